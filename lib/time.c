@@ -1,0 +1,49 @@
+/* lib/time.c: see time.h. */
+#include "time.h"
+
+#include <errno.h>
+#include <time.h>
+
+static uint64_t mono_ns(void)
+{
+	struct timespec ts;
+
+	(void)clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+uint64_t cr_now_ms(void)
+{
+	return mono_ns() / 1000000u;
+}
+
+uint64_t cr_now_us(void)
+{
+	return mono_ns() / 1000u;
+}
+
+int64_t cr_wall_us(void)
+{
+	struct timespec ts;
+
+	(void)clock_gettime(CLOCK_REALTIME, &ts);
+	return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
+void cr_format_utc(int64_t wall_us, char *out, size_t out_len)
+{
+	time_t secs = (time_t)(wall_us / 1000000);
+	struct tm tm;
+
+	(void)gmtime_r(&secs, &tm);
+	if (strftime(out, out_len, "%Y-%m-%dT%H:%M:%SZ", &tm) == 0 && out_len > 0)
+		out[0] = '\0';
+}
+
+void cr_sleep_ms(unsigned ms)
+{
+	struct timespec ts = { .tv_sec = ms / 1000, .tv_nsec = (long)(ms % 1000) * 1000000 };
+
+	while (nanosleep(&ts, &ts) < 0 && errno == EINTR) {
+	}
+}

@@ -1,0 +1,143 @@
+/* node/main.c: creekd's entry point.
+ *
+ * Parses the configuration, sets up logging, starts the node, then runs a
+ * libuv loop on the main thread that owns signals (SIGTERM/SIGINT stop the
+ * node cleanly), the systemd watchdog and STATUS= updates. Later, cluster
+ * work and the schedulers run on this loop too. */
+#define LOG_MODULE "node"
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <uv.h>
+
+#include "../lib/log.h"
+#include "../storage/engine.h"
+#include "config.h"
+#include "journal.h"
+#include "node.h"
+#include "notify.h"
+
+#define STATUS_INTERVAL_MS 10000
+
+struct main_loop {
+	uv_loop_t loop;
+	uv_signal_t sigterm;
+	uv_signal_t sigint;
+	uv_timer_t watchdog;
+	uv_timer_t status;
+	struct node *node;
+	int stop_signal;
+};
+
+static void on_signal(uv_signal_t *handle, int signum)
+{
+	struct main_loop *m = handle->data;
+
+	m->stop_signal = signum;
+	uv_stop(&m->loop);
+}
+
+static void on_watchdog(uv_timer_t *t)
+{
+	(void)t;
+	node_notify_watchdog();
+}
+
+static void on_status(uv_timer_t *t)
+{
+	struct main_loop *m = t->data;
+	char line[256];
+
+	node_status_line(m->node, line, sizeof(line));
+	node_notify_status(line);
+}
+
+static void close_handle(uv_handle_t *h, void *arg)
+{
+	(void)arg;
+	if (!uv_is_closing(h))
+		uv_close(h, NULL);
+}
+
+static void setup_logging(const struct node_config *cfg)
+{
+	bool to_journal = cfg->log_target == NODE_LOG_JOURNAL ||
+			  (cfg->log_target == NODE_LOG_AUTO && !cfg->is_foreground &&
+			   node_journal_is_stderr());
+
+	cr_log_configure(to_journal ? node_journal_sink : NULL, NULL, cfg->log_level);
+}
+
+static void run_loop(struct main_loop *m)
+{
+	uint64_t wd_usec = node_notify_watchdog_usec();
+
+	uv_signal_init(&m->loop, &m->sigterm);
+	uv_signal_init(&m->loop, &m->sigint);
+	m->sigterm.data = m->sigint.data = m;
+	uv_signal_start(&m->sigterm, on_signal, SIGTERM);
+	uv_signal_start(&m->sigint, on_signal, SIGINT);
+	uv_timer_init(&m->loop, &m->status);
+	m->status.data = m;
+	uv_timer_start(&m->status, on_status, STATUS_INTERVAL_MS, STATUS_INTERVAL_MS);
+	if (wd_usec > 0) {
+		/* Ping at half the interval, as sd_watchdog_enabled(3) advises. */
+		uint64_t every_ms = wd_usec / 2000 > 0 ? wd_usec / 2000 : 1;
+		uv_timer_init(&m->loop, &m->watchdog);
+		uv_timer_start(&m->watchdog, on_watchdog, 0, every_ms);
+	}
+	uv_run(&m->loop, UV_RUN_DEFAULT);
+	uv_walk(&m->loop, close_handle, NULL);
+	uv_run(&m->loop, UV_RUN_DEFAULT);
+}
+
+int main(int argc, char **argv)
+{
+	struct node_config cfg;
+	struct cr_err err = { 0 };
+	struct main_loop m;
+	char status[256];
+
+	if (node_config_parse(argc, argv, &cfg, &err) < 0) {
+		(void)fprintf(stderr, "creekd: %s\n", err.msg);
+		return 2;
+	}
+	if (cfg.wants_help || cfg.wants_version) {
+		if (cfg.wants_help)
+			node_config_help(stdout);
+		else
+			printf("creekd %s (dqlite %s, raft %s)\n", CREEK_VERSION,
+			       storage_engine_dqlite_version(), storage_engine_raft_version());
+		node_config_close(&cfg);
+		return 0;
+	}
+	setup_logging(&cfg);
+	/* dqlite's connect function and raft's disk I/O share libuv's pool; the
+	 * default of 4 threads is too few (notes §8). Read once at first use. */
+	(void)setenv("UV_THREADPOOL_SIZE", "16", 0);
+	(void)signal(SIGPIPE, SIG_IGN);
+	memset(&m, 0, sizeof(m));
+	if (uv_loop_init(&m.loop) != 0) {
+		(void)fprintf(stderr, "creekd: cannot create the event loop\n");
+		node_config_close(&cfg);
+		return 1;
+	}
+	if (node_start(&cfg, &m.node, &err) < 0) {
+		(void)fprintf(stderr, "creekd: %s\n", err.msg);
+		(void)uv_loop_close(&m.loop);
+		node_config_close(&cfg);
+		return 1;
+	}
+	node_status_line(m.node, status, sizeof(status));
+	node_notify_ready(status);
+	log_notice("creekd %s ready: UI and API on http://%s", CREEK_VERSION, cfg.http);
+	run_loop(&m);
+	log_notice("stopping on signal %d", m.stop_signal);
+	node_notify_stopping();
+	node_stop(m.node);
+	(void)uv_loop_close(&m.loop);
+	log_notice("stopped");
+	node_config_close(&cfg);
+	return 0;
+}

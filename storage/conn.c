@@ -1,0 +1,801 @@
+/* storage/conn.c: a dqlite protocol connection; see conn.h.
+ *
+ * Request path: encode (wire.c) -> send_all -> recv_message -> decode.
+ * Spec: dqlite v1.11.1 src/gateway.c (request handling), src/conn.c
+ * (handshake), src/query.c (row batches); ../shared/notes/dqlite.md §3. */
+#include "conn.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
+#include <arpa/inet.h>
+
+#include "../lib/buf.h"
+#include "../lib/mem.h"
+#include "wire.h"
+
+/* Outgoing messages: the largest is an EXEC with 255 big parameters. */
+#define CONN_MAX_REQUEST ((size_t)64 * 1024 * 1024)
+#define CONN_ADDRESS_MAX 128
+
+struct storage_conn {
+	int fd;
+	bool is_broken;
+	bool has_db;
+	uint32_t db_id;
+	uint64_t failure_code;
+	char address[CONN_ADDRESS_MAX];
+	char *db_name;
+	struct cr_buf out; /* request being sent */
+	struct cr_buf in;  /* body of the last message received */
+	uint8_t in_type;
+};
+
+/* ---- socket ---- */
+
+static int parse_tcp(const char *address, struct sockaddr_in *sin)
+{
+	char host[64];
+	const char *colon = strrchr(address, ':');
+	char *end = NULL;
+	long port;
+
+	if (colon == NULL || (size_t)(colon - address) >= sizeof(host))
+		return -1;
+	memcpy(host, address, (size_t)(colon - address));
+	host[colon - address] = '\0';
+	errno = 0;
+	port = strtol(colon + 1, &end, 10);
+	if (errno != 0 || *end != '\0' || port <= 0 || port > 65535)
+		return -1;
+	memset(sin, 0, sizeof(*sin));
+	sin->sin_family = AF_INET;
+	sin->sin_port = htons((uint16_t)port);
+	return inet_pton(AF_INET, host, &sin->sin_addr) == 1 ? 0 : -1;
+}
+
+static int wait_connected(int fd, unsigned timeout_ms)
+{
+	struct pollfd p = { .fd = fd, .events = POLLOUT };
+	int so_err = 0;
+	socklen_t len = sizeof(so_err);
+	int n;
+
+	do
+		n = poll(&p, 1, (int)timeout_ms);
+	while (n < 0 && errno == EINTR);
+	if (n == 0)
+		return -ETIMEDOUT;
+	if (n < 0)
+		return -errno;
+	if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &so_err, &len) < 0)
+		return -errno;
+	return -so_err;
+}
+
+static int dial(const char *address, unsigned timeout_ms, int *out)
+{
+	struct sockaddr_storage ss;
+	socklen_t ss_len;
+	int family;
+	int fd;
+	int rc;
+
+	memset(&ss, 0, sizeof(ss));
+	if (address[0] == '@') {
+		struct sockaddr_un *sun = (struct sockaddr_un *)&ss;
+		size_t n = strlen(address + 1);
+		if (n == 0 || n >= sizeof(sun->sun_path) - 1)
+			return -EINVAL;
+		sun->sun_family = AF_UNIX;
+		memcpy(sun->sun_path + 1, address + 1, n); /* abstract: leading NUL */
+		ss_len = (socklen_t)(offsetof(struct sockaddr_un, sun_path) + 1 + n);
+		family = AF_UNIX;
+	} else {
+		if (parse_tcp(address, (struct sockaddr_in *)&ss) < 0)
+			return -EINVAL;
+		ss_len = sizeof(struct sockaddr_in);
+		family = AF_INET;
+	}
+	fd = socket(family, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+	if (fd < 0)
+		return -errno;
+	rc = connect(fd, (struct sockaddr *)&ss, ss_len);
+	if (rc < 0 && errno == EINPROGRESS)
+		rc = wait_connected(fd, timeout_ms);
+	else if (rc < 0)
+		rc = -errno;
+	if (rc < 0) {
+		close(fd);
+		return rc;
+	}
+	if (family == AF_INET) {
+		int one = 1;
+		/* Without NODELAY, requests behind a small write stall on Nagle. */
+		(void)setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+	}
+	/* Blocking from here on, every read and write bounded by the timeout. */
+	(void)fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK);
+	{
+		struct timeval tv = { .tv_sec = timeout_ms / 1000,
+				      .tv_usec = (long)(timeout_ms % 1000) * 1000 };
+		(void)setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+		(void)setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
+	}
+	*out = fd;
+	return 0;
+}
+
+static int broken(struct storage_conn *c, struct cr_err *err, const char *what, int sys_errno)
+{
+	c->is_broken = true;
+	if (sys_errno != 0)
+		return cr_err_set(err, CR_EUNAVAIL, "store connection to '%s' failed: %s: %s",
+				  c->address, what, strerror(sys_errno));
+	return cr_err_set(err, CR_EUNAVAIL, "store connection to '%s' failed: %s", c->address,
+			  what);
+}
+
+static int send_all(struct storage_conn *c, const void *data, size_t len, struct cr_err *err)
+{
+	const char *p = data;
+
+	while (len > 0) {
+		ssize_t n = send(c->fd, p, len, MSG_NOSIGNAL);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return broken(c, err, "send", errno);
+		p += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+static int recv_all(struct storage_conn *c, void *data, size_t len, struct cr_err *err)
+{
+	char *p = data;
+
+	while (len > 0) {
+		ssize_t n = recv(c->fd, p, len, 0);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return broken(c, err, "receive", errno == EAGAIN ? ETIMEDOUT : errno);
+		if (n == 0)
+			return broken(c, err, "the node closed the connection", 0);
+		p += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+/* Read one whole message into c->in. */
+static int recv_message(struct storage_conn *c, struct cr_err *err)
+{
+	uint8_t hdr[WIRE_HEADER_LEN];
+	size_t body_len = 0;
+	int rc;
+
+	rc = recv_all(c, hdr, sizeof(hdr), err);
+	if (rc < 0)
+		return rc;
+	rc = wire_decode_header(hdr, &body_len, &c->in_type);
+	if (rc < 0)
+		return broken(c, err, rc == CR_ETOOBIG ? "message too large" : "empty message", 0);
+	cr_buf_reset(&c->in);
+	if (cr_buf_reserve(&c->in, body_len) < 0)
+		return broken(c, err, "message too large", 0);
+	rc = recv_all(c, c->in.data, body_len, err);
+	if (rc < 0)
+		return rc;
+	c->in.len = body_len;
+	return 0;
+}
+
+/* ---- failures ---- */
+
+/* Map a FAILURE response to Creek's codes. Leadership-related failures
+ * break the connection: its leader state on the server is gone. */
+static int failure(struct storage_conn *c, struct cr_err *err)
+{
+	struct wire_cursor cur;
+	uint64_t code = 0;
+	const char *msg = "";
+	uint64_t primary;
+
+	wire_cursor_init(&cur, c->in.data, c->in.len);
+	if (wire_get_u64(&cur, &code) < 0 || wire_get_text(&cur, &msg, NULL) < 0)
+		return broken(c, err, "undecodable failure response", 0);
+	c->failure_code = code;
+	primary = code & 0xff;
+	if (code == STORAGE_FAIL_LEADERSHIP_LOST) {
+		c->is_broken = true;
+		return cr_err_set(err, CR_EUNKNOWN,
+				  "leadership was lost during the commit; it may have been applied");
+	}
+	if (code == STORAGE_FAIL_NOT_LEADER || code == STORAGE_FAIL_NOTFOUND || primary == 4 ||
+	    (code == 1 && strcmp(msg, "barrier error") == 0)) {
+		c->is_broken = true;
+		return cr_err_set(err, CR_EUNAVAIL, "store node '%s' is not the leader (%s)",
+				  c->address, msg);
+	}
+	if (primary == STORAGE_FAIL_BUSY)
+		return cr_err_set(err, CR_EUNAVAIL, "database is busy: %s", msg);
+	if (primary == STORAGE_FAIL_CONSTRAINT)
+		return cr_err_set(err, CR_ECONFLICT, "%s", msg);
+	return cr_err_set(err, CR_EINTERNAL, "SQL error %llu: %s", (unsigned long long)code, msg);
+}
+
+/* ---- request helpers ---- */
+
+static int check_usable(struct storage_conn *c, struct cr_err *err)
+{
+	c->failure_code = 0;
+	if (c->is_broken)
+		return cr_err_set(err, CR_EUNAVAIL, "store connection to '%s' is broken",
+				  c->address);
+	return 0;
+}
+
+static int send_request(struct storage_conn *c, struct cr_err *err)
+{
+	if (wire_end(&c->out) < 0)
+		return cr_err_set(err, CR_EINTERNAL, "refusing to send an empty request");
+	return send_all(c, c->out.data, c->out.len, err);
+}
+
+/* Send c->out and read one response of the expected type. */
+static int roundtrip(struct storage_conn *c, uint8_t expect, struct wire_cursor *cur,
+		     struct cr_err *err)
+{
+	int rc = send_request(c, err);
+
+	if (rc == 0)
+		rc = recv_message(c, err);
+	if (rc < 0)
+		return rc;
+	if (c->in_type == WIRE_RESP_FAILURE)
+		return failure(c, err);
+	if (c->in_type != expect)
+		return broken(c, err, "unexpected response type", 0);
+	wire_cursor_init(cur, c->in.data, c->in.len);
+	return 0;
+}
+
+static int encode_failed(struct storage_conn *c, int rc, struct cr_err *err)
+{
+	(void)c;
+	if (rc == CR_ETOOBIG)
+		return cr_err_set(err, CR_ETOOBIG, "request larger than %zu bytes",
+				  CONN_MAX_REQUEST);
+	return rc;
+}
+
+/* ---- lifecycle ---- */
+
+int storage_conn_open(const char *address, unsigned timeout_ms, struct storage_conn **out,
+		      struct cr_err *err)
+{
+	struct storage_conn *c;
+	uint8_t hello[8] = { WIRE_PROTOCOL_VERSION, 0, 0, 0, 0, 0, 0, 0 };
+	int fd = -1;
+	int rc;
+
+	if (strlen(address) >= CONN_ADDRESS_MAX)
+		return cr_err_set(err, CR_EINVAL, "store address '%.40s...' is too long", address);
+	rc = dial(address, timeout_ms, &fd);
+	if (rc == -EINVAL)
+		return cr_err_set(err, CR_EINVAL, "'%s' is not a store address", address);
+	if (rc < 0)
+		return cr_err_set(err, CR_EUNAVAIL, "cannot connect to store node '%s': %s",
+				  address, strerror(-rc));
+	c = cr_calloc(1, sizeof(*c));
+	c->fd = fd;
+	(void)snprintf(c->address, sizeof(c->address), "%s", address);
+	cr_buf_init(&c->out, CONN_MAX_REQUEST);
+	cr_buf_init(&c->in, WIRE_MAX_BODY);
+	rc = send_all(c, hello, sizeof(hello), err);
+	if (rc < 0) {
+		storage_conn_free(c);
+		return rc;
+	}
+	*out = c;
+	return 0;
+}
+
+void storage_conn_free(struct storage_conn *c)
+{
+	if (c == NULL)
+		return;
+	if (c->fd >= 0)
+		close(c->fd);
+	cr_buf_close(&c->out);
+	cr_buf_close(&c->in);
+	free(c->db_name);
+	free(c);
+}
+
+bool storage_conn_is_broken(const struct storage_conn *c)
+{
+	return c->is_broken;
+}
+
+uint64_t storage_conn_failure_code(const struct storage_conn *c)
+{
+	return c->failure_code;
+}
+
+const char *storage_conn_address(const struct storage_conn *c)
+{
+	return c->address;
+}
+
+const char *storage_conn_database(const struct storage_conn *c)
+{
+	return c->has_db ? c->db_name : NULL;
+}
+
+/* ---- cluster requests ---- */
+
+int storage_conn_leader(struct storage_conn *c, uint64_t *id, char *address, size_t address_len,
+			struct cr_err *err)
+{
+	struct wire_cursor cur;
+	uint64_t leader_id = 0;
+	const char *addr = NULL;
+	int rc = check_usable(c, err);
+
+	if (rc < 0)
+		return rc;
+	rc = wire_begin(&c->out, WIRE_REQ_LEADER);
+	if (rc == 0)
+		rc = wire_put_u64(&c->out, 0);
+	if (rc == 0)
+		rc = roundtrip(c, WIRE_RESP_SERVER, &cur, err);
+	if (rc < 0)
+		return rc;
+	if (wire_get_u64(&cur, &leader_id) < 0 || wire_get_text(&cur, &addr, NULL) < 0)
+		return broken(c, err, "undecodable LEADER response", 0);
+	*id = leader_id;
+	(void)snprintf(address, address_len, "%s", addr);
+	return 0;
+}
+
+int storage_conn_cluster(struct storage_conn *c, struct storage_server **out, unsigned *n_out,
+			 struct cr_err *err)
+{
+	struct wire_cursor cur;
+	struct storage_server *servers;
+	uint64_t n = 0;
+	int rc = check_usable(c, err);
+
+	if (rc < 0)
+		return rc;
+	rc = wire_begin(&c->out, WIRE_REQ_CLUSTER);
+	if (rc == 0)
+		rc = wire_put_u64(&c->out, 1);
+	if (rc == 0)
+		rc = roundtrip(c, WIRE_RESP_SERVERS, &cur, err);
+	if (rc < 0)
+		return rc;
+	/* Each server takes at least 3 words: bound n by what the body holds. */
+	if (wire_get_u64(&cur, &n) < 0 || n > wire_cursor_left(&cur) / 24)
+		return broken(c, err, "undecodable CLUSTER response", 0);
+	servers = cr_calloc((size_t)n, sizeof(*servers));
+	for (uint64_t i = 0; i < n; i++) {
+		const char *addr = NULL;
+		uint64_t role = 0;
+		if (wire_get_u64(&cur, &servers[i].id) < 0 ||
+		    wire_get_text(&cur, &addr, NULL) < 0 || wire_get_u64(&cur, &role) < 0) {
+			free(servers);
+			return broken(c, err, "undecodable CLUSTER response", 0);
+		}
+		(void)snprintf(servers[i].address, sizeof(servers[i].address), "%s", addr);
+		servers[i].role = (enum storage_role)role;
+	}
+	*out = servers;
+	*n_out = (unsigned)n;
+	return 0;
+}
+
+static int simple_request(struct storage_conn *c, enum wire_request type, uint64_t a,
+			  const char *text, bool has_b, uint64_t b, struct cr_err *err)
+{
+	struct wire_cursor cur;
+	int rc = check_usable(c, err);
+
+	if (rc < 0)
+		return rc;
+	rc = wire_begin(&c->out, type);
+	if (rc == 0)
+		rc = wire_put_u64(&c->out, a);
+	if (rc == 0 && text != NULL)
+		rc = wire_put_text(&c->out, text);
+	if (rc == 0 && has_b)
+		rc = wire_put_u64(&c->out, b);
+	if (rc < 0)
+		return encode_failed(c, rc, err);
+	return roundtrip(c, WIRE_RESP_EMPTY, &cur, err);
+}
+
+int storage_conn_add(struct storage_conn *c, uint64_t id, const char *address,
+		     struct cr_err *err)
+{
+	return simple_request(c, WIRE_REQ_ADD, id, address, false, 0, err);
+}
+
+int storage_conn_assign(struct storage_conn *c, uint64_t id, enum storage_role role,
+			struct cr_err *err)
+{
+	/* Always send the role word: without it 1.11 promotes to voter. */
+	return simple_request(c, WIRE_REQ_ASSIGN, id, NULL, true, (uint64_t)role, err);
+}
+
+int storage_conn_remove(struct storage_conn *c, uint64_t id, struct cr_err *err)
+{
+	return simple_request(c, WIRE_REQ_REMOVE, id, NULL, false, 0, err);
+}
+
+int storage_conn_transfer(struct storage_conn *c, uint64_t id, struct cr_err *err)
+{
+	return simple_request(c, WIRE_REQ_TRANSFER, id, NULL, false, 0, err);
+}
+
+/* ---- databases and statements ---- */
+
+int storage_conn_open_db(struct storage_conn *c, const char *name, struct cr_err *err)
+{
+	struct wire_cursor cur;
+	uint32_t db_id = 0;
+	uint32_t pad = 0;
+	int rc = check_usable(c, err);
+
+	if (rc < 0)
+		return rc;
+	if (c->has_db)
+		return cr_err_set(err, CR_EINVAL, "connection already has database '%s' open",
+				  c->db_name);
+	if (name[0] == '\0')
+		return cr_err_set(err, CR_EINVAL, "database name is empty");
+	rc = wire_begin(&c->out, WIRE_REQ_OPEN);
+	if (rc == 0)
+		rc = wire_put_text(&c->out, name);
+	if (rc == 0)
+		rc = wire_put_u64(&c->out, 0); /* flags */
+	if (rc == 0)
+		rc = wire_put_text(&c->out, ""); /* default VFS */
+	if (rc < 0)
+		return encode_failed(c, rc, err);
+	rc = roundtrip(c, WIRE_RESP_DB, &cur, err);
+	if (rc < 0)
+		return rc;
+	if (wire_get_u32_pair(&cur, &db_id, &pad) < 0)
+		return broken(c, err, "undecodable DB response", 0);
+	c->db_id = db_id;
+	c->has_db = true;
+	c->db_name = cr_strdup(name);
+	return 0;
+}
+
+static int need_db(struct storage_conn *c, struct cr_err *err)
+{
+	int rc = check_usable(c, err);
+
+	if (rc == 0 && !c->has_db)
+		return cr_err_set(err, CR_EINVAL, "no database is open on this connection");
+	return rc;
+}
+
+int storage_conn_prepare(struct storage_conn *c, const char *sql, uint32_t *stmt_id,
+			 uint64_t *n_params, struct cr_err *err)
+{
+	struct wire_cursor cur;
+	uint32_t db = 0;
+	uint32_t id = 0;
+	uint64_t n = 0;
+	int rc = need_db(c, err);
+
+	if (rc < 0)
+		return rc;
+	rc = wire_begin(&c->out, WIRE_REQ_PREPARE);
+	if (rc == 0)
+		rc = wire_put_u64(&c->out, c->db_id);
+	if (rc == 0)
+		rc = wire_put_text(&c->out, sql);
+	if (rc < 0)
+		return encode_failed(c, rc, err);
+	rc = roundtrip(c, WIRE_RESP_STMT, &cur, err);
+	if (rc < 0)
+		return rc;
+	if (wire_get_u32_pair(&cur, &db, &id) < 0 || wire_get_u64(&cur, &n) < 0)
+		return broken(c, err, "undecodable STMT response", 0);
+	*stmt_id = id;
+	if (n_params != NULL)
+		*n_params = n;
+	return 0;
+}
+
+int storage_conn_finalize(struct storage_conn *c, uint32_t stmt_id, struct cr_err *err)
+{
+	struct wire_cursor cur;
+	int rc = need_db(c, err);
+
+	if (rc < 0)
+		return rc;
+	rc = wire_begin(&c->out, WIRE_REQ_FINALIZE);
+	if (rc == 0)
+		rc = wire_put_u32_pair(&c->out, c->db_id, stmt_id);
+	if (rc < 0)
+		return encode_failed(c, rc, err);
+	return roundtrip(c, WIRE_RESP_EMPTY, &cur, err);
+}
+
+/* Encode EXEC/QUERY (stmt) or EXEC_SQL/QUERY_SQL (sql) with parameters. */
+static int encode_statement(struct storage_conn *c, enum wire_request type, uint32_t stmt_id,
+			    const char *sql, const struct storage_value *params, unsigned n_params,
+			    struct cr_err *err)
+{
+	int rc = wire_begin(&c->out, type);
+
+	if (rc == 0 && sql == NULL)
+		rc = wire_put_u32_pair(&c->out, c->db_id, stmt_id);
+	if (rc == 0 && sql != NULL)
+		rc = wire_put_u64(&c->out, c->db_id);
+	if (rc == 0 && sql != NULL)
+		rc = wire_put_text(&c->out, sql);
+	if (rc < 0)
+		return encode_failed(c, rc, err);
+	return wire_put_params(&c->out, params, n_params, err);
+}
+
+static int exec_common(struct storage_conn *c, enum wire_request type, uint32_t stmt_id,
+		       const char *sql, const struct storage_value *params, unsigned n_params,
+		       struct storage_result *result, struct cr_err *err)
+{
+	struct wire_cursor cur;
+	struct storage_result r = { 0 };
+	int rc = need_db(c, err);
+
+	if (rc == 0)
+		rc = encode_statement(c, type, stmt_id, sql, params, n_params, err);
+	if (rc == 0)
+		rc = roundtrip(c, WIRE_RESP_RESULT, &cur, err);
+	if (rc < 0)
+		return rc;
+	if (wire_get_u64(&cur, &r.last_insert_id) < 0 || wire_get_u64(&cur, &r.rows_affected) < 0)
+		return broken(c, err, "undecodable RESULT response", 0);
+	if (result != NULL)
+		*result = r;
+	return 0;
+}
+
+int storage_conn_exec(struct storage_conn *c, uint32_t stmt_id, const struct storage_value *params,
+		      unsigned n_params, struct storage_result *result, struct cr_err *err)
+{
+	return exec_common(c, WIRE_REQ_EXEC, stmt_id, NULL, params, n_params, result, err);
+}
+
+int storage_conn_exec_sql(struct storage_conn *c, const char *sql,
+			  const struct storage_value *params, unsigned n_params,
+			  struct storage_result *result, struct cr_err *err)
+{
+	return exec_common(c, WIRE_REQ_EXEC_SQL, 0, sql, params, n_params, result, err);
+}
+
+/* ---- queries: ROWS batches (dqlite src/query.c, notes §3.7) ----
+ *
+ * A result arrives as one or more ROWS messages. Each repeats the column
+ * count and names, then holds rows, then a marker: PART (another message
+ * follows, pushed unprompted) or DONE. The stream must be read to its end
+ * before the connection can be used again. To stop early we send INTERRUPT
+ * and discard messages until its EMPTY reply (1.11 finishes the stream
+ * first; newer servers may cut it short). */
+
+struct batch {
+	uint64_t n_cols;
+	const char **cols;
+	struct storage_value *values;
+	uint64_t marker;
+};
+
+static int read_batch_header(struct storage_conn *c, struct wire_cursor *cur, struct batch *b)
+{
+	if (wire_get_u64(cur, &b->n_cols) < 0 || b->n_cols == 0 ||
+	    b->n_cols > wire_cursor_left(cur) / 8)
+		return -1;
+	b->cols = cr_realloc(b->cols, (size_t)b->n_cols * sizeof(*b->cols));
+	b->values = cr_realloc(b->values, (size_t)b->n_cols * sizeof(*b->values));
+	for (uint64_t i = 0; i < b->n_cols; i++)
+		if (wire_get_text(cur, &b->cols[i], NULL) < 0)
+			return -1;
+	(void)c;
+	return 0;
+}
+
+/* Hand each row of the current message to fn while *stop == 0. */
+static int consume_batch(struct storage_conn *c, struct batch *b, storage_row_fn fn, void *arg,
+			 int *stop, struct cr_err *fn_err, struct cr_err *err)
+{
+	struct wire_cursor cur;
+
+	wire_cursor_init(&cur, c->in.data, c->in.len);
+	if (read_batch_header(c, &cur, b) < 0)
+		return broken(c, err, "undecodable ROWS response", 0);
+	for (;;) {
+		uint64_t w;
+		if (wire_peek_u64(&cur, &w) < 0)
+			return broken(c, err, "ROWS response without end marker", 0);
+		if (w == WIRE_ROWS_PART || w == WIRE_ROWS_DONE) {
+			b->marker = w;
+			return 0;
+		}
+		if (wire_get_row(&cur, (unsigned)b->n_cols, b->values) < 0)
+			return broken(c, err, "undecodable row", 0);
+		if (*stop == 0)
+			*stop = fn(arg, (unsigned)b->n_cols, b->cols, b->values, fn_err);
+	}
+}
+
+/* After INTERRUPT: discard until the EMPTY that answers it. */
+static int drain_interrupted(struct storage_conn *c, struct cr_err *err)
+{
+	for (;;) {
+		struct cr_err ignored;
+		int rc = recv_message(c, &ignored);
+		if (rc < 0)
+			return cr_err_set(err, rc, "%s", ignored.msg);
+		if (c->in_type == WIRE_RESP_EMPTY)
+			return 0;
+		if (c->in_type != WIRE_RESP_ROWS)
+			return broken(c, err, "unexpected response while interrupting", 0);
+	}
+}
+
+static int send_interrupt(struct storage_conn *c, struct cr_err *err)
+{
+	int rc = wire_begin(&c->out, WIRE_REQ_INTERRUPT);
+
+	if (rc == 0)
+		rc = wire_put_u64(&c->out, c->db_id);
+	if (rc == 0)
+		rc = send_request(c, err);
+	return rc;
+}
+
+static int stream_rows(struct storage_conn *c, storage_row_fn fn, void *arg, struct cr_err *err)
+{
+	struct batch b = { 0 };
+	struct cr_err fn_err = { 0 };
+	int stop = 0;
+	int rc;
+
+	for (;;) {
+		rc = recv_message(c, err);
+		if (rc < 0)
+			break;
+		if (c->in_type == WIRE_RESP_FAILURE) {
+			rc = failure(c, err);
+			break;
+		}
+		if (c->in_type != WIRE_RESP_ROWS) {
+			rc = broken(c, err, "unexpected response to a query", 0);
+			break;
+		}
+		rc = consume_batch(c, &b, fn, arg, &stop, &fn_err, err);
+		if (rc < 0)
+			break;
+		if (b.marker == WIRE_ROWS_DONE)
+			break;
+		if (stop != 0) {
+			rc = send_interrupt(c, err);
+			if (rc == 0)
+				rc = drain_interrupted(c, err);
+			break;
+		}
+	}
+	free(b.cols);
+	free(b.values);
+	if (rc == 0 && stop < 0) {
+		if (err != NULL)
+			*err = fn_err;
+		return stop;
+	}
+	return rc;
+}
+
+static int query_common(struct storage_conn *c, enum wire_request type, uint32_t stmt_id,
+			const char *sql, const struct storage_value *params, unsigned n_params,
+			storage_row_fn fn, void *arg, struct cr_err *err)
+{
+	int rc = need_db(c, err);
+
+	if (rc == 0)
+		rc = encode_statement(c, type, stmt_id, sql, params, n_params, err);
+	if (rc == 0)
+		rc = send_request(c, err);
+	if (rc < 0)
+		return rc;
+	return stream_rows(c, fn, arg, err);
+}
+
+int storage_conn_query_each(struct storage_conn *c, uint32_t stmt_id,
+			    const struct storage_value *params, unsigned n_params,
+			    storage_row_fn fn, void *arg, struct cr_err *err)
+{
+	return query_common(c, WIRE_REQ_QUERY, stmt_id, NULL, params, n_params, fn, arg, err);
+}
+
+int storage_conn_query_sql_each(struct storage_conn *c, const char *sql,
+				const struct storage_value *params, unsigned n_params,
+				storage_row_fn fn, void *arg, struct cr_err *err)
+{
+	return query_common(c, WIRE_REQ_QUERY_SQL, 0, sql, params, n_params, fn, arg, err);
+}
+
+/* Collect rows into a storage_rows, copying text and blobs into its arena. */
+static int collect_row(void *arg, unsigned n_cols, const char *const *cols,
+		       const struct storage_value *row, struct cr_err *err)
+{
+	struct storage_rows *r = arg;
+	struct storage_value *dst;
+
+	if (r->cols == NULL) {
+		r->cols = cr_arena_alloc(&r->arena, n_cols * sizeof(*r->cols));
+		for (unsigned i = 0; r->cols != NULL && i < n_cols; i++) {
+			r->cols[i] = cr_arena_strndup(&r->arena, cols[i], strlen(cols[i]));
+			if (r->cols[i] == NULL)
+				r->cols = NULL;
+		}
+		if (r->cols == NULL)
+			goto too_big;
+		r->n_cols = n_cols;
+	}
+	if (r->n_rows == r->cap_rows) {
+		size_t cap = r->cap_rows == 0 ? 64 : r->cap_rows * 2;
+		if (cap * n_cols * sizeof(*r->values) > STORAGE_MAX_RESULT_BYTES)
+			goto too_big;
+		r->values = cr_realloc(r->values, cap * n_cols * sizeof(*r->values));
+		r->cap_rows = cap;
+	}
+	dst = &r->values[r->n_rows * n_cols];
+	for (unsigned i = 0; i < n_cols; i++) {
+		dst[i] = row[i];
+		if (row[i].type == STORAGE_TEXT || row[i].type == STORAGE_ISO8601 ||
+		    row[i].type == STORAGE_BLOB) {
+			char *p = cr_arena_strndup(&r->arena, row[i].s.p, row[i].s.len);
+			if (p == NULL)
+				goto too_big;
+			dst[i].s.p = p;
+		}
+	}
+	r->n_rows++;
+	return 0;
+too_big:
+	return cr_err_set(err, CR_ETOOBIG, "query result is larger than %zu bytes",
+			  STORAGE_MAX_RESULT_BYTES);
+}
+
+int storage_conn_query(struct storage_conn *c, uint32_t stmt_id,
+		       const struct storage_value *params, unsigned n_params,
+		       struct storage_rows *rows, struct cr_err *err)
+{
+	storage_rows_init(rows);
+	return storage_conn_query_each(c, stmt_id, params, n_params, collect_row, rows, err);
+}
+
+int storage_conn_query_sql(struct storage_conn *c, const char *sql,
+			   const struct storage_value *params, unsigned n_params,
+			   struct storage_rows *rows, struct cr_err *err)
+{
+	storage_rows_init(rows);
+	return storage_conn_query_sql_each(c, sql, params, n_params, collect_row, rows, err);
+}

@@ -1,0 +1,205 @@
+/* storage/engine.c: start and stop the embedded dqlite node; see engine.h.
+ * Traps handled here (../shared/notes/dqlite.md §2): the data dir must exist
+ * before dqlite_node_create; the bind address is mandatory; only the first
+ * server of a cluster may use id 1. */
+#define LOG_MODULE "storage"
+#include "engine.h"
+
+#include <dqlite.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "../lib/log.h"
+#include "../lib/mem.h"
+#include "../lib/parse.h"
+
+#ifndef CREEK_DQLITE_VERSION
+#define CREEK_DQLITE_VERSION "unknown"
+#endif
+#ifndef CREEK_RAFT_VERSION
+#define CREEK_RAFT_VERSION "unknown"
+#endif
+
+#define ENGINE_BOOTSTRAP_ID 1
+#define ENGINE_INFO_FILE    "node-info"
+
+struct storage_engine {
+	dqlite_node *node;
+	uint64_t id;
+	char *address;
+	char *dir;
+};
+
+const char *storage_engine_dqlite_version(void)
+{
+	return CREEK_DQLITE_VERSION;
+}
+
+const char *storage_engine_raft_version(void)
+{
+	return CREEK_RAFT_VERSION;
+}
+
+static int make_dir(const char *dir, struct cr_err *err)
+{
+	struct stat st;
+
+	if (mkdir(dir, 0700) < 0 && errno != EEXIST)
+		return cr_err_set(err, CR_EINVAL, "cannot create data directory '%s': %s", dir,
+				  strerror(errno));
+	if (stat(dir, &st) < 0 || !S_ISDIR(st.st_mode))
+		return cr_err_set(err, CR_EINVAL, "data directory '%s' is not a directory", dir);
+	if (access(dir, R_OK | W_OK | X_OK) < 0)
+		return cr_err_set(err, CR_EINVAL, "data directory '%s' is not writable: %s", dir,
+				  strerror(errno));
+	return 0;
+}
+
+/* Read node-info: 0 and the id, or 1 if the file does not exist. */
+static int read_info(const char *path, const char *address, uint64_t *id, struct cr_err *err)
+{
+	char line[256];
+	char stored[160];
+	char id_text[32];
+	FILE *f = fopen(path, "re");
+
+	if (f == NULL && errno == ENOENT)
+		return 1;
+	if (f == NULL)
+		return cr_err_set(err, CR_EINVAL, "cannot read '%s': %s", path, strerror(errno));
+	if (fgets(line, sizeof(line), f) == NULL ||
+	    sscanf(line, "%31s %159s", id_text, stored) != 2 ||
+	    cr_parse_u64(id_text, UINT64_MAX, id, NULL) < 0 || *id == 0) {
+		(void)fclose(f);
+		return cr_err_set(err, CR_EINVAL, "'%s' is damaged: expected 'id address'", path);
+	}
+	(void)fclose(f);
+	if (strcmp(stored, address) != 0)
+		return cr_err_set(err, CR_EINVAL,
+				  "cluster address changed from '%s' to '%s'; a node keeps the "
+				  "address it was created with",
+				  stored, address);
+	return 0;
+}
+
+static int write_info(const char *dir, const char *path, uint64_t id, const char *address,
+		      struct cr_err *err)
+{
+	char tmp[4096];
+	FILE *f;
+	int ok;
+
+	(void)snprintf(tmp, sizeof(tmp), "%s/.node-info.tmp", dir);
+	f = fopen(tmp, "we");
+	if (f == NULL)
+		return cr_err_set(err, CR_EINVAL, "cannot write '%s': %s", tmp, strerror(errno));
+	ok = fprintf(f, "%" PRIu64 " %s\n", id, address) > 0;
+	ok = fflush(f) == 0 && ok;
+	ok = fsync(fileno(f)) == 0 && ok;
+	ok = fclose(f) == 0 && ok;
+	if (!ok || rename(tmp, path) < 0)
+		return cr_err_set(err, CR_EINVAL, "cannot write '%s': %s", path, strerror(errno));
+	return 0;
+}
+
+static int configure(dqlite_node *node, const struct storage_engine_config *cfg,
+		     struct cr_err *err)
+{
+	int rc = dqlite_node_set_bind_address(node, cfg->address);
+
+	if (rc != 0)
+		return cr_err_set(err, CR_EINVAL, "cannot bind store to '%s': %s", cfg->address,
+				  dqlite_node_errmsg(node));
+	if (cfg->latency_ms > 0 && dqlite_node_set_network_latency_ms(node, cfg->latency_ms) != 0)
+		return cr_err_set(err, CR_EINVAL, "network latency %u ms refused", cfg->latency_ms);
+	if (cfg->snapshot_threshold > 0 &&
+	    dqlite_node_set_snapshot_params(node, cfg->snapshot_threshold,
+					    cfg->snapshot_trailing) != 0)
+		return cr_err_set(err, CR_EINVAL, "snapshot parameters %u/%u refused",
+				  cfg->snapshot_threshold, cfg->snapshot_trailing);
+	return 0;
+}
+
+int storage_engine_start(const struct storage_engine_config *cfg, struct storage_engine **out,
+			 struct cr_err *err)
+{
+	struct storage_engine *e;
+	char info[4096];
+	uint64_t id = 0;
+	int rc;
+
+	rc = cr_parse_ipv4_port(cfg->address, err);
+	if (rc < 0)
+		return cr_err_wrap(err, "cluster address");
+	rc = make_dir(cfg->dir, err);
+	if (rc < 0)
+		return rc;
+	(void)snprintf(info, sizeof(info), "%s/%s", cfg->dir, ENGINE_INFO_FILE);
+	rc = read_info(info, cfg->address, &id, err);
+	if (rc < 0)
+		return rc;
+	if (rc == 1) {
+		id = ENGINE_BOOTSTRAP_ID;
+		rc = write_info(cfg->dir, info, id, cfg->address, err);
+		if (rc < 0)
+			return rc;
+	}
+	e = cr_calloc(1, sizeof(*e));
+	e->id = id;
+	e->address = cr_strdup(cfg->address);
+	e->dir = cr_strdup(cfg->dir);
+	rc = dqlite_node_create(id, cfg->address, cfg->dir, &e->node);
+	if (rc != 0) {
+		rc = cr_err_set(err, CR_EINTERNAL, "store node cannot be created in '%s' (code %d)",
+				cfg->dir, rc);
+		goto err_after_alloc;
+	}
+	rc = configure(e->node, cfg, err);
+	if (rc < 0)
+		goto err_after_node;
+	if (dqlite_node_start(e->node) != 0) {
+		rc = cr_err_set(err, CR_EINTERNAL, "store node failed to start: %s",
+				dqlite_node_errmsg(e->node));
+		goto err_after_node;
+	}
+	log_info("store node %" PRIu64 " started at '%s' (dqlite %s, raft %s)", id, cfg->address,
+		 CREEK_DQLITE_VERSION, CREEK_RAFT_VERSION);
+	*out = e;
+	return 0;
+err_after_node:
+	dqlite_node_destroy(e->node);
+err_after_alloc:
+	free(e->address);
+	free(e->dir);
+	free(e);
+	return rc;
+}
+
+void storage_engine_stop(struct storage_engine *e)
+{
+	if (e == NULL)
+		return;
+	if (dqlite_node_stop(e->node) != 0)
+		log_warn("store node %" PRIu64 " did not stop cleanly: %s", e->id,
+			 dqlite_node_errmsg(e->node));
+	dqlite_node_destroy(e->node);
+	free(e->address);
+	free(e->dir);
+	free(e);
+}
+
+uint64_t storage_engine_id(const struct storage_engine *e)
+{
+	return e->id;
+}
+
+const char *storage_engine_address(const struct storage_engine *e)
+{
+	return e->address;
+}

@@ -1,0 +1,43 @@
+/* storage/engine.h: the embedded dqlite node of this creekd.
+ *
+ * dqlite runs the node in a thread of its own (dqlite_node_start); Creek
+ * never runs SQL in-process but connects to it over the wire protocol like
+ * any client (storage/conn.h). The engine keeps the node's identity in
+ * <dir>/node-info ("id address" on one line), written once at first start:
+ *
+ *   first start, no node-info  -> id 1: dqlite bootstraps a one-node cluster
+ *   later starts               -> the stored id; the address must not change
+ *
+ * Create and start from one thread (dqlite_node_create is not thread-safe). */
+#ifndef CREEK_STORAGE_ENGINE_H
+#define CREEK_STORAGE_ENGINE_H
+
+#include <stdint.h>
+
+#include "../lib/err.h"
+
+struct storage_engine;
+
+struct storage_engine_config {
+	const char *dir;       /* data directory of the node; created if missing */
+	const char *address;   /* "a.b.c.d:port": identity and TCP bind address */
+	unsigned latency_ms;   /* network latency: heartbeat 1.5x, election 15x */
+	unsigned snapshot_threshold;
+	unsigned snapshot_trailing;
+};
+
+/* Create and start the node. CR_EINVAL: bad address or a node-info that
+ * does not match; CR_EINTERNAL: dqlite refused (message says why). */
+int storage_engine_start(const struct storage_engine_config *cfg, struct storage_engine **out,
+			 struct cr_err *err);
+/* Stop the node and free it; NULL is a no-op. */
+void storage_engine_stop(struct storage_engine *e);
+
+uint64_t storage_engine_id(const struct storage_engine *e);
+const char *storage_engine_address(const struct storage_engine *e); /* borrowed */
+
+/* Versions of the linked engine ("1.11.1", "0.15.0"), from the build. */
+const char *storage_engine_dqlite_version(void);
+const char *storage_engine_raft_version(void);
+
+#endif

@@ -1,0 +1,49 @@
+/* storage/pool.h: connections to the current leader, shared by all threads.
+ *
+ * dqlite serves SQL only on the leader, one database per connection. The
+ * pool finds the leader among the known node addresses (go-dqlite's rule:
+ * ask a node for LEADER, then confirm the leader names itself), opens the
+ * database, runs a barrier query ("SELECT 1": a new 1.11 leader may not yet
+ * have applied the latest schema), and keeps idle connections per database
+ * for reuse. Any thread may call every function. */
+#ifndef CREEK_STORAGE_POOL_H
+#define CREEK_STORAGE_POOL_H
+
+#include <stdint.h>
+
+#include "../lib/err.h"
+#include "conn.h"
+
+#define STORAGE_POOL_MAX_ADDRESSES 16
+
+struct storage_pool;
+
+struct storage_pool_config {
+	const char *addresses[STORAGE_POOL_MAX_ADDRESSES]; /* copied by new() */
+	unsigned n_addresses;
+	unsigned io_timeout_ms;      /* each dial and each socket read/write */
+	unsigned acquire_timeout_ms; /* total time to find a leader */
+	unsigned max_idle;           /* idle connections kept, all databases */
+};
+
+int storage_pool_new(const struct storage_pool_config *cfg, struct storage_pool **out,
+		     struct cr_err *err);
+void storage_pool_free(struct storage_pool *pool); /* NULL is a no-op; closes idle conns */
+
+/* A connection to the leader with database db open, waiting up to
+ * acquire_timeout_ms. CR_EUNAVAIL: no leader answered in time. The caller
+ * owns the connection until storage_pool_release(). */
+int storage_pool_acquire(struct storage_pool *pool, const char *db, struct storage_conn **out,
+			 struct cr_err *err);
+/* The same with its own deadline (health checks want an answer fast). */
+int storage_pool_acquire_within(struct storage_pool *pool, const char *db, unsigned timeout_ms,
+				struct storage_conn **out, struct cr_err *err);
+/* Give a connection back; broken ones are closed. */
+void storage_pool_release(struct storage_pool *pool, struct storage_conn *conn);
+
+/* The leader as last confirmed: id and address ("" if none). Does not block
+ * on the network. */
+void storage_pool_last_leader(struct storage_pool *pool, uint64_t *id, char *address,
+			      size_t address_len);
+
+#endif

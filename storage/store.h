@@ -1,0 +1,65 @@
+/* storage/store.h: what the rest of Creek uses to read and write.
+ *
+ * A store owns the connection pool and one writer per database (created on
+ * first write). Reads and writes are separate calls: reads may be retried
+ * freely; writes go through the database's single writer (writer.h), so no
+ * caller ever sees SQLITE_BUSY, and carry an optional request id that makes
+ * a retried write apply once. Any thread may call every function except
+ * storage_store_free(). */
+#ifndef CREEK_STORAGE_STORE_H
+#define CREEK_STORAGE_STORE_H
+
+#include "../lib/err.h"
+#include "conn.h"
+#include "pool.h"
+#include "rows.h"
+#include "writer.h"
+
+/* Database names: the system database and one per workspace. */
+#define STORAGE_DB_SYSTEM "system"
+#define STORAGE_DB_NAME_MAX 64
+#define STORAGE_MAX_DATABASES 4096
+
+struct storage_store;
+
+struct storage_store_config {
+	struct storage_pool_config pool;
+	struct storage_writer_config writer;
+};
+
+int storage_store_new(const struct storage_store_config *cfg, struct storage_store **out,
+		      struct cr_err *err);
+/* Stops every writer. Call after every other thread has stopped using it. */
+void storage_store_free(struct storage_store *s); /* NULL is a no-op */
+
+/* Borrowed, valid for the store's life. */
+struct storage_pool *storage_store_pool(struct storage_store *s);
+
+/* Database names are [a-z0-9_-], 1 to STORAGE_DB_NAME_MAX bytes. */
+int storage_db_name_check(const char *db, struct cr_err *err);
+
+/* A read: fn runs with a leader connection that has db open; it is run
+ * again on a fresh connection if the connection breaks (reads are always
+ * safe to retry), until the pool's acquire timeout. */
+typedef int (*storage_read_fn)(struct storage_conn *c, void *arg, struct cr_err *err);
+int storage_read(struct storage_store *s, const char *db, storage_read_fn fn, void *arg,
+		 struct cr_err *err);
+/* A one-statement read into rows (initialised by the call; close it after,
+ * on success and on failure). */
+int storage_query(struct storage_store *s, const char *db, const char *sql,
+		  const struct storage_value *params, unsigned n_params, struct storage_rows *rows,
+		  struct cr_err *err);
+
+/* A write through db's writer; see storage_writer_submit() for the results
+ * (0 committed, 1 already applied under request_id, < 0 errors). */
+int storage_write(struct storage_store *s, const char *db, const char *request_id,
+		  storage_job_fn fn, void *arg, struct cr_err *err);
+/* A one-statement write (convenience over storage_write). result may be NULL. */
+int storage_exec(struct storage_store *s, const char *db, const char *request_id, const char *sql,
+		 const struct storage_value *params, unsigned n_params,
+		 struct storage_result *result, struct cr_err *err);
+
+/* Totals over every writer. */
+void storage_store_stats(struct storage_store *s, struct storage_writer_stats *out);
+
+#endif

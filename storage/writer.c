@@ -1,0 +1,444 @@
+/* storage/writer.c: one writer thread per database, group commit; see
+ * writer.h for the contract. Outcome of one attempt at a batch:
+ *
+ *   COMMITTED  COMMIT answered OK: answer every job
+ *   RETRY      nothing committed (no leader, leader changed before COMMIT,
+ *              busy store): run the whole batch again on a new connection
+ *   UNKNOWN    COMMIT sent, answer lost or LEADERSHIP_LOST: look up the
+ *              batch marker on the (new) leader, then COMMITTED or RETRY
+ *   FAILED     a statement of the writer itself failed for a reason a retry
+ *              cannot fix: answer every job with that error */
+#define LOG_MODULE "storage"
+#include "writer.h"
+
+#include <inttypes.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+
+#include "../lib/log.h"
+#include "../lib/mem.h"
+#include "../lib/time.h"
+
+#define WRITER_PRUNE_EVERY    256
+#define WRITER_BATCH_KEEP_US  ((int64_t)3600 * 1000000)  /* markers: 1 hour */
+#define WRITER_REQUEST_KEEP_US ((int64_t)86400 * 1000000) /* request ids: 1 day */
+
+enum attempt { ATTEMPT_COMMITTED, ATTEMPT_RETRY, ATTEMPT_UNKNOWN, ATTEMPT_FAILED };
+
+struct job {
+	const char *request_id;
+	storage_job_fn fn;
+	void *arg;
+	int rc;
+	struct cr_err err;
+	bool is_done;
+	struct job *next;
+};
+
+struct storage_tx {
+	struct storage_conn *conn;
+};
+
+struct storage_writer {
+	struct storage_pool *pool; /* borrowed */
+	char *db;
+	unsigned max_batch;
+	unsigned write_timeout_ms;
+	pthread_t thread;
+	pthread_mutex_t lock; /* guards queue, is_stopping, stats, job->is_done */
+	pthread_cond_t wake;
+	pthread_cond_t answered;
+	struct job *head;
+	struct job *tail;
+	bool is_stopping;
+	unsigned n_inside; /* callers inside submit() */
+	struct storage_writer_stats stats;
+	/* writer thread only */
+	struct storage_conn *conn;
+	bool is_schema_ready;
+	uint64_t seq;
+	uint64_t nonce;
+};
+
+static const char WRITER_SCHEMA[] =
+	"CREATE TABLE IF NOT EXISTS creek_batch (id TEXT PRIMARY KEY, committed_us INTEGER "
+	"NOT NULL);"
+	"CREATE TABLE IF NOT EXISTS creek_request (id TEXT PRIMARY KEY, created_us INTEGER "
+	"NOT NULL);";
+
+/* ---- transactions handed to jobs ---- */
+
+int storage_tx_exec(struct storage_tx *tx, const char *sql, const struct storage_value *params,
+		    unsigned n_params, struct storage_result *result, struct cr_err *err)
+{
+	return storage_conn_exec_sql(tx->conn, sql, params, n_params, result, err);
+}
+
+int storage_tx_query(struct storage_tx *tx, const char *sql, const struct storage_value *params,
+		     unsigned n_params, struct storage_rows *rows, struct cr_err *err)
+{
+	return storage_conn_query_sql(tx->conn, sql, params, n_params, rows, err);
+}
+
+/* ---- one attempt ---- */
+
+static void drop_conn(struct storage_writer *w)
+{
+	storage_conn_free(w->conn);
+	w->conn = NULL;
+}
+
+static int exec(struct storage_writer *w, const char *sql, const struct storage_value *params,
+		unsigned n, struct cr_err *err)
+{
+	return storage_conn_exec_sql(w->conn, sql, params, n, NULL, err);
+}
+
+/* After a failed statement: RETRY if the connection or leadership is the
+ * cause, FAILED otherwise. Rolls back what is left. */
+static enum attempt abandon(struct storage_writer *w, int rc)
+{
+	if (storage_conn_is_broken(w->conn)) {
+		drop_conn(w);
+		return ATTEMPT_RETRY;
+	}
+	(void)exec(w, "ROLLBACK", NULL, 0, NULL);
+	if (storage_conn_is_broken(w->conn))
+		drop_conn(w);
+	return rc == CR_EUNAVAIL ? ATTEMPT_RETRY : ATTEMPT_FAILED;
+}
+
+static int lookup(struct storage_conn *c, const char *sql, const char *id, bool *found,
+		  struct cr_err *err)
+{
+	struct storage_rows rows;
+	struct storage_value p = storage_text(id);
+	int rc = storage_conn_query_sql(c, sql, &p, 1, &rows, err);
+
+	if (rc == 0)
+		*found = rows.n_rows > 0;
+	storage_rows_close(&rows);
+	return rc;
+}
+
+/* Run one job inside its savepoint. < 0 only for failures of the writer's
+ * own statements or of the connection; the job's result goes to j->rc. */
+static int run_job(struct storage_writer *w, struct job *j, struct cr_err *err)
+{
+	struct storage_tx tx = { .conn = w->conn };
+	bool seen = false;
+	int rc;
+
+	memset(&j->err, 0, sizeof(j->err));
+	if (j->request_id != NULL) {
+		rc = lookup(w->conn, "SELECT 1 FROM creek_request WHERE id = ?", j->request_id,
+			    &seen, err);
+		if (rc < 0)
+			return rc;
+		if (seen) {
+			j->rc = 1;
+			return 0;
+		}
+	}
+	rc = exec(w, "SAVEPOINT creek_job", NULL, 0, err);
+	if (rc < 0)
+		return rc;
+	j->rc = j->fn(&tx, j->arg, &j->err);
+	if (j->rc > 0)
+		j->rc = 0;
+	if (storage_conn_is_broken(w->conn) || j->rc == CR_EUNAVAIL)
+		return cr_err_set(err, CR_EUNAVAIL, "%s", j->err.msg);
+	if (j->rc < 0) {
+		rc = exec(w, "ROLLBACK TO creek_job", NULL, 0, err);
+	} else if (j->request_id != NULL) {
+		struct storage_value p[2] = { storage_text(j->request_id),
+					      storage_int(cr_wall_us()) };
+		rc = exec(w, "INSERT INTO creek_request (id, created_us) VALUES (?, ?)", p, 2,
+			  err);
+	}
+	if (rc == 0)
+		rc = exec(w, "RELEASE creek_job", NULL, 0, err);
+	return rc;
+}
+
+static int prune(struct storage_writer *w, struct cr_err *err)
+{
+	int64_t now = cr_wall_us();
+	struct storage_value old_batch = storage_int(now - WRITER_BATCH_KEEP_US);
+	struct storage_value old_request = storage_int(now - WRITER_REQUEST_KEEP_US);
+	int rc = exec(w, "DELETE FROM creek_batch WHERE committed_us < ?", &old_batch, 1, err);
+
+	if (rc == 0)
+		rc = exec(w, "DELETE FROM creek_request WHERE created_us < ?", &old_request, 1,
+			  err);
+	return rc;
+}
+
+static int prepare_conn(struct storage_writer *w, struct cr_err *err)
+{
+	int rc;
+
+	if (w->conn == NULL) {
+		rc = storage_pool_acquire(w->pool, w->db, &w->conn, err);
+		if (rc < 0)
+			return rc;
+	}
+	if (!w->is_schema_ready) {
+		rc = exec(w, WRITER_SCHEMA, NULL, 0, err);
+		if (rc < 0)
+			return rc;
+		w->is_schema_ready = true;
+	}
+	return 0;
+}
+
+static enum attempt attempt(struct storage_writer *w, struct job **jobs, unsigned n,
+			    const char *batch_id, struct cr_err *err)
+{
+	struct storage_value marker[2] = { storage_text(batch_id), storage_int(cr_wall_us()) };
+	int rc = prepare_conn(w, err);
+
+	if (rc < 0) {
+		if (w->conn != NULL)
+			return abandon(w, rc);
+		return ATTEMPT_RETRY;
+	}
+	rc = exec(w, "BEGIN", NULL, 0, err);
+	for (unsigned i = 0; rc == 0 && i < n; i++)
+		rc = run_job(w, jobs[i], err);
+	if (rc == 0)
+		rc = exec(w, "INSERT INTO creek_batch (id, committed_us) VALUES (?, ?)", marker, 2,
+			  err);
+	if (rc == 0 && w->seq % WRITER_PRUNE_EVERY == 0)
+		rc = prune(w, err);
+	if (rc < 0)
+		return abandon(w, rc);
+	rc = exec(w, "COMMIT", NULL, 0, err);
+	if (rc == 0)
+		return ATTEMPT_COMMITTED;
+	if (rc == CR_EUNKNOWN ||
+	    (storage_conn_is_broken(w->conn) && storage_conn_failure_code(w->conn) == 0)) {
+		drop_conn(w); /* the answer to COMMIT was lost */
+		return ATTEMPT_UNKNOWN;
+	}
+	return abandon(w, rc); /* a FAILURE reply: COMMIT was refused, not applied */
+}
+
+/* Settle an UNKNOWN attempt: 1 committed, 0 not committed, < 0 no answer. */
+static int resolve(struct storage_writer *w, const char *batch_id, uint64_t deadline,
+		   struct cr_err *err)
+{
+	unsigned backoff_ms = 50;
+
+	while (cr_now_ms() < deadline) {
+		bool found = false;
+		int rc = storage_pool_acquire(w->pool, w->db, &w->conn, err);
+		if (rc == 0)
+			rc = lookup(w->conn, "SELECT 1 FROM creek_batch WHERE id = ?", batch_id,
+				    &found, err);
+		if (rc == 0)
+			return found ? 1 : 0;
+		if (w->conn != NULL)
+			drop_conn(w);
+		cr_sleep_ms(backoff_ms);
+		backoff_ms = backoff_ms * 2 > 1000 ? 1000 : backoff_ms * 2;
+	}
+	return cr_err_set(err, CR_EUNKNOWN, "the outcome of the write could not be settled");
+}
+
+/* ---- the thread ---- */
+
+static void answer(struct storage_writer *w, struct job **jobs, unsigned n, int rc,
+		   const struct cr_err *err, bool is_committed)
+{
+	pthread_mutex_lock(&w->lock);
+	for (unsigned i = 0; i < n; i++) {
+		if (!is_committed) {
+			jobs[i]->rc = rc;
+			jobs[i]->err = *err;
+		}
+		if (jobs[i]->rc == CR_EUNKNOWN)
+			w->stats.unknown++;
+		jobs[i]->is_done = true;
+	}
+	w->stats.jobs += n;
+	if (is_committed)
+		w->stats.commits++;
+	pthread_cond_broadcast(&w->answered);
+	pthread_mutex_unlock(&w->lock);
+}
+
+static void run_batch(struct storage_writer *w, struct job **jobs, unsigned n)
+{
+	uint64_t deadline = cr_now_ms() + w->write_timeout_ms;
+	unsigned backoff_ms = 10;
+	struct cr_err err = { 0 };
+	char batch_id[64];
+
+	for (;;) {
+		enum attempt a;
+		w->seq++;
+		(void)snprintf(batch_id, sizeof(batch_id), "%016" PRIx64 "-%" PRIu64, w->nonce,
+			       w->seq);
+		a = attempt(w, jobs, n, batch_id, &err);
+		if (a == ATTEMPT_UNKNOWN) {
+			int r = resolve(w, batch_id, deadline, &err);
+			a = r == 1 ? ATTEMPT_COMMITTED : r == 0 ? ATTEMPT_RETRY : ATTEMPT_UNKNOWN;
+			if (a == ATTEMPT_UNKNOWN) {
+				answer(w, jobs, n, CR_EUNKNOWN, &err, false);
+				return;
+			}
+		}
+		if (a == ATTEMPT_COMMITTED) {
+			answer(w, jobs, n, 0, &err, true);
+			return;
+		}
+		if (a == ATTEMPT_FAILED) {
+			log_err("write to database '%s' failed: %s", w->db, err.msg);
+			(void)cr_err_set(&err, CR_EINTERNAL, "the write failed: %.200s", err.msg);
+			answer(w, jobs, n, CR_EINTERNAL, &err, false);
+			return;
+		}
+		pthread_mutex_lock(&w->lock);
+		w->stats.retries++;
+		pthread_mutex_unlock(&w->lock);
+		if (cr_now_ms() + backoff_ms >= deadline) {
+			log_warn("write to database '%s' gave up: %s", w->db, err.msg);
+			answer(w, jobs, n, CR_EUNAVAIL, &err, false);
+			return;
+		}
+		cr_sleep_ms(backoff_ms);
+		backoff_ms = backoff_ms * 2 > 500 ? 500 : backoff_ms * 2;
+	}
+}
+
+static void *writer_main(void *arg)
+{
+	struct storage_writer *w = arg;
+	struct job **batch = cr_calloc(w->max_batch, sizeof(*batch));
+
+	for (;;) {
+		unsigned n = 0;
+		pthread_mutex_lock(&w->lock);
+		while (w->head == NULL && !w->is_stopping)
+			pthread_cond_wait(&w->wake, &w->lock);
+		if (w->is_stopping) {
+			pthread_mutex_unlock(&w->lock);
+			break;
+		}
+		while (w->head != NULL && n < w->max_batch) {
+			batch[n++] = w->head;
+			w->head = w->head->next;
+		}
+		if (w->head == NULL)
+			w->tail = NULL;
+		pthread_mutex_unlock(&w->lock);
+		run_batch(w, batch, n);
+	}
+	free(batch);
+	drop_conn(w);
+	return NULL;
+}
+
+int storage_writer_new(struct storage_pool *pool, const char *db,
+		       const struct storage_writer_config *cfg, struct storage_writer **out,
+		       struct cr_err *err)
+{
+	struct storage_writer *w = cr_calloc(1, sizeof(*w));
+	int rc;
+
+	w->pool = pool;
+	w->db = cr_strdup(db);
+	w->max_batch = cfg != NULL && cfg->max_batch > 0 ? cfg->max_batch : 256;
+	w->write_timeout_ms =
+		cfg != NULL && cfg->write_timeout_ms > 0 ? cfg->write_timeout_ms : 15000;
+	if (getrandom(&w->nonce, sizeof(w->nonce), 0) != (ssize_t)sizeof(w->nonce))
+		w->nonce = cr_now_us() ^ (uint64_t)(uintptr_t)w;
+	pthread_mutex_init(&w->lock, NULL);
+	pthread_cond_init(&w->wake, NULL);
+	pthread_cond_init(&w->answered, NULL);
+	rc = pthread_create(&w->thread, NULL, writer_main, w);
+	if (rc != 0) {
+		pthread_cond_destroy(&w->answered);
+		pthread_cond_destroy(&w->wake);
+		pthread_mutex_destroy(&w->lock);
+		free(w->db);
+		free(w);
+		return cr_err_set(err, CR_EINTERNAL, "cannot start the writer thread");
+	}
+	*out = w;
+	return 0;
+}
+
+void storage_writer_free(struct storage_writer *w)
+{
+	struct cr_err err;
+
+	if (w == NULL)
+		return;
+	pthread_mutex_lock(&w->lock);
+	w->is_stopping = true;
+	pthread_cond_signal(&w->wake);
+	pthread_mutex_unlock(&w->lock);
+	pthread_join(w->thread, NULL);
+	(void)cr_err_set(&err, CR_EUNAVAIL, "the store is shutting down");
+	pthread_mutex_lock(&w->lock);
+	for (struct job *j = w->head; j != NULL; j = j->next) {
+		j->rc = CR_EUNAVAIL;
+		j->err = err;
+		j->is_done = true;
+	}
+	w->head = w->tail = NULL;
+	pthread_cond_broadcast(&w->answered);
+	/* Wait for callers woken above to leave submit() before freeing. */
+	while (w->n_inside > 0)
+		pthread_cond_wait(&w->answered, &w->lock);
+	pthread_mutex_unlock(&w->lock);
+	pthread_cond_destroy(&w->answered);
+	pthread_cond_destroy(&w->wake);
+	pthread_mutex_destroy(&w->lock);
+	free(w->db);
+	free(w);
+}
+
+int storage_writer_submit(struct storage_writer *w, const char *request_id, storage_job_fn fn,
+			  void *arg, struct cr_err *err)
+{
+	struct job j = { .request_id = request_id, .fn = fn, .arg = arg };
+
+	if (request_id != NULL &&
+	    (request_id[0] == '\0' || strlen(request_id) > STORAGE_REQUEST_ID_MAX))
+		return cr_err_set(err, CR_EINVAL, "request id must be 1 to %d bytes",
+				  STORAGE_REQUEST_ID_MAX);
+	pthread_mutex_lock(&w->lock);
+	if (w->is_stopping) {
+		pthread_mutex_unlock(&w->lock);
+		return cr_err_set(err, CR_EUNAVAIL, "the store is shutting down");
+	}
+	if (w->tail != NULL)
+		w->tail->next = &j;
+	else
+		w->head = &j;
+	w->tail = &j;
+	w->n_inside++;
+	pthread_cond_signal(&w->wake);
+	while (!j.is_done)
+		pthread_cond_wait(&w->answered, &w->lock);
+	w->n_inside--;
+	if (w->is_stopping)
+		pthread_cond_broadcast(&w->answered);
+	pthread_mutex_unlock(&w->lock);
+	if (j.rc < 0 && err != NULL)
+		*err = j.err;
+	return j.rc;
+}
+
+void storage_writer_stats(struct storage_writer *w, struct storage_writer_stats *out)
+{
+	pthread_mutex_lock(&w->lock);
+	*out = w->stats;
+	pthread_mutex_unlock(&w->lock);
+}

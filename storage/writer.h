@@ -1,0 +1,79 @@
+/* storage/writer.h: the one writer of a database, with group commit.
+ *
+ * dqlite allows one write transaction per database cluster-wide and answers
+ * a second writer with SQLITE_BUSY at once. So each database has exactly one
+ * writer thread: callers hand it jobs and wait; it runs many jobs in one
+ * transaction, each inside a SAVEPOINT (a failing job is rolled back alone),
+ * commits once and answers every caller. No caller ever sees SQLITE_BUSY.
+ *
+ * Every transaction also records a batch marker (creek_batch). When a
+ * commit's outcome is unknown (leadership lost mid-commit, connection cut
+ * after COMMIT was sent), the writer reconnects and looks the marker up:
+ * present means committed, absent means not; then it answers or re-runs
+ * the batch. A job that carries a request id is recorded in creek_request
+ * in the same transaction, so a caller's retry of an already-applied
+ * request is answered without applying it twice.
+ *
+ * Job contract: a job may be run more than once (after a leader change the
+ * whole batch is re-run on the new leader), so it must act only through the
+ * storage_tx it is given and write its outputs to its own arg each time.
+ * Jobs run on the writer thread; keep them short (no network, no sleeps).
+ *
+ *   caller -> submit() -> queue -> [writer thread] BEGIN, SAVEPOINT/job...,
+ *   batch marker, COMMIT -> answer callers */
+#ifndef CREEK_STORAGE_WRITER_H
+#define CREEK_STORAGE_WRITER_H
+
+#include <stdint.h>
+
+#include "../lib/err.h"
+#include "conn.h"
+#include "pool.h"
+
+/* Longest request id a caller may attach. */
+#define STORAGE_REQUEST_ID_MAX 128
+
+struct storage_tx;
+struct storage_writer;
+
+/* Statements inside the job's transaction (writer thread only). */
+int storage_tx_exec(struct storage_tx *tx, const char *sql, const struct storage_value *params,
+		    unsigned n_params, struct storage_result *result, struct cr_err *err);
+int storage_tx_query(struct storage_tx *tx, const char *sql, const struct storage_value *params,
+		     unsigned n_params, struct storage_rows *rows, struct cr_err *err);
+
+/* A job: 0 to keep its changes, < 0 (with err filled) to roll them back. */
+typedef int (*storage_job_fn)(struct storage_tx *tx, void *arg, struct cr_err *err);
+
+struct storage_writer_config {
+	unsigned max_batch;        /* jobs per transaction; default 256 */
+	unsigned write_timeout_ms; /* give up on a job after this; default 15000 */
+};
+
+struct storage_writer_stats {
+	uint64_t commits;   /* transactions committed */
+	uint64_t jobs;      /* jobs answered */
+	uint64_t retries;   /* batches re-run after a leader change or busy store */
+	uint64_t unknown;   /* jobs answered CR_EUNKNOWN */
+};
+
+/* Start the writer thread of database db. The pool is borrowed and must
+ * outlive the writer. */
+int storage_writer_new(struct storage_pool *pool, const char *db,
+		       const struct storage_writer_config *cfg, struct storage_writer **out,
+		       struct cr_err *err);
+/* Stop the thread after the current batch; queued jobs get CR_EUNAVAIL. */
+void storage_writer_free(struct storage_writer *w); /* NULL is a no-op */
+
+/* Run fn in a transaction and wait for the answer. Any thread.
+ * request_id may be NULL; otherwise at most STORAGE_REQUEST_ID_MAX bytes.
+ * Returns 0 when the job committed now, 1 when a request with this id had
+ * already committed (fn was not run), the job's own error, CR_EUNAVAIL when
+ * nothing was committed and it is safe to retry, or CR_EUNKNOWN when the
+ * outcome could not be settled within write_timeout_ms. */
+int storage_writer_submit(struct storage_writer *w, const char *request_id, storage_job_fn fn,
+			  void *arg, struct cr_err *err);
+
+void storage_writer_stats(struct storage_writer *w, struct storage_writer_stats *out);
+
+#endif

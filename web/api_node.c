@@ -1,0 +1,154 @@
+/* web/api_node.c: this node's health and the operator's log level.
+ *
+ * GET /api/v1/health answers 200 when the store answers, 503 (same body,
+ * "status": "degraded") when it does not, so a load balancer can use it. */
+#define LOG_MODULE "web"
+#include "web_int.h"
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../lib/log.h"
+#include "../lib/time.h"
+#include "../storage/engine.h"
+#include "../storage/pool.h"
+
+#define HEALTH_STORE_TIMEOUT_MS 2000
+
+struct health {
+	bool is_reachable;
+	double latency_ms;
+	uint64_t leader_id;
+	char leader[128];
+	bool has_role;
+	enum storage_role role;
+	int64_t starts;
+	struct cr_err err;
+};
+
+static const char *role_name(enum storage_role role)
+{
+	switch (role) {
+	case STORAGE_ROLE_VOTER:
+		return "voter";
+	case STORAGE_ROLE_STANDBY:
+		return "standby";
+	default:
+		return "spare";
+	}
+}
+
+static int probe_store(struct storage_conn *c, const struct web_context *ctx, struct health *h)
+{
+	struct storage_server *servers = NULL;
+	unsigned n = 0;
+	struct storage_rows rows;
+	char id[24];
+	struct storage_value p;
+	uint64_t t0 = cr_now_us();
+	int rc = storage_conn_query_sql(c, "SELECT 1", NULL, 0, &rows, &h->err);
+
+	storage_rows_close(&rows);
+	if (rc < 0)
+		return rc;
+	h->latency_ms = (double)(cr_now_us() - t0) / 1000.0;
+	h->latency_ms = (double)(int64_t)(h->latency_ms * 1000.0 + 0.5) / 1000.0;
+	h->is_reachable = true;
+	(void)snprintf(id, sizeof(id), "%" PRIu64, ctx->node_id);
+	p = storage_text(id);
+	rc = storage_conn_query_sql(c, "SELECT COUNT(*) FROM node_start WHERE node_id = ?", &p, 1,
+				    &rows, &h->err);
+	if (rc == 0)
+		h->starts = storage_rows_int(&rows, 0, 0, 0);
+	storage_rows_close(&rows);
+	if (rc == 0)
+		rc = storage_conn_cluster(c, &servers, &n, &h->err);
+	for (unsigned i = 0; rc == 0 && i < n; i++) {
+		if (servers[i].id == ctx->node_id) {
+			h->has_role = true;
+			h->role = servers[i].role;
+		}
+	}
+	free(servers);
+	return rc;
+}
+
+static void check_store(const struct web_context *ctx, struct health *h)
+{
+	struct storage_pool *pool = storage_store_pool(ctx->store);
+	struct storage_conn *c = NULL;
+	int rc = storage_pool_acquire_within(pool, STORAGE_DB_SYSTEM, HEALTH_STORE_TIMEOUT_MS, &c,
+					     &h->err);
+
+	if (rc == 0) {
+		rc = probe_store(c, ctx, h);
+		storage_pool_release(pool, c);
+	}
+	if (rc < 0)
+		log_warn("health: store check failed: %s", h->err.msg);
+	storage_pool_last_leader(pool, &h->leader_id, h->leader, sizeof(h->leader));
+}
+
+static json_t *id_json(uint64_t id)
+{
+	char text[24];
+
+	(void)snprintf(text, sizeof(text), "%" PRIu64, id);
+	return json_string(text);
+}
+
+void web_api_health(struct web_request *req)
+{
+	const struct web_context *ctx = req->ctx;
+	struct health h = { 0 };
+	char started[32];
+	json_t *leader = json_null();
+	json_t *body;
+
+	check_store(ctx, &h);
+	cr_format_utc(ctx->started_us, started, sizeof(started));
+	if (h.leader_id != 0 && h.leader[0] != '\0')
+		leader = json_pack("{s:o, s:s}", "id", id_json(h.leader_id), "address", h.leader);
+	body = json_pack(
+		"{s:s, s:{s:o, s:s, s:s?, s:b, s:I}, s:o, s:{s:b, s:o}, s:{s:s, s:s, s:s}, s:I, s:s}",
+		"status", h.is_reachable ? "ok" : "degraded", "node", "id", id_json(ctx->node_id),
+		"address", ctx->node_address, "role", h.has_role ? role_name(h.role) : NULL,
+		"is_leader", h.leader_id == ctx->node_id, "starts", (json_int_t)h.starts, "leader",
+		leader, "store", "reachable", h.is_reachable, "latency_ms",
+		h.is_reachable ? json_real(h.latency_ms) : json_null(), "version", "creek",
+		CREEK_VERSION, "dqlite", storage_engine_dqlite_version(), "raft",
+		storage_engine_raft_version(), "uptime_s",
+		(json_int_t)((cr_now_ms() - ctx->started_mono_ms) / 1000), "started_at", started);
+	if (!h.is_reachable)
+		json_object_set_new(body, "error",
+				    json_pack("{s:s, s:s}", "code", cr_err_name(h.err.code),
+					      "message", h.err.msg));
+	web_reply_json(req, h.is_reachable ? 200 : 503, body);
+}
+
+void web_api_log_level_get(struct web_request *req)
+{
+	web_reply_json(req, 200,
+		       json_pack("{s:s}", "level", cr_log_level_name(cr_log_get_level())));
+}
+
+void web_api_log_level_put(struct web_request *req)
+{
+	const char *name = json_string_value(json_object_get(req->json, "level"));
+	enum cr_log_level level;
+
+	if (!json_is_object(req->json) || name == NULL) {
+		web_reply_error(req, CR_EINVAL, "expected {\"level\": \"<name>\"}");
+		return;
+	}
+	if (cr_log_level_parse(name, &level) < 0) {
+		web_reply_error(req, CR_EINVAL,
+				"level must be one of error, warning, notice, info, debug");
+		return;
+	}
+	cr_log_set_level(level);
+	log_notice("log level set to '%s' by a local operator", cr_log_level_name(level));
+	web_reply_json(req, 200, json_pack("{s:s}", "level", cr_log_level_name(level)));
+}

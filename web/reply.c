@@ -1,0 +1,148 @@
+/* web/reply.c: JSON answers, the error shape, and the headers every answer
+ * carries. The one table mapping Creek's error codes to HTTP statuses. */
+#define LOG_MODULE "web"
+#include "web_int.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "../lib/log.h"
+#include "../lib/mem.h"
+
+/* Strict: scripts, styles, fonts and images only from this origin; no
+ * framing; no plugins. The UI build is made to run under it. */
+static const char WEB_CSP[] = "default-src 'self'; script-src 'self'; style-src 'self'; "
+			      "img-src 'self' data:; font-src 'self' data:; connect-src 'self'; "
+			      "object-src 'none'; base-uri 'self'; form-action 'self'; "
+			      "frame-ancestors 'none'";
+
+unsigned web_status_for(int code)
+{
+	switch (code) {
+	case CR_OK:
+		return 200;
+	case CR_EINVAL:
+		return 400;
+	case CR_EDENIED:
+		return 403;
+	case CR_ENOTFOUND:
+		return 404;
+	case CR_ECONFLICT:
+		return 409;
+	case CR_ETOOBIG:
+		return 413;
+	case CR_EUNAVAIL:
+	case CR_EUNKNOWN:
+		return 503;
+	default:
+		return 500;
+	}
+}
+
+void web_headers_add(struct MHD_Response *r, bool is_api)
+{
+	(void)MHD_add_response_header(r, "Content-Security-Policy", WEB_CSP);
+	(void)MHD_add_response_header(r, "X-Content-Type-Options", "nosniff");
+	(void)MHD_add_response_header(r, "X-Frame-Options", "DENY");
+	(void)MHD_add_response_header(r, "Referrer-Policy", "same-origin");
+	(void)MHD_add_response_header(r, "Cross-Origin-Opener-Policy", "same-origin");
+	(void)MHD_add_response_header(r, "Cross-Origin-Resource-Policy", "same-origin");
+	/* Camera (barcode scanning) and position (location fields) for this origin
+	 * only; nothing else. */
+	(void)MHD_add_response_header(r, "Permissions-Policy",
+				      "camera=(self), geolocation=(self), microphone=(), "
+				      "payment=(), usb=()");
+	if (is_api)
+		(void)MHD_add_response_header(r, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
+}
+
+static void reply_text(struct web_request *req, unsigned status, char *text, size_t len)
+{
+	struct MHD_Response *r =
+		MHD_create_response_from_buffer(len, text, MHD_RESPMEM_MUST_FREE);
+
+	(void)MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE,
+				      "application/json; charset=utf-8");
+	web_headers_add(r, true);
+	if (req->response != NULL)
+		MHD_destroy_response(req->response);
+	req->response = r;
+	req->status = status;
+}
+
+void web_reply_json(struct web_request *req, unsigned status, json_t *body)
+{
+	char *text = json_dumps(body, JSON_COMPACT | JSON_ENSURE_ASCII);
+
+	json_decref(body);
+	if (text == NULL) {
+		static const char fallback[] =
+			"{\"error\":{\"code\":\"internal\",\"message\":\"cannot encode answer\"}}";
+		reply_text(req, 500, cr_strdup(fallback), strlen(fallback));
+		return;
+	}
+	reply_text(req, status, text, strlen(text));
+}
+
+/* Length of the valid UTF-8 sequence at s, or 0 if it is not one. */
+static size_t utf8_len(const unsigned char *s)
+{
+	size_t n;
+
+	if (s[0] < 0x80)
+		return 1;
+	if (s[0] >= 0xc2 && s[0] <= 0xdf)
+		n = 2;
+	else if (s[0] >= 0xe0 && s[0] <= 0xef)
+		n = 3;
+	else if (s[0] >= 0xf0 && s[0] <= 0xf4)
+		n = 4;
+	else
+		return 0;
+	for (size_t i = 1; i < n; i++)
+		if ((s[i] & 0xc0) != 0x80)
+			return 0;
+	return n;
+}
+
+/* Messages may quote client input (a path): make them valid UTF-8. */
+static void sanitize_utf8(const char *in, char *out, size_t out_len)
+{
+	const unsigned char *p = (const unsigned char *)in;
+	size_t used = 0;
+
+	while (*p != '\0' && used + 5 < out_len) {
+		size_t n = utf8_len(p);
+		if (n == 0) {
+			out[used++] = '?';
+			p++;
+			continue;
+		}
+		memcpy(out + used, p, n);
+		used += n;
+		p += n;
+	}
+	out[used] = '\0';
+}
+
+void web_reply_http_error(struct web_request *req, unsigned status, const char *code,
+			  const char *message)
+{
+	char clean[CR_ERR_MSG_MAX * 2];
+
+	sanitize_utf8(message, clean, sizeof(clean));
+	web_reply_json(req, status,
+		       json_pack("{s:{s:s, s:s}}", "error", "code", code, "message", clean));
+}
+
+void web_reply_error(struct web_request *req, int code, const char *fmt, ...)
+{
+	char msg[CR_ERR_MSG_MAX];
+	va_list ap;
+
+	va_start(ap, fmt);
+	(void)vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	web_reply_http_error(req, web_status_for(code), cr_err_name(code), msg);
+}

@@ -1,0 +1,312 @@
+/* web/server.c: libmicrohttpd setup and the request lifecycle.
+ *
+ * MHD calls the access handler several times per request:
+ *   1st call    headers read: make the web_request, check Content-Length
+ *   next calls  body chunks: append up to max_body, then only count
+ *   last call   (*upload_data_size == 0): dispatch and queue the answer
+ * Answering on the first call makes MHD drop keep-alive (notes §1.4), so
+ * even an immediate refusal waits for the second call. */
+#define LOG_MODULE "web"
+#include "server.h"
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "../lib/log.h"
+#include "../lib/mem.h"
+#include "../lib/parse.h"
+#include "web_int.h"
+
+struct web_server {
+	struct MHD_Daemon *daemon;
+	struct web_config cfg;
+	const struct web_context *ctx;
+};
+
+static enum web_method method_of(const char *m)
+{
+	static const struct {
+		const char *name;
+		enum web_method method;
+	} table[] = { { "GET", WEB_GET },     { "HEAD", WEB_HEAD },     { "POST", WEB_POST },
+		      { "PUT", WEB_PUT },     { "PATCH", WEB_PATCH },   { "DELETE", WEB_DELETE },
+		      { "OPTIONS", WEB_OPTIONS } };
+
+	for (size_t i = 0; i < sizeof(table) / sizeof(table[0]); i++)
+		if (strcmp(m, table[i].name) == 0)
+			return table[i].method;
+	return WEB_OTHER;
+}
+
+static bool peer_is_local(struct MHD_Connection *conn)
+{
+	const union MHD_ConnectionInfo *info =
+		MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+	const struct sockaddr *sa = info != NULL ? info->client_addr : NULL;
+
+	if (sa == NULL)
+		return false;
+	if (sa->sa_family == AF_INET) {
+		const struct sockaddr_in *sin = (const struct sockaddr_in *)sa;
+		return (ntohl(sin->sin_addr.s_addr) >> 24) == 127;
+	}
+	if (sa->sa_family == AF_INET6) {
+		const struct sockaddr_in6 *sin6 = (const struct sockaddr_in6 *)sa;
+		return IN6_IS_ADDR_LOOPBACK(&sin6->sin6_addr);
+	}
+	return false;
+}
+
+static struct web_request *request_new(struct web_server *s, struct MHD_Connection *conn,
+				       const char *url, const char *method)
+{
+	struct web_request *req = cr_calloc(1, sizeof(*req));
+	const char *length = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
+							 MHD_HTTP_HEADER_CONTENT_LENGTH);
+	uint64_t n = 0;
+
+	req->conn = conn;
+	req->ctx = s->ctx;
+	req->cfg = &s->cfg;
+	req->method = method_of(method);
+	req->path = url;
+	req->is_local = peer_is_local(conn);
+	cr_arena_init(&req->arena, WEB_ARENA_LIMIT);
+	cr_buf_init(&req->body, s->cfg.max_body);
+	if (length != NULL && cr_parse_u64(length, UINT64_MAX, &n, NULL) == 0 &&
+	    n > s->cfg.max_body)
+		req->is_body_too_big = true;
+	return req;
+}
+
+static void request_free(struct web_request *req)
+{
+	if (req->response != NULL)
+		MHD_destroy_response(req->response);
+	json_decref(req->json);
+	cr_buf_close(&req->body);
+	cr_arena_close(&req->arena);
+	free(req);
+}
+
+static void completed(void *cls, struct MHD_Connection *conn, void **con_cls,
+		      enum MHD_RequestTerminationCode toe)
+{
+	(void)cls;
+	(void)conn;
+	(void)toe;
+	if (*con_cls != NULL)
+		request_free(*con_cls);
+	*con_cls = NULL;
+}
+
+static bool is_json(struct web_request *req)
+{
+	const char *type = MHD_lookup_connection_value(req->conn, MHD_HEADER_KIND,
+						       MHD_HTTP_HEADER_CONTENT_TYPE);
+	size_t n = strlen("application/json");
+
+	return type != NULL && strncasecmp(type, "application/json", n) == 0 &&
+	       (type[n] == '\0' || type[n] == ';' || type[n] == ' ');
+}
+
+static bool parse_body(struct web_request *req)
+{
+	json_error_t jerr;
+
+	if (!is_json(req)) {
+		web_reply_http_error(req, 415, "unsupported_media_type",
+				     "the request body must be application/json");
+		return false;
+	}
+	if (req->body.len == 0) {
+		web_reply_error(req, CR_EINVAL, "the request body is empty; JSON was expected");
+		return false;
+	}
+	req->json = json_loadb(req->body.data, req->body.len, JSON_REJECT_DUPLICATES, &jerr);
+	if (req->json == NULL) {
+		web_reply_error(req, CR_EINVAL, "malformed JSON at line %d, column %d: %s",
+				jerr.line, jerr.column, jerr.text);
+		return false;
+	}
+	return true;
+}
+
+static void dispatch_api(struct web_request *req)
+{
+	const struct web_route *route = NULL;
+	unsigned allow = 0;
+	int rc = web_route_find(req, &route, &allow);
+
+	if (rc == CR_ENOTFOUND) {
+		web_reply_error(req, CR_ENOTFOUND, "no API endpoint at '%s'", req->path);
+		return;
+	}
+	if (rc < 0) {
+		char methods[64];
+		web_methods_format(allow, methods, sizeof(methods));
+		web_reply_http_error(req, 405, "method_not_allowed",
+				     "this endpoint does not accept that method");
+		(void)MHD_add_response_header(req->response, MHD_HTTP_HEADER_ALLOW, methods);
+		return;
+	}
+	if (route->permission == WEB_PERM_LOCAL && !req->is_local) {
+		web_reply_error(req, CR_EDENIED, "this endpoint is only open to the node itself");
+		return;
+	}
+	if (req->is_body_too_big) {
+		web_reply_error(req, CR_ETOOBIG, "the request body exceeds %zu bytes",
+				req->cfg->max_body);
+		return;
+	}
+	if (route->has_json_body && !parse_body(req))
+		return;
+	route->handler(req);
+}
+
+static void dispatch(struct web_request *req)
+{
+	if (strncmp(req->path, "/api/", 5) == 0 || strcmp(req->path, "/api") == 0) {
+		dispatch_api(req);
+		return;
+	}
+	if (req->method != WEB_GET && req->method != WEB_HEAD) {
+		web_reply_http_error(req, 405, "method_not_allowed",
+				     "only GET and HEAD are served outside /api");
+		(void)MHD_add_response_header(req->response, MHD_HTTP_HEADER_ALLOW, "GET, HEAD");
+		return;
+	}
+	web_static_serve(req);
+}
+
+static enum MHD_Result access_handler(void *cls, struct MHD_Connection *conn, const char *url,
+				      const char *method, const char *version,
+				      const char *upload_data, size_t *upload_data_size,
+				      void **con_cls)
+{
+	struct web_server *s = cls;
+	struct web_request *req = *con_cls;
+	enum MHD_Result ok;
+
+	(void)version;
+	if (req == NULL) {
+		*con_cls = request_new(s, conn, url, method);
+		return MHD_YES;
+	}
+	if (*upload_data_size > 0) {
+		if (!req->is_body_too_big &&
+		    cr_buf_append(&req->body, upload_data, *upload_data_size) < 0)
+			req->is_body_too_big = true;
+		*upload_data_size = 0; /* consumed (or dropped once too big) */
+		return MHD_YES;
+	}
+	dispatch(req);
+	if (req->response == NULL)
+		web_reply_error(req, CR_EINTERNAL, "the handler gave no answer");
+	ok = MHD_queue_response(conn, req->status, req->response);
+	if (req->status >= 500)
+		log_warn("%s '%s' answered %u", method, url, req->status);
+	return ok;
+}
+
+static void mhd_log(void *cls, const char *fmt, va_list ap)
+{
+	char msg[512];
+	int n;
+
+	(void)cls;
+	n = vsnprintf(msg, sizeof(msg), fmt, ap);
+	while (n > 0 && (size_t)n < sizeof(msg) && msg[n - 1] == '\n')
+		msg[--n] = '\0';
+	log_info("libmicrohttpd: %s", msg);
+}
+
+/* "1.2.3.4:80" or "[::1]:80" into a socket address. */
+static int parse_listen(const char *address, struct sockaddr_storage *ss, struct cr_err *err)
+{
+	char host[64];
+	const char *colon = strrchr(address, ':');
+	uint32_t port = 0;
+	const char *h = address;
+	size_t hn;
+
+	if (colon == NULL || cr_parse_u32(colon + 1, 65535, &port, NULL) < 0 || port == 0)
+		return cr_err_set(err, CR_EINVAL, "'%s' is not host:port (port 1-65535)", address);
+	hn = (size_t)(colon - address);
+	if (hn >= 2 && address[0] == '[' && address[hn - 1] == ']') {
+		h = address + 1;
+		hn -= 2;
+	}
+	if (hn == 0 || hn >= sizeof(host))
+		return cr_err_set(err, CR_EINVAL, "'%s' has no valid host", address);
+	memcpy(host, h, hn);
+	host[hn] = '\0';
+	memset(ss, 0, sizeof(*ss));
+	{
+		struct sockaddr_in *sin = (struct sockaddr_in *)ss;
+		struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)ss;
+		if (inet_pton(AF_INET, host, &sin->sin_addr) == 1) {
+			sin->sin_family = AF_INET;
+			sin->sin_port = htons((uint16_t)port);
+			return 0;
+		}
+		if (inet_pton(AF_INET6, host, &sin6->sin6_addr) == 1) {
+			sin6->sin6_family = AF_INET6;
+			sin6->sin6_port = htons((uint16_t)port);
+			return 0;
+		}
+	}
+	return cr_err_set(err, CR_EINVAL, "'%s' is not an IP address", host);
+}
+
+int web_server_start(const struct web_config *cfg, const struct web_context *ctx,
+		     struct web_server **out, struct cr_err *err)
+{
+	struct web_server *s;
+	struct sockaddr_storage ss;
+	unsigned threads = cfg->threads;
+	unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ERROR_LOG;
+	int rc = parse_listen(cfg->address, &ss, err);
+
+	if (rc < 0)
+		return cr_err_wrap(err, "http address");
+	if (ss.ss_family == AF_INET6)
+		flags |= MHD_USE_IPv6;
+	if (threads == 0) {
+		long n = sysconf(_SC_NPROCESSORS_ONLN);
+		threads = n > 0 ? (unsigned)n : 1;
+	}
+	s = cr_calloc(1, sizeof(*s));
+	s->cfg = *cfg;
+	s->ctx = ctx;
+	s->daemon = MHD_start_daemon(
+		flags, 0, NULL, NULL, access_handler, s, MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL,
+		MHD_OPTION_SOCK_ADDR, &ss,
+		MHD_OPTION_THREAD_POOL_SIZE, threads, MHD_OPTION_CONNECTION_LIMIT,
+		cfg->max_connections, MHD_OPTION_CONNECTION_TIMEOUT, cfg->timeout_s,
+		MHD_OPTION_CONNECTION_MEMORY_LIMIT, cfg->max_header, MHD_OPTION_NOTIFY_COMPLETED,
+		completed, NULL, MHD_OPTION_LISTEN_BACKLOG_SIZE,
+		1024, MHD_OPTION_END);
+	if (s->daemon == NULL) {
+		free(s);
+		return cr_err_set(err, CR_EUNAVAIL, "cannot listen for HTTP on '%s' (in use?)",
+				  cfg->address);
+	}
+	log_info("serving HTTP on '%s' with %u threads", cfg->address, threads);
+	*out = s;
+	return 0;
+}
+
+void web_server_stop(struct web_server *s)
+{
+	if (s == NULL)
+		return;
+	MHD_stop_daemon(s->daemon);
+	free(s);
+}

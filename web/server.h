@@ -1,0 +1,48 @@
+/* web/server.h: Creek's HTTP server (libmicrohttpd).
+ *
+ * Serves the REST API under /api/v1 (JSON in and out, errors as
+ * {"error": {"code", "message"}}) and the built web UI as static files with
+ * an SPA fallback. MHD runs a pool of threads, one per core, each with its
+ * own epoll: a single polling thread stalls past 128 connections
+ * (../shared/notes/performance-reliability-security.md §1.4). */
+#ifndef CREEK_WEB_SERVER_H
+#define CREEK_WEB_SERVER_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "../lib/err.h"
+#include "../storage/store.h"
+
+#define WEB_MAX_BODY_DEFAULT   ((size_t)1024 * 1024)
+#define WEB_MAX_HEADER_DEFAULT ((size_t)32 * 1024)
+
+struct web_server;
+
+struct web_config {
+	const char *address;    /* "127.0.0.1:8080" or "[::1]:8080" */
+	unsigned threads;       /* MHD thread pool size; 0 = one per core */
+	size_t max_body;        /* request body limit, bytes */
+	size_t max_header;      /* memory for one request's headers, bytes */
+	unsigned timeout_s;     /* idle connection timeout */
+	unsigned max_connections;
+	const char *ui_dir;     /* built UI (index.html, assets/); may not exist */
+};
+
+/* What handlers may read: borrowed for the server's life. */
+struct web_context {
+	struct storage_store *store;
+	uint64_t node_id;
+	const char *node_address; /* cluster address of this node */
+	int64_t started_us;       /* wall clock */
+	uint64_t started_mono_ms; /* monotonic */
+};
+
+/* Bind and start serving. CR_EINVAL: bad address; CR_EUNAVAIL: cannot
+ * bind (message says why). Call from the main thread. */
+int web_server_start(const struct web_config *cfg, const struct web_context *ctx,
+		     struct web_server **out, struct cr_err *err);
+/* Stop accepting, finish in-flight requests, free. NULL is a no-op. */
+void web_server_stop(struct web_server *s);
+
+#endif

@@ -1,0 +1,145 @@
+/* web/static.c: the built web UI as static files.
+ *
+ * Paths resolve inside ui_dir only (realpath check, no symlink escapes).
+ * Vite puts content-hashed files under /assets/, which may be cached for a
+ * year; everything else (index.html) is revalidated each time. A GET for a
+ * path that is not a file gets index.html: the SPA's router owns it. */
+#define LOG_MODULE "web"
+#include "web_int.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "../lib/log.h"
+
+static const struct {
+	const char *ext;
+	const char *type;
+} mime_types[] = {
+	{ ".html", "text/html; charset=utf-8" },
+	{ ".js", "text/javascript; charset=utf-8" },
+	{ ".mjs", "text/javascript; charset=utf-8" },
+	{ ".css", "text/css; charset=utf-8" },
+	{ ".json", "application/json" },
+	{ ".map", "application/json" },
+	{ ".svg", "image/svg+xml" },
+	{ ".png", "image/png" },
+	{ ".jpg", "image/jpeg" },
+	{ ".jpeg", "image/jpeg" },
+	{ ".gif", "image/gif" },
+	{ ".webp", "image/webp" },
+	{ ".ico", "image/x-icon" },
+	{ ".woff", "font/woff" },
+	{ ".woff2", "font/woff2" },
+	{ ".ttf", "font/ttf" },
+	{ ".eot", "application/vnd.ms-fontobject" },
+	{ ".txt", "text/plain; charset=utf-8" },
+	{ ".webmanifest", "application/manifest+json" },
+	{ ".wasm", "application/wasm" },
+};
+
+static const char *mime_for(const char *path)
+{
+	const char *dot = strrchr(path, '.');
+
+	if (dot != NULL && strchr(dot, '/') == NULL)
+		for (size_t i = 0; i < sizeof(mime_types) / sizeof(mime_types[0]); i++)
+			if (strcasecmp(dot, mime_types[i].ext) == 0)
+				return mime_types[i].type;
+	return "application/octet-stream";
+}
+
+/* Resolve path under root into out. 0 if it names a regular file inside
+ * root, -1 otherwise. */
+static int resolve(const char *root, const char *path, char *out, struct stat *st)
+{
+	char joined[PATH_MAX];
+	size_t root_len = strlen(root);
+	int n;
+
+	if (strstr(path, "..") != NULL || strchr(path, '\\') != NULL)
+		return -1;
+	n = snprintf(joined, sizeof(joined), "%s/%s", root, path);
+	if (n < 0 || (size_t)n >= sizeof(joined) || realpath(joined, out) == NULL)
+		return -1;
+	if (strncmp(out, root, root_len) != 0 || (out[root_len] != '/' && out[root_len] != '\0'))
+		return -1;
+	if (stat(out, st) < 0 || !S_ISREG(st->st_mode))
+		return -1;
+	return 0;
+}
+
+static void serve_file(struct web_request *req, const char *file, const struct stat *st,
+		       bool is_immutable)
+{
+	char etag[64];
+	const char *match = MHD_lookup_connection_value(req->conn, MHD_HEADER_KIND,
+							MHD_HTTP_HEADER_IF_NONE_MATCH);
+	struct MHD_Response *r;
+	int fd;
+
+	(void)snprintf(etag, sizeof(etag), "\"%llx-%llx\"", (unsigned long long)st->st_size,
+		       (unsigned long long)st->st_mtime);
+	if (match != NULL && strcmp(match, etag) == 0) {
+		r = MHD_create_response_from_buffer(0, NULL, MHD_RESPMEM_PERSISTENT);
+		req->status = 304;
+	} else {
+		fd = open(file, O_RDONLY | O_CLOEXEC);
+		if (fd < 0) {
+			web_reply_error(req, CR_ENOTFOUND, "file not found");
+			return;
+		}
+		r = MHD_create_response_from_fd((uint64_t)st->st_size, fd); /* takes fd */
+		if (r == NULL) {
+			close(fd);
+			web_reply_error(req, CR_EINTERNAL, "cannot send file");
+			return;
+		}
+		(void)MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, mime_for(file));
+		req->status = 200;
+	}
+	(void)MHD_add_response_header(r, MHD_HTTP_HEADER_ETAG, etag);
+	(void)MHD_add_response_header(r, MHD_HTTP_HEADER_CACHE_CONTROL,
+				      is_immutable ? "public, max-age=31536000, immutable"
+						   : "no-cache");
+	web_headers_add(r, false);
+	req->response = r;
+}
+
+void web_static_serve(struct web_request *req)
+{
+	char root[PATH_MAX];
+	char file[PATH_MAX];
+	struct stat st;
+	const char *path = req->path;
+
+	if (req->cfg->ui_dir == NULL || realpath(req->cfg->ui_dir, root) == NULL) {
+		web_reply_error(req, CR_ENOTFOUND,
+				"the web UI is not installed on this node; the API is at /api/v1");
+		return;
+	}
+	while (*path == '/')
+		path++;
+	if (*path != '\0' && resolve(root, path, file, &st) == 0) {
+		serve_file(req, file, &st, strncmp(path, "assets/", 7) == 0);
+		return;
+	}
+	/* Missing hashed assets are real 404s: answering index.html would hand
+	 * the browser HTML where it expects a script. */
+	if (strncmp(path, "assets/", 7) == 0) {
+		web_reply_error(req, CR_ENOTFOUND, "no such file");
+		return;
+	}
+	if (resolve(root, "index.html", file, &st) < 0) {
+		web_reply_error(req, CR_ENOTFOUND, "the web UI is not built (no index.html)");
+		return;
+	}
+	serve_file(req, file, &st, false);
+}

@@ -1,0 +1,175 @@
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { ApiError, apiGet, apiPost, apiRequest } from './client.js';
+import { getHealth } from './health.js';
+
+function jsonResponse(status, body, init = {}) {
+  return new Response(JSON.stringify(body), {
+    status,
+    statusText: init.statusText ?? '',
+    headers: { 'Content-Type': 'application/json' },
+  });
+}
+
+function stubFetch(impl) {
+  const fetchMock = vi.fn(impl);
+  vi.stubGlobal('fetch', fetchMock);
+  return fetchMock;
+}
+
+async function rejection(promise) {
+  try {
+    await promise;
+  } catch (err) {
+    return err;
+  }
+  throw new Error('expected the promise to reject');
+}
+
+afterEach(() => {
+  vi.unstubAllGlobals();
+  vi.useRealTimers();
+});
+
+describe('apiRequest', () => {
+  it('returns the parsed JSON body of a 2xx response', async () => {
+    const fetchMock = stubFetch(async () => jsonResponse(200, { a: 1 }));
+    await expect(apiGet('/api/v1/thing')).resolves.toEqual({ a: 1 });
+    const [url, init] = fetchMock.mock.calls[0];
+    expect(url).toBe('/api/v1/thing');
+    expect(init.method).toBe('GET');
+    expect(init.headers.Accept).toBe('application/json');
+    expect(init.headers['X-Creek-CSRF']).toBeUndefined();
+  });
+
+  it('parses the Creek error shape into an ApiError', async () => {
+    stubFetch(async () =>
+      jsonResponse(409, { error: { code: 'conflict', message: 'name already taken' } }),
+    );
+    const err = await rejection(apiGet('/api/v1/thing'));
+    expect(err).toBeInstanceOf(ApiError);
+    expect(err).toBeInstanceOf(Error);
+    expect(err.name).toBe('ApiError');
+    expect(err.status).toBe(409);
+    expect(err.code).toBe('conflict');
+    expect(err.message).toBe('name already taken');
+  });
+
+  it('uses the code as message when the error has none', async () => {
+    stubFetch(async () => jsonResponse(500, { error: { code: 'internal' } }));
+    const err = await rejection(apiGet('/x'));
+    expect(err.code).toBe('internal');
+    expect(err.message).toBe('internal');
+  });
+
+  it('turns an error status without a Creek body into http_<status>', async () => {
+    stubFetch(
+      async () =>
+        new Response('<html>bad gateway</html>', { status: 502, statusText: 'Bad Gateway' }),
+    );
+    const err = await rejection(apiGet('/x'));
+    expect(err).toBeInstanceOf(ApiError);
+    expect(err.status).toBe(502);
+    expect(err.code).toBe('http_502');
+    expect(err.message).toBe('HTTP 502 Bad Gateway');
+  });
+
+  it('turns a fetch failure into code network', async () => {
+    stubFetch(async () => {
+      throw new TypeError('Failed to fetch');
+    });
+    const err = await rejection(apiGet('/x'));
+    expect(err).toBeInstanceOf(ApiError);
+    expect(err.status).toBe(0);
+    expect(err.code).toBe('network');
+    expect(err.message).toBe('Failed to fetch');
+    expect(err.cause).toBeInstanceOf(TypeError);
+  });
+
+  it('turns a body that breaks off into code network', async () => {
+    stubFetch(async () => ({
+      ok: true,
+      status: 200,
+      headers: new Headers({ 'Content-Type': 'application/json' }),
+      text: async () => {
+        throw new TypeError('network error');
+      },
+    }));
+    const err = await rejection(apiGet('/x'));
+    expect(err.code).toBe('network');
+    expect(err.status).toBe(200);
+  });
+
+  it('reports a 2xx body that is not JSON as bad_response', async () => {
+    stubFetch(async () => new Response('<!doctype html>', { status: 200 }));
+    const err = await rejection(apiGet('/x'));
+    expect(err.code).toBe('bad_response');
+    expect(err.status).toBe(200);
+  });
+
+  it('reports malformed JSON as bad_response', async () => {
+    stubFetch(
+      async () =>
+        new Response('{"status": ', {
+          status: 200,
+          headers: { 'Content-Type': 'application/json' },
+        }),
+    );
+    expect((await rejection(apiGet('/x'))).code).toBe('bad_response');
+  });
+
+  it('times out with code timeout', async () => {
+    vi.useFakeTimers();
+    stubFetch(
+      (url, init) =>
+        new Promise((resolve, reject) => {
+          init.signal.addEventListener('abort', () =>
+            reject(new DOMException('aborted', 'AbortError')),
+          );
+        }),
+    );
+    const pending = rejection(apiGet('/x', { timeoutMs: 1000 }));
+    await vi.advanceTimersByTimeAsync(1000);
+    const err = await pending;
+    expect(err).toBeInstanceOf(ApiError);
+    expect(err.code).toBe('timeout');
+  });
+
+  it('sends the CSRF header and a JSON body for state-changing methods', async () => {
+    const fetchMock = stubFetch(async () => new Response(null, { status: 204 }));
+    await expect(apiPost('/api/v1/things', { name: 'a' })).resolves.toBeNull();
+    const [, init] = fetchMock.mock.calls[0];
+    expect(init.method).toBe('POST');
+    expect(init.headers['X-Creek-CSRF']).toBe('1');
+    expect(init.headers['Content-Type']).toBe('application/json');
+    expect(init.body).toBe('{"name":"a"}');
+    for (const method of ['PUT', 'PATCH', 'DELETE']) {
+      await apiRequest(method, '/x');
+      expect(fetchMock.mock.lastCall[1].headers['X-Creek-CSRF']).toBe('1');
+    }
+  });
+
+  it('returns the body of an accepted non-2xx status', async () => {
+    stubFetch(async () => jsonResponse(503, { status: 'degraded' }));
+    await expect(apiGet('/x', { acceptStatus: [503] })).resolves.toEqual({ status: 'degraded' });
+    await expect(apiGet('/x')).rejects.toMatchObject({ code: 'http_503', status: 503 });
+  });
+
+  it('still throws a Creek error body on an accepted status', async () => {
+    stubFetch(async () =>
+      jsonResponse(503, { error: { code: 'unavailable', message: 'shutting down' } }),
+    );
+    await expect(apiGet('/x', { acceptStatus: [503] })).rejects.toMatchObject({
+      code: 'unavailable',
+      message: 'shutting down',
+    });
+  });
+});
+
+describe('getHealth', () => {
+  it('GETs /api/v1/health and returns a degraded document sent with 503', async () => {
+    const doc = { status: 'degraded', store: { reachable: false, latency_ms: null } };
+    const fetchMock = stubFetch(async () => jsonResponse(503, doc));
+    await expect(getHealth()).resolves.toEqual(doc);
+    expect(fetchMock.mock.calls[0][0]).toBe('/api/v1/health');
+  });
+});

@@ -1,0 +1,97 @@
+/* web/web_int.h: what the files of web/ share: the request, the route
+ * table and the reply helpers. Nothing outside web/ includes this. */
+#ifndef CREEK_WEB_INT_H
+#define CREEK_WEB_INT_H
+
+#include <jansson.h>
+#include <microhttpd.h>
+#include <stdbool.h>
+
+#include "../lib/arena.h"
+#include "../lib/buf.h"
+#include "server.h"
+
+#define WEB_MAX_PATH_PARAMS 4
+#define WEB_ARENA_LIMIT     ((size_t)8 * 1024 * 1024)
+
+enum web_method {
+	WEB_GET = 1 << 0,
+	WEB_HEAD = 1 << 1,
+	WEB_POST = 1 << 2,
+	WEB_PUT = 1 << 3,
+	WEB_PATCH = 1 << 4,
+	WEB_DELETE = 1 << 5,
+	WEB_OPTIONS = 1 << 6,
+	WEB_OTHER = 1 << 7,
+};
+
+/* Who may call a route. Sessions and permission groups arrive with the
+ * identity work; until then the only non-public permission is LOCAL: the
+ * peer is on a loopback address (the operator on the node itself). */
+enum web_permission {
+	WEB_PERM_PUBLIC,
+	WEB_PERM_LOCAL,
+};
+
+struct web_request {
+	struct MHD_Connection *conn;
+	const struct web_context *ctx;
+	const struct web_config *cfg;
+	enum web_method method;
+	const char *path;              /* decoded, borrowed from MHD */
+	const char *params[WEB_MAX_PATH_PARAMS]; /* {name} segments, in the arena */
+	unsigned n_params;
+	bool is_local;                 /* peer on 127.0.0.0/8 or ::1 */
+	bool is_body_too_big;
+	struct cr_buf body;
+	json_t *json;                  /* parsed body (owned) or NULL */
+	struct cr_arena arena;
+	/* the answer */
+	unsigned status;
+	struct MHD_Response *response;
+};
+
+typedef void (*web_handler_fn)(struct web_request *req);
+
+struct web_route {
+	unsigned methods; /* WEB_* bits */
+	const char *pattern; /* "/api/v1/things/{id}" */
+	web_handler_fn handler;
+	enum web_permission permission;
+	bool has_json_body;
+};
+
+/* routes.c: the table, ended by a NULL pattern. */
+extern const struct web_route web_routes[];
+
+/* router.c: match path and method. 0 and the route; CR_ENOTFOUND if no
+ * pattern matches; CR_EINVAL if patterns match but not the method (allow
+ * gets the methods that would). */
+int web_route_find(struct web_request *req, const struct web_route **out, unsigned *allow);
+/* "GET, HEAD" for a method set; out_len >= 64. */
+void web_methods_format(unsigned methods, char *out, size_t out_len);
+
+/* reply.c */
+unsigned web_status_for(int code);
+/* Take ownership of body (a new reference) and answer with it. */
+void web_reply_json(struct web_request *req, unsigned status, json_t *body);
+void web_reply_error(struct web_request *req, int code, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+/* Answer with status and a {"error"} body naming an HTTP-level problem. */
+void web_reply_http_error(struct web_request *req, unsigned status, const char *code,
+			  const char *message);
+/* Security headers every answer carries; is_api adds no-store caching. */
+void web_headers_add(struct MHD_Response *r, bool is_api);
+
+/* static.c: GET/HEAD of a UI file, with the SPA fallback to index.html. */
+void web_static_serve(struct web_request *req);
+
+/* api_node.c */
+void web_api_health(struct web_request *req);
+void web_api_log_level_get(struct web_request *req);
+void web_api_log_level_put(struct web_request *req);
+
+/* api_openapi.c */
+void web_api_openapi(struct web_request *req);
+
+#endif
