@@ -34,6 +34,12 @@ struct storage_conn {
 	uint64_t failure_code;
 	char address[CONN_ADDRESS_MAX];
 	char *db_name;
+	/* Statement ids prepared and not yet finalized. dqlite 1.11 segfaults
+	 * on EXEC/QUERY/FINALIZE of a finalized id (stmt registry_get), so
+	 * the client never sends an id it does not hold. */
+	uint32_t *stmts;
+	size_t n_stmts;
+	size_t cap_stmts;
 	struct cr_buf out; /* request being sent */
 	struct cr_buf in;  /* body of the last message received */
 	uint8_t in_type;
@@ -321,7 +327,28 @@ void storage_conn_free(struct storage_conn *c)
 	cr_buf_close(&c->out);
 	cr_buf_close(&c->in);
 	free(c->db_name);
+	free(c->stmts);
 	free(c);
+}
+
+static bool stmt_find(const struct storage_conn *c, uint32_t id, size_t *at)
+{
+	for (size_t i = 0; i < c->n_stmts; i++) {
+		if (c->stmts[i] == id) {
+			if (at != NULL)
+				*at = i;
+			return true;
+		}
+	}
+	return false;
+}
+
+static int stmt_check(const struct storage_conn *c, uint32_t id, struct cr_err *err)
+{
+	if (!stmt_find(c, id, NULL))
+		return cr_err_set(err, CR_EINVAL, "statement %u is not prepared on this connection",
+				  id);
+	return 0;
 }
 
 bool storage_conn_is_broken(const struct storage_conn *c)
@@ -518,6 +545,11 @@ int storage_conn_prepare(struct storage_conn *c, const char *sql, uint32_t *stmt
 		return rc;
 	if (wire_get_u32_pair(&cur, &db, &id) < 0 || wire_get_u64(&cur, &n) < 0)
 		return broken(c, err, "undecodable STMT response", 0);
+	if (c->n_stmts == c->cap_stmts) {
+		c->cap_stmts = c->cap_stmts == 0 ? 8 : c->cap_stmts * 2;
+		c->stmts = cr_realloc(c->stmts, c->cap_stmts * sizeof(*c->stmts));
+	}
+	c->stmts[c->n_stmts++] = id;
 	*stmt_id = id;
 	if (n_params != NULL)
 		*n_params = n;
@@ -527,8 +559,11 @@ int storage_conn_prepare(struct storage_conn *c, const char *sql, uint32_t *stmt
 int storage_conn_finalize(struct storage_conn *c, uint32_t stmt_id, struct cr_err *err)
 {
 	struct wire_cursor cur;
+	size_t at = 0;
 	int rc = need_db(c, err);
 
+	if (rc == 0)
+		rc = stmt_check(c, stmt_id, err);
 	if (rc < 0)
 		return rc;
 	rc = wire_begin(&c->out, WIRE_REQ_FINALIZE);
@@ -536,7 +571,10 @@ int storage_conn_finalize(struct storage_conn *c, uint32_t stmt_id, struct cr_er
 		rc = wire_put_u32_pair(&c->out, c->db_id, stmt_id);
 	if (rc < 0)
 		return encode_failed(c, rc, err);
-	return roundtrip(c, WIRE_RESP_EMPTY, &cur, err);
+	rc = roundtrip(c, WIRE_RESP_EMPTY, &cur, err);
+	if (rc == 0 && stmt_find(c, stmt_id, &at))
+		c->stmts[at] = c->stmts[--c->n_stmts];
+	return rc;
 }
 
 /* Encode EXEC/QUERY (stmt) or EXEC_SQL/QUERY_SQL (sql) with parameters. */
@@ -544,8 +582,11 @@ static int encode_statement(struct storage_conn *c, enum wire_request type, uint
 			    const char *sql, const struct storage_value *params, unsigned n_params,
 			    struct cr_err *err)
 {
-	int rc = wire_begin(&c->out, type);
+	int rc = sql == NULL ? stmt_check(c, stmt_id, err) : 0;
 
+	if (rc < 0)
+		return rc;
+	rc = wire_begin(&c->out, type);
 	if (rc == 0 && sql == NULL)
 		rc = wire_put_u32_pair(&c->out, c->db_id, stmt_id);
 	if (rc == 0 && sql != NULL)

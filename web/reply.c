@@ -73,7 +73,7 @@ static void reply_text(struct web_request *req, unsigned status, char *text, siz
 
 void web_reply_json(struct web_request *req, unsigned status, json_t *body)
 {
-	char *text = json_dumps(body, JSON_COMPACT | JSON_ENSURE_ASCII);
+	char *text = json_dumps(body, JSON_COMPACT | JSON_ENSURE_ASCII | JSON_REAL_PRECISION(9));
 
 	json_decref(body);
 	if (text == NULL) {

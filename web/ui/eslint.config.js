@@ -22,7 +22,7 @@ export default [
     },
   },
   {
-    files: ['*.config.js', 'tests/**/*.js'],
+    files: ['*.config.js', 'tests/**/*.js', '**/*.test.mjs'],
     languageOptions: { globals: { ...globals.node } },
   },
   prettier,

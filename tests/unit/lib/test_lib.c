@@ -1,0 +1,151 @@
+/* tests/unit/lib/test_lib.c: buffers, arenas, parsers, errors. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "lib/arena.h"
+#include "lib/buf.h"
+#include "lib/err.h"
+#include "lib/log.h"
+#include "lib/parse.h"
+#include "lib/time.h"
+
+static void buf_refuses_append_past_ceiling(void **state)
+{
+	struct cr_buf b;
+
+	(void)state;
+	cr_buf_init(&b, 8);
+	assert_int_equal(cr_buf_append(&b, "12345678", 8), 0);
+	assert_int_equal(cr_buf_append(&b, "9", 1), CR_ETOOBIG);
+	assert_int_equal(b.len, 8);
+	assert_string_equal(b.data, "12345678");
+	cr_buf_close(&b);
+}
+
+static void buf_printf_grows_and_terminates(void **state)
+{
+	struct cr_buf b;
+
+	(void)state;
+	cr_buf_init(&b, 1024);
+	for (int i = 0; i < 100; i++)
+		assert_int_equal(cr_buf_printf(&b, "%d,", i % 10), 0);
+	assert_int_equal(b.len, 200);
+	assert_int_equal(b.data[200], '\0');
+	assert_int_equal(cr_buf_printf(&b, "%2000d", 1), CR_ETOOBIG);
+	cr_buf_close(&b);
+}
+
+static void arena_returns_null_past_limit(void **state)
+{
+	struct cr_arena a;
+	char *p;
+
+	(void)state;
+	cr_arena_init(&a, 64 * 1024);
+	p = cr_arena_alloc(&a, 100);
+	assert_non_null(p);
+	assert_int_equal((uintptr_t)p % 16, 0);
+	assert_non_null(cr_arena_alloc(&a, 40 * 1024)); /* own block */
+	assert_null(cr_arena_alloc(&a, 30 * 1024));
+	assert_string_equal(cr_arena_strndup(&a, "abcdef", 3), "abc");
+	cr_arena_close(&a);
+}
+
+static void parse_u32_rejects_junk_sign_and_overflow(void **state)
+{
+	uint32_t v = 7;
+	struct cr_err err = { 0 };
+
+	(void)state;
+	assert_int_equal(cr_parse_u32("65535", 65535, &v, &err), 0);
+	assert_int_equal(v, 65535);
+	assert_int_equal(cr_parse_u32("65536", 65535, &v, &err), CR_EINVAL);
+	assert_string_equal(err.msg, "65536 is above the maximum 65535");
+	assert_int_equal(cr_parse_u32("-1", 100, &v, &err), CR_EINVAL);
+	assert_int_equal(cr_parse_u32("12x", 100, &v, &err), CR_EINVAL);
+	assert_int_equal(cr_parse_u32("", 100, &v, &err), CR_EINVAL);
+	assert_int_equal(cr_parse_u32(" 1", 100, &v, &err), CR_EINVAL);
+	assert_int_equal(cr_parse_u32("99999999999999999999999", UINT32_MAX, &v, &err),
+			 CR_EINVAL);
+	assert_int_equal(v, 65535); /* untouched on failure */
+}
+
+static void parse_i64_and_bool(void **state)
+{
+	int64_t i = 0;
+	bool b = false;
+
+	(void)state;
+	assert_int_equal(cr_parse_i64("-9223372036854775808", &i, NULL), 0);
+	assert_true(i == INT64_MIN);
+	assert_int_equal(cr_parse_i64("9223372036854775808", &i, NULL), CR_EINVAL);
+	assert_int_equal(cr_parse_bool("On", &b, NULL), 0);
+	assert_true(b);
+	assert_int_equal(cr_parse_bool("nope", &b, NULL), CR_EINVAL);
+}
+
+static void parse_ipv4_port_accepts_only_literals(void **state)
+{
+	(void)state;
+	assert_int_equal(cr_parse_ipv4_port("127.0.0.1:9443", NULL), 0);
+	assert_int_equal(cr_parse_ipv4_port("10.0.0.255:1", NULL), 0);
+	assert_int_equal(cr_parse_ipv4_port("localhost:9443", NULL), CR_EINVAL);
+	assert_int_equal(cr_parse_ipv4_port("1.2.3.256:80", NULL), CR_EINVAL);
+	assert_int_equal(cr_parse_ipv4_port("1.2.3.4", NULL), CR_EINVAL);
+	assert_int_equal(cr_parse_ipv4_port("1.2.3.4:0", NULL), CR_EINVAL);
+	assert_int_equal(cr_parse_ipv4_port("1.2.3.4:65536", NULL), CR_EINVAL);
+	assert_int_equal(cr_parse_ipv4_port("1.2.3:80", NULL), CR_EINVAL);
+}
+
+static void err_wrap_prefixes_and_keeps_code(void **state)
+{
+	struct cr_err err = { 0 };
+
+	(void)state;
+	assert_int_equal(cr_err_set(&err, CR_ECONFLICT, "value '%s' is taken", "x"), CR_ECONFLICT);
+	assert_int_equal(cr_err_wrap(&err, "row %d", 3), CR_ECONFLICT);
+	assert_string_equal(err.msg, "row 3: value 'x' is taken");
+	assert_string_equal(cr_err_name(CR_ETOOBIG), "too_big");
+	assert_string_equal(cr_err_name(-99), "internal");
+}
+
+static void log_level_names_round_trip(void **state)
+{
+	enum cr_log_level l;
+
+	(void)state;
+	assert_int_equal(cr_log_level_parse("warning", &l), 0);
+	assert_int_equal(l, CR_LOG_WARN);
+	assert_int_equal(cr_log_level_parse("loud", &l), -1);
+}
+
+static void format_utc_is_iso8601(void **state)
+{
+	char out[32];
+
+	(void)state;
+	cr_format_utc(INT64_C(1795867200) * 1000000, out, sizeof(out));
+	assert_string_equal(out, "2026-11-28T12:00:00Z");
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(buf_refuses_append_past_ceiling),
+		cmocka_unit_test(buf_printf_grows_and_terminates),
+		cmocka_unit_test(arena_returns_null_past_limit),
+		cmocka_unit_test(parse_u32_rejects_junk_sign_and_overflow),
+		cmocka_unit_test(parse_i64_and_bool),
+		cmocka_unit_test(parse_ipv4_port_accepts_only_literals),
+		cmocka_unit_test(err_wrap_prefixes_and_keeps_code),
+		cmocka_unit_test(log_level_names_round_trip),
+		cmocka_unit_test(format_utc_is_iso8601),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,240 @@
+/* tests/unit/storage/test_writer.c: the group-commit writer: concurrent
+ * callers never see SQLITE_BUSY, jobs share commits, a failing job is
+ * rolled back alone, request ids apply once, and a write survives its
+ * node restarting underneath it. */
+#include <pthread.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "../support/fixture.h"
+#include "lib/time.h"
+
+#define N_THREADS         8
+#define WRITES_PER_THREAD 200
+
+static int setup(void **state)
+{
+	struct fixture *f = calloc(1, sizeof(*f));
+	struct cr_err err = { 0 };
+
+	fixture_start(f);
+	if (storage_exec(f->store, "w", NULL,
+			 "CREATE TABLE item (id INTEGER PRIMARY KEY, owner INTEGER NOT NULL, "
+			 "seq INTEGER NOT NULL, UNIQUE (owner, seq))",
+			 NULL, 0, NULL, &err) != 0)
+		fail_msg("create: %s", err.msg);
+	*state = f;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	fixture_close(*state);
+	free(*state);
+	return 0;
+}
+
+static int64_t count(struct fixture *f, const char *sql)
+{
+	struct storage_rows rows;
+	struct cr_err err = { 0 };
+	int64_t n;
+
+	if (storage_query(f->store, "w", sql, NULL, 0, &rows, &err) != 0)
+		fail_msg("%s: %s", sql, err.msg);
+	n = storage_rows_int(&rows, 0, 0, -1);
+	storage_rows_close(&rows);
+	return n;
+}
+
+struct worker {
+	struct fixture *f;
+	int owner;
+	int n_errors;
+	struct cr_err last;
+};
+
+static void *write_many(void *arg)
+{
+	struct worker *w = arg;
+
+	for (int i = 0; i < WRITES_PER_THREAD; i++) {
+		struct storage_value p[2] = { storage_int(w->owner), storage_int(i) };
+		if (storage_exec(w->f->store, "w", NULL,
+				 "INSERT INTO item (owner, seq) VALUES (?, ?)", p, 2, NULL,
+				 &w->last) != 0)
+			w->n_errors++;
+	}
+	return NULL;
+}
+
+static void concurrent_writers_all_commit_and_share_transactions(void **state)
+{
+	struct fixture *f = *state;
+	pthread_t t[N_THREADS];
+	struct worker w[N_THREADS];
+	struct storage_writer_stats before;
+	struct storage_writer_stats after;
+
+	storage_store_stats(f->store, &before);
+	for (int i = 0; i < N_THREADS; i++) {
+		w[i] = (struct worker){ .f = f, .owner = 100 + i };
+		pthread_create(&t[i], NULL, write_many, &w[i]);
+	}
+	for (int i = 0; i < N_THREADS; i++) {
+		pthread_join(t[i], NULL);
+		if (w[i].n_errors != 0)
+			fail_msg("writer %d: %d errors, last: %s", i, w[i].n_errors, w[i].last.msg);
+	}
+	storage_store_stats(f->store, &after);
+	assert_int_equal(count(f, "SELECT COUNT(*) FROM item WHERE owner >= 100"),
+			 N_THREADS * WRITES_PER_THREAD);
+	assert_int_equal(after.jobs - before.jobs, N_THREADS * WRITES_PER_THREAD);
+	/* Group commit: fewer transactions than jobs. */
+	assert_true(after.commits - before.commits < after.jobs - before.jobs);
+}
+
+struct pair {
+	int seq;
+};
+
+static int insert_seq(struct storage_tx *tx, void *arg, struct cr_err *err)
+{
+	const struct pair *p = arg;
+	struct storage_value v[2] = { storage_int(1), storage_int(p->seq) };
+
+	return storage_tx_exec(tx, "INSERT INTO item (owner, seq) VALUES (?, ?)", v, 2, NULL, err);
+}
+
+struct job_thread {
+	struct fixture *f;
+	struct pair p;
+	int rc;
+	struct cr_err err;
+};
+
+static void *submit_one(void *arg)
+{
+	struct job_thread *j = arg;
+
+	j->rc = storage_write(j->f->store, "w", NULL, insert_seq, &j->p, &j->err);
+	return NULL;
+}
+
+static void a_failing_job_rolls_back_alone(void **state)
+{
+	struct fixture *f = *state;
+	pthread_t t[6];
+	struct job_thread j[6];
+	int n_conflicts = 0;
+
+	/* Six jobs at once, two of them with the same seq: exactly one of that
+	 * pair fails with a conflict, every other job commits. */
+	for (int i = 0; i < 6; i++) {
+		j[i] = (struct job_thread){ .f = f, .p = { .seq = i == 5 ? 0 : i } };
+		pthread_create(&t[i], NULL, submit_one, &j[i]);
+	}
+	for (int i = 0; i < 6; i++) {
+		pthread_join(t[i], NULL);
+		if (j[i].rc == CR_ECONFLICT)
+			n_conflicts++;
+		else
+			assert_int_equal(j[i].rc, 0);
+	}
+	assert_int_equal(n_conflicts, 1);
+	assert_int_equal(count(f, "SELECT COUNT(*) FROM item WHERE owner = 1"), 5);
+}
+
+static int counted_insert(struct storage_tx *tx, void *arg, struct cr_err *err)
+{
+	int *runs = arg;
+	struct storage_value v[2] = { storage_int(2), storage_int(7) };
+
+	(*runs)++;
+	return storage_tx_exec(tx, "INSERT INTO item (owner, seq) VALUES (?, ?)", v, 2, NULL, err);
+}
+
+static void a_request_id_applies_once(void **state)
+{
+	struct fixture *f = *state;
+	struct cr_err err = { 0 };
+	int runs = 0;
+
+	assert_int_equal(storage_write(f->store, "w", "req-abc", counted_insert, &runs, &err), 0);
+	assert_int_equal(storage_write(f->store, "w", "req-abc", counted_insert, &runs, &err), 1);
+	assert_int_equal(runs, 1);
+	assert_int_equal(count(f, "SELECT COUNT(*) FROM item WHERE owner = 2"), 1);
+	/* A job that failed leaves no record: the same id may try again. */
+	assert_int_equal(storage_write(f->store, "w", "req-dup", counted_insert, &runs, &err),
+			 CR_ECONFLICT);
+	assert_int_equal(count(f, "SELECT COUNT(*) FROM creek_request WHERE id = 'req-dup'"), 0);
+}
+
+static void bad_request_ids_and_database_names_are_refused(void **state)
+{
+	struct fixture *f = *state;
+	struct cr_err err = { 0 };
+	char long_id[STORAGE_REQUEST_ID_MAX + 2];
+	int runs = 0;
+
+	memset(long_id, 'x', sizeof(long_id) - 1);
+	long_id[sizeof(long_id) - 1] = '\0';
+	assert_int_equal(storage_write(f->store, "w", long_id, counted_insert, &runs, &err),
+			 CR_EINVAL);
+	assert_int_equal(storage_write(f->store, "w", "", counted_insert, &runs, &err), CR_EINVAL);
+	assert_int_equal(storage_write(f->store, "Bad Name", NULL, counted_insert, &runs, &err),
+			 CR_EINVAL);
+	assert_int_equal(runs, 0);
+}
+
+struct restart {
+	struct fixture *f;
+};
+
+static void *restart_node_soon(void *arg)
+{
+	struct fixture *f = arg;
+
+	cr_sleep_ms(300);
+	fixture_restart_node(f);
+	return NULL;
+}
+
+static void a_write_survives_its_node_restarting(void **state)
+{
+	struct fixture *f = *state;
+	struct cr_err err = { 0 };
+	struct pair p = { .seq = 4242 };
+	pthread_t t;
+
+	/* The writer holds a connection to the node; stop the node, start a
+	 * write, bring the node back: the writer reconnects, retries, and the
+	 * row is there exactly once. */
+	assert_int_equal(storage_write(f->store, "w", NULL, insert_seq, &(struct pair){ 4241 }, &err),
+			 0);
+	fixture_stop_node(f);
+	pthread_create(&t, NULL, restart_node_soon, f);
+	if (storage_write(f->store, "w", "restart-1", insert_seq, &p, &err) != 0)
+		fail_msg("write during restart: %s", err.msg);
+	pthread_join(t, NULL);
+	assert_int_equal(count(f, "SELECT COUNT(*) FROM item WHERE seq = 4242"), 1);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(concurrent_writers_all_commit_and_share_transactions),
+		cmocka_unit_test(a_failing_job_rolls_back_alone),
+		cmocka_unit_test(a_request_id_applies_once),
+		cmocka_unit_test(bad_request_ids_and_database_names_are_refused),
+		cmocka_unit_test(a_write_survives_its_node_restarting),
+	};
+	return cmocka_run_group_tests(tests, setup, teardown);
+}
