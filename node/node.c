@@ -24,6 +24,7 @@ struct node {
 	int lock_fd;
 	struct storage_engine *engine;
 	struct storage_store *store;
+	int http_fd; /* listening, until the web server takes it */
 	struct web_server *web;
 	struct web_context web_ctx;
 	char *address;
@@ -136,8 +137,11 @@ int node_start(const struct node_config *cfg, struct node **out, struct cr_err *
 	int rc;
 
 	n->lock_fd = -1;
+	n->http_fd = -1;
 	n->address = cr_strdup(cfg->cluster_address);
 	rc = lock_data_dir(cfg->data_dir, &n->lock_fd, err);
+	if (rc == 0)
+		rc = web_server_listen(&wc, &n->http_fd, err);
 	if (rc == 0)
 		rc = start_store(n, cfg, err);
 	if (rc < 0)
@@ -150,7 +154,8 @@ int node_start(const struct node_config *cfg, struct node **out, struct cr_err *
 	rc = record(n, err);
 	if (rc < 0)
 		goto err_after_node;
-	rc = web_server_start(&wc, &n->web_ctx, &n->web, err);
+	rc = web_server_start(&wc, &n->web_ctx, n->http_fd, &n->web, err);
+	n->http_fd = -1; /* the server owns it now */
 	if (rc < 0)
 		goto err_after_node;
 	*out = n;
@@ -177,6 +182,8 @@ void node_stop(struct node *n)
 	web_server_stop(n->web); /* no request uses the store after this */
 	storage_store_free(n->store);
 	storage_engine_stop(n->engine);
+	if (n->http_fd >= 0)
+		close(n->http_fd);
 	if (n->lock_fd >= 0)
 		close(n->lock_fd);
 	free(n->address);

@@ -10,6 +10,7 @@
 #include "server.h"
 
 #include <arpa/inet.h>
+#include <errno.h>
 #include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -265,19 +266,39 @@ static int parse_listen(const char *address, struct sockaddr_storage *ss, struct
 	return cr_err_set(err, CR_EINVAL, "'%s' is not an IP address", host);
 }
 
-int web_server_start(const struct web_config *cfg, const struct web_context *ctx,
-		     struct web_server **out, struct cr_err *err)
+int web_server_listen(const struct web_config *cfg, int *fd_out, struct cr_err *err)
 {
-	struct web_server *s;
 	struct sockaddr_storage ss;
-	unsigned threads = cfg->threads;
-	unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ERROR_LOG;
+	socklen_t len;
+	int one = 1;
+	int fd;
 	int rc = parse_listen(cfg->address, &ss, err);
 
 	if (rc < 0)
 		return cr_err_wrap(err, "http address");
-	if (ss.ss_family == AF_INET6)
-		flags |= MHD_USE_IPv6;
+	len = ss.ss_family == AF_INET6 ? sizeof(struct sockaddr_in6) : sizeof(struct sockaddr_in);
+	fd = socket(ss.ss_family, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+	if (fd < 0)
+		return cr_err_set(err, CR_EUNAVAIL, "cannot create the HTTP socket: %s",
+				  strerror(errno));
+	(void)setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	if (bind(fd, (struct sockaddr *)&ss, len) < 0 || listen(fd, 1024) < 0) {
+		rc = cr_err_set(err, CR_EUNAVAIL, "cannot listen for HTTP on '%s': %s",
+				cfg->address, strerror(errno));
+		close(fd);
+		return rc;
+	}
+	*fd_out = fd;
+	return 0;
+}
+
+int web_server_start(const struct web_config *cfg, const struct web_context *ctx, int listen_fd,
+		     struct web_server **out, struct cr_err *err)
+{
+	struct web_server *s;
+	unsigned threads = cfg->threads;
+	unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ERROR_LOG;
+
 	if (threads == 0) {
 		long n = sysconf(_SC_NPROCESSORS_ONLN);
 		threads = n > 0 ? (unsigned)n : 1;
@@ -287,16 +308,14 @@ int web_server_start(const struct web_config *cfg, const struct web_context *ctx
 	s->ctx = ctx;
 	s->daemon = MHD_start_daemon(
 		flags, 0, NULL, NULL, access_handler, s, MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL,
-		MHD_OPTION_SOCK_ADDR, &ss,
-		MHD_OPTION_THREAD_POOL_SIZE, threads, MHD_OPTION_CONNECTION_LIMIT,
-		cfg->max_connections, MHD_OPTION_CONNECTION_TIMEOUT, cfg->timeout_s,
-		MHD_OPTION_CONNECTION_MEMORY_LIMIT, cfg->max_header, MHD_OPTION_NOTIFY_COMPLETED,
-		completed, NULL, MHD_OPTION_LISTEN_BACKLOG_SIZE,
-		1024, MHD_OPTION_END);
+		MHD_OPTION_LISTEN_SOCKET, listen_fd, MHD_OPTION_THREAD_POOL_SIZE, threads,
+		MHD_OPTION_CONNECTION_LIMIT, cfg->max_connections, MHD_OPTION_CONNECTION_TIMEOUT,
+		cfg->timeout_s, MHD_OPTION_CONNECTION_MEMORY_LIMIT, cfg->max_header,
+		MHD_OPTION_NOTIFY_COMPLETED, completed, NULL, MHD_OPTION_END);
 	if (s->daemon == NULL) {
+		close(listen_fd);
 		free(s);
-		return cr_err_set(err, CR_EUNAVAIL, "cannot listen for HTTP on '%s' (in use?)",
-				  cfg->address);
+		return cr_err_set(err, CR_EUNAVAIL, "cannot serve HTTP on '%s'", cfg->address);
 	}
 	log_info("serving HTTP on '%s' with %u threads", cfg->address, threads);
 	*out = s;

@@ -38,9 +38,13 @@ struct web_context {
 	uint64_t started_mono_ms; /* monotonic */
 };
 
-/* Bind and start serving. CR_EINVAL: bad address; CR_EUNAVAIL: cannot
- * bind (message says why). Call from the main thread. */
-int web_server_start(const struct web_config *cfg, const struct web_context *ctx,
+/* Bind cfg->address and listen, before anything else starts, so that a
+ * port in use fails the start at once. CR_EINVAL: bad address;
+ * CR_EUNAVAIL: cannot bind (message says why). *fd_out is the caller's. */
+int web_server_listen(const struct web_config *cfg, int *fd_out, struct cr_err *err);
+/* Start serving on a socket from web_server_listen() (the server takes
+ * it, also on failure). Call from the main thread. */
+int web_server_start(const struct web_config *cfg, const struct web_context *ctx, int listen_fd,
 		     struct web_server **out, struct cr_err *err);
 /* Stop accepting, finish in-flight requests, free. NULL is a no-op. */
 void web_server_stop(struct web_server *s);

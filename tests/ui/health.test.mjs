@@ -29,6 +29,11 @@ const CHROMIUM_ARGS = [
   '--disable-sync',
 ];
 const DESKTOP = { width: 1280, height: 800 };
+const ROLE_LABELS = {
+  voter: { zh: '投票节点', en: 'Voter' },
+  standby: { zh: '备用节点', en: 'Standby' },
+  spare: { zh: '空闲节点', en: 'Spare' },
+};
 const PHONE = { width: 375, height: 812 };
 
 const started = Date.now();
@@ -114,8 +119,10 @@ async function fetchHealth() {
   if (res.status !== 200 || body.status !== 'ok') {
     fail(`the node is not healthy: HTTP ${res.status}, status ${JSON.stringify(body.status)}`);
   }
-  if (!body.node?.address || !body.version?.dqlite) {
-    fail(`GET /api/v1/health lacks node.address or version.dqlite: ${JSON.stringify(body)}`);
+  if (!body.node?.address || !body.version?.dqlite || !ROLE_LABELS[body.node.role]) {
+    fail(
+      `GET /api/v1/health lacks node.address, version.dqlite or a known node.role: ${JSON.stringify(body)}`,
+    );
   }
   return body;
 }
@@ -145,7 +152,7 @@ async function run(context) {
   await waitForText(page, 'health-status', '正常', 'status (zh-CN)');
   await waitForText(page, 'health-node-address', health.node.address, 'node address');
   await waitForText(page, 'health-version-dqlite', health.version.dqlite, 'dqlite version');
-  await waitForText(page, 'health-role', '投票节点', 'role (zh-CN)');
+  await waitForText(page, 'health-role', ROLE_LABELS[health.node.role].zh, 'role (zh-CN)');
   for (const test of ['health-uptime', 'health-leader', 'health-store', 'health-version-creek']) {
     if (!(await textOf(page, test))) fail(`${test} is missing or empty`);
   }
@@ -159,7 +166,7 @@ async function run(context) {
   await page.click(sel('lang-switch'), { timeout: remaining() });
   await page.click(sel('lang-option-en'), { timeout: remaining() });
   await waitForText(page, 'health-status', 'OK', 'status (en)');
-  await waitForText(page, 'health-role', 'Voter', 'role (en)');
+  await waitForText(page, 'health-role', ROLE_LABELS[health.node.role].en, 'role (en)');
   await page.waitForSelector(sel('lang-option-en'), { state: 'hidden', timeout: remaining() });
   try {
     await page.getByRole('heading', { name: 'Node health' }).waitFor({ timeout: remaining() });

@@ -1,0 +1,190 @@
+"""creekd as a process: start, health, data kept across restarts, clean
+SIGTERM, systemd notifications, and one clear line for every bad start."""
+
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import tempfile
+import unittest
+
+from creek import CREEKCTL, Node, run_creekd, wait_for, free_port
+
+
+class NodeLifecycle(unittest.TestCase):
+    def setUp(self):
+        self.node = Node()
+
+    def tearDown(self):
+        self.node.close()
+
+    def test_health_answers_with_the_node_and_store(self):
+        self.node.start()
+        h = self.node.get("/api/v1/health").json()
+        self.assertEqual(h["status"], "ok")
+        self.assertEqual(h["node"]["id"], "1")
+        self.assertEqual(h["node"]["address"], self.node.cluster_address)
+        self.assertEqual(h["node"]["role"], "voter")
+        self.assertTrue(h["node"]["is_leader"])
+        self.assertEqual(h["leader"], {"id": "1", "address": self.node.cluster_address})
+        self.assertTrue(h["store"]["reachable"])
+        self.assertIsInstance(h["store"]["latency_ms"], float)
+        self.assertRegex(h["version"]["dqlite"], r"^\d+\.\d+\.\d+$")
+        self.assertRegex(h["version"]["raft"], r"^\d+\.\d+\.\d+$")
+        self.assertRegex(h["started_at"], r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$")
+
+    def test_data_written_through_storage_survives_sigterm_and_restart(self):
+        self.node.start()
+        self.assertEqual(self.node.get("/api/v1/health").json()["node"]["starts"], 1)
+        self.node.sql("probe", "exec", "CREATE TABLE kept (id INTEGER PRIMARY KEY, t TEXT)")
+        self.node.sql("probe", "exec", "INSERT INTO kept VALUES (?, ?)", "i:7", "t:保存的数据")
+        self.assertEqual(self.node.stop(signal.SIGTERM), 0)
+        self.assertIn("stopped", self.node.read_log())
+        self.node.start()
+        h = self.node.get("/api/v1/health").json()
+        self.assertEqual(h["node"]["starts"], 2)
+        self.assertEqual(h["node"]["id"], "1")
+        self.assertEqual(self.node.sql("probe", "query", "SELECT id, t FROM kept"),
+                         [[7, "保存的数据"]])
+        self.assertEqual(self.node.stop(signal.SIGINT), 0)
+
+    def test_creekctl_reports_status_and_versions(self):
+        self.node.start()
+        url = f"http://127.0.0.1:{self.node.http_port}"
+        out = subprocess.run([CREEKCTL, "--url", url, "status"], capture_output=True,
+                             text=True, timeout=20)
+        self.assertEqual(out.returncode, 0, out.stderr)
+        self.assertIn("status:     ok", out.stdout)
+        self.assertIn(self.node.cluster_address, out.stdout)
+        out = subprocess.run([CREEKCTL, "--url", url, "version"], capture_output=True,
+                             text=True, timeout=20)
+        self.assertEqual(out.returncode, 0, out.stderr)
+        self.assertRegex(out.stdout, r"creekd\s+\d+\.\d+\.\d+ \(dqlite \d+\.\d+\.\d+, raft \d+")
+        self.node.stop()
+        out = subprocess.run([CREEKCTL, "--url", url, "status"], capture_output=True,
+                             text=True, timeout=20)
+        self.assertEqual(out.returncode, 1)
+        self.assertIn("cannot reach creekd", out.stderr)
+        out = subprocess.run([CREEKCTL, "frobnicate"], capture_output=True, text=True)
+        self.assertEqual(out.returncode, 2)
+
+    def test_sd_notify_ready_status_watchdog_stopping(self):
+        sock_dir = tempfile.mkdtemp(prefix="creek-notify-")
+        path = os.path.join(sock_dir, "notify")
+        s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+        s.bind(path)
+        s.setblocking(False)
+        messages = []
+
+        def drain():
+            while True:
+                try:
+                    messages.append(s.recv(4096).decode())
+                except BlockingIOError:
+                    return
+
+        def seen(text):
+            drain()
+            return any(text in m for m in messages)
+
+        try:
+            self.node.env = {"NOTIFY_SOCKET": path, "WATCHDOG_USEC": "200000"}
+            self.node.start()
+            wait_for(lambda: seen("READY=1"), 10, "READY=1")
+            ready = next(m for m in messages if "READY=1" in m)
+            self.assertIn("STATUS=Serving; node 1", ready)
+            def pings():
+                drain()
+                return sum("WATCHDOG=1" in m for m in messages)
+
+            wait_for(lambda: pings() >= 3, 10, "three WATCHDOG=1 pings")
+            self.assertEqual(self.node.stop(), 0)
+            wait_for(lambda: seen("STOPPING=1"), 5, "STOPPING=1")
+        finally:
+            s.close()
+            shutil.rmtree(sock_dir, ignore_errors=True)
+
+
+class BadStarts(unittest.TestCase):
+    """Each bad start exits non-zero with one line naming the problem."""
+
+    def setUp(self):
+        self.tmp = tempfile.mkdtemp(prefix="creek-bad-")
+
+    def tearDown(self):
+        shutil.rmtree(self.tmp, ignore_errors=True)
+
+    def assert_one_line(self, args, expect, env=None):
+        rc, out, err = run_creekd(args, env=env)
+        self.assertNotEqual(rc, 0)
+        lines = [l for l in err.splitlines() if l.strip()]
+        self.assertEqual(len(lines), 1, f"expected one line, got: {err!r}")
+        self.assertTrue(lines[0].startswith("creekd: "), lines[0])
+        self.assertIn(expect, lines[0])
+
+    def base(self):
+        return ["--data-dir", os.path.join(self.tmp, "d"), "--http",
+                f"127.0.0.1:{free_port()}", "--cluster-address", f"127.0.0.1:{free_port()}"]
+
+    def test_unknown_flag(self):
+        self.assert_one_line(["--colour", "blue"], "unknown flag '--colour'")
+
+    def test_bad_value_in_config_file(self):
+        conf = os.path.join(self.tmp, "creek.conf")
+        with open(conf, "w") as f:
+            f.write("# Creek\nhttp-timeout = 70000\n")
+        self.assert_one_line(["--config", conf],
+                             f"{conf}:2: http-timeout: 70000 is above the maximum 3600")
+
+    def test_missing_config_file(self):
+        self.assert_one_line(["--config", os.path.join(self.tmp, "none.conf")], "cannot read")
+
+    def test_cluster_address_must_be_ipv4(self):
+        self.assert_one_line(["--cluster-address", "db.example:9443"], "cluster-address")
+
+    def test_data_dir_that_is_a_file(self):
+        path = os.path.join(self.tmp, "file")
+        open(path, "w").close()
+        args = self.base()
+        args[1] = path
+        self.assert_one_line(args, "is not a directory")
+
+    def test_data_dir_that_cannot_be_created(self):
+        args = self.base()
+        args[1] = "/proc/creek-cannot-exist/data"
+        self.assert_one_line(args, "cannot be created")
+
+    def test_data_dir_in_use_by_another_creekd(self):
+        node = Node(data_dir=os.path.join(self.tmp, "shared"))
+        try:
+            node.start()
+            args = ["--data-dir", node.data_dir, "--http", f"127.0.0.1:{free_port()}",
+                    "--cluster-address", f"127.0.0.1:{free_port()}"]
+            self.assert_one_line(args, "in use by another creekd")
+            self.assertEqual(node.get("/api/v1/health").status, 200)
+        finally:
+            node.close()
+
+    def test_http_port_in_use(self):
+        with socket.socket() as s:
+            s.bind(("127.0.0.1", 0))
+            s.listen(1)
+            args = self.base()
+            args[3] = f"127.0.0.1:{s.getsockname()[1]}"
+            self.assert_one_line(args, "cannot listen for HTTP")
+
+    def test_cluster_address_changed_after_first_start(self):
+        node = Node(data_dir=os.path.join(self.tmp, "moved"))
+        try:
+            node.start()
+            self.assertEqual(node.stop(), 0)
+        finally:
+            node.close()
+        args = ["--data-dir", node.data_dir, "--http", f"127.0.0.1:{free_port()}",
+                "--cluster-address", f"127.0.0.1:{free_port()}"]
+        self.assert_one_line(args, "cluster address changed")
+
+
+if __name__ == "__main__":
+    unittest.main()
