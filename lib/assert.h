@@ -6,7 +6,7 @@
 #define CREEK_LIB_ASSERT_H
 
 void cr_assert_fail(const char *expr, const char *file, int line, const char *func)
-	__attribute__((noreturn));
+    __attribute__((noreturn));
 
 #define cr_assert(expr) ((expr) ? (void)0 : cr_assert_fail(#expr, __FILE__, __LINE__, __func__))
 

@@ -11,15 +11,15 @@
 #include <stdarg.h>
 
 enum {
-	CR_OK        = 0,
-	CR_EINVAL    = -1, /* the input is wrong: 400 */
-	CR_EDENIED   = -2, /* 403 */
+	CR_OK = 0,
+	CR_EINVAL = -1,    /* the input is wrong: 400 */
+	CR_EDENIED = -2,   /* 403 */
 	CR_ENOTFOUND = -3, /* 404 */
 	CR_ECONFLICT = -4, /* value taken, stale version: 409 */
-	CR_ETOOBIG   = -5, /* a named limit was hit: 413 */
-	CR_EUNAVAIL  = -6, /* no leader or store; safe to retry: 503 */
+	CR_ETOOBIG = -5,   /* a named limit was hit: 413 */
+	CR_EUNAVAIL = -6,  /* no leader or store; safe to retry: 503 */
 	CR_EINTERNAL = -7, /* bug or I/O failure, details in the log: 500 */
-	CR_EUNKNOWN  = -8, /* outcome unknown (a write may or may not have committed): 503 */
+	CR_EUNKNOWN = -8,  /* outcome unknown (a write may or may not have committed): 503 */
 };
 
 #define CR_ERR_MSG_MAX 256
@@ -32,7 +32,7 @@ struct cr_err {
 /* Fill err (if not NULL) and return code. Format like printf; truncated to
  * CR_ERR_MSG_MAX - 1 bytes. */
 int cr_err_set(struct cr_err *err, int code, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+    __attribute__((format(printf, 3, 4)));
 
 /* Prefix err->msg with context ("row 3: ..."), keep err->code; returns it.
  * A NULL err or an empty message is left as it is. */

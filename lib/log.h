@@ -32,7 +32,7 @@ typedef void (*cr_log_sink_fn)(enum cr_log_level level, const struct cr_log_site
 void cr_log_configure(cr_log_sink_fn sink, void *arg, enum cr_log_level max_level);
 
 void cr_log(enum cr_log_level level, const struct cr_log_site *site, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+    __attribute__((format(printf, 3, 4)));
 
 /* Change the most verbose level emitted; any thread. */
 void cr_log_set_level(enum cr_log_level max_level);
@@ -43,11 +43,11 @@ int cr_log_level_parse(const char *name, enum cr_log_level *out);
 /* Name of a level ("error", "warning", ...). */
 const char *cr_log_level_name(enum cr_log_level level);
 
-#define CR_LOG_AT(level, ...)                                                           \
-	do {                                                                            \
-		static const struct cr_log_site cr_site_ = { LOG_MODULE, __FILE__, __LINE__, \
-							     __func__ };                \
-		cr_log(level, &cr_site_, __VA_ARGS__);                                  \
+#define CR_LOG_AT(level, ...)                                                                      \
+	do {                                                                                       \
+		static const struct cr_log_site cr_site_ = { LOG_MODULE, __FILE__, __LINE__,       \
+							     __func__ };                           \
+		cr_log(level, &cr_site_, __VA_ARGS__);                                             \
 	} while (0)
 
 #define log_err(...)    CR_LOG_AT(CR_LOG_ERR, __VA_ARGS__)

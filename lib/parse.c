@@ -68,8 +68,7 @@ int cr_parse_bool(const char *s, bool *out, struct cr_err *err)
 			return 0;
 		}
 	}
-	return cr_err_set(err, CR_EINVAL, "'%s' is not a boolean (true/false)",
-			  s == NULL ? "" : s);
+	return cr_err_set(err, CR_EINVAL, "'%s' is not a boolean (true/false)", s == NULL ? "" : s);
 }
 
 static int parse_octet(const char **p)

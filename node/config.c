@@ -98,11 +98,11 @@ static int set_value(struct node_config *cfg, const struct setting *s, const cha
 			return cr_err_set(err, CR_EINVAL, "%s: '%s' is not a whole number", s->name,
 					  value);
 		if (u > s->max)
-			return cr_err_set(err, CR_EINVAL, "%s: %u is above the maximum %u",
-					  s->name, u, s->max);
+			return cr_err_set(err, CR_EINVAL, "%s: %u is above the maximum %u", s->name,
+					  u, s->max);
 		if (u < s->min)
-			return cr_err_set(err, CR_EINVAL, "%s: %u is below the minimum %u",
-					  s->name, u, s->min);
+			return cr_err_set(err, CR_EINVAL, "%s: %u is below the minimum %u", s->name,
+					  u, s->min);
 		*(unsigned *)base = u;
 		return 0;
 	case SET_LEVEL:
@@ -120,9 +120,8 @@ static int set_value(struct node_config *cfg, const struct setting *s, const cha
 		else if (strcmp(value, "journal") == 0)
 			*(enum node_log_target *)base = NODE_LOG_JOURNAL;
 		else
-			return cr_err_set(err, CR_EINVAL,
-					  "%s: '%s' is not auto, stderr or journal", s->name,
-					  value);
+			return cr_err_set(err, CR_EINVAL, "%s: '%s' is not auto, stderr or journal",
+					  s->name, value);
 		return 0;
 	}
 	return cr_err_set(err, CR_EINTERNAL, "%s: unknown setting type", s->name);

@@ -101,14 +101,14 @@ static int cmd_status(const struct ctl *c)
 		printf("node:       %s at %s (%s%s)\n", str(h, "node", "id"),
 		       str(h, "node", "address"), str(h, "node", "role"),
 		       json_is_true(json_object_get(json_object_get(h, "node"), "is_leader"))
-			       ? ", leader"
-			       : "");
-		printf("leader:     %s\n", json_is_object(leader) ? str(leader, "address", NULL)
-							      : "none known");
-		printf("store:      %s", json_is_true(json_object_get(json_object_get(h, "store"),
-								  "reachable"))
-					     ? "reachable"
-					     : "UNREACHABLE");
+			   ? ", leader"
+			   : "");
+		printf("leader:     %s\n",
+		       json_is_object(leader) ? str(leader, "address", NULL) : "none known");
+		printf("store:      %s",
+		       json_is_true(json_object_get(json_object_get(h, "store"), "reachable"))
+			   ? "reachable"
+			   : "UNREACHABLE");
 		if (json_is_number(latency))
 			printf(" (%.2f ms)", json_number_value(latency));
 		printf("\nversions:   creek %s, dqlite %s, raft %s\n", str(h, "version", "creek"),

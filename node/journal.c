@@ -29,6 +29,6 @@ void node_journal_sink(enum cr_log_level level, const struct cr_log_site *site, 
 
 	(void)snprintf(line, sizeof(line), "CODE_LINE=%d", site->line);
 	(void)sd_journal_send("MESSAGE=%s", msg, "PRIORITY=%d", (int)level, "CREEK_MODULE=%s",
-			      site->module, "CREEK_NODE=%s", node, "CODE_FILE=%s", site->file,
-			      line, "CODE_FUNC=%s", site->func, NULL);
+			      site->module, "CREEK_NODE=%s", node, "CODE_FILE=%s", site->file, line,
+			      "CODE_FUNC=%s", site->func, NULL);
 }

@@ -62,9 +62,9 @@ static void close_handle(uv_handle_t *h, void *arg)
 
 static void setup_logging(const struct node_config *cfg)
 {
-	bool to_journal = cfg->log_target == NODE_LOG_JOURNAL ||
-			  (cfg->log_target == NODE_LOG_AUTO && !cfg->is_foreground &&
-			   node_journal_is_stderr());
+	bool to_journal =
+	    cfg->log_target == NODE_LOG_JOURNAL ||
+	    (cfg->log_target == NODE_LOG_AUTO && !cfg->is_foreground && node_journal_is_stderr());
 
 	cr_log_configure(to_journal ? node_journal_sink : NULL, NULL, cfg->log_level);
 }

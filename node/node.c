@@ -49,8 +49,8 @@ static int lock_data_dir(const char *dir, int *fd_out, struct cr_err *err)
 				  strerror(errno));
 	if (flock(fd, LOCK_EX | LOCK_NB) < 0) {
 		close(fd);
-		return cr_err_set(err, CR_EINVAL,
-				  "data directory '%s' is in use by another creekd", dir);
+		return cr_err_set(err, CR_EINVAL, "data directory '%s' is in use by another creekd",
+				  dir);
 	}
 	(void)snprintf(pid, sizeof(pid), "%ld\n", (long)getpid());
 	if (ftruncate(fd, 0) < 0 || write(fd, pid, strlen(pid)) < 0) {
@@ -117,8 +117,7 @@ static int record(struct node *n, struct cr_err *err)
 	struct start_record r = { id, n->address, n->web_ctx.started_us };
 
 	(void)snprintf(id, sizeof(id), "%" PRIu64, n->web_ctx.node_id);
-	(void)snprintf(request_id, sizeof(request_id), "node-start-%s-%" PRId64, id,
-		       r.started_us);
+	(void)snprintf(request_id, sizeof(request_id), "node-start-%s-%" PRId64, id, r.started_us);
 	return storage_write(n->store, STORAGE_DB_SYSTEM, request_id, record_start, &r, err);
 }
 

@@ -5,6 +5,7 @@
  * (handshake), src/query.c (row batches); ../shared/notes/dqlite.md §3. */
 #include "conn.h"
 
+#include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <netinet/in.h>
@@ -16,7 +17,6 @@
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <unistd.h>
-#include <arpa/inet.h>
 
 #include "../lib/buf.h"
 #include "../lib/mem.h"
@@ -225,8 +225,9 @@ static int failure(struct storage_conn *c, struct cr_err *err)
 	primary = code & 0xff;
 	if (code == STORAGE_FAIL_LEADERSHIP_LOST) {
 		c->is_broken = true;
-		return cr_err_set(err, CR_EUNKNOWN,
-				  "leadership was lost during the commit; it may have been applied");
+		return cr_err_set(
+		    err, CR_EUNKNOWN,
+		    "leadership was lost during the commit; it may have been applied");
 	}
 	if (code == STORAGE_FAIL_NOT_LEADER || code == STORAGE_FAIL_NOTFOUND || primary == 4 ||
 	    (code == 1 && strcmp(msg, "barrier error") == 0)) {
@@ -454,8 +455,7 @@ static int simple_request(struct storage_conn *c, enum wire_request type, uint64
 	return roundtrip(c, WIRE_RESP_EMPTY, &cur, err);
 }
 
-int storage_conn_add(struct storage_conn *c, uint64_t id, const char *address,
-		     struct cr_err *err)
+int storage_conn_add(struct storage_conn *c, uint64_t id, const char *address, struct cr_err *err)
 {
 	return simple_request(c, WIRE_REQ_ADD, id, address, false, 0, err);
 }
@@ -825,9 +825,8 @@ too_big:
 			  STORAGE_MAX_RESULT_BYTES);
 }
 
-int storage_conn_query(struct storage_conn *c, uint32_t stmt_id,
-		       const struct storage_value *params, unsigned n_params,
-		       struct storage_rows *rows, struct cr_err *err)
+int storage_conn_query(struct storage_conn *c, uint32_t stmt_id, const struct storage_value *params,
+		       unsigned n_params, struct storage_rows *rows, struct cr_err *err)
 {
 	storage_rows_init(rows);
 	return storage_conn_query_each(c, stmt_id, params, n_params, collect_row, rows, err);

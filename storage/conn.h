@@ -115,16 +115,14 @@ int storage_conn_query_sql_each(struct storage_conn *c, const char *sql,
 				storage_row_fn fn, void *arg, struct cr_err *err);
 /* The same, collecting every row into rows (initialised by the call; the
  * caller closes it on success and on failure). */
-int storage_conn_query(struct storage_conn *c, uint32_t stmt_id,
-		       const struct storage_value *params, unsigned n_params,
-		       struct storage_rows *rows, struct cr_err *err);
+int storage_conn_query(struct storage_conn *c, uint32_t stmt_id, const struct storage_value *params,
+		       unsigned n_params, struct storage_rows *rows, struct cr_err *err);
 int storage_conn_query_sql(struct storage_conn *c, const char *sql,
 			   const struct storage_value *params, unsigned n_params,
 			   struct storage_rows *rows, struct cr_err *err);
 
 /* ASSIGN / ADD / REMOVE / TRANSFER: membership changes, leader only. */
-int storage_conn_add(struct storage_conn *c, uint64_t id, const char *address,
-		     struct cr_err *err);
+int storage_conn_add(struct storage_conn *c, uint64_t id, const char *address, struct cr_err *err);
 int storage_conn_assign(struct storage_conn *c, uint64_t id, enum storage_role role,
 			struct cr_err *err);
 int storage_conn_remove(struct storage_conn *c, uint64_t id, struct cr_err *err);

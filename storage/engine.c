@@ -108,8 +108,7 @@ static int write_info(const char *dir, const char *path, uint64_t id, const char
 	return 0;
 }
 
-static int configure(dqlite_node *node, const struct storage_engine_config *cfg,
-		     struct cr_err *err)
+static int configure(dqlite_node *node, const struct storage_engine_config *cfg, struct cr_err *err)
 {
 	int rc = dqlite_node_set_bind_address(node, cfg->address);
 

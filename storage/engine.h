@@ -19,9 +19,9 @@
 struct storage_engine;
 
 struct storage_engine_config {
-	const char *dir;       /* data directory of the node; created if missing */
-	const char *address;   /* "a.b.c.d:port": identity and TCP bind address */
-	unsigned latency_ms;   /* network latency: heartbeat 1.5x, election 15x */
+	const char *dir;     /* data directory of the node; created if missing */
+	const char *address; /* "a.b.c.d:port": identity and TCP bind address */
+	unsigned latency_ms; /* network latency: heartbeat 1.5x, election 15x */
 	unsigned snapshot_threshold;
 	unsigned snapshot_trailing;
 };

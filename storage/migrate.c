@@ -57,8 +57,8 @@ static int create_table(struct storage_tx *tx, void *arg, struct cr_err *err)
 static int current_version(struct storage_store *s, const char *db, int *out, struct cr_err *err)
 {
 	struct storage_rows rows;
-	int rc = storage_query(s, db, "SELECT COALESCE(MAX(version), 0) FROM schema_version",
-			       NULL, 0, &rows, err);
+	int rc = storage_query(s, db, "SELECT COALESCE(MAX(version), 0) FROM schema_version", NULL,
+			       0, &rows, err);
 
 	if (rc == 0)
 		*out = (int)storage_rows_int(&rows, 0, 0, 0);

@@ -88,8 +88,8 @@ static struct storage_conn *take_idle(struct storage_pool *p, const char *db)
 /* Dial addr and ask it for the leader. 0 and a connection if addr is the
  * leader; 1 and the leader's address in `leader` if it names another node;
  * < 0 if it cannot tell. */
-static int probe(struct storage_pool *p, const char *addr, struct storage_conn **out,
-		 uint64_t *id, char *leader, size_t leader_len, struct cr_err *err)
+static int probe(struct storage_pool *p, const char *addr, struct storage_conn **out, uint64_t *id,
+		 char *leader, size_t leader_len, struct cr_err *err)
 {
 	struct storage_conn *c = NULL;
 	int rc = storage_conn_open(addr, p->io_timeout_ms, &c, err);

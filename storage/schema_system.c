@@ -21,4 +21,4 @@ const struct storage_migration storage_system_migrations[] = {
 };
 
 const unsigned storage_n_system_migrations =
-	sizeof(storage_system_migrations) / sizeof(storage_system_migrations[0]);
+    sizeof(storage_system_migrations) / sizeof(storage_system_migrations[0]);

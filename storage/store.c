@@ -35,7 +35,8 @@ int storage_db_name_check(const char *db, struct cr_err *err)
 		char ch = db[i];
 		if (!((ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9') || ch == '_' ||
 		      ch == '-'))
-			return cr_err_set(err, CR_EINVAL, "database name may use a-z, 0-9, _ and -");
+			return cr_err_set(err, CR_EINVAL,
+					  "database name may use a-z, 0-9, _ and -");
 	}
 	return 0;
 }
@@ -52,7 +53,7 @@ int storage_store_new(const struct storage_store_config *cfg, struct storage_sto
 	}
 	s->writer_cfg = cfg->writer;
 	s->acquire_timeout_ms =
-		cfg->pool.acquire_timeout_ms > 0 ? cfg->pool.acquire_timeout_ms : 10000;
+	    cfg->pool.acquire_timeout_ms > 0 ? cfg->pool.acquire_timeout_ms : 10000;
 	pthread_mutex_init(&s->lock, NULL);
 	*out = s;
 	return 0;

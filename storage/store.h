@@ -16,8 +16,8 @@
 #include "writer.h"
 
 /* Database names: the system database and one per workspace. */
-#define STORAGE_DB_SYSTEM "system"
-#define STORAGE_DB_NAME_MAX 64
+#define STORAGE_DB_SYSTEM     "system"
+#define STORAGE_DB_NAME_MAX   64
 #define STORAGE_MAX_DATABASES 4096
 
 struct storage_store;

@@ -30,13 +30,13 @@ enum storage_type {
 struct storage_value {
 	enum storage_type type;
 	union {
-		int64_t i;     /* INTEGER, UNIXTIME (seconds) */
-		double f;      /* FLOAT */
-		bool b;        /* BOOLEAN */
+		int64_t i; /* INTEGER, UNIXTIME (seconds) */
+		double f;  /* FLOAT */
+		bool b;    /* BOOLEAN */
 		struct {
 			const char *p; /* TEXT/ISO8601: NUL-terminated */
 			size_t len;    /* bytes, without the NUL */
-		} s;           /* TEXT, ISO8601, BLOB */
+		} s;                   /* TEXT, ISO8601, BLOB */
 	};
 };
 

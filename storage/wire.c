@@ -88,8 +88,7 @@ static int check_param(const struct storage_value *v, unsigned i, struct cr_err 
 		return 0;
 	case STORAGE_UNIXTIME:
 		/* dqlite 1.11 answers DQLITE_PARSE: never a valid parameter. */
-		return cr_err_set(err, CR_EINVAL, "parameter %u: UNIXTIME cannot be bound",
-				  i + 1);
+		return cr_err_set(err, CR_EINVAL, "parameter %u: UNIXTIME cannot be bound", i + 1);
 	}
 	return cr_err_set(err, CR_EINVAL, "parameter %u: unknown type %d", i + 1, (int)v->type);
 }

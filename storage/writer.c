@@ -22,8 +22,8 @@
 #include "../lib/mem.h"
 #include "../lib/time.h"
 
-#define WRITER_PRUNE_EVERY    256
-#define WRITER_BATCH_KEEP_US  ((int64_t)3600 * 1000000)  /* markers: 1 hour */
+#define WRITER_PRUNE_EVERY     256
+#define WRITER_BATCH_KEEP_US   ((int64_t)3600 * 1000000)  /* markers: 1 hour */
 #define WRITER_REQUEST_KEEP_US ((int64_t)86400 * 1000000) /* request ids: 1 day */
 
 enum attempt { ATTEMPT_COMMITTED, ATTEMPT_RETRY, ATTEMPT_UNKNOWN, ATTEMPT_FAILED };
@@ -64,10 +64,10 @@ struct storage_writer {
 };
 
 static const char WRITER_SCHEMA[] =
-	"CREATE TABLE IF NOT EXISTS creek_batch (id TEXT PRIMARY KEY, committed_us INTEGER "
-	"NOT NULL);"
-	"CREATE TABLE IF NOT EXISTS creek_request (id TEXT PRIMARY KEY, created_us INTEGER "
-	"NOT NULL);";
+    "CREATE TABLE IF NOT EXISTS creek_batch (id TEXT PRIMARY KEY, committed_us INTEGER "
+    "NOT NULL);"
+    "CREATE TABLE IF NOT EXISTS creek_request (id TEXT PRIMARY KEY, created_us INTEGER "
+    "NOT NULL);";
 
 /* ---- transactions handed to jobs ---- */
 
@@ -156,8 +156,7 @@ static int run_job(struct storage_writer *w, struct job *j, struct cr_err *err)
 	} else if (j->request_id != NULL) {
 		struct storage_value p[2] = { storage_text(j->request_id),
 					      storage_int(cr_wall_us()) };
-		rc = exec(w, "INSERT INTO creek_request (id, created_us) VALUES (?, ?)", p, 2,
-			  err);
+		rc = exec(w, "INSERT INTO creek_request (id, created_us) VALUES (?, ?)", p, 2, err);
 	}
 	if (rc == 0)
 		rc = exec(w, "RELEASE creek_job", NULL, 0, err);
@@ -172,8 +171,8 @@ static int prune(struct storage_writer *w, struct cr_err *err)
 	int rc = exec(w, "DELETE FROM creek_batch WHERE committed_us < ?", &old_batch, 1, err);
 
 	if (rc == 0)
-		rc = exec(w, "DELETE FROM creek_request WHERE created_us < ?", &old_request, 1,
-			  err);
+		rc =
+		    exec(w, "DELETE FROM creek_request WHERE created_us < ?", &old_request, 1, err);
 	return rc;
 }
 
@@ -354,7 +353,7 @@ int storage_writer_new(struct storage_pool *pool, const char *db,
 	w->db = cr_strdup(db);
 	w->max_batch = cfg != NULL && cfg->max_batch > 0 ? cfg->max_batch : 256;
 	w->write_timeout_ms =
-		cfg != NULL && cfg->write_timeout_ms > 0 ? cfg->write_timeout_ms : 15000;
+	    cfg != NULL && cfg->write_timeout_ms > 0 ? cfg->write_timeout_ms : 15000;
 	if (getrandom(&w->nonce, sizeof(w->nonce), 0) != (ssize_t)sizeof(w->nonce))
 		w->nonce = cr_now_us() ^ (uint64_t)(uintptr_t)w;
 	pthread_mutex_init(&w->lock, NULL);

@@ -51,10 +51,10 @@ struct storage_writer_config {
 };
 
 struct storage_writer_stats {
-	uint64_t commits;   /* transactions committed */
-	uint64_t jobs;      /* jobs answered */
-	uint64_t retries;   /* batches re-run after a leader change or busy store */
-	uint64_t unknown;   /* jobs answered CR_EUNKNOWN */
+	uint64_t commits; /* transactions committed */
+	uint64_t jobs;    /* jobs answered */
+	uint64_t retries; /* batches re-run after a leader change or busy store */
+	uint64_t unknown; /* jobs answered CR_EUNKNOWN */
 };
 
 /* Start the writer thread of database db. The pool is borrowed and must

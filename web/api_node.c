@@ -112,19 +112,19 @@ void web_api_health(struct web_request *req)
 	if (h.leader_id != 0 && h.leader[0] != '\0')
 		leader = json_pack("{s:o, s:s}", "id", id_json(h.leader_id), "address", h.leader);
 	body = json_pack(
-		"{s:s, s:{s:o, s:s, s:s?, s:b, s:I}, s:o, s:{s:b, s:o}, s:{s:s, s:s, s:s}, s:I, s:s}",
-		"status", h.is_reachable ? "ok" : "degraded", "node", "id", id_json(ctx->node_id),
-		"address", ctx->node_address, "role", h.has_role ? role_name(h.role) : NULL,
-		"is_leader", h.leader_id == ctx->node_id, "starts", (json_int_t)h.starts, "leader",
-		leader, "store", "reachable", h.is_reachable, "latency_ms",
-		h.is_reachable ? json_real(h.latency_ms) : json_null(), "version", "creek",
-		CREEK_VERSION, "dqlite", storage_engine_dqlite_version(), "raft",
-		storage_engine_raft_version(), "uptime_s",
-		(json_int_t)((cr_now_ms() - ctx->started_mono_ms) / 1000), "started_at", started);
+	    "{s:s, s:{s:o, s:s, s:s?, s:b, s:I}, s:o, s:{s:b, s:o}, s:{s:s, s:s, s:s}, s:I, s:s}",
+	    "status", h.is_reachable ? "ok" : "degraded", "node", "id", id_json(ctx->node_id),
+	    "address", ctx->node_address, "role", h.has_role ? role_name(h.role) : NULL,
+	    "is_leader", h.leader_id == ctx->node_id, "starts", (json_int_t)h.starts, "leader",
+	    leader, "store", "reachable", h.is_reachable, "latency_ms",
+	    h.is_reachable ? json_real(h.latency_ms) : json_null(), "version", "creek",
+	    CREEK_VERSION, "dqlite", storage_engine_dqlite_version(), "raft",
+	    storage_engine_raft_version(), "uptime_s",
+	    (json_int_t)((cr_now_ms() - ctx->started_mono_ms) / 1000), "started_at", started);
 	if (!h.is_reachable)
-		json_object_set_new(body, "error",
-				    json_pack("{s:s, s:s}", "code", cr_err_name(h.err.code),
-					      "message", h.err.msg));
+		json_object_set_new(
+		    body, "error",
+		    json_pack("{s:s, s:s}", "code", cr_err_name(h.err.code), "message", h.err.msg));
 	web_reply_json(req, h.is_reachable ? 200 : 503, body);
 }
 

@@ -8,7 +8,7 @@ extern const size_t web_openapi_json_len;
 void web_api_openapi(struct web_request *req)
 {
 	struct MHD_Response *r = MHD_create_response_from_buffer(
-		web_openapi_json_len, (void *)web_openapi_json, MHD_RESPMEM_PERSISTENT);
+	    web_openapi_json_len, (void *)web_openapi_json, MHD_RESPMEM_PERSISTENT);
 
 	(void)MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, "application/json");
 	web_headers_add(r, true);

@@ -59,8 +59,7 @@ void web_headers_add(struct MHD_Response *r, bool is_api)
 
 static void reply_text(struct web_request *req, unsigned status, char *text, size_t len)
 {
-	struct MHD_Response *r =
-		MHD_create_response_from_buffer(len, text, MHD_RESPMEM_MUST_FREE);
+	struct MHD_Response *r = MHD_create_response_from_buffer(len, text, MHD_RESPMEM_MUST_FREE);
 
 	(void)MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE,
 				      "application/json; charset=utf-8");
@@ -78,7 +77,7 @@ void web_reply_json(struct web_request *req, unsigned status, json_t *body)
 	json_decref(body);
 	if (text == NULL) {
 		static const char fallback[] =
-			"{\"error\":{\"code\":\"internal\",\"message\":\"cannot encode answer\"}}";
+		    "{\"error\":{\"code\":\"internal\",\"message\":\"cannot encode answer\"}}";
 		reply_text(req, 500, cr_strdup(fallback), strlen(fallback));
 		return;
 	}

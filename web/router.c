@@ -60,8 +60,8 @@ void web_methods_format(unsigned methods, char *out, size_t out_len)
 	static const struct {
 		unsigned bit;
 		const char *name;
-	} names[] = { { WEB_GET, "GET" }, { WEB_HEAD, "HEAD" },     { WEB_POST, "POST" },
-		      { WEB_PUT, "PUT" }, { WEB_PATCH, "PATCH" },   { WEB_DELETE, "DELETE" },
+	} names[] = { { WEB_GET, "GET" },        { WEB_HEAD, "HEAD" },   { WEB_POST, "POST" },
+		      { WEB_PUT, "PUT" },        { WEB_PATCH, "PATCH" }, { WEB_DELETE, "DELETE" },
 		      { WEB_OPTIONS, "OPTIONS" } };
 	size_t used = 0;
 

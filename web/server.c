@@ -35,8 +35,8 @@ static enum web_method method_of(const char *m)
 	static const struct {
 		const char *name;
 		enum web_method method;
-	} table[] = { { "GET", WEB_GET },     { "HEAD", WEB_HEAD },     { "POST", WEB_POST },
-		      { "PUT", WEB_PUT },     { "PATCH", WEB_PATCH },   { "DELETE", WEB_DELETE },
+	} table[] = { { "GET", WEB_GET },        { "HEAD", WEB_HEAD },   { "POST", WEB_POST },
+		      { "PUT", WEB_PUT },        { "PATCH", WEB_PATCH }, { "DELETE", WEB_DELETE },
 		      { "OPTIONS", WEB_OPTIONS } };
 
 	for (size_t i = 0; i < sizeof(table) / sizeof(table[0]); i++)
@@ -48,7 +48,7 @@ static enum web_method method_of(const char *m)
 static bool peer_is_local(struct MHD_Connection *conn)
 {
 	const union MHD_ConnectionInfo *info =
-		MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+	    MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
 	const struct sockaddr *sa = info != NULL ? info->client_addr : NULL;
 
 	if (sa == NULL)
@@ -68,8 +68,8 @@ static struct web_request *request_new(struct web_server *s, struct MHD_Connecti
 				       const char *url, const char *method)
 {
 	struct web_request *req = cr_calloc(1, sizeof(*req));
-	const char *length = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
-							 MHD_HTTP_HEADER_CONTENT_LENGTH);
+	const char *length =
+	    MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
 	uint64_t n = 0;
 
 	req->conn = conn;
@@ -109,8 +109,8 @@ static void completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 
 static bool is_json(struct web_request *req)
 {
-	const char *type = MHD_lookup_connection_value(req->conn, MHD_HEADER_KIND,
-						       MHD_HTTP_HEADER_CONTENT_TYPE);
+	const char *type =
+	    MHD_lookup_connection_value(req->conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_TYPE);
 	size_t n = strlen("application/json");
 
 	return type != NULL && strncasecmp(type, "application/json", n) == 0 &&
@@ -307,11 +307,11 @@ int web_server_start(const struct web_config *cfg, const struct web_context *ctx
 	s->cfg = *cfg;
 	s->ctx = ctx;
 	s->daemon = MHD_start_daemon(
-		flags, 0, NULL, NULL, access_handler, s, MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL,
-		MHD_OPTION_LISTEN_SOCKET, listen_fd, MHD_OPTION_THREAD_POOL_SIZE, threads,
-		MHD_OPTION_CONNECTION_LIMIT, cfg->max_connections, MHD_OPTION_CONNECTION_TIMEOUT,
-		cfg->timeout_s, MHD_OPTION_CONNECTION_MEMORY_LIMIT, cfg->max_header,
-		MHD_OPTION_NOTIFY_COMPLETED, completed, NULL, MHD_OPTION_END);
+	    flags, 0, NULL, NULL, access_handler, s, MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL,
+	    MHD_OPTION_LISTEN_SOCKET, listen_fd, MHD_OPTION_THREAD_POOL_SIZE, threads,
+	    MHD_OPTION_CONNECTION_LIMIT, cfg->max_connections, MHD_OPTION_CONNECTION_TIMEOUT,
+	    cfg->timeout_s, MHD_OPTION_CONNECTION_MEMORY_LIMIT, cfg->max_header,
+	    MHD_OPTION_NOTIFY_COMPLETED, completed, NULL, MHD_OPTION_END);
 	if (s->daemon == NULL) {
 		close(listen_fd);
 		free(s);

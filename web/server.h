@@ -20,13 +20,13 @@
 struct web_server;
 
 struct web_config {
-	const char *address;    /* "127.0.0.1:8080" or "[::1]:8080" */
-	unsigned threads;       /* MHD thread pool size; 0 = one per core */
-	size_t max_body;        /* request body limit, bytes */
-	size_t max_header;      /* memory for one request's headers, bytes */
-	unsigned timeout_s;     /* idle connection timeout */
+	const char *address; /* "127.0.0.1:8080" or "[::1]:8080" */
+	unsigned threads;    /* MHD thread pool size; 0 = one per core */
+	size_t max_body;     /* request body limit, bytes */
+	size_t max_header;   /* memory for one request's headers, bytes */
+	unsigned timeout_s;  /* idle connection timeout */
 	unsigned max_connections;
-	const char *ui_dir;     /* built UI (index.html, assets/); may not exist */
+	const char *ui_dir; /* built UI (index.html, assets/); may not exist */
 };
 
 /* What handlers may read: borrowed for the server's life. */

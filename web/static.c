@@ -80,8 +80,8 @@ static void serve_file(struct web_request *req, const char *file, const struct s
 		       bool is_immutable)
 {
 	char etag[64];
-	const char *match = MHD_lookup_connection_value(req->conn, MHD_HEADER_KIND,
-							MHD_HTTP_HEADER_IF_NONE_MATCH);
+	const char *match =
+	    MHD_lookup_connection_value(req->conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_IF_NONE_MATCH);
 	struct MHD_Response *r;
 	int fd;
 

@@ -38,13 +38,13 @@ struct web_request {
 	const struct web_context *ctx;
 	const struct web_config *cfg;
 	enum web_method method;
-	const char *path;              /* decoded, borrowed from MHD */
+	const char *path;                        /* decoded, borrowed from MHD */
 	const char *params[WEB_MAX_PATH_PARAMS]; /* {name} segments, in the arena */
 	unsigned n_params;
-	bool is_local;                 /* peer on 127.0.0.0/8 or ::1 */
+	bool is_local; /* peer on 127.0.0.0/8 or ::1 */
 	bool is_body_too_big;
 	struct cr_buf body;
-	json_t *json;                  /* parsed body (owned) or NULL */
+	json_t *json; /* parsed body (owned) or NULL */
 	struct cr_arena arena;
 	/* the answer */
 	unsigned status;
@@ -54,7 +54,7 @@ struct web_request {
 typedef void (*web_handler_fn)(struct web_request *req);
 
 struct web_route {
-	unsigned methods; /* WEB_* bits */
+	unsigned methods;    /* WEB_* bits */
 	const char *pattern; /* "/api/v1/things/{id}" */
 	web_handler_fn handler;
 	enum web_permission permission;
@@ -76,7 +76,7 @@ unsigned web_status_for(int code);
 /* Take ownership of body (a new reference) and answer with it. */
 void web_reply_json(struct web_request *req, unsigned status, json_t *body);
 void web_reply_error(struct web_request *req, int code, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+    __attribute__((format(printf, 3, 4)));
 /* Answer with status and a {"error"} body naming an HTTP-level problem. */
 void web_reply_http_error(struct web_request *req, unsigned status, const char *code,
 			  const char *message);

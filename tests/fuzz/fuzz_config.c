@@ -19,8 +19,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	if (fd < 0)
 		return 0;
-	if (write(fd, data, size) == (ssize_t)size &&
-	    node_config_parse(3, argv, &cfg, &err) == 0)
+	if (write(fd, data, size) == (ssize_t)size && node_config_parse(3, argv, &cfg, &err) == 0)
 		node_config_close(&cfg);
 	close(fd);
 	unlink(path);

@@ -76,8 +76,9 @@ static json_t *value_json(const struct storage_value *v)
 
 int main(int argc, char **argv)
 {
-	struct storage_store_config sc = { .pool = { .n_addresses = 1, .io_timeout_ms = 5000,
-						     .acquire_timeout_ms = 10000 } };
+	struct storage_store_config sc = {
+		.pool = { .n_addresses = 1, .io_timeout_ms = 5000, .acquire_timeout_ms = 10000 }
+	};
 	struct storage_value params[16];
 	unsigned char blobs[16][256];
 	struct storage_store *s = NULL;
@@ -90,7 +91,8 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	for (int i = 5; i < argc; i++, n++)
-		if (strlen(argv[i]) > 2 + 2 * sizeof(blobs[0]) || param(argv[i], &params[n], blobs[n]) < 0) {
+		if (strlen(argv[i]) > 2 + 2 * sizeof(blobs[0]) ||
+		    param(argv[i], &params[n], blobs[n]) < 0) {
 			fprintf(stderr, "creek-sql: bad parameter '%s'\n", argv[i]);
 			return 2;
 		}
@@ -114,8 +116,8 @@ int main(int argc, char **argv)
 			for (size_t i = 0; i < rows.n_rows; i++) {
 				json_t *row = json_array();
 				for (unsigned c = 0; c < rows.n_cols; c++)
-					json_array_append_new(row,
-							      value_json(storage_rows_at(&rows, i, c)));
+					json_array_append_new(
+					    row, value_json(storage_rows_at(&rows, i, c)));
 				json_array_append_new(out, row);
 			}
 			json_dumpf(out, stdout, JSON_COMPACT);

@@ -71,8 +71,7 @@ static void parse_u32_rejects_junk_sign_and_overflow(void **state)
 	assert_int_equal(cr_parse_u32("12x", 100, &v, &err), CR_EINVAL);
 	assert_int_equal(cr_parse_u32("", 100, &v, &err), CR_EINVAL);
 	assert_int_equal(cr_parse_u32(" 1", 100, &v, &err), CR_EINVAL);
-	assert_int_equal(cr_parse_u32("99999999999999999999999", UINT32_MAX, &v, &err),
-			 CR_EINVAL);
+	assert_int_equal(cr_parse_u32("99999999999999999999999", UINT32_MAX, &v, &err), CR_EINVAL);
 	assert_int_equal(v, 65535); /* untouched on failure */
 }
 

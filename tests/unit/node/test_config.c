@@ -91,9 +91,9 @@ static void bad_values_name_file_line_and_setting(void **state)
 	assert_non_null(strstr(err.msg, "cluster-address"));
 	assert_int_equal(parse("log-level = loud\n", 0, NULL, &cfg, &err), CR_EINVAL);
 	assert_int_equal(parse("http-threads = -1\n", 0, NULL, &cfg, &err), CR_EINVAL);
-	assert_int_equal(parse("snapshot-threshold = 100\nsnapshot-trailing = 50\n", 0, NULL, &cfg,
-			       &err),
-			 CR_EINVAL);
+	assert_int_equal(
+	    parse("snapshot-threshold = 100\nsnapshot-trailing = 50\n", 0, NULL, &cfg, &err),
+	    CR_EINVAL);
 }
 
 static void bad_flags_are_refused(void **state)

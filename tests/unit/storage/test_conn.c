@@ -44,9 +44,14 @@ static void every_value_type_round_trips(void **state)
 	static const char chinese[] = "溪流 · 无代码平台：表单、流程、报表";
 	struct storage_conn *c = fixture_conn(*state, "types");
 	struct storage_value p[8] = {
-		storage_int(INT64_MAX), storage_int(INT64_MIN), storage_float(3.141592653589793),
-		storage_text(chinese),  storage_blob(blob, sizeof(blob)), storage_null(),
-		storage_iso8601("2026-11-28T10:00:00Z"), storage_bool(true),
+		storage_int(INT64_MAX),
+		storage_int(INT64_MIN),
+		storage_float(3.141592653589793),
+		storage_text(chinese),
+		storage_blob(blob, sizeof(blob)),
+		storage_null(),
+		storage_iso8601("2026-11-28T10:00:00Z"),
+		storage_bool(true),
 	};
 	struct storage_rows rows;
 	struct storage_result res;
@@ -107,11 +112,12 @@ static void hundred_thousand_rows_arrive_whole(void **state)
 	int64_t sum = 0;
 
 	exec_ok(c, "CREATE TABLE big (id INTEGER PRIMARY KEY, label TEXT)");
-	exec_ok(c, "WITH RECURSIVE n(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM n WHERE x < 100000)"
-		   " INSERT INTO big SELECT x, 'label ' || x FROM n");
-	assert_int_equal(
-		storage_conn_query_sql(c, "SELECT id, label FROM big ORDER BY id", NULL, 0, &rows, &err),
-		0);
+	exec_ok(c,
+		"WITH RECURSIVE n(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM n WHERE x < 100000)"
+		" INSERT INTO big SELECT x, 'label ' || x FROM n");
+	assert_int_equal(storage_conn_query_sql(c, "SELECT id, label FROM big ORDER BY id", NULL, 0,
+						&rows, &err),
+			 0);
 	assert_int_equal(rows.n_rows, 100000);
 	for (size_t i = 0; i < rows.n_rows; i++)
 		sum += storage_rows_int(&rows, i, 0, 0);
@@ -171,13 +177,13 @@ static void sql_errors_come_back_as_errors(void **state)
 	storage_rows_close(&rows);
 	assert_non_null(strstr(err.msg, "no such table"));
 	exec_ok(c, "INSERT INTO u (id, v) VALUES (1, 'a')");
-	assert_int_equal(storage_conn_exec_sql(c, "INSERT INTO u (id, v) VALUES (2, 'a')", NULL, 0,
-					       NULL, &err),
-			 CR_ECONFLICT);
+	assert_int_equal(
+	    storage_conn_exec_sql(c, "INSERT INTO u (id, v) VALUES (2, 'a')", NULL, 0, NULL, &err),
+	    CR_ECONFLICT);
 	assert_non_null(strstr(err.msg, "UNIQUE"));
-	assert_int_equal(storage_conn_exec_sql(c, "INSERT INTO u (id) VALUES (?)", &one, 1, NULL,
-					       &err),
-			 CR_ECONFLICT);
+	assert_int_equal(
+	    storage_conn_exec_sql(c, "INSERT INTO u (id) VALUES (?)", &one, 1, NULL, &err),
+	    CR_ECONFLICT);
 	/* A statement that returns rows cannot be EXECed, nor one without rows
 	 * QUERYed; neither breaks the connection. */
 	assert_true(storage_conn_exec_sql(c, "SELECT 1", NULL, 0, NULL, &err) < 0);
@@ -202,15 +208,16 @@ static void transactions_commit_or_roll_back_whole(void **state)
 	exec_ok(c, "INSERT INTO acct VALUES (1, 100), (2, 0)");
 	exec_ok(c, "BEGIN");
 	exec_ok(c, "UPDATE acct SET balance = balance + 50 WHERE id = 2");
-	assert_int_equal(storage_conn_exec_sql(c, "UPDATE acct SET balance = balance - 150 WHERE id = 1",
-					       NULL, 0, NULL, &err),
-			 CR_ECONFLICT);
+	assert_int_equal(
+	    storage_conn_exec_sql(c, "UPDATE acct SET balance = balance - 150 WHERE id = 1", NULL,
+				  0, NULL, &err),
+	    CR_ECONFLICT);
 	exec_ok(c, "ROLLBACK");
 	exec_ok(c, "BEGIN; UPDATE acct SET balance = balance - 30 WHERE id = 1; "
 		   "UPDATE acct SET balance = balance + 30 WHERE id = 2; COMMIT");
-	assert_int_equal(storage_conn_query_sql(c, "SELECT balance FROM acct ORDER BY id", NULL, 0,
-						&rows, &err),
-			 0);
+	assert_int_equal(
+	    storage_conn_query_sql(c, "SELECT balance FROM acct ORDER BY id", NULL, 0, &rows, &err),
+	    0);
 	assert_int_equal(storage_rows_int(&rows, 0, 0, -1), 70);
 	assert_int_equal(storage_rows_int(&rows, 1, 0, -1), 30);
 	storage_rows_close(&rows);
@@ -227,9 +234,8 @@ static void prepared_statements_bind_and_finalize(void **state)
 	uint64_t n_params = 0;
 
 	exec_ok(c, "CREATE TABLE kv (k TEXT PRIMARY KEY, v INTEGER)");
-	assert_int_equal(storage_conn_prepare(c, "INSERT INTO kv VALUES (?, ?)", &ins, &n_params,
-					      &err),
-			 0);
+	assert_int_equal(
+	    storage_conn_prepare(c, "INSERT INTO kv VALUES (?, ?)", &ins, &n_params, &err), 0);
 	assert_int_equal(n_params, 2);
 	for (int i = 0; i < 50; i++) {
 		char key[16];
@@ -237,7 +243,8 @@ static void prepared_statements_bind_and_finalize(void **state)
 		struct storage_value p[2] = { storage_text(key), storage_int(i * i) };
 		assert_int_equal(storage_conn_exec(c, ins, p, 2, NULL, &err), 0);
 	}
-	assert_int_equal(storage_conn_prepare(c, "SELECT v FROM kv WHERE k = ?", &sel, NULL, &err), 0);
+	assert_int_equal(storage_conn_prepare(c, "SELECT v FROM kv WHERE k = ?", &sel, NULL, &err),
+			 0);
 	struct storage_value key = storage_text("k07");
 	assert_int_equal(storage_conn_query(c, sel, &key, 1, &rows, &err), 0);
 	assert_int_equal(storage_rows_int(&rows, 0, 0, -1), 49);
@@ -262,8 +269,8 @@ static void too_many_parameters_are_refused_before_sending(void **state)
 
 	for (int i = 0; i <= STORAGE_MAX_PARAMS; i++)
 		p[i] = storage_int(i);
-	assert_int_equal(storage_conn_exec_sql(c, "SELECT 1", p, STORAGE_MAX_PARAMS + 1, NULL, &err),
-			 CR_EINVAL);
+	assert_int_equal(
+	    storage_conn_exec_sql(c, "SELECT 1", p, STORAGE_MAX_PARAMS + 1, NULL, &err), CR_EINVAL);
 	assert_false(storage_conn_is_broken(c));
 	storage_conn_free(c);
 }

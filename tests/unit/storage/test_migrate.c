@@ -29,7 +29,8 @@ static int teardown(void **state)
 
 static const struct storage_migration two[] = {
 	{ 1, "notes", "CREATE TABLE note (id INTEGER PRIMARY KEY, body TEXT NOT NULL)" },
-	{ 2, "note tags", "ALTER TABLE note ADD COLUMN tag TEXT; CREATE INDEX note_tag ON note (tag)" },
+	{ 2, "note tags",
+	  "ALTER TABLE note ADD COLUMN tag TEXT; CREATE INDEX note_tag ON note (tag)" },
 };
 
 static void applies_each_migration_once(void **state)
@@ -110,9 +111,9 @@ static void system_migrations_are_valid(void **state)
 	struct cr_err err = { 0 };
 
 	(void)state;
-	assert_int_equal(storage_migration_check(storage_system_migrations,
-						 storage_n_system_migrations, &err),
-			 0);
+	assert_int_equal(
+	    storage_migration_check(storage_system_migrations, storage_n_system_migrations, &err),
+	    0);
 }
 
 int main(void)

@@ -134,8 +134,8 @@ static void decodes_header_and_refuses_empty_or_huge(void **state)
 static void decodes_row_nibbles(void **state)
 {
 	/* (1, 'a') as in notes §3.11: header 0x31, INTEGER 1, TEXT "a". */
-	static const uint8_t body[] = { 0x31, 0, 0, 0, 0, 0, 0, 0, 1, 0,   0, 0, 0, 0, 0, 0,
-					'a',  0, 0, 0, 0, 0, 0, 0 };
+	static const uint8_t body[] = { 0x31, 0, 0, 0, 0,   0, 0, 0, 1, 0, 0, 0,
+					0,    0, 0, 0, 'a', 0, 0, 0, 0, 0, 0, 0 };
 	struct storage_value v[2];
 	struct wire_cursor c;
 
@@ -178,8 +178,8 @@ static void round_trips_every_param_type_through_the_row_decoder(void **state)
 	 * tuple's values behind a row header built from its type codes. */
 	static const uint8_t blob[] = { 0, 1, 0, 2 };
 	struct storage_value in[6] = { storage_int(INT64_MIN), storage_float(-0.5),
-				       storage_text("溪流"), storage_blob(blob, sizeof(blob)),
-				       storage_null(), storage_bool(true) };
+				       storage_text("溪流"),   storage_blob(blob, sizeof(blob)),
+				       storage_null(),         storage_bool(true) };
 	struct storage_value out[6];
 	struct cr_buf b;
 	struct wire_cursor c;

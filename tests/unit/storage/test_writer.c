@@ -217,8 +217,8 @@ static void a_write_survives_its_node_restarting(void **state)
 	/* The writer holds a connection to the node; stop the node, start a
 	 * write, bring the node back: the writer reconnects, retries, and the
 	 * row is there exactly once. */
-	assert_int_equal(storage_write(f->store, "w", NULL, insert_seq, &(struct pair){ 4241 }, &err),
-			 0);
+	assert_int_equal(
+	    storage_write(f->store, "w", NULL, insert_seq, &(struct pair){ 4241 }, &err), 0);
 	fixture_stop_node(f);
 	pthread_create(&t, NULL, restart_node_soon, f);
 	if (storage_write(f->store, "w", "restart-1", insert_seq, &p, &err) != 0)

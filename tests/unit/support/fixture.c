@@ -4,9 +4,9 @@
 #include <arpa/inet.h>
 #include <ftw.h>
 #include <netinet/in.h>
+#include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
-#include <setjmp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -35,7 +35,9 @@ static void start_engine(struct fixture *f)
 {
 	struct cr_err err = { 0 };
 	struct storage_engine_config ec = {
-		.dir = f->dir, .address = f->address, .latency_ms = 20,
+		.dir = f->dir,
+		.address = f->address,
+		.latency_ms = 20,
 	};
 	int rc = storage_engine_start(&ec, &f->engine, &err);
 
@@ -46,9 +48,9 @@ static void start_engine(struct fixture *f)
 void fixture_start(struct fixture *f)
 {
 	struct cr_err err = { 0 };
-	struct storage_store_config sc = { .pool = { .n_addresses = 1,
-						     .io_timeout_ms = 5000,
-						     .acquire_timeout_ms = 10000 } };
+	struct storage_store_config sc = {
+		.pool = { .n_addresses = 1, .io_timeout_ms = 5000, .acquire_timeout_ms = 10000 }
+	};
 	char tmpl[] = "/tmp/creek-test-XXXXXX";
 
 	memset(f, 0, sizeof(*f));
