@@ -234,6 +234,10 @@ static int parse_flag(struct node_config *cfg, int argc, char **argv, int *i, st
 		cfg->wants_version = true;
 		return 0;
 	}
+	if (strcmp(arg, "--settings-markdown") == 0) {
+		cfg->wants_markdown = true;
+		return 0;
+	}
 	if (strcmp(arg, "--foreground") == 0) {
 		cfg->is_foreground = true;
 		return 0;

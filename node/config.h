@@ -41,6 +41,7 @@ struct node_config {
 	bool is_foreground;
 	bool wants_help;
 	bool wants_version;
+	bool wants_markdown; /* print the settings table for the docs */
 };
 
 /* Parse flags (and the config file they name, or the default one if it

@@ -103,9 +103,11 @@ int main(int argc, char **argv)
 		(void)fprintf(stderr, "creekd: %s\n", err.msg);
 		return 2;
 	}
-	if (cfg.wants_help || cfg.wants_version) {
+	if (cfg.wants_help || cfg.wants_version || cfg.wants_markdown) {
 		if (cfg.wants_help)
 			node_config_help(stdout);
+		else if (cfg.wants_markdown)
+			node_config_markdown(stdout);
 		else
 			printf("creekd %s (dqlite %s, raft %s)\n", CREEK_VERSION,
 			       storage_engine_dqlite_version(), storage_engine_raft_version());

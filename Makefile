@@ -1,0 +1,36 @@
+# Creek: the two commands of the README, and a few more.
+#   make run    install what is missing, build, start one node on :8080
+#   make test   install what is missing, build, run every test
+.PHONY: all deps test-deps build ui run test bench clean
+
+DATA_DIR ?= $(CURDIR)/.data/node1
+HTTP ?= 127.0.0.1:8080
+CLUSTER_ADDRESS ?= 127.0.0.1:9443
+
+all: build
+
+deps:
+	packaging/install-build-deps.sh run
+
+test-deps:
+	packaging/install-build-deps.sh test
+
+build:
+	cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo
+	cmake --build build -j $$(nproc)
+
+ui:
+	cd web/ui && npm run build
+
+run: deps build ui
+	build/creekd --foreground --data-dir $(DATA_DIR) --http $(HTTP) \
+		--cluster-address $(CLUSTER_ADDRESS) --ui-dir $(CURDIR)/web/ui/dist
+
+test: test-deps
+	tests/run-all.sh
+
+bench: test-deps build
+	tests/bench/run.sh
+
+clean:
+	rm -rf build build-asan web/ui/dist
