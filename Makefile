@@ -33,4 +33,4 @@ bench: test-deps build
 	tests/bench/run.sh
 
 clean:
-	rm -rf build build-asan web/ui/dist
+	rm -rf build build-asan build-tsan web/ui/dist

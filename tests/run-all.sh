@@ -4,8 +4,8 @@
 # prints its name and duration; the first failure stops the run.
 #
 #   1. formatting (clang-format, shellcheck, ESLint/Prettier)
-#   2. release build and AddressSanitizer+UBSan build
-#   3. C unit tests (real dqlite nodes) under both builds
+#   2. release, AddressSanitizer+UBSan and ThreadSanitizer builds
+#   3. C unit tests (real dqlite nodes) under them
 #   4. integration, interop and HTTP tests against the sanitized creekd
 #   5. web UI unit tests and build
 #   6. browser test in headless Chromium against a real creekd
@@ -37,11 +37,16 @@ build() {
 	cmake --build build -j "$jobs"
 	cmake -S . -B build-asan -DCREEK_SANITIZE=ON >/dev/null
 	cmake --build build-asan -j "$jobs"
+	# ThreadSanitizer covers the thread hand-offs: pool and writer.
+	cmake -S . -B build-tsan -DCREEK_TSAN=ON >/dev/null
+	cmake --build build-tsan -j "$jobs" --target test_writer test_conn
 }
 
 unit_tests() {
 	ctest --test-dir build --output-on-failure -j "$jobs"
 	ctest --test-dir build-asan --output-on-failure -j "$jobs"
+	TSAN_OPTIONS=halt_on_error=1 ctest --test-dir build-tsan --output-on-failure \
+		-R '^(test_writer|test_conn)$'
 }
 
 process_tests() {
@@ -73,8 +78,8 @@ browser_test() {
 }
 
 step "formatting and lint" check_format
-step "build (release and sanitized)" build
-step "C unit tests (release, ASan+UBSan)" unit_tests
+step "build (release, ASan+UBSan, TSan)" build
+step "C unit tests (release, ASan+UBSan, TSan)" unit_tests
 step "creekd integration and HTTP tests (ASan+UBSan creekd)" process_tests
 step "web UI unit tests and build" ui_unit_tests
 step "browser test (headless Chromium)" browser_test
