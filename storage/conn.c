@@ -650,8 +650,10 @@ struct batch {
 
 static int read_batch_header(struct storage_conn *c, struct wire_cursor *cur, struct batch *b)
 {
-	if (wire_get_u64(cur, &b->n_cols) < 0 || b->n_cols == 0 ||
-	    b->n_cols > wire_cursor_left(cur) / 8)
+	/* Zero columns is legal from dqlite 1.12 on: QUERY of a statement that
+	 * returns no columns runs it and answers an empty result (1.11 fails
+	 * it without running it). */
+	if (wire_get_u64(cur, &b->n_cols) < 0 || b->n_cols > wire_cursor_left(cur) / 8)
 		return -1;
 	b->cols = cr_realloc(b->cols, (size_t)b->n_cols * sizeof(*b->cols));
 	b->values = cr_realloc(b->values, (size_t)b->n_cols * sizeof(*b->values));
@@ -679,6 +681,8 @@ static int consume_batch(struct storage_conn *c, struct batch *b, storage_row_fn
 			b->marker = w;
 			return 0;
 		}
+		if (b->n_cols == 0)
+			return broken(c, err, "row in a result without columns", 0);
 		if (wire_get_row(&cur, (unsigned)b->n_cols, b->values) < 0)
 			return broken(c, err, "undecodable row", 0);
 		if (*stop == 0)

@@ -105,7 +105,8 @@ typedef int (*storage_row_fn)(void *arg, unsigned n_cols, const char *const *col
 			      const struct storage_value *row, struct cr_err *err);
 
 /* QUERY a prepared statement / QUERY_SQL the first statement of sql. A
- * statement without result columns fails (dqlite does not execute it).
+ * statement without result columns fails unexecuted on dqlite 1.11 and runs
+ * with an empty result on 1.12 and later: use EXEC for such statements.
  * stmt_id < 0 in the generic form means "use sql". */
 int storage_conn_query_each(struct storage_conn *c, uint32_t stmt_id,
 			    const struct storage_value *params, unsigned n_params,
