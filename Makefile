@@ -15,8 +15,10 @@ deps:
 test-deps:
 	packaging/install-build-deps.sh test
 
+# The storage engine (dqlite from Debian's source package, cached) first.
 build:
-	cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo
+	engine=$$(packaging/engine/build.sh) && \
+		cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCREEK_ENGINE_PREFIX=$$engine
 	cmake --build build -j $$(nproc)
 
 ui:
@@ -33,4 +35,4 @@ bench: test-deps build
 	tests/bench/run.sh
 
 clean:
-	rm -rf build build-asan build-tsan web/ui/dist
+	rm -rf build build-asan build-tsan build-dqlite111 web/ui/dist

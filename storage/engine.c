@@ -26,8 +26,9 @@
 #define CREEK_RAFT_VERSION "unknown"
 #endif
 
-#define ENGINE_BOOTSTRAP_ID 1
-#define ENGINE_INFO_FILE    "node-info"
+#define ENGINE_BOOTSTRAP_ID    1
+#define ENGINE_INFO_FILE       "node-info"
+#define ENGINE_BUSY_TIMEOUT_MS 2000
 
 struct storage_engine {
 	dqlite_node *node;
@@ -108,6 +109,47 @@ static int write_info(const char *dir, const char *path, uint64_t id, const char
 	return 0;
 }
 
+/* dqlite's version macros: Debian's 1.11.1 header still says 1.10.0, so
+ * anything below 1.17 is treated as the old engine. */
+#define ENGINE_IS_NEW (DQLITE_VERSION_NUMBER >= 11700)
+
+static int set_snapshots(dqlite_node *node, const struct storage_engine_config *cfg)
+{
+	if (cfg->snapshot_threshold == 0)
+		return 0;
+#if ENGINE_IS_NEW
+	/* Dynamic trailing keeps fewer log entries when the snapshot is the
+	 * smaller thing to hold: memory and disk stay bounded by the data. */
+	return dqlite_node_set_snapshot_params_v2(node, cfg->snapshot_threshold,
+						  cfg->snapshot_trailing,
+						  DQLITE_SNAPSHOT_TRAILING_DYNAMIC);
+#else
+	return dqlite_node_set_snapshot_params(node, cfg->snapshot_threshold,
+					       cfg->snapshot_trailing);
+#endif
+}
+
+/* Settings only the new engine has. */
+static int configure_new_engine(dqlite_node *node, struct cr_err *err)
+{
+#if ENGINE_IS_NEW
+	/* Auto-recovery deletes files it judges corrupt at start-up, which can
+	 * lose acknowledged writes silently; Creek would rather refuse to start
+	 * and say so. */
+	if (dqlite_node_set_auto_recovery(node, false) != 0)
+		return cr_err_set(err, CR_EINTERNAL, "cannot disable store auto-recovery");
+	/* Creek's writer never sends two writers to one database, but other
+	 * clients (creekctl tools, go-dqlite) may: let the server queue them
+	 * briefly instead of failing with SQLITE_BUSY at once. */
+	if (dqlite_node_set_busy_timeout(node, ENGINE_BUSY_TIMEOUT_MS) != 0)
+		return cr_err_set(err, CR_EINTERNAL, "cannot set the store busy timeout");
+#else
+	(void)node;
+	(void)err;
+#endif
+	return 0;
+}
+
 static int configure(dqlite_node *node, const struct storage_engine_config *cfg, struct cr_err *err)
 {
 	int rc = dqlite_node_set_bind_address(node, cfg->address);
@@ -117,12 +159,11 @@ static int configure(dqlite_node *node, const struct storage_engine_config *cfg,
 				  dqlite_node_errmsg(node));
 	if (cfg->latency_ms > 0 && dqlite_node_set_network_latency_ms(node, cfg->latency_ms) != 0)
 		return cr_err_set(err, CR_EINVAL, "network latency %u ms refused", cfg->latency_ms);
-	if (cfg->snapshot_threshold > 0 &&
-	    dqlite_node_set_snapshot_params(node, cfg->snapshot_threshold,
-					    cfg->snapshot_trailing) != 0)
+	rc = set_snapshots(node, cfg);
+	if (rc != 0)
 		return cr_err_set(err, CR_EINVAL, "snapshot parameters %u/%u refused",
 				  cfg->snapshot_threshold, cfg->snapshot_trailing);
-	return 0;
+	return configure_new_engine(node, err);
 }
 
 int storage_engine_start(const struct storage_engine_config *cfg, struct storage_engine **out,

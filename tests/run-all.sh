@@ -4,7 +4,8 @@
 # prints its name and duration; the first failure stops the run.
 #
 #   1. formatting (clang-format, shellcheck, ESLint/Prettier)
-#   2. release, AddressSanitizer+UBSan and ThreadSanitizer builds
+#   2. the storage engine (cached), then release, AddressSanitizer+UBSan and
+#      ThreadSanitizer builds, and a build against Debian 12's dqlite 1.11
 #   3. C unit tests (real dqlite nodes) under them
 #   4. integration, interop and HTTP tests against the sanitized creekd
 #   5. web UI unit tests and build
@@ -32,14 +33,23 @@ check_format() {
 	(cd web/ui && npm run --silent lint && npm run --silent lint:ui-test)
 }
 
+engine=$(packaging/engine/build.sh)
+CREEK_EXPECT_DQLITE=$(PKG_CONFIG_PATH="$engine/lib/pkgconfig" pkg-config --modversion dqlite)
+CREEK_EXPECT_RAFT=$(cat "$engine/share/creek-engine/raft-version")
+export CREEK_EXPECT_DQLITE CREEK_EXPECT_RAFT
+echo "storage engine: dqlite $CREEK_EXPECT_DQLITE, raft $CREEK_EXPECT_RAFT ($engine)"
+
 build() {
-	cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+	cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCREEK_ENGINE_PREFIX="$engine" >/dev/null
 	cmake --build build -j "$jobs"
-	cmake -S . -B build-asan -DCREEK_SANITIZE=ON >/dev/null
+	cmake -S . -B build-asan -DCREEK_SANITIZE=ON -DCREEK_ENGINE_PREFIX="$engine" >/dev/null
 	cmake --build build-asan -j "$jobs"
 	# ThreadSanitizer covers the thread hand-offs: pool and writer.
-	cmake -S . -B build-tsan -DCREEK_TSAN=ON >/dev/null
+	cmake -S . -B build-tsan -DCREEK_TSAN=ON -DCREEK_ENGINE_PREFIX="$engine" >/dev/null
 	cmake --build build-tsan -j "$jobs" --target test_writer test_conn
+	# The storage client must keep working against Debian 12's dqlite 1.11.
+	cmake -S . -B build-dqlite111 -DCREEK_ENGINE_PREFIX= >/dev/null
+	cmake --build build-dqlite111 -j "$jobs" --target test_conn test_writer test_migrate
 }
 
 unit_tests() {
@@ -47,6 +57,7 @@ unit_tests() {
 	ctest --test-dir build-asan --output-on-failure -j "$jobs"
 	TSAN_OPTIONS=halt_on_error=1 ctest --test-dir build-tsan --output-on-failure \
 		-R '^(test_writer|test_conn)$'
+	ctest --test-dir build-dqlite111 --output-on-failure -R '^(test_conn|test_writer|test_migrate)$'
 }
 
 process_tests() {
@@ -78,8 +89,8 @@ browser_test() {
 }
 
 step "formatting and lint" check_format
-step "build (release, ASan+UBSan, TSan)" build
-step "C unit tests (release, ASan+UBSan, TSan)" unit_tests
+step "build (release, ASan+UBSan, TSan, dqlite 1.11)" build
+step "C unit tests (release, ASan+UBSan, TSan, dqlite 1.11)" unit_tests
 step "creekd integration and HTTP tests (ASan+UBSan creekd)" process_tests
 step "web UI unit tests and build" ui_unit_tests
 step "browser test (headless Chromium)" browser_test

@@ -120,6 +120,11 @@ json_values() {
 	sed -n 's/^BENCH_JSON .*"'"$2"'":\([-0-9.e+]*\)[,}].*/\1/p' "$1"
 }
 
+# A text value of "key" in the first BENCH_JSON line of a file.
+json_text() {
+	sed -n 's/^BENCH_JSON .*"'"$2"'":"\([^"]*\)".*/\1/p' "$1" | head -1
+}
+
 wait_http_200() {
 	local url=$1 tries=0
 	until [ "$(curl -s -o /dev/null -m 2 -w '%{http_code}' "$url" || true)" = 200 ]; do
@@ -149,13 +154,18 @@ build() {
 # ---- storage: Creek's client and go-dqlite's, interleaved ----
 
 run_creek_storage() {
-	local rep=$1 log="$WORK/storage-$1.log"
+	local rep=$1 log="$WORK/storage-$1.log" pid rc=0
 	"$BUILD_DIR/tests/bench/creek-bench-storage" --seconds "$RUN_SECONDS" --reps 1 \
-		--first-rep "$((rep - 1))" --dir "$WORK" >"$log" 2>"$WORK/storage-$rep.err" || {
+		--first-rep "$((rep - 1))" --dir "$WORK" >"$log" 2>"$WORK/storage-$rep.err" &
+	pid=$!
+	PIDS="$PIDS $pid"
+	wait "$pid" || rc=$?
+	forget_pid "$pid"
+	if [ "$rc" != 0 ]; then
 		cat "$log" "$WORK/storage-$rep.err" >&2
-		echo "run.sh: creek-bench-storage failed" >&2
+		echo "run.sh: creek-bench-storage failed ($rc)" >&2
 		exit 1
-	}
+	fi
 	grep '^  rep ' "$log"
 	if [ -s "$WORK/storage-$rep.err" ]; then
 		sed 's/^/  stderr: /' "$WORK/storage-$rep.err"
@@ -201,6 +211,8 @@ run_upstream() {
 			[ -f "$file" ] || continue
 			stats=$(upstream_stats "$file")
 			echo "$workload $kind $stats" >>"$WORK/upstream.txt"
+			awk -v w="$workload $kind rep $rep:" '/^errors/ { on = 1; next }
+				on && NF > 0 { $1 = ""; print w $0 }' "$file" >>"$WORK/upstream-errors.txt"
 			printf '  rep %s  %-32s %s\n' "$rep" "go-dqlite $workload $kind" \
 				"$(echo "$stats" | awk '{ printf "%10.0f ops/s   p50 %8.3f ms  p99 %8.3f ms  errors %s", $1, $2, $3, $4 }')"
 		done
@@ -213,6 +225,7 @@ storage_section() {
 	echo "== 1. Storage: Creek client vs in-process SQLite vs go-dqlite (${REPS} reps x ${RUN_SECONDS} s)"
 	: >"$WORK/storage.json"
 	: >"$WORK/upstream.txt"
+	: >"$WORK/upstream-errors.txt"
 	for rep in $(seq 1 "$REPS"); do
 		if [ $((rep % 2)) = 1 ]; then
 			run_creek_storage "$rep"
@@ -255,7 +268,8 @@ print_storage_table() {
 	local creek_err lite_err
 	echo
 	echo "Storage, medians of $REPS reps x $RUN_SECONDS s; rows: key 32 B + value 1 KiB text (dqlite-benchmark kvwrite shape)."
-	echo "Creek = Creek's C wire client, one connection, on an embedded dqlite node (latency 50 ms, as creekd)."
+	echo "Creek = Creek's C wire client, one connection, on an embedded dqlite $(json_text "$WORK/storage.json" dqlite) node"
+	echo "(network latency 50 ms, as creekd)."
 	echo "SQLite = the same statements in-process, WAL. Ratio = Creek rows/s / SQLite rows/s (above 1: Creek faster)."
 	printf '%-36s %-27s   %-35s   %8s\n' "" "Creek client (wire)" "SQLite 3 in-process" "ratio"
 	printf '%-36s %9s %8s %8s   %-6s %9s %8s %8s   %8s\n' workload rows/s "p50 ms" "p99 ms" \
@@ -300,11 +314,18 @@ print_compare_row() {
 }
 
 print_upstream_table() {
-	local version
+	local version creek_engine go_engine
 	version=$(dpkg-query -W -f '${Version}' go-dqlite 2>/dev/null || echo "?")
+	go_engine=$(dpkg-query -W -f '${Version}' libdqlite0 2>/dev/null || echo "?")
+	creek_engine=$(json_text "$WORK/storage.json" dqlite)
 	echo
-	echo "Creek's C client vs go-dqlite $version (dqlite-benchmark), each on its own embedded 1-node"
-	echo "dqlite 1.11.1, 1 worker = 1 connection, key 32 B + value 1 KiB, medians of $REPS interleaved reps."
+	echo "Creek's C client (engine: dqlite $creek_engine) vs go-dqlite $version (dqlite-benchmark,"
+	echo "engine: Debian libdqlite0 $go_engine), each on its own embedded 1-node cluster, 1 worker ="
+	echo "1 connection, key 32 B + value 1 KiB, medians of $REPS interleaved reps."
+	case "$go_engine" in
+	"$creek_engine"*) ;;
+	*) echo "NOTE: the two engines differ, so this compares clients *and* engines." ;;
+	esac
 	echo "go-dqlite runs its own defaults (no network-latency setting); it sends EXEC_SQL with the"
 	echo "parameters, Creek a prepared statement (EXEC). Ratio = Creek / go: for ops/s above 1 means"
 	echo "Creek faster, for latencies below 1 means Creek faster."
@@ -327,6 +348,10 @@ print_upstream_table() {
 		s += $6 } END { print s + 0 }' "$WORK/upstream.txt")"
 	echo "(\"per s of read time\" = reads / time spent in reads: what one connection doing only"
 	echo "reads would reach; Creek's figure is workload c, a pure point-read loop.)"
+	if [ -s "$WORK/upstream-errors.txt" ]; then
+		echo "go-dqlite errors (first 5, as its result files give them):"
+		head -5 "$WORK/upstream-errors.txt" | sed 's/^/  /'
+	fi
 }
 
 # ---- HTTP: creekd vs nginx under wrk ----
@@ -503,7 +528,7 @@ print_http_table() {
 }
 
 http_section() {
-	local rep limit warnings
+	local rep warnings
 	echo
 	echo "== 2. HTTP: creekd vs nginx-light ($REPS reps x $RUN_SECONDS s, c=64 and c=1000)"
 	if ! have wrk || ! have nginx; then
@@ -512,9 +537,12 @@ http_section() {
 	fi
 	# c=1000 needs more descriptors than the usual 1024; the hard limit may
 	# be below 65536 (then we take the hard limit).
-	ulimit -n 65536 2>/dev/null || ulimit -n "$(ulimit -Hn)"
-	limit=$(ulimit -n)
-	echo "open-file limit for creekd, nginx and wrk: $limit"
+	if ulimit -n 65536 2>/dev/null; then
+		echo "open-file limit for creekd, nginx and wrk: $(ulimit -n)"
+	else
+		ulimit -n "$(ulimit -Hn)"
+		echo "open-file limit for creekd, nginx and wrk: $(ulimit -n) (65536 refused: hard limit)"
+	fi
 	: >"$WORK/http.txt"
 	: >"$WORK/fds.txt"
 	start_creekd
