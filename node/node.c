@@ -110,15 +110,28 @@ static int start_store(struct node *n, const struct node_config *cfg, struct cr_
 	return rc < 0 ? rc : 0;
 }
 
+/* Record this start and count the starts so far (health reports it). */
 static int record(struct node *n, struct cr_err *err)
 {
 	char id[24];
 	char request_id[64];
 	struct start_record r = { id, n->address, n->web_ctx.started_us };
+	struct storage_value p;
+	struct storage_rows rows;
+	int rc;
 
 	(void)snprintf(id, sizeof(id), "%" PRIu64, n->web_ctx.node_id);
 	(void)snprintf(request_id, sizeof(request_id), "node-start-%s-%" PRId64, id, r.started_us);
-	return storage_write(n->store, STORAGE_DB_SYSTEM, request_id, record_start, &r, err);
+	rc = storage_write(n->store, STORAGE_DB_SYSTEM, request_id, record_start, &r, err);
+	if (rc < 0)
+		return rc;
+	p = storage_text(id);
+	rc = storage_query(n->store, STORAGE_DB_SYSTEM,
+			   "SELECT COUNT(*) FROM node_start WHERE node_id = ?", &p, 1, &rows, err);
+	if (rc == 0)
+		n->web_ctx.starts = storage_rows_int(&rows, 0, 0, 0);
+	storage_rows_close(&rows);
+	return rc;
 }
 
 int node_start(const struct node_config *cfg, struct node **out, struct cr_err *err)

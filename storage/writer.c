@@ -124,11 +124,16 @@ static int lookup(struct storage_conn *c, const char *sql, const char *id, bool 
 	return rc;
 }
 
-/* Run one job inside its savepoint. < 0 only for failures of the writer's
+/* Run one job inside the savepoint that is open when it starts, and leave
+ * one open for the next job unless it is the last. Statements are merged
+ * into one EXEC_SQL where possible (RELEASE with the next SAVEPOINT), so a
+ * job costs its own statements plus one round trip; params bind to the
+ * first statement of a merged text. < 0 only for failures of the writer's
  * own statements or of the connection; the job's result goes to j->rc. */
-static int run_job(struct storage_writer *w, struct job *j, struct cr_err *err)
+static int run_job(struct storage_writer *w, struct job *j, bool is_last, struct cr_err *err)
 {
 	struct storage_tx tx = { .conn = w->conn };
+	struct storage_value p[2];
 	bool seen = false;
 	int rc;
 
@@ -139,28 +144,32 @@ static int run_job(struct storage_writer *w, struct job *j, struct cr_err *err)
 		if (rc < 0)
 			return rc;
 		if (seen) {
-			j->rc = 1;
+			j->rc = 1; /* applied before: nothing done, the savepoint stays open */
 			return 0;
 		}
 	}
-	rc = exec(w, "SAVEPOINT creek_job", NULL, 0, err);
-	if (rc < 0)
-		return rc;
 	j->rc = j->fn(&tx, j->arg, &j->err);
 	if (j->rc > 0)
 		j->rc = 0;
 	if (storage_conn_is_broken(w->conn) || j->rc == CR_EUNAVAIL)
 		return cr_err_set(err, CR_EUNAVAIL, "%s", j->err.msg);
-	if (j->rc < 0) {
-		rc = exec(w, "ROLLBACK TO creek_job", NULL, 0, err);
-	} else if (j->request_id != NULL) {
-		struct storage_value p[2] = { storage_text(j->request_id),
-					      storage_int(cr_wall_us()) };
-		rc = exec(w, "INSERT INTO creek_request (id, created_us) VALUES (?, ?)", p, 2, err);
+	if (j->rc < 0)
+		return exec(w,
+			    is_last
+				? "ROLLBACK TO creek_job"
+				: "ROLLBACK TO creek_job; RELEASE creek_job; SAVEPOINT creek_job",
+			    NULL, 0, err);
+	if (j->request_id != NULL) {
+		p[0] = storage_text(j->request_id);
+		p[1] = storage_int(cr_wall_us());
+		return exec(w,
+			    is_last ? "INSERT INTO creek_request (id, created_us) VALUES (?, ?)"
+				    : "INSERT INTO creek_request (id, created_us) VALUES (?, ?); "
+				      "RELEASE creek_job; SAVEPOINT creek_job",
+			    p, 2, err);
 	}
-	if (rc == 0)
-		rc = exec(w, "RELEASE creek_job", NULL, 0, err);
-	return rc;
+	/* The last job's savepoint is released by COMMIT. */
+	return is_last ? 0 : exec(w, "RELEASE creek_job; SAVEPOINT creek_job", NULL, 0, err);
 }
 
 static int prune(struct storage_writer *w, struct cr_err *err)
@@ -205,17 +214,17 @@ static enum attempt attempt(struct storage_writer *w, struct job **jobs, unsigne
 			return abandon(w, rc);
 		return ATTEMPT_RETRY;
 	}
-	rc = exec(w, "BEGIN", NULL, 0, err);
+	rc = exec(w, "BEGIN; SAVEPOINT creek_job", NULL, 0, err);
 	for (unsigned i = 0; rc == 0 && i < n; i++)
-		rc = run_job(w, jobs[i], err);
-	if (rc == 0)
-		rc = exec(w, "INSERT INTO creek_batch (id, committed_us) VALUES (?, ?)", marker, 2,
-			  err);
+		rc = run_job(w, jobs[i], i + 1 == n, err);
 	if (rc == 0 && w->seq % WRITER_PRUNE_EVERY == 0)
 		rc = prune(w, err);
 	if (rc < 0)
 		return abandon(w, rc);
-	rc = exec(w, "COMMIT", NULL, 0, err);
+	/* The marker and COMMIT in one request; if the marker failed, dqlite
+	 * stops before COMMIT and answers FAILURE (handled below). */
+	rc = exec(w, "INSERT INTO creek_batch (id, committed_us) VALUES (?, ?); COMMIT", marker, 2,
+		  err);
 	if (rc == 0)
 		return ATTEMPT_COMMITTED;
 	if (rc == CR_EUNKNOWN ||

@@ -24,7 +24,6 @@ struct health {
 	char leader[128];
 	bool has_role;
 	enum storage_role role;
-	int64_t starts;
 	struct cr_err err;
 };
 
@@ -45,8 +44,6 @@ static int probe_store(struct storage_conn *c, const struct web_context *ctx, st
 	struct storage_server *servers = NULL;
 	unsigned n = 0;
 	struct storage_rows rows;
-	char id[24];
-	struct storage_value p;
 	uint64_t t0 = cr_now_us();
 	int rc = storage_conn_query_sql(c, "SELECT 1", NULL, 0, &rows, &h->err);
 
@@ -56,15 +53,7 @@ static int probe_store(struct storage_conn *c, const struct web_context *ctx, st
 	h->latency_ms = (double)(cr_now_us() - t0) / 1000.0;
 	h->latency_ms = (double)(int64_t)(h->latency_ms * 1000.0 + 0.5) / 1000.0;
 	h->is_reachable = true;
-	(void)snprintf(id, sizeof(id), "%" PRIu64, ctx->node_id);
-	p = storage_text(id);
-	rc = storage_conn_query_sql(c, "SELECT COUNT(*) FROM node_start WHERE node_id = ?", &p, 1,
-				    &rows, &h->err);
-	if (rc == 0)
-		h->starts = storage_rows_int(&rows, 0, 0, 0);
-	storage_rows_close(&rows);
-	if (rc == 0)
-		rc = storage_conn_cluster(c, &servers, &n, &h->err);
+	rc = storage_conn_cluster(c, &servers, &n, &h->err);
 	for (unsigned i = 0; rc == 0 && i < n; i++) {
 		if (servers[i].id == ctx->node_id) {
 			h->has_role = true;
@@ -115,7 +104,7 @@ void web_api_health(struct web_request *req)
 	    "{s:s, s:{s:o, s:s, s:s?, s:b, s:I}, s:o, s:{s:b, s:o}, s:{s:s, s:s, s:s}, s:I, s:s}",
 	    "status", h.is_reachable ? "ok" : "degraded", "node", "id", id_json(ctx->node_id),
 	    "address", ctx->node_address, "role", h.has_role ? role_name(h.role) : NULL,
-	    "is_leader", h.leader_id == ctx->node_id, "starts", (json_int_t)h.starts, "leader",
+	    "is_leader", h.leader_id == ctx->node_id, "starts", (json_int_t)ctx->starts, "leader",
 	    leader, "store", "reachable", h.is_reachable, "latency_ms",
 	    h.is_reachable ? json_real(h.latency_ms) : json_null(), "version", "creek",
 	    CREEK_VERSION, "dqlite", storage_engine_dqlite_version(), "raft",

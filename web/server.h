@@ -35,6 +35,7 @@ struct web_context {
 	uint64_t node_id;
 	const char *node_address; /* cluster address of this node */
 	int64_t started_us;       /* wall clock */
+	int64_t starts;           /* starts of this node recorded in the store */
 	uint64_t started_mono_ms; /* monotonic */
 };
 
