@@ -505,7 +505,7 @@ print_http_table() {
 	echo
 	echo "HTTP, wrk -t2 -d${RUN_SECONDS}s --latency, keep-alive, medians of $REPS interleaved reps (wrk on the same 2 cores)."
 	echo "creekd GET /api/v1/health is NOT a static answer: each request borrows a store connection"
-	echo "and makes 3 round trips to the dqlite node (SELECT 1, a COUNT on node_start, CLUSTER)."
+	echo "and makes 2 round trips to the dqlite node (SELECT 1, CLUSTER)."
 	echo "nginx ($NGINX_WORKERS worker) serves the same JSON body as a file with the same security headers."
 	echo "Sizes (headers + body bytes): creekd $(curl -s -o /dev/null -w '%{size_header} + %{size_download}' "$CREEKD_URL"), nginx $(curl -s -o /dev/null -w '%{size_header} + %{size_download}' "$NGINX_URL")"
 	printf '%-8s %6s %10s %9s %9s %8s %8s %14s\n' target conns req/s "p50 ms" "p99 ms" \
