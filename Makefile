@@ -1,7 +1,7 @@
 # Creek: the two commands of the README, and a few more.
 #   make run    install what is missing, build, start one node on :8080
 #   make test   install what is missing, build, run every test
-.PHONY: all deps test-deps build ui run test bench clean
+.PHONY: all deps test-deps build ui run test bench package clean
 
 DATA_DIR ?= $(CURDIR)/.data/node1
 HTTP ?= 127.0.0.1:8080
@@ -30,6 +30,9 @@ run: deps build ui
 
 test: test-deps
 	tests/run-all.sh
+
+package: test-deps
+	packaging/package.sh
 
 bench: test-deps build
 	tests/bench/run.sh
