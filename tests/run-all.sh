@@ -10,6 +10,8 @@
 #   4. integration, interop and HTTP tests against the sanitized creekd
 #   5. web UI unit tests and build
 #   6. browser test in headless Chromium against a real creekd
+#   7. packages: build them, check the unit and the .rpm, and take the .deb
+#      through install/upgrade/remove/purge in a debootstrap root
 set -eu
 
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -69,6 +71,11 @@ ui_unit_tests() {
 	(cd web/ui && npm test --silent && npm run --silent build)
 }
 
+packages() {
+	packaging/package.sh
+	python3 -m unittest discover -s tests/packaging -t tests/packaging -v
+}
+
 browser_test() {
 	tmp=$(mktemp -d)
 	port=$(python3 -c 'import socket;s=socket.socket();s.bind(("127.0.0.1",0));print(s.getsockname()[1])')
@@ -94,4 +101,5 @@ step "C unit tests (release, ASan+UBSan, TSan, dqlite 1.11)" unit_tests
 step "creekd integration and HTTP tests (ASan+UBSan creekd)" process_tests
 step "web UI unit tests and build" ui_unit_tests
 step "browser test (headless Chromium)" browser_test
+step "packages: .deb, .rpm, offline bundle; unit checks; install in a clean Debian 12 root" packages
 echo "All tests passed."
