@@ -19,7 +19,7 @@ run_pkgs="cmake gcc make pkg-config libuv1-dev libmicrohttpd-dev libjansson-dev 
 libsystemd-dev libcurl4-openssl-dev libsqlite3-dev liblz4-dev dpkg-dev autoconf automake
 libtool debian-archive-keyring curl"
 
-test_pkgs="libdqlite-dev libraft-dev libcmocka-dev go-dqlite python3 iproute2 chromium fonts-noto-cjk clang-format
+test_pkgs="cppcheck libdqlite-dev libraft-dev libcmocka-dev go-dqlite python3 iproute2 chromium fonts-noto-cjk clang-format
 shellcheck wrk nginx-light rpm rpmlint apt-utils debootstrap gnupg fakeroot
 systemd util-linux"
 

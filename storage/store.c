@@ -155,7 +155,8 @@ int storage_query(struct storage_store *s, const char *db, const char *sql,
 		  const struct storage_value *params, unsigned n_params, struct storage_rows *rows,
 		  struct cr_err *err)
 {
-	struct query_args q = { sql, params, n_params, rows };
+	/* rows is the caller's uninitialised storage: initialised here. */
+	struct query_args q = { sql, params, n_params, rows }; /* cppcheck-suppress ctuuninitvar */
 
 	storage_rows_init(rows);
 	return storage_read(s, db, query_fn, &q, err);
