@@ -32,6 +32,7 @@ step() {
 check_format() {
 	git ls-files '*.c' '*.h' | xargs clang-format --dry-run -Werror
 	git ls-files '*.sh' | xargs shellcheck
+	shellcheck packaging/deb/postinst packaging/deb/prerm packaging/deb/postrm .ci/run
 	cppcheck --quiet --enable=warning,portability --inline-suppr --error-exitcode=1 -I. \
 		lib storage web node
 	(cd web/ui && npm run --silent lint && npm run --silent lint:ui-test)

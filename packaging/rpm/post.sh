@@ -1,3 +1,4 @@
+# shellcheck shell=sh
 # %post of creek (.rpm): account, directories, service preset.
 systemd-sysusers /usr/lib/sysusers.d/creek.conf || :
 systemd-tmpfiles --create /usr/lib/tmpfiles.d/creek.conf || :

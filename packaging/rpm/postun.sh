@@ -1,3 +1,4 @@
+# shellcheck shell=sh
 # %postun of creek (.rpm): on upgrade, restart the new binary. Data in
 # /var/lib/creek is never removed by the package.
 systemctl daemon-reload >/dev/null 2>&1 || :
