@@ -235,6 +235,31 @@ kill -TERM $pid; wait $pid
         self.assertEqual(health["node"]["starts"], 2)
         self.assertEqual(health["node"]["id"], node_id)
 
+        # Port in use: one clear line, nothing lost; fixed, it starts again.
+        out = self.in_root(r"""
+/usr/bin/creekd --data-dir /tmp/blocker --cluster-address 127.0.0.1:9555 \
+    --http 127.0.0.1:8080 --ui-dir /nonexistent >/dev/null 2>&1 &
+i=0; until creekctl status >/dev/null 2>&1; do i=$((i+1)); [ $i -lt 200 ] || exit 9; sleep 0.1; done
+set +e
+setpriv --reuid=creek --regid=creek --clear-groups \
+    /usr/bin/creekd --config /etc/creek/creek.conf --foreground
+echo "status $?"
+""")
+        self.assertIn("creekd: cannot listen for HTTP on '127.0.0.1:8080'", out.stderr)
+        self.assertIn("status 1", out.stdout)
+        self.assertTrue(self.exists("/var/lib/creek/store/node-info"))
+        self.assertEqual(self.start_and_health()["node"]["starts"], 3)
+
+        # A partial install (unpacked, never configured) is finished by
+        # `dpkg --configure -a`, data kept.
+        out = self.in_root("dpkg --unpack /root/creek-newer.deb && dpkg-query -W -f='${Status}' creek")
+        self.assertEqual(out.returncode, 0, out.stdout + out.stderr)
+        self.assertIn("unpacked", out.stdout)
+        out = self.in_root("dpkg --configure -a && dpkg-query -W -f='${Status}' creek")
+        self.assertEqual(out.returncode, 0, out.stdout + out.stderr)
+        self.assertIn("install ok installed", out.stdout)
+        self.assertEqual(self.start_and_health()["node"]["starts"], 4)
+
         # Remove: data and config stay.
         out = self.in_root("apt-get remove -y creek")
         self.assertEqual(out.returncode, 0, out.stdout + out.stderr)
