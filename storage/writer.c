@@ -23,7 +23,7 @@
 #include "../lib/time.h"
 
 #define WRITER_PRUNE_EVERY     256
-#define WRITER_BATCH_KEEP_US   ((int64_t)3600 * 1000000)  /* markers: 1 hour */
+#define WRITER_BATCH_KEEP_US   ((int64_t)86400 * 1000000) /* rows of writers gone: 1 day */
 #define WRITER_REQUEST_KEEP_US ((int64_t)86400 * 1000000) /* request ids: 1 day */
 
 enum attempt { ATTEMPT_COMMITTED, ATTEMPT_RETRY, ATTEMPT_UNKNOWN, ATTEMPT_FAILED };
@@ -63,11 +63,15 @@ struct storage_writer {
 	uint64_t nonce;
 };
 
+/* creek_writer_batch: one row per writer instance (its random nonce),
+ * replaced by every commit with the id of the batch committed; so it stays
+ * as small as the number of writers, however many commits there are. */
 static const char WRITER_SCHEMA[] =
-    "CREATE TABLE IF NOT EXISTS creek_batch (id TEXT PRIMARY KEY, committed_us INTEGER "
-    "NOT NULL);"
+    "CREATE TABLE IF NOT EXISTS creek_writer_batch (writer TEXT PRIMARY KEY, "
+    "batch TEXT NOT NULL, committed_us INTEGER NOT NULL);"
     "CREATE TABLE IF NOT EXISTS creek_request (id TEXT PRIMARY KEY, created_us INTEGER "
-    "NOT NULL);";
+    "NOT NULL);"
+    "CREATE INDEX IF NOT EXISTS creek_request_created ON creek_request (created_us);";
 
 /* ---- transactions handed to jobs ---- */
 
@@ -177,7 +181,8 @@ static int prune(struct storage_writer *w, struct cr_err *err)
 	int64_t now = cr_wall_us();
 	struct storage_value old_batch = storage_int(now - WRITER_BATCH_KEEP_US);
 	struct storage_value old_request = storage_int(now - WRITER_REQUEST_KEEP_US);
-	int rc = exec(w, "DELETE FROM creek_batch WHERE committed_us < ?", &old_batch, 1, err);
+	int rc =
+	    exec(w, "DELETE FROM creek_writer_batch WHERE committed_us < ?", &old_batch, 1, err);
 
 	if (rc == 0)
 		rc =
@@ -206,9 +211,14 @@ static int prepare_conn(struct storage_writer *w, struct cr_err *err)
 static enum attempt attempt(struct storage_writer *w, struct job **jobs, unsigned n,
 			    const char *batch_id, struct cr_err *err)
 {
-	struct storage_value marker[2] = { storage_text(batch_id), storage_int(cr_wall_us()) };
+	char writer[24];
+	struct storage_value marker[3];
 	int rc = prepare_conn(w, err);
 
+	(void)snprintf(writer, sizeof(writer), "%016" PRIx64, w->nonce);
+	marker[0] = storage_text(writer);
+	marker[1] = storage_text(batch_id);
+	marker[2] = storage_int(cr_wall_us());
 	if (rc < 0) {
 		if (w->conn != NULL)
 			return abandon(w, rc);
@@ -223,8 +233,10 @@ static enum attempt attempt(struct storage_writer *w, struct job **jobs, unsigne
 		return abandon(w, rc);
 	/* The marker and COMMIT in one request; if the marker failed, dqlite
 	 * stops before COMMIT and answers FAILURE (handled below). */
-	rc = exec(w, "INSERT INTO creek_batch (id, committed_us) VALUES (?, ?); COMMIT", marker, 2,
-		  err);
+	rc = exec(w,
+		  "INSERT OR REPLACE INTO creek_writer_batch (writer, batch, committed_us) "
+		  "VALUES (?, ?, ?); COMMIT",
+		  marker, 3, err);
 	if (rc == 0)
 		return ATTEMPT_COMMITTED;
 	if (rc == CR_EUNKNOWN ||
@@ -245,8 +257,8 @@ static int resolve(struct storage_writer *w, const char *batch_id, uint64_t dead
 		bool found = false;
 		int rc = storage_pool_acquire(w->pool, w->db, &w->conn, err);
 		if (rc == 0)
-			rc = lookup(w->conn, "SELECT 1 FROM creek_batch WHERE id = ?", batch_id,
-				    &found, err);
+			rc = lookup(w->conn, "SELECT 1 FROM creek_writer_batch WHERE batch = ?",
+				    batch_id, &found, err);
 		if (rc == 0)
 			return found ? 1 : 0;
 		if (w->conn != NULL)

@@ -6,7 +6,8 @@
  * transaction, each inside a SAVEPOINT (a failing job is rolled back alone),
  * commits once and answers every caller. No caller ever sees SQLITE_BUSY.
  *
- * Every transaction also records a batch marker (creek_batch). When a
+ * Every transaction also records its batch id in the writer's own row of
+ * creek_writer_batch (one row per writer, replaced each commit). When a
  * commit's outcome is unknown (leadership lost mid-commit, connection cut
  * after COMMIT was sent), the writer reconnects and looks the marker up:
  * present means committed, absent means not; then it answers or re-runs
