@@ -226,6 +226,26 @@ class HttpApi(unittest.TestCase):
             os.unlink(secret)
 
 
+class IdleTimeout(unittest.TestCase):
+    def test_a_client_that_stops_sending_is_cut_off_after_http_timeout(self):
+        import time
+        node = Node(extra_args=["--http-timeout", "1"]).start()
+        try:
+            with socket.create_connection(("127.0.0.1", node.http_port), timeout=10) as s:
+                s.sendall(b"GET /api/v1/health HTTP/1.1\r\nHost: x\r\n")  # never finishes
+                start = time.monotonic()
+                try:
+                    data = s.recv(4096)  # EOF when creekd closes the connection
+                except ConnectionResetError:
+                    data = b""
+                waited = time.monotonic() - start
+            self.assertEqual(data, b"")
+            self.assertLess(waited, 5)
+            self.assertEqual(node.get("/api/v1/health").status, 200)
+        finally:
+            node.close()
+
+
 class OpenApi(unittest.TestCase):
     def test_every_route_is_documented(self):
         node = Node().start()
