@@ -47,6 +47,15 @@ struct storage_conn {
 
 /* ---- socket ---- */
 
+static void set_timeouts(int fd, unsigned timeout_ms)
+{
+	struct timeval tv = { .tv_sec = timeout_ms / 1000,
+			      .tv_usec = (long)(timeout_ms % 1000) * 1000 };
+
+	(void)setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+	(void)setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
+}
+
 static int parse_tcp(const char *address, struct sockaddr_in *sin)
 {
 	char host[64];
@@ -87,7 +96,7 @@ static int wait_connected(int fd, unsigned timeout_ms)
 	return -so_err;
 }
 
-static int dial(const char *address, unsigned timeout_ms, int *out)
+static int dial_tcp(const char *address, unsigned timeout_ms, int *out)
 {
 	struct sockaddr_storage ss;
 	socklen_t ss_len;
@@ -130,12 +139,7 @@ static int dial(const char *address, unsigned timeout_ms, int *out)
 	}
 	/* Blocking from here on, every read and write bounded by the timeout. */
 	(void)fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK);
-	{
-		struct timeval tv = { .tv_sec = timeout_ms / 1000,
-				      .tv_usec = (long)(timeout_ms % 1000) * 1000 };
-		(void)setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
-		(void)setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
-	}
+	set_timeouts(fd, timeout_ms);
 	*out = fd;
 	return 0;
 }
@@ -292,6 +296,12 @@ static int encode_failed(struct storage_conn *c, int rc, struct cr_err *err)
 int storage_conn_open(const char *address, unsigned timeout_ms, struct storage_conn **out,
 		      struct cr_err *err)
 {
+	return storage_conn_open_with(NULL, NULL, address, timeout_ms, out, err);
+}
+
+int storage_conn_open_with(storage_dial_fn dial, void *dial_arg, const char *address,
+			   unsigned timeout_ms, struct storage_conn **out, struct cr_err *err)
+{
 	struct storage_conn *c;
 	uint8_t hello[8] = { WIRE_PROTOCOL_VERSION, 0, 0, 0, 0, 0, 0, 0 };
 	int fd = -1;
@@ -299,12 +309,20 @@ int storage_conn_open(const char *address, unsigned timeout_ms, struct storage_c
 
 	if (strlen(address) >= CONN_ADDRESS_MAX)
 		return cr_err_set(err, CR_EINVAL, "store address '%.40s...' is too long", address);
-	rc = dial(address, timeout_ms, &fd);
-	if (rc == -EINVAL)
-		return cr_err_set(err, CR_EINVAL, "'%s' is not a store address", address);
-	if (rc < 0)
-		return cr_err_set(err, CR_EUNAVAIL, "cannot connect to store node '%s': %s",
-				  address, strerror(-rc));
+	if (dial != NULL) {
+		rc = dial(dial_arg, address, timeout_ms, &fd, err);
+		if (rc < 0)
+			return rc;
+		(void)fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK);
+		set_timeouts(fd, timeout_ms);
+	} else {
+		rc = dial_tcp(address, timeout_ms, &fd);
+		if (rc == -EINVAL)
+			return cr_err_set(err, CR_EINVAL, "'%s' is not a store address", address);
+		if (rc < 0)
+			return cr_err_set(err, CR_EUNAVAIL, "cannot connect to store node '%s': %s",
+					  address, strerror(-rc));
+	}
 	c = cr_calloc(1, sizeof(*c));
 	c->fd = fd;
 	(void)snprintf(c->address, sizeof(c->address), "%s", address);

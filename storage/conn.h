@@ -62,6 +62,16 @@ struct storage_server {
  * and every later read or write on the socket. */
 int storage_conn_open(const char *address, unsigned timeout_ms, struct storage_conn **out,
 		      struct cr_err *err);
+
+/* How to reach a node other than by plain TCP (cluster/ dials mutual TLS):
+ * 0 and a connected stream socket in *fd_out (the caller owns it), or a
+ * negative CR_E* code with err filled. Called from any thread. */
+typedef int (*storage_dial_fn)(void *arg, const char *address, unsigned timeout_ms, int *fd_out,
+			       struct cr_err *err);
+
+/* The same over a socket made by dial (NULL dial: plain TCP/abstract). */
+int storage_conn_open_with(storage_dial_fn dial, void *dial_arg, const char *address,
+			   unsigned timeout_ms, struct storage_conn **out, struct cr_err *err);
 void storage_conn_free(struct storage_conn *c); /* NULL is a no-op */
 
 bool storage_conn_is_broken(const struct storage_conn *c);

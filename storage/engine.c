@@ -32,6 +32,9 @@
 
 struct storage_engine {
 	dqlite_node *node;
+	storage_dial_fn dial;
+	void *dial_arg;
+	unsigned dial_timeout_ms;
 	uint64_t id;
 	char *address;
 	char *dir;
@@ -150,13 +153,32 @@ static int configure_new_engine(dqlite_node *node, struct cr_err *err)
 	return 0;
 }
 
-static int configure(dqlite_node *node, const struct storage_engine_config *cfg, struct cr_err *err)
+/* dqlite's connect function: the engine's dial hook, in raft's thread. */
+static int connect_peer(void *arg, const char *address, int *fd)
 {
-	int rc = dqlite_node_set_bind_address(node, cfg->address);
+	struct storage_engine *e = arg;
+	struct cr_err err = { 0 };
+	int rc = e->dial(e->dial_arg, address, e->dial_timeout_ms, fd, &err);
+
+	if (rc < 0) {
+		log_debug("store cannot reach peer '%s': %s", address, err.msg);
+		return DQLITE_ERROR;
+	}
+	return 0;
+}
+
+static int configure(struct storage_engine *e, const struct storage_engine_config *cfg,
+		     struct cr_err *err)
+{
+	dqlite_node *node = e->node;
+	const char *bind = cfg->bind_address != NULL ? cfg->bind_address : cfg->address;
+	int rc = dqlite_node_set_bind_address(node, bind);
 
 	if (rc != 0)
-		return cr_err_set(err, CR_EINVAL, "cannot bind store to '%s': %s", cfg->address,
+		return cr_err_set(err, CR_EINVAL, "cannot bind store to '%s': %s", bind,
 				  dqlite_node_errmsg(node));
+	if (cfg->dial != NULL && dqlite_node_set_connect_func(node, connect_peer, e) != 0)
+		return cr_err_set(err, CR_EINTERNAL, "cannot set the store's connect function");
 	if (cfg->latency_ms > 0 && dqlite_node_set_network_latency_ms(node, cfg->latency_ms) != 0)
 		return cr_err_set(err, CR_EINVAL, "network latency %u ms refused", cfg->latency_ms);
 	rc = set_snapshots(node, cfg);
@@ -184,8 +206,11 @@ int storage_engine_start(const struct storage_engine_config *cfg, struct storage
 	rc = read_info(info, cfg->address, &id, err);
 	if (rc < 0)
 		return rc;
+	if (rc == 1 && cfg->join_id == ENGINE_BOOTSTRAP_ID)
+		return cr_err_set(err, CR_EINVAL, "a joining node cannot take id %d",
+				  ENGINE_BOOTSTRAP_ID);
 	if (rc == 1) {
-		id = ENGINE_BOOTSTRAP_ID;
+		id = cfg->join_id != 0 ? cfg->join_id : ENGINE_BOOTSTRAP_ID;
 		rc = write_info(cfg->dir, info, id, cfg->address, err);
 		if (rc < 0)
 			return rc;
@@ -200,7 +225,10 @@ int storage_engine_start(const struct storage_engine_config *cfg, struct storage
 				cfg->dir, rc);
 		goto err_after_alloc;
 	}
-	rc = configure(e->node, cfg, err);
+	e->dial = cfg->dial;
+	e->dial_arg = cfg->dial_arg;
+	e->dial_timeout_ms = cfg->dial_timeout_ms > 0 ? cfg->dial_timeout_ms : 2000;
+	rc = configure(e, cfg, err);
 	if (rc < 0)
 		goto err_after_node;
 	if (dqlite_node_start(e->node) != 0) {

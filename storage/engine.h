@@ -6,6 +6,7 @@
  * <dir>/node-info ("id address" on one line), written once at first start:
  *
  *   first start, no node-info  -> id 1: dqlite bootstraps a one-node cluster
+ *                                 (or join_id: the node waits to be added)
  *   later starts               -> the stored id; the address must not change
  *
  * Create and start from one thread (dqlite_node_create is not thread-safe). */
@@ -15,15 +16,27 @@
 #include <stdint.h>
 
 #include "../lib/err.h"
+#include "conn.h"
 
 struct storage_engine;
 
 struct storage_engine_config {
 	const char *dir;     /* data directory of the node; created if missing */
-	const char *address; /* "a.b.c.d:port": identity and TCP bind address */
+	const char *address; /* "a.b.c.d:port": the identity peers dial */
+	/* Where the node listens; NULL: address. An "@name" abstract socket
+	 * when a proxy (cluster/) owns the public port. */
+	const char *bind_address;
 	unsigned latency_ms; /* network latency: heartbeat 1.5x, election 15x */
 	unsigned snapshot_threshold;
 	unsigned snapshot_trailing;
+	/* How the node dials its peers (NULL: plain TCP). Runs in libuv's
+	 * thread pool; must bound its wait. */
+	storage_dial_fn dial;
+	void *dial_arg;
+	unsigned dial_timeout_ms;
+	/* Id for a node joining an existing cluster on its first start (0: this
+	 * node bootstraps a new cluster as id 1). Ignored once node-info exists. */
+	uint64_t join_id;
 };
 
 /* Create and start the node. CR_EINVAL: bad address or a node-info that

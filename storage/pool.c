@@ -23,6 +23,8 @@ struct storage_pool {
 	unsigned io_timeout_ms;
 	unsigned acquire_timeout_ms;
 	unsigned max_idle;
+	storage_dial_fn dial;
+	void *dial_arg;
 	pthread_mutex_t lock; /* guards everything below */
 	struct idle *idle;
 	unsigned n_idle;
@@ -45,6 +47,8 @@ int storage_pool_new(const struct storage_pool_config *cfg, struct storage_pool 
 	p->io_timeout_ms = cfg->io_timeout_ms > 0 ? cfg->io_timeout_ms : 5000;
 	p->acquire_timeout_ms = cfg->acquire_timeout_ms > 0 ? cfg->acquire_timeout_ms : 10000;
 	p->max_idle = cfg->max_idle > 0 ? cfg->max_idle : 32;
+	p->dial = cfg->dial;
+	p->dial_arg = cfg->dial_arg;
 	pthread_mutex_init(&p->lock, NULL);
 	*out = p;
 	return 0;
@@ -92,7 +96,7 @@ static int probe(struct storage_pool *p, const char *addr, struct storage_conn *
 		 char *leader, size_t leader_len, struct cr_err *err)
 {
 	struct storage_conn *c = NULL;
-	int rc = storage_conn_open(addr, p->io_timeout_ms, &c, err);
+	int rc = storage_conn_open_with(p->dial, p->dial_arg, addr, p->io_timeout_ms, &c, err);
 
 	if (rc < 0)
 		return rc;

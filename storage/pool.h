@@ -24,6 +24,8 @@ struct storage_pool_config {
 	unsigned io_timeout_ms;      /* each dial and each socket read/write */
 	unsigned acquire_timeout_ms; /* total time to find a leader */
 	unsigned max_idle;           /* idle connections kept, all databases */
+	storage_dial_fn dial;        /* NULL: plain TCP; else how to reach nodes */
+	void *dial_arg;
 };
 
 int storage_pool_new(const struct storage_pool_config *cfg, struct storage_pool **out,

@@ -34,7 +34,7 @@ check_format() {
 	git ls-files '*.sh' | xargs shellcheck
 	shellcheck packaging/deb/postinst packaging/deb/prerm packaging/deb/postrm .ci/run
 	cppcheck --quiet --enable=warning,portability --inline-suppr --error-exitcode=1 -I. \
-		lib storage web node
+		lib storage web node cluster
 	(cd web/ui && npm run --silent lint && npm run --silent lint:ui-test)
 }
 
@@ -49,9 +49,9 @@ build() {
 	cmake --build build -j "$jobs"
 	cmake -S . -B build-asan -DCREEK_SANITIZE=ON -DCREEK_ENGINE_PREFIX="$engine" >/dev/null
 	cmake --build build-asan -j "$jobs"
-	# ThreadSanitizer covers the thread hand-offs: pool and writer.
+	# ThreadSanitizer covers the thread hand-offs: pool, writer, TLS splices.
 	cmake -S . -B build-tsan -DCREEK_TSAN=ON -DCREEK_ENGINE_PREFIX="$engine" >/dev/null
-	cmake --build build-tsan -j "$jobs" --target test_writer test_conn
+	cmake --build build-tsan -j "$jobs" --target test_writer test_conn test_cluster_tls
 	# The storage client must keep working against Debian 12's dqlite 1.11.
 	cmake -S . -B build-dqlite111 -DCREEK_ENGINE_PREFIX= >/dev/null
 	cmake --build build-dqlite111 -j "$jobs" --target test_conn test_writer test_migrate
@@ -61,7 +61,7 @@ unit_tests() {
 	ctest --test-dir build --output-on-failure -j "$jobs"
 	ctest --test-dir build-asan --output-on-failure -j "$jobs"
 	TSAN_OPTIONS=halt_on_error=1 ctest --test-dir build-tsan --output-on-failure \
-		-R '^(test_writer|test_conn)$'
+		-R '^(test_writer|test_conn|test_cluster_tls)$'
 	ctest --test-dir build-dqlite111 --output-on-failure -R '^(test_conn|test_writer|test_migrate)$'
 }
 

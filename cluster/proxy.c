@@ -1,0 +1,462 @@
+/* cluster/proxy.c: mutual-TLS listener, dialer and the splice between a
+ * TLS connection and a plain socket; see proxy.h. */
+#define LOG_MODULE "cluster"
+#include "proxy.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <openssl/err.h>
+#include <openssl/ssl.h>
+#include <poll.h>
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/eventfd.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include "../lib/log.h"
+#include "../lib/mem.h"
+#include "../lib/parse.h"
+
+#define SPLICE_BUF 16384
+
+struct cluster_proxy {
+	struct cluster_tls *tls;
+	char *target;
+	int listen_fd;
+	int stop_fd; /* eventfd: readable once stopping */
+	pthread_t thread;
+	pthread_mutex_t lock;
+	pthread_cond_t idle;
+	unsigned n_splices; /* running splice threads of this proxy */
+};
+
+struct splice {
+	SSL *ssl;
+	int tls_fd;
+	int plain_fd;
+	int stop_fd;                 /* -1 for dialled connections */
+	struct cluster_proxy *owner; /* NULL for dialled connections */
+	char target[128];            /* the proxy's target, dialled by the thread */
+};
+
+/* ---- sockets ---- */
+
+static int set_nonblocking(int fd, bool on)
+{
+	int flags = fcntl(fd, F_GETFL);
+
+	if (flags < 0)
+		return -1;
+	return fcntl(fd, F_SETFL, on ? flags | O_NONBLOCK : flags & ~O_NONBLOCK);
+}
+
+static int parse_address(const char *address, struct sockaddr_storage *ss, socklen_t *len)
+{
+	memset(ss, 0, sizeof(*ss));
+	if (address[0] == '@') {
+		struct sockaddr_un *sun = (struct sockaddr_un *)ss;
+		size_t n = strlen(address + 1);
+		if (n == 0 || n >= sizeof(sun->sun_path) - 1)
+			return -1;
+		sun->sun_family = AF_UNIX;
+		memcpy(sun->sun_path + 1, address + 1, n);
+		*len = (socklen_t)(offsetof(struct sockaddr_un, sun_path) + 1 + n);
+		return 0;
+	}
+	if (cr_parse_ipv4_port(address, NULL) < 0)
+		return -1;
+	{
+		struct sockaddr_in *sin = (struct sockaddr_in *)ss;
+		char host[32];
+		const char *colon = strrchr(address, ':');
+		uint32_t port = 0;
+		memcpy(host, address, (size_t)(colon - address));
+		host[colon - address] = '\0';
+		(void)cr_parse_u32(colon + 1, 65535, &port, NULL);
+		sin->sin_family = AF_INET;
+		sin->sin_port = htons((uint16_t)port);
+		(void)inet_pton(AF_INET, host, &sin->sin_addr);
+		*len = sizeof(*sin);
+	}
+	return 0;
+}
+
+static void tune_tcp(int fd)
+{
+	int one = 1;
+	int idle = 3;
+	unsigned user_timeout_ms = 30000;
+
+	/* Raft appends stall on Nagle + delayed ACK; a vanished peer is noticed
+	 * in seconds, not after the kernel's 20-minute default. */
+	(void)setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+	(void)setsockopt(fd, SOL_SOCKET, SO_KEEPALIVE, &one, sizeof(one));
+	(void)setsockopt(fd, IPPROTO_TCP, TCP_KEEPIDLE, &idle, sizeof(idle));
+	(void)setsockopt(fd, IPPROTO_TCP, TCP_KEEPINTVL, &idle, sizeof(idle));
+	(void)setsockopt(fd, IPPROTO_TCP, TCP_KEEPCNT, &idle, sizeof(idle));
+	(void)setsockopt(fd, IPPROTO_TCP, TCP_USER_TIMEOUT, &user_timeout_ms,
+			 sizeof(user_timeout_ms));
+}
+
+/* Connect with a bounded wait (a blackholed peer must not hold a thread
+ * for the kernel's two-minute SYN timeout). */
+static int connect_to(const char *address, unsigned timeout_ms, int *fd_out)
+{
+	struct sockaddr_storage ss;
+	socklen_t len = 0;
+	struct pollfd p;
+	int so_err = 0;
+	socklen_t so_len = sizeof(so_err);
+	int fd;
+
+	if (parse_address(address, &ss, &len) < 0)
+		return -EINVAL;
+	fd = socket(ss.ss_family, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+	if (fd < 0)
+		return -errno;
+	if (connect(fd, (struct sockaddr *)&ss, len) < 0 && errno != EINPROGRESS) {
+		so_err = errno;
+		close(fd);
+		return -so_err;
+	}
+	p = (struct pollfd){ .fd = fd, .events = POLLOUT };
+	if (poll(&p, 1, (int)timeout_ms) != 1 ||
+	    getsockopt(fd, SOL_SOCKET, SO_ERROR, &so_err, &so_len) < 0 || so_err != 0) {
+		close(fd);
+		return so_err != 0 ? -so_err : -ETIMEDOUT;
+	}
+	if (ss.ss_family == AF_INET)
+		tune_tcp(fd);
+	*fd_out = fd;
+	return 0;
+}
+
+/* Run a TLS handshake on a non-blocking fd within timeout_ms. */
+static int handshake(SSL *ssl, int fd, bool is_server, unsigned timeout_ms)
+{
+	for (;;) {
+		int rc = is_server ? SSL_accept(ssl) : SSL_connect(ssl);
+		struct pollfd p = { .fd = fd };
+		if (rc == 1)
+			return 0;
+		switch (SSL_get_error(ssl, rc)) {
+		case SSL_ERROR_WANT_READ:
+			p.events = POLLIN;
+			break;
+		case SSL_ERROR_WANT_WRITE:
+			p.events = POLLOUT;
+			break;
+		default:
+			return -1;
+		}
+		if (poll(&p, 1, (int)timeout_ms) != 1)
+			return -1;
+	}
+}
+
+/* ---- splice ---- */
+
+struct half {
+	char buf[SPLICE_BUF];
+	size_t len;
+	size_t off;
+	bool is_eof;
+};
+
+/* Move bytes both ways until either side ends. SSL_read and SSL_write on
+ * one SSL object must not run in two threads at once, so one thread does
+ * both, non-blocking, waiting in poll() for whatever each side needs. */
+static void splice_run(struct splice *s)
+{
+	struct half to_tls = { .len = 0 };   /* plain -> TLS */
+	struct half to_plain = { .len = 0 }; /* TLS -> plain */
+
+	while (!to_tls.is_eof && !to_plain.is_eof) {
+		struct pollfd p[3] = { { .fd = s->tls_fd },
+				       { .fd = s->plain_fd },
+				       { .fd = s->stop_fd, .events = POLLIN } };
+		bool moved = false;
+		int rc;
+		if (to_plain.len == 0) {
+			rc = SSL_read(s->ssl, to_plain.buf, sizeof(to_plain.buf));
+			if (rc > 0) {
+				to_plain.len = (size_t)rc;
+				to_plain.off = 0;
+				moved = true;
+			} else {
+				int e = SSL_get_error(s->ssl, rc);
+				if (e == SSL_ERROR_WANT_READ)
+					p[0].events |= POLLIN;
+				else if (e == SSL_ERROR_WANT_WRITE)
+					p[0].events |= POLLOUT;
+				else
+					to_plain.is_eof = true;
+			}
+		}
+		if (to_plain.len > 0) {
+			ssize_t n = send(s->plain_fd, to_plain.buf + to_plain.off,
+					 to_plain.len - to_plain.off, MSG_NOSIGNAL);
+			if (n > 0) {
+				to_plain.off += (size_t)n;
+				if (to_plain.off == to_plain.len)
+					to_plain.len = 0;
+				moved = true;
+			} else if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+				p[1].events |= POLLOUT;
+			} else {
+				to_plain.is_eof = true;
+			}
+		}
+		if (to_tls.len == 0) {
+			ssize_t n = recv(s->plain_fd, to_tls.buf, sizeof(to_tls.buf), 0);
+			if (n > 0) {
+				to_tls.len = (size_t)n;
+				to_tls.off = 0;
+				moved = true;
+			} else if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+				p[1].events |= POLLIN;
+			} else {
+				to_tls.is_eof = true;
+			}
+		}
+		if (to_tls.len > 0) {
+			rc = SSL_write(s->ssl, to_tls.buf + to_tls.off,
+				       (int)(to_tls.len - to_tls.off));
+			if (rc > 0) {
+				to_tls.off += (size_t)rc;
+				if (to_tls.off == to_tls.len)
+					to_tls.len = 0;
+				moved = true;
+			} else {
+				int e = SSL_get_error(s->ssl, rc);
+				if (e == SSL_ERROR_WANT_READ)
+					p[0].events |= POLLIN;
+				else if (e == SSL_ERROR_WANT_WRITE)
+					p[0].events |= POLLOUT;
+				else
+					to_tls.is_eof = true;
+			}
+		}
+		if (moved || SSL_pending(s->ssl) > 0)
+			continue;
+		if (poll(p, s->stop_fd >= 0 ? 3 : 2, -1) < 0 && errno != EINTR)
+			break;
+		if (s->stop_fd >= 0 && (p[2].revents & POLLIN))
+			break;
+	}
+	(void)SSL_shutdown(s->ssl);
+}
+
+static void splice_free(struct splice *s)
+{
+	SSL_free(s->ssl);
+	if (s->tls_fd >= 0)
+		close(s->tls_fd);
+	if (s->plain_fd >= 0)
+		close(s->plain_fd);
+	free(s);
+}
+
+/* ---- the listener side ---- */
+
+static void splice_done(struct cluster_proxy *p)
+{
+	pthread_mutex_lock(&p->lock);
+	p->n_splices--;
+	pthread_cond_broadcast(&p->idle);
+	pthread_mutex_unlock(&p->lock);
+}
+
+/* Accepted connection: handshake, then dial the target and splice. */
+static void *serve_conn(void *arg)
+{
+	struct splice *s = arg;
+	struct cluster_proxy *p = s->owner;
+
+	if (handshake(s->ssl, s->tls_fd, true, CLUSTER_HANDSHAKE_TIMEOUT_MS) < 0) {
+		unsigned long e = ERR_get_error();
+		char why[160];
+		ERR_error_string_n(e, why, sizeof(why));
+		ERR_clear_error();
+		log_warn("refused a cluster connection: TLS handshake failed (%s)",
+			 e ? why : "closed");
+	} else if (connect_to(s->target, CLUSTER_HANDSHAKE_TIMEOUT_MS, &s->plain_fd) == 0) {
+		splice_run(s);
+	} else {
+		s->plain_fd = -1;
+		log_warn("cluster connection dropped: cannot reach '%s'", s->target);
+	}
+	splice_free(s);
+	splice_done(p);
+	return NULL;
+}
+
+static void accept_one(struct cluster_proxy *p)
+{
+	struct splice *s;
+	pthread_t t;
+	int fd = accept4(p->listen_fd, NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK);
+
+	if (fd < 0)
+		return;
+	tune_tcp(fd);
+	s = cr_calloc(1, sizeof(*s));
+	s->tls_fd = fd;
+	s->plain_fd = -1;
+	s->stop_fd = p->stop_fd;
+	s->owner = p;
+	(void)snprintf(s->target, sizeof(s->target), "%s", p->target);
+	s->ssl = SSL_new(cluster_tls_server_ctx(p->tls));
+	if (s->ssl == NULL || SSL_set_fd(s->ssl, fd) != 1) {
+		splice_free(s);
+		return;
+	}
+	pthread_mutex_lock(&p->lock);
+	p->n_splices++;
+	pthread_mutex_unlock(&p->lock);
+	if (pthread_create(&t, NULL, serve_conn, s) != 0) {
+		splice_free(s);
+		splice_done(p);
+		return;
+	}
+	pthread_detach(t);
+}
+
+static void *listen_main(void *arg)
+{
+	struct cluster_proxy *p = arg;
+
+	for (;;) {
+		struct pollfd fds[2] = { { .fd = p->listen_fd, .events = POLLIN },
+					 { .fd = p->stop_fd, .events = POLLIN } };
+		if (poll(fds, 2, -1) < 0 && errno != EINTR)
+			break;
+		if (fds[1].revents & POLLIN)
+			break;
+		if (fds[0].revents & POLLIN)
+			accept_one(p);
+	}
+	return NULL;
+}
+
+int cluster_proxy_start(struct cluster_tls *tls, const char *listen_address, const char *target,
+			struct cluster_proxy **out, struct cr_err *err)
+{
+	struct sockaddr_storage ss;
+	socklen_t len = 0;
+	struct cluster_proxy *p;
+	int one = 1;
+	int fd;
+
+	if (parse_address(listen_address, &ss, &len) < 0 || ss.ss_family != AF_INET)
+		return cr_err_set(err, CR_EINVAL, "'%s' is not an address a.b.c.d:port",
+				  listen_address);
+	fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+	if (fd < 0)
+		return cr_err_set(err, CR_EUNAVAIL, "cannot make a socket: %s", strerror(errno));
+	(void)setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	if (bind(fd, (struct sockaddr *)&ss, len) < 0 || listen(fd, 128) < 0) {
+		int e = errno;
+		close(fd);
+		return cr_err_set(err, CR_EUNAVAIL, "cannot listen on cluster address '%s': %s",
+				  listen_address, strerror(e));
+	}
+	p = cr_calloc(1, sizeof(*p));
+	p->tls = tls;
+	p->target = cr_strdup(target);
+	p->listen_fd = fd;
+	p->stop_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	pthread_mutex_init(&p->lock, NULL);
+	pthread_cond_init(&p->idle, NULL);
+	if (p->stop_fd < 0 || pthread_create(&p->thread, NULL, listen_main, p) != 0) {
+		if (p->stop_fd >= 0)
+			close(p->stop_fd);
+		close(fd);
+		free(p->target);
+		free(p);
+		return cr_err_set(err, CR_EINTERNAL, "cannot start the cluster listener");
+	}
+	*out = p;
+	return 0;
+}
+
+void cluster_proxy_stop(struct cluster_proxy *p)
+{
+	uint64_t one = 1;
+
+	if (p == NULL)
+		return;
+	if (write(p->stop_fd, &one, sizeof(one)) < 0)
+		log_warn("cannot signal the cluster proxy to stop: %s", strerror(errno));
+	pthread_join(p->thread, NULL);
+	pthread_mutex_lock(&p->lock);
+	while (p->n_splices > 0)
+		pthread_cond_wait(&p->idle, &p->lock);
+	pthread_mutex_unlock(&p->lock);
+	close(p->listen_fd);
+	close(p->stop_fd);
+	pthread_cond_destroy(&p->idle);
+	pthread_mutex_destroy(&p->lock);
+	free(p->target);
+	free(p);
+}
+
+/* ---- the dialling side ---- */
+
+static void *dial_splice(void *arg)
+{
+	struct splice *s = arg;
+
+	splice_run(s);
+	splice_free(s);
+	return NULL;
+}
+
+int cluster_dial(struct cluster_tls *tls, const char *address, unsigned timeout_ms, int *fd_out,
+		 struct cr_err *err)
+{
+	struct splice *s;
+	int pair[2];
+	pthread_t t;
+	int fd = -1;
+	int rc = connect_to(address, timeout_ms, &fd);
+
+	if (rc == -EINVAL)
+		return cr_err_set(err, CR_EINVAL, "'%s' is not a cluster address", address);
+	if (rc < 0)
+		return cr_err_set(err, CR_EUNAVAIL, "cannot reach '%s': %s", address,
+				  strerror(-rc));
+	s = cr_calloc(1, sizeof(*s));
+	s->tls_fd = fd;
+	s->plain_fd = -1;
+	s->stop_fd = -1;
+	s->ssl = SSL_new(cluster_tls_client_ctx(tls));
+	if (s->ssl == NULL || SSL_set_fd(s->ssl, fd) != 1 ||
+	    handshake(s->ssl, fd, false, timeout_ms) < 0) {
+		ERR_clear_error();
+		splice_free(s);
+		return cr_err_set(err, CR_EUNAVAIL, "TLS handshake with '%s' failed", address);
+	}
+	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, pair) < 0) {
+		splice_free(s);
+		return cr_err_set(err, CR_EINTERNAL, "socketpair: %s", strerror(errno));
+	}
+	(void)set_nonblocking(pair[1], true);
+	s->plain_fd = pair[1];
+	if (pthread_create(&t, NULL, dial_splice, s) != 0) {
+		close(pair[0]);
+		splice_free(s);
+		return cr_err_set(err, CR_EINTERNAL, "cannot start a splice thread");
+	}
+	pthread_detach(t);
+	*fd_out = pair[0];
+	return 0;
+}

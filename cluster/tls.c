@@ -1,0 +1,307 @@
+/* cluster/tls.c: certificates and TLS contexts with OpenSSL 3; see tls.h. */
+#include "tls.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <openssl/err.h>
+#include <openssl/evp.h>
+#include <openssl/pem.h>
+#include <openssl/ssl.h>
+#include <openssl/x509v3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "../lib/mem.h"
+
+#define CA_DAYS   3650
+#define NODE_DAYS 1825
+
+struct cluster_tls {
+	SSL_CTX *server;
+	SSL_CTX *client;
+};
+
+static int ssl_fail(struct cr_err *err, const char *what)
+{
+	char detail[160];
+	unsigned long e = ERR_get_error();
+
+	ERR_error_string_n(e, detail, sizeof(detail));
+	ERR_clear_error();
+	return cr_err_set(err, CR_EINTERNAL, "%s: %s", what, e != 0 ? detail : "unknown error");
+}
+
+static void path_join(char *out, size_t len, const char *dir, const char *name)
+{
+	(void)snprintf(out, len, "%s/%s", dir, name);
+}
+
+static EVP_PKEY *new_key(void)
+{
+	return EVP_EC_gen("P-256");
+}
+
+/* Write a PEM file atomically with the given mode. */
+static int write_pem(const char *dir, const char *name, mode_t mode, X509 *cert, EVP_PKEY *key,
+		     struct cr_err *err)
+{
+	char path[4096];
+	char tmp[4200];
+	FILE *f;
+	int fd;
+	int ok;
+
+	path_join(path, sizeof(path), dir, name);
+	(void)snprintf(tmp, sizeof(tmp), "%s.tmp", path);
+	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
+	if (fd < 0 || (f = fdopen(fd, "w")) == NULL) {
+		if (fd >= 0)
+			close(fd);
+		return cr_err_set(err, CR_EINVAL, "cannot write '%s': %s", tmp, strerror(errno));
+	}
+	ok = cert != NULL ? PEM_write_X509(f, cert)
+			  : PEM_write_PrivateKey(f, key, NULL, NULL, 0, NULL, NULL);
+	ok = fflush(f) == 0 && fsync(fileno(f)) == 0 && ok;
+	ok = fclose(f) == 0 && ok;
+	if (!ok || rename(tmp, path) < 0)
+		return cr_err_set(err, CR_EINVAL, "cannot write '%s'", path);
+	return 0;
+}
+
+static X509 *read_cert(const char *dir, const char *name, struct cr_err *err)
+{
+	char path[4096];
+	X509 *cert = NULL;
+	FILE *f;
+
+	path_join(path, sizeof(path), dir, name);
+	f = fopen(path, "re");
+	if (f == NULL) {
+		cr_err_set(err, CR_EINVAL, "cannot read '%s': %s", path, strerror(errno));
+		return NULL;
+	}
+	cert = PEM_read_X509(f, NULL, NULL, NULL);
+	(void)fclose(f);
+	if (cert == NULL)
+		cr_err_set(err, CR_EINVAL, "'%s' is not a PEM certificate", path);
+	return cert;
+}
+
+static EVP_PKEY *read_key(const char *dir, const char *name, struct cr_err *err)
+{
+	char path[4096];
+	EVP_PKEY *key;
+	FILE *f;
+
+	path_join(path, sizeof(path), dir, name);
+	f = fopen(path, "re");
+	if (f == NULL) {
+		cr_err_set(err, CR_EINVAL, "cannot read '%s': %s", path, strerror(errno));
+		return NULL;
+	}
+	key = PEM_read_PrivateKey(f, NULL, NULL, NULL);
+	(void)fclose(f);
+	if (key == NULL)
+		cr_err_set(err, CR_EINVAL, "'%s' is not a PEM private key", path);
+	return key;
+}
+
+static int add_ext(X509 *cert, X509 *issuer, int nid, const char *value)
+{
+	X509V3_CTX ctx;
+	X509_EXTENSION *ext;
+	int ok;
+
+	X509V3_set_ctx(&ctx, issuer, cert, NULL, NULL, 0);
+	ext = X509V3_EXT_conf_nid(NULL, &ctx, nid, value);
+	if (ext == NULL)
+		return 0;
+	ok = X509_add_ext(cert, ext, -1);
+	X509_EXTENSION_free(ext);
+	return ok;
+}
+
+/* A certificate for key, named cn, valid for days, with a random serial. */
+static X509 *new_cert(EVP_PKEY *key, const char *cn, long days)
+{
+	X509 *cert = X509_new();
+	ASN1_INTEGER *serial = X509_get_serialNumber(cert);
+	BIGNUM *bn = BN_new();
+
+	if (cert == NULL || bn == NULL || !BN_rand(bn, 120, BN_RAND_TOP_ANY, BN_RAND_BOTTOM_ANY) ||
+	    BN_to_ASN1_INTEGER(bn, serial) == NULL || !X509_set_version(cert, 2) ||
+	    X509_gmtime_adj(X509_getm_notBefore(cert), -3600) == NULL ||
+	    X509_gmtime_adj(X509_getm_notAfter(cert), days * 86400) == NULL ||
+	    !X509_set_pubkey(cert, key) ||
+	    !X509_NAME_add_entry_by_txt(X509_get_subject_name(cert), "CN", MBSTRING_UTF8,
+					(const unsigned char *)cn, -1, -1, 0)) {
+		BN_free(bn);
+		X509_free(cert);
+		return NULL;
+	}
+	BN_free(bn);
+	return cert;
+}
+
+int cluster_ca_create(const char *dir, const char *cluster_name, struct cr_err *err)
+{
+	char path[4096];
+	char cn[128];
+	EVP_PKEY *key = NULL;
+	X509 *cert = NULL;
+	int rc;
+
+	if (mkdir(dir, 0700) < 0 && errno != EEXIST)
+		return cr_err_set(err, CR_EINVAL, "cannot create '%s': %s", dir, strerror(errno));
+	path_join(path, sizeof(path), dir, "ca.key");
+	if (access(path, F_OK) == 0)
+		return cr_err_set(err, CR_ECONFLICT, "'%s' already holds a cluster CA", dir);
+	(void)snprintf(cn, sizeof(cn), "Creek cluster CA %s", cluster_name);
+	key = new_key();
+	cert = key != NULL ? new_cert(key, cn, CA_DAYS) : NULL;
+	if (cert == NULL || !X509_set_issuer_name(cert, X509_get_subject_name(cert)) ||
+	    !add_ext(cert, cert, NID_basic_constraints, "critical,CA:TRUE,pathlen:0") ||
+	    !add_ext(cert, cert, NID_key_usage, "critical,keyCertSign,cRLSign") ||
+	    !add_ext(cert, cert, NID_subject_key_identifier, "hash") ||
+	    !X509_sign(cert, key, EVP_sha256())) {
+		rc = ssl_fail(err, "cannot make the cluster CA");
+		goto out;
+	}
+	rc = write_pem(dir, "ca.key", 0600, NULL, key, err);
+	if (rc == 0)
+		rc = write_pem(dir, "ca.crt", 0644, cert, NULL, err);
+out:
+	X509_free(cert);
+	EVP_PKEY_free(key);
+	return rc;
+}
+
+int cluster_cert_issue(const char *ca_dir, const char *node_name, const char *ip,
+		       const char *out_dir, struct cr_err *err)
+{
+	char san[96];
+	X509 *ca = NULL;
+	X509 *cert = NULL;
+	EVP_PKEY *ca_key = NULL;
+	EVP_PKEY *key = NULL;
+	int rc = CR_EINVAL;
+
+	if (strlen(ip) > 64 || strchr(ip, ',') != NULL)
+		return cr_err_set(err, CR_EINVAL, "'%s' is not an IP address", ip);
+	if (mkdir(out_dir, 0700) < 0 && errno != EEXIST)
+		return cr_err_set(err, CR_EINVAL, "cannot create '%s': %s", out_dir,
+				  strerror(errno));
+	ca = read_cert(ca_dir, "ca.crt", err);
+	ca_key = ca != NULL ? read_key(ca_dir, "ca.key", err) : NULL;
+	if (ca_key == NULL)
+		goto out;
+	(void)snprintf(san, sizeof(san), "IP:%s", ip);
+	key = new_key();
+	cert = key != NULL ? new_cert(key, node_name, NODE_DAYS) : NULL;
+	if (cert == NULL || !X509_set_issuer_name(cert, X509_get_subject_name(ca)) ||
+	    !add_ext(cert, ca, NID_basic_constraints, "critical,CA:FALSE") ||
+	    !add_ext(cert, ca, NID_key_usage, "critical,digitalSignature,keyAgreement") ||
+	    !add_ext(cert, ca, NID_ext_key_usage, "serverAuth,clientAuth") ||
+	    !add_ext(cert, ca, NID_subject_alt_name, san) ||
+	    !X509_sign(cert, ca_key, EVP_sha256())) {
+		rc = ssl_fail(err, "cannot issue the node certificate (is the address an IP?)");
+		goto out;
+	}
+	rc = write_pem(out_dir, "node.key", 0600, NULL, key, err);
+	if (rc == 0)
+		rc = write_pem(out_dir, "node.crt", 0644, cert, NULL, err);
+	if (rc == 0 && strcmp(ca_dir, out_dir) != 0)
+		rc = write_pem(out_dir, "ca.crt", 0644, ca, NULL, err);
+out:
+	X509_free(cert);
+	EVP_PKEY_free(key);
+	X509_free(ca);
+	EVP_PKEY_free(ca_key);
+	return rc;
+}
+
+int cluster_ca_fingerprint(const char *dir, char *out, size_t out_len, struct cr_err *err)
+{
+	unsigned char md[EVP_MAX_MD_SIZE];
+	unsigned int n = 0;
+	X509 *ca;
+
+	if (out_len <= CLUSTER_TLS_FINGERPRINT_LEN)
+		return cr_err_set(err, CR_EINVAL, "fingerprint buffer too small");
+	ca = read_cert(dir, "ca.crt", err);
+	if (ca == NULL)
+		return CR_EINVAL;
+	if (!X509_digest(ca, EVP_sha256(), md, &n) || n != 32) {
+		X509_free(ca);
+		return ssl_fail(err, "cannot hash the CA certificate");
+	}
+	X509_free(ca);
+	for (unsigned i = 0; i < n; i++)
+		(void)snprintf(out + 2 * i, 3, "%02x", md[i]);
+	return 0;
+}
+
+static SSL_CTX *make_ctx(const char *dir, int is_server, struct cr_err *err)
+{
+	char ca[4096];
+	char crt[4096];
+	char key[4096];
+	SSL_CTX *ctx = SSL_CTX_new(is_server ? TLS_server_method() : TLS_client_method());
+
+	path_join(ca, sizeof(ca), dir, "ca.crt");
+	path_join(crt, sizeof(crt), dir, "node.crt");
+	path_join(key, sizeof(key), dir, "node.key");
+	if (ctx == NULL || !SSL_CTX_set_min_proto_version(ctx, TLS1_2_VERSION) ||
+	    SSL_CTX_load_verify_locations(ctx, ca, NULL) != 1 ||
+	    SSL_CTX_use_certificate_file(ctx, crt, SSL_FILETYPE_PEM) != 1 ||
+	    SSL_CTX_use_PrivateKey_file(ctx, key, SSL_FILETYPE_PEM) != 1 ||
+	    SSL_CTX_check_private_key(ctx) != 1) {
+		SSL_CTX_free(ctx);
+		ssl_fail(err, "cannot load the node's TLS files");
+		return NULL;
+	}
+	/* Both sides must present a certificate signed by the cluster CA; the
+	 * CA is the only trust anchor (no system store). Peers are identified
+	 * by the certificate, not the host name: addresses change with NAT. */
+	SSL_CTX_set_verify(ctx, SSL_VERIFY_PEER | SSL_VERIFY_FAIL_IF_NO_PEER_CERT, NULL);
+	SSL_CTX_set_mode(ctx, SSL_MODE_ENABLE_PARTIAL_WRITE | SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER);
+	if (is_server)
+		SSL_CTX_set_session_cache_mode(ctx, SSL_SESS_CACHE_OFF);
+	return ctx;
+}
+
+int cluster_tls_new(const char *dir, struct cluster_tls **out, struct cr_err *err)
+{
+	struct cluster_tls *t = cr_calloc(1, sizeof(*t));
+
+	t->server = make_ctx(dir, 1, err);
+	t->client = t->server != NULL ? make_ctx(dir, 0, err) : NULL;
+	if (t->client == NULL) {
+		cluster_tls_free(t);
+		return CR_EINVAL;
+	}
+	*out = t;
+	return 0;
+}
+
+void cluster_tls_free(struct cluster_tls *t)
+{
+	if (t == NULL)
+		return;
+	SSL_CTX_free(t->server);
+	SSL_CTX_free(t->client);
+	free(t);
+}
+
+void *cluster_tls_server_ctx(struct cluster_tls *t)
+{
+	return t->server;
+}
+
+void *cluster_tls_client_ctx(struct cluster_tls *t)
+{
+	return t->client;
+}

@@ -1,0 +1,260 @@
+/* tests/unit/cluster/test_tls.c: the cluster CA and certificates, the
+ * mutual-TLS proxy in front of a real dqlite node, refusal of peers without
+ * a cluster certificate, and two dqlite nodes replicating through it. */
+#include <arpa/inet.h>
+#include <ftw.h>
+#include <netinet/in.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "../support/fixture.h"
+#include "cluster/proxy.h"
+#include "cluster/tls.h"
+#include "lib/time.h"
+#include "storage/engine.h"
+#include "storage/pool.h"
+
+struct node {
+	char dir[512];
+	char tls_dir[512];
+	char address[64];
+	char bind[64];
+	struct cluster_tls *tls;
+	struct cluster_proxy *proxy;
+	struct storage_engine *engine;
+};
+
+static char base[64];
+
+static int dial(void *arg, const char *address, unsigned timeout_ms, int *fd, struct cr_err *err)
+{
+	return cluster_dial(arg, address, timeout_ms, fd, err);
+}
+
+static int remove_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+	(void)st;
+	(void)flag;
+	(void)ftw;
+	return remove(path);
+}
+
+static int setup(void **state)
+{
+	struct cr_err err = { 0 };
+	char ca[600];
+
+	(void)state;
+	strcpy(base, "/tmp/creek-tls-XXXXXX");
+	assert_non_null(mkdtemp(base));
+	snprintf(ca, sizeof(ca), "%s/ca", base);
+	if (cluster_ca_create(ca, "test", &err) != 0)
+		fail_msg("ca: %s", err.msg);
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	(void)state;
+	(void)nftw(base, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
+	return 0;
+}
+
+static void node_start(struct node *n, const char *name, uint64_t join_id)
+{
+	struct cr_err err = { 0 };
+	char ca[600];
+	unsigned port = fixture_free_port();
+	struct storage_engine_config ec = { 0 };
+
+	snprintf(ca, sizeof(ca), "%s/ca", base);
+	snprintf(n->dir, sizeof(n->dir), "%s/%s", base, name);
+	snprintf(n->tls_dir, sizeof(n->tls_dir), "%s/%s-tls", base, name);
+	snprintf(n->address, sizeof(n->address), "127.0.0.1:%u", port);
+	snprintf(n->bind, sizeof(n->bind), "@creek-test-%d-%s", (int)getpid(), name);
+	if (cluster_cert_issue(ca, name, "127.0.0.1", n->tls_dir, &err) != 0 ||
+	    cluster_tls_new(n->tls_dir, &n->tls, &err) != 0 ||
+	    cluster_proxy_start(n->tls, n->address, n->bind, &n->proxy, &err) != 0)
+		fail_msg("%s: %s", name, err.msg);
+	ec.dir = n->dir;
+	ec.address = n->address;
+	ec.bind_address = n->bind;
+	ec.latency_ms = 20;
+	ec.dial = dial;
+	ec.dial_arg = n->tls;
+	ec.join_id = join_id;
+	if (storage_engine_start(&ec, &n->engine, &err) != 0)
+		fail_msg("%s engine: %s", name, err.msg);
+}
+
+static void node_stop(struct node *n)
+{
+	storage_engine_stop(n->engine);
+	cluster_proxy_stop(n->proxy);
+	cluster_tls_free(n->tls);
+}
+
+static struct storage_conn *tls_conn(struct node *n, struct cluster_tls *as, const char *db)
+{
+	struct storage_conn *c = NULL;
+	struct cr_err err = { 0 };
+
+	if (storage_conn_open_with(dial, as, n->address, 5000, &c, &err) != 0)
+		fail_msg("open: %s", err.msg);
+	if (db != NULL && storage_conn_open_db(c, db, &err) != 0)
+		fail_msg("open db: %s", err.msg);
+	return c;
+}
+
+static void issues_certificates_and_refuses_a_second_ca(void **state)
+{
+	struct cr_err err = { 0 };
+	char ca[600];
+	char fp[80];
+	struct cluster_tls *tls = NULL;
+	char out[600];
+
+	(void)state;
+	snprintf(ca, sizeof(ca), "%s/ca", base);
+	assert_int_equal(cluster_ca_create(ca, "again", &err), CR_ECONFLICT);
+	assert_int_equal(cluster_ca_fingerprint(ca, fp, sizeof(fp), &err), 0);
+	assert_int_equal(strlen(fp), CLUSTER_TLS_FINGERPRINT_LEN);
+	snprintf(out, sizeof(out), "%s/n0", base);
+	assert_int_equal(cluster_cert_issue(ca, "n0", "10.0.0.5", out, &err), 0);
+	assert_int_equal(cluster_tls_new(out, &tls, &err), 0);
+	cluster_tls_free(tls);
+	assert_int_equal(cluster_cert_issue(ca, "n0", "not-an-ip", out, &err), CR_EINTERNAL);
+}
+
+static void sql_runs_through_the_mutual_tls_proxy(void **state)
+{
+	struct node a;
+	struct storage_conn *c;
+	struct storage_rows rows;
+	struct cr_err err = { 0 };
+	char leader[128];
+	uint64_t id = 0;
+
+	(void)state;
+	node_start(&a, "a", 0);
+	c = tls_conn(&a, a.tls, NULL);
+	assert_int_equal(storage_conn_leader(c, &id, leader, sizeof(leader), &err), 0);
+	assert_int_equal(id, 1);
+	assert_string_equal(leader, a.address);
+	assert_int_equal(storage_conn_open_db(c, "t", &err), 0);
+	assert_int_equal(storage_conn_exec_sql(c, "CREATE TABLE x (v TEXT)", NULL, 0, NULL, &err),
+			 0);
+	assert_int_equal(storage_conn_exec_sql(c,
+					       "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT "
+					       "i + 1 FROM n WHERE i < 20000) INSERT INTO x "
+					       "SELECT 'row ' || i FROM n",
+					       NULL, 0, NULL, &err),
+			 0);
+	assert_int_equal(storage_conn_query_sql(c, "SELECT v FROM x", NULL, 0, &rows, &err), 0);
+	assert_int_equal(rows.n_rows, 20000);
+	storage_rows_close(&rows);
+	storage_conn_free(c);
+	node_stop(&a);
+}
+
+static void peers_without_a_cluster_certificate_are_refused(void **state)
+{
+	struct node a;
+	struct cr_err err = { 0 };
+	struct storage_conn *c = NULL;
+	struct cluster_tls *stranger = NULL;
+	char other_ca[600];
+	char other[600];
+	char buf[64];
+	struct sockaddr_in sin = { .sin_family = AF_INET };
+	int fd;
+
+	(void)state;
+	node_start(&a, "r", 0);
+	/* Plain TCP speaking dqlite: closed, nothing answered. */
+	fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	sin.sin_port = htons((uint16_t)atoi(strchr(a.address, ':') + 1));
+	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	assert_int_equal(connect(fd, (struct sockaddr *)&sin, sizeof(sin)), 0);
+	assert_int_equal(
+	    send(fd, "\x01\0\0\0\0\0\0\0\x01\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0", 24, MSG_NOSIGNAL), 24);
+	assert_true(recv(fd, buf, sizeof(buf), 0) <= 0);
+	close(fd);
+	/* TLS with a certificate from another CA: the handshake fails. */
+	snprintf(other_ca, sizeof(other_ca), "%s/other-ca", base);
+	snprintf(other, sizeof(other), "%s/other", base);
+	assert_int_equal(cluster_ca_create(other_ca, "other", &err), 0);
+	assert_int_equal(cluster_cert_issue(other_ca, "x", "127.0.0.1", other, &err), 0);
+	assert_int_equal(cluster_tls_new(other, &stranger, &err), 0);
+	assert_int_equal(storage_conn_open_with(dial, stranger, a.address, 2000, &c, &err),
+			 CR_EUNAVAIL);
+	assert_null(c);
+	cluster_tls_free(stranger);
+	node_stop(&a);
+}
+
+static void two_nodes_replicate_over_tls(void **state)
+{
+	struct node a;
+	struct node b;
+	struct storage_conn *c;
+	struct storage_rows rows;
+	struct cr_err err = { 0 };
+	uint64_t deadline;
+	int rc;
+
+	(void)state;
+	node_start(&a, "ra", 0);
+	node_start(&b, "rb", 2);
+	c = tls_conn(&a, a.tls, "rep");
+	assert_int_equal(storage_conn_add(c, 2, b.address, &err), 0);
+	assert_int_equal(storage_conn_assign(c, 2, STORAGE_ROLE_VOTER, &err), 0);
+	assert_int_equal(storage_conn_exec_sql(c,
+					       "CREATE TABLE r (v TEXT); INSERT INTO r VALUES "
+					       "('over tls')",
+					       NULL, 0, NULL, &err),
+			 0);
+	/* Hand leadership to b: it can only serve the row if raft carried it. */
+	assert_int_equal(storage_conn_transfer(c, 2, &err), 0);
+	storage_conn_free(c);
+	deadline = cr_now_ms() + 10000;
+	do {
+		c = tls_conn(&b, b.tls, NULL);
+		rc = storage_conn_open_db(c, "rep", &err);
+		if (rc == 0)
+			rc = storage_conn_query_sql(c, "SELECT v FROM r", NULL, 0, &rows, &err);
+		if (rc == 0)
+			break;
+		storage_rows_close(&rows);
+		storage_conn_free(c);
+		cr_sleep_ms(50);
+	} while (cr_now_ms() < deadline);
+	if (rc != 0)
+		fail_msg("read on b: %s", err.msg);
+	assert_int_equal(rows.n_rows, 1);
+	assert_string_equal(storage_rows_text(&rows, 0, 0), "over tls");
+	storage_rows_close(&rows);
+	storage_conn_free(c);
+	node_stop(&b);
+	node_stop(&a);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(issues_certificates_and_refuses_a_second_ca),
+		cmocka_unit_test(sql_runs_through_the_mutual_tls_proxy),
+		cmocka_unit_test(peers_without_a_cluster_certificate_are_refused),
+		cmocka_unit_test(two_nodes_replicate_over_tls),
+	};
+	return cmocka_run_group_tests(tests, setup, teardown);
+}
