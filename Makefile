@@ -25,6 +25,7 @@ ui:
 	cd web/ui && npm run build
 
 run: deps build ui
+	mkdir -p $(DATA_DIR)
 	build/creekd --foreground --data-dir $(DATA_DIR) --http $(HTTP) \
 		--cluster-address $(CLUSTER_ADDRESS) --ui-dir $(CURDIR)/web/ui/dist
 
