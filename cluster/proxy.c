@@ -171,6 +171,89 @@ struct half {
 	bool is_eof;
 };
 
+/* After an SSL call returned rc <= 0: add the poll events it waits for
+ * to *events, or mark the half ended. */
+static void tls_wait(SSL *ssl, int rc, short *events, struct half *h)
+{
+	switch (SSL_get_error(ssl, rc)) {
+	case SSL_ERROR_WANT_READ:
+		*events |= POLLIN;
+		break;
+	case SSL_ERROR_WANT_WRITE:
+		*events |= POLLOUT;
+		break;
+	default:
+		h->is_eof = true;
+	}
+}
+
+/* A read of n bytes into an empty half: true if bytes came. */
+static bool filled(struct half *h, ssize_t n)
+{
+	h->len = (size_t)n;
+	h->off = 0;
+	return true;
+}
+
+/* n bytes of a half were written on: true (progress). */
+static bool drained(struct half *h, ssize_t n)
+{
+	h->off += (size_t)n;
+	if (h->off == h->len)
+		h->len = 0;
+	return true;
+}
+
+static bool plain_would_block(ssize_t n)
+{
+	return n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK);
+}
+
+/* One pass over the four transfers; true if any byte moved. p[0] is the
+ * TLS socket, p[1] the plain one; their events say what to wait for. */
+static bool splice_step(struct splice *s, struct half *to_tls, struct half *to_plain,
+			struct pollfd *p)
+{
+	bool moved = false;
+	ssize_t n;
+	int rc;
+
+	if (to_plain->len == 0) {
+		rc = SSL_read(s->ssl, to_plain->buf, sizeof(to_plain->buf));
+		if (rc > 0)
+			moved = filled(to_plain, rc);
+		else
+			tls_wait(s->ssl, rc, &p[0].events, to_plain);
+	}
+	if (to_plain->len > 0) {
+		n = send(s->plain_fd, to_plain->buf + to_plain->off, to_plain->len - to_plain->off,
+			 MSG_NOSIGNAL);
+		if (n > 0)
+			moved = drained(to_plain, n);
+		else if (plain_would_block(n))
+			p[1].events |= POLLOUT;
+		else
+			to_plain->is_eof = true;
+	}
+	if (to_tls->len == 0) {
+		n = recv(s->plain_fd, to_tls->buf, sizeof(to_tls->buf), 0);
+		if (n > 0)
+			moved = filled(to_tls, n);
+		else if (plain_would_block(n))
+			p[1].events |= POLLIN;
+		else
+			to_tls->is_eof = true;
+	}
+	if (to_tls->len > 0) {
+		rc = SSL_write(s->ssl, to_tls->buf + to_tls->off, (int)(to_tls->len - to_tls->off));
+		if (rc > 0)
+			moved = drained(to_tls, rc);
+		else
+			tls_wait(s->ssl, rc, &p[0].events, to_tls);
+	}
+	return moved;
+}
+
 /* Move bytes both ways until either side ends. SSL_read and SSL_write on
  * one SSL object must not run in two threads at once, so one thread does
  * both, non-blocking, waiting in poll() for whatever each side needs. */
@@ -183,70 +266,10 @@ static void splice_run(struct splice *s)
 		struct pollfd p[3] = { { .fd = s->tls_fd },
 				       { .fd = s->plain_fd },
 				       { .fd = s->stop_fd, .events = POLLIN } };
-		bool moved = false;
-		int rc;
-		if (to_plain.len == 0) {
-			rc = SSL_read(s->ssl, to_plain.buf, sizeof(to_plain.buf));
-			if (rc > 0) {
-				to_plain.len = (size_t)rc;
-				to_plain.off = 0;
-				moved = true;
-			} else {
-				int e = SSL_get_error(s->ssl, rc);
-				if (e == SSL_ERROR_WANT_READ)
-					p[0].events |= POLLIN;
-				else if (e == SSL_ERROR_WANT_WRITE)
-					p[0].events |= POLLOUT;
-				else
-					to_plain.is_eof = true;
-			}
-		}
-		if (to_plain.len > 0) {
-			ssize_t n = send(s->plain_fd, to_plain.buf + to_plain.off,
-					 to_plain.len - to_plain.off, MSG_NOSIGNAL);
-			if (n > 0) {
-				to_plain.off += (size_t)n;
-				if (to_plain.off == to_plain.len)
-					to_plain.len = 0;
-				moved = true;
-			} else if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
-				p[1].events |= POLLOUT;
-			} else {
-				to_plain.is_eof = true;
-			}
-		}
-		if (to_tls.len == 0) {
-			ssize_t n = recv(s->plain_fd, to_tls.buf, sizeof(to_tls.buf), 0);
-			if (n > 0) {
-				to_tls.len = (size_t)n;
-				to_tls.off = 0;
-				moved = true;
-			} else if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
-				p[1].events |= POLLIN;
-			} else {
-				to_tls.is_eof = true;
-			}
-		}
-		if (to_tls.len > 0) {
-			rc = SSL_write(s->ssl, to_tls.buf + to_tls.off,
-				       (int)(to_tls.len - to_tls.off));
-			if (rc > 0) {
-				to_tls.off += (size_t)rc;
-				if (to_tls.off == to_tls.len)
-					to_tls.len = 0;
-				moved = true;
-			} else {
-				int e = SSL_get_error(s->ssl, rc);
-				if (e == SSL_ERROR_WANT_READ)
-					p[0].events |= POLLIN;
-				else if (e == SSL_ERROR_WANT_WRITE)
-					p[0].events |= POLLOUT;
-				else
-					to_tls.is_eof = true;
-			}
-		}
-		if (moved || SSL_pending(s->ssl) > 0)
+		if (splice_step(s, &to_tls, &to_plain, p) || SSL_pending(s->ssl) > 0)
 			continue;
+		if (to_tls.is_eof || to_plain.is_eof)
+			break;
 		if (poll(p, s->stop_fd >= 0 ? 3 : 2, -1) < 0 && errno != EINTR)
 			break;
 		if (s->stop_fd >= 0 && (p[2].revents & POLLIN))

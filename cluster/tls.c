@@ -71,21 +71,28 @@ static int write_pem(const char *dir, const char *name, mode_t mode, X509 *cert,
 	return 0;
 }
 
+/* Open dir/name for reading; NULL with err filled if it cannot. */
+static FILE *open_pem(const char *dir, const char *name, char *path, size_t path_len,
+		      struct cr_err *err)
+{
+	FILE *f;
+
+	path_join(path, path_len, dir, name);
+	f = fopen(path, "re");
+	if (f == NULL)
+		cr_err_set(err, CR_EINVAL, "cannot read '%s': %s", path, strerror(errno));
+	return f;
+}
+
 static X509 *read_cert(const char *dir, const char *name, struct cr_err *err)
 {
 	char path[4096];
-	X509 *cert = NULL;
-	FILE *f;
+	FILE *f = open_pem(dir, name, path, sizeof(path), err);
+	X509 *cert = f != NULL ? PEM_read_X509(f, NULL, NULL, NULL) : NULL;
 
-	path_join(path, sizeof(path), dir, name);
-	f = fopen(path, "re");
-	if (f == NULL) {
-		cr_err_set(err, CR_EINVAL, "cannot read '%s': %s", path, strerror(errno));
-		return NULL;
-	}
-	cert = PEM_read_X509(f, NULL, NULL, NULL);
-	(void)fclose(f);
-	if (cert == NULL)
+	if (f != NULL)
+		(void)fclose(f);
+	if (f != NULL && cert == NULL)
 		cr_err_set(err, CR_EINVAL, "'%s' is not a PEM certificate", path);
 	return cert;
 }
@@ -93,18 +100,12 @@ static X509 *read_cert(const char *dir, const char *name, struct cr_err *err)
 static EVP_PKEY *read_key(const char *dir, const char *name, struct cr_err *err)
 {
 	char path[4096];
-	EVP_PKEY *key;
-	FILE *f;
+	FILE *f = open_pem(dir, name, path, sizeof(path), err);
+	EVP_PKEY *key = f != NULL ? PEM_read_PrivateKey(f, NULL, NULL, NULL) : NULL;
 
-	path_join(path, sizeof(path), dir, name);
-	f = fopen(path, "re");
-	if (f == NULL) {
-		cr_err_set(err, CR_EINVAL, "cannot read '%s': %s", path, strerror(errno));
-		return NULL;
-	}
-	key = PEM_read_PrivateKey(f, NULL, NULL, NULL);
-	(void)fclose(f);
-	if (key == NULL)
+	if (f != NULL)
+		(void)fclose(f);
+	if (f != NULL && key == NULL)
 		cr_err_set(err, CR_EINVAL, "'%s' is not a PEM private key", path);
 	return key;
 }

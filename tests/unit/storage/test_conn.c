@@ -14,22 +14,6 @@
 #include "../support/fixture.h"
 #include "storage/conn.h"
 
-static int setup(void **state)
-{
-	struct fixture *f = calloc(1, sizeof(*f));
-
-	fixture_start(f);
-	*state = f;
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	fixture_close(*state);
-	free(*state);
-	return 0;
-}
-
 static void exec_ok(struct storage_conn *c, const char *sql)
 {
 	struct cr_err err = { 0 };
@@ -330,5 +314,5 @@ int main(void)
 		cmocka_unit_test(leader_and_cluster_describe_the_node),
 		cmocka_unit_test(unreachable_node_is_unavailable),
 	};
-	return cmocka_run_group_tests(tests, setup, teardown);
+	return cmocka_run_group_tests(tests, fixture_setup, fixture_teardown);
 }

@@ -11,22 +11,6 @@
 #include "../support/fixture.h"
 #include "storage/migrate.h"
 
-static int setup(void **state)
-{
-	struct fixture *f = calloc(1, sizeof(*f));
-
-	fixture_start(f);
-	*state = f;
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	fixture_close(*state);
-	free(*state);
-	return 0;
-}
-
 static const struct storage_migration two[] = {
 	{ 1, "notes", "CREATE TABLE note (id INTEGER PRIMARY KEY, body TEXT NOT NULL)" },
 	{ 2, "note tags",
@@ -125,5 +109,5 @@ int main(void)
 		cmocka_unit_test(a_failing_migration_leaves_no_trace),
 		cmocka_unit_test(system_migrations_are_valid),
 	};
-	return cmocka_run_group_tests(tests, setup, teardown);
+	return cmocka_run_group_tests(tests, fixture_setup, fixture_teardown);
 }

@@ -21,23 +21,16 @@
 
 static int setup(void **state)
 {
-	struct fixture *f = calloc(1, sizeof(*f));
+	struct fixture *f;
 	struct cr_err err = { 0 };
 
-	fixture_start(f);
+	fixture_setup(state);
+	f = *state;
 	if (storage_exec(f->store, "w", NULL,
 			 "CREATE TABLE item (id INTEGER PRIMARY KEY, owner INTEGER NOT NULL, "
 			 "seq INTEGER NOT NULL, UNIQUE (owner, seq))",
 			 NULL, 0, NULL, &err) != 0)
 		fail_msg("create: %s", err.msg);
-	*state = f;
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	fixture_close(*state);
-	free(*state);
 	return 0;
 }
 
@@ -236,5 +229,5 @@ int main(void)
 		cmocka_unit_test(bad_request_ids_and_database_names_are_refused),
 		cmocka_unit_test(a_write_survives_its_node_restarting),
 	};
-	return cmocka_run_group_tests(tests, setup, teardown);
+	return cmocka_run_group_tests(tests, setup, fixture_teardown);
 }

@@ -102,3 +102,19 @@ struct storage_conn *fixture_conn(struct fixture *f, const char *db)
 		fail_msg("acquire: %s", err.msg);
 	return c;
 }
+
+int fixture_setup(void **state)
+{
+	struct fixture *f = calloc(1, sizeof(*f));
+
+	fixture_start(f);
+	*state = f;
+	return 0;
+}
+
+int fixture_teardown(void **state)
+{
+	fixture_close(*state);
+	free(*state);
+	return 0;
+}

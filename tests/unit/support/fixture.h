@@ -23,6 +23,9 @@ void fixture_restart_node(struct fixture *f);
 void fixture_close(struct fixture *f);
 /* A connection to the node with database db open. */
 struct storage_conn *fixture_conn(struct fixture *f, const char *db);
+/* cmocka group setup/teardown: *state becomes a started fixture. */
+int fixture_setup(void **state);
+int fixture_teardown(void **state);
 /* A free TCP port on 127.0.0.1. */
 unsigned fixture_free_port(void);
 
