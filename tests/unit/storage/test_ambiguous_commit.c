@@ -1,0 +1,221 @@
+/* tests/unit/storage/test_ambiguous_commit.c: a write whose COMMIT answer
+ * is lost is settled, not guessed. A relay between the writer and a real
+ * dqlite node cuts the connection around the COMMIT request:
+ *   - after forwarding it (the commit happens, its answer is lost): the
+ *     writer finds its batch marker and answers success, applied once;
+ *   - before forwarding it (nothing committed): the writer finds no marker
+ *     and runs the batch again, applied once. */
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <pthread.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stdatomic.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "../support/fixture.h"
+#include "lib/mem.h"
+#include "lib/time.h"
+
+enum cut { CUT_NONE, CUT_AFTER_COMMIT, CUT_BEFORE_COMMIT };
+
+struct relay_plan {
+	_Atomic int cut;  /* enum cut for the next COMMIT seen, then CUT_NONE */
+	_Atomic int cuts; /* how many connections were cut */
+};
+
+struct relay {
+	int client; /* the writer's end of the socketpair */
+	int node;   /* TCP to the dqlite node */
+	struct relay_plan *plan;
+};
+
+static bool has_commit(const char *buf, size_t n)
+{
+	for (size_t i = 0; i + 6 <= n; i++)
+		if (memcmp(buf + i, "COMMIT", 6) == 0)
+			return true;
+	return false;
+}
+
+/* Copy bytes both ways; on the planned COMMIT, cut the writer off. */
+static void *relay_main(void *arg)
+{
+	struct relay *r = arg;
+	char buf[65536];
+
+	for (;;) {
+		struct pollfd p[2] = { { .fd = r->client, .events = POLLIN },
+				       { .fd = r->node, .events = POLLIN } };
+		ssize_t n;
+		if (poll(p, 2, -1) < 0)
+			break;
+		if (p[0].revents & (POLLIN | POLLHUP)) {
+			n = recv(r->client, buf, sizeof(buf), 0);
+			if (n <= 0)
+				break;
+			int cut = has_commit(buf, (size_t)n)
+				      ? atomic_exchange(&r->plan->cut, CUT_NONE)
+				      : CUT_NONE;
+			if (cut == CUT_BEFORE_COMMIT) {
+				atomic_fetch_add(&r->plan->cuts, 1);
+				break;
+			}
+			if (send(r->node, buf, (size_t)n, MSG_NOSIGNAL) != n)
+				break;
+			if (cut == CUT_AFTER_COMMIT) {
+				cr_sleep_ms(200); /* let the node commit, then lose its answer */
+				atomic_fetch_add(&r->plan->cuts, 1);
+				break;
+			}
+		}
+		if (p[1].revents & (POLLIN | POLLHUP)) {
+			n = recv(r->node, buf, sizeof(buf), 0);
+			if (n <= 0 || send(r->client, buf, (size_t)n, MSG_NOSIGNAL) != n)
+				break;
+		}
+	}
+	close(r->client);
+	close(r->node);
+	free(r);
+	return NULL;
+}
+
+static int relay_dial(void *arg, const char *address, unsigned timeout_ms, int *fd_out,
+		      struct cr_err *err)
+{
+	struct relay *r = cr_calloc(1, sizeof(*r));
+	int pair[2];
+	pthread_t t;
+
+	(void)timeout_ms;
+	r->plan = arg;
+	r->node = -1;
+	{
+		/* A plain TCP socket to the node. */
+		char host[64];
+		unsigned port = 0;
+		struct sockaddr_in sin = { .sin_family = AF_INET };
+		if (sscanf(address, "%63[0-9.]:%u", host, &port) != 2)
+			return cr_err_set(err, CR_EINVAL, "bad address");
+		sin.sin_port = htons((uint16_t)port);
+		inet_pton(AF_INET, host, &sin.sin_addr);
+		r->node = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+		if (connect(r->node, (struct sockaddr *)&sin, sizeof(sin)) < 0) {
+			close(r->node);
+			free(r);
+			return cr_err_set(err, CR_EUNAVAIL, "node unreachable");
+		}
+	}
+	assert_int_equal(socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, pair), 0);
+	r->client = pair[1];
+	assert_int_equal(pthread_create(&t, NULL, relay_main, r), 0);
+	pthread_detach(t);
+	*fd_out = pair[0];
+	return 0;
+}
+
+struct world {
+	struct fixture f;
+	struct relay_plan plan;
+	struct storage_store *store; /* a second store that reaches the node through the relay */
+};
+
+static int setup(void **state)
+{
+	struct world *w = calloc(1, sizeof(*w));
+	struct storage_store_config sc = { .pool = { .n_addresses = 1,
+						     .io_timeout_ms = 5000,
+						     .acquire_timeout_ms = 10000,
+						     .dial = relay_dial } };
+	struct cr_err err = { 0 };
+
+	fixture_start(&w->f);
+	sc.pool.addresses[0] = w->f.address;
+	sc.pool.dial_arg = &w->plan;
+	if (storage_store_new(&sc, &w->store, &err) != 0 ||
+	    storage_exec(w->store, "amb", NULL, "CREATE TABLE t (k TEXT PRIMARY KEY)", NULL, 0,
+			 NULL, &err) != 0)
+		fail_msg("setup: %s", err.msg);
+	*state = w;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	struct world *w = *state;
+
+	storage_store_free(w->store);
+	fixture_close(&w->f);
+	free(w);
+	return 0;
+}
+
+static int count(struct world *w, const char *k)
+{
+	struct storage_rows rows;
+	struct storage_value p = storage_text(k);
+	struct cr_err err = { 0 };
+	int n;
+
+	if (storage_query(w->f.store, "amb", "SELECT COUNT(*) FROM t WHERE k = ?", &p, 1, &rows,
+			  &err) != 0)
+		fail_msg("count: %s", err.msg);
+	n = (int)storage_rows_int(&rows, 0, 0, -1);
+	storage_rows_close(&rows);
+	return n;
+}
+
+static void write_through_cut(void **state, enum cut cut, const char *k)
+{
+	struct world *w = *state;
+	struct storage_value p = storage_text(k);
+	struct storage_writer_stats before;
+	struct storage_writer_stats after;
+	struct cr_err err = { 0 };
+	int cuts = atomic_load(&w->plan.cuts);
+
+	storage_store_stats(w->store, &before);
+	atomic_store(&w->plan.cut, cut);
+	if (storage_exec(w->store, "amb", NULL, "INSERT INTO t (k) VALUES (?)", &p, 1, NULL,
+			 &err) != 0)
+		fail_msg("write: %s", err.msg);
+	storage_store_stats(w->store, &after);
+	assert_int_equal(atomic_load(&w->plan.cuts), cuts + 1); /* the cut did happen */
+	assert_int_equal(count(w, k), 1);                       /* applied exactly once */
+	assert_int_equal(after.unknown, before.unknown);
+	if (cut == CUT_BEFORE_COMMIT)
+		assert_true(after.retries > before.retries); /* not committed: run again */
+	else
+		assert_int_equal(after.retries,
+				 before.retries); /* committed: settled, not re-run */
+}
+
+static void commit_answer_lost_is_settled_by_the_marker(void **state)
+{
+	write_through_cut(state, CUT_AFTER_COMMIT, "after");
+}
+
+static void commit_never_sent_is_run_again(void **state)
+{
+	write_through_cut(state, CUT_BEFORE_COMMIT, "before");
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(commit_answer_lost_is_settled_by_the_marker, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(commit_never_sent_is_run_again, setup, teardown),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
