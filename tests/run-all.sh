@@ -54,7 +54,7 @@ build() {
 	cmake --build build-tsan -j "$jobs" --target test_writer test_conn test_cluster_tls test_ambiguous_commit
 	# The storage client must keep working against Debian 12's dqlite 1.11.
 	cmake -S . -B build-dqlite111 -DCREEK_ENGINE_PREFIX= >/dev/null
-	cmake --build build-dqlite111 -j "$jobs" --target test_conn test_writer test_migrate test_ambiguous_commit
+	cmake --build build-dqlite111 -j "$jobs" --target test_conn test_writer test_migrate test_ambiguous_commit test_leader_change
 }
 
 unit_tests() {
@@ -62,7 +62,7 @@ unit_tests() {
 	ctest --test-dir build-asan --output-on-failure -j "$jobs"
 	TSAN_OPTIONS=halt_on_error=1 ctest --test-dir build-tsan --output-on-failure \
 		-R '^(test_writer|test_conn|test_cluster_tls|test_ambiguous_commit)$'
-	ctest --test-dir build-dqlite111 --output-on-failure -R '^(test_conn|test_writer|test_migrate|test_ambiguous_commit)$'
+	ctest --test-dir build-dqlite111 --output-on-failure -R '^(test_conn|test_writer|test_migrate|test_ambiguous_commit|test_leader_change)$'
 }
 
 process_tests() {
