@@ -3,7 +3,6 @@
 #define LOG_MODULE "cluster"
 #include "proxy.h"
 
-#include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <netinet/in.h>
@@ -18,12 +17,11 @@
 #include <string.h>
 #include <sys/eventfd.h>
 #include <sys/socket.h>
-#include <sys/un.h>
 #include <unistd.h>
 
 #include "../lib/log.h"
 #include "../lib/mem.h"
-#include "../lib/parse.h"
+#include "../storage/socket.h"
 
 #define SPLICE_BUF 16384
 
@@ -58,37 +56,6 @@ static int set_nonblocking(int fd, bool on)
 	return fcntl(fd, F_SETFL, on ? flags | O_NONBLOCK : flags & ~O_NONBLOCK);
 }
 
-static int parse_address(const char *address, struct sockaddr_storage *ss, socklen_t *len)
-{
-	memset(ss, 0, sizeof(*ss));
-	if (address[0] == '@') {
-		struct sockaddr_un *sun = (struct sockaddr_un *)ss;
-		size_t n = strlen(address + 1);
-		if (n == 0 || n >= sizeof(sun->sun_path) - 1)
-			return -1;
-		sun->sun_family = AF_UNIX;
-		memcpy(sun->sun_path + 1, address + 1, n);
-		*len = (socklen_t)(offsetof(struct sockaddr_un, sun_path) + 1 + n);
-		return 0;
-	}
-	if (cr_parse_ipv4_port(address, NULL) < 0)
-		return -1;
-	{
-		struct sockaddr_in *sin = (struct sockaddr_in *)ss;
-		char host[32];
-		const char *colon = strrchr(address, ':');
-		uint32_t port = 0;
-		memcpy(host, address, (size_t)(colon - address));
-		host[colon - address] = '\0';
-		(void)cr_parse_u32(colon + 1, 65535, &port, NULL);
-		sin->sin_family = AF_INET;
-		sin->sin_port = htons((uint16_t)port);
-		(void)inet_pton(AF_INET, host, &sin->sin_addr);
-		*len = sizeof(*sin);
-	}
-	return 0;
-}
-
 static void tune_tcp(int fd)
 {
 	int one = 1;
@@ -106,37 +73,17 @@ static void tune_tcp(int fd)
 			 sizeof(user_timeout_ms));
 }
 
-/* Connect with a bounded wait (a blackholed peer must not hold a thread
- * for the kernel's two-minute SYN timeout). */
-static int connect_to(const char *address, unsigned timeout_ms, int *fd_out)
+/* A connection to a peer or to the local node, tuned for raft if TCP. */
+static int connect_to(const char *address, unsigned timeout_ms, int *fd_out, struct cr_err *err)
 {
 	struct sockaddr_storage ss;
 	socklen_t len = 0;
-	struct pollfd p;
-	int so_err = 0;
-	socklen_t so_len = sizeof(so_err);
-	int fd;
+	int rc = storage_socket_connect(address, timeout_ms, fd_out, err);
 
-	if (parse_address(address, &ss, &len) < 0)
-		return -EINVAL;
-	fd = socket(ss.ss_family, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
-	if (fd < 0)
-		return -errno;
-	if (connect(fd, (struct sockaddr *)&ss, len) < 0 && errno != EINPROGRESS) {
-		so_err = errno;
-		close(fd);
-		return -so_err;
-	}
-	p = (struct pollfd){ .fd = fd, .events = POLLOUT };
-	if (poll(&p, 1, (int)timeout_ms) != 1 ||
-	    getsockopt(fd, SOL_SOCKET, SO_ERROR, &so_err, &so_len) < 0 || so_err != 0) {
-		close(fd);
-		return so_err != 0 ? -so_err : -ETIMEDOUT;
-	}
-	if (ss.ss_family == AF_INET)
-		tune_tcp(fd);
-	*fd_out = fd;
-	return 0;
+	if (rc == 0 && storage_socket_address(address, &ss, &len, NULL) == 0 &&
+	    ss.ss_family == AF_INET)
+		tune_tcp(*fd_out);
+	return rc;
 }
 
 /* Run a TLS handshake on a non-blocking fd within timeout_ms. */
@@ -311,7 +258,7 @@ static void *serve_conn(void *arg)
 		ERR_clear_error();
 		log_warn("refused a cluster connection: TLS handshake failed (%s)",
 			 e ? why : "closed");
-	} else if (connect_to(s->target, CLUSTER_HANDSHAKE_TIMEOUT_MS, &s->plain_fd) == 0) {
+	} else if (connect_to(s->target, CLUSTER_HANDSHAKE_TIMEOUT_MS, &s->plain_fd, NULL) == 0) {
 		splice_run(s);
 	} else {
 		s->plain_fd = -1;
@@ -379,7 +326,7 @@ int cluster_proxy_start(struct cluster_tls *tls, const char *listen_address, con
 	int one = 1;
 	int fd;
 
-	if (parse_address(listen_address, &ss, &len) < 0 || ss.ss_family != AF_INET)
+	if (storage_socket_address(listen_address, &ss, &len, NULL) < 0 || ss.ss_family != AF_INET)
 		return cr_err_set(err, CR_EINVAL, "'%s' is not an address a.b.c.d:port",
 				  listen_address);
 	fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
@@ -450,13 +397,10 @@ int cluster_dial(struct cluster_tls *tls, const char *address, unsigned timeout_
 	int pair[2];
 	pthread_t t;
 	int fd = -1;
-	int rc = connect_to(address, timeout_ms, &fd);
+	int rc = connect_to(address, timeout_ms, &fd, err);
 
-	if (rc == -EINVAL)
-		return cr_err_set(err, CR_EINVAL, "'%s' is not a cluster address", address);
 	if (rc < 0)
-		return cr_err_set(err, CR_EUNAVAIL, "cannot reach '%s': %s", address,
-				  strerror(-rc));
+		return rc;
 	s = cr_calloc(1, sizeof(*s));
 	s->tls_fd = fd;
 	s->plain_fd = -1;

@@ -5,21 +5,17 @@
  * (handshake), src/query.c (row batches); ../shared/notes/dqlite.md §3. */
 #include "conn.h"
 
-#include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <netinet/in.h>
-#include <netinet/tcp.h>
-#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
-#include <sys/un.h>
 #include <unistd.h>
 
 #include "../lib/buf.h"
 #include "../lib/mem.h"
+#include "socket.h"
 #include "wire.h"
 
 /* Outgoing messages: the largest is an EXEC with 255 big parameters. */
@@ -54,94 +50,6 @@ static void set_timeouts(int fd, unsigned timeout_ms)
 
 	(void)setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
 	(void)setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
-}
-
-static int parse_tcp(const char *address, struct sockaddr_in *sin)
-{
-	char host[64];
-	const char *colon = strrchr(address, ':');
-	char *end = NULL;
-	long port;
-
-	if (colon == NULL || (size_t)(colon - address) >= sizeof(host))
-		return -1;
-	memcpy(host, address, (size_t)(colon - address));
-	host[colon - address] = '\0';
-	errno = 0;
-	port = strtol(colon + 1, &end, 10);
-	if (errno != 0 || *end != '\0' || port <= 0 || port > 65535)
-		return -1;
-	memset(sin, 0, sizeof(*sin));
-	sin->sin_family = AF_INET;
-	sin->sin_port = htons((uint16_t)port);
-	return inet_pton(AF_INET, host, &sin->sin_addr) == 1 ? 0 : -1;
-}
-
-static int wait_connected(int fd, unsigned timeout_ms)
-{
-	struct pollfd p = { .fd = fd, .events = POLLOUT };
-	int so_err = 0;
-	socklen_t len = sizeof(so_err);
-	int n;
-
-	do
-		n = poll(&p, 1, (int)timeout_ms);
-	while (n < 0 && errno == EINTR);
-	if (n == 0)
-		return -ETIMEDOUT;
-	if (n < 0)
-		return -errno;
-	if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &so_err, &len) < 0)
-		return -errno;
-	return -so_err;
-}
-
-static int dial_tcp(const char *address, unsigned timeout_ms, int *out)
-{
-	struct sockaddr_storage ss;
-	socklen_t ss_len;
-	int family;
-	int fd;
-	int rc;
-
-	memset(&ss, 0, sizeof(ss));
-	if (address[0] == '@') {
-		struct sockaddr_un *sun = (struct sockaddr_un *)&ss;
-		size_t n = strlen(address + 1);
-		if (n == 0 || n >= sizeof(sun->sun_path) - 1)
-			return -EINVAL;
-		sun->sun_family = AF_UNIX;
-		memcpy(sun->sun_path + 1, address + 1, n); /* abstract: leading NUL */
-		ss_len = (socklen_t)(offsetof(struct sockaddr_un, sun_path) + 1 + n);
-		family = AF_UNIX;
-	} else {
-		if (parse_tcp(address, (struct sockaddr_in *)&ss) < 0)
-			return -EINVAL;
-		ss_len = sizeof(struct sockaddr_in);
-		family = AF_INET;
-	}
-	fd = socket(family, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
-	if (fd < 0)
-		return -errno;
-	rc = connect(fd, (struct sockaddr *)&ss, ss_len);
-	if (rc < 0 && errno == EINPROGRESS)
-		rc = wait_connected(fd, timeout_ms);
-	else if (rc < 0)
-		rc = -errno;
-	if (rc < 0) {
-		close(fd);
-		return rc;
-	}
-	if (family == AF_INET) {
-		int one = 1;
-		/* Without NODELAY, requests behind a small write stall on Nagle. */
-		(void)setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
-	}
-	/* Blocking from here on, every read and write bounded by the timeout. */
-	(void)fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK);
-	set_timeouts(fd, timeout_ms);
-	*out = fd;
-	return 0;
 }
 
 static int broken(struct storage_conn *c, struct cr_err *err, const char *what, int sys_errno)
@@ -309,20 +217,13 @@ int storage_conn_open_with(storage_dial_fn dial, void *dial_arg, const char *add
 
 	if (strlen(address) >= CONN_ADDRESS_MAX)
 		return cr_err_set(err, CR_EINVAL, "store address '%.40s...' is too long", address);
-	if (dial != NULL) {
-		rc = dial(dial_arg, address, timeout_ms, &fd, err);
-		if (rc < 0)
-			return rc;
-		(void)fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK);
-		set_timeouts(fd, timeout_ms);
-	} else {
-		rc = dial_tcp(address, timeout_ms, &fd);
-		if (rc == -EINVAL)
-			return cr_err_set(err, CR_EINVAL, "'%s' is not a store address", address);
-		if (rc < 0)
-			return cr_err_set(err, CR_EUNAVAIL, "cannot connect to store node '%s': %s",
-					  address, strerror(-rc));
-	}
+	rc = dial != NULL ? dial(dial_arg, address, timeout_ms, &fd, err)
+			  : storage_socket_connect(address, timeout_ms, &fd, err);
+	if (rc < 0)
+		return rc;
+	/* Blocking from here on, every read and write bounded by the timeout. */
+	(void)fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK);
+	set_timeouts(fd, timeout_ms);
 	c = cr_calloc(1, sizeof(*c));
 	c->fd = fd;
 	(void)snprintf(c->address, sizeof(c->address), "%s", address);
