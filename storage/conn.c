@@ -281,11 +281,6 @@ uint64_t storage_conn_failure_code(const struct storage_conn *c)
 	return c->failure_code;
 }
 
-const char *storage_conn_address(const struct storage_conn *c)
-{
-	return c->address;
-}
-
 const char *storage_conn_database(const struct storage_conn *c)
 {
 	return c->has_db ? c->db_name : NULL;

@@ -76,8 +76,6 @@ void storage_conn_free(struct storage_conn *c); /* NULL is a no-op */
 
 bool storage_conn_is_broken(const struct storage_conn *c);
 uint64_t storage_conn_failure_code(const struct storage_conn *c);
-/* The address this connection was opened to (borrowed). */
-const char *storage_conn_address(const struct storage_conn *c);
 /* The database opened on it, or NULL (borrowed). */
 const char *storage_conn_database(const struct storage_conn *c);
 

@@ -37,7 +37,6 @@ struct storage_engine {
 	unsigned dial_timeout_ms;
 	uint64_t id;
 	char *address;
-	char *dir;
 };
 
 const char *storage_engine_dqlite_version(void)
@@ -218,7 +217,6 @@ int storage_engine_start(const struct storage_engine_config *cfg, struct storage
 	e = cr_calloc(1, sizeof(*e));
 	e->id = id;
 	e->address = cr_strdup(cfg->address);
-	e->dir = cr_strdup(cfg->dir);
 	rc = dqlite_node_create(id, cfg->address, cfg->dir, &e->node);
 	if (rc != 0) {
 		rc = cr_err_set(err, CR_EINTERNAL, "store node cannot be created in '%s' (code %d)",
@@ -244,7 +242,6 @@ err_after_node:
 	dqlite_node_destroy(e->node);
 err_after_alloc:
 	free(e->address);
-	free(e->dir);
 	free(e);
 	return rc;
 }
@@ -258,7 +255,6 @@ void storage_engine_stop(struct storage_engine *e)
 			 dqlite_node_errmsg(e->node));
 	dqlite_node_destroy(e->node);
 	free(e->address);
-	free(e->dir);
 	free(e);
 }
 

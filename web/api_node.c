@@ -51,7 +51,6 @@ static int probe_store(struct storage_conn *c, const struct web_context *ctx, st
 	if (rc < 0)
 		return rc;
 	h->latency_ms = (double)(cr_now_us() - t0) / 1000.0;
-	h->latency_ms = (double)(int64_t)(h->latency_ms * 1000.0 + 0.5) / 1000.0;
 	h->is_reachable = true;
 	rc = storage_conn_cluster(c, &servers, &n, &h->err);
 	for (unsigned i = 0; rc == 0 && i < n; i++) {

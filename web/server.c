@@ -26,7 +26,7 @@
 
 struct web_server {
 	struct MHD_Daemon *daemon;
-	struct web_config cfg;
+	struct web_config cfg; /* cfg.ui_dir: the canonical path, or NULL (owned) */
 	const struct web_context *ctx;
 };
 
@@ -306,6 +306,11 @@ int web_server_start(const struct web_config *cfg, const struct web_context *ctx
 	s = cr_calloc(1, sizeof(*s));
 	s->cfg = *cfg;
 	s->ctx = ctx;
+	/* Resolved once: static.c compares every file against this root. */
+	s->cfg.ui_dir = cfg->ui_dir != NULL ? realpath(cfg->ui_dir, NULL) : NULL;
+	if (s->cfg.ui_dir == NULL)
+		log_warn("web UI directory '%s' not found; serving the API only",
+			 cfg->ui_dir != NULL ? cfg->ui_dir : "");
 	s->daemon = MHD_start_daemon(
 	    flags, 0, NULL, NULL, access_handler, s, MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL,
 	    MHD_OPTION_LISTEN_SOCKET, listen_fd, MHD_OPTION_THREAD_POOL_SIZE, threads,
@@ -314,6 +319,7 @@ int web_server_start(const struct web_config *cfg, const struct web_context *ctx
 	    MHD_OPTION_NOTIFY_COMPLETED, completed, NULL, MHD_OPTION_END);
 	if (s->daemon == NULL) {
 		close(listen_fd);
+		free((char *)s->cfg.ui_dir);
 		free(s);
 		return cr_err_set(err, CR_EUNAVAIL, "cannot serve HTTP on '%s'", cfg->address);
 	}
@@ -327,5 +333,6 @@ void web_server_stop(struct web_server *s)
 	if (s == NULL)
 		return;
 	MHD_stop_daemon(s->daemon);
+	free((char *)s->cfg.ui_dir);
 	free(s);
 }

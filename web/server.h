@@ -14,9 +14,6 @@
 #include "../lib/err.h"
 #include "../storage/store.h"
 
-#define WEB_MAX_BODY_DEFAULT   ((size_t)1024 * 1024)
-#define WEB_MAX_HEADER_DEFAULT ((size_t)32 * 1024)
-
 struct web_server;
 
 struct web_config {
@@ -26,7 +23,7 @@ struct web_config {
 	size_t max_header;   /* memory for one request's headers, bytes */
 	unsigned timeout_s;  /* idle connection timeout */
 	unsigned max_connections;
-	const char *ui_dir; /* built UI (index.html, assets/); may not exist */
+	const char *ui_dir; /* built UI (index.html, assets/); read at start */
 };
 
 /* What handlers may read: borrowed for the server's life. */

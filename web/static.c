@@ -1,6 +1,7 @@
 /* web/static.c: the built web UI as static files.
  *
- * Paths resolve inside ui_dir only (realpath check, no symlink escapes).
+ * Paths resolve inside ui_dir (canonicalised once at start) only: each
+ * file's realpath must lie under it, so symlinks cannot escape.
  * Vite puts content-hashed files under /assets/, which may be cached for a
  * year; everything else (index.html) is revalidated each time. A GET for a
  * path that is not a file gets index.html: the SPA's router owns it. */
@@ -115,12 +116,12 @@ static void serve_file(struct web_request *req, const char *file, const struct s
 
 void web_static_serve(struct web_request *req)
 {
-	char root[PATH_MAX];
+	const char *root = req->cfg->ui_dir; /* canonical, resolved at start */
 	char file[PATH_MAX];
 	struct stat st;
 	const char *path = req->path;
 
-	if (req->cfg->ui_dir == NULL || realpath(req->cfg->ui_dir, root) == NULL) {
+	if (root == NULL) {
 		web_reply_error(req, CR_ENOTFOUND,
 				"the web UI is not installed on this node; the API is at /api/v1");
 		return;
