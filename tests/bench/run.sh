@@ -85,6 +85,29 @@ forget_pid() {
 	PIDS=$kept
 }
 
+# run_tracked NAME OUT ERR CMD...: run CMD in the background (so the exit
+# trap can stop it) with stdout to OUT and stderr to ERR, wait for it, and
+# stop the whole run, showing both, if it fails.
+run_tracked() {
+	local name=$1 out=$2 err=$3 pid rc=0
+	shift 3
+	if [ "$err" = "$out" ]; then
+		"$@" >"$out" 2>&1 &
+	else
+		"$@" >"$out" 2>"$err" &
+	fi
+	pid=$!
+	PIDS="$PIDS $pid"
+	wait "$pid" || rc=$?
+	forget_pid "$pid"
+	if [ "$rc" != 0 ]; then
+		cat "$out" >&2
+		[ "$err" = "$out" ] || cat "$err" >&2
+		echo "run.sh: $name failed ($rc)" >&2
+		exit 1
+	fi
+}
+
 have() {
 	command -v "$1" >/dev/null 2>&1
 }
@@ -154,18 +177,10 @@ build() {
 # ---- storage: Creek's client and go-dqlite's, interleaved ----
 
 run_creek_storage() {
-	local rep=$1 log="$WORK/storage-$1.log" pid rc=0
-	"$BUILD_DIR/tests/bench/creek-bench-storage" --seconds "$RUN_SECONDS" --reps 1 \
-		--first-rep "$((rep - 1))" --dir "$WORK" >"$log" 2>"$WORK/storage-$rep.err" &
-	pid=$!
-	PIDS="$PIDS $pid"
-	wait "$pid" || rc=$?
-	forget_pid "$pid"
-	if [ "$rc" != 0 ]; then
-		cat "$log" "$WORK/storage-$rep.err" >&2
-		echo "run.sh: creek-bench-storage failed ($rc)" >&2
-		exit 1
-	fi
+	local rep=$1 log="$WORK/storage-$1.log"
+	run_tracked creek-bench-storage "$log" "$WORK/storage-$rep.err" \
+		"$BUILD_DIR/tests/bench/creek-bench-storage" --seconds "$RUN_SECONDS" --reps 1 \
+		--first-rep "$((rep - 1))" --dir "$WORK"
 	grep '^  rep ' "$log"
 	if [ -s "$WORK/storage-$rep.err" ]; then
 		sed 's/^/  stderr: /' "$WORK/storage-$rep.err"
@@ -192,20 +207,12 @@ upstream_stats() {
 }
 
 run_upstream() {
-	local rep=$1 workload=$2 port dir pid kind file stats rc=0
+	local rep=$1 workload=$2 port dir kind file stats
 	port=$(free_port)
 	dir="$WORK/dqlite-benchmark-$workload-$rep"
-	dqlite-benchmark -d "127.0.0.1:$port" --driver --cluster "127.0.0.1:$port" -D "$dir" \
-		--duration "$RUN_SECONDS" --workers 1 -w "$workload" >"$dir.log" 2>&1 &
-	pid=$!
-	PIDS="$PIDS $pid"
-	wait "$pid" || rc=$?
-	forget_pid "$pid"
-	if [ "$rc" != 0 ]; then
-		cat "$dir.log" >&2
-		echo "run.sh: dqlite-benchmark $workload failed ($rc)" >&2
-		exit 1
-	fi
+	run_tracked "dqlite-benchmark $workload" "$dir.log" "$dir.log" \
+		dqlite-benchmark -d "127.0.0.1:$port" --driver --cluster "127.0.0.1:$port" -D "$dir" \
+		--duration "$RUN_SECONDS" --workers 1 -w "$workload"
 	for kind in exec query; do
 		for file in "$dir/127.0.0.1:$port/results/0-$kind-"*; do
 			[ -f "$file" ] || continue
@@ -439,17 +446,8 @@ wrk_parse() {
 }
 
 run_wrk() {
-	local rep=$1 target=$2 conns=$3 url=$4 out="$WORK/wrk-$2-$3-$1.txt" pid rc=0
-	wrk -t2 -c"$conns" -d"${RUN_SECONDS}s" --latency "$url" >"$out" 2>&1 &
-	pid=$!
-	PIDS="$PIDS $pid"
-	wait "$pid" || rc=$?
-	forget_pid "$pid"
-	if [ "$rc" != 0 ]; then
-		cat "$out" >&2
-		echo "run.sh: wrk failed ($rc)" >&2
-		exit 1
-	fi
+	local rep=$1 target=$2 conns=$3 url=$4 out="$WORK/wrk-$2-$3-$1.txt"
+	run_tracked wrk "$out" "$out" wrk -t2 -c"$conns" -d"${RUN_SECONDS}s" --latency "$url"
 	echo "$target $conns $(wrk_parse "$out")" >>"$WORK/http.txt"
 	printf '  rep %s  %-7s c=%-5s %s\n' "$rep" "$target" "$conns" \
 		"$(tail -1 "$WORK/http.txt" | cut -d' ' -f3- | awk '{ printf "%10.0f req/s  p50 %8.3f ms  p99 %8.3f ms  socket errors %s  non-2xx %s", $1, $2, $3, $4, $5 }')"

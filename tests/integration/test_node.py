@@ -107,7 +107,9 @@ class NodeLifecycle(unittest.TestCase):
 
 
 class BadStarts(unittest.TestCase):
-    """Each bad start exits non-zero with one line naming the problem."""
+    """Each bad start exits with one line naming the problem: status 2 for
+    bad configuration (creekd.service's RestartPreventExitStatus=2 stops
+    systemd from restarting in a loop), 1 for a start that failed."""
 
     def setUp(self):
         self.tmp = tempfile.mkdtemp(prefix="creek-bad-")
@@ -115,9 +117,9 @@ class BadStarts(unittest.TestCase):
     def tearDown(self):
         shutil.rmtree(self.tmp, ignore_errors=True)
 
-    def assert_one_line(self, args, expect, env=None):
+    def assert_one_line(self, args, expect, status=1, env=None):
         rc, out, err = run_creekd(args, env=env)
-        self.assertNotEqual(rc, 0)
+        self.assertEqual(rc, status, err)
         lines = [l for l in err.splitlines() if l.strip()]
         self.assertEqual(len(lines), 1, f"expected one line, got: {err!r}")
         self.assertTrue(lines[0].startswith("creekd: "), lines[0])
@@ -128,20 +130,23 @@ class BadStarts(unittest.TestCase):
                 f"127.0.0.1:{free_port()}", "--cluster-address", f"127.0.0.1:{free_port()}"]
 
     def test_unknown_flag(self):
-        self.assert_one_line(["--colour", "blue"], "unknown flag '--colour'")
+        self.assert_one_line(["--colour", "blue"], "unknown flag '--colour'", status=2)
 
     def test_bad_value_in_config_file(self):
         conf = os.path.join(self.tmp, "creek.conf")
         with open(conf, "w") as f:
             f.write("# Creek\nhttp-timeout = 70000\n")
         self.assert_one_line(["--config", conf],
-                             f"{conf}:2: http-timeout: 70000 is above the maximum 3600")
+                             f"{conf}:2: http-timeout: 70000 is above the maximum 3600",
+                             status=2)
 
     def test_missing_config_file(self):
-        self.assert_one_line(["--config", os.path.join(self.tmp, "none.conf")], "cannot read")
+        self.assert_one_line(["--config", os.path.join(self.tmp, "none.conf")], "cannot read",
+                             status=2)
 
     def test_cluster_address_must_be_ipv4(self):
-        self.assert_one_line(["--cluster-address", "db.example:9443"], "cluster-address")
+        self.assert_one_line(["--cluster-address", "db.example:9443"], "cluster-address",
+                             status=2)
 
     def test_data_dir_that_is_a_file(self):
         path = os.path.join(self.tmp, "file")

@@ -213,6 +213,8 @@ kill -TERM $pid; wait $pid
         out = self.in_root(f"cd /root && tar xzf {name} && sh {name[:-7]}/install.sh")
         self.assertEqual(out.returncode, 0, out.stdout[-4000:] + out.stderr[-4000:])
         self.assertIn("is installed", out.stdout)
+        # Enabled for boot (started too where systemd runs; not in this root).
+        self.assertTrue(self.exists("/etc/systemd/system/multi-user.target.wants/creekd.service"))
         health = self.start_and_health()
         self.assertEqual(health["status"], "ok")
         self.assertEqual(health["node"]["starts"], 1)
@@ -272,6 +274,7 @@ echo "status $?"
         self.assertEqual(out.returncode, 0, out.stdout + out.stderr)
         self.assertFalse(self.exists("/var/lib/creek"))
         self.assertFalse(self.exists("/etc/creek"))
+        self.assertFalse(self.exists("/etc/systemd/system/multi-user.target.wants/creekd.service"))
 
     def rebuild_with_version(self, suffix):
         """The same package under a higher version: the upgrade path

@@ -2,7 +2,6 @@
  * mutual-TLS proxy in front of a real dqlite node, refusal of peers without
  * a cluster certificate, and two dqlite nodes replicating through it. */
 #include <arpa/inet.h>
-#include <ftw.h>
 #include <netinet/in.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -40,14 +39,6 @@ static int dial(void *arg, const char *address, unsigned timeout_ms, int *fd, st
 	return cluster_dial(arg, address, timeout_ms, fd, err);
 }
 
-static int remove_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-	(void)st;
-	(void)flag;
-	(void)ftw;
-	return remove(path);
-}
-
 static int setup(void **state)
 {
 	struct cr_err err = { 0 };
@@ -65,7 +56,7 @@ static int setup(void **state)
 static int teardown(void **state)
 {
 	(void)state;
-	(void)nftw(base, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
+	fixture_rmtree(base);
 	return 0;
 }
 

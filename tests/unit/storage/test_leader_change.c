@@ -1,7 +1,6 @@
 /* tests/unit/storage/test_leader_change.c: two real dqlite nodes; when
  * leadership moves, the pool finds the new leader and the writer retries on
  * it: every write commits exactly once, and reads follow. */
-#include <ftw.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -41,14 +40,6 @@ static void start(struct two *t, int i, uint64_t join_id)
 		fail_msg("node %d: %s", i, err.msg);
 }
 
-static int remove_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-	(void)st;
-	(void)flag;
-	(void)ftw;
-	return remove(path);
-}
-
 static int setup(void **state)
 {
 	struct two *t = calloc(1, sizeof(*t));
@@ -81,7 +72,7 @@ static int teardown(void **state)
 	storage_store_free(t->store);
 	storage_engine_stop(t->engine[1]);
 	storage_engine_stop(t->engine[0]);
-	(void)nftw(t->base, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
+	fixture_rmtree(t->base);
 	free(t);
 	return 0;
 }

@@ -82,6 +82,11 @@ static int remove_entry(const char *path, const struct stat *st, int flag, struc
 	return remove(path);
 }
 
+void fixture_rmtree(const char *path)
+{
+	(void)nftw(path, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
+}
+
 void fixture_close(struct fixture *f)
 {
 	char *slash;
@@ -90,7 +95,7 @@ void fixture_close(struct fixture *f)
 	storage_engine_stop(f->engine);
 	slash = strrchr(f->dir, '/');
 	*slash = '\0'; /* the mkdtemp dir */
-	(void)nftw(f->dir, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
+	fixture_rmtree(f->dir);
 }
 
 struct storage_conn *fixture_conn(struct fixture *f, const char *db)

@@ -26,6 +26,8 @@ struct storage_conn *fixture_conn(struct fixture *f, const char *db);
 /* cmocka group setup/teardown: *state becomes a started fixture. */
 int fixture_setup(void **state);
 int fixture_teardown(void **state);
+/* Delete a directory tree (test data dirs). */
+void fixture_rmtree(const char *path);
 /* A free TCP port on 127.0.0.1. */
 unsigned fixture_free_port(void);
 
