@@ -9,6 +9,7 @@
 #include <netinet/tcp.h>
 #include <openssl/err.h>
 #include <openssl/ssl.h>
+#include <openssl/x509.h>
 #include <poll.h>
 #include <pthread.h>
 #include <stdbool.h>
@@ -21,6 +22,7 @@
 
 #include "../lib/log.h"
 #include "../lib/mem.h"
+#include "../lib/time.h"
 #include "../storage/socket.h"
 
 #define SPLICE_BUF 16384
@@ -28,6 +30,8 @@
 struct cluster_proxy {
 	struct cluster_tls *tls;
 	char *target;
+	cluster_http_fn http;
+	void *http_arg;
 	int listen_fd;
 	int stop_fd; /* eventfd: readable once stopping */
 	pthread_t thread;
@@ -245,11 +249,63 @@ static void splice_done(struct cluster_proxy *p)
 	pthread_mutex_unlock(&p->lock);
 }
 
-/* Accepted connection: handshake, then dial the target and splice. */
+/* The first byte the peer sends, without consuming it; -1 if none came
+ * within timeout_ms. */
+static int peek_first(SSL *ssl, int fd, unsigned timeout_ms)
+{
+	uint64_t deadline = cr_now_ms() + timeout_ms;
+	unsigned char c;
+
+	for (;;) {
+		int rc = SSL_peek(ssl, &c, 1);
+		struct pollfd p = { .fd = fd };
+		uint64_t now = cr_now_ms();
+		if (rc == 1)
+			return c;
+		switch (SSL_get_error(ssl, rc)) {
+		case SSL_ERROR_WANT_READ:
+			p.events = POLLIN;
+			break;
+		case SSL_ERROR_WANT_WRITE:
+			p.events = POLLOUT;
+			break;
+		default:
+			return -1;
+		}
+		if (now >= deadline || poll(&p, 1, (int)(deadline - now)) != 1)
+			return -1;
+	}
+}
+
+static bool peer_verified(SSL *ssl)
+{
+	X509 *cert = SSL_get1_peer_certificate(ssl);
+	bool ok = cert != NULL && SSL_get_verify_result(ssl) == X509_V_OK;
+
+	X509_free(cert);
+	return ok;
+}
+
+/* Hand an HTTP connection to the proxy's handler through a socketpair. */
+static int route_http(struct splice *s, struct cluster_proxy *p, bool verified)
+{
+	int pair[2];
+
+	if (p->http == NULL || socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, pair) < 0)
+		return -1;
+	(void)set_nonblocking(pair[1], true);
+	s->plain_fd = pair[1];
+	p->http(p->http_arg, pair[0], verified);
+	return 0;
+}
+
+/* Accepted connection: handshake, then route by the first byte and splice. */
 static void *serve_conn(void *arg)
 {
 	struct splice *s = arg;
 	struct cluster_proxy *p = s->owner;
+	bool verified;
+	int first;
 
 	if (handshake(s->ssl, s->tls_fd, true, CLUSTER_HANDSHAKE_TIMEOUT_MS) < 0) {
 		unsigned long e = ERR_get_error();
@@ -258,12 +314,24 @@ static void *serve_conn(void *arg)
 		ERR_clear_error();
 		log_warn("refused a cluster connection: TLS handshake failed (%s)",
 			 e ? why : "closed");
+		goto done;
+	}
+	verified = peer_verified(s->ssl);
+	first = peek_first(s->ssl, s->tls_fd, CLUSTER_HANDSHAKE_TIMEOUT_MS);
+	if (first < 0) {
+		log_debug("cluster connection closed before its first byte");
+	} else if (first >= 'A' && first <= 'Z') {
+		if (route_http(s, p, verified) == 0)
+			splice_run(s);
+	} else if (!verified) {
+		log_warn("refused store traffic from a peer without a cluster certificate");
 	} else if (connect_to(s->target, CLUSTER_HANDSHAKE_TIMEOUT_MS, &s->plain_fd, NULL) == 0) {
 		splice_run(s);
 	} else {
 		s->plain_fd = -1;
 		log_warn("cluster connection dropped: cannot reach '%s'", s->target);
 	}
+done:
 	splice_free(s);
 	splice_done(p);
 	return NULL;
@@ -317,9 +385,10 @@ static void *listen_main(void *arg)
 	return NULL;
 }
 
-int cluster_proxy_start(struct cluster_tls *tls, const char *listen_address, const char *target,
+int cluster_proxy_start(struct cluster_tls *tls, const struct cluster_proxy_config *cfg,
 			struct cluster_proxy **out, struct cr_err *err)
 {
+	const char *listen_address = cfg->listen_address;
 	struct sockaddr_storage ss;
 	socklen_t len = 0;
 	struct cluster_proxy *p;
@@ -341,7 +410,9 @@ int cluster_proxy_start(struct cluster_tls *tls, const char *listen_address, con
 	}
 	p = cr_calloc(1, sizeof(*p));
 	p->tls = tls;
-	p->target = cr_strdup(target);
+	p->target = cr_strdup(cfg->db_target);
+	p->http = cfg->http;
+	p->http_arg = cfg->http_arg;
 	p->listen_fd = fd;
 	p->stop_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
 	pthread_mutex_init(&p->lock, NULL);

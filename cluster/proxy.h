@@ -12,10 +12,14 @@
  *   peer --TLS--> [proxy listener] --plain--> @creek-db-<id> (dqlite)
  *   dqlite --socketpair--> [cluster_dial thread] --TLS--> peer's proxy
  *
+ * The same port carries Creek's own node-to-node HTTP requests (forwarded
+ * writes, joins): the first byte after the handshake tells them apart.
  * One thread per spliced connection (a cluster has a handful of peers).
  * Any thread may call; cluster_proxy_stop() waits for its threads. */
 #ifndef CREEK_CLUSTER_PROXY_H
 #define CREEK_CLUSTER_PROXY_H
+
+#include <stdbool.h>
 
 #include "../lib/err.h"
 #include "tls.h"
@@ -24,10 +28,27 @@
 
 struct cluster_proxy;
 
-/* Listen on listen_address ("a.b.c.d:port") and splice each verified
- * connection to target ("a.b.c.d:port" or "@abstract"). tls is borrowed
+/* Creek's own requests on the cluster port: fd is a local socket carrying
+ * the connection's plain bytes (the callee owns it). peer_verified: the
+ * peer showed a certificate of the cluster CA; false only for a client
+ * without any certificate (a node that is joining). Runs on the proxy's
+ * thread for that connection before any byte moves: it must not block. */
+typedef void (*cluster_http_fn)(void *arg, int fd, bool peer_verified);
+
+struct cluster_proxy_config {
+	const char *listen_address; /* "a.b.c.d:port" */
+	/* Where dqlite traffic goes ("a.b.c.d:port" or "@abstract"): a
+	 * connection whose first byte is not an ASCII capital letter (dqlite
+	 * starts with a binary protocol version, HTTP with a method name). */
+	const char *db_target;
+	cluster_http_fn http; /* NULL: HTTP is refused */
+	void *http_arg;
+};
+
+/* Listen and route each connection after its handshake: dqlite traffic
+ * (verified peers only) to db_target, HTTP to cfg->http. tls is borrowed
  * and must outlive the proxy. */
-int cluster_proxy_start(struct cluster_tls *tls, const char *listen_address, const char *target,
+int cluster_proxy_start(struct cluster_tls *tls, const struct cluster_proxy_config *cfg,
 			struct cluster_proxy **out, struct cr_err *err);
 void cluster_proxy_stop(struct cluster_proxy *p); /* NULL is a no-op */
 

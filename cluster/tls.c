@@ -264,10 +264,14 @@ static SSL_CTX *make_ctx(const char *dir, int is_server, struct cr_err *err)
 		ssl_fail(err, "cannot load the node's TLS files");
 		return NULL;
 	}
-	/* Both sides must present a certificate signed by the cluster CA; the
-	 * CA is the only trust anchor (no system store). Peers are identified
-	 * by the certificate, not the host name: addresses change with NAT. */
-	SSL_CTX_set_verify(ctx, SSL_VERIFY_PEER | SSL_VERIFY_FAIL_IF_NO_PEER_CERT, NULL);
+	/* A certificate signed by the cluster CA is the only trust anchor (no
+	 * system store). Peers are identified by the certificate, not the host
+	 * name: addresses change with NAT. The server side lets a client
+	 * without a certificate finish the handshake so that a joining node can
+	 * present its token; the proxy then allows it nothing else (a wrong
+	 * certificate still fails the handshake). */
+	SSL_CTX_set_verify(ctx, is_server ? SSL_VERIFY_PEER : SSL_VERIFY_PEER | SSL_VERIFY_FAIL_IF_NO_PEER_CERT,
+			   NULL);
 	SSL_CTX_set_mode(ctx, SSL_MODE_ENABLE_PARTIAL_WRITE | SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER);
 	if (is_server)
 		SSL_CTX_set_session_cache_mode(ctx, SSL_SESS_CACHE_OFF);

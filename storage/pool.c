@@ -113,13 +113,32 @@ static int probe(struct storage_pool *p, const char *addr, struct storage_conn *
 	return 1;
 }
 
+/* The addresses to ask, last known leader first (copied: another thread
+ * may replace the list meanwhile). */
+static unsigned snapshot_addresses(struct storage_pool *p,
+				   char out[STORAGE_POOL_MAX_ADDRESSES + 1][128])
+{
+	unsigned n = 0;
+
+	pthread_mutex_lock(&p->lock);
+	if (p->leader[0] != '\0')
+		memcpy(out[n++], p->leader, 128);
+	for (unsigned i = 0; i < p->n_addresses; i++)
+		if (strcmp(p->addresses[i], p->leader) != 0)
+			(void)snprintf(out[n++], 128, "%s", p->addresses[i]);
+	pthread_mutex_unlock(&p->lock);
+	return n;
+}
+
 static int find_leader_once(struct storage_pool *p, struct storage_conn **out, struct cr_err *err)
 {
+	char addresses[STORAGE_POOL_MAX_ADDRESSES + 1][128];
+	unsigned n = snapshot_addresses(p, addresses);
 	char leader[128];
 	uint64_t id = 0;
 
-	for (unsigned i = 0; i < p->n_addresses; i++) {
-		int rc = probe(p, p->addresses[i], out, &id, leader, sizeof(leader), err);
+	for (unsigned i = 0; i < n; i++) {
+		int rc = probe(p, addresses[i], out, &id, leader, sizeof(leader), err);
 		if (rc == 1) {
 			char named[128];
 			memcpy(named, leader, sizeof(named));
@@ -215,6 +234,30 @@ void storage_pool_release(struct storage_pool *p, struct storage_conn *c)
 	i->next = p->idle;
 	p->idle = i;
 	p->n_idle++;
+	pthread_mutex_unlock(&p->lock);
+}
+
+int storage_pool_set_addresses(struct storage_pool *p, const char *const *addresses, unsigned n,
+			       struct cr_err *err)
+{
+	if (n == 0 || n > STORAGE_POOL_MAX_ADDRESSES)
+		return cr_err_set(err, CR_EINVAL, "the store pool needs 1 to %d node addresses",
+				  STORAGE_POOL_MAX_ADDRESSES);
+	pthread_mutex_lock(&p->lock);
+	for (unsigned i = 0; i < p->n_addresses; i++)
+		free(p->addresses[i]);
+	for (unsigned i = 0; i < n; i++)
+		p->addresses[i] = cr_strdup(addresses[i]);
+	p->n_addresses = n;
+	pthread_mutex_unlock(&p->lock);
+	return 0;
+}
+
+void storage_pool_forget_leader(struct storage_pool *p)
+{
+	pthread_mutex_lock(&p->lock);
+	p->leader_id = 0;
+	p->leader[0] = '\0';
 	pthread_mutex_unlock(&p->lock);
 }
 

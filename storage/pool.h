@@ -43,6 +43,13 @@ int storage_pool_acquire_within(struct storage_pool *pool, const char *db, unsig
 /* Give a connection back; broken ones are closed. */
 void storage_pool_release(struct storage_pool *pool, struct storage_conn *conn);
 
+/* Replace the node addresses asked for the leader (the cluster's members
+ * changed). Connections already made stay. */
+int storage_pool_set_addresses(struct storage_pool *pool, const char *const *addresses, unsigned n,
+			       struct cr_err *err);
+/* Drop the remembered leader (it is known to be gone). */
+void storage_pool_forget_leader(struct storage_pool *pool);
+
 /* The leader as last confirmed: id and address ("" if none). Does not block
  * on the network. */
 void storage_pool_last_leader(struct storage_pool *pool, uint64_t *id, char *address,

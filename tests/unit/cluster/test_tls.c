@@ -3,7 +3,9 @@
  * a cluster certificate, and two dqlite nodes replicating through it. */
 #include <arpa/inet.h>
 #include <netinet/in.h>
+#include <pthread.h>
 #include <setjmp.h>
+#include <stdbool.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -14,6 +16,7 @@
 #include <unistd.h>
 
 #include <cmocka.h>
+#include <openssl/ssl.h>
 
 #include "../support/fixture.h"
 #include "cluster/proxy.h"
@@ -33,6 +36,70 @@ struct node {
 };
 
 static char base[64];
+
+struct http_conn {
+	int fd;
+	bool verified;
+};
+
+static void *http_serve(void *arg)
+{
+	struct http_conn *h = arg;
+	char buf[256];
+	const char *answer = h->verified ? "HTTP/1.0 200 OK\r\n\r\nverified"
+					 : "HTTP/1.0 200 OK\r\n\r\nstranger";
+
+	(void)recv(h->fd, buf, sizeof(buf), 0);
+	(void)send(h->fd, answer, strlen(answer), MSG_NOSIGNAL);
+	close(h->fd);
+	free(h);
+	return NULL;
+}
+
+/* The proxy's HTTP route (must not block): answer one fixed line naming
+ * the peer's trust, from a thread of its own. */
+static void http_handler(void *arg, int fd, bool verified)
+{
+	struct http_conn *h = malloc(sizeof(*h));
+	pthread_t t;
+
+	(void)arg;
+	h->fd = fd;
+	h->verified = verified;
+	assert_int_equal(pthread_create(&t, NULL, http_serve, h), 0);
+	pthread_detach(t);
+}
+
+/* A TLS client without any certificate: send bytes, return what came back. */
+static size_t certless_exchange(const char *address, const void *out, size_t out_len, char *in,
+				size_t in_len)
+{
+	SSL_CTX *ctx = SSL_CTX_new(TLS_client_method());
+	SSL *ssl;
+	struct sockaddr_in sin = { .sin_family = AF_INET };
+	size_t got = 0;
+	int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+
+	SSL_CTX_set_verify(ctx, SSL_VERIFY_NONE, NULL);
+	sin.sin_port = htons((uint16_t)atoi(strchr(address, ':') + 1));
+	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	assert_int_equal(connect(fd, (struct sockaddr *)&sin, sizeof(sin)), 0);
+	ssl = SSL_new(ctx);
+	SSL_set_fd(ssl, fd);
+	assert_int_equal(SSL_connect(ssl), 1);
+	assert_int_equal(SSL_write(ssl, out, (int)out_len), (int)out_len);
+	for (;;) {
+		int n = SSL_read(ssl, in + got, (int)(in_len - 1 - got));
+		if (n <= 0)
+			break;
+		got += (size_t)n;
+	}
+	in[got] = '\0';
+	SSL_free(ssl);
+	SSL_CTX_free(ctx);
+	close(fd);
+	return got;
+}
 
 static int dial(void *arg, const char *address, unsigned timeout_ms, int *fd, struct cr_err *err)
 {
@@ -66,15 +133,19 @@ static void node_start(struct node *n, const char *name, uint64_t join_id)
 	char ca[600];
 	unsigned port = fixture_free_port();
 	struct storage_engine_config ec = { 0 };
+	struct cluster_proxy_config pc = { 0 };
 
 	snprintf(ca, sizeof(ca), "%s/ca", base);
 	snprintf(n->dir, sizeof(n->dir), "%s/%s", base, name);
 	snprintf(n->tls_dir, sizeof(n->tls_dir), "%s/%s-tls", base, name);
 	snprintf(n->address, sizeof(n->address), "127.0.0.1:%u", port);
 	snprintf(n->bind, sizeof(n->bind), "@creek-test-%d-%s", (int)getpid(), name);
+	pc.listen_address = n->address;
+	pc.db_target = n->bind;
+	pc.http = http_handler;
 	if (cluster_cert_issue(ca, name, "127.0.0.1", n->tls_dir, &err) != 0 ||
 	    cluster_tls_new(n->tls_dir, &n->tls, &err) != 0 ||
-	    cluster_proxy_start(n->tls, n->address, n->bind, &n->proxy, &err) != 0)
+	    cluster_proxy_start(n->tls, &pc, &n->proxy, &err) != 0)
 		fail_msg("%s: %s", name, err.msg);
 	ec.dir = n->dir;
 	ec.address = n->address;
@@ -133,6 +204,7 @@ static void sql_runs_through_the_mutual_tls_proxy(void **state)
 	struct storage_rows rows;
 	struct cr_err err = { 0 };
 	char leader[128];
+	char buf[256];
 	uint64_t id = 0;
 
 	(void)state;
@@ -154,6 +226,20 @@ static void sql_runs_through_the_mutual_tls_proxy(void **state)
 	assert_int_equal(rows.n_rows, 20000);
 	storage_rows_close(&rows);
 	storage_conn_free(c);
+	/* A cluster member's HTTP is marked verified. */
+	{
+		int fd = -1;
+		size_t got = 0;
+		ssize_t n;
+
+		assert_int_equal(cluster_dial(a.tls, a.address, 2000, &fd, &err), 0);
+		assert_int_equal(send(fd, "GET / HTTP/1.0\r\n\r\n", 18, MSG_NOSIGNAL), 18);
+		while ((n = recv(fd, buf + got, sizeof(buf) - 1 - got, 0)) > 0)
+			got += (size_t)n;
+		buf[got] = '\0';
+		assert_non_null(strstr(buf, "verified"));
+		close(fd);
+	}
 	node_stop(&a);
 }
 
@@ -180,6 +266,11 @@ static void peers_without_a_cluster_certificate_are_refused(void **state)
 	    send(fd, "\x01\0\0\0\0\0\0\0\x01\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0", 24, MSG_NOSIGNAL), 24);
 	assert_true(recv(fd, buf, sizeof(buf), 0) <= 0);
 	close(fd);
+	/* TLS without a certificate: store traffic is closed unanswered, HTTP
+	 * reaches Creek marked as coming from a stranger. */
+	assert_int_equal(certless_exchange(a.address, "\x01\0\0\0\0\0\0\0", 8, buf, sizeof(buf)), 0);
+	certless_exchange(a.address, "GET / HTTP/1.0\r\n\r\n", 18, buf, sizeof(buf));
+	assert_non_null(strstr(buf, "stranger"));
 	/* TLS with a certificate from another CA: the handshake fails. */
 	snprintf(other_ca, sizeof(other_ca), "%s/other-ca", base);
 	snprintf(other, sizeof(other), "%s/other", base);
