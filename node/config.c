@@ -12,7 +12,16 @@
 #define CREEK_UI_DIR "/usr/share/creek/ui"
 #endif
 
-enum setting_type { SET_STRING, SET_UINT, SET_LEVEL, SET_TARGET, SET_IPV4_PORT, SET_LISTEN };
+enum setting_type {
+	SET_STRING,
+	SET_UINT,
+	SET_LEVEL,
+	SET_TARGET,
+	SET_IPV4_PORT,
+	SET_LISTEN,
+	SET_LISTEN_OPT, /* host:port or "off" (NULL) */
+	SET_BOOL,       /* on/off */
+};
 
 struct setting {
 	const char *name;
@@ -34,10 +43,25 @@ static const struct setting settings[] = {
 	  "Address of the web UI and API (plain HTTP; use 0.0.0.0:8080 behind a proxy)." },
 	{ "cluster-address", SET_IPV4_PORT, "127.0.0.1:9443", 0, 0, "a.b.c.d:port",
 	  AT(cluster_address), "Address other nodes reach this node's store at (IPv4)." },
+	{ "cluster-tls", SET_BOOL, "on", 0, 0, "on|off", AT(cluster_tls),
+	  "Mutual TLS on the cluster port. off only for a loopback cluster-address (development, "
+	  "tools that speak dqlite directly); a node without TLS cannot form a cluster." },
+	{ "https", SET_LISTEN_OPT, "0.0.0.0:8443", 0, 0, "host:port|off", AT(https),
+	  "Address of the web UI and API over HTTPS (certificate: the node's, signed by the "
+	  "cluster CA, or one installed with 'creekctl cert install'); off to disable." },
+	{ "failure-domain", SET_UINT, "0", 0, 65535, "number", AT(failure_domain),
+	  "Room, rack or power feed of this node: voters are spread across domains." },
+	{ "cluster-probe-interval", SET_UINT, "1000", 100, 60000, "ms", AT(cluster_probe_ms),
+	  "How often each node checks that the others answer." },
+	{ "cluster-offline-after", SET_UINT, "30000", 1000, 86400000, "ms",
+	  AT(cluster_offline_after_ms),
+	  "A node silent this long is treated as gone: its role is given to another node." },
+	{ "cluster-standbys", SET_UINT, "3", 1, 15, "nodes", AT(cluster_standbys),
+	  "Standby nodes wanted beyond the voters (they replicate and can be promoted fast)." },
 	{ "ui-dir", SET_STRING, CREEK_UI_DIR, 0, 0, "path", AT(ui_dir),
 	  "Directory of the built web UI." },
-	{ "http-threads", SET_UINT, "0", 0, 64, "threads", AT(http_threads),
-	  "HTTP worker threads; 0 means one per CPU core." },
+	{ "http-threads", SET_UINT, "0", 0, 256, "threads", AT(http_threads),
+	  "HTTP worker threads; 0 means eight per CPU core (requests wait for the store)." },
 	{ "http-max-body", SET_UINT, "1048576", 1024, 1073741824, "bytes", AT(http_max_body),
 	  "Largest request body accepted (413 above)." },
 	{ "http-max-header", SET_UINT, "32768", 4096, 1048576, "bytes", AT(http_max_header),
@@ -86,6 +110,13 @@ static int set_value(struct node_config *cfg, const struct setting *s, const cha
 		if (cr_parse_ipv4_port(value, err) < 0)
 			return cr_err_wrap(err, "%s", s->name);
 		/* fallthrough */
+	case SET_LISTEN_OPT:
+		if (strcmp(value, "off") == 0) {
+			free(*(char **)base);
+			*(char **)base = NULL;
+			return 0;
+		}
+		/* fallthrough */
 	case SET_LISTEN:
 	case SET_STRING:
 		if (value[0] == '\0')
@@ -105,6 +136,12 @@ static int set_value(struct node_config *cfg, const struct setting *s, const cha
 					  u, s->min);
 		*(unsigned *)base = u;
 		return 0;
+	case SET_BOOL:
+		if (strcmp(value, "on") == 0 || strcmp(value, "off") == 0) {
+			*(bool *)base = strcmp(value, "on") == 0;
+			return 0;
+		}
+		return cr_err_set(err, CR_EINVAL, "%s: '%s' is not on or off", s->name, value);
 	case SET_LEVEL:
 		if (cr_log_level_parse(value, &level) < 0)
 			return cr_err_set(err, CR_EINVAL,
@@ -277,6 +314,11 @@ int node_config_parse(int argc, char **argv, struct node_config *cfg, struct cr_
 		rc = cr_err_set(err, CR_EINVAL,
 				"snapshot-trailing: %u is below snapshot-threshold %u",
 				cfg->snapshot_trailing, cfg->snapshot_threshold);
+	if (rc == 0 && !cfg->cluster_tls && strncmp(cfg->cluster_address, "127.", 4) != 0)
+		rc = cr_err_set(err, CR_EINVAL,
+				"cluster-tls: off is allowed only with a loopback cluster-address, "
+				"not '%s'",
+				cfg->cluster_address);
 	if (rc < 0)
 		node_config_close(cfg);
 	return rc;
@@ -287,7 +329,7 @@ void node_config_close(struct node_config *cfg)
 	free(cfg->config_path);
 	for (size_t i = 0; i < N_SETTINGS; i++) {
 		if (settings[i].type == SET_UINT || settings[i].type == SET_LEVEL ||
-		    settings[i].type == SET_TARGET)
+		    settings[i].type == SET_TARGET || settings[i].type == SET_BOOL)
 			continue;
 		char **p = (char **)((char *)cfg + settings[i].offset);
 		free(*p);

@@ -24,6 +24,12 @@ struct node_config {
 	char *data_dir;
 	char *http;
 	char *cluster_address;
+	bool cluster_tls;
+	char *https; /* NULL: off */
+	unsigned failure_domain;
+	unsigned cluster_probe_ms;
+	unsigned cluster_offline_after_ms;
+	unsigned cluster_standbys;
 	char *ui_dir;
 	unsigned http_threads;
 	unsigned http_max_body;

@@ -137,6 +137,7 @@ int main(int argc, char **argv)
 	run_loop(&m);
 	log_notice("stopping on signal %d", m.stop_signal);
 	node_notify_stopping();
+	node_handover(m.node);
 	node_stop(m.node);
 	(void)uv_loop_close(&m.loop);
 	log_notice("stopped");

@@ -12,6 +12,12 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "../cluster/cluster.h"
+#include "../cluster/forward.h"
+#include "../cluster/join.h"
+#include "../cluster/proxy.h"
+#include "../cluster/scheduler.h"
+#include "../cluster/tls.h"
 #include "../lib/log.h"
 #include "../lib/mem.h"
 #include "../lib/time.h"
@@ -20,14 +26,32 @@
 #include "../storage/store.h"
 #include "../web/server.h"
 
+#define HANDOVER_TIMEOUT_MS 10000
+
 struct node {
 	int lock_fd;
+	struct cluster_files files;
+	struct cluster_tls *tls; /* NULL with cluster-tls off */
+	struct cluster_dialer dialer;
 	struct storage_engine *engine;
+	struct cluster_proxy *proxy;
 	struct storage_store *store;
-	int http_fd; /* listening, until the web server takes it */
+	struct cluster *cluster;
+	struct cluster_scheduler *scheduler;
+	struct cluster_forwarder *forwarder;
+	int http_fd;  /* listening, until the web server takes it */
+	int https_fd; /* the same for HTTPS; -1 if off */
+	char *https_cert;
+	char *https_key;
 	struct web_server *web;
+	struct web_server *web_tls;
+	/* Creek's requests on the cluster port; set once started (the proxy
+	 * runs before them and closes what comes too early). */
+	struct web_server *web_peer;
+	struct web_server *web_stranger;
 	struct web_context web_ctx;
 	char *address;
+	unsigned failure_domain;
 };
 
 static int lock_data_dir(const char *dir, int *fd_out, struct cr_err *err)
@@ -80,28 +104,77 @@ static int record_start(struct storage_tx *tx, void *arg, struct cr_err *err)
 			       p, 4, NULL, err);
 }
 
+/* A connection on the cluster port that speaks HTTP. */
+static void peer_http(void *arg, int fd, bool verified)
+{
+	struct node *n = arg;
+	struct web_server *s = __atomic_load_n(verified ? &n->web_peer : &n->web_stranger,
+					       __ATOMIC_ACQUIRE);
+
+	if (s == NULL) {
+		close(fd); /* still starting: the peer retries */
+		return;
+	}
+	web_server_add_connection(s, fd);
+}
+
+static int start_cluster_tls(struct node *n, const struct node_config *cfg, struct cr_err *err)
+{
+	int rc = cluster_files_prepare(cfg->data_dir, cfg->cluster_address, &n->files, err);
+
+	if (rc == 0)
+		rc = cluster_tls_new(n->files.dir, &n->tls, err);
+	if (rc < 0)
+		return cr_err_wrap(err, "cluster");
+	n->dialer.tls = n->tls;
+	return 0;
+}
+
 static int start_store(struct node *n, const struct node_config *cfg, struct cr_err *err)
 {
 	char dir[4096];
 	struct storage_engine_config ec = {
 		.dir = dir,
 		.address = cfg->cluster_address,
+		.bind_local = cfg->cluster_tls,
 		.latency_ms = cfg->store_latency_ms,
 		.snapshot_threshold = cfg->snapshot_threshold,
 		.snapshot_trailing = cfg->snapshot_trailing,
+		.dial = cfg->cluster_tls ? cluster_dialer_dial : NULL,
+		.dial_arg = &n->dialer,
+		.join_id = n->files.join_id,
 	};
 	struct storage_store_config sc = {
 		.pool = { .addresses = { cfg->cluster_address },
 			  .n_addresses = 1,
 			  .io_timeout_ms = cfg->store_timeout_ms,
-			  .acquire_timeout_ms = cfg->write_timeout_ms },
+			  .acquire_timeout_ms = cfg->write_timeout_ms,
+			  .dial = cluster_dialer_dial,
+			  .dial_arg = &n->dialer },
 		.writer = { .max_batch = cfg->write_batch,
 			    .write_timeout_ms = cfg->write_timeout_ms },
 	};
+	struct cluster_proxy_config pc = { .listen_address = cfg->cluster_address,
+					   .db_target = n->dialer.local_address,
+					   .http = peer_http,
+					   .http_arg = n };
 	int rc;
 
+	(void)snprintf(n->dialer.self_address, sizeof(n->dialer.self_address), "%s",
+		       cfg->cluster_address);
+	for (unsigned i = 0; i < n->files.n_addresses && sc.pool.n_addresses < CLUSTER_MAX_NODES;
+	     i++)
+		if (strcmp(n->files.addresses[i], cfg->cluster_address) != 0)
+			sc.pool.addresses[sc.pool.n_addresses++] = n->files.addresses[i];
 	(void)snprintf(dir, sizeof(dir), "%s/store", cfg->data_dir);
 	rc = storage_engine_start(&ec, &n->engine, err);
+	if (rc < 0)
+		return rc;
+	storage_engine_local_address(storage_engine_id(n->engine), n->dialer.local_address,
+				     sizeof(n->dialer.local_address));
+	/* Peers must reach the store before anything waits for a leader. */
+	if (cfg->cluster_tls)
+		rc = cluster_proxy_start(n->tls, &pc, &n->proxy, err);
 	if (rc == 0)
 		rc = storage_store_new(&sc, &n->store, err);
 	if (rc == 0)
@@ -125,6 +198,9 @@ static int record(struct node *n, struct cr_err *err)
 	rc = storage_write(n->store, STORAGE_DB_SYSTEM, request_id, record_start, &r, err);
 	if (rc < 0)
 		return rc;
+	rc = cluster_node_record(n->store, n->web_ctx.node_id, n->address, n->failure_domain, err);
+	if (rc < 0)
+		return rc;
 	p = storage_text(id);
 	rc = storage_query(n->store, STORAGE_DB_SYSTEM,
 			   "SELECT COUNT(*) FROM node_start WHERE node_id = ?", &p, 1, &rows, err);
@@ -134,10 +210,116 @@ static int record(struct node *n, struct cr_err *err)
 	return rc;
 }
 
+static char *read_pem(const char *dir, const char *name)
+{
+	char path[4200];
+	char *text;
+	long len;
+	FILE *f;
+
+	(void)snprintf(path, sizeof(path), "%s/%s", dir, name);
+	f = fopen(path, "re");
+	if (f == NULL)
+		return NULL;
+	(void)fseek(f, 0, SEEK_END);
+	len = ftell(f);
+	rewind(f);
+	text = cr_calloc(1, (size_t)(len > 0 ? len : 0) + 1);
+	if (len > 0 && fread(text, 1, (size_t)len, f) != (size_t)len) {
+		free(text);
+		text = NULL;
+	}
+	fclose(f);
+	return text;
+}
+
+/* HTTPS: the certificate installed with `creekctl cert install`, else
+ * this node's cluster certificate. */
+static int load_https(struct node *n, const struct node_config *cfg, struct cr_err *err)
+{
+	const char *crt = "https.crt";
+	const char *key = "https.key";
+
+	if (cfg->https == NULL)
+		return 0;
+	if (!cfg->cluster_tls) {
+		log_warn("HTTPS is off: it needs the cluster certificates (cluster-tls is off)");
+		return 0;
+	}
+	n->https_cert = read_pem(n->files.dir, crt);
+	if (n->https_cert == NULL) {
+		crt = "node.crt";
+		key = "node.key";
+		n->https_cert = read_pem(n->files.dir, crt);
+	}
+	n->https_key = read_pem(n->files.dir, key);
+	if (n->https_cert == NULL || n->https_key == NULL)
+		return cr_err_set(err, CR_EINVAL, "https: cannot read %s/%s and %s", n->files.dir,
+				  crt, key);
+	return 0;
+}
+
+static int start_cluster(struct node *n, const struct node_config *cfg, struct cr_err *err)
+{
+	struct cluster_config cc = {
+		.files_dir = n->files.dir,
+		.self_id = n->web_ctx.node_id,
+		.self_address = cfg->cluster_address,
+		.failure_domain = cfg->failure_domain,
+		.probe_interval_ms = cfg->cluster_probe_ms,
+		.offline_after_ms = cfg->cluster_offline_after_ms,
+		.standbys = cfg->cluster_standbys,
+		.join_pending = n->files.join_id != 0,
+	};
+	struct cluster_scheduler_config sc = { .self_id = n->web_ctx.node_id };
+	int rc = cluster_start(&cc, &n->dialer, n->store, &n->cluster, err);
+
+	if (rc == 0)
+		rc = cluster_scheduler_start(&sc, n->cluster, n->store, &n->scheduler, err);
+	if (rc == 0 && cfg->cluster_tls)
+		rc = cluster_forwarder_new(n->tls, (size_t)cfg->http_max_body * 2 + 65536,
+					   &n->forwarder, err);
+	return rc;
+}
+
+static int start_web(struct node *n, const struct node_config *cfg, const struct web_config *wc,
+		     struct cr_err *err)
+{
+	struct web_config tc = *wc;
+	struct web_config pc = *wc;
+	struct web_server *peer = NULL;
+	struct web_server *stranger = NULL;
+	int rc;
+
+	rc = web_server_start(wc, &n->web_ctx, n->http_fd, &n->web, err);
+	n->http_fd = -1; /* the server owns it now */
+	if (rc == 0 && n->https_fd >= 0) {
+		tc.address = cfg->https;
+		tc.tls_cert_pem = n->https_cert;
+		tc.tls_key_pem = n->https_key;
+		rc = web_server_start(&tc, &n->web_ctx, n->https_fd, &n->web_tls, err);
+		n->https_fd = -1;
+	}
+	if (rc == 0 && cfg->cluster_tls) {
+		pc.address = NULL;
+		pc.ui_dir = NULL;
+		pc.kind = WEB_KIND_PEER;
+		rc = web_server_start_internal(&pc, &n->web_ctx, &peer, err);
+		pc.kind = WEB_KIND_STRANGER;
+		pc.threads = 2;
+		if (rc == 0)
+			rc = web_server_start_internal(&pc, &n->web_ctx, &stranger, err);
+		__atomic_store_n(&n->web_peer, peer, __ATOMIC_RELEASE);
+		__atomic_store_n(&n->web_stranger, stranger, __ATOMIC_RELEASE);
+	}
+	return rc;
+}
+
 int node_start(const struct node_config *cfg, struct node **out, struct cr_err *err)
 {
 	struct node *n = cr_calloc(1, sizeof(*n));
 	struct web_config wc = {
+		.kind = WEB_KIND_PUBLIC,
 		.address = cfg->http,
 		.threads = cfg->http_threads,
 		.max_body = cfg->http_max_body,
@@ -146,14 +328,27 @@ int node_start(const struct node_config *cfg, struct node **out, struct cr_err *
 		.max_connections = cfg->http_max_connections,
 		.ui_dir = cfg->ui_dir,
 	};
+	struct web_config tc = wc;
 	int rc;
 
 	n->lock_fd = -1;
 	n->http_fd = -1;
+	n->https_fd = -1;
 	n->address = cr_strdup(cfg->cluster_address);
+	n->failure_domain = cfg->failure_domain;
 	rc = lock_data_dir(cfg->data_dir, &n->lock_fd, err);
 	if (rc == 0)
 		rc = web_server_listen(&wc, &n->http_fd, err);
+	if (rc == 0 && cfg->cluster_tls)
+		rc = start_cluster_tls(n, cfg, err);
+	if (rc == 0)
+		rc = load_https(n, cfg, err);
+	if (rc == 0 && n->https_cert != NULL) {
+		tc.address = cfg->https;
+		rc = web_server_listen(&tc, &n->https_fd, err);
+		if (rc < 0)
+			cr_err_wrap(err, "https");
+	}
 	if (rc == 0)
 		rc = start_store(n, cfg, err);
 	if (rc < 0)
@@ -162,12 +357,17 @@ int node_start(const struct node_config *cfg, struct node **out, struct cr_err *
 					   .node_id = storage_engine_id(n->engine),
 					   .node_address = n->address,
 					   .started_us = cr_wall_us(),
-					   .started_mono_ms = cr_now_ms() };
+					   .started_mono_ms = cr_now_ms(),
+					   .cluster_dir = n->files.dir,
+					   .write_timeout_ms = cfg->write_timeout_ms };
 	rc = record(n, err);
+	if (rc == 0)
+		rc = start_cluster(n, cfg, err);
 	if (rc < 0)
 		goto err_after_node;
-	rc = web_server_start(&wc, &n->web_ctx, n->http_fd, &n->web, err);
-	n->http_fd = -1; /* the server owns it now */
+	n->web_ctx.cluster = n->cluster;
+	n->web_ctx.forwarder = n->forwarder;
+	rc = start_web(n, cfg, &wc, err);
 	if (rc < 0)
 		goto err_after_node;
 	*out = n;
@@ -187,17 +387,42 @@ void node_status_line(struct node *n, char *out, size_t out_len)
 		       n->web_ctx.node_id, leader[0] != '\0' ? leader : "unknown");
 }
 
+void node_handover(struct node *n)
+{
+	if (n != NULL && n->cluster != NULL)
+		cluster_handover(n->cluster, HANDOVER_TIMEOUT_MS);
+}
+
 void node_stop(struct node *n)
 {
 	if (n == NULL)
 		return;
-	web_server_stop(n->web); /* no request uses the store after this */
+	cluster_scheduler_stop(n->scheduler);
+	/* No request uses the store after the servers stop. */
+	web_server_stop(n->web);
+	web_server_stop(n->web_tls);
+	{
+		struct web_server *peer = __atomic_exchange_n(&n->web_peer, NULL, __ATOMIC_ACQ_REL);
+		struct web_server *stranger =
+		    __atomic_exchange_n(&n->web_stranger, NULL, __ATOMIC_ACQ_REL);
+		cluster_proxy_stop(n->proxy); /* waits for its connections */
+		n->proxy = NULL;
+		web_server_stop(peer);
+		web_server_stop(stranger);
+	}
+	cluster_stop(n->cluster);
 	storage_store_free(n->store);
 	storage_engine_stop(n->engine);
+	cluster_forwarder_free(n->forwarder);
+	cluster_tls_free(n->tls);
 	if (n->http_fd >= 0)
 		close(n->http_fd);
+	if (n->https_fd >= 0)
+		close(n->https_fd);
 	if (n->lock_fd >= 0)
 		close(n->lock_fd);
+	free(n->https_cert);
+	free(n->https_key);
 	free(n->address);
 	free(n);
 }

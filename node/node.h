@@ -14,6 +14,9 @@ struct node;
 int node_start(const struct node_config *cfg, struct node **out, struct cr_err *err);
 /* One line for systemd's STATUS= (leader, store reachable). */
 void node_status_line(struct node *n, char *out, size_t out_len);
+/* Before a graceful stop (SIGTERM): hand leadership and this node's voter
+ * role to other nodes, so that writes continue without an election. */
+void node_handover(struct node *n);
 void node_stop(struct node *n); /* NULL is a no-op */
 
 #endif

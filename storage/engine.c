@@ -170,8 +170,15 @@ static int configure(struct storage_engine *e, const struct storage_engine_confi
 		     struct cr_err *err)
 {
 	dqlite_node *node = e->node;
+	char local[64];
 	const char *bind = cfg->bind_address != NULL ? cfg->bind_address : cfg->address;
-	int rc = dqlite_node_set_bind_address(node, bind);
+	int rc;
+
+	if (cfg->bind_local) {
+		storage_engine_local_address(e->id, local, sizeof(local));
+		bind = local;
+	}
+	rc = dqlite_node_set_bind_address(node, bind);
 
 	if (rc != 0)
 		return cr_err_set(err, CR_EINVAL, "cannot bind store to '%s': %s", bind,
@@ -256,6 +263,43 @@ void storage_engine_stop(struct storage_engine *e)
 	dqlite_node_destroy(e->node);
 	free(e->address);
 	free(e);
+}
+
+int storage_engine_recover(const char *dir, const char *address, struct cr_err *err)
+{
+	char info[4096];
+	uint64_t id = 0;
+	dqlite_node *node = NULL;
+	dqlite_node_info_ext me;
+	int rc;
+
+	(void)snprintf(info, sizeof(info), "%s/%s", dir, ENGINE_INFO_FILE);
+	rc = read_info(info, address, &id, err);
+	if (rc == 1)
+		return cr_err_set(err, CR_EINVAL, "'%s' holds no store to recover", dir);
+	if (rc < 0)
+		return rc;
+	memset(&me, 0, sizeof(me));
+	me.size = sizeof(me);
+	me.id = id;
+	me.address = (uint64_t)(uintptr_t)address;
+	me.dqlite_role = 0; /* dqlite voter (the wire role numbers) */
+	if (dqlite_node_create(id, address, dir, &node) != 0) {
+		dqlite_node_destroy(node);
+		return cr_err_set(err, CR_EINTERNAL, "store node cannot be opened in '%s'", dir);
+	}
+	rc = dqlite_node_recover_ext(node, &me, 1);
+	if (rc != 0)
+		rc = cr_err_set(err, CR_EINTERNAL, "recovery refused: %s", dqlite_node_errmsg(node));
+	dqlite_node_destroy(node);
+	if (rc == 0)
+		log_notice("store of node %" PRIu64 " recovered as a one-node cluster", id);
+	return rc;
+}
+
+void storage_engine_local_address(uint64_t id, char *out, size_t out_len)
+{
+	(void)snprintf(out, out_len, "@creek-db-%" PRIu64, id);
 }
 
 uint64_t storage_engine_id(const struct storage_engine *e)

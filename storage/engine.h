@@ -13,6 +13,8 @@
 #ifndef CREEK_STORAGE_ENGINE_H
 #define CREEK_STORAGE_ENGINE_H
 
+#include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "../lib/err.h"
@@ -26,6 +28,9 @@ struct storage_engine_config {
 	/* Where the node listens; NULL: address. An "@name" abstract socket
 	 * when a proxy (cluster/) owns the public port. */
 	const char *bind_address;
+	/* Listen on "@creek-db-<id>" (storage_engine_local_address) instead;
+	 * overrides bind_address. */
+	bool bind_local;
 	unsigned latency_ms; /* network latency: heartbeat 1.5x, election 15x */
 	unsigned snapshot_threshold;
 	unsigned snapshot_trailing;
@@ -45,6 +50,15 @@ int storage_engine_start(const struct storage_engine_config *cfg, struct storage
 			 struct cr_err *err);
 /* Stop the node and free it; NULL is a no-op. */
 void storage_engine_stop(struct storage_engine *e);
+
+/* Disaster recovery, with every node stopped (../shared/notes/dqlite.md
+ * §5.9): rewrite the store in dir so that its node is the one voter of a
+ * new one-node configuration, keeping all its data. Other survivors join
+ * it again afterwards. */
+int storage_engine_recover(const char *dir, const char *address, struct cr_err *err);
+
+/* "@creek-db-<id>": the abstract socket of a node started with bind_local. */
+void storage_engine_local_address(uint64_t id, char *out, size_t out_len);
 
 uint64_t storage_engine_id(const struct storage_engine *e);
 const char *storage_engine_address(const struct storage_engine *e); /* borrowed */

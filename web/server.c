@@ -17,6 +17,7 @@
 #include <string.h>
 #include <strings.h>
 #include <sys/socket.h>
+#include <sys/un.h>
 #include <unistd.h>
 
 #include "../lib/log.h"
@@ -64,6 +65,22 @@ static bool peer_is_local(struct MHD_Connection *conn)
 	return false;
 }
 
+/* A client's Idempotency-Key, or the forwarding node's request id. */
+static void take_request_id(struct web_request *req, struct MHD_Connection *conn)
+{
+	const char *id = MHD_lookup_connection_value(
+	    conn, MHD_HEADER_KIND, req->kind == WEB_KIND_PEER ? "X-Creek-Request-Id" : "Idempotency-Key");
+	size_t n = id != NULL ? strlen(id) : 0;
+
+	req->request_id[0] = '\0';
+	if (n == 0 || n > WEB_REQUEST_ID_MAX)
+		return;
+	for (size_t i = 0; i < n; i++)
+		if (id[i] < 0x21 || id[i] > 0x7e)
+			return;
+	memcpy(req->request_id, id, n + 1);
+}
+
 static struct web_request *request_new(struct web_server *s, struct MHD_Connection *conn,
 				       const char *url, const char *method)
 {
@@ -77,7 +94,16 @@ static struct web_request *request_new(struct web_server *s, struct MHD_Connecti
 	req->cfg = &s->cfg;
 	req->method = method_of(method);
 	req->path = url;
-	req->is_local = peer_is_local(conn);
+	req->kind = s->cfg.kind;
+	if (req->kind == WEB_KIND_PEER) {
+		/* The forwarding node checked where the request came from. */
+		const char *origin =
+		    MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "X-Creek-Origin-Local");
+		req->is_local = origin != NULL && strcmp(origin, "1") == 0;
+	} else {
+		req->is_local = req->kind == WEB_KIND_PUBLIC && peer_is_local(conn);
+	}
+	take_request_id(req, conn);
 	cr_arena_init(&req->arena, WEB_ARENA_LIMIT);
 	cr_buf_init(&req->body, s->cfg.max_body);
 	if (length != NULL && cr_parse_u64(length, UINT64_MAX, &n, NULL) == 0 &&
@@ -157,6 +183,14 @@ static void dispatch_api(struct web_request *req)
 		(void)MHD_add_response_header(req->response, MHD_HTTP_HEADER_ALLOW, methods);
 		return;
 	}
+	if (req->kind == WEB_KIND_STRANGER && route->permission != WEB_PERM_JOIN) {
+		web_reply_error(req, CR_EDENIED, "this endpoint needs a cluster certificate");
+		return;
+	}
+	if (route->permission == WEB_PERM_JOIN && req->kind == WEB_KIND_PUBLIC) {
+		web_reply_error(req, CR_EDENIED, "joining is done on the cluster port");
+		return;
+	}
 	if (route->permission == WEB_PERM_LOCAL && !req->is_local) {
 		web_reply_error(req, CR_EDENIED, "this endpoint is only open to the node itself");
 		return;
@@ -167,6 +201,8 @@ static void dispatch_api(struct web_request *req)
 		return;
 	}
 	if (route->has_json_body && !parse_body(req))
+		return;
+	if (route->is_write && web_forward_if_needed(req, route))
 		return;
 	route->handler(req);
 }
@@ -225,6 +261,13 @@ static void mhd_log(void *cls, const char *fmt, va_list ap)
 	n = vsnprintf(msg, sizeof(msg), fmt, ap);
 	while (n > 0 && (size_t)n < sizeof(msg) && msg[n - 1] == '\n')
 		msg[--n] = '\0';
+	/* Connections from the cluster port are Unix sockets: MHD's TCP
+	 * tuning fails on them, harmlessly. */
+	if (strstr(msg, "TCP_NODELAY") != NULL || strstr(msg, "TCP_CORK") != NULL ||
+	    strstr(msg, "push the data from buffers") != NULL) {
+		log_debug("libmicrohttpd: %s", msg);
+		return;
+	}
 	log_info("libmicrohttpd: %s", msg);
 }
 
@@ -292,40 +335,103 @@ int web_server_listen(const struct web_config *cfg, int *fd_out, struct cr_err *
 	return 0;
 }
 
-int web_server_start(const struct web_config *cfg, const struct web_context *ctx, int listen_fd,
-		     struct web_server **out, struct cr_err *err)
+static const char *kind_name(enum web_kind kind)
+{
+	switch (kind) {
+	case WEB_KIND_PEER:
+		return "cluster peers";
+	case WEB_KIND_STRANGER:
+		return "joining nodes";
+	default:
+		return "HTTP";
+	}
+}
+
+/* listen_fd < 0: no listening socket (connections are added). */
+static int start(const struct web_config *cfg, const struct web_context *ctx, int listen_fd,
+		 struct web_server **out, struct cr_err *err)
 {
 	struct web_server *s;
 	unsigned threads = cfg->threads;
 	unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ERROR_LOG;
+	/* Optional options: the listening socket, the TLS certificate. */
+	struct MHD_OptionItem opts[4] = { { MHD_OPTION_END, 0, NULL },
+					  { MHD_OPTION_END, 0, NULL },
+					  { MHD_OPTION_END, 0, NULL },
+					  { MHD_OPTION_END, 0, NULL } };
+	unsigned n_opts = 0;
 
 	if (threads == 0) {
 		long n = sysconf(_SC_NPROCESSORS_ONLN);
-		threads = n > 0 ? (unsigned)n : 1;
+		/* Handlers wait for the store (a write waits for its group
+		 * commit): enough threads that waiting requests batch. */
+		threads = n > 0 ? (unsigned)n * 8 : 8;
+	}
+	if (listen_fd < 0)
+		flags |= MHD_USE_NO_LISTEN_SOCKET | MHD_USE_ITC;
+	else
+		opts[n_opts++] = (struct MHD_OptionItem){ MHD_OPTION_LISTEN_SOCKET, listen_fd, NULL };
+	if (cfg->tls_cert_pem != NULL) {
+		if (MHD_is_feature_supported(MHD_FEATURE_TLS) != MHD_YES) {
+			close(listen_fd);
+			return cr_err_set(err, CR_EUNAVAIL,
+					  "this libmicrohttpd has no TLS; HTTPS cannot be served");
+		}
+		flags |= MHD_USE_TLS;
+		opts[n_opts++] = (struct MHD_OptionItem){ MHD_OPTION_HTTPS_MEM_CERT, 0,
+							  (void *)cfg->tls_cert_pem };
+		opts[n_opts++] = (struct MHD_OptionItem){ MHD_OPTION_HTTPS_MEM_KEY, 0,
+							  (void *)cfg->tls_key_pem };
 	}
 	s = cr_calloc(1, sizeof(*s));
 	s->cfg = *cfg;
 	s->ctx = ctx;
 	/* Resolved once: static.c compares every file against this root. */
 	s->cfg.ui_dir = cfg->ui_dir != NULL ? realpath(cfg->ui_dir, NULL) : NULL;
-	if (s->cfg.ui_dir == NULL)
+	if (s->cfg.ui_dir == NULL && cfg->kind == WEB_KIND_PUBLIC)
 		log_warn("web UI directory '%s' not found; serving the API only",
 			 cfg->ui_dir != NULL ? cfg->ui_dir : "");
 	s->daemon = MHD_start_daemon(
 	    flags, 0, NULL, NULL, access_handler, s, MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL,
-	    MHD_OPTION_LISTEN_SOCKET, listen_fd, MHD_OPTION_THREAD_POOL_SIZE, threads,
-	    MHD_OPTION_CONNECTION_LIMIT, cfg->max_connections, MHD_OPTION_CONNECTION_TIMEOUT,
-	    cfg->timeout_s, MHD_OPTION_CONNECTION_MEMORY_LIMIT, cfg->max_header,
-	    MHD_OPTION_NOTIFY_COMPLETED, completed, NULL, MHD_OPTION_END);
+	    MHD_OPTION_THREAD_POOL_SIZE, threads, MHD_OPTION_CONNECTION_LIMIT, cfg->max_connections,
+	    MHD_OPTION_CONNECTION_TIMEOUT, cfg->timeout_s, MHD_OPTION_CONNECTION_MEMORY_LIMIT,
+	    cfg->max_header, MHD_OPTION_NOTIFY_COMPLETED, completed, NULL, MHD_OPTION_ARRAY, opts,
+	    MHD_OPTION_END);
 	if (s->daemon == NULL) {
-		close(listen_fd);
+		if (listen_fd >= 0)
+			close(listen_fd);
 		free((char *)s->cfg.ui_dir);
 		free(s);
-		return cr_err_set(err, CR_EUNAVAIL, "cannot serve HTTP on '%s'", cfg->address);
+		return cr_err_set(err, CR_EUNAVAIL, "cannot serve %s on '%s'",
+				  cfg->tls_cert_pem != NULL ? "HTTPS" : kind_name(cfg->kind),
+				  cfg->address != NULL ? cfg->address : "the cluster port");
 	}
-	log_info("serving HTTP on '%s' with %u threads", cfg->address, threads);
+	log_info("serving %s%s%s with %u threads",
+		 cfg->tls_cert_pem != NULL ? "HTTPS" : kind_name(cfg->kind),
+		 cfg->address != NULL ? " on " : "", cfg->address != NULL ? cfg->address : "",
+		 threads);
 	*out = s;
 	return 0;
+}
+
+int web_server_start(const struct web_config *cfg, const struct web_context *ctx, int listen_fd,
+		     struct web_server **out, struct cr_err *err)
+{
+	return start(cfg, ctx, listen_fd, out, err);
+}
+
+int web_server_start_internal(const struct web_config *cfg, const struct web_context *ctx,
+			      struct web_server **out, struct cr_err *err)
+{
+	return start(cfg, ctx, -1, out, err);
+}
+
+void web_server_add_connection(struct web_server *s, int fd)
+{
+	struct sockaddr_un sun = { .sun_family = AF_UNIX };
+
+	if (MHD_add_connection(s->daemon, fd, (const struct sockaddr *)&sun, sizeof(sun)) != MHD_YES)
+		log_warn("cannot serve a cluster connection (limit reached?)");
 }
 
 void web_server_stop(struct web_server *s)

@@ -15,8 +15,21 @@
 #include "../storage/store.h"
 
 struct web_server;
+struct cluster;
+struct cluster_forwarder;
+
+/* Who reaches a server. */
+enum web_kind {
+	WEB_KIND_PUBLIC,   /* browsers and integrators, on the HTTP or HTTPS port */
+	WEB_KIND_PEER,     /* other nodes, on the cluster port (certificate checked) */
+	WEB_KIND_STRANGER, /* a joining node, on the cluster port (no certificate) */
+};
 
 struct web_config {
+	enum web_kind kind;
+	/* HTTPS: PEM certificate (chain) and key; NULL for plain HTTP. */
+	const char *tls_cert_pem;
+	const char *tls_key_pem;
 	const char *address; /* "127.0.0.1:8080" or "[::1]:8080" */
 	unsigned threads;    /* MHD thread pool size; 0 = one per core */
 	size_t max_body;     /* request body limit, bytes */
@@ -34,6 +47,11 @@ struct web_context {
 	int64_t started_us;       /* wall clock */
 	int64_t starts;           /* starts of this node recorded in the store */
 	uint64_t started_mono_ms; /* monotonic */
+	/* The cluster (NULL in tests that run the web layer alone). */
+	struct cluster *cluster;
+	struct cluster_forwarder *forwarder;
+	const char *cluster_dir;   /* <data>/cluster */
+	unsigned write_timeout_ms; /* a forwarded write gives up after this */
 };
 
 /* Bind cfg->address and listen, before anything else starts, so that a
@@ -44,6 +62,12 @@ int web_server_listen(const struct web_config *cfg, int *fd_out, struct cr_err *
  * it, also on failure). Call from the main thread. */
 int web_server_start(const struct web_config *cfg, const struct web_context *ctx, int listen_fd,
 		     struct web_server **out, struct cr_err *err);
+/* Start a server without a listening socket (PEER, STRANGER): its
+ * connections are handed over with web_server_add_connection(). */
+int web_server_start_internal(const struct web_config *cfg, const struct web_context *ctx,
+			      struct web_server **out, struct cr_err *err);
+/* Serve one connection (fd is taken, also on failure). Any thread. */
+void web_server_add_connection(struct web_server *s, int fd);
 /* Stop accepting, finish in-flight requests, free. NULL is a no-op. */
 void web_server_stop(struct web_server *s);
 

@@ -31,7 +31,12 @@ enum web_method {
 enum web_permission {
 	WEB_PERM_PUBLIC,
 	WEB_PERM_LOCAL,
+	/* Only on the cluster port, also to a node without a certificate
+	 * (it is joining and proves itself with a token). */
+	WEB_PERM_JOIN,
 };
+
+#define WEB_REQUEST_ID_MAX 128
 
 struct web_request {
 	struct MHD_Connection *conn;
@@ -41,7 +46,11 @@ struct web_request {
 	const char *path;                        /* decoded, borrowed from MHD */
 	const char *params[WEB_MAX_PATH_PARAMS]; /* {name} segments, in the arena */
 	unsigned n_params;
-	bool is_local; /* peer on 127.0.0.0/8 or ::1 */
+	bool is_local; /* peer on 127.0.0.0/8 or ::1 (or forwarded from one) */
+	enum web_kind kind;
+	/* Idempotency-Key (or the forwarding node's), else one made up for a
+	 * write: a retried write applies once. "" if none. */
+	char request_id[WEB_REQUEST_ID_MAX + 1];
 	bool is_body_too_big;
 	struct cr_buf body;
 	json_t *json; /* parsed body (owned) or NULL */
@@ -59,6 +68,9 @@ struct web_route {
 	web_handler_fn handler;
 	enum web_permission permission;
 	bool has_json_body;
+	/* A write: on a node that does not lead, sent to the leader's writer
+	 * (handlers must not depend on the query string). */
+	bool is_write;
 };
 
 /* routes.c: the table, ended by a NULL pattern. */
@@ -90,6 +102,22 @@ void web_static_serve(struct web_request *req);
 void web_api_health(struct web_request *req);
 void web_api_log_level_get(struct web_request *req);
 void web_api_log_level_put(struct web_request *req);
+
+/* api_cluster.c */
+void web_api_cluster_get(struct web_request *req);
+void web_api_cluster_samples(struct web_request *req);
+void web_api_cluster_token_create(struct web_request *req);
+void web_api_cluster_join_ca(struct web_request *req);
+void web_api_cluster_join(struct web_request *req);
+void web_api_cluster_node_remove(struct web_request *req);
+void web_api_cluster_check_add(struct web_request *req);
+void web_api_cluster_check_list(struct web_request *req);
+void web_api_cluster_job_create(struct web_request *req);
+void web_api_cluster_job_get(struct web_request *req);
+
+/* forward.c: run a write route on the leader; false if this node should
+ * run it itself. */
+bool web_forward_if_needed(struct web_request *req, const struct web_route *route);
 
 /* api_openapi.c */
 void web_api_openapi(struct web_request *req);

@@ -14,6 +14,12 @@ export const routes = [
     meta: { titleKey: 'menu.nodeHealth', menuKey: 'cluster-health' },
   },
   {
+    path: '/cluster/nodes',
+    name: 'cluster-nodes',
+    component: () => import('../views/cluster/ClusterNodes.vue'),
+    meta: { titleKey: 'menu.clusterNodes', menuKey: 'cluster-nodes' },
+  },
+  {
     path: '/:pathMatch(.*)*',
     name: 'not-found',
     component: NotFound,

@@ -8,7 +8,10 @@ export const MENU = [
     key: 'cluster',
     labelKey: 'menu.cluster',
     icon: markRaw(Monitor),
-    items: [{ key: 'cluster-health', labelKey: 'menu.nodeHealth', to: { name: 'cluster-health' } }],
+    items: [
+      { key: 'cluster-health', labelKey: 'menu.nodeHealth', to: { name: 'cluster-health' } },
+      { key: 'cluster-nodes', labelKey: 'menu.clusterNodes', to: { name: 'cluster-nodes' } },
+    ],
   },
 ];
 

@@ -1,8 +1,8 @@
 // Server state for the node health page: the last health document, the last error, and polling
-// every 5 s while the page is visible (no requests from a hidden tab; one right away when it
-// becomes visible again).
-import { onBeforeUnmount, onMounted, reactive, readonly } from 'vue';
+// every 5 s while the page is visible (polling.js).
+import { reactive, readonly } from 'vue';
 import { getHealth } from '../api/health.js';
+import { createPolling } from './polling.js';
 
 export const HEALTH_POLL_MS = 5000;
 
@@ -29,8 +29,6 @@ export function createHealthStore(deps = {}) {
   });
 
   let inflight = null;
-  let timer = null;
-  let subscribers = 0;
 
   /** Fetches once. Concurrent calls share one request. Never rejects: failures go to state.error. */
   function refresh() {
@@ -55,52 +53,9 @@ export function createHealthStore(deps = {}) {
     return inflight;
   }
 
-  const isVisible = () => !doc || doc.visibilityState !== 'hidden';
+  const polling = createPolling(refresh, { intervalMs, doc });
 
-  function cancelTimer() {
-    clearTimeout(timer);
-    timer = null;
-  }
-
-  function schedule() {
-    cancelTimer();
-    if (subscribers > 0 && isVisible()) timer = setTimeout(tick, intervalMs);
-  }
-
-  async function tick() {
-    cancelTimer();
-    await refresh();
-    schedule();
-  }
-
-  function onVisibilityChange() {
-    if (isVisible()) tick();
-    else cancelTimer();
-  }
-
-  /** Starts polling (reference counted: each start needs one stop). */
-  function start() {
-    subscribers += 1;
-    if (subscribers > 1) return;
-    doc?.addEventListener('visibilitychange', onVisibilityChange);
-    tick();
-  }
-
-  function stop() {
-    if (subscribers === 0) return;
-    subscribers -= 1;
-    if (subscribers > 0) return;
-    doc?.removeEventListener('visibilitychange', onVisibilityChange);
-    cancelTimer();
-  }
-
-  /** For components: polls while the component is mounted. */
-  function usePolling() {
-    onMounted(start);
-    onBeforeUnmount(stop);
-  }
-
-  return { state: readonly(state), refresh, start, stop, usePolling };
+  return { state: readonly(state), refresh, ...polling };
 }
 
 let shared = null;

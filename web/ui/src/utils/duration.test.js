@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatUptime, splitDuration } from './duration.js';
+import { formatDuration, formatUptime, splitDuration } from './duration.js';
 import { i18n } from '../i18n/index.js';
 
 const fakeT = (key, n) => (n === undefined ? key : `${n}${key.replace('duration.', '')}`);
@@ -60,5 +60,14 @@ describe('formatUptime', () => {
       expect(formatUptime(90061, t)).toBe('1 day 1 hour 1 minute');
       expect(formatUptime(2 * 86400 + 7200 + 120, t)).toBe('2 days 2 hours 2 minutes');
     });
+  });
+});
+
+describe('formatDuration', () => {
+  it('keeps at most maxUnits units', () => {
+    expect(formatDuration(3725, fakeT, { maxUnits: 2 })).toBe('1hours 2minutes');
+    expect(formatDuration(3725, fakeT, { maxUnits: 1 })).toBe('1hours');
+    expect(formatDuration(3725, fakeT)).toBe('1hours 2minutes 5seconds');
+    expect(formatDuration(-1, fakeT, { maxUnits: 2 })).toBe('duration.unknown');
   });
 });

@@ -1,0 +1,126 @@
+/* cluster/cluster.h: this node's place in the cluster.
+ *
+ * The manager keeps, in a thread of its own, a current picture of the
+ * cluster: the members and their raft roles (from the leader), whether
+ * each answers (a LEADER request over mutual TLS, every probe interval),
+ * and which node leads. On the leader it also rebalances roles, one
+ * change per round (../shared/notes/dqlite.md §5.5):
+ *
+ *   voters wanted   1 below 3 nodes, 3 from 3 nodes, 5 from 7 nodes
+ *   standbys wanted cfg.standbys (default 3), then spares
+ *   a node is down  after offline_after_ms without an answer; a down
+ *                   voter or standby is demoted, an up node promoted
+ *   candidates      failure domains not yet held by an up voter first,
+ *                   standbys before spares, then by id
+ *
+ * Files in <data>/cluster (0700): the TLS files of tls.h, `members` (the
+ * last known "id address" list, so a restarted node finds the cluster) and
+ * `join` (written by `creekctl join`: the id and addresses a joining node
+ * starts with; removed once it is a member). */
+#ifndef CREEK_CLUSTER_CLUSTER_H
+#define CREEK_CLUSTER_CLUSTER_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "../lib/err.h"
+#include "../storage/store.h"
+#include "tls.h"
+
+#define CLUSTER_MAX_NODES   16 /* STORAGE_POOL_MAX_ADDRESSES */
+#define CLUSTER_ADDRESS_MAX 64
+
+/* ---- files ---- */
+
+/* What a node starts from, read from <data>/cluster. */
+struct cluster_files {
+	char dir[4096];  /* <data>/cluster */
+	uint64_t join_id; /* from `join`, 0 if not joining */
+	char addresses[CLUSTER_MAX_NODES][CLUSTER_ADDRESS_MAX]; /* members or join peers */
+	unsigned n_addresses;
+};
+
+/* Prepare <data>/cluster for a node at address: on the very first start
+ * (no certificate, no join pending, a store that is new or this node's
+ * own one-node cluster) create the cluster CA and this node's certificate;
+ * then read `join` or `members`. CR_EINVAL with the reason otherwise. */
+int cluster_files_prepare(const char *data_dir, const char *address, struct cluster_files *out,
+			  struct cr_err *err);
+/* Write `join`: id and peer addresses for a node that has been admitted. */
+int cluster_files_write_join(const char *cluster_dir, uint64_t id, const char *const *addresses,
+			     unsigned n, struct cr_err *err);
+
+/* ---- dialling ---- */
+
+/* How this node reaches store nodes: its own through the local socket,
+ * others through mutual TLS. Usable as a storage_dial_fn with the dialer
+ * as argument. */
+struct cluster_dialer {
+	struct cluster_tls *tls;
+	char self_address[CLUSTER_ADDRESS_MAX];
+	char local_address[CLUSTER_ADDRESS_MAX]; /* "@creek-db-<id>" */
+};
+int cluster_dialer_dial(void *dialer, const char *address, unsigned timeout_ms, int *fd_out,
+			struct cr_err *err);
+/* "@creek-db-<id>": where this node's store listens (same process only). */
+void cluster_local_address(uint64_t id, char *out, size_t out_len);
+
+/* ---- the manager ---- */
+
+struct cluster;
+
+struct cluster_config {
+	const char *files_dir; /* <data>/cluster */
+	uint64_t self_id;
+	const char *self_address;
+	unsigned failure_domain;
+	unsigned probe_interval_ms; /* default 1000 */
+	unsigned offline_after_ms;  /* default 30000 */
+	unsigned standbys;          /* default 3 */
+	bool join_pending;          /* remove `join` once this node is a member */
+};
+
+struct cluster_node_status {
+	uint64_t id;
+	char address[CLUSTER_ADDRESS_MAX];
+	enum storage_role role;
+	bool is_leader;
+	bool reachable;
+	int64_t last_contact_ms; /* ms since the last answer; -1 never */
+	double latency_ms;       /* of the last answer */
+};
+
+struct cluster_status {
+	uint64_t self_id;
+	uint64_t leader_id; /* 0: none known */
+	unsigned voters_wanted;
+	unsigned standbys_wanted;
+	unsigned n_nodes;
+	struct cluster_node_status nodes[CLUSTER_MAX_NODES];
+};
+
+/* Start the manager thread. dialer, store and the store's pool are
+ * borrowed and must outlive it. */
+int cluster_start(const struct cluster_config *cfg, struct cluster_dialer *dialer,
+		  struct storage_store *store, struct cluster **out, struct cr_err *err);
+/* Before a graceful stop: hand leadership to an up voter (and this node's
+ * voter role to an up standby or spare, if one exists), within timeout_ms. */
+void cluster_handover(struct cluster *c, unsigned timeout_ms);
+void cluster_stop(struct cluster *c); /* NULL is a no-op */
+
+/* The picture as of the last round (no network). */
+void cluster_status(struct cluster *c, struct cluster_status *out);
+/* This node leads, as of the last round (at most one probe interval old). */
+bool cluster_is_leader(struct cluster *c);
+/* The leader's address ("" if none known); out_len >= CLUSTER_ADDRESS_MAX. */
+void cluster_leader_address(struct cluster *c, char *out, size_t out_len);
+/* Ask for a round now (after a node joined or left). */
+void cluster_poke(struct cluster *c);
+/* Take a member out: demote it to spare, then remove it (on the leader,
+ * through the pool). CR_ENOTFOUND if no such member; CR_EINVAL for this
+ * node itself (stop it and remove it from another node). */
+int cluster_remove(struct cluster *c, uint64_t id, struct cr_err *err);
+
+const char *cluster_role_name(enum storage_role role);
+
+#endif

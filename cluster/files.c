@@ -1,0 +1,231 @@
+/* cluster/files.c: <data>/cluster on disk; see cluster.h. */
+#define LOG_MODULE "cluster"
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "../lib/log.h"
+#include "../lib/parse.h"
+#include "../storage/engine.h"
+#include "../storage/socket.h"
+#include "cluster.h"
+#include "proxy.h"
+
+#define LINE_MAX_LEN 256
+
+static bool exists(const char *dir, const char *name)
+{
+	char path[4200];
+
+	(void)snprintf(path, sizeof(path), "%s/%s", dir, name);
+	return access(path, F_OK) == 0;
+}
+
+/* "id address" lines (members) or "join <id>" + "peer <address>" lines. */
+static int read_lines(const char *path, struct cluster_files *out, bool is_join,
+		      struct cr_err *err)
+{
+	char line[LINE_MAX_LEN];
+	unsigned lineno = 0;
+	FILE *f = fopen(path, "re");
+
+	if (f == NULL)
+		return errno == ENOENT ? 1 : cr_err_set(err, CR_EINVAL, "cannot read '%s': %s", path,
+							 strerror(errno));
+	while (fgets(line, sizeof(line), f) != NULL) {
+		char a[LINE_MAX_LEN];
+		char b[LINE_MAX_LEN];
+		uint64_t id = 0;
+		lineno++;
+		if (sscanf(line, "%255s %255s", a, b) != 2 || strlen(b) >= CLUSTER_ADDRESS_MAX)
+			goto bad;
+		if (is_join && strcmp(a, "join") == 0) {
+			if (cr_parse_u64(b, UINT64_MAX, &id, NULL) < 0 || id <= 1)
+				goto bad;
+			out->join_id = id;
+			continue;
+		}
+		if (is_join ? strcmp(a, "peer") != 0 : cr_parse_u64(a, UINT64_MAX, &id, NULL) < 0)
+			goto bad;
+		if (cr_parse_ipv4_port(b, NULL) < 0)
+			goto bad;
+		if (out->n_addresses < CLUSTER_MAX_NODES)
+			(void)snprintf(out->addresses[out->n_addresses++], CLUSTER_ADDRESS_MAX, "%s",
+				       b);
+	}
+	fclose(f);
+	if (is_join && out->join_id == 0)
+		return cr_err_set(err, CR_EINVAL, "'%s' names no node id", path);
+	return 0;
+bad:
+	fclose(f);
+	return cr_err_set(err, CR_EINVAL, "'%s' line %u is not valid", path, lineno);
+}
+
+/* The id in <data>/store/node-info, 0 if the store is new. */
+static int store_node_id(const char *data_dir, uint64_t *id, struct cr_err *err)
+{
+	char path[4200];
+	FILE *f;
+
+	(void)snprintf(path, sizeof(path), "%s/store/node-info", data_dir);
+	*id = 0;
+	f = fopen(path, "re");
+	if (f == NULL)
+		return 0;
+	if (fscanf(f, "%" SCNu64, id) != 1) {
+		fclose(f);
+		return cr_err_set(err, CR_EINVAL, "'%s' is not valid", path);
+	}
+	fclose(f);
+	return 0;
+}
+
+static int create_cluster(const char *dir, const char *address, struct cr_err *err)
+{
+	char ip[CLUSTER_ADDRESS_MAX];
+	char *colon;
+	int rc;
+
+	(void)snprintf(ip, sizeof(ip), "%s", address);
+	colon = strrchr(ip, ':');
+	if (colon != NULL)
+		*colon = '\0';
+	rc = cluster_ca_create(dir, address, err);
+	if (rc == 0)
+		rc = cluster_cert_issue(dir, "node-1", ip, dir, err);
+	if (rc == 0)
+		log_info("created a new cluster: CA and node certificate in '%s'", dir);
+	return rc;
+}
+
+int cluster_files_prepare(const char *data_dir, const char *address, struct cluster_files *out,
+			  struct cr_err *err)
+{
+	char path[4200];
+	uint64_t store_id = 0;
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	(void)snprintf(out->dir, sizeof(out->dir), "%s/cluster", data_dir);
+	if (mkdir(out->dir, 0700) < 0 && errno != EEXIST)
+		return cr_err_set(err, CR_EINVAL, "cannot create '%s': %s", out->dir,
+				  strerror(errno));
+	(void)snprintf(path, sizeof(path), "%s/join", out->dir);
+	rc = read_lines(path, out, true, err);
+	if (rc < 0)
+		return rc;
+	if (rc == 0 && !exists(out->dir, "node.crt"))
+		return cr_err_set(err, CR_EINVAL,
+				  "a join is pending but '%s' holds no node certificate; run "
+				  "'creekctl join' again",
+				  out->dir);
+	rc = store_node_id(data_dir, &store_id, err);
+	if (rc < 0)
+		return rc;
+	if (!exists(out->dir, "node.crt")) {
+		if (store_id > 1)
+			return cr_err_set(err, CR_EINVAL,
+					  "the store belongs to node %" PRIu64
+					  " of a cluster but '%s' holds no certificates",
+					  store_id, out->dir);
+		if (exists(out->dir, "ca.key"))
+			return cr_err_set(err, CR_EINVAL,
+					  "'%s' holds a CA but no node certificate; restore it "
+					  "from a backup",
+					  out->dir);
+		rc = create_cluster(out->dir, address, err);
+		if (rc < 0)
+			return rc;
+	}
+	if (out->join_id != 0) {
+		if (store_id != 0 && store_id != out->join_id)
+			return cr_err_set(err, CR_EINVAL,
+					  "a join as node %" PRIu64 " is pending but the store "
+					  "belongs to node %" PRIu64,
+					  out->join_id, store_id);
+		return 0;
+	}
+	(void)snprintf(path, sizeof(path), "%s/members", out->dir);
+	rc = read_lines(path, out, false, err);
+	if (rc < 0)
+		return rc;
+	return 0;
+}
+
+/* Write path atomically (temporary file, fsync, rename). */
+static int write_file(const char *path, const char *text, struct cr_err *err)
+{
+	char tmp[4300];
+	size_t len = strlen(text);
+	int fd;
+
+	(void)snprintf(tmp, sizeof(tmp), "%s.tmp", path);
+	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	if (fd < 0)
+		return cr_err_set(err, CR_EINVAL, "cannot write '%s': %s", tmp, strerror(errno));
+	if (write(fd, text, len) != (ssize_t)len || fsync(fd) < 0) {
+		int e = errno;
+		close(fd);
+		(void)unlink(tmp);
+		return cr_err_set(err, CR_EINVAL, "cannot write '%s': %s", tmp, strerror(e));
+	}
+	close(fd);
+	if (rename(tmp, path) < 0)
+		return cr_err_set(err, CR_EINVAL, "cannot rename '%s': %s", tmp, strerror(errno));
+	return 0;
+}
+
+int cluster_files_write_join(const char *cluster_dir, uint64_t id, const char *const *addresses,
+			     unsigned n, struct cr_err *err)
+{
+	char text[CLUSTER_MAX_NODES * (CLUSTER_ADDRESS_MAX + 8) + 64];
+	char path[4200];
+	size_t off;
+
+	off = (size_t)snprintf(text, sizeof(text), "join %" PRIu64 "\n", id);
+	for (unsigned i = 0; i < n && i < CLUSTER_MAX_NODES; i++)
+		off += (size_t)snprintf(text + off, sizeof(text) - off, "peer %s\n", addresses[i]);
+	(void)snprintf(path, sizeof(path), "%s/join", cluster_dir);
+	return write_file(path, text, err);
+}
+
+/* Used by the manager: the members file, rewritten when the list changes. */
+int cluster_files_write_members(const char *cluster_dir, const struct cluster_status *st,
+				struct cr_err *err);
+int cluster_files_write_members(const char *cluster_dir, const struct cluster_status *st,
+				struct cr_err *err)
+{
+	char text[CLUSTER_MAX_NODES * (CLUSTER_ADDRESS_MAX + 24) + 8];
+	char path[4200];
+	size_t off = 0;
+
+	text[0] = '\0';
+	for (unsigned i = 0; i < st->n_nodes; i++)
+		off += (size_t)snprintf(text + off, sizeof(text) - off, "%" PRIu64 " %s\n",
+					st->nodes[i].id, st->nodes[i].address);
+	(void)snprintf(path, sizeof(path), "%s/members", cluster_dir);
+	return write_file(path, text, err);
+}
+
+void cluster_local_address(uint64_t id, char *out, size_t out_len)
+{
+	storage_engine_local_address(id, out, out_len);
+}
+
+int cluster_dialer_dial(void *arg, const char *address, unsigned timeout_ms, int *fd_out,
+			struct cr_err *err)
+{
+	struct cluster_dialer *d = arg;
+
+	if (d->tls == NULL) /* cluster TLS off: plain TCP (loopback only) */
+		return storage_socket_connect(address, timeout_ms, fd_out, err);
+	if (strcmp(address, d->self_address) == 0)
+		return storage_socket_connect(d->local_address, timeout_ms, fd_out, err);
+	return cluster_dial(d->tls, address, timeout_ms, fd_out, err);
+}

@@ -1,0 +1,295 @@
+/* cluster/forward.c: HTTP to other nodes over mutual TLS; see forward.h.
+ *
+ * A small HTTP/1.1 client on the plain end of a cluster_dial() socketpair:
+ * Creek's peer server (libmicrohttpd) always answers with Content-Length,
+ * so a response is a status line, headers and exactly that many bytes.
+ * Connections are kept per address and reused (keep-alive); one that
+ * fails before any byte of the answer came is retried once on a fresh
+ * connection (the peer closed an idle one), since nothing was handled. */
+#define LOG_MODULE "cluster"
+#include "forward.h"
+
+#include <errno.h>
+#include <poll.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "../lib/log.h"
+#include "../lib/mem.h"
+#include "../lib/time.h"
+#include "proxy.h"
+
+#define IDLE_MAX   64
+#define HEAD_MAX   16384
+
+struct idle_conn {
+	int fd;
+	char address[64];
+};
+
+struct cluster_forwarder {
+	struct cluster_tls *tls;
+	size_t max_body;
+	pthread_mutex_t lock;
+	struct idle_conn idle[IDLE_MAX];
+	unsigned n_idle;
+};
+
+int cluster_forwarder_new(struct cluster_tls *tls, size_t max_body, struct cluster_forwarder **out,
+			  struct cr_err *err)
+{
+	struct cluster_forwarder *f = cr_calloc(1, sizeof(*f));
+
+	(void)err;
+	f->tls = tls;
+	f->max_body = max_body;
+	pthread_mutex_init(&f->lock, NULL);
+	*out = f;
+	return 0;
+}
+
+void cluster_forwarder_free(struct cluster_forwarder *f)
+{
+	if (f == NULL)
+		return;
+	for (unsigned i = 0; i < f->n_idle; i++)
+		close(f->idle[i].fd);
+	pthread_mutex_destroy(&f->lock);
+	free(f);
+}
+
+static int take_idle(struct cluster_forwarder *f, const char *address)
+{
+	int fd = -1;
+
+	pthread_mutex_lock(&f->lock);
+	for (unsigned i = f->n_idle; i-- > 0;) {
+		if (strcmp(f->idle[i].address, address) == 0) {
+			fd = f->idle[i].fd;
+			f->idle[i] = f->idle[--f->n_idle];
+			break;
+		}
+	}
+	pthread_mutex_unlock(&f->lock);
+	return fd;
+}
+
+static void give_back(struct cluster_forwarder *f, const char *address, int fd)
+{
+	pthread_mutex_lock(&f->lock);
+	if (f->n_idle < IDLE_MAX && strlen(address) < sizeof(f->idle[0].address)) {
+		f->idle[f->n_idle].fd = fd;
+		(void)snprintf(f->idle[f->n_idle].address, sizeof(f->idle[0].address), "%s", address);
+		f->n_idle++;
+		fd = -1;
+	}
+	pthread_mutex_unlock(&f->lock);
+	if (fd >= 0)
+		close(fd);
+}
+
+/* Wait for fd to be ready for events until deadline; false on timeout. */
+static bool wait_fd(int fd, short events, uint64_t deadline)
+{
+	for (;;) {
+		struct pollfd p = { .fd = fd, .events = events };
+		uint64_t now = cr_now_ms();
+		int rc;
+		if (now >= deadline)
+			return false;
+		rc = poll(&p, 1, (int)(deadline - now));
+		if (rc > 0)
+			return true;
+		if (rc < 0 && errno != EINTR)
+			return false;
+	}
+}
+
+static int send_all(int fd, const char *data, size_t len, uint64_t deadline)
+{
+	while (len > 0) {
+		ssize_t n = send(fd, data, len, MSG_NOSIGNAL | MSG_DONTWAIT);
+		if (n > 0) {
+			data += n;
+			len -= (size_t)n;
+		} else if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)) {
+			if (!wait_fd(fd, POLLOUT, deadline))
+				return -1;
+		} else {
+			return -1;
+		}
+	}
+	return 0;
+}
+
+/* Parse the head in buf[0..head_len): status, content type, length. */
+static int parse_head(const char *buf, size_t head_len, struct cluster_http_response *resp,
+		      size_t *content_length, bool *keep_alive)
+{
+	const char *p = buf;
+	const char *end = buf + head_len;
+	bool has_length = false;
+	int major = 0;
+	int minor = 0;
+
+	if (sscanf(buf, "HTTP/%d.%d %ld", &major, &minor, &resp->status) != 3 ||
+	    resp->status < 100 || resp->status > 599)
+		return -1;
+	*keep_alive = minor >= 1;
+	while (p < end) {
+		const char *eol = memchr(p, '\n', (size_t)(end - p));
+		size_t n;
+		if (eol == NULL)
+			break;
+		n = (size_t)(eol - p);
+		if (n > 0 && p[n - 1] == '\r')
+			n--;
+		if (n > 15 && strncasecmp(p, "Content-Length:", 15) == 0) {
+			char num[32];
+			size_t k = n - 15 < sizeof(num) - 1 ? n - 15 : sizeof(num) - 1;
+			memcpy(num, p + 15, k);
+			num[k] = '\0';
+			*content_length = strtoull(num, NULL, 10);
+			has_length = true;
+		} else if (n > 13 && strncasecmp(p, "Content-Type:", 13) == 0) {
+			const char *v = p + 13;
+			size_t vn = n - 13;
+			while (vn > 0 && (*v == ' ' || *v == '\t')) {
+				v++;
+				vn--;
+			}
+			if (vn < sizeof(resp->content_type)) {
+				memcpy(resp->content_type, v, vn);
+				resp->content_type[vn] = '\0';
+			}
+		} else if (n >= 17 && strncasecmp(p, "Connection: close", 17) == 0) {
+			*keep_alive = false;
+		}
+		p = eol + 1;
+	}
+	return has_length ? 0 : -1;
+}
+
+/* One exchange on fd. *got_any: a byte of the answer arrived. */
+static int exchange(struct cluster_forwarder *f, int fd, const struct cluster_http_request *req,
+		    struct cluster_http_response *resp, uint64_t deadline, bool *got_any,
+		    bool *keep_alive, struct cr_err *err)
+{
+	struct cr_buf head;
+	char buf[8192];
+	size_t content_length = 0;
+	size_t head_len = 0;
+	int rc;
+
+	*got_any = false;
+	cr_buf_init(&head, HEAD_MAX + 1);
+	(void)cr_buf_printf(&head, "%s %s HTTP/1.1\r\nHost: %s\r\nContent-Length: %zu\r\n",
+			    req->method, req->path, req->address, req->body_len);
+	for (unsigned i = 0; i < req->n_headers; i++)
+		(void)cr_buf_printf(&head, "%s\r\n", req->headers[i]);
+	rc = cr_buf_append_str(&head, "\r\n");
+	if (rc == 0)
+		rc = send_all(fd, head.data, head.len, deadline);
+	if (rc == 0 && req->body_len > 0)
+		rc = send_all(fd, req->body, req->body_len, deadline);
+	cr_buf_reset(&head);
+	if (rc < 0) {
+		cr_buf_close(&head);
+		return cr_err_set(err, CR_EUNAVAIL, "cannot send to node '%s'", req->address);
+	}
+	/* The head, then the body. */
+	for (;;) {
+		ssize_t n = recv(fd, buf, sizeof(buf), MSG_DONTWAIT);
+		if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)) {
+			if (wait_fd(fd, POLLIN, deadline))
+				continue;
+			rc = cr_err_set(err, CR_EUNAVAIL, "node '%s' did not answer in time",
+					req->address);
+			break;
+		}
+		if (n <= 0) {
+			rc = cr_err_set(err, CR_EUNAVAIL, "node '%s' closed the connection",
+					req->address);
+			break;
+		}
+		*got_any = true;
+		if (head_len == 0) {
+			char *end;
+			if (cr_buf_append(&head, buf, (size_t)n) < 0) {
+				rc = cr_err_set(err, CR_EUNAVAIL, "node '%s' sent a bad answer",
+						req->address);
+				break;
+			}
+			end = strstr(head.data, "\r\n\r\n");
+			if (end == NULL)
+				continue;
+			head_len = (size_t)(end - head.data) + 4;
+			if (parse_head(head.data, head_len, resp, &content_length, keep_alive) < 0) {
+				rc = cr_err_set(err, CR_EUNAVAIL, "node '%s' sent a bad answer",
+						req->address);
+				break;
+			}
+			if (content_length > f->max_body) {
+				rc = cr_err_set(err, CR_ETOOBIG, "the answer from '%s' is too big",
+						req->address);
+				break;
+			}
+			if (cr_buf_append(&resp->body, head.data + head_len, head.len - head_len) < 0)
+				rc = CR_ETOOBIG;
+		} else if (cr_buf_append(&resp->body, buf, (size_t)n) < 0) {
+			rc = CR_ETOOBIG;
+		}
+		if (rc < 0 || resp->body.len > content_length) {
+			rc = cr_err_set(err, CR_EUNAVAIL, "node '%s' sent a bad answer", req->address);
+			break;
+		}
+		if (resp->body.len == content_length) {
+			rc = 0;
+			break;
+		}
+	}
+	cr_buf_close(&head);
+	if (rc == 0 && strcmp(req->method, "HEAD") == 0)
+		cr_buf_reset(&resp->body);
+	return rc;
+}
+
+int cluster_http(struct cluster_forwarder *f, const struct cluster_http_request *req,
+		 struct cluster_http_response *resp, struct cr_err *err)
+{
+	uint64_t deadline = cr_now_ms() + (req->timeout_ms > 0 ? req->timeout_ms : 15000);
+	int rc = CR_EUNAVAIL;
+
+	memset(resp, 0, sizeof(*resp));
+	cr_buf_init(&resp->body, f->max_body);
+	for (unsigned attempt = 0; attempt < 2; attempt++) {
+		int fd = take_idle(f, req->address);
+		bool reused = fd >= 0;
+		bool got_any = false;
+		bool keep_alive = false;
+		if (fd < 0) {
+			uint64_t now = cr_now_ms();
+			rc = cluster_dial(f->tls, req->address,
+					  (unsigned)(deadline > now ? deadline - now : 1), &fd, err);
+			if (rc < 0)
+				return rc;
+		}
+		cr_buf_reset(&resp->body);
+		resp->status = 0;
+		rc = exchange(f, fd, req, resp, deadline, &got_any, &keep_alive, err);
+		if (rc == 0 && keep_alive) {
+			give_back(f, req->address, fd);
+			return 0;
+		}
+		close(fd);
+		if (rc == 0 || got_any || !reused)
+			return rc;
+		/* A reused connection the peer had closed: once more, fresh. */
+	}
+	return rc;
+}

@@ -1,0 +1,420 @@
+/* cluster/join.c: join tokens and admission; see join.h. */
+#define LOG_MODULE "cluster"
+#include "join.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <inttypes.h>
+#include <openssl/crypto.h>
+#include <openssl/evp.h>
+#include <openssl/rand.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "../lib/log.h"
+#include "../lib/mem.h"
+#include "../lib/parse.h"
+#include "../lib/time.h"
+
+static void hex(const unsigned char *in, size_t n, char *out)
+{
+	for (size_t i = 0; i < n; i++)
+		(void)snprintf(out + 2 * i, 3, "%02x", in[i]);
+}
+
+static int random_hex(char *out, size_t n_bytes, struct cr_err *err)
+{
+	unsigned char b[32];
+
+	if (n_bytes > sizeof(b) || RAND_bytes(b, (int)n_bytes) != 1)
+		return cr_err_set(err, CR_EINTERNAL, "no random bytes");
+	hex(b, n_bytes, out);
+	return 0;
+}
+
+static void sha256_hex(const char *s, char out[65])
+{
+	unsigned char md[EVP_MAX_MD_SIZE];
+	unsigned int n = 0;
+
+	(void)EVP_Digest(s, strlen(s), md, &n, EVP_sha256(), NULL);
+	hex(md, n, out);
+}
+
+static bool is_hex(const char *s, size_t len)
+{
+	if (strlen(s) != len)
+		return false;
+	for (size_t i = 0; i < len; i++)
+		if (!((s[i] >= '0' && s[i] <= '9') || (s[i] >= 'a' && s[i] <= 'f')))
+			return false;
+	return true;
+}
+
+/* ---- tokens ---- */
+
+struct token_row {
+	const char *id;
+	const char *hash;
+	int64_t now_us;
+	int64_t expires_us;
+};
+
+static int insert_token(struct storage_tx *tx, void *arg, struct cr_err *err)
+{
+	const struct token_row *t = arg;
+	struct storage_value p[4] = { storage_text(t->id), storage_text(t->hash),
+				      storage_int(t->now_us), storage_int(t->expires_us) };
+
+	return storage_tx_exec(tx,
+			       "INSERT INTO cluster_token (id, secret_sha256, created_us, expires_us) "
+			       "VALUES (?, ?, ?, ?)",
+			       p, 4, NULL, err);
+}
+
+int cluster_token_create(struct storage_store *store, struct cluster *c, const char *files_dir,
+			 unsigned ttl_s, char *out, size_t out_len, int64_t *expires_us,
+			 struct cr_err *err)
+{
+	char fp[CLUSTER_TLS_FINGERPRINT_LEN + 8];
+	char id[17];
+	char secret[33];
+	char hash[65];
+	struct cluster_status st;
+	struct token_row row = { id, hash, cr_wall_us(), 0 };
+	size_t off;
+	int rc;
+
+	if (ttl_s == 0 || ttl_s > CLUSTER_TOKEN_TTL_MAX)
+		return cr_err_set(err, CR_EINVAL, "a token lives 1 to %u seconds", CLUSTER_TOKEN_TTL_MAX);
+	rc = cluster_ca_fingerprint(files_dir, fp, sizeof(fp), err);
+	if (rc == 0)
+		rc = random_hex(id, 8, err);
+	if (rc == 0)
+		rc = random_hex(secret, 16, err);
+	if (rc < 0)
+		return rc;
+	sha256_hex(secret, hash);
+	row.expires_us = row.now_us + (int64_t)ttl_s * 1000000;
+	rc = storage_write(store, STORAGE_DB_SYSTEM, NULL, insert_token, &row, err);
+	if (rc < 0)
+		return rc;
+	cluster_status(c, &st);
+	off = (size_t)snprintf(out, out_len, "%s/%s/%s/%s/", CLUSTER_TOKEN_PREFIX, fp, id, secret);
+	/* Reachable members first: the new node tries them in order. */
+	for (unsigned pass = 0; pass < 2; pass++)
+		for (unsigned i = 0; i < st.n_nodes && off < out_len; i++)
+			if (st.nodes[i].reachable == (pass == 0))
+				off += (size_t)snprintf(out + off, out_len - off, "%s%s",
+							out[off - 1] == '/' ? "" : ",",
+							st.nodes[i].address);
+	*expires_us = row.expires_us;
+	log_info("join token %s created, valid %u s", id, ttl_s);
+	return 0;
+}
+
+int cluster_token_parse(const char *text, struct cluster_token *out, struct cr_err *err)
+{
+	char buf[CLUSTER_TOKEN_MAX + 1];
+	char *parts[5];
+	char *save = NULL;
+	char *p;
+	unsigned n = 0;
+
+	memset(out, 0, sizeof(*out));
+	if (strlen(text) > CLUSTER_TOKEN_MAX)
+		return cr_err_set(err, CR_EINVAL, "the join token is too long");
+	(void)snprintf(buf, sizeof(buf), "%s", text);
+	for (p = strtok_r(buf, "/", &save); p != NULL && n < 6; p = strtok_r(NULL, "/", &save))
+		if (n < 5)
+			parts[n++] = p;
+		else
+			n++;
+	if (n != 5 || strcmp(parts[0], CLUSTER_TOKEN_PREFIX) != 0)
+		return cr_err_set(err, CR_EINVAL,
+				  "this is not a Creek join token (expected %s/...; copy it whole "
+				  "from 'creekctl token create')",
+				  CLUSTER_TOKEN_PREFIX);
+	if (!is_hex(parts[1], CLUSTER_TLS_FINGERPRINT_LEN) || !is_hex(parts[2], 16) ||
+	    !is_hex(parts[3], 32))
+		return cr_err_set(err, CR_EINVAL, "the join token is damaged (copy it whole)");
+	memcpy(out->fingerprint, parts[1], CLUSTER_TLS_FINGERPRINT_LEN);
+	memcpy(out->id, parts[2], 16);
+	memcpy(out->secret, parts[3], 32);
+	save = NULL;
+	for (p = strtok_r(parts[4], ",", &save); p != NULL; p = strtok_r(NULL, ",", &save)) {
+		if (cr_parse_ipv4_port(p, NULL) < 0 || strlen(p) >= CLUSTER_ADDRESS_MAX)
+			return cr_err_set(err, CR_EINVAL, "the join token names a bad address '%s'",
+					  p);
+		if (out->n_addresses < CLUSTER_MAX_NODES)
+			(void)snprintf(out->addresses[out->n_addresses++], CLUSTER_ADDRESS_MAX,
+				       "%s", p);
+	}
+	if (out->n_addresses == 0)
+		return cr_err_set(err, CR_EINVAL, "the join token names no cluster address");
+	return 0;
+}
+
+/* ---- admission ---- */
+
+struct redeem {
+	const char *token_id;
+	const char *hash;
+	const char *node_id;
+	const char *address;
+	unsigned failure_domain;
+	int64_t now_us;
+	bool undo; /* give the token back (the node could not be added) */
+};
+
+static int redeem_job(struct storage_tx *tx, void *arg, struct cr_err *err)
+{
+	const struct redeem *r = arg;
+	struct storage_value p[4];
+	struct storage_rows rows;
+	struct storage_result res = { 0 };
+	int rc;
+
+	if (r->undo) {
+		p[0] = storage_text(r->token_id);
+		p[1] = storage_text(r->node_id);
+		rc = storage_tx_exec(tx,
+				     "UPDATE cluster_token SET used_us = NULL, used_by = NULL "
+				     "WHERE id = ? AND used_by = ?",
+				     p, 2, NULL, err);
+		if (rc == 0)
+			rc = storage_tx_exec(tx, "DELETE FROM cluster_node WHERE node_id = ?", p + 1, 1,
+					     NULL, err);
+		return rc;
+	}
+	p[0] = storage_text(r->token_id);
+	rc = storage_tx_query(tx,
+			      "SELECT secret_sha256, expires_us, used_us FROM cluster_token WHERE id = ?",
+			      p, 1, &rows, err);
+	if (rc < 0) {
+		storage_rows_close(&rows);
+		return rc;
+	}
+	if (rows.n_rows != 1 || storage_rows_text(&rows, 0, 0) == NULL ||
+	    CRYPTO_memcmp(storage_rows_text(&rows, 0, 0), r->hash, 64) != 0)
+		rc = cr_err_set(err, CR_EDENIED, "the join token is not valid for this cluster");
+	else if (storage_rows_at(&rows, 0, 2)->type != STORAGE_NULL)
+		rc = cr_err_set(err, CR_EDENIED,
+				"the join token was already used; create a new one with "
+				"'creekctl token create'");
+	else if (storage_rows_int(&rows, 0, 1, 0) <= r->now_us)
+		rc = cr_err_set(err, CR_EDENIED,
+				"the join token has expired; create a new one with 'creekctl "
+				"token create'");
+	storage_rows_close(&rows);
+	if (rc < 0)
+		return rc;
+	p[0] = storage_int(r->now_us);
+	p[1] = storage_text(r->node_id);
+	p[2] = storage_text(r->token_id);
+	rc = storage_tx_exec(tx,
+			     "UPDATE cluster_token SET used_us = ?, used_by = ? WHERE id = ? AND "
+			     "used_us IS NULL",
+			     p, 3, &res, err);
+	if (rc == 0 && res.rows_affected != 1)
+		rc = cr_err_set(err, CR_EDENIED, "the join token was already used");
+	if (rc < 0)
+		return rc;
+	p[0] = storage_text(r->node_id);
+	p[1] = storage_text(r->address);
+	p[2] = storage_int(r->failure_domain);
+	p[3] = storage_int(r->now_us);
+	return storage_tx_exec(tx,
+			       "INSERT OR REPLACE INTO cluster_node (node_id, address, failure_domain, "
+			       "updated_us) VALUES (?, ?, ?, ?)",
+			       p, 4, NULL, err);
+}
+
+static char *read_text(const char *dir, const char *name, struct cr_err *err)
+{
+	char path[4200];
+	char *text;
+	long n;
+	FILE *f;
+
+	(void)snprintf(path, sizeof(path), "%s/%s", dir, name);
+	f = fopen(path, "re");
+	if (f == NULL) {
+		cr_err_set(err, CR_EINTERNAL, "cannot read '%s': %s", path, strerror(errno));
+		return NULL;
+	}
+	(void)fseek(f, 0, SEEK_END);
+	n = ftell(f);
+	rewind(f);
+	text = cr_malloc((size_t)(n > 0 ? n : 0) + 1);
+	text[n > 0 ? fread(text, 1, (size_t)n, f) : 0] = '\0';
+	fclose(f);
+	return text;
+}
+
+static void remove_dir(const char *dir)
+{
+	static const char *const names[] = { "node.crt", "node.key", "ca.crt" };
+	char path[4200];
+
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		(void)snprintf(path, sizeof(path), "%s/%s", dir, names[i]);
+		(void)unlink(path);
+	}
+	(void)rmdir(dir);
+}
+
+/* The new node's key and certificate, made in a private directory. */
+static int issue(const char *files_dir, uint64_t id, const char *address,
+		 struct cluster_admission *out, struct cr_err *err)
+{
+	char tmp[4096];
+	char ip[CLUSTER_ADDRESS_MAX];
+	char name[40];
+	char *colon;
+	int rc;
+
+	if (strlen(files_dir) + 16 > sizeof(tmp))
+		return cr_err_set(err, CR_EINVAL, "'%s' is too long a path", files_dir);
+	memcpy(tmp, files_dir, strlen(files_dir));
+	memcpy(tmp + strlen(files_dir), "/issue-XXXXXX", 14);
+	if (mkdtemp(tmp) == NULL)
+		return cr_err_set(err, CR_EINTERNAL, "cannot make '%s': %s", tmp, strerror(errno));
+	(void)snprintf(ip, sizeof(ip), "%s", address);
+	colon = strrchr(ip, ':');
+	if (colon != NULL)
+		*colon = '\0';
+	(void)snprintf(name, sizeof(name), "node-%" PRIu64, id);
+	rc = cluster_cert_issue(files_dir, name, ip, tmp, err);
+	if (rc == 0) {
+		out->node_crt = read_text(tmp, "node.crt", err);
+		out->node_key = out->node_crt != NULL ? read_text(tmp, "node.key", err) : NULL;
+		out->ca_crt = out->node_key != NULL ? read_text(files_dir, "ca.crt", err) : NULL;
+		out->ca_key = out->ca_crt != NULL ? read_text(files_dir, "ca.key", err) : NULL;
+		if (out->ca_key == NULL)
+			rc = CR_EINTERNAL;
+	}
+	remove_dir(tmp);
+	return rc;
+}
+
+int cluster_admit(struct storage_store *store, struct cluster *c, const char *files_dir,
+		  const char *token_id, const char *secret, const char *address,
+		  unsigned failure_domain, struct cluster_admission *out, struct cr_err *err)
+{
+	char hash[65];
+	char node_id[24];
+	unsigned char rnd[8];
+	struct storage_conn *conn = NULL;
+	struct storage_server *servers = NULL;
+	struct redeem r = { 0 };
+	unsigned n = 0;
+	uint64_t id = 0;
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	if (!is_hex(token_id, 16) || !is_hex(secret, 32))
+		return cr_err_set(err, CR_EDENIED, "the join token is not valid for this cluster");
+	if (cr_parse_ipv4_port(address, err) < 0 || strncmp(address, "0.0.0.0:", 8) == 0)
+		return cr_err_set(err, CR_EINVAL,
+				  "'%s' is not an address other nodes can reach (a.b.c.d:port)",
+				  address);
+	/* The address must not be a member's already. */
+	rc = storage_pool_acquire(storage_store_pool(store), STORAGE_DB_SYSTEM, &conn, err);
+	if (rc == 0)
+		rc = storage_conn_cluster(conn, &servers, &n, err);
+	for (unsigned i = 0; rc == 0 && i < n; i++)
+		if (strcmp(servers[i].address, address) == 0)
+			rc = cr_err_set(err, CR_ECONFLICT,
+					"'%s' belongs to node %" PRIu64 " of this cluster; remove that "
+					"node first ('creekctl cluster remove %" PRIu64 "')",
+					address, servers[i].id, servers[i].id);
+	free(servers);
+	storage_pool_release(storage_store_pool(store), conn);
+	conn = NULL;
+	if (rc < 0)
+		return rc;
+	while (id <= 1) {
+		if (RAND_bytes(rnd, sizeof(rnd)) != 1)
+			return cr_err_set(err, CR_EINTERNAL, "no random bytes");
+		memcpy(&id, rnd, sizeof(id));
+		id &= INT64_MAX; /* ids print the same signed or not */
+	}
+	(void)snprintf(node_id, sizeof(node_id), "%" PRIu64, id);
+	sha256_hex(secret, hash);
+	r = (struct redeem){ token_id, hash, node_id, address, failure_domain, cr_wall_us(), false };
+	rc = storage_write(store, STORAGE_DB_SYSTEM, NULL, redeem_job, &r, err);
+	if (rc < 0)
+		return rc;
+	rc = issue(files_dir, id, address, out, err);
+	if (rc == 0)
+		rc = storage_pool_acquire(storage_store_pool(store), STORAGE_DB_SYSTEM, &conn, err);
+	if (rc == 0)
+		rc = storage_conn_add(conn, id, address, err);
+	storage_pool_release(storage_store_pool(store), conn);
+	if (rc < 0) {
+		struct cr_err undo_err = { 0 };
+		r.undo = true;
+		if (storage_write(store, STORAGE_DB_SYSTEM, NULL, redeem_job, &r, &undo_err) < 0)
+			log_warn("join token %s could not be given back: %s", token_id, undo_err.msg);
+		cluster_admission_free(out);
+		return cr_err_wrap(err, "the node could not be added");
+	}
+	out->id = id;
+	{
+		struct cluster_status st;
+		cluster_status(c, &st);
+		for (unsigned i = 0; i < st.n_nodes; i++)
+			(void)snprintf(out->addresses[out->n_addresses++], CLUSTER_ADDRESS_MAX, "%s",
+				       st.nodes[i].address);
+	}
+	log_info("node %" PRIu64 " at '%s' admitted with join token %s", id, address, token_id);
+	cluster_poke(c);
+	return 0;
+}
+
+void cluster_admission_free(struct cluster_admission *a)
+{
+	if (a->node_key != NULL)
+		OPENSSL_cleanse(a->node_key, strlen(a->node_key));
+	if (a->ca_key != NULL)
+		OPENSSL_cleanse(a->ca_key, strlen(a->ca_key));
+	free(a->ca_crt);
+	free(a->ca_key);
+	free(a->node_crt);
+	free(a->node_key);
+	memset(a, 0, sizeof(*a));
+}
+
+struct node_row {
+	const char *id;
+	const char *address;
+	unsigned failure_domain;
+	int64_t now_us;
+};
+
+static int node_row_job(struct storage_tx *tx, void *arg, struct cr_err *err)
+{
+	const struct node_row *r = arg;
+	struct storage_value p[5] = { storage_text(r->id), storage_text(r->address),
+				      storage_int(r->failure_domain), storage_text(CREEK_VERSION),
+				      storage_int(r->now_us) };
+
+	return storage_tx_exec(tx,
+			       "INSERT OR REPLACE INTO cluster_node (node_id, address, failure_domain, "
+			       "creek_version, updated_us) VALUES (?, ?, ?, ?, ?)",
+			       p, 5, NULL, err);
+}
+
+int cluster_node_record(struct storage_store *store, uint64_t id, const char *address,
+			unsigned failure_domain, struct cr_err *err)
+{
+	char sid[24];
+	struct node_row r = { sid, address, failure_domain, cr_wall_us() };
+
+	(void)snprintf(sid, sizeof(sid), "%" PRIu64, id);
+	return storage_write(store, STORAGE_DB_SYSTEM, NULL, node_row_job, &r, err);
+}

@@ -1,0 +1,665 @@
+/* cluster/manager.c: membership, reachability, leader, roles; see
+ * cluster.h. One thread; the picture it keeps is read under a mutex by any
+ * thread. Connections to the store nodes are its own (not the pool's), one
+ * per member, reused while they work. */
+#define LOG_MODULE "cluster"
+#include <inttypes.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "../lib/log.h"
+#include "../lib/mem.h"
+#include "../lib/time.h"
+#include "cluster.h"
+
+#define PROBE_TIMEOUT_MS  1000
+#define DOMAIN_REFRESH_MS 5000
+
+int cluster_files_write_members(const char *cluster_dir, const struct cluster_status *st,
+				struct cr_err *err);
+
+struct member {
+	struct cluster_node_status s;
+	uint64_t last_ok_ms;      /* monotonic; 0 never */
+	uint64_t first_fail_ms;   /* monotonic start of the current silence; 0 if answering */
+	unsigned failure_domain;  /* from the cluster_node table */
+	struct storage_conn *conn; /* the manager's own, or NULL */
+};
+
+struct cluster {
+	struct cluster_config cfg;
+	char files_dir[4096];
+	char self_address[CLUSTER_ADDRESS_MAX];
+	struct cluster_dialer *dialer;
+	struct storage_store *store;
+	uint64_t started_ms;
+	uint64_t domains_read_ms;
+
+	pthread_t thread;
+	pthread_mutex_t lock; /* guards everything below */
+	pthread_cond_t wake;
+	bool stopping;
+	bool poked;
+	bool handing_over; /* no rebalancing while this node leaves */
+	struct member members[CLUSTER_MAX_NODES];
+	unsigned n_members;
+	uint64_t leader_id;
+	char leader_address[CLUSTER_ADDRESS_MAX];
+};
+
+const char *cluster_role_name(enum storage_role role)
+{
+	switch (role) {
+	case STORAGE_ROLE_VOTER:
+		return "voter";
+	case STORAGE_ROLE_STANDBY:
+		return "standby";
+	case STORAGE_ROLE_SPARE:
+		return "spare";
+	}
+	return "unknown";
+}
+
+static unsigned voters_wanted(unsigned n)
+{
+	return n >= 7 ? 5 : n >= 3 ? 3 : 1;
+}
+
+/* ---- talking to store nodes ---- */
+
+static int open_conn(struct cluster *c, const char *address, struct storage_conn **out,
+		     struct cr_err *err)
+{
+	return storage_conn_open_with(cluster_dialer_dial, c->dialer, address, PROBE_TIMEOUT_MS,
+				      out, err);
+}
+
+/* Ask a node for its leader; the answer proves it is alive. *conn is the
+ * connection to reuse (NULL: open one); it is closed on failure. */
+static int probe(struct cluster *c, const char *address, struct storage_conn **conn,
+		 double *latency_ms, uint64_t *leader_id, char *leader, struct cr_err *err)
+{
+	uint64_t t0 = cr_now_us();
+	int rc = 0;
+
+	if (*conn == NULL)
+		rc = open_conn(c, address, conn, err);
+	if (rc == 0)
+		rc = storage_conn_leader(*conn, leader_id, leader, 128, err);
+	if (rc < 0) {
+		storage_conn_free(*conn);
+		*conn = NULL;
+		return rc;
+	}
+	*latency_ms = (double)(cr_now_us() - t0) / 1000.0;
+	return 0;
+}
+
+/* The configuration, as the leader (through `conn`) knows it. */
+static int read_config(struct storage_conn *conn, struct storage_server **servers, unsigned *n,
+		       struct cr_err *err)
+{
+	return storage_conn_cluster(conn, servers, n, err);
+}
+
+/* ---- the picture ---- */
+
+static struct member *find_member(struct cluster *c, uint64_t id)
+{
+	for (unsigned i = 0; i < c->n_members; i++)
+		if (c->members[i].s.id == id)
+			return &c->members[i];
+	return NULL;
+}
+
+static void snapshot(struct cluster *c, struct cluster_status *out)
+{
+	uint64_t now = cr_now_ms();
+
+	memset(out, 0, sizeof(*out));
+	out->self_id = c->cfg.self_id;
+	out->leader_id = c->leader_id;
+	out->n_nodes = c->n_members;
+	out->voters_wanted = voters_wanted(c->n_members);
+	out->standbys_wanted = c->cfg.standbys;
+	for (unsigned i = 0; i < c->n_members; i++) {
+		out->nodes[i] = c->members[i].s;
+		out->nodes[i].is_leader = c->members[i].s.id == c->leader_id;
+		out->nodes[i].last_contact_ms =
+		    c->members[i].last_ok_ms > 0 ? (int64_t)(now - c->members[i].last_ok_ms) : -1;
+	}
+}
+
+/* Replace the member list with the configuration read from the leader,
+ * keeping what is known of members that stay. */
+static bool merge_config(struct cluster *c, const struct storage_server *servers, unsigned n)
+{
+	struct member next[CLUSTER_MAX_NODES];
+	bool changed = n != c->n_members;
+	unsigned k = 0;
+
+	memset(next, 0, sizeof(next));
+	for (unsigned i = 0; i < n && k < CLUSTER_MAX_NODES; i++) {
+		struct member *old = find_member(c, servers[i].id);
+		if (old != NULL) {
+			next[k] = *old;
+			old->conn = NULL; /* moved */
+			changed |= strcmp(old->s.address, servers[i].address) != 0 ||
+				   old->s.role != servers[i].role;
+		} else {
+			changed = true;
+		}
+		next[k].s.id = servers[i].id;
+		(void)snprintf(next[k].s.address, sizeof(next[k].s.address), "%s",
+			       servers[i].address);
+		next[k].s.role = servers[i].role;
+		k++;
+	}
+	for (unsigned i = 0; i < c->n_members; i++)
+		storage_conn_free(c->members[i].conn); /* members that left */
+	memcpy(c->members, next, sizeof(next));
+	c->n_members = k;
+	return changed;
+}
+
+/* After the member list changed: remember it and tell the pool. */
+static void publish_members(struct cluster *c)
+{
+	struct cluster_status st;
+	const char *addresses[CLUSTER_MAX_NODES];
+	struct cr_err err = { 0 };
+
+	pthread_mutex_lock(&c->lock);
+	snapshot(c, &st);
+	pthread_mutex_unlock(&c->lock);
+	for (unsigned i = 0; i < st.n_nodes; i++)
+		addresses[i] = st.nodes[i].address;
+	if (st.n_nodes > 0 &&
+	    storage_pool_set_addresses(storage_store_pool(c->store), addresses, st.n_nodes, &err) < 0)
+		log_warn("cannot update the store's node list: %s", err.msg);
+	if (cluster_files_write_members(c->files_dir, &st, &err) < 0)
+		log_warn("cannot save the member list: %s", err.msg);
+	if (c->cfg.join_pending && find_member(c, c->cfg.self_id) != NULL) {
+		char path[4200];
+		(void)snprintf(path, sizeof(path), "%s/join", c->files_dir);
+		if (unlink(path) == 0)
+			log_info("node %" PRIu64 " is a member of the cluster", c->cfg.self_id);
+		c->cfg.join_pending = false;
+	}
+	log_info("cluster members: %u", st.n_nodes);
+}
+
+/* Failure domains and versions come from the cluster_node table. */
+static void read_domains(struct cluster *c)
+{
+	struct storage_rows rows;
+	struct cr_err err = { 0 };
+	int rc = storage_query(c->store, STORAGE_DB_SYSTEM,
+			       "SELECT node_id, failure_domain FROM cluster_node", NULL, 0, &rows,
+			       &err);
+
+	if (rc == 0) {
+		pthread_mutex_lock(&c->lock);
+		for (size_t r = 0; r < rows.n_rows; r++) {
+			const char *id = storage_rows_text(&rows, r, 0);
+			struct member *m =
+			    id != NULL ? find_member(c, strtoull(id, NULL, 10)) : NULL;
+			if (m != NULL)
+				m->failure_domain = (unsigned)storage_rows_int(&rows, r, 1, 0);
+		}
+		pthread_mutex_unlock(&c->lock);
+		c->domains_read_ms = cr_now_ms();
+	}
+	storage_rows_close(&rows);
+}
+
+/* ---- roles (leader only) ---- */
+
+static bool is_up(const struct cluster *c, const struct member *m, uint64_t now)
+{
+	if (m->s.id == c->cfg.self_id || m->first_fail_ms == 0)
+		return true;
+	return now - m->first_fail_ms < c->cfg.offline_after_ms;
+}
+
+static bool domain_held(const struct cluster *c, unsigned domain, enum storage_role role,
+			uint64_t now)
+{
+	for (unsigned i = 0; i < c->n_members; i++)
+		if (c->members[i].s.role == role && c->members[i].failure_domain == domain &&
+		    is_up(c, &c->members[i], now))
+			return true;
+	return false;
+}
+
+/* The best up member of one of the roles in from[] (in order of
+ * preference) for `role`: a failure domain not yet held by an up node of
+ * that role first, then the earlier role, then the lower id. */
+static struct member *candidate(struct cluster *c, enum storage_role role,
+				const enum storage_role *from, unsigned n_from, uint64_t now)
+{
+	struct member *best = NULL;
+	unsigned best_score = 0;
+
+	for (unsigned i = 0; i < c->n_members; i++) {
+		struct member *m = &c->members[i];
+		unsigned score = 0;
+		unsigned pref = n_from;
+		for (unsigned k = 0; k < n_from; k++)
+			if (m->s.role == from[k])
+				pref = k;
+		if (pref == n_from || !is_up(c, m, now) || !m->s.reachable)
+			continue;
+		score = (domain_held(c, m->failure_domain, role, now) ? 0 : 100) + (10 - pref);
+		if (best == NULL || score > best_score ||
+		    (score == best_score && m->s.id < best->s.id)) {
+			best = m;
+			best_score = score;
+		}
+	}
+	return best;
+}
+
+/* A member of `role` to demote: down ones first, never the leader. */
+static struct member *demotable(struct cluster *c, enum storage_role role, bool down_only,
+				uint64_t now)
+{
+	struct member *pick = NULL;
+
+	for (unsigned i = 0; i < c->n_members; i++) {
+		struct member *m = &c->members[i];
+		if (m->s.role != role || m->s.id == c->cfg.self_id)
+			continue;
+		if (!is_up(c, m, now))
+			return m;
+		if (!down_only && (pick == NULL || m->s.id > pick->s.id))
+			pick = m;
+	}
+	return pick;
+}
+
+/* One role change, if one is needed: the id and role to assign. */
+static bool plan_change(struct cluster *c, uint64_t *id, enum storage_role *role)
+{
+	uint64_t now = cr_now_ms();
+	unsigned up[3] = { 0 };
+	unsigned down[3] = { 0 };
+	unsigned want_v = voters_wanted(c->n_members);
+	unsigned want_s = c->cfg.standbys;
+	static const enum storage_role for_voter[] = { STORAGE_ROLE_STANDBY, STORAGE_ROLE_SPARE };
+	static const enum storage_role for_standby[] = { STORAGE_ROLE_SPARE };
+	struct member *m = NULL;
+
+	if (c->n_members <= 1)
+		return false;
+	for (unsigned i = 0; i < c->n_members; i++) {
+		unsigned r = (unsigned)c->members[i].s.role;
+		if (r > 2)
+			continue;
+		if (is_up(c, &c->members[i], now))
+			up[r]++;
+		else
+			down[r]++;
+	}
+	if (up[STORAGE_ROLE_VOTER] < want_v) {
+		m = candidate(c, STORAGE_ROLE_VOTER, for_voter, 2, now);
+		*role = STORAGE_ROLE_VOTER;
+	}
+	if (m == NULL && up[STORAGE_ROLE_VOTER] > want_v) {
+		m = demotable(c, STORAGE_ROLE_VOTER, false, now);
+		*role = STORAGE_ROLE_SPARE;
+	}
+	if (m == NULL && down[STORAGE_ROLE_VOTER] > 0 && up[STORAGE_ROLE_VOTER] >= want_v) {
+		m = demotable(c, STORAGE_ROLE_VOTER, true, now);
+		*role = STORAGE_ROLE_SPARE;
+	}
+	if (m == NULL && up[STORAGE_ROLE_STANDBY] < want_s) {
+		m = candidate(c, STORAGE_ROLE_STANDBY, for_standby, 1, now);
+		*role = STORAGE_ROLE_STANDBY;
+	}
+	if (m == NULL && up[STORAGE_ROLE_STANDBY] > want_s) {
+		m = demotable(c, STORAGE_ROLE_STANDBY, false, now);
+		*role = STORAGE_ROLE_SPARE;
+	}
+	if (m == NULL && down[STORAGE_ROLE_STANDBY] > 0) {
+		m = demotable(c, STORAGE_ROLE_STANDBY, true, now);
+		*role = STORAGE_ROLE_SPARE;
+	}
+	if (m == NULL)
+		return false;
+	*id = m->s.id;
+	return true;
+}
+
+static void adjust(struct cluster *c, struct storage_conn *leader_conn)
+{
+	uint64_t id = 0;
+	enum storage_role role = STORAGE_ROLE_SPARE;
+	struct cr_err err = { 0 };
+	bool planned;
+
+	pthread_mutex_lock(&c->lock);
+	planned = !c->handing_over && plan_change(c, &id, &role);
+	pthread_mutex_unlock(&c->lock);
+	if (!planned)
+		return;
+	log_info("roles: node %" PRIu64 " becomes %s", id, cluster_role_name(role));
+	if (storage_conn_assign(leader_conn, id, role, &err) < 0)
+		log_warn("roles: node %" PRIu64 " could not become %s: %s", id,
+			 cluster_role_name(role), err.msg);
+	c->poked = true; /* look again at once */
+}
+
+/* ---- the round ---- */
+
+/* Probe every member; the leader as the members name it. */
+static void probe_all(struct cluster *c, uint64_t *leader_id, char *leader)
+{
+	struct cr_err err = { 0 };
+	unsigned n;
+
+	pthread_mutex_lock(&c->lock);
+	n = c->n_members;
+	for (unsigned i = 0; i < n; i++) {
+		struct member *m = &c->members[i];
+		char address[CLUSTER_ADDRESS_MAX];
+		struct storage_conn *conn = m->conn;
+		double latency = 0;
+		uint64_t lid = 0;
+		char lname[128] = "";
+		int rc;
+		bool is_self = m->s.id == c->cfg.self_id;
+		memcpy(address, m->s.address, sizeof(address));
+		m->conn = NULL;
+		pthread_mutex_unlock(&c->lock);
+		rc = probe(c, address, &conn, &latency, &lid, lname, &err);
+		if (rc < 0)
+			log_debug("node at '%s' does not answer: %s", address, err.msg);
+		pthread_mutex_lock(&c->lock);
+		/* Only this thread changes the member list: m is still valid. */
+		m->conn = conn;
+		m->s.latency_ms = latency;
+		m->s.reachable = rc == 0 || is_self;
+		if (rc == 0 || is_self) {
+			m->last_ok_ms = cr_now_ms();
+			m->first_fail_ms = 0;
+		} else if (m->first_fail_ms == 0) {
+			m->first_fail_ms = cr_now_ms();
+		}
+		/* This node's own view first (it may be the leader). */
+		if (rc == 0 && lid != 0 && (*leader_id == 0 || is_self)) {
+			*leader_id = lid;
+			memcpy(leader, lname, 128);
+		}
+	}
+	pthread_mutex_unlock(&c->lock);
+}
+
+static void round_once(struct cluster *c)
+{
+	struct storage_server *servers = NULL;
+	unsigned n = 0;
+	uint64_t leader_id = 0;
+	char leader[128] = "";
+	struct cr_err err = { 0 };
+	bool changed = false;
+	struct storage_conn *leader_conn = NULL;
+
+	probe_all(c, &leader_id, leader);
+	if (leader_id == 0) {
+		/* No member knows (a joining spare, or a lone survivor): ask the
+		 * nodes the pool knows of. */
+		struct storage_pool *pool = storage_store_pool(c->store);
+		struct storage_conn *any = NULL;
+		if (storage_pool_acquire_within(pool, STORAGE_DB_SYSTEM, 200, &any, NULL) == 0)
+			storage_pool_last_leader(pool, &leader_id, leader, 128);
+		storage_pool_release(pool, any);
+	}
+	pthread_mutex_lock(&c->lock);
+	c->leader_id = leader_id;
+	(void)snprintf(c->leader_address, sizeof(c->leader_address), "%s", leader);
+	{
+		struct member *lm = leader_id != 0 ? find_member(c, leader_id) : NULL;
+		if (lm != NULL && lm->conn != NULL) {
+			leader_conn = lm->conn;
+			lm->conn = NULL; /* borrowed for this round */
+		}
+	}
+	pthread_mutex_unlock(&c->lock);
+	if (leader_conn == NULL && leader[0] != '\0' && open_conn(c, leader, &leader_conn, &err) < 0)
+		leader_conn = NULL;
+	if (leader_conn != NULL && read_config(leader_conn, &servers, &n, &err) == 0) {
+		pthread_mutex_lock(&c->lock);
+		changed = merge_config(c, servers, n);
+		pthread_mutex_unlock(&c->lock);
+		free(servers);
+	}
+	if (changed)
+		publish_members(c);
+	if (cr_now_ms() - c->domains_read_ms > DOMAIN_REFRESH_MS)
+		read_domains(c);
+	if (leader_conn != NULL && leader_id == c->cfg.self_id &&
+	    cr_now_ms() - c->started_ms > c->cfg.probe_interval_ms)
+		adjust(c, leader_conn);
+	/* Give the leader connection back to its member. */
+	pthread_mutex_lock(&c->lock);
+	{
+		struct member *lm = find_member(c, leader_id);
+		if (lm != NULL && lm->conn == NULL && leader_conn != NULL &&
+		    !storage_conn_is_broken(leader_conn))
+			lm->conn = leader_conn;
+		else
+			storage_conn_free(leader_conn);
+	}
+	pthread_mutex_unlock(&c->lock);
+}
+
+static void *manager_main(void *arg)
+{
+	struct cluster *c = arg;
+
+	pthread_mutex_lock(&c->lock);
+	while (!c->stopping) {
+		pthread_mutex_unlock(&c->lock);
+		round_once(c);
+		pthread_mutex_lock(&c->lock);
+		if (!c->poked && !c->stopping) {
+			struct timespec ts;
+			uint64_t wake_ns;
+			clock_gettime(CLOCK_REALTIME, &ts);
+			wake_ns = (uint64_t)ts.tv_nsec + (uint64_t)c->cfg.probe_interval_ms * 1000000u;
+			ts.tv_sec += (time_t)(wake_ns / 1000000000u);
+			ts.tv_nsec = (long)(wake_ns % 1000000000u);
+			(void)pthread_cond_timedwait(&c->wake, &c->lock, &ts);
+		}
+		c->poked = false;
+	}
+	pthread_mutex_unlock(&c->lock);
+	return NULL;
+}
+
+int cluster_start(const struct cluster_config *cfg, struct cluster_dialer *dialer,
+		  struct storage_store *store, struct cluster **out, struct cr_err *err)
+{
+	struct cluster *c = cr_calloc(1, sizeof(*c));
+	struct storage_server self = { .id = cfg->self_id, .role = STORAGE_ROLE_VOTER };
+
+	c->cfg = *cfg;
+	(void)snprintf(c->files_dir, sizeof(c->files_dir), "%s", cfg->files_dir);
+	(void)snprintf(c->self_address, sizeof(c->self_address), "%s", cfg->self_address);
+	(void)snprintf(self.address, sizeof(self.address), "%s", cfg->self_address);
+	c->cfg.files_dir = c->files_dir;
+	c->cfg.self_address = c->self_address;
+	if (c->cfg.probe_interval_ms == 0)
+		c->cfg.probe_interval_ms = 1000;
+	if (c->cfg.offline_after_ms == 0)
+		c->cfg.offline_after_ms = 30000;
+	if (c->cfg.standbys == 0)
+		c->cfg.standbys = 3;
+	c->dialer = dialer;
+	c->store = store;
+	c->started_ms = cr_now_ms();
+	/* Until the leader tells: this node alone, plus the peers the pool
+	 * already knows about (they are probed for the leader). */
+	(void)merge_config(c, &self, 1);
+	pthread_mutex_init(&c->lock, NULL);
+	pthread_cond_init(&c->wake, NULL);
+	if (pthread_create(&c->thread, NULL, manager_main, c) != 0) {
+		pthread_cond_destroy(&c->wake);
+		pthread_mutex_destroy(&c->lock);
+		free(c);
+		return cr_err_set(err, CR_EINTERNAL, "cannot start the cluster manager");
+	}
+	*out = c;
+	return 0;
+}
+
+void cluster_stop(struct cluster *c)
+{
+	if (c == NULL)
+		return;
+	pthread_mutex_lock(&c->lock);
+	c->stopping = true;
+	pthread_cond_broadcast(&c->wake);
+	pthread_mutex_unlock(&c->lock);
+	pthread_join(c->thread, NULL);
+	for (unsigned i = 0; i < c->n_members; i++)
+		storage_conn_free(c->members[i].conn);
+	pthread_cond_destroy(&c->wake);
+	pthread_mutex_destroy(&c->lock);
+	free(c);
+}
+
+void cluster_poke(struct cluster *c)
+{
+	pthread_mutex_lock(&c->lock);
+	c->poked = true;
+	pthread_cond_broadcast(&c->wake);
+	pthread_mutex_unlock(&c->lock);
+}
+
+void cluster_status(struct cluster *c, struct cluster_status *out)
+{
+	pthread_mutex_lock(&c->lock);
+	snapshot(c, out);
+	pthread_mutex_unlock(&c->lock);
+}
+
+bool cluster_is_leader(struct cluster *c)
+{
+	bool is;
+
+	pthread_mutex_lock(&c->lock);
+	is = c->leader_id == c->cfg.self_id;
+	pthread_mutex_unlock(&c->lock);
+	return is;
+}
+
+void cluster_leader_address(struct cluster *c, char *out, size_t out_len)
+{
+	pthread_mutex_lock(&c->lock);
+	(void)snprintf(out, out_len, "%s", c->leader_address);
+	pthread_mutex_unlock(&c->lock);
+}
+
+/* ---- changes asked for by people and by a stopping node ---- */
+
+/* A connection to the current leader, through the pool's discovery. */
+static int leader_conn_open(struct cluster *c, struct storage_conn **out, struct cr_err *err)
+{
+	return storage_pool_acquire(storage_store_pool(c->store), STORAGE_DB_SYSTEM, out, err);
+}
+
+int cluster_remove(struct cluster *c, uint64_t id, struct cr_err *err)
+{
+	struct storage_conn *conn = NULL;
+	struct storage_server *servers = NULL;
+	unsigned n = 0;
+	bool found = false;
+	int rc;
+
+	if (id == c->cfg.self_id)
+		return cr_err_set(err, CR_EINVAL,
+				  "node %" PRIu64 " is this node; stop it, then remove it from "
+				  "another node",
+				  id);
+	rc = leader_conn_open(c, &conn, err);
+	if (rc == 0)
+		rc = read_config(conn, &servers, &n, err);
+	for (unsigned i = 0; rc == 0 && i < n; i++)
+		found |= servers[i].id == id;
+	free(servers);
+	if (rc == 0 && !found)
+		rc = cr_err_set(err, CR_ENOTFOUND, "no node %" PRIu64 " in the cluster", id);
+	if (rc == 0)
+		rc = storage_conn_assign(conn, id, STORAGE_ROLE_SPARE, err);
+	if (rc == 0)
+		rc = storage_conn_remove(conn, id, err);
+	storage_pool_release(storage_store_pool(c->store), conn);
+	if (rc == 0) {
+		log_info("node %" PRIu64 " removed from the cluster", id);
+		cluster_poke(c);
+	}
+	return rc;
+}
+
+void cluster_handover(struct cluster *c, unsigned timeout_ms)
+{
+	struct cluster_status st;
+	struct storage_conn *conn = NULL;
+	struct cr_err err = { 0 };
+	uint64_t deadline = cr_now_ms() + timeout_ms;
+	uint64_t to = 0;
+	enum storage_role self_role = STORAGE_ROLE_SPARE;
+
+	pthread_mutex_lock(&c->lock);
+	c->handing_over = true;
+	snapshot(c, &st);
+	pthread_mutex_unlock(&c->lock);
+	for (unsigned i = 0; i < st.n_nodes; i++)
+		if (st.nodes[i].id == st.self_id)
+			self_role = st.nodes[i].role;
+	if (st.n_nodes <= 1)
+		return;
+	/* Leadership first: to an up voter. */
+	if (st.leader_id == st.self_id) {
+		for (unsigned i = 0; i < st.n_nodes && to == 0; i++)
+			if (st.nodes[i].id != st.self_id && st.nodes[i].reachable &&
+			    st.nodes[i].role == STORAGE_ROLE_VOTER)
+				to = st.nodes[i].id;
+		if (to != 0 && open_conn(c, c->self_address, &conn, &err) == 0 &&
+		    storage_conn_transfer(conn, to, &err) == 0)
+			log_info("leadership handed to node %" PRIu64, to);
+		else
+			log_warn("could not hand leadership over: %s",
+				 to == 0 ? "no other voter answers" : err.msg);
+		storage_conn_free(conn);
+		conn = NULL;
+		storage_pool_forget_leader(storage_store_pool(c->store));
+	}
+	/* Then the voter role, to an up standby or spare. */
+	if (self_role == STORAGE_ROLE_VOTER && st.n_nodes > 3) {
+		uint64_t heir = 0;
+		for (unsigned pass = 0; pass < 2 && heir == 0; pass++)
+			for (unsigned i = 0; i < st.n_nodes && heir == 0; i++)
+				if (st.nodes[i].reachable &&
+				    st.nodes[i].role ==
+					(pass == 0 ? STORAGE_ROLE_STANDBY : STORAGE_ROLE_SPARE))
+					heir = st.nodes[i].id;
+		while (heir != 0 && cr_now_ms() < deadline) {
+			if (leader_conn_open(c, &conn, &err) == 0 &&
+			    storage_conn_assign(conn, heir, STORAGE_ROLE_VOTER, &err) == 0 &&
+			    storage_conn_assign(conn, st.self_id, STORAGE_ROLE_SPARE, &err) == 0) {
+				log_info("voter role handed to node %" PRIu64, heir);
+				break;
+			}
+			storage_pool_release(storage_store_pool(c->store), conn);
+			conn = NULL;
+			cr_sleep_ms(100);
+		}
+		storage_pool_release(storage_store_pool(c->store), conn);
+	}
+}

@@ -1,0 +1,125 @@
+/* web/forward.c: write routes on a node that does not lead run on the
+ * leader's creekd, whose single writer batches the writes of every node.
+ *
+ * The request goes over the cluster port with its request id (the
+ * client's Idempotency-Key or one made up here) and whether its client was
+ * local. If no answer comes (the leader died, or leadership moved), it is
+ * sent again under the same id to whoever leads then, until the write
+ * timeout: the writer's request table makes the retry apply at most once.
+ * If this node becomes the leader meanwhile, it runs the route itself. */
+#define LOG_MODULE "web"
+#include <inttypes.h>
+#include <openssl/rand.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "../cluster/cluster.h"
+#include "../cluster/forward.h"
+#include "../lib/log.h"
+#include "../lib/time.h"
+#include "web_int.h"
+
+static const char *method_name(enum web_method m)
+{
+	switch (m) {
+	case WEB_POST:
+		return "POST";
+	case WEB_PUT:
+		return "PUT";
+	case WEB_PATCH:
+		return "PATCH";
+	case WEB_DELETE:
+		return "DELETE";
+	default:
+		return "GET";
+	}
+}
+
+static void make_request_id(struct web_request *req)
+{
+	unsigned char b[16];
+
+	if (req->request_id[0] != '\0')
+		return;
+	if (RAND_bytes(b, sizeof(b)) != 1)
+		return;
+	for (size_t i = 0; i < sizeof(b); i++)
+		(void)snprintf(req->request_id + 2 * i, 3, "%02x", b[i]);
+}
+
+static void relay(struct web_request *req, struct cluster_http_response *resp)
+{
+	req->response = MHD_create_response_from_buffer(resp->body.len, resp->body.data,
+							MHD_RESPMEM_MUST_COPY);
+	if (req->response == NULL) {
+		web_reply_error(req, CR_EINTERNAL, "cannot relay the leader's answer");
+		return;
+	}
+	req->status = (unsigned)resp->status;
+	web_headers_add(req->response, true);
+	if (resp->content_type[0] != '\0')
+		(void)MHD_add_response_header(req->response, MHD_HTTP_HEADER_CONTENT_TYPE,
+					      resp->content_type);
+}
+
+bool web_forward_if_needed(struct web_request *req, const struct web_route *route)
+{
+	const struct web_context *ctx = req->ctx;
+	uint64_t deadline;
+	char rid_header[WEB_REQUEST_ID_MAX + 32];
+	struct cr_err err = { 0 };
+	unsigned backoff_ms = 20;
+
+	(void)route;
+	make_request_id(req);
+	if (ctx->cluster == NULL || ctx->forwarder == NULL || req->kind == WEB_KIND_PEER)
+		return false;
+	deadline = cr_now_ms() + (ctx->write_timeout_ms > 0 ? ctx->write_timeout_ms : 15000);
+	(void)snprintf(rid_header, sizeof(rid_header), "X-Creek-Request-Id: %s", req->request_id);
+	for (;;) {
+		char leader[CLUSTER_ADDRESS_MAX];
+		struct cluster_http_response resp;
+		struct cluster_http_request fr = {
+			.method = method_name(req->method),
+			.path = req->path,
+			.headers = { rid_header,
+				     req->is_local ? "X-Creek-Origin-Local: 1"
+						   : "X-Creek-Origin-Local: 0",
+				     "Content-Type: application/json" },
+			.n_headers = 3,
+			.body = req->body.len > 0 ? req->body.data : NULL,
+			.body_len = req->body.len,
+		};
+		uint64_t now = cr_now_ms();
+		int rc;
+
+		if (cluster_is_leader(ctx->cluster))
+			return false; /* run it here */
+		cluster_leader_address(ctx->cluster, leader, sizeof(leader));
+		if (now >= deadline)
+			break;
+		if (leader[0] == '\0') {
+			cr_sleep_ms(backoff_ms);
+			backoff_ms = backoff_ms * 2 > 200 ? 200 : backoff_ms * 2;
+			continue;
+		}
+		fr.address = leader;
+		fr.timeout_ms = (unsigned)(deadline - now);
+		rc = cluster_http(ctx->forwarder, &fr, &resp, &err);
+		if (rc == 0 && resp.status != 503) {
+			relay(req, &resp);
+			cr_buf_close(&resp.body);
+			return true;
+		}
+		cr_buf_close(&resp.body);
+		log_debug("forwarding to '%s' again: %s", leader,
+			  rc < 0 ? err.msg : "the leader answered 503");
+		cr_sleep_ms(backoff_ms);
+		backoff_ms = backoff_ms * 2 > 200 ? 200 : backoff_ms * 2;
+	}
+	web_reply_error(req, CR_EUNKNOWN,
+			"no leader took the write within %u ms; retry with the same "
+			"Idempotency-Key (%s) to apply it at most once",
+			ctx->write_timeout_ms, req->request_id);
+	return true;
+}
