@@ -58,12 +58,10 @@ int cluster_files_write_join(const char *cluster_dir, uint64_t id, const char *c
 struct cluster_dialer {
 	struct cluster_tls *tls;
 	char self_address[CLUSTER_ADDRESS_MAX];
-	char local_address[CLUSTER_ADDRESS_MAX]; /* "@creek-db-<id>" */
+	char local_address[CLUSTER_ADDRESS_MAX]; /* storage_engine_local_address() */
 };
 int cluster_dialer_dial(void *dialer, const char *address, unsigned timeout_ms, int *fd_out,
 			struct cr_err *err);
-/* "@creek-db-<id>": where this node's store listens (same process only). */
-void cluster_local_address(uint64_t id, char *out, size_t out_len);
 
 /* ---- the manager ---- */
 

@@ -213,11 +213,6 @@ int cluster_files_write_members(const char *cluster_dir, const struct cluster_st
 	return write_file(path, text, err);
 }
 
-void cluster_local_address(uint64_t id, char *out, size_t out_len)
-{
-	storage_engine_local_address(id, out, out_len);
-}
-
 int cluster_dialer_dial(void *arg, const char *address, unsigned timeout_ms, int *fd_out,
 			struct cr_err *err)
 {

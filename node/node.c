@@ -170,7 +170,8 @@ static int start_store(struct node *n, const struct node_config *cfg, struct cr_
 	rc = storage_engine_start(&ec, &n->engine, err);
 	if (rc < 0)
 		return rc;
-	storage_engine_local_address(storage_engine_id(n->engine), n->dialer.local_address,
+	storage_engine_local_address(storage_engine_id(n->engine), cfg->cluster_address,
+				     n->dialer.local_address,
 				     sizeof(n->dialer.local_address));
 	/* Peers must reach the store before anything waits for a leader. */
 	if (cfg->cluster_tls)

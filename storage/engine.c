@@ -175,7 +175,7 @@ static int configure(struct storage_engine *e, const struct storage_engine_confi
 	int rc;
 
 	if (cfg->bind_local) {
-		storage_engine_local_address(e->id, local, sizeof(local));
+		storage_engine_local_address(e->id, cfg->address, local, sizeof(local));
 		bind = local;
 	}
 	rc = dqlite_node_set_bind_address(node, bind);
@@ -297,9 +297,11 @@ int storage_engine_recover(const char *dir, const char *address, struct cr_err *
 	return rc;
 }
 
-void storage_engine_local_address(uint64_t id, char *out, size_t out_len)
+void storage_engine_local_address(uint64_t id, const char *address, char *out, size_t out_len)
 {
-	(void)snprintf(out, out_len, "@creek-db-%" PRIu64, id);
+	const char *colon = strrchr(address, ':');
+
+	(void)snprintf(out, out_len, "@creek-db-%s-%" PRIu64, colon != NULL ? colon + 1 : "0", id);
 }
 
 uint64_t storage_engine_id(const struct storage_engine *e)

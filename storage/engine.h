@@ -28,7 +28,7 @@ struct storage_engine_config {
 	/* Where the node listens; NULL: address. An "@name" abstract socket
 	 * when a proxy (cluster/) owns the public port. */
 	const char *bind_address;
-	/* Listen on "@creek-db-<id>" (storage_engine_local_address) instead;
+	/* Listen on "@creek-db-<port>-<id>" (storage_engine_local_address);
 	 * overrides bind_address. */
 	bool bind_local;
 	unsigned latency_ms; /* network latency: heartbeat 1.5x, election 15x */
@@ -57,8 +57,10 @@ void storage_engine_stop(struct storage_engine *e);
  * it again afterwards. */
 int storage_engine_recover(const char *dir, const char *address, struct cr_err *err);
 
-/* "@creek-db-<id>": the abstract socket of a node started with bind_local. */
-void storage_engine_local_address(uint64_t id, char *out, size_t out_len);
+/* "@creek-db-<port>-<id>": the abstract socket of a node started with
+ * bind_local (abstract names are per host: the port keeps two nodes on one
+ * machine apart, as in tests). */
+void storage_engine_local_address(uint64_t id, const char *address, char *out, size_t out_len);
 
 uint64_t storage_engine_id(const struct storage_engine *e);
 const char *storage_engine_address(const struct storage_engine *e); /* borrowed */

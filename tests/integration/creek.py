@@ -75,6 +75,7 @@ class Node:
         self.owns_dir = data_dir is None
         self.data_dir = data_dir or tempfile.mkdtemp(prefix="creek-it-")
         self.http_port = free_port()
+        self.https_port = free_port()
         self.cluster_port = free_port()
         self.ui_dir = ui_dir or os.path.join(self.data_dir, "no-ui")
         self.extra_args = list(extra_args)
@@ -86,9 +87,15 @@ class Node:
     def cluster_address(self):
         return f"127.0.0.1:{self.cluster_port}"
 
+    @property
+    def uses_tls(self):
+        return "off" not in [v for k, v in zip(self.extra_args, self.extra_args[1:])
+                             if k == "--cluster-tls"]
+
     def args(self):
         return [CREEKD, "--foreground", "--data-dir", self.data_dir,
                 "--http", f"127.0.0.1:{self.http_port}",
+                "--https", f"127.0.0.1:{self.https_port}",
                 "--cluster-address", self.cluster_address,
                 "--ui-dir", self.ui_dir, *self.extra_args]
 
@@ -145,8 +152,11 @@ class Node:
             shutil.rmtree(self.data_dir, ignore_errors=True)
 
     def sql(self, db, mode, sql, *params):
+        env = dict(os.environ)
+        if self.uses_tls:
+            env["CREEK_TLS_DIR"] = os.path.join(self.data_dir, "cluster")
         out = subprocess.run([CREEK_SQL, self.cluster_address, db, mode, sql, *params],
-                             capture_output=True, text=True, timeout=30)
+                             capture_output=True, text=True, timeout=30, env=env)
         if out.returncode != 0:
             raise AssertionError(f"creek-sql failed: {out.stderr}")
         return json.loads(out.stdout)

@@ -4,12 +4,17 @@
  *
  *   creek-sql ADDRESS DATABASE query|exec SQL [PARAM ...]
  *
+ * With CREEK_TLS_DIR set (a node's <data>/cluster), it dials through the
+ * cluster's mutual TLS like a node does.
+ *
  * Params: i:42, f:1.5, t:text, x:hex (blob), n (NULL). */
 #include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "cluster/proxy.h"
+#include "cluster/tls.h"
 #include "lib/parse.h"
 #include "storage/store.h"
 
@@ -45,6 +50,12 @@ static int param(const char *arg, struct storage_value *v, unsigned char *blob)
 		return 0;
 	}
 	return -1;
+}
+
+static int tls_dial(void *arg, const char *address, unsigned timeout_ms, int *fd_out,
+		    struct cr_err *err)
+{
+	return cluster_dial(arg, address, timeout_ms, fd_out, err);
 }
 
 static json_t *value_json(const struct storage_value *v)
@@ -83,6 +94,7 @@ int main(int argc, char **argv)
 	unsigned char blobs[16][256];
 	struct storage_store *s = NULL;
 	struct cr_err err = { 0 };
+	struct cluster_tls *tls = NULL;
 	unsigned n = 0;
 	int rc;
 
@@ -97,6 +109,14 @@ int main(int argc, char **argv)
 			return 2;
 		}
 	sc.pool.addresses[0] = argv[1];
+	if (getenv("CREEK_TLS_DIR") != NULL) {
+		if (cluster_tls_new(getenv("CREEK_TLS_DIR"), &tls, &err) < 0) {
+			(void)fprintf(stderr, "creek-sql: %s\n", err.msg);
+			return 1;
+		}
+		sc.pool.dial = tls_dial;
+		sc.pool.dial_arg = tls;
+	}
 	if (storage_store_new(&sc, &s, &err) < 0) {
 		fprintf(stderr, "creek-sql: %s\n", err.msg);
 		return 1;
@@ -129,5 +149,6 @@ int main(int argc, char **argv)
 	if (rc < 0)
 		fprintf(stderr, "creek-sql: %s\n", err.msg);
 	storage_store_free(s);
+	cluster_tls_free(tls);
 	return rc < 0 ? 1 : 0;
 }
