@@ -579,6 +579,7 @@ int cluster_remove(struct cluster *c, uint64_t id, struct cr_err *err)
 	struct storage_server *servers = NULL;
 	unsigned n = 0;
 	bool found = false;
+	bool is_spare = false;
 	int rc;
 
 	if (id == c->cfg.self_id)
@@ -589,12 +590,17 @@ int cluster_remove(struct cluster *c, uint64_t id, struct cr_err *err)
 	rc = leader_conn_open(c, &conn, err);
 	if (rc == 0)
 		rc = read_config(conn, &servers, &n, err);
-	for (unsigned i = 0; rc == 0 && i < n; i++)
-		found |= servers[i].id == id;
+	for (unsigned i = 0; rc == 0 && i < n; i++) {
+		if (servers[i].id == id) {
+			found = true;
+			is_spare = servers[i].role == STORAGE_ROLE_SPARE;
+		}
+	}
 	free(servers);
 	if (rc == 0 && !found)
 		rc = cr_err_set(err, CR_ENOTFOUND, "no node %" PRIu64 " in the cluster", id);
-	if (rc == 0)
+	/* A voter leaves the quorum first (raft refuses re-assigning a role). */
+	if (rc == 0 && !is_spare)
 		rc = storage_conn_assign(conn, id, STORAGE_ROLE_SPARE, err);
 	if (rc == 0)
 		rc = storage_conn_remove(conn, id, err);

@@ -103,6 +103,8 @@ class Node:
         env = dict(os.environ)
         env.update(self.env or {})
         os.makedirs(self.data_dir, exist_ok=True)
+        if getattr(self, "log", None) is not None and not self.log.closed:
+            self.log.close()
         self.log = open(self.log_path, "ab")
         self.proc = subprocess.Popen(self.args(), stdout=self.log, stderr=subprocess.STDOUT,
                                      env=env, stdin=subprocess.DEVNULL)
@@ -169,3 +171,161 @@ def run_creekd(args, timeout_s=20, env=None):
     out = subprocess.run([CREEKD, *args], capture_output=True, text=True, timeout=timeout_s,
                          env=e, stdin=subprocess.DEVNULL)
     return out.returncode, out.stdout, out.stderr
+
+
+def creekctl(*args, timeout_s=60):
+    """Run creekctl; (status, stdout, stderr)."""
+    out = subprocess.run([CREEKCTL, "--config", "/dev/null", *args], capture_output=True,
+                         text=True, timeout=timeout_s, stdin=subprocess.DEVNULL)
+    return out.returncode, out.stdout, out.stderr
+
+
+# Fast enough to test in seconds, slow enough for ASan builds on two cores.
+CLUSTER_ARGS = ["--cluster-probe-interval", "250", "--cluster-offline-after", "4000",
+                "--write-timeout", "20000"]
+
+
+class Cluster:
+    """Real creekd nodes joined into one cluster with tokens, as IT does."""
+
+    def __init__(self, n, extra_args=()):
+        self.nodes = [Node(extra_args=[*CLUSTER_ARGS, *extra_args]) for _ in range(n)]
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+    def start(self, wait_roles=True):
+        first = self.nodes[0].start()
+        for node in self.nodes[1:]:
+            self.join(node, via=first)
+        if wait_roles:
+            self.wait_settled()
+        return self
+
+    def token(self, via, ttl_s=600):
+        r = via.request("POST", "/api/v1/cluster/tokens", body=json.dumps({"ttl_s": ttl_s}),
+                        headers={"Content-Type": "application/json"})
+        assert r.status == 201, r.body
+        return r.json()["token"]
+
+    def join(self, node, via):
+        token = self.token(via)
+        rc, out, err = creekctl("join", token, "--data-dir", node.data_dir,
+                                "--address", node.cluster_address)
+        assert rc == 0, f"join failed ({rc}): {out}{err}"
+        node.start()
+        return node
+
+    def status(self, node=None):
+        for n in ([node] if node else self.alive()):
+            try:
+                r = n.get("/api/v1/cluster", timeout=5)
+                if r.status == 200:
+                    return r.json()
+            except OSError:
+                continue
+        return None
+
+    def alive(self):
+        return [n for n in self.nodes if n.proc is not None and n.proc.poll() is None]
+
+    def leader(self):
+        st = self.status()
+        if st is None or st["leader_id"] in ("", "0"):
+            return None
+        for n in self.nodes:
+            if n.node_id() == st["leader_id"]:
+                return n
+        return None
+
+    def wait_settled(self, timeout_s=60, voters=None, standbys=None, members=None):
+        """Every live node sees every member, reachable, with the wanted roles."""
+        n = len(self.nodes) if members is None else members
+        want_v = voters if voters is not None else (5 if n >= 7 else 3 if n >= 3 else 1)
+        want_s = standbys if standbys is not None else min(3, n - want_v)
+
+        def settled():
+            views = [self.status(node) for node in self.alive()]
+            for st in views:
+                if st is None or len(st["nodes"]) != n:
+                    return False
+                live = [x for x in st["nodes"] if x["reachable"]]
+                roles = [x["role"] for x in live]
+                if roles.count("voter") != want_v or roles.count("standby") != want_s:
+                    return False
+            return views
+        return wait_for(settled, timeout_s, f"{n} nodes with {want_v} voters, {want_s} standbys")
+
+    def close(self):
+        for n in self.nodes:
+            n.close()
+
+
+def _node_id(self):
+    """This node's id, from its store's node-info."""
+    with open(os.path.join(self.data_dir, "store", "node-info")) as f:
+        return f.read().split()[0]
+
+
+Node.node_id = _node_id
+
+
+class Writer:
+    """A client that writes check rows through one node, each with its own
+    Idempotency-Key, retrying a failed write under the same key (on the
+    same node, or another if its node is gone) until it is acknowledged."""
+
+    def __init__(self, nodes, home, tag, name):
+        import threading
+        self.nodes = nodes
+        self.home = home
+        self.tag = tag
+        self.name = name
+        self.acked = {}      # key -> id
+        self.failures = []   # (key, status or error) of attempts that failed
+        self.stop = threading.Event()
+        self.thread = threading.Thread(target=self.run, daemon=True)
+        self.seq = 0
+        self.last_ack = 0.0
+
+    def start(self):
+        self.thread.start()
+        return self
+
+    def write_once(self, node, key):
+        r = node.request("POST", "/api/v1/cluster/write-checks",
+                         body=json.dumps({"tag": self.tag}),
+                         headers={"Content-Type": "application/json", "Idempotency-Key": key},
+                         timeout=30)
+        return r
+
+    def run(self):
+        while not self.stop.is_set():
+            self.seq += 1
+            key = f"{self.name}-{self.seq}"
+            node = self.home
+            while True:
+                try:
+                    r = self.write_once(node, key)
+                    if r.status in (200, 201):
+                        self.acked[key] = r.json()["id"]
+                        self.last_ack = time.monotonic()
+                        break
+                    self.failures.append((key, r.status))
+                except OSError as e:
+                    self.failures.append((key, repr(e)))
+                    # Its node is gone: the same key through another node.
+                    others = [n for n in self.nodes
+                              if n.proc is not None and n.proc.poll() is None]
+                    if others:
+                        node = others[self.seq % len(others)]
+                if self.stop.is_set() and key not in self.acked:
+                    return
+                time.sleep(0.05)
+
+    def finish(self):
+        self.stop.set()
+        self.thread.join(60)

@@ -1,0 +1,316 @@
+"""Clusters of real creekd processes on loopback ports: formation and roles,
+writes through failures, a lost voter, graceful stop, scheduled jobs, and
+joins that must be refused. Each node has its own data dir; nodes join with
+tokens through `creekctl join`, as IT does (docs/cluster.md)."""
+
+import json
+import os
+import signal
+import socket
+import ssl
+import subprocess
+import sys
+import time
+import unittest
+
+sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "integration"))
+
+from creek import CREEK_SQL, Cluster, Node, Writer, creekctl, wait_for  # noqa: E402
+
+
+def check_rows(node, tag):
+    """request_id -> number of rows, as the store holds them."""
+    rows = node.sql("system", "query",
+                    "SELECT request_id, COUNT(*) FROM write_check WHERE tag = ? "
+                    "GROUP BY request_id", f"t:{tag}")
+    return {r[0]: r[1] for r in rows}
+
+
+def assert_exactly_once(test, cluster, writers, tag):
+    """Every acknowledged write is stored exactly once, on every node's view."""
+    node = cluster.alive()[0]
+    stored = wait_for(lambda: check_rows(node, tag), 30, "the write checks to be readable")
+    acked = {}
+    for w in writers:
+        acked.update(w.acked)
+    test.assertGreater(len(acked), 0)
+    missing = [k for k in acked if k not in stored]
+    test.assertEqual(missing, [], "acknowledged writes are missing")
+    duplicated = {k: n for k, n in stored.items() if n != 1}
+    test.assertEqual(duplicated, {}, "writes were applied more than once")
+    # Whatever was stored beyond the acknowledged set came from writes whose
+    # client gave up at the end (at most one per writer).
+    test.assertLessEqual(len(set(stored) - set(acked)), len(writers))
+    return len(acked)
+
+
+class Formation(unittest.TestCase):
+    def test_three_nodes_form_with_three_voters(self):
+        with Cluster(3).start() as c:
+            views = c.wait_settled()
+            st = views[0]
+            self.assertEqual(sorted(n["role"] for n in st["nodes"]), ["voter"] * 3)
+            self.assertEqual(sum(n["is_leader"] for n in st["nodes"]), 1)
+            # Every node agrees on the members and the leader.
+            for v in views:
+                self.assertEqual(v["leader_id"], st["leader_id"])
+                self.assertEqual({n["id"] for n in v["nodes"]},
+                                 {n.node_id() for n in c.nodes})
+            # creekctl cluster status says what the console API says.
+            node = c.nodes[1]
+            rc, out, err = creekctl("--url", f"http://127.0.0.1:{node.http_port}", "--json",
+                                    "cluster", "status")
+            self.assertEqual(rc, 0, err)
+            ctl = json.loads(out)
+            api = node.get("/api/v1/cluster").json()
+            strip = lambda s: sorted((n["id"], n["address"], n["role"], n["is_leader"])  # noqa: E731
+                                     for n in s["nodes"])
+            self.assertEqual(strip(ctl), strip(api))
+            self.assertEqual(ctl["self_id"], node.node_id())
+            rc, out, err = creekctl("--url", f"http://127.0.0.1:{node.http_port}",
+                                    "cluster", "status")
+            self.assertEqual(rc, 0, err)
+            for n in c.nodes:
+                self.assertIn(n.cluster_address, out)
+            self.assertIn("(this node)", out)
+            # A write through each node is readable on every node.
+            for i, n in enumerate(c.nodes):
+                rc, out, err = creekctl("--url", f"http://127.0.0.1:{n.http_port}",
+                                        "cluster", "check")
+                self.assertEqual(rc, 0, out + err)
+
+    def test_five_nodes_form_with_three_voters_and_two_standbys(self):
+        with Cluster(5, extra_args=["--failure-domain", "0"]).start() as c:
+            st = c.wait_settled()[0]
+            roles = sorted(n["role"] for n in st["nodes"])
+            self.assertEqual(roles, ["standby"] * 2 + ["voter"] * 3)
+            for n in st["nodes"]:
+                self.assertTrue(n["version"])
+                self.assertTrue(n["reachable"])
+
+
+class Faults(unittest.TestCase):
+    def test_acknowledged_writes_survive_kill_pause_and_restart(self):
+        tag = f"faults-{os.getpid()}"
+        with Cluster(3).start() as c:
+            writers = [Writer(c.nodes, n, tag, f"w{i}").start() for i, n in enumerate(c.nodes)]
+            wait_for(lambda: all(len(w.acked) >= 5 for w in writers), 30, "first writes")
+            # kill -9 the leader: writes resume on a new leader.
+            leader = c.leader()
+            self.assertIsNotNone(leader)
+            leader.proc.kill()
+            leader.proc.wait()
+            killed_at = time.monotonic()
+            wait_for(lambda: all(w.last_ack > killed_at for w in writers), 60,
+                     "writes to resume after the leader was killed")
+            # Pause a voter that still runs, resume it.
+            paused = next(n for n in c.alive() if n is not c.leader())
+            paused.proc.send_signal(signal.SIGSTOP)
+            time.sleep(2)
+            paused.proc.send_signal(signal.SIGCONT)
+            resumed_at = time.monotonic()
+            wait_for(lambda: all(w.last_ack > resumed_at for w in writers), 60,
+                     "writes after the pause")
+            # Restart the killed node: it rejoins with its data.
+            leader.start()
+            c.wait_settled(timeout_s=60)
+            restarted_at = time.monotonic()
+            wait_for(lambda: all(w.last_ack > restarted_at for w in writers), 60,
+                     "writes after the restart")
+            for w in writers:
+                w.finish()
+            n = assert_exactly_once(self, c, writers, tag)
+            self.assertGreater(n, 50)
+            # All nodes agree: the same rows through each node.
+            views = {tuple(sorted(check_rows(node, tag).items())) for node in c.alive()}
+            self.assertEqual(len(views), 1)
+
+    def test_a_lost_voter_is_replaced_by_a_standby(self):
+        with Cluster(5).start() as c:
+            st = c.wait_settled()[0]
+            leader_id = st["leader_id"]
+            voters = [n["id"] for n in st["nodes"] if n["role"] == "voter"]
+            lost_id = next(v for v in voters if v != leader_id)
+            lost = next(n for n in c.nodes if n.node_id() == lost_id)
+            lost.proc.kill()
+            lost.proc.wait()
+
+            def replaced():
+                s = c.status()
+                if s is None:
+                    return False
+                by_id = {n["id"]: n for n in s["nodes"]}
+                up_voters = [n for n in s["nodes"] if n["role"] == "voter" and n["reachable"]]
+                return len(up_voters) == 3 and by_id[lost_id]["role"] == "spare" and s
+            s = wait_for(replaced, 60, "a standby to take the lost voter's place")
+            self.assertEqual(sum(1 for n in s["nodes"] if n["role"] == "voter"), 3)
+            rc, out, err = creekctl("--url", f"http://127.0.0.1:{c.alive()[0].http_port}",
+                                    "cluster", "check")
+            self.assertEqual(rc, 0, out + err)
+            # The lost node is taken out for good.
+            rc, out, err = creekctl("--url", f"http://127.0.0.1:{c.alive()[0].http_port}",
+                                    "cluster", "remove", lost_id)
+            self.assertEqual(rc, 0, out + err)
+            wait_for(lambda: len(c.status()["nodes"]) == 4, 30, "the member list to shrink")
+
+    def test_graceful_stop_of_the_leader_hands_over_without_failed_writes(self):
+        tag = f"graceful-{os.getpid()}"
+        with Cluster(3).start() as c:
+            leader = c.leader()
+            others = [n for n in c.nodes if n is not leader]
+            writers = [Writer(c.nodes, n, tag, f"g{i}").start() for i, n in enumerate(others)]
+            wait_for(lambda: all(len(w.acked) >= 5 for w in writers), 30, "first writes")
+            old_id = leader.node_id()
+            rc = leader.stop(signal.SIGTERM)
+            self.assertEqual(rc, 0)
+            self.assertIn("leadership handed to node", leader.read_log())
+            st = wait_for(lambda: (lambda s: s if s and s["leader_id"] not in ("", "0", old_id)
+                                   else None)(c.status(others[0])), 10, "a new leader")
+            self.assertNotEqual(st["leader_id"], old_id)
+            stopped_at = time.monotonic()
+            wait_for(lambda: all(w.last_ack > stopped_at for w in writers), 30,
+                     "writes after the handover")
+            for w in writers:
+                w.finish()
+            self.assertEqual([f for w in writers for f in w.failures], [],
+                             "a client write failed during the handover")
+            assert_exactly_once(self, c, writers, tag)
+
+    def test_a_job_due_while_the_leader_is_killed_runs_exactly_once(self):
+        tag = f"job-{os.getpid()}"
+        with Cluster(3).start() as c:
+            leader = c.leader()
+            other = next(n for n in c.nodes if n is not leader)
+            r = other.request("POST", "/api/v1/cluster/jobs",
+                              body=json.dumps({"kind": "write-check", "payload": {"tag": tag},
+                                               "due_in_ms": 1500}),
+                              headers={"Content-Type": "application/json"})
+            self.assertEqual(r.status, 201, r.body)
+            job_id = r.json()["id"]
+            time.sleep(1.5)
+            leader.proc.kill()
+            leader.proc.wait()
+
+            def done():
+                j = other.get(f"/api/v1/cluster/jobs/{job_id}", timeout=5)
+                return j.status == 200 and j.json()["state"] == "done" and j.json()
+            job = wait_for(done, 60, "the job to run on a leader")
+            self.assertEqual(job["runs"], 1)
+            leader.start()
+            c.wait_settled()
+            rows = check_rows(other, tag)
+            self.assertEqual(sum(rows.values()), 1, rows)
+            # A job kind that is Creek's own cannot be scheduled from outside.
+            r = other.request("POST", "/api/v1/cluster/jobs",
+                              body=json.dumps({"kind": "prune"}),
+                              headers={"Content-Type": "application/json"})
+            self.assertEqual(r.status, 400)
+
+
+class BadJoins(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.cluster = Cluster(1).start(wait_roles=False)
+        cls.first = cls.cluster.nodes[0]
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.cluster.close()
+
+    def refused(self, token, why, code=1):
+        node = Node(extra_args=[])
+        try:
+            rc, out, err = creekctl("join", token, "--data-dir", node.data_dir,
+                                    "--address", node.cluster_address)
+            self.assertEqual(rc, code, out + err)
+            self.assertIn(why, err)
+            self.assertFalse(os.path.exists(os.path.join(node.data_dir, "cluster", "join")))
+        finally:
+            node.close()
+        # Nothing changed in the cluster.
+        self.assertEqual(len(self.first.get("/api/v1/cluster").json()["nodes"]), 1)
+
+    def test_garbage_and_damaged_tokens(self):
+        self.refused("hello", "not a Creek join token", code=2)
+        good = self.cluster.token(self.first)
+        parts = good.split("/")
+        parts[3] = parts[3][:-1]
+        self.refused("/".join(parts), "damaged", code=2)
+
+    def test_wrong_expired_and_reused_tokens(self):
+        good = self.cluster.token(self.first)
+        parts = good.split("/")
+        parts[3] = ("0" if parts[3][0] != "0" else "1") + parts[3][1:]
+        self.refused("/".join(parts), "not valid for this cluster")
+        short = self.cluster.token(self.first, ttl_s=1)
+        time.sleep(1.5)
+        self.refused(short, "expired")
+        once = self.cluster.token(self.first)
+        node = Node(extra_args=[])
+        try:
+            rc, out, err = creekctl("join", once, "--data-dir", node.data_dir,
+                                    "--address", node.cluster_address)
+            self.assertEqual(rc, 0, out + err)
+        finally:
+            node.close()
+        rc, _, _ = creekctl("--url", f"http://127.0.0.1:{self.first.http_port}",
+                            "cluster", "remove",
+                            next(n["id"] for n in self.first.get("/api/v1/cluster").json()["nodes"]
+                                 if n["id"] != self.first.node_id()))
+        self.assertEqual(rc, 0)
+        self.refused(once, "already used")
+
+    def test_a_token_naming_another_cluster_is_not_sent(self):
+        good = self.cluster.token(self.first)
+        parts = good.split("/")
+        parts[1] = "ab" * 32
+        self.refused("/".join(parts), "belongs to another cluster")
+
+    def test_peers_of_another_cluster_are_refused(self):
+        with Cluster(1).start(wait_roles=False) as other:
+            stranger = other.nodes[0]
+            # The other cluster's certificate does not open this store.
+            stranger_tls = os.path.join(stranger.data_dir, "cluster")
+            out = subprocess.run(
+                [CREEK_SQL, self.first.cluster_address, "system", "query", "SELECT 1"],
+                capture_output=True, text=True, timeout=30,
+                env={**os.environ, "CREEK_TLS_DIR": stranger_tls})
+            self.assertNotEqual(out.returncode, 0)
+            self.assertIn("refused a cluster connection", self.first.read_log())
+
+    def test_garbage_on_the_cluster_port_leaves_the_node_unharmed(self):
+        host, port = "127.0.0.1", self.first.cluster_port
+        for payload in (b"\x00" * 64, os.urandom(4096), b"GET / HTTP/1.1\r\n\r\n"):
+            with socket.create_connection((host, port), timeout=5) as s:
+                s.sendall(payload)
+                s.settimeout(5)
+                try:
+                    while s.recv(4096):
+                        pass
+                except OSError:
+                    pass
+        # TLS without a certificate: only joining is open.
+        ctx = ssl.create_default_context()
+        ctx.check_hostname = False
+        ctx.verify_mode = ssl.CERT_NONE
+        with socket.create_connection((host, port), timeout=5) as raw:
+            with ctx.wrap_socket(raw) as s:
+                s.sendall(b"GET /api/v1/cluster HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+                answer = b""
+                while True:
+                    chunk = s.recv(4096)
+                    if not chunk:
+                        break
+                    answer += chunk
+        self.assertIn(b"403", answer.split(b"\r\n")[0])
+        self.assertIn(b"needs a cluster certificate", answer)
+        with socket.create_connection((host, port), timeout=5) as raw:
+            with ctx.wrap_socket(raw) as s:
+                s.sendall(b"\x01" + os.urandom(63))
+                s.settimeout(5)
+                self.assertEqual(s.recv(16), b"")
+        self.assertEqual(self.first.get("/api/v1/health").status, 200)
+
+
+if __name__ == "__main__":
+    unittest.main()
