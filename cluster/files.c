@@ -54,9 +54,8 @@ static int read_lines(const char *path, struct cluster_files *out, bool is_join,
 			goto bad;
 		if (cr_parse_ipv4_port(b, NULL) < 0)
 			goto bad;
-		if (out->n_addresses < CLUSTER_MAX_NODES)
-			(void)snprintf(out->addresses[out->n_addresses++], CLUSTER_ADDRESS_MAX, "%s",
-				       b);
+		if (out->n_addresses < CLUSTER_MAX_NODES) /* b is shorter: checked above */
+			memcpy(out->addresses[out->n_addresses++], b, strlen(b) + 1);
 	}
 	fclose(f);
 	if (is_join && out->join_id == 0)

@@ -301,6 +301,41 @@ static int issue(const char *files_dir, uint64_t id, const char *address,
 	return rc;
 }
 
+/* ADD, retried while the configuration is busy (one change at a time:
+ * the leader may be giving another node a role) or leadership moves. */
+static int add_node(struct storage_store *store, uint64_t id, const char *address,
+		    struct cr_err *err)
+{
+	struct storage_pool *pool = storage_store_pool(store);
+	uint64_t deadline = cr_now_ms() + 20000;
+	unsigned backoff_ms = 50;
+
+	for (;;) {
+		struct storage_conn *conn = NULL;
+		int rc = storage_pool_acquire(pool, STORAGE_DB_SYSTEM, &conn, err);
+		if (rc == 0)
+			rc = storage_conn_add(conn, id, address, err);
+		if (rc == CR_EUNKNOWN || (rc < 0 && conn != NULL && storage_conn_is_broken(conn))) {
+			/* Did it happen? The configuration tells. */
+			struct storage_server *servers = NULL;
+			unsigned n = 0;
+			storage_pool_release(pool, conn);
+			conn = NULL;
+			if (storage_pool_acquire(pool, STORAGE_DB_SYSTEM, &conn, NULL) == 0 &&
+			    storage_conn_cluster(conn, &servers, &n, NULL) == 0)
+				for (unsigned i = 0; i < n; i++)
+					if (servers[i].id == id)
+						rc = 0;
+			free(servers);
+		}
+		storage_pool_release(pool, conn);
+		if (rc == 0 || (rc != CR_EUNAVAIL && rc != CR_EUNKNOWN) || cr_now_ms() > deadline)
+			return rc;
+		cr_sleep_ms(backoff_ms);
+		backoff_ms = backoff_ms * 2 > 500 ? 500 : backoff_ms * 2;
+	}
+}
+
 int cluster_admit(struct storage_store *store, struct cluster *c, const char *files_dir,
 		  const char *token_id, const char *secret, const char *address,
 		  unsigned failure_domain, struct cluster_admission *out, struct cr_err *err)
@@ -351,10 +386,7 @@ int cluster_admit(struct storage_store *store, struct cluster *c, const char *fi
 		return rc;
 	rc = issue(files_dir, id, address, out, err);
 	if (rc == 0)
-		rc = storage_pool_acquire(storage_store_pool(store), STORAGE_DB_SYSTEM, &conn, err);
-	if (rc == 0)
-		rc = storage_conn_add(conn, id, address, err);
-	storage_pool_release(storage_store_pool(store), conn);
+		rc = add_node(store, id, address, err);
 	if (rc < 0) {
 		struct cr_err undo_err = { 0 };
 		r.undo = true;

@@ -44,6 +44,7 @@ struct cluster {
 	bool stopping;
 	bool poked;
 	bool handing_over; /* no rebalancing while this node leaves */
+	unsigned removing;  /* nor while a member is being removed */
 	struct member members[CLUSTER_MAX_NODES];
 	unsigned n_members;
 	uint64_t leader_id;
@@ -153,7 +154,7 @@ static bool merge_config(struct cluster *c, const struct storage_server *servers
 			changed = true;
 		}
 		next[k].s.id = servers[i].id;
-		(void)snprintf(next[k].s.address, sizeof(next[k].s.address), "%s",
+		(void)snprintf(next[k].s.address, sizeof(next[k].s.address), "%.63s",
 			       servers[i].address);
 		next[k].s.role = servers[i].role;
 		k++;
@@ -342,7 +343,7 @@ static void adjust(struct cluster *c, struct storage_conn *leader_conn)
 	bool planned;
 
 	pthread_mutex_lock(&c->lock);
-	planned = !c->handing_over && plan_change(c, &id, &role);
+	planned = !c->handing_over && c->removing == 0 && plan_change(c, &id, &role);
 	pthread_mutex_unlock(&c->lock);
 	if (!planned)
 		return;
@@ -420,7 +421,7 @@ static void round_once(struct cluster *c)
 	}
 	pthread_mutex_lock(&c->lock);
 	c->leader_id = leader_id;
-	(void)snprintf(c->leader_address, sizeof(c->leader_address), "%s", leader);
+	(void)snprintf(c->leader_address, sizeof(c->leader_address), "%.63s", leader);
 	{
 		struct member *lm = leader_id != 0 ? find_member(c, leader_id) : NULL;
 		if (lm != NULL && lm->conn != NULL) {
@@ -573,21 +574,15 @@ static int leader_conn_open(struct cluster *c, struct storage_conn **out, struct
 	return storage_pool_acquire(storage_store_pool(c->store), STORAGE_DB_SYSTEM, out, err);
 }
 
-int cluster_remove(struct cluster *c, uint64_t id, struct cr_err *err)
+static int remove_once(struct cluster *c, uint64_t id, struct cr_err *err)
 {
 	struct storage_conn *conn = NULL;
 	struct storage_server *servers = NULL;
 	unsigned n = 0;
 	bool found = false;
 	bool is_spare = false;
-	int rc;
+	int rc = leader_conn_open(c, &conn, err);
 
-	if (id == c->cfg.self_id)
-		return cr_err_set(err, CR_EINVAL,
-				  "node %" PRIu64 " is this node; stop it, then remove it from "
-				  "another node",
-				  id);
-	rc = leader_conn_open(c, &conn, err);
 	if (rc == 0)
 		rc = read_config(conn, &servers, &n, err);
 	for (unsigned i = 0; rc == 0 && i < n; i++) {
@@ -605,6 +600,36 @@ int cluster_remove(struct cluster *c, uint64_t id, struct cr_err *err)
 	if (rc == 0)
 		rc = storage_conn_remove(conn, id, err);
 	storage_pool_release(storage_store_pool(c->store), conn);
+	return rc;
+}
+
+int cluster_remove(struct cluster *c, uint64_t id, struct cr_err *err)
+{
+	uint64_t deadline = cr_now_ms() + 20000;
+	unsigned attempt = 0;
+	int rc;
+
+	if (id == c->cfg.self_id)
+		return cr_err_set(err, CR_EINVAL,
+				  "node %" PRIu64 " is this node; stop it, then remove it from "
+				  "another node",
+				  id);
+	pthread_mutex_lock(&c->lock);
+	c->removing++; /* no role changes of our own meanwhile */
+	pthread_mutex_unlock(&c->lock);
+	/* Busy while another configuration change runs, or leadership moves:
+	 * each step is safe to repeat (a removed node is then not found). */
+	do {
+		rc = remove_once(c, id, err);
+		if (rc == CR_ENOTFOUND && attempt > 0)
+			rc = 0; /* an earlier attempt did it, unanswered */
+		if (rc == CR_EUNAVAIL || rc == CR_EUNKNOWN)
+			cr_sleep_ms(200);
+		attempt++;
+	} while ((rc == CR_EUNAVAIL || rc == CR_EUNKNOWN) && cr_now_ms() < deadline);
+	pthread_mutex_lock(&c->lock);
+	c->removing--;
+	pthread_mutex_unlock(&c->lock);
 	if (rc == 0) {
 		log_info("node %" PRIu64 " removed from the cluster", id);
 		cluster_poke(c);
