@@ -206,7 +206,11 @@ static int exchange(struct cluster_forwarder *f, int fd, const struct cluster_ht
 	for (;;) {
 		ssize_t n = recv(fd, buf, sizeof(buf), MSG_DONTWAIT);
 		if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)) {
-			if (wait_fd(fd, POLLIN, deadline))
+			uint64_t slice = cr_now_ms() + 100;
+			if (wait_fd(fd, POLLIN, slice < deadline ? slice : deadline))
+				continue;
+			if (cr_now_ms() < deadline &&
+			    (req->keep_waiting == NULL || req->keep_waiting(req->keep_waiting_arg)))
 				continue;
 			rc = cr_err_set(err, CR_EUNAVAIL, "node '%s' did not answer in time",
 					req->address);

@@ -4,6 +4,7 @@
 #ifndef CREEK_CLUSTER_FORWARD_H
 #define CREEK_CLUSTER_FORWARD_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "../lib/buf.h"
@@ -23,6 +24,10 @@ struct cluster_http_request {
 	const void *body;
 	size_t body_len;
 	unsigned timeout_ms;
+	/* Asked every 100 ms while the answer is awaited: false gives up at
+	 * once (e.g. another node leads now). NULL: wait until timeout. */
+	bool (*keep_waiting)(void *arg);
+	void *keep_waiting_arg;
 };
 
 struct cluster_http_response {

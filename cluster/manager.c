@@ -364,7 +364,14 @@ static void probe_all(struct cluster *c, uint64_t *leader_id, char *leader)
 
 	pthread_mutex_lock(&c->lock);
 	n = c->n_members;
-	for (unsigned i = 0; i < n; i++) {
+	/* This node first: its view of the leader is published at once, so a
+	 * silent peer (probed after, up to PROBE_TIMEOUT_MS) delays nothing. */
+	for (unsigned k = 0; k < n; k++) {
+		unsigned self_at = 0;
+		for (unsigned x = 0; x < n; x++)
+			if (c->members[x].s.id == c->cfg.self_id)
+				self_at = x;
+		unsigned i = k == 0 ? self_at : (k <= self_at ? k - 1 : k);
 		struct member *m = &c->members[i];
 		char address[CLUSTER_ADDRESS_MAX];
 		struct storage_conn *conn = m->conn;
@@ -394,6 +401,11 @@ static void probe_all(struct cluster *c, uint64_t *leader_id, char *leader)
 		if (rc == 0 && lid != 0 && (*leader_id == 0 || is_self)) {
 			*leader_id = lid;
 			memcpy(leader, lname, 128);
+			if (is_self) {
+				c->leader_id = lid;
+				(void)snprintf(c->leader_address, sizeof(c->leader_address),
+					       "%.63s", lname);
+			}
 		}
 	}
 	pthread_mutex_unlock(&c->lock);
@@ -468,10 +480,12 @@ static void *manager_main(void *arg)
 		round_once(c);
 		pthread_mutex_lock(&c->lock);
 		if (!c->poked && !c->stopping) {
+			/* Without a leader, look again soon: an election is short. */
+			unsigned wait_ms = c->leader_id == 0 ? 50 : c->cfg.probe_interval_ms;
 			struct timespec ts;
 			uint64_t wake_ns;
 			clock_gettime(CLOCK_REALTIME, &ts);
-			wake_ns = (uint64_t)ts.tv_nsec + (uint64_t)c->cfg.probe_interval_ms * 1000000u;
+			wake_ns = (uint64_t)ts.tv_nsec + (uint64_t)wait_ms * 1000000u;
 			ts.tv_sec += (time_t)(wake_ns / 1000000000u);
 			ts.tv_nsec = (long)(wake_ns % 1000000000u);
 			(void)pthread_cond_timedwait(&c->wake, &c->lock, &ts);

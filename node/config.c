@@ -51,7 +51,7 @@ static const struct setting settings[] = {
 	  "cluster CA, or one installed with 'creekctl cert install'); off to disable." },
 	{ "failure-domain", SET_UINT, "0", 0, 65535, "number", AT(failure_domain),
 	  "Room, rack or power feed of this node: voters are spread across domains." },
-	{ "cluster-probe-interval", SET_UINT, "1000", 100, 60000, "ms", AT(cluster_probe_ms),
+	{ "cluster-probe-interval", SET_UINT, "500", 100, 60000, "ms", AT(cluster_probe_ms),
 	  "How often each node checks that the others answer." },
 	{ "cluster-offline-after", SET_UINT, "30000", 1000, 86400000, "ms",
 	  AT(cluster_offline_after_ms),

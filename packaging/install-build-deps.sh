@@ -20,7 +20,7 @@ libsystemd-dev libcurl4-openssl-dev libsqlite3-dev liblz4-dev dpkg-dev autoconf 
 libtool debian-archive-keyring curl"
 
 test_pkgs="cppcheck libdqlite-dev libraft-dev libcmocka-dev go-dqlite python3 iproute2 chromium fonts-noto-cjk clang-format
-shellcheck wrk nginx-light rpm rpmlint apt-utils debootstrap gnupg fakeroot
+shellcheck wrk nginx-light nftables rpm rpmlint apt-utils debootstrap gnupg fakeroot
 systemd util-linux"
 
 pkgs=$run_pkgs

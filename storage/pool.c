@@ -92,11 +92,21 @@ static struct storage_conn *take_idle(struct storage_pool *p, const char *db)
 /* Dial addr and ask it for the leader. 0 and a connection if addr is the
  * leader; 1 and the leader's address in `leader` if it names another node;
  * < 0 if it cannot tell. */
-static int probe(struct storage_pool *p, const char *addr, struct storage_conn **out, uint64_t *id,
-		 char *leader, size_t leader_len, struct cr_err *err)
+static int probe(struct storage_pool *p, const char *addr, uint64_t deadline,
+		 struct storage_conn **out, uint64_t *id, char *leader, size_t leader_len,
+		 struct cr_err *err)
 {
 	struct storage_conn *c = NULL;
-	int rc = storage_conn_open_with(p->dial, p->dial_arg, addr, p->io_timeout_ms, &c, err);
+	uint64_t now = cr_now_ms();
+	unsigned timeout = p->io_timeout_ms;
+	int rc;
+
+	/* A silent node must not hold the caller past its deadline. */
+	if (deadline > now && deadline - now < timeout)
+		timeout = (unsigned)(deadline - now);
+	if (deadline <= now)
+		timeout = 1;
+	rc = storage_conn_open_with(p->dial, p->dial_arg, addr, timeout, &c, err);
 
 	if (rc < 0)
 		return rc;
@@ -130,7 +140,8 @@ static unsigned snapshot_addresses(struct storage_pool *p,
 	return n;
 }
 
-static int find_leader_once(struct storage_pool *p, struct storage_conn **out, struct cr_err *err)
+static int find_leader_once(struct storage_pool *p, uint64_t deadline, struct storage_conn **out,
+			    struct cr_err *err)
 {
 	char addresses[STORAGE_POOL_MAX_ADDRESSES + 1][128];
 	unsigned n = snapshot_addresses(p, addresses);
@@ -138,11 +149,11 @@ static int find_leader_once(struct storage_pool *p, struct storage_conn **out, s
 	uint64_t id = 0;
 
 	for (unsigned i = 0; i < n; i++) {
-		int rc = probe(p, addresses[i], out, &id, leader, sizeof(leader), err);
+		int rc = probe(p, addresses[i], deadline, out, &id, leader, sizeof(leader), err);
 		if (rc == 1) {
 			char named[128];
 			memcpy(named, leader, sizeof(named));
-			rc = probe(p, named, out, &id, leader, sizeof(leader), err);
+			rc = probe(p, named, deadline, out, &id, leader, sizeof(leader), err);
 		}
 		if (rc == 0) {
 			pthread_mutex_lock(&p->lock);
@@ -161,12 +172,12 @@ static int find_leader_once(struct storage_pool *p, struct storage_conn **out, s
 	return CR_EUNAVAIL;
 }
 
-static int open_leader_db(struct storage_pool *p, const char *db, struct storage_conn **out,
-			  struct cr_err *err)
+static int open_leader_db(struct storage_pool *p, const char *db, uint64_t deadline,
+			  struct storage_conn **out, struct cr_err *err)
 {
 	struct storage_conn *c = NULL;
 	struct storage_rows rows;
-	int rc = find_leader_once(p, &c, err);
+	int rc = find_leader_once(p, deadline, &c, err);
 
 	if (rc < 0)
 		return rc;
@@ -203,7 +214,7 @@ int storage_pool_acquire_within(struct storage_pool *p, const char *db, unsigned
 		return 0;
 	}
 	for (;;) {
-		rc = open_leader_db(p, db, out, err);
+		rc = open_leader_db(p, db, deadline, out, err);
 		if (rc == 0 || rc != CR_EUNAVAIL)
 			return rc;
 		if (cr_now_ms() + backoff_ms >= deadline)

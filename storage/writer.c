@@ -35,6 +35,7 @@ struct job {
 	int rc;
 	struct cr_err err;
 	bool is_done;
+	uint64_t deadline_ms; /* submit time + write timeout: answered by then */
 	struct job *next;
 };
 
@@ -190,12 +191,21 @@ static int prune(struct storage_writer *w, struct cr_err *err)
 	return rc;
 }
 
-static int prepare_conn(struct storage_writer *w, struct cr_err *err)
+/* Time left until deadline (at least 1 ms: a last try). */
+static unsigned remaining_ms(uint64_t deadline)
+{
+	uint64_t now = cr_now_ms();
+
+	return now + 1 >= deadline ? 1 : (unsigned)(deadline - now);
+}
+
+static int prepare_conn(struct storage_writer *w, uint64_t deadline, struct cr_err *err)
 {
 	int rc;
 
 	if (w->conn == NULL) {
-		rc = storage_pool_acquire(w->pool, w->db, &w->conn, err);
+		rc = storage_pool_acquire_within(w->pool, w->db, remaining_ms(deadline), &w->conn,
+						 err);
 		if (rc < 0)
 			return rc;
 	}
@@ -209,11 +219,11 @@ static int prepare_conn(struct storage_writer *w, struct cr_err *err)
 }
 
 static enum attempt attempt(struct storage_writer *w, struct job **jobs, unsigned n,
-			    const char *batch_id, struct cr_err *err)
+			    const char *batch_id, uint64_t deadline, struct cr_err *err)
 {
 	char writer[24];
 	struct storage_value marker[3];
-	int rc = prepare_conn(w, err);
+	int rc = prepare_conn(w, deadline, err);
 
 	(void)snprintf(writer, sizeof(writer), "%016" PRIx64, w->nonce);
 	marker[0] = storage_text(writer);
@@ -255,7 +265,8 @@ static int resolve(struct storage_writer *w, const char *batch_id, uint64_t dead
 
 	while (cr_now_ms() < deadline) {
 		bool found = false;
-		int rc = storage_pool_acquire(w->pool, w->db, &w->conn, err);
+		int rc = storage_pool_acquire_within(w->pool, w->db, remaining_ms(deadline), &w->conn,
+						     err);
 		if (rc == 0)
 			rc = lookup(w->conn, "SELECT 1 FROM creek_writer_batch WHERE batch = ?",
 				    batch_id, &found, err);
@@ -293,17 +304,23 @@ static void answer(struct storage_writer *w, struct job **jobs, unsigned n, int 
 
 static void run_batch(struct storage_writer *w, struct job **jobs, unsigned n)
 {
-	uint64_t deadline = cr_now_ms() + w->write_timeout_ms;
+	/* The earliest caller's deadline (time spent queued counts). */
+	uint64_t deadline = UINT64_MAX;
 	unsigned backoff_ms = 10;
 	struct cr_err err = { 0 };
 	char batch_id[64];
 
+	for (unsigned i = 0; i < n; i++)
+		if (jobs[i]->deadline_ms < deadline)
+			deadline = jobs[i]->deadline_ms;
+	if (deadline < cr_now_ms() + 50)
+		deadline = cr_now_ms() + 50; /* queued past it: one short try */
 	for (;;) {
 		enum attempt a;
 		w->seq++;
 		(void)snprintf(batch_id, sizeof(batch_id), "%016" PRIx64 "-%" PRIu64, w->nonce,
 			       w->seq);
-		a = attempt(w, jobs, n, batch_id, &err);
+		a = attempt(w, jobs, n, batch_id, deadline, &err);
 		if (a == ATTEMPT_UNKNOWN) {
 			int r = resolve(w, batch_id, deadline, &err);
 			a = r == 1 ? ATTEMPT_COMMITTED : r == 0 ? ATTEMPT_RETRY : ATTEMPT_UNKNOWN;
@@ -427,7 +444,10 @@ void storage_writer_free(struct storage_writer *w)
 int storage_writer_submit(struct storage_writer *w, const char *request_id, storage_job_fn fn,
 			  void *arg, struct cr_err *err)
 {
-	struct job j = { .request_id = request_id, .fn = fn, .arg = arg };
+	struct job j = { .request_id = request_id,
+			 .fn = fn,
+			 .arg = arg,
+			 .deadline_ms = cr_now_ms() + w->write_timeout_ms };
 
 	if (request_id != NULL &&
 	    (request_id[0] == '\0' || strlen(request_id) > STORAGE_REQUEST_ID_MAX))

@@ -62,6 +62,21 @@ static void relay(struct web_request *req, struct cluster_http_response *resp)
 					      resp->content_type);
 }
 
+struct still_leading {
+	struct cluster *cluster;
+	const char *address;
+};
+
+/* The node being waited on still leads (as this node last saw it). */
+static bool still_leading(void *arg)
+{
+	const struct still_leading *s = arg;
+	char leader[CLUSTER_ADDRESS_MAX];
+
+	cluster_leader_address(s->cluster, leader, sizeof(leader));
+	return strcmp(leader, s->address) == 0;
+}
+
 bool web_forward_if_needed(struct web_request *req, const struct web_route *route)
 {
 	const struct web_context *ctx = req->ctx;
@@ -99,12 +114,16 @@ bool web_forward_if_needed(struct web_request *req, const struct web_route *rout
 		if (now >= deadline)
 			break;
 		if (leader[0] == '\0') {
+			cluster_poke(ctx->cluster);
 			cr_sleep_ms(backoff_ms);
 			backoff_ms = backoff_ms * 2 > 200 ? 200 : backoff_ms * 2;
 			continue;
 		}
+		struct still_leading sl = { ctx->cluster, leader };
 		fr.address = leader;
 		fr.timeout_ms = (unsigned)(deadline - now);
+		fr.keep_waiting = still_leading;
+		fr.keep_waiting_arg = &sl;
 		rc = cluster_http(ctx->forwarder, &fr, &resp, &err);
 		if (rc == 0 && resp.status != 503) {
 			relay(req, &resp);
@@ -112,6 +131,7 @@ bool web_forward_if_needed(struct web_request *req, const struct web_route *rout
 			return true;
 		}
 		cr_buf_close(&resp.body);
+		cluster_poke(ctx->cluster); /* find the new leader now */
 		log_debug("forwarding to '%s' again: %s", leader,
 			  rc < 0 ? err.msg : "the leader answered 503");
 		cr_sleep_ms(backoff_ms);

@@ -1,0 +1,60 @@
+"""A client for the partition test, run inside a node's network namespace:
+writes check rows through that node (127.0.0.1), each with its own
+Idempotency-Key, retrying a failed write under the same key until it is
+acknowledged. One JSON line per attempt goes to the output file:
+{"key", "t0", "t1", "status"} (times: CLOCK_MONOTONIC, shared by all
+processes of the host). Stops, after its current key is settled, when the
+stop file exists; gives up on that key after --final-wait seconds."""
+
+import argparse
+import http.client
+import json
+import os
+import time
+
+
+def attempt(port, tag, key, timeout):
+    c = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
+    try:
+        c.request("POST", "/api/v1/cluster/write-checks", body=json.dumps({"tag": tag}),
+                  headers={"Content-Type": "application/json", "Idempotency-Key": key})
+        r = c.getresponse()
+        r.read()
+        return r.status
+    except OSError as e:
+        return repr(e)
+    finally:
+        c.close()
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--port", type=int, required=True)
+    ap.add_argument("--tag", required=True)
+    ap.add_argument("--name", required=True)
+    ap.add_argument("--out", required=True)
+    ap.add_argument("--stop", required=True)
+    ap.add_argument("--final-wait", type=float, default=60)
+    a = ap.parse_args()
+    seq = 0
+    with open(a.out, "a", buffering=1) as out:
+        while not os.path.exists(a.stop):
+            seq += 1
+            key = f"{a.name}-{seq}"
+            stop_seen = None
+            while True:
+                t0 = time.monotonic()
+                status = attempt(a.port, a.tag, key, 30)
+                t1 = time.monotonic()
+                out.write(json.dumps({"key": key, "t0": t0, "t1": t1, "status": status}) + "\n")
+                if status in (200, 201):
+                    break
+                if os.path.exists(a.stop):
+                    stop_seen = stop_seen or time.monotonic()
+                    if time.monotonic() - stop_seen > a.final_wait:
+                        return
+                time.sleep(0.1)
+
+
+if __name__ == "__main__":
+    main()
