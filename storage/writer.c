@@ -24,6 +24,7 @@
 
 #define WRITER_PRUNE_EVERY     256
 #define WRITER_BATCH_KEEP_US   ((int64_t)86400 * 1000000) /* rows of writers gone: 1 day */
+#define WRITER_FAILED_RETRIES  3 /* tries of a batch whose statements fail */
 #define WRITER_REQUEST_KEEP_US ((int64_t)86400 * 1000000) /* request ids: 1 day */
 
 enum attempt { ATTEMPT_COMMITTED, ATTEMPT_RETRY, ATTEMPT_UNKNOWN, ATTEMPT_FAILED };
@@ -309,6 +310,7 @@ static void run_batch(struct storage_writer *w, struct job **jobs, unsigned n)
 	unsigned backoff_ms = 10;
 	struct cr_err err = { 0 };
 	char batch_id[64];
+	unsigned failures = 0;
 
 	for (unsigned i = 0; i < n; i++)
 		if (jobs[i]->deadline_ms < deadline)
@@ -332,6 +334,16 @@ static void run_batch(struct storage_writer *w, struct job **jobs, unsigned n)
 		if (a == ATTEMPT_COMMITTED) {
 			answer(w, jobs, n, 0, &err, true);
 			return;
+		}
+		if (a == ATTEMPT_FAILED && ++failures < WRITER_FAILED_RETRIES) {
+			/* During a leadership change the old leader aborts the open
+			 * transaction, and the next statement fails with an ordinary
+			 * SQL error ("no such savepoint"): retry on a fresh
+			 * connection before calling it a failure. */
+			log_warn("write to database '%s' will be retried: %s", w->db, err.msg);
+			if (w->conn != NULL)
+				drop_conn(w);
+			a = ATTEMPT_RETRY;
 		}
 		if (a == ATTEMPT_FAILED) {
 			log_err("write to database '%s' failed: %s", w->db, err.msg);

@@ -150,7 +150,7 @@ class Node:
             self.proc.wait()
         if self.proc is not None and not self.log.closed:
             self.log.close()
-        if self.owns_dir:
+        if self.owns_dir and not os.environ.get("CREEK_KEEP"):
             shutil.rmtree(self.data_dir, ignore_errors=True)
 
     def sql(self, db, mode, sql, *params):
