@@ -70,6 +70,12 @@ process_tests() {
 	CREEK_BUILD="$root/build-asan" python3 -m unittest discover -s tests/api -t tests/api -v
 }
 
+cluster_tests() {
+	# Real clusters of ASan+UBSan creekd processes; the partition test runs
+	# each node in a network namespace of its own (root, iproute2, nftables).
+	CREEK_BUILD="$root/build-asan" python3 -m unittest discover -s tests/cluster -t tests/cluster -v
+}
+
 ui_unit_tests() {
 	(cd web/ui && npm test --silent && npm run --silent build)
 }
@@ -83,12 +89,14 @@ browser_test() {
 	tmp=$(mktemp -d)
 	port=$(python3 -c 'import socket;s=socket.socket();s.bind(("127.0.0.1",0));print(s.getsockname()[1])')
 	cport=$(python3 -c 'import socket;s=socket.socket();s.bind(("127.0.0.1",0));print(s.getsockname()[1])')
-	build/creekd --foreground --data-dir "$tmp/data" --http "127.0.0.1:$port" \
+	build/creekd --foreground --data-dir "$tmp/data" --http "127.0.0.1:$port" --https off \
 		--cluster-address "127.0.0.1:$cport" --ui-dir "$root/web/ui/dist" >"$tmp/creekd.log" 2>&1 &
 	pid=$!
 	status=0
 	CREEK_URL="http://127.0.0.1:$port" CREEK_ARTIFACTS="$artifacts" \
 		node tests/ui/health.test.mjs || status=$?
+	CREEK_URL="http://127.0.0.1:$port" CREEK_ARTIFACTS="$artifacts" \
+		node tests/ui/cluster.test.mjs || status=$?
 	kill -TERM "$pid"
 	wait "$pid" || status=$?
 	if [ "$status" -ne 0 ]; then
@@ -102,6 +110,7 @@ step "formatting and lint" check_format
 step "build (release, ASan+UBSan, TSan, dqlite 1.11)" build
 step "C unit tests (release, ASan+UBSan, TSan, dqlite 1.11)" unit_tests
 step "creekd integration and HTTP tests (ASan+UBSan creekd)" process_tests
+step "cluster tests: 3 and 5 real nodes, faults, partitions (ASan+UBSan creekd)" cluster_tests
 step "web UI unit tests and build" ui_unit_tests
 step "browser test (headless Chromium)" browser_test
 step "packages: .deb, .rpm, offline bundle; unit checks; install in a clean Debian 12 root" packages
