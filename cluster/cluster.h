@@ -34,8 +34,8 @@
 
 /* What a node starts from, read from <data>/cluster. */
 struct cluster_files {
-	char dir[4096];  /* <data>/cluster */
-	uint64_t join_id; /* from `join`, 0 if not joining */
+	char dir[4096];                                         /* <data>/cluster */
+	uint64_t join_id;                                       /* from `join`, 0 if not joining */
 	char addresses[CLUSTER_MAX_NODES][CLUSTER_ADDRESS_MAX]; /* members or join peers */
 	unsigned n_addresses;
 };

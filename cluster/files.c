@@ -27,16 +27,16 @@ static bool exists(const char *dir, const char *name)
 }
 
 /* "id address" lines (members) or "join <id>" + "peer <address>" lines. */
-static int read_lines(const char *path, struct cluster_files *out, bool is_join,
-		      struct cr_err *err)
+static int read_lines(const char *path, struct cluster_files *out, bool is_join, struct cr_err *err)
 {
 	char line[LINE_MAX_LEN];
 	unsigned lineno = 0;
 	FILE *f = fopen(path, "re");
 
 	if (f == NULL)
-		return errno == ENOENT ? 1 : cr_err_set(err, CR_EINVAL, "cannot read '%s': %s", path,
-							 strerror(errno));
+		return errno == ENOENT ? 1
+				       : cr_err_set(err, CR_EINVAL, "cannot read '%s': %s", path,
+						    strerror(errno));
 	while (fgets(line, sizeof(line), f) != NULL) {
 		char a[LINE_MAX_LEN];
 		char b[LINE_MAX_LEN];

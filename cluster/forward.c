@@ -24,8 +24,8 @@
 #include "../lib/time.h"
 #include "proxy.h"
 
-#define IDLE_MAX   64
-#define HEAD_MAX   16384
+#define IDLE_MAX 64
+#define HEAD_MAX 16384
 
 struct idle_conn {
 	int fd;
@@ -84,7 +84,8 @@ static void give_back(struct cluster_forwarder *f, const char *address, int fd)
 	pthread_mutex_lock(&f->lock);
 	if (f->n_idle < IDLE_MAX && strlen(address) < sizeof(f->idle[0].address)) {
 		f->idle[f->n_idle].fd = fd;
-		(void)snprintf(f->idle[f->n_idle].address, sizeof(f->idle[0].address), "%s", address);
+		(void)snprintf(f->idle[f->n_idle].address, sizeof(f->idle[0].address), "%s",
+			       address);
 		f->n_idle++;
 		fd = -1;
 	}
@@ -233,7 +234,8 @@ static int exchange(struct cluster_forwarder *f, int fd, const struct cluster_ht
 			if (end == NULL)
 				continue;
 			head_len = (size_t)(end - head.data) + 4;
-			if (parse_head(head.data, head_len, resp, &content_length, keep_alive) < 0) {
+			if (parse_head(head.data, head_len, resp, &content_length, keep_alive) <
+			    0) {
 				rc = cr_err_set(err, CR_EUNAVAIL, "node '%s' sent a bad answer",
 						req->address);
 				break;
@@ -243,13 +245,15 @@ static int exchange(struct cluster_forwarder *f, int fd, const struct cluster_ht
 						req->address);
 				break;
 			}
-			if (cr_buf_append(&resp->body, head.data + head_len, head.len - head_len) < 0)
+			if (cr_buf_append(&resp->body, head.data + head_len, head.len - head_len) <
+			    0)
 				rc = CR_ETOOBIG;
 		} else if (cr_buf_append(&resp->body, buf, (size_t)n) < 0) {
 			rc = CR_ETOOBIG;
 		}
 		if (rc < 0 || resp->body.len > content_length) {
-			rc = cr_err_set(err, CR_EUNAVAIL, "node '%s' sent a bad answer", req->address);
+			rc = cr_err_set(err, CR_EUNAVAIL, "node '%s' sent a bad answer",
+					req->address);
 			break;
 		}
 		if (resp->body.len == content_length) {
@@ -278,8 +282,9 @@ int cluster_http(struct cluster_forwarder *f, const struct cluster_http_request 
 		bool keep_alive = false;
 		if (fd < 0) {
 			uint64_t now = cr_now_ms();
-			rc = cluster_dial(f->tls, req->address,
-					  (unsigned)(deadline > now ? deadline - now : 1), &fd, err);
+			rc =
+			    cluster_dial(f->tls, req->address,
+					 (unsigned)(deadline > now ? deadline - now : 1), &fd, err);
 			if (rc < 0)
 				return rc;
 		}

@@ -17,8 +17,8 @@ struct cluster_forwarder;
 
 struct cluster_http_request {
 	const char *method;
-	const char *address; /* the node's cluster address */
-	const char *path;    /* with its query string */
+	const char *address;                              /* the node's cluster address */
+	const char *path;                                 /* with its query string */
 	const char *headers[CLUSTER_FORWARD_MAX_HEADERS]; /* "Name: value" */
 	unsigned n_headers;
 	const void *body;

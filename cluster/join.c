@@ -69,10 +69,11 @@ static int insert_token(struct storage_tx *tx, void *arg, struct cr_err *err)
 	struct storage_value p[4] = { storage_text(t->id), storage_text(t->hash),
 				      storage_int(t->now_us), storage_int(t->expires_us) };
 
-	return storage_tx_exec(tx,
-			       "INSERT INTO cluster_token (id, secret_sha256, created_us, expires_us) "
-			       "VALUES (?, ?, ?, ?)",
-			       p, 4, NULL, err);
+	return storage_tx_exec(
+	    tx,
+	    "INSERT INTO cluster_token (id, secret_sha256, created_us, expires_us) "
+	    "VALUES (?, ?, ?, ?)",
+	    p, 4, NULL, err);
 }
 
 int cluster_token_create(struct storage_store *store, struct cluster *c, const char *files_dir,
@@ -89,7 +90,8 @@ int cluster_token_create(struct storage_store *store, struct cluster *c, const c
 	int rc;
 
 	if (ttl_s == 0 || ttl_s > CLUSTER_TOKEN_TTL_MAX)
-		return cr_err_set(err, CR_EINVAL, "a token lives 1 to %u seconds", CLUSTER_TOKEN_TTL_MAX);
+		return cr_err_set(err, CR_EINVAL, "a token lives 1 to %u seconds",
+				  CLUSTER_TOKEN_TTL_MAX);
 	rc = cluster_ca_fingerprint(files_dir, fp, sizeof(fp), err);
 	if (rc == 0)
 		rc = random_hex(id, 8, err);
@@ -186,14 +188,14 @@ static int redeem_job(struct storage_tx *tx, void *arg, struct cr_err *err)
 				     "WHERE id = ? AND used_by = ?",
 				     p, 2, NULL, err);
 		if (rc == 0)
-			rc = storage_tx_exec(tx, "DELETE FROM cluster_node WHERE node_id = ?", p + 1, 1,
-					     NULL, err);
+			rc = storage_tx_exec(tx, "DELETE FROM cluster_node WHERE node_id = ?",
+					     p + 1, 1, NULL, err);
 		return rc;
 	}
 	p[0] = storage_text(r->token_id);
-	rc = storage_tx_query(tx,
-			      "SELECT secret_sha256, expires_us, used_us FROM cluster_token WHERE id = ?",
-			      p, 1, &rows, err);
+	rc = storage_tx_query(
+	    tx, "SELECT secret_sha256, expires_us, used_us FROM cluster_token WHERE id = ?", p, 1,
+	    &rows, err);
 	if (rc < 0) {
 		storage_rows_close(&rows);
 		return rc;
@@ -227,10 +229,11 @@ static int redeem_job(struct storage_tx *tx, void *arg, struct cr_err *err)
 	p[1] = storage_text(r->address);
 	p[2] = storage_int(r->failure_domain);
 	p[3] = storage_int(r->now_us);
-	return storage_tx_exec(tx,
-			       "INSERT OR REPLACE INTO cluster_node (node_id, address, failure_domain, "
-			       "updated_us) VALUES (?, ?, ?, ?)",
-			       p, 4, NULL, err);
+	return storage_tx_exec(
+	    tx,
+	    "INSERT OR REPLACE INTO cluster_node (node_id, address, failure_domain, "
+	    "updated_us) VALUES (?, ?, ?, ?)",
+	    p, 4, NULL, err);
 }
 
 static char *read_text(const char *dir, const char *name, struct cr_err *err)
@@ -364,7 +367,8 @@ int cluster_admit(struct storage_store *store, struct cluster *c, const char *fi
 	for (unsigned i = 0; rc == 0 && i < n; i++)
 		if (strcmp(servers[i].address, address) == 0)
 			rc = cr_err_set(err, CR_ECONFLICT,
-					"'%s' belongs to node %" PRIu64 " of this cluster; remove that "
+					"'%s' belongs to node %" PRIu64
+					" of this cluster; remove that "
 					"node first ('creekctl cluster remove %" PRIu64 "')",
 					address, servers[i].id, servers[i].id);
 	free(servers);
@@ -380,7 +384,9 @@ int cluster_admit(struct storage_store *store, struct cluster *c, const char *fi
 	}
 	(void)snprintf(node_id, sizeof(node_id), "%" PRIu64, id);
 	sha256_hex(secret, hash);
-	r = (struct redeem){ token_id, hash, node_id, address, failure_domain, cr_wall_us(), false };
+	r = (struct redeem){
+		token_id, hash, node_id, address, failure_domain, cr_wall_us(), false
+	};
 	rc = storage_write(store, STORAGE_DB_SYSTEM, NULL, redeem_job, &r, err);
 	if (rc < 0)
 		return rc;
@@ -391,7 +397,8 @@ int cluster_admit(struct storage_store *store, struct cluster *c, const char *fi
 		struct cr_err undo_err = { 0 };
 		r.undo = true;
 		if (storage_write(store, STORAGE_DB_SYSTEM, NULL, redeem_job, &r, &undo_err) < 0)
-			log_warn("join token %s could not be given back: %s", token_id, undo_err.msg);
+			log_warn("join token %s could not be given back: %s", token_id,
+				 undo_err.msg);
 		cluster_admission_free(out);
 		return cr_err_wrap(err, "the node could not be added");
 	}
@@ -400,8 +407,8 @@ int cluster_admit(struct storage_store *store, struct cluster *c, const char *fi
 		struct cluster_status st;
 		cluster_status(c, &st);
 		for (unsigned i = 0; i < st.n_nodes; i++)
-			(void)snprintf(out->addresses[out->n_addresses++], CLUSTER_ADDRESS_MAX, "%s",
-				       st.nodes[i].address);
+			(void)snprintf(out->addresses[out->n_addresses++], CLUSTER_ADDRESS_MAX,
+				       "%s", st.nodes[i].address);
 	}
 	log_info("node %" PRIu64 " at '%s' admitted with join token %s", id, address, token_id);
 	cluster_poke(c);
@@ -435,10 +442,11 @@ static int node_row_job(struct storage_tx *tx, void *arg, struct cr_err *err)
 				      storage_int(r->failure_domain), storage_text(CREEK_VERSION),
 				      storage_int(r->now_us) };
 
-	return storage_tx_exec(tx,
-			       "INSERT OR REPLACE INTO cluster_node (node_id, address, failure_domain, "
-			       "creek_version, updated_us) VALUES (?, ?, ?, ?, ?)",
-			       p, 5, NULL, err);
+	return storage_tx_exec(
+	    tx,
+	    "INSERT OR REPLACE INTO cluster_node (node_id, address, failure_domain, "
+	    "creek_version, updated_us) VALUES (?, ?, ?, ?, ?)",
+	    p, 5, NULL, err);
 }
 
 int cluster_node_record(struct storage_store *store, uint64_t id, const char *address,

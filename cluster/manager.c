@@ -23,9 +23,9 @@ int cluster_files_write_members(const char *cluster_dir, const struct cluster_st
 
 struct member {
 	struct cluster_node_status s;
-	uint64_t last_ok_ms;      /* monotonic; 0 never */
-	uint64_t first_fail_ms;   /* monotonic start of the current silence; 0 if answering */
-	unsigned failure_domain;  /* from the cluster_node table */
+	uint64_t last_ok_ms;       /* monotonic; 0 never */
+	uint64_t first_fail_ms;    /* monotonic start of the current silence; 0 if answering */
+	unsigned failure_domain;   /* from the cluster_node table */
 	struct storage_conn *conn; /* the manager's own, or NULL */
 };
 
@@ -44,7 +44,7 @@ struct cluster {
 	bool stopping;
 	bool poked;
 	bool handing_over; /* no rebalancing while this node leaves */
-	unsigned removing;  /* nor while a member is being removed */
+	unsigned removing; /* nor while a member is being removed */
 	struct member members[CLUSTER_MAX_NODES];
 	unsigned n_members;
 	uint64_t leader_id;
@@ -178,8 +178,8 @@ static void publish_members(struct cluster *c)
 	pthread_mutex_unlock(&c->lock);
 	for (unsigned i = 0; i < st.n_nodes; i++)
 		addresses[i] = st.nodes[i].address;
-	if (st.n_nodes > 0 &&
-	    storage_pool_set_addresses(storage_store_pool(c->store), addresses, st.n_nodes, &err) < 0)
+	if (st.n_nodes > 0 && storage_pool_set_addresses(storage_store_pool(c->store), addresses,
+							 st.n_nodes, &err) < 0)
 		log_warn("cannot update the store's node list: %s", err.msg);
 	if (cluster_files_write_members(c->files_dir, &st, &err) < 0)
 		log_warn("cannot save the member list: %s", err.msg);
@@ -198,9 +198,9 @@ static void read_domains(struct cluster *c)
 {
 	struct storage_rows rows;
 	struct cr_err err = { 0 };
-	int rc = storage_query(c->store, STORAGE_DB_SYSTEM,
-			       "SELECT node_id, failure_domain FROM cluster_node", NULL, 0, &rows,
-			       &err);
+	int rc =
+	    storage_query(c->store, STORAGE_DB_SYSTEM,
+			  "SELECT node_id, failure_domain FROM cluster_node", NULL, 0, &rows, &err);
 
 	if (rc == 0) {
 		pthread_mutex_lock(&c->lock);
@@ -442,7 +442,8 @@ static void round_once(struct cluster *c)
 		}
 	}
 	pthread_mutex_unlock(&c->lock);
-	if (leader_conn == NULL && leader[0] != '\0' && open_conn(c, leader, &leader_conn, &err) < 0)
+	if (leader_conn == NULL && leader[0] != '\0' &&
+	    open_conn(c, leader, &leader_conn, &err) < 0)
 		leader_conn = NULL;
 	if (leader_conn != NULL && read_config(leader_conn, &servers, &n, &err) == 0) {
 		pthread_mutex_lock(&c->lock);

@@ -14,11 +14,11 @@
 #include "../lib/mem.h"
 #include "../lib/time.h"
 
-#define DUE_BATCH        32
-#define RETRY_BASE_US    ((int64_t)1000000)
-#define DAY_US           ((int64_t)86400 * 1000000)
-#define CHECK_KEEP_US    DAY_US
-#define JOB_KEEP_US      (7 * DAY_US)
+#define DUE_BATCH     32
+#define RETRY_BASE_US ((int64_t)1000000)
+#define DAY_US        ((int64_t)86400 * 1000000)
+#define CHECK_KEEP_US DAY_US
+#define JOB_KEEP_US   (7 * DAY_US)
 
 struct cluster_scheduler {
 	struct cluster_scheduler_config cfg;
@@ -73,7 +73,8 @@ static int health_effect(struct storage_tx *tx, struct job *j, struct cr_err *er
 		p[0] = storage_text(id);
 		p[1] = storage_int(j->now_us);
 		p[2] = storage_int(n->reachable ? 1 : 0);
-		p[3] = n->reachable ? storage_int((int64_t)(n->latency_ms * 1000.0)) : storage_null();
+		p[3] =
+		    n->reachable ? storage_int((int64_t)(n->latency_ms * 1000.0)) : storage_null();
 		rc = storage_tx_exec(tx,
 				     "INSERT INTO node_health_sample (node_id, at_us, reachable, "
 				     "latency_us) VALUES (?, ?, ?, ?)",
@@ -86,15 +87,15 @@ static int health_effect(struct storage_tx *tx, struct job *j, struct cr_err *er
 
 static int prune_effect(struct storage_tx *tx, struct job *j, struct cr_err *err)
 {
-	struct storage_value p = storage_int(
-	    j->now_us - (int64_t)j->s->cfg.keep_samples_days * DAY_US);
-	int rc = storage_tx_exec(tx, "DELETE FROM node_health_sample WHERE at_us < ?", &p, 1, NULL,
-				 err);
+	struct storage_value p =
+	    storage_int(j->now_us - (int64_t)j->s->cfg.keep_samples_days * DAY_US);
+	int rc =
+	    storage_tx_exec(tx, "DELETE FROM node_health_sample WHERE at_us < ?", &p, 1, NULL, err);
 
 	p = storage_int(j->now_us - CHECK_KEEP_US);
 	if (rc == 0)
-		rc = storage_tx_exec(tx, "DELETE FROM write_check WHERE created_us < ?", &p, 1, NULL,
-				     err);
+		rc = storage_tx_exec(tx, "DELETE FROM write_check WHERE created_us < ?", &p, 1,
+				     NULL, err);
 	p = storage_int(j->now_us - JOB_KEEP_US);
 	if (rc == 0)
 		rc = storage_tx_exec(tx,
@@ -175,11 +176,12 @@ static int run_job(struct storage_tx *tx, void *arg, struct cr_err *err)
 	p[3] = storage_text(node);
 	p[4] = storage_int(j->id);
 	p[5] = storage_int(j->due_us);
-	rc = storage_tx_exec(tx,
-			     "UPDATE job SET state = ?, due_us = ?, runs = runs + 1, last_run_us = ?, "
-			     "last_node = ?, last_error = NULL WHERE id = ? AND state = 'pending' AND "
-			     "due_us = ?",
-			     p, 6, &res, err);
+	rc = storage_tx_exec(
+	    tx,
+	    "UPDATE job SET state = ?, due_us = ?, runs = runs + 1, last_run_us = ?, "
+	    "last_node = ?, last_error = NULL WHERE id = ? AND state = 'pending' AND "
+	    "due_us = ?",
+	    p, 6, &res, err);
 	if (rc < 0)
 		return rc;
 	if (res.rows_affected != 1)
@@ -211,7 +213,8 @@ static int record_failure(struct storage_tx *tx, void *arg, struct cr_err *err)
 	    " state = CASE WHEN period_us = 0 AND failures >= ?1 THEN 'failed' ELSE state END,"
 	    " due_us = CASE WHEN period_us > 0 THEN ?2 + period_us"
 	    "  ELSE ?2 + ?3 * (1 << MIN(failures, 10)) END,"
-	    " last_error = ?4, last_run_us = ?2 WHERE id = ?5 AND state = 'pending' AND due_us = ?6",
+	    " last_error = ?4, last_run_us = ?2 WHERE id = ?5 AND state = 'pending' AND due_us = "
+	    "?6",
 	    p, 6, NULL, err);
 }
 
@@ -287,18 +290,20 @@ static int seed_job(struct storage_tx *tx, void *arg, struct cr_err *err)
 	p[0] = storage_int(now);
 	p[1] = storage_int((int64_t)s->cfg.health_every_ms * 1000);
 	p[2] = storage_int(now);
-	rc = storage_tx_exec(tx,
-			     "INSERT INTO job (kind, unique_key, due_us, period_us, created_us) VALUES "
-			     "('node-health-sample', 'node-health-sample', ?, ?, ?) "
-			     "ON CONFLICT (unique_key) DO UPDATE SET period_us = excluded.period_us",
-			     p, 3, NULL, err);
+	rc = storage_tx_exec(
+	    tx,
+	    "INSERT INTO job (kind, unique_key, due_us, period_us, created_us) VALUES "
+	    "('node-health-sample', 'node-health-sample', ?, ?, ?) "
+	    "ON CONFLICT (unique_key) DO UPDATE SET period_us = excluded.period_us",
+	    p, 3, NULL, err);
 	p[1] = storage_int(3600 * (int64_t)1000000);
 	if (rc == 0)
-		rc = storage_tx_exec(tx,
-				     "INSERT INTO job (kind, unique_key, due_us, period_us, created_us) "
-				     "VALUES ('prune', 'prune', ?, ?, ?) ON CONFLICT (unique_key) DO "
-				     "NOTHING",
-				     p, 3, NULL, err);
+		rc = storage_tx_exec(
+		    tx,
+		    "INSERT INTO job (kind, unique_key, due_us, period_us, created_us) "
+		    "VALUES ('prune', 'prune', ?, ?, ?) ON CONFLICT (unique_key) DO "
+		    "NOTHING",
+		    p, 3, NULL, err);
 	return rc;
 }
 
@@ -313,8 +318,8 @@ static void *scheduler_main(void *arg)
 		if (cluster_is_leader(s->cluster)) {
 			struct cr_err err = { 0 };
 			if (!seeded)
-				seeded = storage_write(s->store, STORAGE_DB_SYSTEM, NULL, seed_job, s,
-						       &err) >= 0;
+				seeded = storage_write(s->store, STORAGE_DB_SYSTEM, NULL, seed_job,
+						       s, &err) >= 0;
 			run_due(s);
 		}
 		pthread_mutex_lock(&s->lock);
@@ -378,6 +383,7 @@ void cluster_scheduler_stop(struct cluster_scheduler *s)
 struct new_job {
 	const char *kind;
 	const char *payload;
+	const char *unique_key;
 	int64_t due_us;
 	int64_t now_us;
 	int64_t id;
@@ -386,12 +392,17 @@ struct new_job {
 static int insert_job(struct storage_tx *tx, void *arg, struct cr_err *err)
 {
 	struct new_job *n = arg;
-	struct storage_value p[4] = { storage_text(n->kind), storage_text(n->payload),
+	/* unique_key "request:<id>" finds the job again when the request is
+	 * retried. */
+	struct storage_value p[5] = { storage_text(n->kind), storage_text(n->payload),
+				      n->unique_key != NULL ? storage_text(n->unique_key)
+							    : storage_null(),
 				      storage_int(n->due_us), storage_int(n->now_us) };
 	struct storage_result res = { 0 };
 	int rc = storage_tx_exec(tx,
-				 "INSERT INTO job (kind, payload, due_us, created_us) VALUES (?, ?, ?, ?)",
-				 p, 4, &res, err);
+				 "INSERT INTO job (kind, payload, unique_key, due_us, created_us) "
+				 "VALUES (?, ?, ?, ?, ?)",
+				 p, 5, &res, err);
 
 	n->id = (int64_t)res.last_insert_id;
 	return rc;
@@ -402,7 +413,8 @@ int cluster_job_create(struct storage_store *store, const char *kind, const char
 		       struct cr_err *err)
 {
 	const struct job_kind *k = kind_find(kind);
-	struct new_job n = { kind, payload, 0, cr_wall_us(), 0 };
+	char key[STORAGE_REQUEST_ID_MAX + 16];
+	struct new_job n = { kind, payload, NULL, 0, cr_wall_us(), 0 };
 	json_t *doc;
 	int rc;
 
@@ -415,22 +427,30 @@ int cluster_job_create(struct storage_store *store, const char *kind, const char
 	if (due_in_ms > (uint64_t)366 * 86400 * 1000)
 		return cr_err_set(err, CR_EINVAL, "a job is due within a year");
 	doc = json_loads(payload, JSON_REJECT_DUPLICATES, NULL);
-	rc = json_is_object(doc) ? 0 : cr_err_set(err, CR_EINVAL, "a job's payload is a JSON object");
+	rc = json_is_object(doc) ? 0
+				 : cr_err_set(err, CR_EINVAL, "a job's payload is a JSON object");
 	if (rc == 0 && k->validate != NULL)
 		rc = k->validate(doc, err);
 	json_decref(doc);
 	if (rc < 0)
 		return rc;
 	n.due_us = n.now_us + (int64_t)due_in_ms * 1000;
+	if (request_id != NULL) {
+		(void)snprintf(key, sizeof(key), "request:%s", request_id);
+		n.unique_key = key;
+	}
 	rc = storage_write(store, STORAGE_DB_SYSTEM, request_id, insert_job, &n, err);
 	if (rc == 1) {
-		/* Created before under this request id: find it. */
-		struct storage_value p[2] = { storage_text(kind), storage_text(payload) };
+		/* Created before under this request id: the same job. */
+		struct storage_value p = storage_text(key);
 		struct storage_rows rows;
 		rc = storage_query(store, STORAGE_DB_SYSTEM,
-				   "SELECT MAX(id) FROM job WHERE kind = ? AND payload = ?", p, 2, &rows,
-				   err);
-		n.id = rc == 0 && rows.n_rows == 1 ? storage_rows_int(&rows, 0, 0, 0) : 0;
+				   "SELECT id FROM job WHERE unique_key = ?", &p, 1, &rows, err);
+		if (rc == 0 && rows.n_rows == 0)
+			rc =
+			    cr_err_set(err, CR_ECONFLICT,
+				       "this Idempotency-Key was used for another kind of request");
+		n.id = rc == 0 ? storage_rows_int(&rows, 0, 0, 0) : 0;
 		storage_rows_close(&rows);
 	}
 	if (rc < 0)
@@ -477,11 +497,12 @@ int cluster_check_tag_valid(const char *tag, struct cr_err *err)
 	size_t n = strlen(tag);
 
 	if (n == 0 || n > CLUSTER_CHECK_TAG_MAX)
-		return cr_err_set(err, CR_EINVAL, "a tag is 1 to %d characters", CLUSTER_CHECK_TAG_MAX);
+		return cr_err_set(err, CR_EINVAL, "a tag is 1 to %d characters",
+				  CLUSTER_CHECK_TAG_MAX);
 	for (size_t i = 0; i < n; i++) {
 		char ch = tag[i];
-		if (!((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') ||
-		      ch == '.' || ch == '_' || ch == '-'))
+		if (!((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') ||
+		      (ch >= '0' && ch <= '9') || ch == '.' || ch == '_' || ch == '-'))
 			return cr_err_set(err, CR_EINVAL,
 					  "a tag may hold only letters, digits, '.', '_' and '-'");
 	}
@@ -503,10 +524,11 @@ static int insert_check(struct storage_tx *tx, void *arg, struct cr_err *err)
 							    : storage_null(),
 				      storage_text(c->node_id), storage_int(cr_wall_us()) };
 	struct storage_result res = { 0 };
-	int rc = storage_tx_exec(tx,
-				 "INSERT INTO write_check (tag, request_id, node_id, created_us) VALUES "
-				 "(?, ?, ?, ?)",
-				 p, 4, &res, err);
+	int rc =
+	    storage_tx_exec(tx,
+			    "INSERT INTO write_check (tag, request_id, node_id, created_us) VALUES "
+			    "(?, ?, ?, ?)",
+			    p, 4, &res, err);
 
 	c->id = (int64_t)res.last_insert_id;
 	return rc;
@@ -527,7 +549,8 @@ int cluster_check_add(struct storage_store *store, const char *tag, const char *
 		struct storage_value p = storage_text(request_id);
 		struct storage_rows rows;
 		rc = storage_query(store, STORAGE_DB_SYSTEM,
-				   "SELECT id FROM write_check WHERE request_id = ?", &p, 1, &rows, err);
+				   "SELECT id FROM write_check WHERE request_id = ?", &p, 1, &rows,
+				   err);
 		c.id = rc == 0 && rows.n_rows > 0 ? storage_rows_int(&rows, 0, 0, 0) : 0;
 		storage_rows_close(&rows);
 	}
@@ -537,8 +560,8 @@ int cluster_check_add(struct storage_store *store, const char *tag, const char *
 	return 0;
 }
 
-int cluster_check_list(struct storage_store *store, const char *tag, int64_t after,
-		       unsigned limit, int64_t *ids, unsigned *n_out, struct cr_err *err)
+int cluster_check_list(struct storage_store *store, const char *tag, int64_t after, unsigned limit,
+		       int64_t *ids, unsigned *n_out, struct cr_err *err)
 {
 	struct storage_value p[3] = { storage_text(tag), storage_int(after), storage_int(limit) };
 	struct storage_rows rows;
@@ -546,10 +569,11 @@ int cluster_check_list(struct storage_store *store, const char *tag, int64_t aft
 
 	*n_out = 0;
 	if (rc == 0)
-		rc = storage_query(store, STORAGE_DB_SYSTEM,
-				   "SELECT id FROM write_check WHERE tag = ? AND id > ? ORDER BY id "
-				   "LIMIT ?",
-				   p, 3, &rows, err);
+		rc =
+		    storage_query(store, STORAGE_DB_SYSTEM,
+				  "SELECT id FROM write_check WHERE tag = ? AND id > ? ORDER BY id "
+				  "LIMIT ?",
+				  p, 3, &rows, err);
 	else
 		storage_rows_init(&rows);
 	for (size_t r = 0; rc == 0 && r < rows.n_rows && r < limit; r++)

@@ -33,9 +33,9 @@
 struct cluster_scheduler;
 
 struct cluster_scheduler_config {
-	unsigned poll_ms;            /* how often the leader looks for due jobs; default 200 */
-	unsigned health_every_ms;    /* node health samples; default 10000 */
-	unsigned keep_samples_days;  /* default 7 */
+	unsigned poll_ms;           /* how often the leader looks for due jobs; default 200 */
+	unsigned health_every_ms;   /* node health samples; default 10000 */
+	unsigned keep_samples_days; /* default 7 */
 	uint64_t self_id;
 };
 
@@ -71,8 +71,8 @@ int cluster_job_get(struct storage_store *store, int64_t id, struct cluster_job_
 int cluster_check_add(struct storage_store *store, const char *tag, const char *request_id,
 		      uint64_t node_id, int64_t *id_out, bool *replayed, struct cr_err *err);
 /* Ids of the checks with tag, ascending, after `after`, at most limit. */
-int cluster_check_list(struct storage_store *store, const char *tag, int64_t after,
-		       unsigned limit, int64_t *ids, unsigned *n_out, struct cr_err *err);
+int cluster_check_list(struct storage_store *store, const char *tag, int64_t after, unsigned limit,
+		       int64_t *ids, unsigned *n_out, struct cr_err *err);
 /* Tags are 1 to CLUSTER_CHECK_TAG_MAX bytes of [A-Za-z0-9._-]. */
 int cluster_check_tag_valid(const char *tag, struct cr_err *err);
 

@@ -270,8 +270,9 @@ static SSL_CTX *make_ctx(const char *dir, int is_server, struct cr_err *err)
 	 * without a certificate finish the handshake so that a joining node can
 	 * present its token; the proxy then allows it nothing else (a wrong
 	 * certificate still fails the handshake). */
-	SSL_CTX_set_verify(ctx, is_server ? SSL_VERIFY_PEER : SSL_VERIFY_PEER | SSL_VERIFY_FAIL_IF_NO_PEER_CERT,
-			   NULL);
+	SSL_CTX_set_verify(
+	    ctx, is_server ? SSL_VERIFY_PEER : SSL_VERIFY_PEER | SSL_VERIFY_FAIL_IF_NO_PEER_CERT,
+	    NULL);
 	SSL_CTX_set_mode(ctx, SSL_MODE_ENABLE_PARTIAL_WRITE | SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER);
 	if (is_server)
 		SSL_CTX_set_session_cache_mode(ctx, SSL_SESS_CACHE_OFF);

@@ -43,10 +43,10 @@ static const struct setting settings[] = {
 	  "Address of the web UI and API (plain HTTP; use 0.0.0.0:8080 behind a proxy)." },
 	{ "cluster-address", SET_IPV4_PORT, "127.0.0.1:9443", 0, 0, "a.b.c.d:port",
 	  AT(cluster_address), "Address other nodes reach this node's store at (IPv4)." },
-	{ "cluster-tls", SET_BOOL, "on", 0, 0, "on|off", AT(cluster_tls),
+	{ "cluster-tls", SET_BOOL, "on", 0, 0, "on or off", AT(cluster_tls),
 	  "Mutual TLS on the cluster port. off only for a loopback cluster-address (development, "
 	  "tools that speak dqlite directly); a node without TLS cannot form a cluster." },
-	{ "https", SET_LISTEN_OPT, "0.0.0.0:8443", 0, 0, "host:port|off", AT(https),
+	{ "https", SET_LISTEN_OPT, "0.0.0.0:8443", 0, 0, "host:port or off", AT(https),
 	  "Address of the web UI and API over HTTPS (certificate: the node's, signed by the "
 	  "cluster CA, or one installed with 'creekctl cert install'); off to disable." },
 	{ "failure-domain", SET_UINT, "0", 0, 65535, "number", AT(failure_domain),

@@ -10,9 +10,9 @@
 #include <fcntl.h>
 #include <inttypes.h>
 #include <jansson.h>
-#include <stdbool.h>
 #include <openssl/pem.h>
 #include <openssl/x509.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -31,7 +31,7 @@
 #define CTL_MAX_ANSWER ((size_t)4 * 1024 * 1024)
 #define CTL_TIMEOUT_S  10L
 
-#define CTL_MAX_ARGS 8
+#define CTL_MAX_ARGS   8
 
 struct ctl {
 	char url[512];
@@ -58,8 +58,8 @@ static size_t on_data(char *data, size_t size, size_t n, void *arg)
 
 /* method path [body]; 0 and the parsed JSON (new reference) and HTTP
  * status. */
-static int request_json(const struct ctl *c, const char *method, const char *path,
-			const char *body, json_t **out, long *status)
+static int request_json(const struct ctl *c, const char *method, const char *path, const char *body,
+			json_t **out, long *status)
 {
 	char url[600];
 	struct cr_buf b;
@@ -319,7 +319,10 @@ static int cmd_cluster_check(const struct ctl *c)
 
 /* ---- commands on the data directory (creekd stopped) ---- */
 
-/* Hold the data directory's lock: creekd must not run meanwhile. */
+static void own_like_data_dir(const struct ctl *c, const char *path);
+
+/* Hold the data directory's lock: creekd must not run meanwhile. The lock
+ * file is left to the directory's owner (creekd opens it as creek). */
 static int lock_data_dir(const struct ctl *c)
 {
 	char path[1200];
@@ -341,6 +344,7 @@ static int lock_data_dir(const struct ctl *c)
 			close(fd);
 		return -1;
 	}
+	own_like_data_dir(c, path);
 	return fd;
 }
 
@@ -388,8 +392,8 @@ static int cmd_init(const struct ctl *c)
 
 /* HTTPS to a member's cluster port without a certificate of our own. */
 static int join_request(const char *address, const char *method, const char *path,
-			const char *ca_pem, const char *body, json_t **out, long *status,
-			char *why, size_t why_len)
+			const char *ca_pem, const char *body, json_t **out, long *status, char *why,
+			size_t why_len)
 {
 	char url[256];
 	struct cr_buf b;
@@ -491,7 +495,8 @@ static int set_aside(const char *dir, const char *name, char *moved, size_t move
 		return 0;
 	(void)snprintf(moved, moved_len, "%s/%s.before-join-%ld", dir, name, (long)time(NULL));
 	if (rename(from, moved) < 0) {
-		(void)fprintf(stderr, "creekctl: cannot move '%s' aside: %s\n", from, strerror(errno));
+		(void)fprintf(stderr, "creekctl: cannot move '%s' aside: %s\n", from,
+			      strerror(errno));
 		return -1;
 	}
 	return 0;
@@ -537,7 +542,8 @@ static int cmd_join(const struct ctl *c)
 	int lock;
 
 	if (c->n_args != 2) {
-		(void)fprintf(stderr, "creekctl: usage: creekctl join <token> [--address a.b.c.d:port]\n");
+		(void)fprintf(stderr,
+			      "creekctl: usage: creekctl join <token> [--address a.b.c.d:port]\n");
 		return 2;
 	}
 	if (cluster_token_parse(c->args[1], &t, &err) < 0) {
@@ -574,19 +580,22 @@ static int cmd_join(const struct ctl *c)
 		if (status == 200 && json_is_string(json_object_get(a, "ca_crt"))) {
 			free(ca);
 			ca = strdup(json_string_value(json_object_get(a, "ca_crt")));
-			if (pem_fingerprint(ca, fp, sizeof(fp)) == 0 && strcmp(fp, t.fingerprint) == 0)
+			if (pem_fingerprint(ca, fp, sizeof(fp)) == 0 &&
+			    strcmp(fp, t.fingerprint) == 0)
 				used = t.addresses[k];
 			else
-				(void)fprintf(stderr,
-					      "creekctl: %s belongs to another cluster (CA fingerprint "
-					      "%s); not sending the token there\n",
-					      t.addresses[k], fp);
+				(void)fprintf(
+				    stderr,
+				    "creekctl: %s belongs to another cluster (CA fingerprint "
+				    "%s); not sending the token there\n",
+				    t.addresses[k], fp);
 		}
 		json_decref(a);
 		a = NULL;
 	}
 	if (used == NULL) {
-		(void)fprintf(stderr, "creekctl: no member of the token's cluster could be reached\n");
+		(void)fprintf(stderr,
+			      "creekctl: no member of the token's cluster could be reached\n");
 		free(ca);
 		close(lock);
 		return 1;
@@ -658,7 +667,8 @@ static int cmd_cert_install(const struct ctl *c)
 	int rc = 1;
 
 	if (c->cert == NULL || c->key == NULL) {
-		(void)fprintf(stderr, "creekctl: usage: creekctl cert install --cert FILE --key FILE\n");
+		(void)fprintf(stderr,
+			      "creekctl: usage: creekctl cert install --cert FILE --key FILE\n");
 		return 2;
 	}
 	f = fopen(c->cert, "re");
@@ -706,7 +716,8 @@ static int cmd_cert_install(const struct ctl *c)
 		fclose(f);
 	}
 	if (rc != 0)
-		(void)fprintf(stderr, "creekctl: cannot write into '%s': %s\n", dir, strerror(errno));
+		(void)fprintf(stderr, "creekctl: cannot write into '%s': %s\n", dir,
+			      strerror(errno));
 	close(lock);
 	X509_free(x);
 	EVP_PKEY_free(k);
@@ -721,12 +732,12 @@ static int cmd_cluster_recover(const struct ctl *c)
 	int lock;
 
 	if (c->n_args != 3 || strcmp(c->args[2], "--yes-this-node-has-the-newest-data") != 0) {
-		(void)fprintf(stderr,
-			      "creekctl: 'cluster recover' makes this node the only voter of the "
-			      "cluster, keeping its data.\nUse it only when most voters are lost "
-			      "for good, with creekd stopped on every node, on the survivor with "
-			      "the newest data (docs/operations.md). Then run:\n"
-			      "  creekctl cluster recover --yes-this-node-has-the-newest-data\n");
+		(void)fprintf(
+		    stderr, "creekctl: 'cluster recover' makes this node the only voter of the "
+			    "cluster, keeping its data.\nUse it only when most voters are lost "
+			    "for good, with creekd stopped on every node, on the survivor with "
+			    "the newest data (docs/cluster.md, \"Disaster recovery\"). Then run:\n"
+			    "  creekctl cluster recover --yes-this-node-has-the-newest-data\n");
 		return 2;
 	}
 	lock = lock_data_dir(c);
@@ -883,11 +894,14 @@ int main(int argc, char **argv)
 		rc = cmd_version(&c);
 	} else if (strcmp(cmd, "token") == 0 && c.n_args == 2 && strcmp(c.args[1], "create") == 0) {
 		rc = cmd_token_create(&c);
-	} else if (strcmp(cmd, "cluster") == 0 && c.n_args == 2 && strcmp(c.args[1], "status") == 0) {
+	} else if (strcmp(cmd, "cluster") == 0 && c.n_args == 2 &&
+		   strcmp(c.args[1], "status") == 0) {
 		rc = cmd_cluster_status(&c);
-	} else if (strcmp(cmd, "cluster") == 0 && c.n_args >= 2 && strcmp(c.args[1], "remove") == 0) {
+	} else if (strcmp(cmd, "cluster") == 0 && c.n_args >= 2 &&
+		   strcmp(c.args[1], "remove") == 0) {
 		rc = cmd_cluster_remove(&c);
-	} else if (strcmp(cmd, "cluster") == 0 && c.n_args == 2 && strcmp(c.args[1], "check") == 0) {
+	} else if (strcmp(cmd, "cluster") == 0 && c.n_args == 2 &&
+		   strcmp(c.args[1], "check") == 0) {
 		rc = cmd_cluster_check(&c);
 	} else if (strcmp(cmd, "cluster") == 0 && c.n_args >= 2 &&
 		   strcmp(c.args[1], "recover") == 0) {

@@ -108,8 +108,8 @@ static int record_start(struct storage_tx *tx, void *arg, struct cr_err *err)
 static void peer_http(void *arg, int fd, bool verified)
 {
 	struct node *n = arg;
-	struct web_server *s = __atomic_load_n(verified ? &n->web_peer : &n->web_stranger,
-					       __ATOMIC_ACQUIRE);
+	struct web_server *s =
+	    __atomic_load_n(verified ? &n->web_peer : &n->web_stranger, __ATOMIC_ACQUIRE);
 
 	if (s == NULL) {
 		close(fd); /* still starting: the peer retries */
@@ -171,8 +171,7 @@ static int start_store(struct node *n, const struct node_config *cfg, struct cr_
 	if (rc < 0)
 		return rc;
 	storage_engine_local_address(storage_engine_id(n->engine), cfg->cluster_address,
-				     n->dialer.local_address,
-				     sizeof(n->dialer.local_address));
+				     n->dialer.local_address, sizeof(n->dialer.local_address));
 	/* Peers must reach the store before anything waits for a leader. */
 	if (cfg->cluster_tls)
 		rc = cluster_proxy_start(n->tls, &pc, &n->proxy, err);

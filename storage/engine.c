@@ -290,7 +290,8 @@ int storage_engine_recover(const char *dir, const char *address, struct cr_err *
 	}
 	rc = dqlite_node_recover_ext(node, &me, 1);
 	if (rc != 0)
-		rc = cr_err_set(err, CR_EINTERNAL, "recovery refused: %s", dqlite_node_errmsg(node));
+		rc =
+		    cr_err_set(err, CR_EINTERNAL, "recovery refused: %s", dqlite_node_errmsg(node));
 	dqlite_node_destroy(node);
 	if (rc == 0)
 		log_notice("store of node %" PRIu64 " recovered as a one-node cluster", id);

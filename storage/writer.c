@@ -266,8 +266,8 @@ static int resolve(struct storage_writer *w, const char *batch_id, uint64_t dead
 
 	while (cr_now_ms() < deadline) {
 		bool found = false;
-		int rc = storage_pool_acquire_within(w->pool, w->db, remaining_ms(deadline), &w->conn,
-						     err);
+		int rc = storage_pool_acquire_within(w->pool, w->db, remaining_ms(deadline),
+						     &w->conn, err);
 		if (rc == 0)
 			rc = lookup(w->conn, "SELECT 1 FROM creek_writer_batch WHERE batch = ?",
 				    batch_id, &found, err);

@@ -15,8 +15,8 @@
 #include "../lib/time.h"
 #include "web_int.h"
 
-#define SAMPLES_MAX      20000
-#define CHECKS_LIST_MAX  10000
+#define SAMPLES_MAX       20000
+#define CHECKS_LIST_MAX   10000
 #define TOKEN_TTL_DEFAULT 3600
 
 static json_t *id_json(uint64_t id)
@@ -58,8 +58,8 @@ void web_api_cluster_get(struct web_request *req)
 		return;
 	}
 	rc = storage_query(req->ctx->store, STORAGE_DB_SYSTEM,
-			   "SELECT node_id, creek_version, failure_domain FROM cluster_node", NULL, 0,
-			   &rows, &err);
+			   "SELECT node_id, creek_version, failure_domain FROM cluster_node", NULL,
+			   0, &rows, &err);
 	if (rc < 0) {
 		storage_rows_close(&rows);
 		web_reply_error(req, rc, "%s", err.msg);
@@ -85,7 +85,8 @@ void web_api_cluster_get(struct web_request *req)
 		    json_pack("{s:s, s:s, s:s, s:b, s:b, s:o, s:o, s:s, s:I}", "id", id, "address",
 			      n->address, "role", cluster_role_name(n->role), "is_leader",
 			      n->is_leader, "reachable", n->reachable, "last_contact_ms",
-			      n->last_contact_ms >= 0 ? json_integer(n->last_contact_ms) : json_null(),
+			      n->last_contact_ms >= 0 ? json_integer(n->last_contact_ms)
+						      : json_null(),
 			      "latency_ms", n->reachable ? json_real(n->latency_ms) : json_null(),
 			      "version", version, "failure_domain", domain));
 	}
@@ -162,13 +163,14 @@ void web_api_cluster_token_create(struct web_request *req)
 	}
 	if (ttl != NULL &&
 	    (json_integer_value(ttl) < 1 || json_integer_value(ttl) > CLUSTER_TOKEN_TTL_MAX)) {
-		web_reply_error(req, CR_EINVAL, "ttl_s must be 1 to %u seconds", CLUSTER_TOKEN_TTL_MAX);
+		web_reply_error(req, CR_EINVAL, "ttl_s must be 1 to %u seconds",
+				CLUSTER_TOKEN_TTL_MAX);
 		return;
 	}
-	rc = cluster_token_create(
-	    req->ctx->store, req->ctx->cluster, req->ctx->cluster_dir,
-	    ttl != NULL ? (unsigned)json_integer_value(ttl) : TOKEN_TTL_DEFAULT, token, sizeof(token),
-	    &expires_us, &err);
+	rc = cluster_token_create(req->ctx->store, req->ctx->cluster, req->ctx->cluster_dir,
+				  ttl != NULL ? (unsigned)json_integer_value(ttl)
+					      : TOKEN_TTL_DEFAULT,
+				  token, sizeof(token), &expires_us, &err);
 	if (rc < 0) {
 		web_reply_error(req, rc, "%s", err.msg);
 		return;
@@ -233,14 +235,15 @@ void web_api_cluster_join(struct web_request *req)
 	if (token_id == NULL || secret == NULL || address == NULL ||
 	    (domain != NULL && (!json_is_integer(domain) || json_integer_value(domain) < 0 ||
 				json_integer_value(domain) > 65535))) {
-		web_reply_error(req, CR_EINVAL,
-				"expected {\"token_id\", \"secret\", \"address\": \"a.b.c.d:port\", "
-				"\"failure_domain\": 0-65535 (optional)}");
+		web_reply_error(
+		    req, CR_EINVAL,
+		    "expected {\"token_id\", \"secret\", \"address\": \"a.b.c.d:port\", "
+		    "\"failure_domain\": 0-65535 (optional)}");
 		return;
 	}
 	rc = cluster_admit(req->ctx->store, req->ctx->cluster, req->ctx->cluster_dir, token_id,
-			   secret, address, domain != NULL ? (unsigned)json_integer_value(domain) : 0,
-			   &a, &err);
+			   secret, address,
+			   domain != NULL ? (unsigned)json_integer_value(domain) : 0, &a, &err);
 	if (rc < 0) {
 		log_warn("join refused for '%s': %s", address, err.msg);
 		web_reply_error(req, rc, "%s", err.msg);
@@ -316,11 +319,12 @@ void web_api_cluster_check_list(struct web_request *req)
 	json_t *list;
 	int rc;
 
-	if (tag == NULL || (after_s != NULL && cr_parse_u64(after_s, INT64_MAX, &after, NULL) < 0) ||
+	if (tag == NULL ||
+	    (after_s != NULL && cr_parse_u64(after_s, INT64_MAX, &after, NULL) < 0) ||
 	    (limit_s != NULL &&
 	     (cr_parse_u32(limit_s, CHECKS_LIST_MAX, &limit, NULL) < 0 || limit == 0))) {
-		web_reply_error(req, CR_EINVAL,
-				"expected ?tag=<tag>[&after=<id>][&limit=1-%d]", CHECKS_LIST_MAX);
+		web_reply_error(req, CR_EINVAL, "expected ?tag=<tag>[&after=<id>][&limit=1-%d]",
+				CHECKS_LIST_MAX);
 		return;
 	}
 	ids = cr_arena_alloc(&req->arena, sizeof(*ids) * limit);
@@ -393,7 +397,7 @@ void web_api_cluster_job_get(struct web_request *req)
 		       json_pack("{s:I, s:s, s:s, s:s, s:I, s:I, s:I, s:s?, s:s?}", "id",
 				 (json_int_t)j.id, "kind", j.kind, "state", j.state, "due_at", due,
 				 "period_ms", (json_int_t)(j.period_us / 1000), "runs",
-				 (json_int_t)j.runs, "failures", (json_int_t)j.failures, "last_error",
-				 j.last_error[0] ? j.last_error : NULL, "last_node",
+				 (json_int_t)j.runs, "failures", (json_int_t)j.failures,
+				 "last_error", j.last_error[0] ? j.last_error : NULL, "last_node",
 				 j.last_node[0] ? j.last_node : NULL));
 }

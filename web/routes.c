@@ -4,10 +4,12 @@
 #include "web_int.h"
 
 const struct web_route web_routes[] = {
-	{ WEB_GET | WEB_HEAD, "/api/v1/cluster", web_api_cluster_get, WEB_PERM_PUBLIC, false, false },
+	{ WEB_GET | WEB_HEAD, "/api/v1/cluster", web_api_cluster_get, WEB_PERM_PUBLIC, false,
+	  false },
 	{ WEB_GET | WEB_HEAD, "/api/v1/cluster/health-samples", web_api_cluster_samples,
 	  WEB_PERM_PUBLIC, false, false },
-	{ WEB_POST, "/api/v1/cluster/jobs", web_api_cluster_job_create, WEB_PERM_LOCAL, true, true },
+	{ WEB_POST, "/api/v1/cluster/jobs", web_api_cluster_job_create, WEB_PERM_LOCAL, true,
+	  true },
 	{ WEB_GET | WEB_HEAD, "/api/v1/cluster/jobs/{id}", web_api_cluster_job_get, WEB_PERM_LOCAL,
 	  false, false },
 	{ WEB_POST, "/api/v1/cluster/join", web_api_cluster_join, WEB_PERM_JOIN, true, false },

@@ -69,7 +69,8 @@ static bool peer_is_local(struct MHD_Connection *conn)
 static void take_request_id(struct web_request *req, struct MHD_Connection *conn)
 {
 	const char *id = MHD_lookup_connection_value(
-	    conn, MHD_HEADER_KIND, req->kind == WEB_KIND_PEER ? "X-Creek-Request-Id" : "Idempotency-Key");
+	    conn, MHD_HEADER_KIND,
+	    req->kind == WEB_KIND_PEER ? "X-Creek-Request-Id" : "Idempotency-Key");
 	size_t n = id != NULL ? strlen(id) : 0;
 
 	req->request_id[0] = '\0';
@@ -370,7 +371,8 @@ static int start(const struct web_config *cfg, const struct web_context *ctx, in
 	if (listen_fd < 0)
 		flags |= MHD_USE_NO_LISTEN_SOCKET | MHD_USE_ITC;
 	else
-		opts[n_opts++] = (struct MHD_OptionItem){ MHD_OPTION_LISTEN_SOCKET, listen_fd, NULL };
+		opts[n_opts++] =
+		    (struct MHD_OptionItem){ MHD_OPTION_LISTEN_SOCKET, listen_fd, NULL };
 	if (cfg->tls_cert_pem != NULL) {
 		if (MHD_is_feature_supported(MHD_FEATURE_TLS) != MHD_YES) {
 			close(listen_fd);
@@ -430,7 +432,8 @@ void web_server_add_connection(struct web_server *s, int fd)
 {
 	struct sockaddr_un sun = { .sun_family = AF_UNIX };
 
-	if (MHD_add_connection(s->daemon, fd, (const struct sockaddr *)&sun, sizeof(sun)) != MHD_YES)
+	if (MHD_add_connection(s->daemon, fd, (const struct sockaddr *)&sun, sizeof(sun)) !=
+	    MHD_YES)
 		log_warn("cannot serve a cluster connection (limit reached?)");
 }
 

@@ -181,12 +181,15 @@ class Faults(unittest.TestCase):
         with Cluster(3).start() as c:
             leader = c.leader()
             other = next(n for n in c.nodes if n is not leader)
-            r = other.request("POST", "/api/v1/cluster/jobs",
-                              body=json.dumps({"kind": "write-check", "payload": {"tag": tag},
-                                               "due_in_ms": 1500}),
-                              headers={"Content-Type": "application/json"})
+            body = json.dumps({"kind": "write-check", "payload": {"tag": tag},
+                               "due_in_ms": 1500})
+            headers = {"Content-Type": "application/json", "Idempotency-Key": f"job-{tag}"}
+            r = other.request("POST", "/api/v1/cluster/jobs", body=body, headers=headers)
             self.assertEqual(r.status, 201, r.body)
             job_id = r.json()["id"]
+            # The same request again is the same job.
+            again = other.request("POST", "/api/v1/cluster/jobs", body=body, headers=headers)
+            self.assertEqual((again.status, again.json()["id"]), (201, job_id))
             time.sleep(1.5)
             leader.proc.kill()
             leader.proc.wait()

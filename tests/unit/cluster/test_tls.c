@@ -5,8 +5,8 @@
 #include <netinet/in.h>
 #include <pthread.h>
 #include <setjmp.h>
-#include <stdbool.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -46,8 +46,8 @@ static void *http_serve(void *arg)
 {
 	struct http_conn *h = arg;
 	char buf[256];
-	const char *answer = h->verified ? "HTTP/1.0 200 OK\r\n\r\nverified"
-					 : "HTTP/1.0 200 OK\r\n\r\nstranger";
+	const char *answer =
+	    h->verified ? "HTTP/1.0 200 OK\r\n\r\nverified" : "HTTP/1.0 200 OK\r\n\r\nstranger";
 
 	(void)recv(h->fd, buf, sizeof(buf), 0);
 	(void)send(h->fd, answer, strlen(answer), MSG_NOSIGNAL);
@@ -268,7 +268,8 @@ static void peers_without_a_cluster_certificate_are_refused(void **state)
 	close(fd);
 	/* TLS without a certificate: store traffic is closed unanswered, HTTP
 	 * reaches Creek marked as coming from a stranger. */
-	assert_int_equal(certless_exchange(a.address, "\x01\0\0\0\0\0\0\0", 8, buf, sizeof(buf)), 0);
+	assert_int_equal(certless_exchange(a.address, "\x01\0\0\0\0\0\0\0", 8, buf, sizeof(buf)),
+			 0);
 	certless_exchange(a.address, "GET / HTTP/1.0\r\n\r\n", 18, buf, sizeof(buf));
 	assert_non_null(strstr(buf, "stranger"));
 	/* TLS with a certificate from another CA: the handshake fails. */
