@@ -37,6 +37,11 @@ struct job {
 	struct cr_err err;
 	bool is_done;
 	uint64_t deadline_ms; /* submit time + write timeout: answered by then */
+	/* Set per attempt by check_requests(): the request id is already in
+	 * creek_request; or it must be looked up alone (a second job with the
+	 * same id in this batch). */
+	bool is_seen;
+	bool needs_lookup;
 	struct job *next;
 };
 
@@ -144,11 +149,14 @@ static int run_job(struct storage_writer *w, struct job *j, bool is_last, struct
 	int rc;
 
 	memset(&j->err, 0, sizeof(j->err));
-	if (j->request_id != NULL) {
+	seen = j->is_seen;
+	if (j->request_id != NULL && j->needs_lookup) {
 		rc = lookup(w->conn, "SELECT 1 FROM creek_request WHERE id = ?", j->request_id,
 			    &seen, err);
 		if (rc < 0)
 			return rc;
+	}
+	if (j->request_id != NULL) {
 		if (seen) {
 			j->rc = 1; /* applied before: nothing done, the savepoint stays open */
 			return 0;
@@ -219,6 +227,58 @@ static int prepare_conn(struct storage_writer *w, uint64_t deadline, struct cr_e
 	return 0;
 }
 
+#define WRITER_LOOKUP_CHUNK 200 /* request ids per lookup query (<= 255 params) */
+
+/* Which jobs' request ids are already recorded: one query per chunk of
+ * ids instead of one per job (each query is a round trip to the leader). */
+static int check_requests(struct storage_writer *w, struct job **jobs, unsigned n,
+			  struct cr_err *err)
+{
+	struct storage_value params[WRITER_LOOKUP_CHUNK];
+	struct job *chunk[WRITER_LOOKUP_CHUNK];
+	char sql[64 + 3 * WRITER_LOOKUP_CHUNK];
+	unsigned i = 0;
+
+	for (unsigned k = 0; k < n; k++) {
+		jobs[k]->is_seen = false;
+		jobs[k]->needs_lookup = false;
+		for (unsigned e = 0; e < k && jobs[k]->request_id != NULL; e++)
+			if (jobs[e]->request_id != NULL &&
+			    strcmp(jobs[e]->request_id, jobs[k]->request_id) == 0)
+				jobs[k]->needs_lookup = true;
+	}
+	while (i < n) {
+		struct storage_rows rows;
+		unsigned m = 0;
+		size_t off;
+		int rc;
+		for (; i < n && m < WRITER_LOOKUP_CHUNK; i++) {
+			if (jobs[i]->request_id == NULL || jobs[i]->needs_lookup)
+				continue;
+			chunk[m] = jobs[i];
+			params[m++] = storage_text(jobs[i]->request_id);
+		}
+		if (m == 0)
+			break;
+		off = (size_t)snprintf(sql, sizeof(sql),
+				       "SELECT id FROM creek_request WHERE id IN (?");
+		for (unsigned k = 1; k < m; k++)
+			off += (size_t)snprintf(sql + off, sizeof(sql) - off, ",?");
+		(void)snprintf(sql + off, sizeof(sql) - off, ")");
+		rc = storage_conn_query_sql(w->conn, sql, params, m, &rows, err);
+		for (size_t r = 0; rc == 0 && r < rows.n_rows; r++) {
+			const char *id = storage_rows_text(&rows, r, 0);
+			for (unsigned k = 0; id != NULL && k < m; k++)
+				if (strcmp(chunk[k]->request_id, id) == 0)
+					chunk[k]->is_seen = true;
+		}
+		storage_rows_close(&rows);
+		if (rc < 0)
+			return rc;
+	}
+	return 0;
+}
+
 static enum attempt attempt(struct storage_writer *w, struct job **jobs, unsigned n,
 			    const char *batch_id, uint64_t deadline, struct cr_err *err)
 {
@@ -236,6 +296,8 @@ static enum attempt attempt(struct storage_writer *w, struct job **jobs, unsigne
 		return ATTEMPT_RETRY;
 	}
 	rc = exec(w, "BEGIN; SAVEPOINT creek_job", NULL, 0, err);
+	if (rc == 0)
+		rc = check_requests(w, jobs, n, err);
 	for (unsigned i = 0; rc == 0 && i < n; i++)
 		rc = run_job(w, jobs[i], i + 1 == n, err);
 	if (rc == 0 && w->seq % WRITER_PRUNE_EVERY == 0)

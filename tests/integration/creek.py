@@ -181,7 +181,7 @@ def creekctl(*args, timeout_s=60):
 
 
 # Fast enough to test in seconds, slow enough for ASan builds on two cores.
-CLUSTER_ARGS = ["--cluster-probe-interval", "250", "--cluster-offline-after", "4000",
+CLUSTER_ARGS = [*os.environ.get("CREEK_EXTRA_ARGS", "").split(), "--cluster-probe-interval", "250", "--cluster-offline-after", "4000",
                 "--write-timeout", "20000"]
 
 

@@ -170,6 +170,52 @@ static void a_request_id_applies_once(void **state)
 	assert_int_equal(count(f, "SELECT COUNT(*) FROM creek_request WHERE id = 'req-dup'"), 0);
 }
 
+struct same_id {
+	struct fixture *f;
+	int runs;
+	int rc;
+};
+
+static int counted_insert_9(struct storage_tx *tx, void *arg, struct cr_err *err)
+{
+	struct same_id *s = arg;
+	struct storage_value v[2] = { storage_int(3), storage_int(9) };
+
+	__atomic_add_fetch(&s->runs, 1, __ATOMIC_RELAXED);
+	return storage_tx_exec(tx, "INSERT INTO item (owner, seq) VALUES (?, ?)", v, 2, NULL, err);
+}
+
+static void *submit_same_id(void *arg)
+{
+	struct same_id *s = arg;
+	struct cr_err err = { 0 };
+
+	s->rc = storage_write(s->f->store, "w", "req-same", counted_insert_9, s, &err);
+	return NULL;
+}
+
+static void one_request_id_sent_at_once_applies_once(void **state)
+{
+	struct fixture *f = *state;
+	struct same_id s[8];
+	pthread_t t[8];
+	int committed = 0;
+
+	/* A client retrying while its first try is still queued: the copies
+	 * land in one batch or in several; either way the job runs once. */
+	for (int i = 0; i < 8; i++) {
+		s[i] = (struct same_id){ .f = f };
+		pthread_create(&t[i], NULL, submit_same_id, &s[i]);
+	}
+	for (int i = 0; i < 8; i++) {
+		pthread_join(t[i], NULL);
+		assert_true(s[i].rc == 0 || s[i].rc == 1);
+		committed += s[i].rc == 0;
+	}
+	assert_int_equal(committed, 1);
+	assert_int_equal(count(f, "SELECT COUNT(*) FROM item WHERE owner = 3"), 1);
+}
+
 static void bad_request_ids_and_database_names_are_refused(void **state)
 {
 	struct fixture *f = *state;
@@ -226,6 +272,7 @@ int main(void)
 		cmocka_unit_test(concurrent_writers_all_commit_and_share_transactions),
 		cmocka_unit_test(a_failing_job_rolls_back_alone),
 		cmocka_unit_test(a_request_id_applies_once),
+		cmocka_unit_test(one_request_id_sent_at_once_applies_once),
 		cmocka_unit_test(bad_request_ids_and_database_names_are_refused),
 		cmocka_unit_test(a_write_survives_its_node_restarting),
 	};
