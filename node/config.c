@@ -74,8 +74,9 @@ static const struct setting settings[] = {
 	  "error, warning, notice, info or debug." },
 	{ "log-target", SET_TARGET, "auto", 0, 0, "target", AT(log_target),
 	  "auto (journald under systemd, else stderr), stderr or journal." },
-	{ "store-latency", SET_UINT, "50", 1, 10000, "ms", AT(store_latency_ms),
-	  "Expected network latency between nodes: heartbeat 1.5x, election timeout 15x." },
+	{ "store-latency", SET_UINT, "40", 1, 10000, "ms", AT(store_latency_ms),
+	  "Expected network latency between nodes: heartbeat 1.5x, election timeout 15x "
+	  "(40: a lost leader is replaced in about 1 s)." },
 	{ "snapshot-threshold", SET_UINT, "1024", 4, 1048576, "entries", AT(snapshot_threshold),
 	  "Raft log entries between snapshots." },
 	{ "snapshot-trailing", SET_UINT, "2048", 4, 1048576, "entries", AT(snapshot_trailing),
