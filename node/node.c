@@ -289,18 +289,11 @@ static int start_web(struct node *n, const struct node_config *cfg, const struct
 	struct web_config pc = *wc;
 	struct web_server *peer = NULL;
 	struct web_server *stranger = NULL;
-	int rc;
+	int rc = 0;
 
-	rc = web_server_start(wc, &n->web_ctx, n->http_fd, &n->web, err);
-	n->http_fd = -1; /* the server owns it now */
-	if (rc == 0 && n->https_fd >= 0) {
-		tc.address = cfg->https;
-		tc.tls_cert_pem = n->https_cert;
-		tc.tls_key_pem = n->https_key;
-		rc = web_server_start(&tc, &n->web_ctx, n->https_fd, &n->web_tls, err);
-		n->https_fd = -1;
-	}
-	if (rc == 0 && cfg->cluster_tls) {
+	/* The cluster port's servers first: once the public port answers
+	 * health checks, a joining node may already call. */
+	if (cfg->cluster_tls) {
 		pc.address = NULL;
 		pc.ui_dir = NULL;
 		pc.kind = WEB_KIND_PEER;
@@ -311,6 +304,17 @@ static int start_web(struct node *n, const struct node_config *cfg, const struct
 			rc = web_server_start_internal(&pc, &n->web_ctx, &stranger, err);
 		__atomic_store_n(&n->web_peer, peer, __ATOMIC_RELEASE);
 		__atomic_store_n(&n->web_stranger, stranger, __ATOMIC_RELEASE);
+	}
+	if (rc == 0) {
+		rc = web_server_start(wc, &n->web_ctx, n->http_fd, &n->web, err);
+		n->http_fd = -1; /* the server owns it now */
+	}
+	if (rc == 0 && n->https_fd >= 0) {
+		tc.address = cfg->https;
+		tc.tls_cert_pem = n->https_cert;
+		tc.tls_key_pem = n->https_key;
+		rc = web_server_start(&tc, &n->web_ctx, n->https_fd, &n->web_tls, err);
+		n->https_fd = -1;
 	}
 	return rc;
 }
