@@ -103,6 +103,63 @@ static int create_cluster(const char *dir, const char *address, struct cr_err *e
 	return rc;
 }
 
+/* The address in <data>/store/node-info ("" if none). */
+static void stored_address(const char *data_dir, char *out, size_t out_len)
+{
+	char path[4200];
+	char id[32];
+	char addr[160];
+	FILE *f;
+
+	out[0] = '\0';
+	(void)snprintf(path, sizeof(path), "%s/store/node-info", data_dir);
+	f = fopen(path, "re");
+	if (f == NULL)
+		return;
+	if (fscanf(f, "%31s %159s", id, addr) == 2)
+		(void)snprintf(out, out_len, "%s", addr);
+	fclose(f);
+}
+
+/* cluster-address changed: a node alone in its cluster follows it (its
+ * store and certificate move to the new address); a member of a larger
+ * cluster cannot. */
+static int follow_address(const char *data_dir, const char *address, struct cluster_files *files,
+			  struct cr_err *err)
+{
+	char old[160];
+	char store[4200];
+	char ip[CLUSTER_ADDRESS_MAX];
+	char *colon;
+	struct cluster_files known;
+	char members[4200];
+	int rc;
+
+	stored_address(data_dir, old, sizeof(old));
+	if (old[0] == '\0' || strcmp(old, address) == 0)
+		return 0;
+	memset(&known, 0, sizeof(known));
+	(void)snprintf(members, sizeof(members), "%s/members", files->dir);
+	if (read_lines(members, &known, false, NULL) == 0 && known.n_addresses > 1)
+		return cr_err_set(err, CR_EINVAL,
+				  "cluster address changed from '%s' to '%s', but this node is one of "
+				  "%u in its cluster; a member keeps its address (remove it, then "
+				  "join again)",
+				  old, address, known.n_addresses);
+	(void)snprintf(store, sizeof(store), "%s/store", data_dir);
+	rc = storage_engine_readdress(store, address, err);
+	if (rc < 0)
+		return rc;
+	(void)snprintf(ip, sizeof(ip), "%s", address);
+	colon = strrchr(ip, ':');
+	if (colon != NULL)
+		*colon = '\0';
+	rc = cluster_cert_issue(files->dir, "node-1", ip, files->dir, err);
+	if (rc == 0)
+		(void)unlink(members);
+	return rc;
+}
+
 int cluster_files_prepare(const char *data_dir, const char *address, struct cluster_files *out,
 			  struct cr_err *err)
 {
@@ -139,6 +196,11 @@ int cluster_files_prepare(const char *data_dir, const char *address, struct clus
 					  "from a backup",
 					  out->dir);
 		rc = create_cluster(out->dir, address, err);
+		if (rc < 0)
+			return rc;
+	}
+	if (out->join_id == 0 && store_id != 0) {
+		rc = follow_address(data_dir, address, out, err);
 		if (rc < 0)
 			return rc;
 	}

@@ -298,6 +298,54 @@ int storage_engine_recover(const char *dir, const char *address, struct cr_err *
 	return rc;
 }
 
+int storage_engine_readdress(const char *dir, const char *address, struct cr_err *err)
+{
+	char info[4096];
+	char line[256];
+	char old[160];
+	char id_text[32];
+	uint64_t id = 0;
+	dqlite_node *node = NULL;
+	dqlite_node_info_ext me;
+	FILE *f;
+	int rc;
+
+	rc = cr_parse_ipv4_port(address, err);
+	if (rc < 0)
+		return rc;
+	(void)snprintf(info, sizeof(info), "%s/%s", dir, ENGINE_INFO_FILE);
+	f = fopen(info, "re");
+	if (f == NULL)
+		return cr_err_set(err, CR_EINVAL, "'%s' holds no store", dir);
+	rc = fgets(line, sizeof(line), f) != NULL &&
+			 sscanf(line, "%31s %159s", id_text, old) == 2 &&
+			 cr_parse_u64(id_text, UINT64_MAX, &id, NULL) == 0 && id != 0
+		 ? 0
+		 : cr_err_set(err, CR_EINVAL, "'%s' is damaged: expected 'id address'", info);
+	(void)fclose(f);
+	if (rc < 0 || strcmp(old, address) == 0)
+		return rc;
+	memset(&me, 0, sizeof(me));
+	me.size = sizeof(me);
+	me.id = id;
+	me.address = (uint64_t)(uintptr_t)address;
+	me.dqlite_role = 0; /* voter */
+	if (dqlite_node_create(id, old, dir, &node) != 0) {
+		dqlite_node_destroy(node);
+		return cr_err_set(err, CR_EINTERNAL, "store node cannot be opened in '%s'", dir);
+	}
+	rc = dqlite_node_recover_ext(node, &me, 1);
+	if (rc != 0)
+		rc = cr_err_set(err, CR_EINTERNAL, "the store refused the new address: %s",
+				dqlite_node_errmsg(node));
+	dqlite_node_destroy(node);
+	if (rc == 0)
+		rc = write_info(dir, info, id, address, err);
+	if (rc == 0)
+		log_notice("one-node store moved from '%s' to '%s'", old, address);
+	return rc;
+}
+
 void storage_engine_local_address(uint64_t id, const char *address, char *out, size_t out_len)
 {
 	const char *colon = strrchr(address, ':');

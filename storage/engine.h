@@ -57,6 +57,12 @@ void storage_engine_stop(struct storage_engine *e);
  * it again afterwards. */
 int storage_engine_recover(const char *dir, const char *address, struct cr_err *err);
 
+/* A one-node cluster moving to a new address (the operator changed
+ * cluster-address before forming a cluster): rewrite the configuration
+ * with the new address, keeping all data. 0 also if the address is the
+ * same. Only for a node that is alone in its cluster, while stopped. */
+int storage_engine_readdress(const char *dir, const char *address, struct cr_err *err);
+
 /* "@creek-db-<port>-<id>": the abstract socket of a node started with
  * bind_local (abstract names are per host: the port keeps two nodes on one
  * machine apart, as in tests). */
