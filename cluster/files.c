@@ -141,11 +141,12 @@ static int follow_address(const char *data_dir, const char *address, struct clus
 	memset(&known, 0, sizeof(known));
 	(void)snprintf(members, sizeof(members), "%s/members", files->dir);
 	if (read_lines(members, &known, false, NULL) == 0 && known.n_addresses > 1)
-		return cr_err_set(err, CR_EINVAL,
-				  "cluster address changed from '%s' to '%s', but this node is one of "
-				  "%u in its cluster; a member keeps its address (remove it, then "
-				  "join again)",
-				  old, address, known.n_addresses);
+		return cr_err_set(
+		    err, CR_EINVAL,
+		    "cluster address changed from '%s' to '%s', but this node is one of "
+		    "%u in its cluster; a member keeps its address (remove it, then "
+		    "join again)",
+		    old, address, known.n_addresses);
 	(void)snprintf(store, sizeof(store), "%s/store", data_dir);
 	rc = storage_engine_readdress(store, address, err);
 	if (rc < 0)

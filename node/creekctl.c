@@ -655,6 +655,23 @@ static int cmd_join(const struct ctl *c)
 	return 0;
 }
 
+static int copy_file(const char *from, FILE *to)
+{
+	char buf[8192];
+	size_t n;
+	FILE *in = fopen(from, "re");
+
+	if (in == NULL)
+		return -1;
+	while ((n = fread(buf, 1, sizeof(buf), in)) > 0)
+		if (fwrite(buf, 1, n, to) != n) {
+			fclose(in);
+			return -1;
+		}
+	fclose(in);
+	return 0;
+}
+
 static int cmd_cert_install(const struct ctl *c)
 {
 	char dir[1200];
@@ -698,7 +715,8 @@ static int cmd_cert_install(const struct ctl *c)
 	(void)snprintf(dir, sizeof(dir), "%s/cluster", c->data_dir);
 	(void)snprintf(path, sizeof(path), "%s/https.crt", dir);
 	f = fopen(path, "we");
-	if (f != NULL && PEM_write_X509(f, x) == 1 && fclose(f) == 0) {
+	/* The whole file: the certificate and any intermediates after it. */
+	if (f != NULL && copy_file(c->cert, f) == 0 && fclose(f) == 0) {
 		own_like_data_dir(c, path);
 		(void)snprintf(path, sizeof(path), "%s/https.key", dir);
 		(void)unlink(path);

@@ -318,8 +318,8 @@ int storage_engine_readdress(const char *dir, const char *address, struct cr_err
 	if (f == NULL)
 		return cr_err_set(err, CR_EINVAL, "'%s' holds no store", dir);
 	rc = fgets(line, sizeof(line), f) != NULL &&
-			 sscanf(line, "%31s %159s", id_text, old) == 2 &&
-			 cr_parse_u64(id_text, UINT64_MAX, &id, NULL) == 0 && id != 0
+		     sscanf(line, "%31s %159s", id_text, old) == 2 &&
+		     cr_parse_u64(id_text, UINT64_MAX, &id, NULL) == 0 && id != 0
 		 ? 0
 		 : cr_err_set(err, CR_EINVAL, "'%s' is damaged: expected 'id address'", info);
 	(void)fclose(f);

@@ -119,8 +119,9 @@ void web_api_cluster_samples(struct web_request *req)
 	p[0] = storage_int((int64_t)since_ms * 1000);
 	p[1] = storage_int(SAMPLES_MAX);
 	rc = storage_query(req->ctx->store, STORAGE_DB_SYSTEM,
-			   "SELECT node_id, at_us, reachable, latency_us FROM node_health_sample "
-			   "WHERE at_us >= ? ORDER BY at_us LIMIT ?",
+			   "SELECT * FROM (SELECT node_id, at_us, reachable, latency_us FROM "
+			   "node_health_sample WHERE at_us >= ? ORDER BY at_us DESC LIMIT ?) "
+			   "ORDER BY at_us",
 			   p, 2, &rows, &err);
 	if (rc < 0) {
 		storage_rows_close(&rows);

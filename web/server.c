@@ -46,6 +46,27 @@ static enum web_method method_of(const char *m)
 	return WEB_OTHER;
 }
 
+/* The peer's address is the one this connection arrived on: a client on
+ * this machine talking to a non-loopback listener (http = 10.0.0.5:8080),
+ * such as creekctl. */
+static bool peer_is_this_host(struct MHD_Connection *conn, const struct sockaddr *peer)
+{
+	const union MHD_ConnectionInfo *info =
+	    MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CONNECTION_FD);
+	struct sockaddr_storage local;
+	socklen_t len = sizeof(local);
+
+	if (info == NULL || getsockname(info->connect_fd, (struct sockaddr *)&local, &len) < 0 ||
+	    local.ss_family != peer->sa_family)
+		return false;
+	if (peer->sa_family == AF_INET)
+		return ((const struct sockaddr_in *)peer)->sin_addr.s_addr ==
+		       ((const struct sockaddr_in *)&local)->sin_addr.s_addr;
+	return memcmp(&((const struct sockaddr_in6 *)peer)->sin6_addr,
+		      &((const struct sockaddr_in6 *)&local)->sin6_addr,
+		      sizeof(struct in6_addr)) == 0;
+}
+
 static bool peer_is_local(struct MHD_Connection *conn)
 {
 	const union MHD_ConnectionInfo *info =
@@ -56,13 +77,16 @@ static bool peer_is_local(struct MHD_Connection *conn)
 		return false;
 	if (sa->sa_family == AF_INET) {
 		const struct sockaddr_in *sin = (const struct sockaddr_in *)sa;
-		return (ntohl(sin->sin_addr.s_addr) >> 24) == 127;
-	}
-	if (sa->sa_family == AF_INET6) {
+		if ((ntohl(sin->sin_addr.s_addr) >> 24) == 127)
+			return true;
+	} else if (sa->sa_family == AF_INET6) {
 		const struct sockaddr_in6 *sin6 = (const struct sockaddr_in6 *)sa;
-		return IN6_IS_ADDR_LOOPBACK(&sin6->sin6_addr);
+		if (IN6_IS_ADDR_LOOPBACK(&sin6->sin6_addr))
+			return true;
+	} else {
+		return false;
 	}
-	return false;
+	return peer_is_this_host(conn, sa);
 }
 
 /* A client's Idempotency-Key, or the forwarding node's request id. */

@@ -5,11 +5,13 @@ tokens through `creekctl join`, as IT does (docs/cluster.md)."""
 
 import json
 import os
+import shutil
 import signal
 import socket
 import ssl
 import subprocess
 import sys
+import tempfile
 import time
 import unittest
 
@@ -317,3 +319,52 @@ class BadJoins(unittest.TestCase):
 
 if __name__ == "__main__":
     unittest.main()
+
+
+class Https(unittest.TestCase):
+    def fetch(self, node, cafile):
+        ctx = ssl.create_default_context(cafile=cafile)
+        with socket.create_connection(("127.0.0.1", node.https_port), timeout=10) as raw:
+            with ctx.wrap_socket(raw, server_hostname="127.0.0.1") as s:
+                s.sendall(b"GET /api/v1/health HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+                data = b""
+                while True:
+                    chunk = s.recv(4096)
+                    if not chunk:
+                        break
+                    data += chunk
+                return data.split(b"\r\n")[0], s.getpeercert()
+
+    def test_served_with_the_cluster_certificate_or_an_installed_one(self):
+        node = Node()
+        try:
+            node.start()
+            ca = os.path.join(node.data_dir, "cluster", "ca.crt")
+            status, _ = self.fetch(node, ca)
+            self.assertIn(b"200", status)
+            self.assertEqual(node.stop(), 0)
+            d = tempfile.mkdtemp(prefix="creek-cert-")
+            crt, key, other = (os.path.join(d, n) for n in ("c.pem", "k.pem", "o.pem"))
+            for k, c in ((key, crt), (other, os.path.join(d, "unused.pem"))):
+                subprocess.run(["openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt",
+                                "ec_paramgen_curve:P-256", "-nodes", "-subj", "/CN=creek-test",
+                                "-addext", "subjectAltName=IP:127.0.0.1", "-days", "2",
+                                "-keyout", k, "-out", c], check=True, capture_output=True)
+            # A key that does not belong to the certificate is refused.
+            rc, out, err = creekctl("cert", "install", "--cert", crt, "--key", other,
+                                    "--data-dir", node.data_dir)
+            self.assertEqual(rc, 1)
+            self.assertIn("does not belong", err)
+            rc, out, err = creekctl("cert", "install", "--cert", crt, "--key", key,
+                                    "--data-dir", node.data_dir)
+            self.assertEqual(rc, 0, out + err)
+            node.start()
+            status, cert = self.fetch(node, crt)
+            self.assertIn(b"200", status)
+            self.assertIn((("commonName", "creek-test"),), cert["subject"])
+            # The cluster CA no longer vouches for what is served.
+            with self.assertRaises(ssl.SSLError):
+                self.fetch(node, ca)
+            shutil.rmtree(d)
+        finally:
+            node.close()
