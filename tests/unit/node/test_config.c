@@ -52,7 +52,10 @@ static void defaults_apply_without_a_file_entry(void **state)
 	assert_string_equal(cfg.cluster_address, "127.0.0.1:9443");
 	assert_string_equal(cfg.data_dir, "/var/lib/creek");
 	assert_int_equal(cfg.http_max_body, 1048576);
-	assert_int_equal(cfg.store_latency_ms, 50);
+	assert_int_equal(cfg.store_latency_ms, 40);
+	assert_true(cfg.cluster_tls);
+	assert_string_equal(cfg.https, "0.0.0.0:8443");
+	assert_int_equal(cfg.cluster_probe_ms, 500);
 	node_config_close(&cfg);
 }
 
@@ -94,6 +97,17 @@ static void bad_values_name_file_line_and_setting(void **state)
 	assert_int_equal(
 	    parse("snapshot-threshold = 100\nsnapshot-trailing = 50\n", 0, NULL, &cfg, &err),
 	    CR_EINVAL);
+	assert_int_equal(parse("cluster-tls = maybe\n", 0, NULL, &cfg, &err), CR_EINVAL);
+	assert_non_null(strstr(err.msg, "is not on or off"));
+	/* Cluster traffic in clear text only on loopback. */
+	assert_int_equal(
+	    parse("cluster-tls = off\ncluster-address = 10.0.0.5:9443\n", 0, NULL, &cfg, &err),
+	    CR_EINVAL);
+	assert_non_null(strstr(err.msg, "only with a loopback cluster-address"));
+	assert_int_equal(parse("cluster-tls = off\nhttps = off\n", 0, NULL, &cfg, &err), 0);
+	assert_false(cfg.cluster_tls);
+	assert_null(cfg.https);
+	node_config_close(&cfg);
 }
 
 static void bad_flags_are_refused(void **state)
