@@ -69,15 +69,28 @@ static void setup_logging(const struct node_config *cfg)
 	cr_log_configure(to_journal ? node_journal_sink : NULL, NULL, cfg->log_level);
 }
 
-static void run_loop(struct main_loop *m)
+/* Before the node starts: a SIGTERM that arrives while it starts (the
+ * HTTP port already answers) is handled once the loop runs, not fatal. */
+static void catch_signals(struct main_loop *m)
 {
-	uint64_t wd_usec = node_notify_watchdog_usec();
-
 	uv_signal_init(&m->loop, &m->sigterm);
 	uv_signal_init(&m->loop, &m->sigint);
 	m->sigterm.data = m->sigint.data = m;
 	uv_signal_start(&m->sigterm, on_signal, SIGTERM);
 	uv_signal_start(&m->sigint, on_signal, SIGINT);
+}
+
+static void close_loop(struct main_loop *m)
+{
+	uv_walk(&m->loop, close_handle, NULL);
+	uv_run(&m->loop, UV_RUN_DEFAULT);
+	(void)uv_loop_close(&m->loop);
+}
+
+static void run_loop(struct main_loop *m)
+{
+	uint64_t wd_usec = node_notify_watchdog_usec();
+
 	uv_timer_init(&m->loop, &m->status);
 	m->status.data = m;
 	uv_timer_start(&m->status, on_status, STATUS_INTERVAL_MS, STATUS_INTERVAL_MS);
@@ -87,8 +100,6 @@ static void run_loop(struct main_loop *m)
 		uv_timer_init(&m->loop, &m->watchdog);
 		uv_timer_start(&m->watchdog, on_watchdog, 0, every_ms);
 	}
-	uv_run(&m->loop, UV_RUN_DEFAULT);
-	uv_walk(&m->loop, close_handle, NULL);
 	uv_run(&m->loop, UV_RUN_DEFAULT);
 }
 
@@ -125,9 +136,10 @@ int main(int argc, char **argv)
 		node_config_close(&cfg);
 		return 1;
 	}
+	catch_signals(&m);
 	if (node_start(&cfg, &m.node, &err) < 0) {
 		(void)fprintf(stderr, "creekd: %s\n", err.msg);
-		(void)uv_loop_close(&m.loop);
+		close_loop(&m);
 		node_config_close(&cfg);
 		return 1;
 	}
@@ -139,7 +151,7 @@ int main(int argc, char **argv)
 	node_notify_stopping();
 	node_handover(m.node);
 	node_stop(m.node);
-	(void)uv_loop_close(&m.loop);
+	close_loop(&m);
 	log_notice("stopped");
 	node_config_close(&cfg);
 	return 0;
