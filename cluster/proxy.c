@@ -452,13 +452,39 @@ void cluster_proxy_stop(struct cluster_proxy *p)
 
 /* ---- the dialling side ---- */
 
+/* Dialled connections' splice threads are detached; the process waits for
+ * them with cluster_dial_drain() before freeing the TLS contexts. */
+static pthread_mutex_t dial_lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t dial_idle = PTHREAD_COND_INITIALIZER;
+static unsigned n_dialled;
+
 static void *dial_splice(void *arg)
 {
 	struct splice *s = arg;
 
 	splice_run(s);
 	splice_free(s);
+	pthread_mutex_lock(&dial_lock);
+	n_dialled--;
+	pthread_cond_broadcast(&dial_idle);
+	pthread_mutex_unlock(&dial_lock);
 	return NULL;
+}
+
+bool cluster_dial_drain(unsigned timeout_ms)
+{
+	uint64_t deadline = cr_now_ms() + timeout_ms;
+	bool idle;
+
+	pthread_mutex_lock(&dial_lock);
+	while (n_dialled > 0 && cr_now_ms() < deadline) {
+		pthread_mutex_unlock(&dial_lock);
+		cr_sleep_ms(5);
+		pthread_mutex_lock(&dial_lock);
+	}
+	idle = n_dialled == 0;
+	pthread_mutex_unlock(&dial_lock);
+	return idle;
 }
 
 int cluster_dial(struct cluster_tls *tls, const char *address, unsigned timeout_ms, int *fd_out,
@@ -489,7 +515,13 @@ int cluster_dial(struct cluster_tls *tls, const char *address, unsigned timeout_
 	}
 	(void)set_nonblocking(pair[1], true);
 	s->plain_fd = pair[1];
+	pthread_mutex_lock(&dial_lock);
+	n_dialled++;
+	pthread_mutex_unlock(&dial_lock);
 	if (pthread_create(&t, NULL, dial_splice, s) != 0) {
+		pthread_mutex_lock(&dial_lock);
+		n_dialled--;
+		pthread_mutex_unlock(&dial_lock);
 		close(pair[0]);
 		splice_free(s);
 		return cr_err_set(err, CR_EINTERNAL, "cannot start a splice thread");

@@ -58,4 +58,9 @@ void cluster_proxy_stop(struct cluster_proxy *p); /* NULL is a no-op */
 int cluster_dial(struct cluster_tls *tls, const char *address, unsigned timeout_ms, int *fd_out,
 		 struct cr_err *err);
 
+/* Wait up to timeout_ms for the splice threads of dialled connections
+ * whose local end was closed to finish; true if none is left. Call before
+ * freeing the TLS contexts at exit. */
+bool cluster_dial_drain(unsigned timeout_ms);
+
 #endif

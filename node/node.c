@@ -418,6 +418,8 @@ void node_stop(struct node *n)
 	storage_store_free(n->store);
 	storage_engine_stop(n->engine);
 	cluster_forwarder_free(n->forwarder);
+	if (n->tls != NULL && !cluster_dial_drain(5000))
+		log_warn("some cluster connections were still open at exit");
 	cluster_tls_free(n->tls);
 	if (n->http_fd >= 0)
 		close(n->http_fd);

@@ -265,6 +265,19 @@ void storage_engine_stop(struct storage_engine *e)
 	free(e);
 }
 
+/* Close a node opened only to rewrite its configuration. dqlite frees
+ * raft's state only in stop(), so the node is started (on a private
+ * socket) and stopped rather than just destroyed. */
+static void close_offline(dqlite_node *node, uint64_t id)
+{
+	char bind[64];
+
+	(void)snprintf(bind, sizeof(bind), "@creek-offline-%ld-%" PRIu64, (long)getpid(), id);
+	if (dqlite_node_set_bind_address(node, bind) == 0 && dqlite_node_start(node) == 0)
+		(void)dqlite_node_stop(node);
+	dqlite_node_destroy(node);
+}
+
 int storage_engine_recover(const char *dir, const char *address, struct cr_err *err)
 {
 	char info[4096];
@@ -338,7 +351,7 @@ int storage_engine_readdress(const char *dir, const char *address, struct cr_err
 	if (rc != 0)
 		rc = cr_err_set(err, CR_EINTERNAL, "the store refused the new address: %s",
 				dqlite_node_errmsg(node));
-	dqlite_node_destroy(node);
+	close_offline(node, id);
 	if (rc == 0)
 		rc = write_info(dir, info, id, address, err);
 	if (rc == 0)

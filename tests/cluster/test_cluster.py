@@ -212,6 +212,54 @@ class Faults(unittest.TestCase):
             self.assertEqual(r.status, 400)
 
 
+class Recovery(unittest.TestCase):
+    def test_a_lone_survivor_is_recovered_with_its_data_and_others_rejoin(self):
+        tag = f"recover-{os.getpid()}"
+        with Cluster(3).start() as c:
+            survivor = c.nodes[0]
+            for i in range(5):
+                r = survivor.request("POST", "/api/v1/cluster/write-checks",
+                                     body=json.dumps({"tag": tag}),
+                                     headers={"Content-Type": "application/json"})
+                self.assertEqual(r.status, 201, r.body)
+            # Two voters are lost for good; the survivor alone has no quorum.
+            for n in c.nodes[1:]:
+                n.proc.kill()
+                n.proc.wait()
+            self.assertEqual(survivor.stop(), 0)
+            # Refused without the explicit confirmation, and while creekd runs.
+            rc, out, err = creekctl("cluster", "recover", "--data-dir", survivor.data_dir,
+                                    "--address", survivor.cluster_address)
+            self.assertEqual(rc, 2)
+            survivor.start(wait=False)
+            wait_for(lambda: os.path.exists(os.path.join(survivor.data_dir, "store")), 10)
+            time.sleep(0.5)
+            rc, out, err = creekctl("cluster", "recover", "--yes-this-node-has-the-newest-data",
+                                    "--data-dir", survivor.data_dir,
+                                    "--address", survivor.cluster_address)
+            self.assertEqual(rc, 1)
+            self.assertIn("stop it first", err)
+            survivor.stop(signal.SIGKILL)
+            rc, out, err = creekctl("cluster", "recover", "--yes-this-node-has-the-newest-data",
+                                    "--data-dir", survivor.data_dir,
+                                    "--address", survivor.cluster_address)
+            self.assertEqual(rc, 0, out + err)
+            survivor.start()
+            st = wait_for(lambda: (lambda s: s if s and len(s["nodes"]) == 1 else None)(
+                c.status(survivor)), 30, "a one-node cluster")
+            self.assertEqual(st["leader_id"], survivor.node_id())
+            self.assertEqual(sum(check_rows(survivor, tag).values()), 5)
+            # A lost node comes back by joining again from an empty data dir.
+            back = c.nodes[1]
+            shutil.rmtree(back.data_dir)
+            os.makedirs(back.data_dir)
+            c.join(back, via=survivor)
+            wait_for(lambda: len(c.status(survivor)["nodes"]) == 2, 30, "the node to rejoin")
+            rc, out, err = creekctl("--url", f"http://127.0.0.1:{back.http_port}",
+                                    "cluster", "check")
+            self.assertEqual(rc, 0, out + err)
+
+
 class BadJoins(unittest.TestCase):
     @classmethod
     def setUpClass(cls):

@@ -149,6 +149,8 @@ int main(int argc, char **argv)
 	if (rc < 0)
 		fprintf(stderr, "creek-sql: %s\n", err.msg);
 	storage_store_free(s);
+	if (tls != NULL)
+		(void)cluster_dial_drain(2000);
 	cluster_tls_free(tls);
 	return rc < 0 ? 1 : 0;
 }
