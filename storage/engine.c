@@ -273,7 +273,10 @@ static void close_offline(dqlite_node *node, uint64_t id)
 	char bind[64];
 
 	(void)snprintf(bind, sizeof(bind), "@creek-offline-%ld-%" PRIu64, (long)getpid(), id);
-	if (dqlite_node_set_bind_address(node, bind) == 0 && dqlite_node_start(node) == 0)
+	if (dqlite_node_set_bind_address(node, bind) != 0 || dqlite_node_start(node) != 0)
+		log_warn("store node %" PRIu64 " could not be closed cleanly: %s", id,
+			 dqlite_node_errmsg(node));
+	else
 		(void)dqlite_node_stop(node);
 	dqlite_node_destroy(node);
 }
