@@ -265,21 +265,68 @@ static struct member *candidate(struct cluster *c, enum storage_role role,
 }
 
 /* A member of `role` to demote: down ones first, never the leader. */
+/* Up members of role in domain. */
+static unsigned held_by(const struct cluster *c, unsigned domain, enum storage_role role,
+			uint64_t now)
+{
+	unsigned n = 0;
+
+	for (unsigned i = 0; i < c->n_members; i++)
+		n += c->members[i].s.role == role && c->members[i].failure_domain == domain &&
+		     is_up(c, &c->members[i], now);
+	return n;
+}
+
+/* A member of `role` to demote: down ones first, never this node (the
+ * leader); among up ones, one whose failure domain holds another of the
+ * role, then the highest id. */
 static struct member *demotable(struct cluster *c, enum storage_role role, bool down_only,
 				uint64_t now)
 {
 	struct member *pick = NULL;
+	bool pick_shared = false;
 
 	for (unsigned i = 0; i < c->n_members; i++) {
 		struct member *m = &c->members[i];
+		bool shared;
 		if (m->s.role != role || m->s.id == c->cfg.self_id)
 			continue;
 		if (!is_up(c, m, now))
 			return m;
-		if (!down_only && (pick == NULL || m->s.id > pick->s.id))
+		if (down_only)
+			continue;
+		shared = held_by(c, m->failure_domain, role, now) > 1;
+		if (pick == NULL || (shared && !pick_shared) ||
+		    (shared == pick_shared && m->s.id > pick->s.id)) {
 			pick = m;
+			pick_shared = shared;
+		}
 	}
 	return pick;
+}
+
+/* Voters crowd one failure domain while another, with an up node, has
+ * none: that node, to become a voter (a crowded voter is demoted next). */
+static struct member *domain_spread(struct cluster *c, uint64_t now)
+{
+	bool crowded = false;
+
+	for (unsigned i = 0; i < c->n_members; i++)
+		if (c->members[i].s.role == STORAGE_ROLE_VOTER &&
+		    held_by(c, c->members[i].failure_domain, STORAGE_ROLE_VOTER, now) > 1)
+			crowded = true;
+	if (!crowded)
+		return NULL;
+	for (unsigned pass = 0; pass < 2; pass++) {
+		enum storage_role from = pass == 0 ? STORAGE_ROLE_STANDBY : STORAGE_ROLE_SPARE;
+		for (unsigned i = 0; i < c->n_members; i++) {
+			struct member *m = &c->members[i];
+			if (m->s.role == from && m->s.reachable && is_up(c, m, now) &&
+			    held_by(c, m->failure_domain, STORAGE_ROLE_VOTER, now) == 0)
+				return m;
+		}
+	}
+	return NULL;
 }
 
 /* One role change, if one is needed: the id and role to assign. */
@@ -312,6 +359,10 @@ static bool plan_change(struct cluster *c, uint64_t *id, enum storage_role *role
 	if (m == NULL && up[STORAGE_ROLE_VOTER] > want_v) {
 		m = demotable(c, STORAGE_ROLE_VOTER, false, now);
 		*role = STORAGE_ROLE_SPARE;
+	}
+	if (m == NULL && up[STORAGE_ROLE_VOTER] == want_v && down[STORAGE_ROLE_VOTER] == 0) {
+		m = domain_spread(c, now);
+		*role = STORAGE_ROLE_VOTER;
 	}
 	if (m == NULL && down[STORAGE_ROLE_VOTER] > 0 && up[STORAGE_ROLE_VOTER] >= want_v) {
 		m = demotable(c, STORAGE_ROLE_VOTER, true, now);

@@ -91,6 +91,26 @@ class Formation(unittest.TestCase):
                 self.assertTrue(n["reachable"])
 
 
+    def test_voters_are_spread_across_failure_domains(self):
+        # Three nodes of room 1 join first and become the voters; rooms 2
+        # and 3 arrive later: the voters move so that each room has one.
+        with Cluster(5, domains=[1, 1, 1, 2, 3]).start(wait_roles=False) as c:
+            ids = {n.node_id(): d for n, d in zip(c.nodes, [1, 1, 1, 2, 3])}
+
+            def spread():
+                st = c.status()
+                if not st or len(st["nodes"]) != 5:
+                    return None
+                voters = [n for n in st["nodes"] if n["role"] == "voter"]
+                domains = sorted(n["failure_domain"] for n in voters)
+                return st if len(voters) == 3 and domains == [1, 2, 3] else None
+            st = wait_for(spread, 90, "one voter in each failure domain")
+            for n in st["nodes"]:
+                self.assertEqual(n["failure_domain"], ids[n["id"]])
+            self.assertEqual(sorted(n["role"] for n in st["nodes"]),
+                             ["standby", "standby", "voter", "voter", "voter"])
+
+
 class Faults(unittest.TestCase):
     def test_acknowledged_writes_survive_kill_pause_and_restart(self):
         tag = f"faults-{os.getpid()}"

@@ -188,8 +188,10 @@ CLUSTER_ARGS = [*os.environ.get("CREEK_EXTRA_ARGS", "").split(), "--cluster-prob
 class Cluster:
     """Real creekd nodes joined into one cluster with tokens, as IT does."""
 
-    def __init__(self, n, extra_args=()):
-        self.nodes = [Node(extra_args=[*CLUSTER_ARGS, *extra_args]) for _ in range(n)]
+    def __init__(self, n, extra_args=(), domains=None):
+        self.nodes = [Node(extra_args=[*CLUSTER_ARGS, *extra_args,
+                                       *(["--failure-domain", str(domains[i])] if domains else [])])
+                      for i in range(n)]
 
     def __enter__(self):
         return self
@@ -213,8 +215,11 @@ class Cluster:
 
     def join(self, node, via):
         token = self.token(via)
+        domain = [v for k, v in zip(node.extra_args, node.extra_args[1:])
+                  if k == "--failure-domain"]
         rc, out, err = creekctl("join", token, "--data-dir", node.data_dir,
-                                "--address", node.cluster_address)
+                                "--address", node.cluster_address,
+                                *(["--failure-domain", domain[-1]] if domain else []))
         assert rc == 0, f"join failed ({rc}): {out}{err}"
         node.start()
         return node
