@@ -9,7 +9,7 @@
  * If this node becomes the leader meanwhile, it runs the route itself. */
 #define LOG_MODULE "web"
 #include <inttypes.h>
-#include <openssl/rand.h>
+#include <sys/random.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -41,7 +41,7 @@ static void make_request_id(struct web_request *req)
 
 	if (req->request_id[0] != '\0')
 		return;
-	if (RAND_bytes(b, sizeof(b)) != 1)
+	if (getrandom(b, sizeof(b), 0) != (ssize_t)sizeof(b))
 		return;
 	for (size_t i = 0; i < sizeof(b); i++)
 		(void)snprintf(req->request_id + 2 * i, 3, "%02x", b[i]);
