@@ -103,8 +103,10 @@ class Formation(unittest.TestCase):
                     return None
                 voters = [n for n in st["nodes"] if n["role"] == "voter"]
                 domains = sorted(n["failure_domain"] for n in voters)
-                return st if len(voters) == 3 and domains == [1, 2, 3] else None
-            st = wait_for(spread, 90, "one voter in each failure domain")
+                standbys = [n for n in st["nodes"] if n["role"] == "standby"]
+                return (st if len(voters) == 3 and domains == [1, 2, 3] and len(standbys) == 2
+                        else None)
+            st = wait_for(spread, 90, "one voter in each failure domain, two standbys")
             for n in st["nodes"]:
                 self.assertEqual(n["failure_domain"], ids[n["id"]])
             self.assertEqual(sorted(n["role"] for n in st["nodes"]),
