@@ -14,6 +14,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "../lib/file.h"
 #include "../lib/log.h"
 #include "../lib/mem.h"
 #include "../lib/parse.h"
@@ -236,28 +237,6 @@ static int redeem_job(struct storage_tx *tx, void *arg, struct cr_err *err)
 	    p, 4, NULL, err);
 }
 
-static char *read_text(const char *dir, const char *name, struct cr_err *err)
-{
-	char path[4200];
-	char *text;
-	long n;
-	FILE *f;
-
-	(void)snprintf(path, sizeof(path), "%s/%s", dir, name);
-	f = fopen(path, "re");
-	if (f == NULL) {
-		cr_err_set(err, CR_EINTERNAL, "cannot read '%s': %s", path, strerror(errno));
-		return NULL;
-	}
-	(void)fseek(f, 0, SEEK_END);
-	n = ftell(f);
-	rewind(f);
-	text = cr_malloc((size_t)(n > 0 ? n : 0) + 1);
-	text[n > 0 ? fread(text, 1, (size_t)n, f) : 0] = '\0';
-	fclose(f);
-	return text;
-}
-
 static void remove_dir(const char *dir)
 {
 	static const char *const names[] = { "node.crt", "node.key", "ca.crt" };
@@ -293,10 +272,10 @@ static int issue(const char *files_dir, uint64_t id, const char *address,
 	(void)snprintf(name, sizeof(name), "node-%" PRIu64, id);
 	rc = cluster_cert_issue(files_dir, name, ip, tmp, err);
 	if (rc == 0) {
-		out->node_crt = read_text(tmp, "node.crt", err);
-		out->node_key = out->node_crt != NULL ? read_text(tmp, "node.key", err) : NULL;
-		out->ca_crt = out->node_key != NULL ? read_text(files_dir, "ca.crt", err) : NULL;
-		out->ca_key = out->ca_crt != NULL ? read_text(files_dir, "ca.key", err) : NULL;
+		out->node_crt = cr_file_read(tmp, "node.crt", err);
+		out->node_key = out->node_crt != NULL ? cr_file_read(tmp, "node.key", err) : NULL;
+		out->ca_crt = out->node_key != NULL ? cr_file_read(files_dir, "ca.crt", err) : NULL;
+		out->ca_key = out->ca_crt != NULL ? cr_file_read(files_dir, "ca.key", err) : NULL;
 		if (out->ca_key == NULL)
 			rc = CR_EINTERNAL;
 	}

@@ -18,6 +18,7 @@
 #include "../cluster/proxy.h"
 #include "../cluster/scheduler.h"
 #include "../cluster/tls.h"
+#include "../lib/file.h"
 #include "../lib/log.h"
 #include "../lib/mem.h"
 #include "../lib/time.h"
@@ -210,29 +211,6 @@ static int record(struct node *n, struct cr_err *err)
 	return rc;
 }
 
-static char *read_pem(const char *dir, const char *name)
-{
-	char path[4200];
-	char *text;
-	long len;
-	FILE *f;
-
-	(void)snprintf(path, sizeof(path), "%s/%s", dir, name);
-	f = fopen(path, "re");
-	if (f == NULL)
-		return NULL;
-	(void)fseek(f, 0, SEEK_END);
-	len = ftell(f);
-	rewind(f);
-	text = cr_calloc(1, (size_t)(len > 0 ? len : 0) + 1);
-	if (len > 0 && fread(text, 1, (size_t)len, f) != (size_t)len) {
-		free(text);
-		text = NULL;
-	}
-	fclose(f);
-	return text;
-}
-
 /* HTTPS: the certificate installed with `creekctl cert install`, else
  * this node's cluster certificate. */
 static int load_https(struct node *n, const struct node_config *cfg, struct cr_err *err)
@@ -246,13 +224,13 @@ static int load_https(struct node *n, const struct node_config *cfg, struct cr_e
 		log_warn("HTTPS is off: it needs the cluster certificates (cluster-tls is off)");
 		return 0;
 	}
-	n->https_cert = read_pem(n->files.dir, crt);
+	n->https_cert = cr_file_read(n->files.dir, crt, NULL);
 	if (n->https_cert == NULL) {
 		crt = "node.crt";
 		key = "node.key";
-		n->https_cert = read_pem(n->files.dir, crt);
+		n->https_cert = cr_file_read(n->files.dir, crt, NULL);
 	}
-	n->https_key = read_pem(n->files.dir, key);
+	n->https_key = cr_file_read(n->files.dir, key, NULL);
 	if (n->https_cert == NULL || n->https_key == NULL)
 		return cr_err_set(err, CR_EINVAL, "https: cannot read %s/%s and %s", n->files.dir,
 				  crt, key);

@@ -10,6 +10,7 @@
 #include "../cluster/cluster.h"
 #include "../cluster/join.h"
 #include "../cluster/scheduler.h"
+#include "../lib/file.h"
 #include "../lib/log.h"
 #include "../lib/parse.h"
 #include "../lib/time.h"
@@ -182,36 +183,13 @@ void web_api_cluster_token_create(struct web_request *req)
 
 /* ---- joining (cluster port only) ---- */
 
-static char *read_file(const char *dir, const char *name)
-{
-	char path[4200];
-	char *text;
-	long n;
-	FILE *f;
-
-	(void)snprintf(path, sizeof(path), "%s/%s", dir, name);
-	f = fopen(path, "re");
-	if (f == NULL)
-		return NULL;
-	(void)fseek(f, 0, SEEK_END);
-	n = ftell(f);
-	rewind(f);
-	text = calloc(1, (size_t)(n > 0 ? n : 0) + 1);
-	if (text != NULL && n > 0 && fread(text, 1, (size_t)n, f) != (size_t)n) {
-		free(text);
-		text = NULL;
-	}
-	fclose(f);
-	return text;
-}
-
 void web_api_cluster_join_ca(struct web_request *req)
 {
 	char *ca;
 
 	if (!has_cluster(req))
 		return;
-	ca = read_file(req->ctx->cluster_dir, "ca.crt");
+	ca = cr_file_read(req->ctx->cluster_dir, "ca.crt", NULL);
 	if (ca == NULL) {
 		web_reply_error(req, CR_EINTERNAL, "the cluster CA cannot be read");
 		return;

@@ -9,9 +9,9 @@
  * If this node becomes the leader meanwhile, it runs the route itself. */
 #define LOG_MODULE "web"
 #include <inttypes.h>
-#include <sys/random.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/random.h>
 
 #include "../cluster/cluster.h"
 #include "../cluster/forward.h"

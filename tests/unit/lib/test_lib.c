@@ -3,13 +3,17 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 
 #include "lib/arena.h"
 #include "lib/buf.h"
 #include "lib/err.h"
+#include "lib/file.h"
 #include "lib/log.h"
 #include "lib/parse.h"
 #include "lib/time.h"
@@ -133,6 +137,34 @@ static void format_utc_is_iso8601(void **state)
 	assert_string_equal(out, "2026-11-28T12:00:00Z");
 }
 
+static void file_read_whole_missing_and_empty(void **state)
+{
+	char dir[] = "/tmp/creek-file-XXXXXX";
+	char path[64];
+	struct cr_err err = { 0 };
+	char *text;
+	FILE *f;
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/a.pem", dir);
+	f = fopen(path, "w");
+	fputs("-----BEGIN X-----\n证书\n", f);
+	fclose(f);
+	text = cr_file_read(dir, "a.pem", &err);
+	assert_string_equal(text, "-----BEGIN X-----\n证书\n");
+	free(text);
+	assert_null(cr_file_read(dir, "missing", &err));
+	assert_int_equal(err.code, CR_ENOTFOUND);
+	f = fopen(path, "w");
+	fclose(f);
+	text = cr_file_read(dir, "a.pem", &err);
+	assert_string_equal(text, "");
+	free(text);
+	unlink(path);
+	rmdir(dir);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -145,6 +177,7 @@ int main(void)
 		cmocka_unit_test(err_wrap_prefixes_and_keeps_code),
 		cmocka_unit_test(log_level_names_round_trip),
 		cmocka_unit_test(format_utc_is_iso8601),
+		cmocka_unit_test(file_read_whole_missing_and_empty),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
