@@ -22,10 +22,38 @@ CREEKCTL = os.path.join(BUILD, "creekctl")
 CREEK_SQL = os.path.join(BUILD, "tests", "creek-sql")
 
 
+_handed_out = set()
+
+
+def _ephemeral_range():
+    try:
+        with open("/proc/sys/net/ipv4/ip_local_port_range") as f:
+            low, high = (int(x) for x in f.read().split())
+            return low, high
+    except (OSError, ValueError):
+        return 32768, 60999
+
+
 def free_port():
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+    """A port that is free now and outside the kernel's ephemeral range, so
+    that no outgoing connection (the nodes dial each other all the time)
+    can take it before the node that is given it binds it. Never the same
+    port twice in one test process."""
+    import random
+    low, high = _ephemeral_range()
+    candidates = [p for p in range(10000, 30000) if not low <= p <= high]
+    for _ in range(1000):
+        port = random.choice(candidates)
+        if port in _handed_out:
+            continue
+        with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+            try:
+                s.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+        _handed_out.add(port)
+        return port
+    raise AssertionError("no free port outside the ephemeral range")
 
 
 def wait_for(predicate, timeout_s=15.0, what="condition"):

@@ -15,20 +15,30 @@
 
 #include <cmocka.h>
 
+/* A port free now and below the kernel's ephemeral range (32768 and up by
+ * default), so that no outgoing connection takes it before the test binds
+ * it; random so that tests running at once rarely try the same one. */
 unsigned fixture_free_port(void)
 {
+	static unsigned seed;
 	struct sockaddr_in sin = { .sin_family = AF_INET };
-	socklen_t len = sizeof(sin);
-	int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	unsigned port;
 
+	if (seed == 0)
+		seed = (unsigned)getpid() * 2654435761u;
 	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	assert_true(fd >= 0);
-	assert_int_equal(bind(fd, (struct sockaddr *)&sin, sizeof(sin)), 0);
-	assert_int_equal(getsockname(fd, (struct sockaddr *)&sin, &len), 0);
-	port = ntohs(sin.sin_port);
-	close(fd);
-	return port;
+	for (int tries = 0; tries < 1000; tries++) {
+		unsigned port = 10000 + (seed = seed * 1103515245u + 12345u) % 22000;
+		int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+		int ok;
+		assert_true(fd >= 0);
+		sin.sin_port = htons((uint16_t)port);
+		ok = bind(fd, (struct sockaddr *)&sin, sizeof(sin)) == 0;
+		close(fd);
+		if (ok)
+			return port;
+	}
+	fail_msg("no free port below the ephemeral range");
+	return 0;
 }
 
 static void start_engine(struct fixture *f)
