@@ -6,6 +6,7 @@
 DATA_DIR ?= $(CURDIR)/.data/node1
 HTTP ?= 127.0.0.1:8080
 CLUSTER_ADDRESS ?= 127.0.0.1:9443
+HTTPS ?= 127.0.0.1:8443
 
 all: build
 
@@ -26,7 +27,7 @@ ui:
 
 run: deps build ui
 	mkdir -p $(DATA_DIR)
-	build/creekd --foreground --data-dir $(DATA_DIR) --http $(HTTP) \
+	build/creekd --foreground --data-dir $(DATA_DIR) --http $(HTTP) --https $(HTTPS) \
 		--cluster-address $(CLUSTER_ADDRESS) --ui-dir $(CURDIR)/web/ui/dist
 
 test: test-deps
