@@ -27,7 +27,13 @@
 #define WRITER_FAILED_RETRIES  3 /* tries of a batch whose statements fail */
 #define WRITER_REQUEST_KEEP_US ((int64_t)86400 * 1000000) /* request ids: 1 day */
 
-enum attempt { ATTEMPT_COMMITTED, ATTEMPT_RETRY, ATTEMPT_UNKNOWN, ATTEMPT_FAILED };
+enum attempt {
+	ATTEMPT_COMMITTED,
+	ATTEMPT_RETRY,
+	ATTEMPT_UNKNOWN,
+	ATTEMPT_FAILED,
+	ATTEMPT_RERUN, /* a job failed on its own and is left out: again, at once */
+};
 
 struct job {
 	const char *request_id;
@@ -38,10 +44,11 @@ struct job {
 	bool is_done;
 	uint64_t deadline_ms; /* submit time + write timeout: answered by then */
 	/* Set per attempt by check_requests(): the request id is already in
-	 * creek_request; or it must be looked up alone (a second job with the
-	 * same id in this batch). */
+	 * creek_request (a batch never holds two jobs with one id). */
 	bool is_seen;
-	bool needs_lookup;
+	/* The job failed on its own (its error is its answer): later attempts
+	 * of the batch leave it out. */
+	bool is_excluded;
 	struct job *next;
 };
 
@@ -135,55 +142,65 @@ static int lookup(struct storage_conn *c, const char *sql, const char *id, bool 
 	return rc;
 }
 
-/* Run one job inside the savepoint that is open when it starts, and leave
- * one open for the next job unless it is the last. Statements are merged
- * into one EXEC_SQL where possible (RELEASE with the next SAVEPOINT), so a
- * job costs its own statements plus one round trip; params bind to the
- * first statement of a merged text. < 0 only for failures of the writer's
- * own statements or of the connection; the job's result goes to j->rc. */
-static int run_job(struct storage_writer *w, struct job *j, bool is_last, struct cr_err *err)
+/* Run one job inside the batch's transaction. Its statements are its only
+ * round trips: its request id is recorded for the whole batch at the end
+ * (record_requests). 0: the job ran (j->rc 0) or was applied before
+ * (j->rc 1); 1: the job failed on its own (j->rc < 0): the caller rolls
+ * the transaction back and runs the batch again without it; < 0: the
+ * writer's own statements or the connection failed. */
+static int run_job(struct storage_writer *w, struct job *j, struct cr_err *err)
 {
 	struct storage_tx tx = { .conn = w->conn };
-	struct storage_value p[2];
-	bool seen = false;
-	int rc;
 
+	(void)err;
 	memset(&j->err, 0, sizeof(j->err));
-	seen = j->is_seen;
-	if (j->request_id != NULL && j->needs_lookup) {
-		rc = lookup(w->conn, "SELECT 1 FROM creek_request WHERE id = ?", j->request_id,
-			    &seen, err);
-		if (rc < 0)
-			return rc;
-	}
-	if (j->request_id != NULL) {
-		if (seen) {
-			j->rc = 1; /* applied before: nothing done, the savepoint stays open */
-			return 0;
-		}
+	if (j->request_id != NULL && j->is_seen) {
+		j->rc = 1; /* applied before: nothing done */
+		return 0;
 	}
 	j->rc = j->fn(&tx, j->arg, &j->err);
 	if (j->rc > 0)
 		j->rc = 0;
 	if (storage_conn_is_broken(w->conn) || j->rc == CR_EUNAVAIL)
 		return cr_err_set(err, CR_EUNAVAIL, "%s", j->err.msg);
-	if (j->rc < 0)
-		return exec(w,
-			    is_last
-				? "ROLLBACK TO creek_job"
-				: "ROLLBACK TO creek_job; RELEASE creek_job; SAVEPOINT creek_job",
-			    NULL, 0, err);
-	if (j->request_id != NULL) {
-		p[0] = storage_text(j->request_id);
-		p[1] = storage_int(cr_wall_us());
-		return exec(w,
-			    is_last ? "INSERT INTO creek_request (id, created_us) VALUES (?, ?)"
-				    : "INSERT INTO creek_request (id, created_us) VALUES (?, ?); "
-				      "RELEASE creek_job; SAVEPOINT creek_job",
-			    p, 2, err);
+	return j->rc < 0 ? 1 : 0;
+}
+
+#define WRITER_INSERT_CHUNK 127 /* (id, created_us) pairs per INSERT (<= 255 params) */
+
+/* Record the request ids of the jobs that ran, a multi-row INSERT per
+ * chunk. */
+static int record_requests(struct storage_writer *w, struct job **jobs, unsigned n,
+			   struct cr_err *err)
+{
+	struct storage_value params[2 * WRITER_INSERT_CHUNK];
+	char sql[64 + 8 * WRITER_INSERT_CHUNK];
+	int64_t now = cr_wall_us();
+	unsigned i = 0;
+
+	while (i < n) {
+		unsigned m = 0;
+		size_t off;
+		int rc;
+		for (; i < n && m < WRITER_INSERT_CHUNK; i++) {
+			struct job *j = jobs[i];
+			if (j->request_id == NULL || j->is_excluded || j->rc != 0)
+				continue;
+			params[2 * m] = storage_text(j->request_id);
+			params[2 * m + 1] = storage_int(now);
+			m++;
+		}
+		if (m == 0)
+			break;
+		off = (size_t)snprintf(sql, sizeof(sql),
+				       "INSERT INTO creek_request (id, created_us) VALUES (?, ?)");
+		for (unsigned k = 1; k < m; k++)
+			off += (size_t)snprintf(sql + off, sizeof(sql) - off, ", (?, ?)");
+		rc = exec(w, sql, params, 2 * m, err);
+		if (rc < 0)
+			return rc;
 	}
-	/* The last job's savepoint is released by COMMIT. */
-	return is_last ? 0 : exec(w, "RELEASE creek_job; SAVEPOINT creek_job", NULL, 0, err);
+	return 0;
 }
 
 static int prune(struct storage_writer *w, struct cr_err *err)
@@ -239,21 +256,15 @@ static int check_requests(struct storage_writer *w, struct job **jobs, unsigned 
 	char sql[64 + 3 * WRITER_LOOKUP_CHUNK];
 	unsigned i = 0;
 
-	for (unsigned k = 0; k < n; k++) {
+	for (unsigned k = 0; k < n; k++)
 		jobs[k]->is_seen = false;
-		jobs[k]->needs_lookup = false;
-		for (unsigned e = 0; e < k && jobs[k]->request_id != NULL; e++)
-			if (jobs[e]->request_id != NULL &&
-			    strcmp(jobs[e]->request_id, jobs[k]->request_id) == 0)
-				jobs[k]->needs_lookup = true;
-	}
 	while (i < n) {
 		struct storage_rows rows;
 		unsigned m = 0;
 		size_t off;
 		int rc;
 		for (; i < n && m < WRITER_LOOKUP_CHUNK; i++) {
-			if (jobs[i]->request_id == NULL || jobs[i]->needs_lookup)
+			if (jobs[i]->request_id == NULL || jobs[i]->is_excluded)
 				continue;
 			chunk[m] = jobs[i];
 			params[m++] = storage_text(jobs[i]->request_id);
@@ -295,11 +306,25 @@ static enum attempt attempt(struct storage_writer *w, struct job **jobs, unsigne
 			return abandon(w, rc);
 		return ATTEMPT_RETRY;
 	}
-	rc = exec(w, "BEGIN; SAVEPOINT creek_job", NULL, 0, err);
+	rc = exec(w, "BEGIN", NULL, 0, err);
 	if (rc == 0)
 		rc = check_requests(w, jobs, n, err);
-	for (unsigned i = 0; rc == 0 && i < n; i++)
-		rc = run_job(w, jobs[i], i + 1 == n, err);
+	for (unsigned i = 0; rc == 0 && i < n; i++) {
+		if (jobs[i]->is_excluded)
+			continue;
+		rc = run_job(w, jobs[i], err);
+		if (rc == 1) {
+			/* The job failed on its own: undo the batch, run it again
+			 * without this job (jobs may run more than once). */
+			jobs[i]->is_excluded = true;
+			rc = exec(w, "ROLLBACK", NULL, 0, err);
+			if (rc < 0)
+				return abandon(w, rc);
+			return ATTEMPT_RERUN;
+		}
+	}
+	if (rc == 0)
+		rc = record_requests(w, jobs, n, err);
 	if (rc == 0 && w->seq % WRITER_PRUNE_EVERY == 0)
 		rc = prune(w, err);
 	if (rc < 0)
@@ -350,7 +375,9 @@ static void answer(struct storage_writer *w, struct job **jobs, unsigned n, int 
 {
 	pthread_mutex_lock(&w->lock);
 	for (unsigned i = 0; i < n; i++) {
-		if (!is_committed) {
+		/* A job left out keeps its own error; the others get the batch's
+		 * outcome unless it committed (then each has its own). */
+		if (!is_committed && !jobs[i]->is_excluded) {
 			jobs[i]->rc = rc;
 			jobs[i]->err = *err;
 		}
@@ -385,6 +412,16 @@ static void run_batch(struct storage_writer *w, struct job **jobs, unsigned n)
 		(void)snprintf(batch_id, sizeof(batch_id), "%016" PRIx64 "-%" PRIu64, w->nonce,
 			       w->seq);
 		a = attempt(w, jobs, n, batch_id, deadline, &err);
+		if (a == ATTEMPT_RERUN) {
+			bool any = false;
+			for (unsigned i = 0; i < n; i++)
+				any |= !jobs[i]->is_excluded;
+			if (!any) { /* every job failed on its own: each has its answer */
+				answer(w, jobs, n, CR_EINTERNAL, &err, false);
+				return;
+			}
+			continue;
+		}
 		if (a == ATTEMPT_UNKNOWN) {
 			int r = resolve(w, batch_id, deadline, &err);
 			a = r == 1 ? ATTEMPT_COMMITTED : r == 0 ? ATTEMPT_RETRY : ATTEMPT_UNKNOWN;
@@ -426,6 +463,20 @@ static void run_batch(struct storage_writer *w, struct job **jobs, unsigned n)
 	}
 }
 
+/* A batch never holds two jobs with one request id (a client's retry
+ * while its first try still waits): the second waits for the next batch,
+ * where it finds the first's record. */
+static bool has_request(struct job **batch, unsigned n, const struct job *j)
+{
+	if (j->request_id == NULL)
+		return false;
+	for (unsigned i = 0; i < n; i++)
+		if (batch[i]->request_id != NULL &&
+		    strcmp(batch[i]->request_id, j->request_id) == 0)
+			return true;
+	return false;
+}
+
 static void *writer_main(void *arg)
 {
 	struct storage_writer *w = arg;
@@ -440,7 +491,7 @@ static void *writer_main(void *arg)
 			pthread_mutex_unlock(&w->lock);
 			break;
 		}
-		while (w->head != NULL && n < w->max_batch) {
+		while (w->head != NULL && n < w->max_batch && !has_request(batch, n, w->head)) {
 			batch[n++] = w->head;
 			w->head = w->head->next;
 		}

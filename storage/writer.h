@@ -3,8 +3,10 @@
  * dqlite allows one write transaction per database cluster-wide and answers
  * a second writer with SQLITE_BUSY at once. So each database has exactly one
  * writer thread: callers hand it jobs and wait; it runs many jobs in one
- * transaction, each inside a SAVEPOINT (a failing job is rolled back alone),
- * commits once and answers every caller. No caller ever sees SQLITE_BUSY.
+ * transaction, commits once and answers every caller. No caller ever sees
+ * SQLITE_BUSY. A job costs only its own statements (request ids are looked
+ * up and recorded once per batch); a job that fails on its own is answered
+ * with its error, and the batch is rolled back and run again without it.
  *
  * Every transaction also records its batch id in the writer's own row of
  * creek_writer_batch (one row per writer, replaced each commit). When a
@@ -20,8 +22,8 @@
  * storage_tx it is given and write its outputs to its own arg each time.
  * Jobs run on the writer thread; keep them short (no network, no sleeps).
  *
- *   caller -> submit() -> queue -> [writer thread] BEGIN, SAVEPOINT/job...,
- *   batch marker, COMMIT -> answer callers */
+ *   caller -> submit() -> queue -> [writer thread] BEGIN, request-id
+ *   lookup, jobs..., request ids + batch marker, COMMIT -> answer callers */
 #ifndef CREEK_STORAGE_WRITER_H
 #define CREEK_STORAGE_WRITER_H
 
