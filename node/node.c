@@ -379,6 +379,11 @@ void node_stop(struct node *n)
 {
 	if (n == NULL)
 		return;
+	/* From here no read or write waits for a leader to be elected: with a
+	 * leader they complete; without one (quorum lost) they are answered at
+	 * once (503, safe to retry under their request id) rather than holding
+	 * the stop for the write timeout. */
+	storage_store_shutdown(n->store);
 	cluster_scheduler_stop(n->scheduler);
 	/* No request uses the store after the servers stop. */
 	web_server_stop(n->web);

@@ -4,6 +4,7 @@
 #include "pool.h"
 
 #include <pthread.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -30,6 +31,7 @@ struct storage_pool {
 	unsigned n_idle;
 	uint64_t leader_id;
 	char leader[128];
+	bool is_shutting_down; /* acquire answers at once */
 };
 
 int storage_pool_new(const struct storage_pool_config *cfg, struct storage_pool **out,
@@ -214,9 +216,15 @@ int storage_pool_acquire_within(struct storage_pool *p, const char *db, unsigned
 		return 0;
 	}
 	for (;;) {
+		bool stopping;
 		rc = open_leader_db(p, db, deadline, out, err);
 		if (rc == 0 || rc != CR_EUNAVAIL)
 			return rc;
+		pthread_mutex_lock(&p->lock);
+		stopping = p->is_shutting_down;
+		pthread_mutex_unlock(&p->lock);
+		if (stopping)
+			return rc; /* one look for a leader, no waiting */
 		if (cr_now_ms() + backoff_ms >= deadline)
 			return rc;
 		cr_sleep_ms(backoff_ms);
@@ -262,6 +270,13 @@ int storage_pool_set_addresses(struct storage_pool *p, const char *const *addres
 	p->n_addresses = n;
 	pthread_mutex_unlock(&p->lock);
 	return 0;
+}
+
+void storage_pool_shutdown(struct storage_pool *p)
+{
+	pthread_mutex_lock(&p->lock);
+	p->is_shutting_down = true;
+	pthread_mutex_unlock(&p->lock);
 }
 
 void storage_pool_forget_leader(struct storage_pool *p)

@@ -47,6 +47,9 @@ void storage_pool_release(struct storage_pool *pool, struct storage_conn *conn);
  * changed). Connections already made stay. */
 int storage_pool_set_addresses(struct storage_pool *pool, const char *const *addresses, unsigned n,
 			       struct cr_err *err);
+/* Begin stopping: acquiring a connection looks for the leader once and
+ * does not wait for one to be elected. */
+void storage_pool_shutdown(struct storage_pool *pool);
 /* Drop the remembered leader (it is known to be gone). */
 void storage_pool_forget_leader(struct storage_pool *pool);
 

@@ -3,6 +3,7 @@
 #include "store.h"
 
 #include <pthread.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -57,6 +58,17 @@ int storage_store_new(const struct storage_store_config *cfg, struct storage_sto
 	pthread_mutex_init(&s->lock, NULL);
 	*out = s;
 	return 0;
+}
+
+void storage_store_shutdown(struct storage_store *s)
+{
+	if (s == NULL)
+		return;
+	pthread_mutex_lock(&s->lock);
+	for (struct writer_entry *e = s->writers; e != NULL; e = e->next)
+		storage_writer_shutdown(e->writer);
+	storage_pool_shutdown(s->pool);
+	pthread_mutex_unlock(&s->lock);
 }
 
 void storage_store_free(struct storage_store *s)

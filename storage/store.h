@@ -29,6 +29,10 @@ struct storage_store_config {
 
 int storage_store_new(const struct storage_store_config *cfg, struct storage_store **out,
 		      struct cr_err *err);
+/* Begin stopping: writes and reads still run, but none waits for a leader
+ * to be elected any more (a node going down, perhaps without quorum, must
+ * not wait out the write timeout). Any thread. */
+void storage_store_shutdown(struct storage_store *s);
 /* Stops every writer. Call after every other thread has stopped using it. */
 void storage_store_free(struct storage_store *s); /* NULL is a no-op */
 

@@ -25,6 +25,7 @@
 #define WRITER_PRUNE_EVERY     256
 #define WRITER_BATCH_KEEP_US   ((int64_t)86400 * 1000000) /* rows of writers gone: 1 day */
 #define WRITER_FAILED_RETRIES  3 /* tries of a batch whose statements fail */
+#define WRITER_STOP_TRIES      3 /* retries of a batch once the store is stopping */
 #define WRITER_REQUEST_KEEP_US ((int64_t)86400 * 1000000) /* request ids: 1 day */
 
 enum attempt {
@@ -68,6 +69,7 @@ struct storage_writer {
 	struct job *head;
 	struct job *tail;
 	bool is_stopping;
+	bool is_draining;  /* shutdown(): jobs still run, no waiting for a leader */
 	unsigned n_inside; /* callers inside submit() */
 	struct storage_writer_stats stats;
 	/* writer thread only */
@@ -345,13 +347,25 @@ static enum attempt attempt(struct storage_writer *w, struct job **jobs, unsigne
 	return abandon(w, rc); /* a FAILURE reply: COMMIT was refused, not applied */
 }
 
+/* Stopping or draining: no more waiting for a leader. */
+static bool is_stopping(struct storage_writer *w)
+{
+	bool stopping;
+
+	pthread_mutex_lock(&w->lock);
+	stopping = w->is_stopping || w->is_draining;
+	pthread_mutex_unlock(&w->lock);
+	return stopping;
+}
+
 /* Settle an UNKNOWN attempt: 1 committed, 0 not committed, < 0 no answer. */
 static int resolve(struct storage_writer *w, const char *batch_id, uint64_t deadline,
 		   struct cr_err *err)
 {
 	unsigned backoff_ms = 50;
 
-	while (cr_now_ms() < deadline) {
+	for (bool first = true; cr_now_ms() < deadline && (first || !is_stopping(w));
+	     first = false) {
 		bool found = false;
 		int rc = storage_pool_acquire_within(w->pool, w->db, remaining_ms(deadline),
 						     &w->conn, err);
@@ -400,6 +414,7 @@ static void run_batch(struct storage_writer *w, struct job **jobs, unsigned n)
 	struct cr_err err = { 0 };
 	char batch_id[64];
 	unsigned failures = 0;
+	unsigned stop_tries = 0;
 
 	for (unsigned i = 0; i < n; i++)
 		if (jobs[i]->deadline_ms < deadline)
@@ -453,6 +468,14 @@ static void run_batch(struct storage_writer *w, struct job **jobs, unsigned n)
 		pthread_mutex_lock(&w->lock);
 		w->stats.retries++;
 		pthread_mutex_unlock(&w->lock);
+		/* Stopping: a few quick tries (a leader that exists is found at
+		 * once; leadership may just have been handed over), no waiting
+		 * for an election. */
+		if (is_stopping(w) && ++stop_tries > WRITER_STOP_TRIES) {
+			log_warn("write to database '%s' given up at shutdown: %s", w->db, err.msg);
+			answer(w, jobs, n, CR_EUNAVAIL, &err, false);
+			return;
+		}
 		if (cr_now_ms() + backoff_ms >= deadline) {
 			log_warn("write to database '%s' gave up: %s", w->db, err.msg);
 			answer(w, jobs, n, CR_EUNAVAIL, &err, false);
@@ -533,6 +556,15 @@ int storage_writer_new(struct storage_pool *pool, const char *db,
 	}
 	*out = w;
 	return 0;
+}
+
+void storage_writer_shutdown(struct storage_writer *w)
+{
+	if (w == NULL)
+		return;
+	pthread_mutex_lock(&w->lock);
+	w->is_draining = true;
+	pthread_mutex_unlock(&w->lock);
 }
 
 void storage_writer_free(struct storage_writer *w)

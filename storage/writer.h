@@ -65,6 +65,11 @@ struct storage_writer_stats {
 int storage_writer_new(struct storage_pool *pool, const char *db,
 		       const struct storage_writer_config *cfg, struct storage_writer **out,
 		       struct cr_err *err);
+/* Begin stopping (any thread): jobs are still run, but a batch that finds
+ * no leader gives up at once (CR_EUNAVAIL, or CR_EUNKNOWN for a commit it
+ * cannot settle) instead of waiting out the write timeout.
+ * storage_writer_free() still has to be called. */
+void storage_writer_shutdown(struct storage_writer *w);
 /* Stop the thread after the current batch; queued jobs get CR_EUNAVAIL. */
 void storage_writer_free(struct storage_writer *w); /* NULL is a no-op */
 

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../cluster/cluster.h"
 #include "../lib/log.h"
 #include "../lib/time.h"
 #include "../storage/engine.h"
@@ -76,7 +77,17 @@ static void check_store(const struct web_context *ctx, struct health *h)
 	}
 	if (rc < 0)
 		log_warn("health: store check failed: %s", h->err.msg);
-	storage_pool_last_leader(pool, &h->leader_id, h->leader, sizeof(h->leader));
+	if (ctx->cluster != NULL) {
+		/* The cluster's own view, refreshed every probe interval: the
+		 * pool remembers the last leader it used even after it is gone. */
+		struct cluster_status st;
+		cluster_status(ctx->cluster, &st);
+		h->leader_id = st.leader_id;
+		h->leader[0] = '\0';
+		cluster_leader_address(ctx->cluster, h->leader, sizeof(h->leader));
+	} else {
+		storage_pool_last_leader(pool, &h->leader_id, h->leader, sizeof(h->leader));
+	}
 }
 
 static json_t *id_json(uint64_t id)

@@ -248,6 +248,11 @@ class Recovery(unittest.TestCase):
             for n in c.nodes[1:]:
                 n.proc.kill()
                 n.proc.wait()
+            # Without quorum it knows no leader and says it is degraded.
+            h = wait_for(lambda: (lambda r: r if r.status == 503 and
+                                  r.json()["leader"] is None else None)(
+                survivor.get("/api/v1/health", timeout=10)), 30, "the survivor to step down")
+            self.assertFalse(h.json()["node"]["is_leader"])
             self.assertEqual(survivor.stop(), 0)
             # Refused without the explicit confirmation, and while creekd runs.
             rc, out, err = creekctl("cluster", "recover", "--data-dir", survivor.data_dir,
