@@ -228,11 +228,17 @@ class Cluster:
         self.close()
 
     def start(self, wait_roles=True):
-        first = self.nodes[0].start()
-        for node in self.nodes[1:]:
-            self.join(node, via=first)
-        if wait_roles:
-            self.wait_settled()
+        # `with Cluster(n).start() as c` never reaches __exit__ if start()
+        # fails: stop what was started here.
+        try:
+            first = self.nodes[0].start()
+            for node in self.nodes[1:]:
+                self.join(node, via=first)
+            if wait_roles:
+                self.wait_settled()
+        except BaseException:
+            self.close()
+            raise
         return self
 
     def token(self, via, ttl_s=600):
