@@ -14,6 +14,7 @@
 #include "../storage/engine.h"
 #include "../storage/socket.h"
 #include "cluster.h"
+#include "cluster_int.h"
 #include "proxy.h"
 
 #define LINE_MAX_LEN 256
@@ -66,23 +67,17 @@ bad:
 	return cr_err_set(err, CR_EINVAL, "'%s' line %u is not valid", path, lineno);
 }
 
-/* The id in <data>/store/node-info, 0 if the store is new. */
-static int store_node_id(const char *data_dir, uint64_t *id, struct cr_err *err)
+/* The id and address in <data>/store/node-info (id 0, "" if the store is
+ * new). */
+static int store_info(const char *data_dir, uint64_t *id, char *address, size_t address_len,
+		      struct cr_err *err)
 {
-	char path[4200];
-	FILE *f;
+	char store[4200];
+	int rc;
 
-	(void)snprintf(path, sizeof(path), "%s/store/node-info", data_dir);
-	*id = 0;
-	f = fopen(path, "re");
-	if (f == NULL)
-		return 0;
-	if (fscanf(f, "%" SCNu64, id) != 1) {
-		fclose(f);
-		return cr_err_set(err, CR_EINVAL, "'%s' is not valid", path);
-	}
-	fclose(f);
-	return 0;
+	(void)snprintf(store, sizeof(store), "%s/store", data_dir);
+	rc = storage_engine_read_info(store, id, address, address_len, err);
+	return rc == 1 ? 0 : rc;
 }
 
 static int create_cluster(const char *dir, const char *address, struct cr_err *err)
@@ -103,31 +98,12 @@ static int create_cluster(const char *dir, const char *address, struct cr_err *e
 	return rc;
 }
 
-/* The address in <data>/store/node-info ("" if none). */
-static void stored_address(const char *data_dir, char *out, size_t out_len)
-{
-	char path[4200];
-	char id[32];
-	char addr[160];
-	FILE *f;
-
-	out[0] = '\0';
-	(void)snprintf(path, sizeof(path), "%s/store/node-info", data_dir);
-	f = fopen(path, "re");
-	if (f == NULL)
-		return;
-	if (fscanf(f, "%31s %159s", id, addr) == 2)
-		(void)snprintf(out, out_len, "%s", addr);
-	fclose(f);
-}
-
 /* cluster-address changed: a node alone in its cluster follows it (its
  * store and certificate move to the new address); a member of a larger
  * cluster cannot. */
-static int follow_address(const char *data_dir, const char *address, struct cluster_files *files,
-			  struct cr_err *err)
+static int follow_address(const char *data_dir, const char *old, const char *address,
+			  struct cluster_files *files, struct cr_err *err)
 {
-	char old[160];
 	char store[4200];
 	char ip[CLUSTER_ADDRESS_MAX];
 	char *colon;
@@ -135,7 +111,6 @@ static int follow_address(const char *data_dir, const char *address, struct clus
 	char members[4200];
 	int rc;
 
-	stored_address(data_dir, old, sizeof(old));
 	if (old[0] == '\0' || strcmp(old, address) == 0)
 		return 0;
 	memset(&known, 0, sizeof(known));
@@ -165,6 +140,7 @@ int cluster_files_prepare(const char *data_dir, const char *address, struct clus
 			  struct cr_err *err)
 {
 	char path[4200];
+	char stored[160];
 	uint64_t store_id = 0;
 	int rc;
 
@@ -182,7 +158,7 @@ int cluster_files_prepare(const char *data_dir, const char *address, struct clus
 				  "a join is pending but '%s' holds no node certificate; run "
 				  "'creekctl join' again",
 				  out->dir);
-	rc = store_node_id(data_dir, &store_id, err);
+	rc = store_info(data_dir, &store_id, stored, sizeof(stored), err);
 	if (rc < 0)
 		return rc;
 	if (!exists(out->dir, "node.crt")) {
@@ -201,7 +177,7 @@ int cluster_files_prepare(const char *data_dir, const char *address, struct clus
 			return rc;
 	}
 	if (out->join_id == 0 && store_id != 0) {
-		rc = follow_address(data_dir, address, out, err);
+		rc = follow_address(data_dir, stored, address, out, err);
 		if (rc < 0)
 			return rc;
 	}
@@ -257,9 +233,6 @@ int cluster_files_write_join(const char *cluster_dir, uint64_t id, const char *c
 	return write_file(path, text, err);
 }
 
-/* Used by the manager: the members file, rewritten when the list changes. */
-int cluster_files_write_members(const char *cluster_dir, const struct cluster_status *st,
-				struct cr_err *err);
 int cluster_files_write_members(const char *cluster_dir, const struct cluster_status *st,
 				struct cr_err *err)
 {

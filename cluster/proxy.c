@@ -90,25 +90,39 @@ static int connect_to(const char *address, unsigned timeout_ms, int *fd_out, str
 	return rc;
 }
 
+/* After an SSL call on a non-blocking fd returned rc <= 0: wait until the
+ * fd is ready for what it asks, by deadline. -1 on any other error or on
+ * timeout. */
+static int ssl_wait(SSL *ssl, int rc, int fd, uint64_t deadline)
+{
+	struct pollfd p = { .fd = fd };
+	uint64_t now = cr_now_ms();
+
+	switch (SSL_get_error(ssl, rc)) {
+	case SSL_ERROR_WANT_READ:
+		p.events = POLLIN;
+		break;
+	case SSL_ERROR_WANT_WRITE:
+		p.events = POLLOUT;
+		break;
+	default:
+		return -1;
+	}
+	if (now >= deadline || poll(&p, 1, (int)(deadline - now)) != 1)
+		return -1;
+	return 0;
+}
+
 /* Run a TLS handshake on a non-blocking fd within timeout_ms. */
 static int handshake(SSL *ssl, int fd, bool is_server, unsigned timeout_ms)
 {
+	uint64_t deadline = cr_now_ms() + timeout_ms;
+
 	for (;;) {
 		int rc = is_server ? SSL_accept(ssl) : SSL_connect(ssl);
-		struct pollfd p = { .fd = fd };
 		if (rc == 1)
 			return 0;
-		switch (SSL_get_error(ssl, rc)) {
-		case SSL_ERROR_WANT_READ:
-			p.events = POLLIN;
-			break;
-		case SSL_ERROR_WANT_WRITE:
-			p.events = POLLOUT;
-			break;
-		default:
-			return -1;
-		}
-		if (poll(&p, 1, (int)timeout_ms) != 1)
+		if (ssl_wait(ssl, rc, fd, deadline) < 0)
 			return -1;
 	}
 }
@@ -258,21 +272,9 @@ static int peek_first(SSL *ssl, int fd, unsigned timeout_ms)
 
 	for (;;) {
 		int rc = SSL_peek(ssl, &c, 1);
-		struct pollfd p = { .fd = fd };
-		uint64_t now = cr_now_ms();
 		if (rc == 1)
 			return c;
-		switch (SSL_get_error(ssl, rc)) {
-		case SSL_ERROR_WANT_READ:
-			p.events = POLLIN;
-			break;
-		case SSL_ERROR_WANT_WRITE:
-			p.events = POLLOUT;
-			break;
-		default:
-			return -1;
-		}
-		if (now >= deadline || poll(&p, 1, (int)(deadline - now)) != 1)
+		if (ssl_wait(ssl, rc, fd, deadline) < 0)
 			return -1;
 	}
 }

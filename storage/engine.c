@@ -64,11 +64,13 @@ static int make_dir(const char *dir, struct cr_err *err)
 	return 0;
 }
 
-/* Read node-info: 0 and the id, or 1 if the file does not exist. */
-static int read_info(const char *path, const char *address, uint64_t *id, struct cr_err *err)
+/* Read node-info: 0, the id and the address it holds, or 1 if the file
+ * does not exist. */
+static int read_info_raw(const char *path, uint64_t *id, char *stored, size_t stored_len,
+			 struct cr_err *err)
 {
 	char line[256];
-	char stored[160];
+	char addr[160];
 	char id_text[32];
 	FILE *f = fopen(path, "re");
 
@@ -77,18 +79,40 @@ static int read_info(const char *path, const char *address, uint64_t *id, struct
 	if (f == NULL)
 		return cr_err_set(err, CR_EINVAL, "cannot read '%s': %s", path, strerror(errno));
 	if (fgets(line, sizeof(line), f) == NULL ||
-	    sscanf(line, "%31s %159s", id_text, stored) != 2 ||
+	    sscanf(line, "%31s %159s", id_text, addr) != 2 ||
 	    cr_parse_u64(id_text, UINT64_MAX, id, NULL) < 0 || *id == 0) {
 		(void)fclose(f);
 		return cr_err_set(err, CR_EINVAL, "'%s' is damaged: expected 'id address'", path);
 	}
 	(void)fclose(f);
-	if (strcmp(stored, address) != 0)
+	(void)snprintf(stored, stored_len, "%s", addr);
+	return 0;
+}
+
+int storage_engine_read_info(const char *dir, uint64_t *id, char *address, size_t address_len,
+			     struct cr_err *err)
+{
+	char info[4096];
+
+	(void)snprintf(info, sizeof(info), "%s/%s", dir, ENGINE_INFO_FILE);
+	*id = 0;
+	if (address_len > 0)
+		address[0] = '\0';
+	return read_info_raw(info, id, address, address_len, err);
+}
+
+/* The same, for a node that must still have `address`. */
+static int read_info(const char *path, const char *address, uint64_t *id, struct cr_err *err)
+{
+	char stored[160];
+	int rc = read_info_raw(path, id, stored, sizeof(stored), err);
+
+	if (rc == 0 && strcmp(stored, address) != 0)
 		return cr_err_set(err, CR_EINVAL,
 				  "cluster address changed from '%s' to '%s'; a node keeps the "
 				  "address it was created with",
 				  stored, address);
-	return 0;
+	return rc;
 }
 
 static int write_info(const char *dir, const char *path, uint64_t id, const char *address,
@@ -268,10 +292,32 @@ void storage_engine_stop(struct storage_engine *e)
 /* Close a node opened only to rewrite its configuration. dqlite frees
  * raft's state only in stop(), so the node is started (on a private
  * socket) and stopped rather than just destroyed. */
-static void close_offline(dqlite_node *node, uint64_t id)
+/* With the node stopped: rewrite the store in dir (node id, created with
+ * the address it has, `opened_as`) so that it is the one voter of a new
+ * configuration at `address`, keeping all data. dqlite frees raft's state
+ * only in stop(), so the node is then started on a private socket and
+ * stopped rather than just destroyed. */
+static int rewrite_as_sole_voter(const char *dir, uint64_t id, const char *opened_as,
+				 const char *address, struct cr_err *err)
 {
+	dqlite_node *node = NULL;
+	dqlite_node_info_ext me;
 	char bind[64];
+	int rc;
 
+	memset(&me, 0, sizeof(me));
+	me.size = sizeof(me);
+	me.id = id;
+	me.address = (uint64_t)(uintptr_t)address;
+	me.dqlite_role = 0; /* voter, in dqlite's wire role numbers */
+	if (dqlite_node_create(id, opened_as, dir, &node) != 0) {
+		dqlite_node_destroy(node);
+		return cr_err_set(err, CR_EINTERNAL, "store node cannot be opened in '%s'", dir);
+	}
+	rc = dqlite_node_recover_ext(node, &me, 1);
+	if (rc != 0)
+		rc = cr_err_set(err, CR_EINTERNAL, "the store refused the new configuration: %s",
+				dqlite_node_errmsg(node));
 	(void)snprintf(bind, sizeof(bind), "@creek-offline-%ld-%" PRIu64, (long)getpid(), id);
 	if (dqlite_node_set_bind_address(node, bind) != 0 || dqlite_node_start(node) != 0)
 		log_warn("store node %" PRIu64 " could not be closed cleanly: %s", id,
@@ -279,36 +325,21 @@ static void close_offline(dqlite_node *node, uint64_t id)
 	else
 		(void)dqlite_node_stop(node);
 	dqlite_node_destroy(node);
+	return rc;
 }
 
 int storage_engine_recover(const char *dir, const char *address, struct cr_err *err)
 {
 	char info[4096];
 	uint64_t id = 0;
-	dqlite_node *node = NULL;
-	dqlite_node_info_ext me;
 	int rc;
 
 	(void)snprintf(info, sizeof(info), "%s/%s", dir, ENGINE_INFO_FILE);
 	rc = read_info(info, address, &id, err);
 	if (rc == 1)
 		return cr_err_set(err, CR_EINVAL, "'%s' holds no store to recover", dir);
-	if (rc < 0)
-		return rc;
-	memset(&me, 0, sizeof(me));
-	me.size = sizeof(me);
-	me.id = id;
-	me.address = (uint64_t)(uintptr_t)address;
-	me.dqlite_role = 0; /* dqlite voter (the wire role numbers) */
-	if (dqlite_node_create(id, address, dir, &node) != 0) {
-		dqlite_node_destroy(node);
-		return cr_err_set(err, CR_EINTERNAL, "store node cannot be opened in '%s'", dir);
-	}
-	rc = dqlite_node_recover_ext(node, &me, 1);
-	if (rc != 0)
-		rc =
-		    cr_err_set(err, CR_EINTERNAL, "recovery refused: %s", dqlite_node_errmsg(node));
-	dqlite_node_destroy(node);
+	if (rc == 0)
+		rc = rewrite_as_sole_voter(dir, id, address, address, err);
 	if (rc == 0)
 		log_notice("store of node %" PRIu64 " recovered as a one-node cluster", id);
 	return rc;
@@ -317,44 +348,18 @@ int storage_engine_recover(const char *dir, const char *address, struct cr_err *
 int storage_engine_readdress(const char *dir, const char *address, struct cr_err *err)
 {
 	char info[4096];
-	char line[256];
 	char old[160];
-	char id_text[32];
 	uint64_t id = 0;
-	dqlite_node *node = NULL;
-	dqlite_node_info_ext me;
-	FILE *f;
-	int rc;
+	int rc = cr_parse_ipv4_port(address, err);
 
-	rc = cr_parse_ipv4_port(address, err);
-	if (rc < 0)
-		return rc;
 	(void)snprintf(info, sizeof(info), "%s/%s", dir, ENGINE_INFO_FILE);
-	f = fopen(info, "re");
-	if (f == NULL)
+	if (rc == 0)
+		rc = read_info_raw(info, &id, old, sizeof(old), err);
+	if (rc == 1)
 		return cr_err_set(err, CR_EINVAL, "'%s' holds no store", dir);
-	rc = fgets(line, sizeof(line), f) != NULL &&
-		     sscanf(line, "%31s %159s", id_text, old) == 2 &&
-		     cr_parse_u64(id_text, UINT64_MAX, &id, NULL) == 0 && id != 0
-		 ? 0
-		 : cr_err_set(err, CR_EINVAL, "'%s' is damaged: expected 'id address'", info);
-	(void)fclose(f);
 	if (rc < 0 || strcmp(old, address) == 0)
 		return rc;
-	memset(&me, 0, sizeof(me));
-	me.size = sizeof(me);
-	me.id = id;
-	me.address = (uint64_t)(uintptr_t)address;
-	me.dqlite_role = 0; /* voter */
-	if (dqlite_node_create(id, old, dir, &node) != 0) {
-		dqlite_node_destroy(node);
-		return cr_err_set(err, CR_EINTERNAL, "store node cannot be opened in '%s'", dir);
-	}
-	rc = dqlite_node_recover_ext(node, &me, 1);
-	if (rc != 0)
-		rc = cr_err_set(err, CR_EINTERNAL, "the store refused the new address: %s",
-				dqlite_node_errmsg(node));
-	close_offline(node, id);
+	rc = rewrite_as_sole_voter(dir, id, old, address, err);
 	if (rc == 0)
 		rc = write_info(dir, info, id, address, err);
 	if (rc == 0)

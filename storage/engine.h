@@ -51,6 +51,11 @@ int storage_engine_start(const struct storage_engine_config *cfg, struct storage
 /* Stop the node and free it; NULL is a no-op. */
 void storage_engine_stop(struct storage_engine *e);
 
+/* The id and address in the node-info of the store in dir: 0, or 1 if
+ * there is no store yet (CR_EINVAL if it is damaged). Without starting. */
+int storage_engine_read_info(const char *dir, uint64_t *id, char *address, size_t address_len,
+			     struct cr_err *err);
+
 /* Disaster recovery, with every node stopped (../shared/notes/dqlite.md
  * §5.9): rewrite the store in dir so that its node is the one voter of a
  * new one-node configuration, keeping all its data. Other survivors join
