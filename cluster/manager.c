@@ -14,12 +14,10 @@
 #include "../lib/mem.h"
 #include "../lib/time.h"
 #include "cluster.h"
+#include "cluster_int.h"
 
 #define PROBE_TIMEOUT_MS  1000
 #define DOMAIN_REFRESH_MS 5000
-
-int cluster_files_write_members(const char *cluster_dir, const struct cluster_status *st,
-				struct cr_err *err);
 
 struct member {
 	struct cluster_node_status s;
@@ -97,13 +95,6 @@ static int probe(struct cluster *c, const char *address, struct storage_conn **c
 	}
 	*latency_ms = (double)(cr_now_us() - t0) / 1000.0;
 	return 0;
-}
-
-/* The configuration, as the leader (through `conn`) knows it. */
-static int read_config(struct storage_conn *conn, struct storage_server **servers, unsigned *n,
-		       struct cr_err *err)
-{
-	return storage_conn_cluster(conn, servers, n, err);
 }
 
 /* ---- the picture ---- */
@@ -496,7 +487,7 @@ static void round_once(struct cluster *c)
 	if (leader_conn == NULL && leader[0] != '\0' &&
 	    open_conn(c, leader, &leader_conn, &err) < 0)
 		leader_conn = NULL;
-	if (leader_conn != NULL && read_config(leader_conn, &servers, &n, &err) == 0) {
+	if (leader_conn != NULL && storage_conn_cluster(leader_conn, &servers, &n, &err) == 0) {
 		pthread_mutex_lock(&c->lock);
 		changed = merge_config(c, servers, n);
 		pthread_mutex_unlock(&c->lock);
@@ -533,14 +524,8 @@ static void *manager_main(void *arg)
 		pthread_mutex_lock(&c->lock);
 		if (!c->poked && !c->stopping) {
 			/* Without a leader, look again soon: an election is short. */
-			unsigned wait_ms = c->leader_id == 0 ? 50 : c->cfg.probe_interval_ms;
-			struct timespec ts;
-			uint64_t wake_ns;
-			clock_gettime(CLOCK_REALTIME, &ts);
-			wake_ns = (uint64_t)ts.tv_nsec + (uint64_t)wait_ms * 1000000u;
-			ts.tv_sec += (time_t)(wake_ns / 1000000000u);
-			ts.tv_nsec = (long)(wake_ns % 1000000000u);
-			(void)pthread_cond_timedwait(&c->wake, &c->lock, &ts);
+			cr_cond_wait_ms(&c->wake, &c->lock,
+					c->leader_id == 0 ? 50 : c->cfg.probe_interval_ms);
 		}
 		c->poked = false;
 	}
@@ -650,7 +635,7 @@ static int remove_once(struct cluster *c, uint64_t id, struct cr_err *err)
 	int rc = leader_conn_open(c, &conn, err);
 
 	if (rc == 0)
-		rc = read_config(conn, &servers, &n, err);
+		rc = storage_conn_cluster(conn, &servers, &n, err);
 	for (unsigned i = 0; rc == 0 && i < n; i++) {
 		if (servers[i].id == id) {
 			found = true;

@@ -323,15 +323,8 @@ static void *scheduler_main(void *arg)
 			run_due(s);
 		}
 		pthread_mutex_lock(&s->lock);
-		if (!s->stopping) {
-			struct timespec ts;
-			uint64_t ns;
-			clock_gettime(CLOCK_REALTIME, &ts);
-			ns = (uint64_t)ts.tv_nsec + (uint64_t)s->cfg.poll_ms * 1000000u;
-			ts.tv_sec += (time_t)(ns / 1000000000u);
-			ts.tv_nsec = (long)(ns % 1000000000u);
-			(void)pthread_cond_timedwait(&s->wake, &s->lock, &ts);
-		}
+		if (!s->stopping)
+			cr_cond_wait_ms(&s->wake, &s->lock, s->cfg.poll_ms);
 	}
 	pthread_mutex_unlock(&s->lock);
 	return NULL;

@@ -47,3 +47,15 @@ void cr_sleep_ms(unsigned ms)
 	while (nanosleep(&ts, &ts) < 0 && errno == EINTR) {
 	}
 }
+
+void cr_cond_wait_ms(pthread_cond_t *cond, pthread_mutex_t *mutex, unsigned ms)
+{
+	struct timespec ts;
+	uint64_t ns;
+
+	clock_gettime(CLOCK_REALTIME, &ts); /* the clock of a default condition */
+	ns = (uint64_t)ts.tv_nsec + (uint64_t)ms * 1000000u;
+	ts.tv_sec += (time_t)(ns / 1000000000u);
+	ts.tv_nsec = (long)(ns % 1000000000u);
+	(void)pthread_cond_timedwait(cond, mutex, &ts);
+}

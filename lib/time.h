@@ -2,6 +2,7 @@
 #ifndef CREEK_LIB_TIME_H
 #define CREEK_LIB_TIME_H
 
+#include <pthread.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -14,5 +15,8 @@ int64_t cr_wall_us(void);
 void cr_format_utc(int64_t wall_us, char *out, size_t out_len);
 /* Sleep for ms milliseconds (resumes after signals). */
 void cr_sleep_ms(unsigned ms);
+/* pthread_cond_timedwait for at most ms milliseconds (mutex held; a
+ * wake-up may be early or spurious: recheck the condition). */
+void cr_cond_wait_ms(pthread_cond_t *cond, pthread_mutex_t *mutex, unsigned ms);
 
 #endif

@@ -28,18 +28,6 @@ struct health {
 	struct cr_err err;
 };
 
-static const char *role_name(enum storage_role role)
-{
-	switch (role) {
-	case STORAGE_ROLE_VOTER:
-		return "voter";
-	case STORAGE_ROLE_STANDBY:
-		return "standby";
-	default:
-		return "spare";
-	}
-}
-
 static int probe_store(struct storage_conn *c, const struct web_context *ctx, struct health *h)
 {
 	struct storage_server *servers = NULL;
@@ -113,7 +101,7 @@ void web_api_health(struct web_request *req)
 	body = json_pack(
 	    "{s:s, s:{s:o, s:s, s:s?, s:b, s:I}, s:o, s:{s:b, s:o}, s:{s:s, s:s, s:s}, s:I, s:s}",
 	    "status", h.is_reachable ? "ok" : "degraded", "node", "id", id_json(ctx->node_id),
-	    "address", ctx->node_address, "role", h.has_role ? role_name(h.role) : NULL,
+	    "address", ctx->node_address, "role", h.has_role ? cluster_role_name(h.role) : NULL,
 	    "is_leader", h.leader_id == ctx->node_id, "starts", (json_int_t)ctx->starts, "leader",
 	    leader, "store", "reachable", h.is_reachable, "latency_ms",
 	    h.is_reachable ? json_real(h.latency_ms) : json_null(), "version", "creek",

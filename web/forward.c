@@ -77,7 +77,7 @@ static bool still_leading(void *arg)
 	return strcmp(leader, s->address) == 0;
 }
 
-bool web_forward_if_needed(struct web_request *req, const struct web_route *route)
+bool web_forward_if_needed(struct web_request *req)
 {
 	const struct web_context *ctx = req->ctx;
 	uint64_t deadline;
@@ -85,7 +85,6 @@ bool web_forward_if_needed(struct web_request *req, const struct web_route *rout
 	struct cr_err err = { 0 };
 	unsigned backoff_ms = 10; /* refused connections are cheap: look often */
 
-	(void)route;
 	make_request_id(req);
 	if (ctx->cluster == NULL || ctx->forwarder == NULL || req->kind == WEB_KIND_PEER)
 		return false;

@@ -227,7 +227,7 @@ static void dispatch_api(struct web_request *req)
 	}
 	if (route->has_json_body && !parse_body(req))
 		return;
-	if (route->is_write && web_forward_if_needed(req, route))
+	if (route->is_write && web_forward_if_needed(req))
 		return;
 	route->handler(req);
 }

@@ -117,7 +117,7 @@ void web_api_cluster_job_get(struct web_request *req);
 
 /* forward.c: run a write route on the leader; false if this node should
  * run it itself. */
-bool web_forward_if_needed(struct web_request *req, const struct web_route *route);
+bool web_forward_if_needed(struct web_request *req);
 
 /* api_openapi.c */
 void web_api_openapi(struct web_request *req);
