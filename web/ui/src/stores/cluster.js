@@ -7,7 +7,7 @@
 // at_ms) and trimmed to the window.
 import { reactive, readonly } from 'vue';
 import { getCluster, getHealthSamples } from '../api/cluster.js';
-import { createPolling } from './polling.js';
+import { createPolling, singleFlight } from './polling.js';
 
 export const CLUSTER_POLL_MS = 5000;
 export const SAMPLE_WINDOW_MS = 30 * 60 * 1000;
@@ -90,7 +90,6 @@ export function createClusterStore(deps = {}) {
   });
 
   let samples = []; // what samplesByNode is made from; sorted by at_ms
-  let inflight = null;
 
   function applySamples(incoming, nowMs) {
     const newest = incoming.reduce((max, s) => (isSample(s) ? Math.max(max, s.at_ms) : max), 0);
@@ -124,19 +123,7 @@ export function createClusterStore(deps = {}) {
   }
 
   /** Fetches once. Concurrent calls share one request. Never rejects: failures go to the state. */
-  function refresh() {
-    if (inflight) return inflight;
-    state.loading = true;
-    inflight = load()
-      .catch((err) => {
-        state.error = err; // a bug in applying an answer: shown like a failed request
-      })
-      .finally(() => {
-        state.loading = false;
-        inflight = null;
-      });
-    return inflight;
-  }
+  const refresh = singleFlight(state, load);
 
   const polling = createPolling(refresh, { intervalMs, doc });
 

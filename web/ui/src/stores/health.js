@@ -2,7 +2,7 @@
 // every 5 s while the page is visible (polling.js).
 import { reactive, readonly } from 'vue';
 import { getHealth } from '../api/health.js';
-import { createPolling } from './polling.js';
+import { createPolling, singleFlight } from './polling.js';
 
 export const HEALTH_POLL_MS = 5000;
 
@@ -28,30 +28,12 @@ export function createHealthStore(deps = {}) {
     lastUpdated: null, // Date of the last successful refresh
   });
 
-  let inflight = null;
-
   /** Fetches once. Concurrent calls share one request. Never rejects: failures go to state.error. */
-  function refresh() {
-    if (inflight) return inflight;
-    state.loading = true;
-    inflight = Promise.resolve()
-      .then(() => fetchHealth())
-      .then(
-        (health) => {
-          state.health = health;
-          state.error = null;
-          state.lastUpdated = now();
-        },
-        (err) => {
-          state.error = err;
-        },
-      )
-      .finally(() => {
-        state.loading = false;
-        inflight = null;
-      });
-    return inflight;
-  }
+  const refresh = singleFlight(state, async () => {
+    state.health = await fetchHealth();
+    state.error = null;
+    state.lastUpdated = now();
+  });
 
   const polling = createPolling(refresh, { intervalMs, doc });
 

@@ -61,3 +61,28 @@ export function createPolling(refresh, { intervalMs, doc }) {
 
   return { start, stop, usePolling };
 }
+
+/**
+ * A refresh that runs load() once at a time: concurrent calls share one run. It sets
+ * state.loading while running and never rejects: a throw from load() goes to state.error.
+ * @param {{loading: boolean, error: unknown}} state reactive store state
+ * @param {() => Promise<void>} load
+ * @returns {() => Promise<void>}
+ */
+export function singleFlight(state, load) {
+  let inflight = null;
+  return function refresh() {
+    if (inflight) return inflight;
+    state.loading = true;
+    inflight = Promise.resolve()
+      .then(load)
+      .catch((err) => {
+        state.error = err;
+      })
+      .finally(() => {
+        state.loading = false;
+        inflight = null;
+      });
+    return inflight;
+  };
+}
