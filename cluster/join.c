@@ -350,6 +350,9 @@ int cluster_admit(struct storage_store *store, struct cluster *c, const char *fi
 					" of this cluster; remove that "
 					"node first ('creekctl cluster remove %" PRIu64 "')",
 					address, servers[i].id, servers[i].id);
+	if (rc == 0 && n >= CLUSTER_MAX_NODES)
+		rc = cr_err_set(err, CR_ETOOBIG,
+				"the cluster already has %u nodes, the most Creek supports", n);
 	free(servers);
 	storage_pool_release(storage_store_pool(store), conn);
 	conn = NULL;

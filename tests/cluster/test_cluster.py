@@ -287,6 +287,27 @@ class Recovery(unittest.TestCase):
             self.assertEqual(rc, 0, out + err)
 
 
+class Size(unittest.TestCase):
+    def test_a_seventeenth_node_is_refused(self):
+        # Admission alone adds a node (as a spare) to the configuration, so
+        # 15 admitted nodes that never start fill a cluster to 16.
+        with Cluster(1).start(wait_roles=False) as c:
+            first = c.nodes[0]
+            base = tempfile.mkdtemp(prefix="creek-size-")
+            try:
+                for i in range(16):
+                    d = os.path.join(base, f"n{i}")
+                    rc, out, err = creekctl("join", c.token(first), "--data-dir", d,
+                                            "--address", f"127.0.0.1:{20000 + i}")
+                    if i < 15:
+                        self.assertEqual(rc, 0, out + err)
+                self.assertEqual(rc, 1)
+                self.assertIn("already has 16 nodes", err)
+                self.assertEqual(len(first.get("/api/v1/cluster").json()["nodes"]), 16)
+            finally:
+                shutil.rmtree(base)
+
+
 class BadJoins(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
@@ -339,6 +360,20 @@ class BadJoins(unittest.TestCase):
                                  if n["id"] != self.first.node_id()))
         self.assertEqual(rc, 0)
         self.refused(once, "already used")
+
+    def test_a_member_of_another_cluster_is_not_moved(self):
+        node = Node(extra_args=[])
+        try:
+            os.makedirs(os.path.join(node.data_dir, "cluster"))
+            with open(os.path.join(node.data_dir, "cluster", "members"), "w") as f:
+                f.write("1 10.0.0.1:9443\n2 10.0.0.2:9443\n")
+            rc, out, err = creekctl("join", self.cluster.token(self.first), "--data-dir",
+                                    node.data_dir, "--address", node.cluster_address)
+            self.assertEqual(rc, 1, out + err)
+            self.assertIn("already a member of a cluster of 2 nodes", err)
+        finally:
+            node.close()
+        self.assertEqual(len(self.first.get("/api/v1/cluster").json()["nodes"]), 1)
 
     def test_a_token_naming_another_cluster_is_not_sent(self):
         good = self.cluster.token(self.first)
