@@ -129,6 +129,20 @@ static int send_all(int fd, const char *data, size_t len, uint64_t deadline)
 }
 
 /* Parse the head in buf[0..head_len): status, content type, length. */
+/* A header's value, trimmed, into out ("" if it does not fit). */
+static void header_value(const char *v, size_t n, char *out, size_t out_len)
+{
+	while (n > 0 && (*v == ' ' || *v == '\t')) {
+		v++;
+		n--;
+	}
+	out[0] = '\0';
+	if (n < out_len) {
+		memcpy(out, v, n);
+		out[n] = '\0';
+	}
+}
+
 static int parse_head(const char *buf, size_t head_len, struct cluster_http_response *resp,
 		      size_t *content_length, bool *keep_alive)
 {
@@ -168,6 +182,10 @@ static int parse_head(const char *buf, size_t head_len, struct cluster_http_resp
 				memcpy(resp->content_type, v, vn);
 				resp->content_type[vn] = '\0';
 			}
+		} else if (n > 11 && strncasecmp(p, "Set-Cookie:", 11) == 0) {
+			header_value(p + 11, n - 11, resp->set_cookie, sizeof(resp->set_cookie));
+		} else if (n > 12 && strncasecmp(p, "Retry-After:", 12) == 0) {
+			header_value(p + 12, n - 12, resp->retry_after, sizeof(resp->retry_after));
 		} else if (n >= 17 && strncasecmp(p, "Connection: close", 17) == 0) {
 			*keep_alive = false;
 		}
@@ -290,6 +308,8 @@ int cluster_http(struct cluster_forwarder *f, const struct cluster_http_request 
 		}
 		cr_buf_reset(&resp->body);
 		resp->status = 0;
+		resp->set_cookie[0] = '\0';
+		resp->retry_after[0] = '\0';
 		rc = exchange(f, fd, req, resp, deadline, &got_any, &keep_alive, err);
 		if (rc == 0 && keep_alive) {
 			give_back(f, req->address, fd);

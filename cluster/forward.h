@@ -33,7 +33,9 @@ struct cluster_http_request {
 struct cluster_http_response {
 	long status;
 	char content_type[128];
-	struct cr_buf body; /* initialised by the call; close it after */
+	char set_cookie[256]; /* the answer's Set-Cookie, or "" */
+	char retry_after[16]; /* the answer's Retry-After, or "" */
+	struct cr_buf body;   /* initialised by the call; close it after */
 };
 
 int cluster_forwarder_new(struct cluster_tls *tls, size_t max_body, struct cluster_forwarder **out,

@@ -53,6 +53,10 @@ const char *cr_err_name(int code)
 		return "too_big";
 	case CR_EUNAVAIL:
 		return "unavailable";
+	case CR_EAUTH:
+		return "unauthenticated";
+	case CR_ELIMIT:
+		return "throttled";
 	case CR_EUNKNOWN:
 		return "outcome_unknown";
 	default:

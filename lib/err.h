@@ -20,6 +20,8 @@ enum {
 	CR_EUNAVAIL = -6,  /* no leader or store; safe to retry: 503 */
 	CR_EINTERNAL = -7, /* bug or I/O failure, details in the log: 500 */
 	CR_EUNKNOWN = -8,  /* outcome unknown (a write may or may not have committed): 503 */
+	CR_EAUTH = -9,     /* not signed in, or the credentials are wrong: 401 */
+	CR_ELIMIT = -10,   /* too many attempts; try again later: 429 */
 };
 
 #define CR_ERR_MSG_MAX 256

@@ -74,6 +74,11 @@ static const struct setting settings[] = {
 	  "error, warning, notice, info or debug." },
 	{ "log-target", SET_TARGET, "auto", 0, 0, "target", AT(log_target),
 	  "auto (journald under systemd, else stderr), stderr or journal." },
+	{ "password-cost", SET_UINT, "15", 12, 20, "log2 N", AT(password_cost),
+	  "scrypt cost of new password hashes: 15 takes 32 MiB and about 60 ms per sign-in; "
+	  "each step up doubles both." },
+	{ "session-lifetime", SET_UINT, "43200", 1, 2592000, "s", AT(session_lifetime_s),
+	  "A sign-in lasts this long (the cookie and the session expire together)." },
 	{ "store-latency", SET_UINT, "40", 1, 10000, "ms", AT(store_latency_ms),
 	  "Expected network latency between nodes: heartbeat 1.5x, election timeout 15x "
 	  "(40: a lost leader is replaced in about 1 s)." },

@@ -38,6 +38,8 @@ struct node_config {
 	unsigned http_max_connections;
 	enum cr_log_level log_level;
 	enum node_log_target log_target;
+	unsigned password_cost;
+	unsigned session_lifetime_s;
 	unsigned store_latency_ms;
 	unsigned snapshot_threshold;
 	unsigned snapshot_trailing;

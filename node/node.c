@@ -18,6 +18,7 @@
 #include "../cluster/proxy.h"
 #include "../cluster/scheduler.h"
 #include "../cluster/tls.h"
+#include "../core/identity/workspace.h"
 #include "../lib/file.h"
 #include "../lib/log.h"
 #include "../lib/mem.h"
@@ -26,6 +27,7 @@
 #include "../storage/migrate.h"
 #include "../storage/store.h"
 #include "../web/server.h"
+#include "crypto.h"
 
 #define HANDOVER_TIMEOUT_MS 10000
 
@@ -51,6 +53,7 @@ struct node {
 	struct web_server *web_peer;
 	struct web_server *web_stranger;
 	struct web_context web_ctx;
+	struct identity identity;
 	char *address;
 	unsigned failure_domain;
 };
@@ -342,7 +345,15 @@ int node_start(const struct node_config *cfg, struct node **out, struct cr_err *
 					   .started_mono_ms = cr_now_ms(),
 					   .cluster_dir = n->files.dir,
 					   .write_timeout_ms = cfg->write_timeout_ms };
+	n->identity =
+	    (struct identity){ .store = n->store,
+			       .crypto = node_crypto(),
+			       .session_lifetime_us = (int64_t)cfg->session_lifetime_s * 1000000,
+			       .kdf_log_n = cfg->password_cost };
+	n->web_ctx.identity = &n->identity;
 	rc = record(n, err);
+	if (rc == 0)
+		rc = id_workspaces_migrate(&n->identity, err);
 	if (rc == 0)
 		rc = start_cluster(n, cfg, err);
 	if (rc < 0)

@@ -34,5 +34,8 @@ int storage_migrate(struct storage_store *s, const char *db, const struct storag
 /* The system database's migrations (storage/schema_system.c). */
 extern const struct storage_migration storage_system_migrations[];
 extern const unsigned storage_n_system_migrations;
+/* Every workspace database's migrations (storage/schema_workspace.c). */
+extern const struct storage_migration storage_workspace_migrations[];
+extern const unsigned storage_n_workspace_migrations;
 
 #endif

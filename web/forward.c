@@ -60,6 +60,11 @@ static void relay(struct web_request *req, struct cluster_http_response *resp)
 	if (resp->content_type[0] != '\0')
 		(void)MHD_add_response_header(req->response, MHD_HTTP_HEADER_CONTENT_TYPE,
 					      resp->content_type);
+	if (resp->set_cookie[0] != '\0')
+		(void)MHD_add_response_header(req->response, MHD_HTTP_HEADER_SET_COOKIE,
+					      resp->set_cookie);
+	if (resp->retry_after[0] != '\0')
+		(void)MHD_add_response_header(req->response, "Retry-After", resp->retry_after);
 }
 
 struct still_leading {
@@ -77,11 +82,24 @@ static bool still_leading(void *arg)
 	return strcmp(leader, s->address) == 0;
 }
 
+/* "Name: value" of the client's header, or an empty "X-Creek-None:" line
+ * when absent or too long (a credential is passed whole or not at all). */
+static void credential_header(struct web_request *req, const char *name, char *out, size_t len)
+{
+	const char *v = MHD_lookup_connection_value(req->conn, MHD_HEADER_KIND, name);
+
+	if (v == NULL || strpbrk(v, "\r\n") != NULL ||
+	    (size_t)snprintf(out, len, "%s: %s", name, v) >= len)
+		(void)snprintf(out, len, "X-Creek-None: 1");
+}
+
 bool web_forward_if_needed(struct web_request *req)
 {
 	const struct web_context *ctx = req->ctx;
 	uint64_t deadline;
 	char rid_header[WEB_REQUEST_ID_MAX + 32];
+	char client_header[96];
+	char cookie[1024], authz[256], csrf[128];
 	struct cr_err err = { 0 };
 	unsigned backoff_ms = 10; /* refused connections are cheap: look often */
 
@@ -90,6 +108,11 @@ bool web_forward_if_needed(struct web_request *req)
 		return false;
 	deadline = cr_now_ms() + (ctx->write_timeout_ms > 0 ? ctx->write_timeout_ms : 15000);
 	(void)snprintf(rid_header, sizeof(rid_header), "X-Creek-Request-Id: %s", req->request_id);
+	(void)snprintf(client_header, sizeof(client_header), "X-Creek-Client-Address: %s",
+		       req->client_address);
+	credential_header(req, MHD_HTTP_HEADER_COOKIE, cookie, sizeof(cookie));
+	credential_header(req, MHD_HTTP_HEADER_AUTHORIZATION, authz, sizeof(authz));
+	credential_header(req, "X-Creek-CSRF", csrf, sizeof(csrf));
 	for (;;) {
 		char leader[CLUSTER_ADDRESS_MAX];
 		struct cluster_http_response resp;
@@ -99,8 +122,9 @@ bool web_forward_if_needed(struct web_request *req)
 			.headers = { rid_header,
 				     req->is_local ? "X-Creek-Origin-Local: 1"
 						   : "X-Creek-Origin-Local: 0",
-				     "Content-Type: application/json" },
-			.n_headers = 3,
+				     "Content-Type: application/json", client_header, cookie, authz,
+				     csrf },
+			.n_headers = 7,
 			.body = req->body.len > 0 ? req->body.data : NULL,
 			.body_len = req->body.len,
 		};

@@ -32,6 +32,10 @@ unsigned web_status_for(int code)
 		return 409;
 	case CR_ETOOBIG:
 		return 413;
+	case CR_EAUTH:
+		return 401;
+	case CR_ELIMIT:
+		return 429;
 	case CR_EUNAVAIL:
 	case CR_EUNKNOWN:
 		return 503;

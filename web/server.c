@@ -106,6 +106,30 @@ static void take_request_id(struct web_request *req, struct MHD_Connection *conn
 	memcpy(req->request_id, id, n + 1);
 }
 
+/* The client's address, for throttling and the session list. */
+static void take_client_address(struct web_request *req, struct MHD_Connection *conn)
+{
+	const union MHD_ConnectionInfo *info =
+	    MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+	const struct sockaddr *sa = info != NULL ? info->client_addr : NULL;
+
+	req->client_address[0] = '\0';
+	if (req->kind == WEB_KIND_PEER) {
+		const char *a =
+		    MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "X-Creek-Client-Address");
+		if (a != NULL && strlen(a) < sizeof(req->client_address) &&
+		    strspn(a, "0123456789abcdefABCDEF.:") == strlen(a))
+			memcpy(req->client_address, a, strlen(a) + 1);
+		return;
+	}
+	if (sa != NULL && sa->sa_family == AF_INET)
+		(void)inet_ntop(AF_INET, &((const struct sockaddr_in *)sa)->sin_addr,
+				req->client_address, sizeof(req->client_address));
+	else if (sa != NULL && sa->sa_family == AF_INET6)
+		(void)inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)sa)->sin6_addr,
+				req->client_address, sizeof(req->client_address));
+}
+
 static struct web_request *request_new(struct web_server *s, struct MHD_Connection *conn,
 				       const char *url, const char *method)
 {
@@ -129,6 +153,7 @@ static struct web_request *request_new(struct web_server *s, struct MHD_Connecti
 		req->is_local = req->kind == WEB_KIND_PUBLIC && peer_is_local(conn);
 	}
 	take_request_id(req, conn);
+	take_client_address(req, conn);
 	cr_arena_init(&req->arena, WEB_ARENA_LIMIT);
 	cr_buf_init(&req->body, s->cfg.max_body);
 	if (length != NULL && cr_parse_u64(length, UINT64_MAX, &n, NULL) == 0 &&
@@ -228,6 +253,8 @@ static void dispatch_api(struct web_request *req)
 	if (route->has_json_body && !parse_body(req))
 		return;
 	if (route->is_write && web_forward_if_needed(req))
+		return;
+	if (!web_auth(req, route))
 		return;
 	route->handler(req);
 }

@@ -17,6 +17,7 @@
 struct web_server;
 struct cluster;
 struct cluster_forwarder;
+struct identity;
 
 /* Who reaches a server. */
 enum web_kind {
@@ -52,6 +53,8 @@ struct web_context {
 	struct cluster_forwarder *forwarder;
 	const char *cluster_dir;   /* <data>/cluster */
 	unsigned write_timeout_ms; /* a forwarded write gives up after this */
+	/* Accounts, sessions, workspaces (NULL in tests of the web layer alone). */
+	const struct identity *identity;
 };
 
 /* Bind cfg->address and listen, before anything else starts, so that a

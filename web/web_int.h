@@ -7,6 +7,7 @@
 #include <microhttpd.h>
 #include <stdbool.h>
 
+#include "../core/identity/identity.h"
 #include "../lib/arena.h"
 #include "../lib/buf.h"
 #include "server.h"
@@ -34,6 +35,13 @@ enum web_permission {
 	/* Only on the cluster port, also to a node without a certificate
 	 * (it is joining and proves itself with a token). */
 	WEB_PERM_JOIN,
+	/* A signed-in account (session cookie; CSRF header on changes). */
+	WEB_PERM_SESSION,
+	/* A signed-in account acting in the workspace {ws} (params[0]); what
+	 * it may do there is decided by core/identity per resource. */
+	WEB_PERM_WORKSPACE,
+	/* As WEB_PERM_WORKSPACE, or the workspace's API key (the org API). */
+	WEB_PERM_WORKSPACE_KEY,
 };
 
 #define WEB_REQUEST_ID_MAX 128
@@ -51,6 +59,10 @@ struct web_request {
 	/* Idempotency-Key (or the forwarding node's), else one made up for a
 	 * write: a retried write applies once. "" if none. */
 	char request_id[WEB_REQUEST_ID_MAX + 1];
+	/* The client's address (the forwarding node's client's, on PEER). */
+	char client_address[64];
+	/* Who asks (routes with a session or workspace permission). */
+	struct id_actor actor;
 	bool is_body_too_big;
 	struct cr_buf body;
 	json_t *json; /* parsed body (owned) or NULL */
@@ -118,6 +130,38 @@ void web_api_cluster_job_get(struct web_request *req);
 /* forward.c: run a write route on the leader; false if this node should
  * run it itself. */
 bool web_forward_if_needed(struct web_request *req);
+
+/* auth.c: who asks. Fills req->actor for the route's permission and
+ * checks CSRF on changes; false once it answered (401/403). */
+bool web_auth(struct web_request *req, const struct web_route *route);
+/* Set-Cookie for a new session, and one that clears it. */
+void web_session_cookie(struct web_request *req, const char *token, int64_t expires_us,
+			int64_t now_us);
+void web_session_cookie_clear(struct web_request *req);
+/* Answer rc (< 0: the error in err) or status with body. */
+void web_reply_result(struct web_request *req, int rc, const struct cr_err *err, unsigned status,
+		      json_t *body);
+/* path parameter i as a positive id, else answers 404 and false. */
+bool web_param_id(struct web_request *req, unsigned i, int64_t *out);
+const char *web_query_arg(struct web_request *req, const char *name);
+
+/* api_identity.c, api_org.c, api_access.c: the identity routes. */
+#define WEB_IDENTITY_HANDLERS(X)                                                                   \
+	X(setup_get)                                                                               \
+	X(setup_post) X(session_post) X(session_delete) X(sessions_delete) X(me_get) X(me_patch)   \
+	    X(me_password) X(workspaces_get) X(workspaces_post) X(invite_get) X(invite_accept)     \
+		X(invite_register) X(workspace_get) X(workspace_patch) X(members_get)              \
+		    X(members_post) X(member_get) X(member_patch) X(member_delete)                 \
+			X(member_password) X(members_import) X(account_search) X(departments_get)  \
+			    X(departments_post) X(department_patch) X(department_delete)           \
+				X(roles_get) X(roles_post) X(role_patch) X(role_delete)            \
+				    X(invite_links_get) X(invite_links_post) X(invite_link_delete) \
+					X(groups_get) X(groups_post) X(group_patch)                \
+					    X(group_delete) X(apps_get) X(apps_post) X(app_patch)  \
+						X(app_delete) X(api_keys_get) X(api_keys_post)     \
+						    X(api_key_delete)
+#define WEB_DECLARE_HANDLER(name) void web_api_##name(struct web_request *req);
+WEB_IDENTITY_HANDLERS(WEB_DECLARE_HANDLER)
 
 /* api_openapi.c */
 void web_api_openapi(struct web_request *req);

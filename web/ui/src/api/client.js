@@ -11,13 +11,33 @@
 
 export const DEFAULT_TIMEOUT_MS = 10000;
 
-// CSRF placeholder: state-changing requests carry `X-Creek-CSRF: 1`. A cross-site form cannot set
-// custom headers and a cross-site fetch with one needs a CORS preflight that creekd refuses, so the
-// header alone already proves the request came from our own scripts. When sessions arrive, the value
-// becomes the per-session token (read from the session response or a cookie) and creekd checks it.
+// CSRF: state-changing requests made with the session cookie carry `X-Creek-CSRF: <csrf_token>`,
+// the token of the session (from the sign-in, setup and register answers or GET /me), which creekd
+// checks. The session store hands the token over through configureClient(); before sign-in there
+// is none and the header is left out (POST /session, /setup and /invites/{token}/register need
+// none).
 const CSRF_HEADER = 'X-Creek-CSRF';
-const CSRF_PLACEHOLDER = '1';
+// 401 from these paths is an answer for the caller (a wrong password), not a lost session.
+const SESSION_PATHS = new Set(['/api/v1/session']);
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
+
+const hooks = {
+  csrfToken: () => '',
+  onUnauthenticated: () => {},
+};
+
+/**
+ * Wires the client to the session (done once in main.js; tests pass their own).
+ * @param {object} options
+ * @param {() => string} [options.csrfToken] the current session's CSRF token, '' when none
+ * @param {(err: ApiError) => void} [options.onUnauthenticated] called on a 401 answer, except from
+ *   /session and from calls made with `allow401` (the caller handles it); usually sends the user
+ *   to the sign-in page
+ */
+export function configureClient({ csrfToken, onUnauthenticated } = {}) {
+  if (csrfToken) hooks.csrfToken = csrfToken;
+  if (onUnauthenticated) hooks.onUnauthenticated = onUnauthenticated;
+}
 
 export class ApiError extends Error {
   /**
@@ -25,14 +45,31 @@ export class ApiError extends Error {
    * @param {number} init.status HTTP status, 0 when no response arrived
    * @param {string} init.code   Creek error code or one of the client-side codes above
    * @param {string} init.message human-readable message (from creekd, or the underlying error)
+   * @param {number | null} [init.retryAfterS] seconds to wait, from Retry-After (429, 503)
    * @param {unknown} [init.cause]
    */
-  constructor({ status, code, message, cause }) {
+  constructor({ status, code, message, retryAfterS = null, cause }) {
     super(message, cause === undefined ? undefined : { cause });
     this.name = 'ApiError';
     this.status = status;
     this.code = code;
+    this.retryAfterS = retryAfterS;
   }
+}
+
+/**
+ * Retry-After as whole seconds from now: delta-seconds or an HTTP date; null when absent or
+ * unreadable.
+ * @param {string | null} value
+ * @param {number} [nowMs]
+ */
+export function parseRetryAfter(value, nowMs = Date.now()) {
+  if (typeof value !== 'string' || value.trim() === '') return null;
+  const text = value.trim();
+  if (/^\d+$/.test(text)) return Number(text);
+  const at = Date.parse(text);
+  if (Number.isNaN(at)) return null;
+  return Math.max(0, Math.ceil((at - nowMs) / 1000));
 }
 
 /**
@@ -55,13 +92,16 @@ function isCreekError(body) {
   );
 }
 
-function errorFromBody(status, body) {
+function errorFromBody(response, body) {
   return new ApiError({
-    status,
+    status: response.status,
     code: body.error.code,
     message: typeof body.error.message === 'string' ? body.error.message : body.error.code,
+    retryAfterS: parseRetryAfter(response.headers.get('retry-after')),
   });
 }
+
+const pathOnly = (path) => path.split('?')[0];
 
 async function readBody(response) {
   if (response.status === 204 || response.status === 205) return { ok: true, body: null };
@@ -83,15 +123,31 @@ async function readBody(response) {
  * @param {unknown} [options.body] sent as JSON
  * @param {number[]} [options.acceptStatus] non-2xx statuses whose body is a normal result
  *   (e.g. 503 from /health still carries a health document)
+ * @param {boolean} [options.allow401] the caller handles 401 (e.g. GET /me asking whether a
+ *   session exists): the unauthenticated hook is not called
  * @param {number} [options.timeoutMs]
  * @param {AbortSignal} [options.signal]
  * @returns {Promise<unknown>} the parsed JSON body (null for an empty body)
  */
 export async function apiRequest(method, path, options = {}) {
+  let err;
+  try {
+    return await send(method, path, options);
+  } catch (e) {
+    err = e;
+  }
+  if (err instanceof ApiError && err.status === 401 && !options.allow401) {
+    if (!SESSION_PATHS.has(pathOnly(path))) hooks.onUnauthenticated(err);
+  }
+  throw err;
+}
+
+async function send(method, path, options) {
   const { body, acceptStatus = [], timeoutMs = DEFAULT_TIMEOUT_MS, signal } = options;
   const upper = method.toUpperCase();
   const headers = { Accept: 'application/json' };
-  if (!SAFE_METHODS.has(upper)) headers[CSRF_HEADER] = CSRF_PLACEHOLDER;
+  const token = SAFE_METHODS.has(upper) ? '' : hooks.csrfToken();
+  if (token) headers[CSRF_HEADER] = token;
   const init = { method: upper, headers, credentials: 'same-origin', cache: 'no-store' };
   if (body !== undefined) {
     headers['Content-Type'] = 'application/json';
@@ -135,7 +191,7 @@ export async function apiRequest(method, path, options = {}) {
   }
 
   const { status } = response;
-  if (isCreekError(parsed.body) && !response.ok) throw errorFromBody(status, parsed.body);
+  if (isCreekError(parsed.body) && !response.ok) throw errorFromBody(response, parsed.body);
   if (response.ok || acceptStatus.includes(status)) {
     if (!parsed.ok) {
       throw new ApiError({ status, code: 'bad_response', message: 'response is not JSON' });
@@ -143,7 +199,12 @@ export async function apiRequest(method, path, options = {}) {
     return parsed.body;
   }
   const statusText = response.statusText ? ` ${response.statusText}` : '';
-  throw new ApiError({ status, code: `http_${status}`, message: `HTTP ${status}${statusText}` });
+  throw new ApiError({
+    status,
+    code: `http_${status}`,
+    message: `HTTP ${status}${statusText}`,
+    retryAfterS: parseRetryAfter(response.headers.get('retry-after')),
+  });
 }
 
 export const apiGet = (path, options) => apiRequest('GET', path, options);

@@ -1,9 +1,33 @@
 // The side menu, owned by the router layer (components know no routes). Each item names the route
-// it opens; add an entry only when its page exists.
+// it opens; add an entry only when its page exists. Workspace items open the current workspace's
+// page and are shown only with the rights that page needs (utils/access.js).
 import { markRaw } from 'vue';
-import { Monitor } from '@element-plus/icons-vue';
+import { Monitor, OfficeBuilding } from '@element-plus/icons-vue';
+import { canSeeContacts, canSeePermissions } from '../utils/access.js';
 
 export const MENU = [
+  {
+    key: 'workspace',
+    labelKey: 'menu.workspace',
+    icon: markRaw(OfficeBuilding),
+    items: [
+      { key: 'apps', labelKey: 'menu.apps', to: { name: 'apps' }, inWorkspace: true },
+      {
+        key: 'contacts',
+        labelKey: 'menu.contacts',
+        to: { name: 'contacts' },
+        inWorkspace: true,
+        visible: canSeeContacts,
+      },
+      {
+        key: 'permissions',
+        labelKey: 'menu.permissions',
+        to: { name: 'permissions' },
+        inWorkspace: true,
+        visible: canSeePermissions,
+      },
+    ],
+  },
   {
     key: 'cluster',
     labelKey: 'menu.cluster',
@@ -15,6 +39,22 @@ export const MENU = [
   },
 ];
 
+/**
+ * The groups and items this member sees: workspace items only with a current workspace and the
+ * rights they need; groups left empty are dropped.
+ * @param {{ws: string, access: ReturnType<import('../utils/access.js').workspaceAccess>}} ctx
+ */
+export function visibleMenu({ ws, access }, menu = MENU) {
+  return menu
+    .map((group) => ({
+      ...group,
+      items: group.items.filter(
+        (item) => (!item.inWorkspace || ws) && (!item.visible || item.visible(access)),
+      ),
+    }))
+    .filter((group) => group.items.length > 0);
+}
+
 /** The menu item with this key, or undefined. */
 export function findMenuItem(key) {
   for (const group of MENU) {
@@ -22,4 +62,9 @@ export function findMenuItem(key) {
     if (item) return item;
   }
   return undefined;
+}
+
+/** Where the item leads: workspace pages get the current workspace. */
+export function menuTarget(item, ws) {
+  return item.inWorkspace ? { ...item.to, params: { ws } } : item.to;
 }

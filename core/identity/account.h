@@ -1,0 +1,67 @@
+/* core/identity/account.h: first start, sign-in, sessions and one's own
+ * account (the system database). */
+#ifndef CREEK_CORE_IDENTITY_ACCOUNT_H
+#define CREEK_CORE_IDENTITY_ACCOUNT_H
+
+#include <jansson.h>
+
+#include "identity.h"
+
+/* A session just made: the token goes into the cookie (only its SHA-256
+ * is stored), the CSRF token to the page. */
+struct id_session {
+	char token[ID_TOKEN_MAX + 1];
+	char csrf[ID_CSRF_MAX + 1];
+	int64_t expires_us;
+};
+
+struct id_new_account {
+	const char *login;
+	const char *name;
+	const char *password;
+};
+
+/* Is the installation still without accounts? */
+int id_setup_needed(const struct identity *id, bool *needed, struct cr_err *err);
+/* First start: the super admin (also the installation admin), the first
+ * workspace and a session, at once. CR_ECONFLICT once done. */
+int id_setup(const struct identity *id, const struct id_new_account *in, const char *workspace_name,
+	     const char *address, int64_t now_us, struct id_account *account,
+	     char workspace_id[ID_WORKSPACE_ID_MAX + 1], struct id_session *session,
+	     struct cr_err *err);
+
+/* Password sign-in, throttled per login and per address. CR_EAUTH for a
+ * wrong login or password alike; CR_ELIMIT with *retry_after_s. */
+int id_sign_in(const struct identity *id, const char *login, const char *password,
+	       const char *address, int64_t now_us, struct id_account *account,
+	       struct id_session *session, unsigned *retry_after_s, struct cr_err *err);
+/* A session for an account that just proved itself another way (a new
+ * account from an invite). */
+int id_session_open(const struct identity *id, int64_t account_id, const char *address,
+		    int64_t now_us, struct id_session *session, struct cr_err *err);
+
+/* Who holds this session token (CR_EAUTH if none, or it expired). With
+ * workspace_id (may be NULL), also the actor's role there. */
+int id_session_check(const struct identity *id, const char *token, const char *workspace_id,
+		     int64_t now_us, struct id_actor *actor, struct cr_err *err);
+/* Who holds this API key: an actor of its workspace; CR_EAUTH if unknown.
+ * workspace_id must be the key's own, else CR_EDENIED. */
+int id_api_key_check(const struct identity *id, const char *key, const char *workspace_id,
+		     struct id_actor *actor, struct cr_err *err);
+
+int id_sign_out(const struct identity *id, const struct id_actor *actor, struct cr_err *err);
+int id_sign_out_everywhere(const struct identity *id, const struct id_actor *actor,
+			   struct cr_err *err);
+
+/* {"account", "csrf_token", "expires_at", "workspaces"}. */
+int id_me(const struct identity *id, const struct id_actor *actor, json_t **out,
+	  struct cr_err *err);
+int id_me_rename(const struct identity *id, const struct id_actor *actor, const char *name,
+		 struct cr_err *err);
+/* Checks the current password; every other session of the account ends. */
+int id_password_change(const struct identity *id, const struct id_actor *actor, const char *current,
+		       const char *next, int64_t now_us, struct cr_err *err);
+
+json_t *id_account_json(const struct id_account *a);
+
+#endif

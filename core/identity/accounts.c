@@ -1,0 +1,430 @@
+/* core/identity/accounts.c: first start, sign-in with throttling,
+ * sessions, and one's own account, in the system database.
+ *
+ * Sign-in runs in two short transactions around the (slow) password
+ * check: the first counts the attempt against the login and refuses a
+ * locked login or address; the second either opens the session and clears
+ * the login's count, or counts a failure against the address. So parallel
+ * guesses at one login cannot pass its limit, and nothing slow runs on the
+ * writer's thread. */
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+
+#include "../../lib/time.h"
+#include "identity_int.h"
+
+#define LOCK_MIN_US (60LL * 1000000)
+
+json_t *id_time_json(int64_t us)
+{
+	char text[32];
+
+	if (us <= 0)
+		return json_null();
+	cr_format_utc(us, text, sizeof(text));
+	return json_string(text);
+}
+
+json_t *id_account_json(const struct id_account *a)
+{
+	return json_pack("{s:I, s:s, s:s, s:b}", "id", (json_int_t)a->id, "login", a->login, "name",
+			 a->name, "is_installation_admin", a->is_installation_admin);
+}
+
+const char *id_sub_request(const char *request_id, const char *part, char *out, size_t len)
+{
+	if (request_id == NULL || request_id[0] == '\0')
+		return NULL;
+	if ((size_t)snprintf(out, len, "%.*s:%s", STORAGE_REQUEST_ID_MAX - 8, request_id, part) >=
+	    len)
+		return NULL;
+	return out;
+}
+
+int id_session_prepare(const struct identity *id, int64_t now_us, struct id_session *s,
+		       char hash[ID_HASH_HEX + 1], struct cr_err *err)
+{
+	if (id_token_new(id, ID_SESSION_TOKEN_BYTES, s->token, sizeof(s->token)) < 0 ||
+	    id_token_new(id, ID_CSRF_BYTES, s->csrf, sizeof(s->csrf)) < 0)
+		return cr_err_set(err, CR_EINTERNAL, "no random bytes for a session");
+	s->expires_us = now_us + id->session_lifetime_us;
+	id_hash_hex(id, s->token, hash);
+	return 0;
+}
+
+int id_tx_account_insert(struct storage_tx *tx, const char *login, const char *name,
+			 const char *password_hash, bool installation_admin, int64_t now_us,
+			 int64_t *id_out, struct cr_err *err)
+{
+	struct storage_value p[5] = { storage_text(login), storage_text(name),
+				      storage_text(password_hash), storage_bool(installation_admin),
+				      storage_int(now_us) };
+	struct storage_rows rows;
+	struct storage_result res;
+	int rc = storage_tx_query(tx, "SELECT 1 FROM account WHERE login = ?", p, 1, &rows, err);
+	bool taken = rc == 0 && rows.n_rows > 0;
+
+	storage_rows_close(&rows);
+	if (rc < 0)
+		return rc;
+	if (taken)
+		return cr_err_set(err, CR_ECONFLICT, "the login '%s' is taken", login);
+	rc = storage_tx_exec(tx,
+			     "INSERT INTO account (login, name, password_hash, "
+			     "is_installation_admin, created_us, password_changed_us) "
+			     "VALUES (?, ?, ?, ?, ?, ?5)",
+			     p, 5, &res, err);
+	if (rc == 0)
+		*id_out = (int64_t)res.last_insert_id;
+	return rc;
+}
+
+int id_tx_session_insert(struct storage_tx *tx, const char *hash, int64_t account_id,
+			 const struct id_session *s, const char *address, int64_t now_us,
+			 struct cr_err *err)
+{
+	struct storage_value p[6] = { storage_text(hash),         storage_int(account_id),
+				      storage_text(s->csrf),      storage_int(now_us),
+				      storage_int(s->expires_us), storage_text(address) };
+	struct storage_value q[2] = { storage_int(account_id), storage_int(now_us) };
+	int rc = storage_tx_exec(tx, "DELETE FROM session WHERE account_id = ? AND expires_us <= ?",
+				 q, 2, NULL, err);
+
+	if (rc == 0)
+		rc = storage_tx_exec(tx,
+				     "INSERT INTO session (token_sha256, account_id, csrf_token, "
+				     "created_us, expires_us, address) VALUES (?, ?, ?, ?, ?, ?)",
+				     p, 6, NULL, err);
+	return rc;
+}
+
+int id_tx_member_insert(struct storage_tx *tx, const char *workspace_id, int64_t account_id,
+			enum id_role role, const char *title, int64_t now_us, struct cr_err *err)
+{
+	struct storage_value p[5] = { storage_text(workspace_id), storage_int(account_id),
+				      storage_text(id_role_name(role)),
+				      storage_text(title != NULL ? title : ""),
+				      storage_int(now_us) };
+
+	return storage_tx_exec(tx,
+			       "INSERT INTO workspace_member (workspace_id, account_id, role, "
+			       "title, joined_us) VALUES (?, ?, ?, ?, ?)",
+			       p, 5, NULL, err);
+}
+
+int id_tx_workspace_insert(struct storage_tx *tx, const char *workspace_id, const char *name,
+			   int64_t created_by, int64_t now_us, struct cr_err *err)
+{
+	struct storage_value p[4] = { storage_text(workspace_id), storage_text(name),
+				      storage_int(created_by), storage_int(now_us) };
+
+	return storage_tx_exec(tx,
+			       "INSERT INTO workspace (id, name, created_by, created_us) "
+			       "VALUES (?, ?, ?, ?)",
+			       p, 4, NULL, err);
+}
+
+/* ---- first start ---- */
+
+int id_setup_needed(const struct identity *id, bool *needed, struct cr_err *err)
+{
+	struct storage_rows rows;
+	int rc = storage_query(id->store, STORAGE_DB_SYSTEM, "SELECT 1 FROM account LIMIT 1", NULL,
+			       0, &rows, err);
+
+	*needed = rc == 0 && rows.n_rows == 0;
+	storage_rows_close(&rows);
+	return rc;
+}
+
+struct setup_job {
+	const struct id_new_account *in;
+	const char *workspace_name;
+	const char *workspace_id;
+	const char *hash;
+	const char *session_hash;
+	const struct id_session *session;
+	const char *address;
+	int64_t now_us;
+	int64_t account_id; /* out */
+};
+
+static int setup_job(struct storage_tx *tx, void *arg, struct cr_err *err)
+{
+	struct setup_job *j = arg;
+	struct storage_rows rows;
+	int rc = storage_tx_query(tx, "SELECT 1 FROM account LIMIT 1", NULL, 0, &rows, err);
+	bool done = rc == 0 && rows.n_rows > 0;
+
+	storage_rows_close(&rows);
+	if (rc < 0)
+		return rc;
+	if (done)
+		return cr_err_set(err, CR_ECONFLICT, "Creek is already set up; sign in instead");
+	rc = id_tx_account_insert(tx, j->in->login, j->in->name, j->hash, true, j->now_us,
+				  &j->account_id, err);
+	if (rc == 0)
+		rc = id_tx_workspace_insert(tx, j->workspace_id, j->workspace_name, j->account_id,
+					    j->now_us, err);
+	if (rc == 0)
+		rc = id_tx_member_insert(tx, j->workspace_id, j->account_id, ID_ROLE_SUPER_ADMIN,
+					 "", j->now_us, err);
+	if (rc == 0)
+		rc = id_tx_session_insert(tx, j->session_hash, j->account_id, j->session,
+					  j->address, j->now_us, err);
+	return rc;
+}
+
+int id_setup(const struct identity *id, const struct id_new_account *in, const char *workspace_name,
+	     const char *address, int64_t now_us, struct id_account *account,
+	     char workspace_id[ID_WORKSPACE_ID_MAX + 1], struct id_session *session,
+	     struct cr_err *err)
+{
+	char hash[ID_PASSWORD_HASH_MAX + 1];
+	char session_hash[ID_HASH_HEX + 1];
+	bool needed = false;
+	int rc;
+
+	if (id_login_check(in->login, err) < 0 || id_name_check(in->name, "name", err) < 0 ||
+	    id_password_check(in->password, in->login, err) < 0 ||
+	    id_name_check(workspace_name, "workspace name", err) < 0)
+		return CR_EINVAL;
+	rc = id_setup_needed(id, &needed, err);
+	if (rc < 0)
+		return rc;
+	if (!needed)
+		return cr_err_set(err, CR_ECONFLICT, "Creek is already set up; sign in instead");
+	rc = id_workspace_id_new(id, workspace_id, err);
+	if (rc == 0)
+		rc = id_password_hash(id, in->password, hash, err);
+	if (rc == 0)
+		rc = id_session_prepare(id, now_us, session, session_hash, err);
+	if (rc < 0)
+		return rc;
+	struct setup_job j = { in,      workspace_name, workspace_id, hash, session_hash,
+			       session, address,        now_us,       0 };
+	/* No request id: a second setup is refused by the job itself. */
+	rc = storage_write(id->store, STORAGE_DB_SYSTEM, NULL, setup_job, &j, err);
+	if (rc < 0)
+		return rc;
+	rc = id_workspace_db_init(id, workspace_id, workspace_name, j.account_id, err);
+	if (rc < 0)
+		return rc;
+	*account = (struct id_account){ .id = j.account_id, .is_installation_admin = true };
+	(void)snprintf(account->login, sizeof(account->login), "%s", in->login);
+	(void)snprintf(account->name, sizeof(account->name), "%s", in->name);
+	return 0;
+}
+
+/* ---- sign-in ---- */
+
+struct attempt_job {
+	const char *login_key;
+	const char *address_key;
+	int64_t now_us;
+	bool success;       /* second job: open the session */
+	int64_t account_id; /* second job */
+	const char *session_hash;
+	const struct id_session *session;
+	const char *address;
+	int64_t locked_until_us; /* out: > now when refused */
+};
+
+/* The lock of key, if any (0 when none or over). */
+static int locked_until(struct storage_tx *tx, const char *key, int64_t now_us, int64_t *until,
+			struct cr_err *err)
+{
+	struct storage_value p = storage_text(key);
+	struct storage_rows rows;
+	int rc = storage_tx_query(tx, "SELECT locked_until_us FROM sign_in_failure WHERE key = ?",
+				  &p, 1, &rows, err);
+
+	*until = 0;
+	if (rc == 0 && rows.n_rows > 0 && storage_rows_int(&rows, 0, 0, 0) > now_us)
+		*until = storage_rows_int(&rows, 0, 0, 0);
+	storage_rows_close(&rows);
+	return rc;
+}
+
+/* Count one against key; past max within the window, lock it until the
+ * window ends (at least a minute). */
+static int count(struct storage_tx *tx, const char *key, int max, int64_t now_us, int64_t *until,
+		 struct cr_err *err)
+{
+	struct storage_value p[5] = { storage_text(key), storage_int(now_us),
+				      storage_int(now_us - ID_THROTTLE_WINDOW_US), storage_int(max),
+				      storage_int(LOCK_MIN_US) };
+	int rc = storage_tx_exec(
+	    tx,
+	    "INSERT INTO sign_in_failure (key, failures, first_us) VALUES (?1, 1, ?2) "
+	    "ON CONFLICT (key) DO UPDATE SET "
+	    " failures = CASE WHEN first_us < ?3 THEN 1 ELSE failures + 1 END,"
+	    " first_us = CASE WHEN first_us < ?3 THEN ?2 ELSE first_us END",
+	    p, 3, NULL, err);
+
+	if (rc == 0)
+		rc = storage_tx_exec(tx,
+				     "UPDATE sign_in_failure SET locked_until_us = "
+				     "max(first_us + ?2 - ?3, ?2 + ?5) "
+				     "WHERE key = ?1 AND failures > ?4",
+				     p, 5, NULL, err);
+	if (rc < 0)
+		return rc;
+	return locked_until(tx, key, now_us - 1, until, err);
+}
+
+static int attempt_job(struct storage_tx *tx, void *arg, struct cr_err *err)
+{
+	struct attempt_job *j = arg;
+	int64_t until = 0;
+	int rc;
+
+	j->locked_until_us = 0;
+	if (j->success) {
+		struct storage_value p = storage_text(j->login_key);
+		rc = storage_tx_exec(tx, "DELETE FROM sign_in_failure WHERE key = ?", &p, 1, NULL,
+				     err);
+		if (rc == 0)
+			rc = id_tx_session_insert(tx, j->session_hash, j->account_id, j->session,
+						  j->address, j->now_us, err);
+		return rc;
+	}
+	if (j->address_key != NULL && j->login_key == NULL) /* a failure from the address */
+		return count(tx, j->address_key, ID_THROTTLE_ADDRESS_MAX, j->now_us,
+			     &j->locked_until_us, err);
+	rc = locked_until(tx, j->address_key, j->now_us, &until, err);
+	if (rc < 0 || until > 0) {
+		j->locked_until_us = until;
+		return rc;
+	}
+	return count(tx, j->login_key, ID_THROTTLE_LOGIN_MAX, j->now_us, &j->locked_until_us, err);
+}
+
+/* A hash to check wrong logins against, so that they cost what a wrong
+ * password costs (no enumeration by timing). */
+static int dummy_verify(const struct identity *id, const char *password)
+{
+	static const char dummy[] = "scrypt$15$8$1$AAAAAAAAAAAAAAAAAAAAAA$"
+				    "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA";
+	char stored[sizeof(dummy) + 8];
+	unsigned log_n = id->kdf_log_n > 0 ? id->kdf_log_n : 15;
+
+	(void)snprintf(stored, sizeof(stored), "scrypt$%u%s", log_n, dummy + strlen("scrypt$15"));
+	(void)id_password_verify(id, password, stored);
+	return CR_EAUTH;
+}
+
+static int load_account(const struct identity *id, const char *login, struct id_account *a,
+			char hash[ID_PASSWORD_HASH_MAX + 1], struct cr_err *err)
+{
+	struct storage_value p = storage_text(login);
+	struct storage_rows rows;
+	int rc = storage_query(id->store, STORAGE_DB_SYSTEM,
+			       "SELECT id, login, name, is_installation_admin, password_hash FROM "
+			       "account WHERE login = ?",
+			       &p, 1, &rows, err);
+
+	if (rc == 0 && rows.n_rows == 0)
+		rc = CR_ENOTFOUND;
+	if (rc == 0) {
+		a->id = storage_rows_int(&rows, 0, 0, 0);
+		(void)snprintf(a->login, sizeof(a->login), "%s", storage_rows_text(&rows, 0, 1));
+		(void)snprintf(a->name, sizeof(a->name), "%s", storage_rows_text(&rows, 0, 2));
+		a->is_installation_admin = storage_rows_int(&rows, 0, 3, 0) != 0;
+		(void)snprintf(hash, ID_PASSWORD_HASH_MAX + 1, "%s",
+			       storage_rows_text(&rows, 0, 4));
+	}
+	storage_rows_close(&rows);
+	return rc;
+}
+
+static unsigned seconds_until(int64_t until_us, int64_t now_us)
+{
+	int64_t s = (until_us - now_us + 999999) / 1000000;
+	return s < 1 ? 1 : (unsigned)s;
+}
+
+int id_sign_in(const struct identity *id, const char *login, const char *password,
+	       const char *address, int64_t now_us, struct id_account *account,
+	       struct id_session *session, unsigned *retry_after_s, struct cr_err *err)
+{
+	char login_key[ID_LOGIN_MAX + 16];
+	char address_key[80];
+	char hash[ID_PASSWORD_HASH_MAX + 1];
+	char session_hash[ID_HASH_HEX + 1];
+	int rc;
+
+	*retry_after_s = 0;
+	if (login == NULL || password == NULL || login[0] == '\0' || strlen(login) > ID_LOGIN_MAX ||
+	    strlen(password) > ID_PASSWORD_MAX)
+		return cr_err_set(err, CR_EAUTH, "the login or the password is wrong");
+	(void)snprintf(login_key, sizeof(login_key), "login:");
+	for (size_t i = 0; login[i] != '\0'; i++) {
+		char c =
+		    login[i] >= 'A' && login[i] <= 'Z' ? (char)(login[i] - 'A' + 'a') : login[i];
+		login_key[6 + i] = c;
+		login_key[7 + i] = '\0';
+	}
+	(void)snprintf(address_key, sizeof(address_key), "address:%.64s", address);
+	struct attempt_job j = { login_key, address_key, now_us, false, 0, NULL, NULL, address, 0 };
+	rc = storage_write(id->store, STORAGE_DB_SYSTEM, NULL, attempt_job, &j, err);
+	if (rc < 0)
+		return rc;
+	if (j.locked_until_us > 0) {
+		*retry_after_s = seconds_until(j.locked_until_us, now_us);
+		return cr_err_set(err, CR_ELIMIT,
+				  "too many failed sign-ins; try again in %u seconds",
+				  *retry_after_s);
+	}
+	rc = load_account(id, login, account, hash, err);
+	if (rc == CR_ENOTFOUND)
+		rc = dummy_verify(id, password);
+	else if (rc == 0)
+		rc = id_password_verify(id, password, hash);
+	if (rc == CR_EAUTH || rc == CR_EINVAL) {
+		struct attempt_job f = {
+			NULL, address_key, now_us, false, 0, NULL, NULL, address, 0
+		};
+		(void)storage_write(id->store, STORAGE_DB_SYSTEM, NULL, attempt_job, &f, NULL);
+		return cr_err_set(err, CR_EAUTH, "the login or the password is wrong");
+	}
+	if (rc < 0)
+		return rc;
+	rc = id_session_prepare(id, now_us, session, session_hash, err);
+	if (rc < 0)
+		return rc;
+	j.success = true;
+	j.account_id = account->id;
+	j.session_hash = session_hash;
+	j.session = session;
+	return storage_write(id->store, STORAGE_DB_SYSTEM, NULL, attempt_job, &j, err);
+}
+
+struct open_job {
+	const char *hash;
+	int64_t account_id;
+	const struct id_session *session;
+	const char *address;
+	int64_t now_us;
+};
+
+static int open_job(struct storage_tx *tx, void *arg, struct cr_err *err)
+{
+	struct open_job *j = arg;
+
+	return id_tx_session_insert(tx, j->hash, j->account_id, j->session, j->address, j->now_us,
+				    err);
+}
+
+int id_session_open(const struct identity *id, int64_t account_id, const char *address,
+		    int64_t now_us, struct id_session *session, struct cr_err *err)
+{
+	char hash[ID_HASH_HEX + 1];
+	int rc = id_session_prepare(id, now_us, session, hash, err);
+	struct open_job j = { hash, account_id, session, address, now_us };
+
+	if (rc < 0)
+		return rc;
+	return storage_write(id->store, STORAGE_DB_SYSTEM, NULL, open_job, &j, err);
+}

@@ -1,0 +1,89 @@
+/* core/identity/identity_int.h: what the files of core/identity share. */
+#ifndef CREEK_CORE_IDENTITY_INT_H
+#define CREEK_CORE_IDENTITY_INT_H
+
+#include <jansson.h>
+
+#include "../../storage/store.h"
+#include "account.h"
+#include "identity.h"
+
+#define ID_SESSION_TOKEN_BYTES 32
+#define ID_CSRF_BYTES          24
+
+/* RFC 3339 UTC text of a wall-clock time, as JSON. */
+json_t *id_time_json(int64_t us);
+
+/* A fresh session (token, CSRF, expiry) and its token's digest. */
+int id_session_prepare(const struct identity *id, int64_t now_us, struct id_session *s,
+		       char hash[ID_HASH_HEX + 1], struct cr_err *err);
+
+/* Rows inside a write transaction. */
+int id_tx_account_insert(struct storage_tx *tx, const char *login, const char *name,
+			 const char *password_hash, bool installation_admin, int64_t now_us,
+			 int64_t *id_out, struct cr_err *err);
+int id_tx_session_insert(struct storage_tx *tx, const char *hash, int64_t account_id,
+			 const struct id_session *s, const char *address, int64_t now_us,
+			 struct cr_err *err);
+int id_tx_member_insert(struct storage_tx *tx, const char *workspace_id, int64_t account_id,
+			enum id_role role, const char *title, int64_t now_us, struct cr_err *err);
+int id_tx_workspace_insert(struct storage_tx *tx, const char *workspace_id, const char *name,
+			   int64_t created_by, int64_t now_us, struct cr_err *err);
+
+/* Migrate a workspace's database and give it its root department. */
+int id_workspace_db_init(const struct identity *id, const char *workspace_id, const char *name,
+			 int64_t creator, struct cr_err *err);
+/* A new workspace id ("w" + 12 hex). */
+int id_workspace_id_new(const struct identity *id, char out[ID_WORKSPACE_ID_MAX + 1],
+			struct cr_err *err);
+
+/* Set an account's password (checked against the policy); every session
+ * but keep_session (a digest, or NULL) ends. With old_hash, only if the
+ * stored hash is still that one. */
+int id_password_set(const struct identity *id, int64_t account_id, const char *login,
+		    const char *password, const char *keep_session, const char *old_hash,
+		    int64_t now_us, struct cr_err *err);
+
+/* Join an account (existing: account_id; new: in) to a workspace with its
+ * departments (the root when none) and roles. */
+int id_member_join(const struct identity *id, const char *workspace_id, int64_t account_id,
+		   const struct id_new_account *in, const char *title, const int64_t *depts,
+		   size_t n_depts, const int64_t *roles, size_t n_roles, const char *request_id,
+		   int64_t now_us, int64_t *account_out, struct cr_err *err);
+
+/* Sub-request ids: a retried request (same id) skips the parts that
+ * committed. out has room for STORAGE_REQUEST_ID_MAX + 1; "" in, "" out. */
+const char *id_sub_request(const char *request_id, const char *part, char *out, size_t len);
+
+/* ---- request bodies (body.c) ---- */
+
+/* A JSON object, else CR_EINVAL naming what was expected. */
+int id_body_object(const json_t *body, struct cr_err *err);
+/* body[key] as a string: NULL (and 0) when absent and !required. */
+int id_body_string(const json_t *body, const char *key, bool required, const char **out,
+		   struct cr_err *err);
+/* body[key] as an array of distinct positive integers (at most max);
+ * *present false when absent. *out is malloc'ed (free it). */
+int id_body_ids(const json_t *body, const char *key, size_t max, int64_t **out, size_t *n,
+		bool *present, struct cr_err *err);
+/* body[key] as a positive integer; *present false when absent. */
+int id_body_id(const json_t *body, const char *key, int64_t *out, bool *present,
+	       struct cr_err *err);
+/* Refuse keys not in the NULL-terminated list (typos must not pass). */
+int id_body_keys(const json_t *body, const char *const *keys, struct cr_err *err);
+json_t *id_ids_json(const int64_t *ids, size_t n);
+
+/* ---- small SQL helpers (body.c) ---- */
+
+/* Replace the account ids linked to owner in table (owner_col,
+ * account_id): delete the old links, insert the new ones. */
+int id_tx_links_set(struct storage_tx *tx, const char *table, const char *owner_col, int64_t owner,
+		    const int64_t *ids, size_t n, struct cr_err *err);
+/* Every id in ids is an active or deactivated member of the workspace. */
+int id_accounts_are_members(const struct identity *id, const char *workspace_id, const int64_t *ids,
+			    size_t n, struct cr_err *err);
+/* rows of (owner, account_id) grouped: for each owner id in owners, a JSON
+ * array of its account ids. */
+json_t *id_links_of(const struct storage_rows *rows, int64_t owner);
+
+#endif

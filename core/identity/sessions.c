@@ -1,0 +1,235 @@
+/* core/identity/sessions.c: who holds a session or an API key, signing
+ * out, and one's own account. */
+#include <stdio.h>
+#include <string.h>
+
+#include "identity_int.h"
+
+static void fill_account(struct id_account *a, const struct storage_rows *rows, size_t r,
+			 unsigned col)
+{
+	const char *login = storage_rows_text(rows, r, col + 1);
+	const char *name = storage_rows_text(rows, r, col + 2);
+
+	a->id = storage_rows_int(rows, r, col, 0);
+	(void)snprintf(a->login, sizeof(a->login), "%s", login != NULL ? login : "");
+	(void)snprintf(a->name, sizeof(a->name), "%s", name != NULL ? name : "");
+	a->is_installation_admin = storage_rows_int(rows, r, col + 3, 0) != 0;
+}
+
+static enum id_role role_of(const char *role, const char *status)
+{
+	if (role == NULL || status == NULL || strcmp(status, "active") != 0)
+		return ID_ROLE_NONE;
+	if (strcmp(role, "super_admin") == 0)
+		return ID_ROLE_SUPER_ADMIN;
+	if (strcmp(role, "system_admin") == 0)
+		return ID_ROLE_SYSTEM_ADMIN;
+	return ID_ROLE_MEMBER;
+}
+
+int id_session_check(const struct identity *id, const char *token, const char *workspace_id,
+		     int64_t now_us, struct id_actor *actor, struct cr_err *err)
+{
+	char hash[ID_HASH_HEX + 1];
+	struct storage_value p[3];
+	struct storage_rows rows;
+	int rc;
+
+	*actor = (struct id_actor){ 0 };
+	if (token == NULL || token[0] == '\0' || strlen(token) > ID_TOKEN_MAX)
+		return cr_err_set(err, CR_EAUTH, "sign in first");
+	id_hash_hex(id, token, hash);
+	p[0] = storage_text(workspace_id != NULL ? workspace_id : "");
+	p[1] = storage_text(hash);
+	p[2] = storage_int(now_us);
+	rc = storage_query(id->store, STORAGE_DB_SYSTEM,
+			   "SELECT a.id, a.login, a.name, a.is_installation_admin, s.csrf_token, "
+			   "s.expires_us, m.role, m.status FROM session s JOIN account a ON a.id = "
+			   "s.account_id LEFT JOIN workspace_member m ON m.account_id = a.id AND "
+			   "m.workspace_id = ? WHERE s.token_sha256 = ? AND s.expires_us > ?",
+			   p, 3, &rows, err);
+	if (rc == 0 && rows.n_rows == 0)
+		rc = cr_err_set(err, CR_EAUTH, "your session has ended; sign in again");
+	if (rc == 0) {
+		const char *csrf = storage_rows_text(&rows, 0, 4);
+		fill_account(&actor->account, &rows, 0, 0);
+		memcpy(actor->session_hash, hash, sizeof(hash));
+		(void)snprintf(actor->csrf_token, sizeof(actor->csrf_token), "%s",
+			       csrf != NULL ? csrf : "");
+		actor->expires_us = storage_rows_int(&rows, 0, 5, 0);
+		actor->role =
+		    role_of(storage_rows_text(&rows, 0, 6), storage_rows_text(&rows, 0, 7));
+		if (workspace_id != NULL) {
+			(void)snprintf(actor->workspace_id, sizeof(actor->workspace_id), "%s",
+				       workspace_id);
+			id_workspace_db(workspace_id, actor->db);
+		}
+	}
+	storage_rows_close(&rows);
+	return rc;
+}
+
+int id_api_key_check(const struct identity *id, const char *key, const char *workspace_id,
+		     struct id_actor *actor, struct cr_err *err)
+{
+	char hash[ID_HASH_HEX + 1];
+	struct storage_value p;
+	struct storage_rows rows;
+	int rc;
+
+	*actor = (struct id_actor){ 0 };
+	if (key == NULL || strncmp(key, "creek_", 6) != 0 || strlen(key) > ID_API_KEY_MAX)
+		return cr_err_set(err, CR_EAUTH, "the API key is not valid");
+	id_hash_hex(id, key, hash);
+	p = storage_text(hash);
+	rc = storage_query(id->store, STORAGE_DB_SYSTEM,
+			   "SELECT workspace_id FROM api_key WHERE key_sha256 = ?", &p, 1, &rows,
+			   err);
+	if (rc == 0 && rows.n_rows == 0)
+		rc = cr_err_set(err, CR_EAUTH, "the API key is not valid (revoked or unknown)");
+	if (rc == 0) {
+		const char *ws = storage_rows_text(&rows, 0, 0);
+		if (workspace_id == NULL || ws == NULL || strcmp(ws, workspace_id) != 0)
+			rc = cr_err_set(err, CR_EDENIED,
+					"this API key belongs to another workspace");
+	}
+	if (rc == 0) {
+		actor->via_api_key = true;
+		actor->role = ID_ROLE_NONE;
+		(void)snprintf(actor->workspace_id, sizeof(actor->workspace_id), "%s",
+			       workspace_id);
+		id_workspace_db(workspace_id, actor->db);
+		(void)snprintf(actor->account.name, sizeof(actor->account.name), "API key");
+	}
+	storage_rows_close(&rows);
+	return rc;
+}
+
+int id_sign_out(const struct identity *id, const struct id_actor *actor, struct cr_err *err)
+{
+	struct storage_value p = storage_text(actor->session_hash);
+
+	return storage_exec(id->store, STORAGE_DB_SYSTEM, NULL,
+			    "DELETE FROM session WHERE token_sha256 = ?", &p, 1, NULL, err);
+}
+
+int id_sign_out_everywhere(const struct identity *id, const struct id_actor *actor,
+			   struct cr_err *err)
+{
+	struct storage_value p = storage_int(actor->account.id);
+
+	return storage_exec(id->store, STORAGE_DB_SYSTEM, NULL,
+			    "DELETE FROM session WHERE account_id = ?", &p, 1, NULL, err);
+}
+
+int id_me(const struct identity *id, const struct id_actor *actor, json_t **out, struct cr_err *err)
+{
+	struct storage_value p = storage_int(actor->account.id);
+	struct storage_rows rows;
+	json_t *list;
+	int rc = storage_query(id->store, STORAGE_DB_SYSTEM,
+			       "SELECT w.id, w.name, m.role FROM workspace_member m JOIN workspace "
+			       "w ON w.id = m.workspace_id WHERE m.account_id = ? AND m.status = "
+			       "'active' ORDER BY w.created_us",
+			       &p, 1, &rows, err);
+
+	if (rc < 0) {
+		storage_rows_close(&rows);
+		return rc;
+	}
+	list = json_array();
+	for (size_t r = 0; r < rows.n_rows; r++)
+		json_array_append_new(list, json_pack("{s:s?, s:s?, s:s?}", "id",
+						      storage_rows_text(&rows, r, 0), "name",
+						      storage_rows_text(&rows, r, 1), "role",
+						      storage_rows_text(&rows, r, 2)));
+	storage_rows_close(&rows);
+	*out = json_pack("{s:o, s:s, s:o, s:o}", "account", id_account_json(&actor->account),
+			 "csrf_token", actor->csrf_token, "expires_at",
+			 id_time_json(actor->expires_us), "workspaces", list);
+	return 0;
+}
+
+int id_me_rename(const struct identity *id, const struct id_actor *actor, const char *name,
+		 struct cr_err *err)
+{
+	struct storage_value p[2] = { storage_text(name), storage_int(actor->account.id) };
+
+	if (id_name_check(name, "name", err) < 0)
+		return CR_EINVAL;
+	return storage_exec(id->store, STORAGE_DB_SYSTEM, NULL,
+			    "UPDATE account SET name = ? WHERE id = ?", p, 2, NULL, err);
+}
+
+struct password_job {
+	int64_t account_id;
+	const char *hash;
+	const char *keep_session; /* digest of the session to keep, or NULL */
+	const char *old_hash;     /* the hash the check was made against, or NULL */
+	int64_t now_us;
+};
+
+static int password_job(struct storage_tx *tx, void *arg, struct cr_err *err)
+{
+	struct password_job *j = arg;
+	struct storage_value p[4] = { storage_text(j->hash), storage_int(j->now_us),
+				      storage_int(j->account_id),
+				      storage_text(j->old_hash != NULL ? j->old_hash : "") };
+	struct storage_value q[2] = { storage_int(j->account_id),
+				      storage_text(j->keep_session != NULL ? j->keep_session
+									   : "") };
+	struct storage_result res;
+	int rc = storage_tx_exec(
+	    tx,
+	    j->old_hash != NULL ? "UPDATE account SET password_hash = ?, password_changed_us = "
+				  "? WHERE id = ? AND password_hash = ?"
+				: "UPDATE account SET password_hash = ?, password_changed_us = "
+				  "? WHERE id = ?",
+	    p, j->old_hash != NULL ? 4 : 3, &res, err);
+
+	if (rc == 0 && res.rows_affected == 0)
+		return cr_err_set(err, CR_ECONFLICT,
+				  "the password was changed meanwhile; try again");
+	if (rc == 0)
+		rc = storage_tx_exec(tx,
+				     "DELETE FROM session WHERE account_id = ? AND "
+				     "token_sha256 <> ?",
+				     q, 2, NULL, err);
+	return rc;
+}
+
+int id_password_set(const struct identity *id, int64_t account_id, const char *login,
+		    const char *password, const char *keep_session, const char *old_hash,
+		    int64_t now_us, struct cr_err *err)
+{
+	char hash[ID_PASSWORD_HASH_MAX + 1];
+	struct password_job j = { account_id, hash, keep_session, old_hash, now_us };
+	int rc = id_password_check(password, login, err);
+
+	if (rc == 0)
+		rc = id_password_hash(id, password, hash, err);
+	if (rc == 0)
+		rc = storage_write(id->store, STORAGE_DB_SYSTEM, NULL, password_job, &j, err);
+	return rc;
+}
+
+int id_password_change(const struct identity *id, const struct id_actor *actor, const char *current,
+		       const char *next, int64_t now_us, struct cr_err *err)
+{
+	struct storage_value p = storage_int(actor->account.id);
+	struct storage_rows rows;
+	char stored[ID_PASSWORD_HASH_MAX + 1] = "";
+	int rc = storage_query(id->store, STORAGE_DB_SYSTEM,
+			       "SELECT password_hash FROM account WHERE id = ?", &p, 1, &rows, err);
+
+	if (rc == 0 && rows.n_rows > 0)
+		(void)snprintf(stored, sizeof(stored), "%s", storage_rows_text(&rows, 0, 0));
+	storage_rows_close(&rows);
+	if (rc < 0)
+		return rc;
+	if (current == NULL || id_password_verify(id, current, stored) != 0)
+		return cr_err_set(err, CR_EDENIED, "the current password is wrong");
+	return id_password_set(id, actor->account.id, actor->account.login, next,
+			       actor->session_hash, stored, now_us, err);
+}

@@ -1,0 +1,132 @@
+/* core/identity/workspace.h: workspaces and what is inside them: members,
+ * departments, roles, permission groups, apps, invite links, API keys.
+ *
+ * Every function checks the actor's right itself (authz.c), so no caller
+ * can forget to. Objects come and go as JSON in the API's shapes
+ * (docs/api.md); bodies are validated here, with a clear error. */
+#ifndef CREEK_CORE_IDENTITY_WORKSPACE_H
+#define CREEK_CORE_IDENTITY_WORKSPACE_H
+
+#include <jansson.h>
+
+#include "account.h"
+#include "identity.h"
+
+#define ID_ROOT_DEPARTMENT 1
+#define ID_LIST_MAX        500
+
+/* The actor's facts in its workspace (departments, duties, groups). */
+int id_facts_load(const struct identity *id, const struct id_actor *actor, struct id_facts *f,
+		  struct cr_err *err);
+
+/* ---- workspaces (workspaces.c) ---- */
+int id_workspace_create(const struct identity *id, const struct id_actor *actor, const char *name,
+			int64_t now_us, json_t **out, struct cr_err *err);
+int id_workspaces_mine(const struct identity *id, const struct id_actor *actor, json_t **out,
+		       struct cr_err *err);
+/* The workspace and "me": the actor's role and what it may do. */
+int id_workspace_get(const struct identity *id, const struct id_actor *actor, json_t **out,
+		     struct cr_err *err);
+int id_workspace_rename(const struct identity *id, const struct id_actor *actor, const json_t *body,
+			json_t **out, struct cr_err *err);
+/* Run the workspace migrations on every workspace's database. */
+int id_workspaces_migrate(const struct identity *id, struct cr_err *err);
+
+/* ---- members (members.c) ---- */
+struct id_member_query {
+	const char *q;          /* login or name contains; NULL for all */
+	int64_t department_id;  /* 0 for all */
+	const char *status;     /* "active" (default), "deactivated", "all" */
+	unsigned limit, offset; /* limit 0 = 50 */
+};
+int id_members_list(const struct identity *id, const struct id_actor *actor,
+		    const struct id_member_query *q, json_t **out, struct cr_err *err);
+int id_member_get(const struct identity *id, const struct id_actor *actor, int64_t account_id,
+		  json_t **out, struct cr_err *err);
+int id_member_create(const struct identity *id, const struct id_actor *actor, const json_t *body,
+		     const char *request_id, int64_t now_us, json_t **out, struct cr_err *err);
+int id_member_update(const struct identity *id, const struct id_actor *actor, int64_t account_id,
+		     const json_t *body, const char *request_id, json_t **out, struct cr_err *err);
+int id_member_remove(const struct identity *id, const struct id_actor *actor, int64_t account_id,
+		     const char *request_id, struct cr_err *err);
+int id_member_password_reset(const struct identity *id, const struct id_actor *actor,
+			     int64_t account_id, const json_t *body, int64_t now_us,
+			     struct cr_err *err);
+int id_account_search(const struct identity *id, const struct id_actor *actor, const char *q,
+		      json_t **out, struct cr_err *err);
+/* Bulk invite from CSV text: a report row per line, good rows kept. */
+int id_members_import(const struct identity *id, const struct id_actor *actor, const char *csv,
+		      int64_t now_us, json_t **report, struct cr_err *err);
+
+/* ---- departments (departments.c) ---- */
+int id_departments_list(const struct identity *id, const struct id_actor *actor, json_t **out,
+			struct cr_err *err);
+int id_department_create(const struct identity *id, const struct id_actor *actor,
+			 const json_t *body, const char *request_id, int64_t now_us, json_t **out,
+			 struct cr_err *err);
+int id_department_update(const struct identity *id, const struct id_actor *actor, int64_t dept_id,
+			 const json_t *body, const char *request_id, json_t **out,
+			 struct cr_err *err);
+int id_department_delete(const struct identity *id, const struct id_actor *actor, int64_t dept_id,
+			 const char *request_id, struct cr_err *err);
+/* The department at path "Sales/East" under the root, made if missing
+ * (bulk invites). */
+int id_department_ensure_path(const struct identity *id, const struct id_actor *actor,
+			      const char *path, int64_t now_us, int64_t *dept_id,
+			      struct cr_err *err);
+
+/* ---- roles and permission groups (groups.c) ---- */
+int id_roles_list(const struct identity *id, const struct id_actor *actor, json_t **out,
+		  struct cr_err *err);
+int id_role_create(const struct identity *id, const struct id_actor *actor, const json_t *body,
+		   const char *request_id, int64_t now_us, json_t **out, struct cr_err *err);
+int id_role_update(const struct identity *id, const struct id_actor *actor, int64_t role_id,
+		   const json_t *body, const char *request_id, json_t **out, struct cr_err *err);
+int id_role_delete(const struct identity *id, const struct id_actor *actor, int64_t role_id,
+		   const char *request_id, struct cr_err *err);
+int id_groups_list(const struct identity *id, const struct id_actor *actor, json_t **out,
+		   struct cr_err *err);
+int id_group_create(const struct identity *id, const struct id_actor *actor, const json_t *body,
+		    const char *request_id, int64_t now_us, json_t **out, struct cr_err *err);
+int id_group_update(const struct identity *id, const struct id_actor *actor, int64_t group_id,
+		    const json_t *body, const char *request_id, json_t **out, struct cr_err *err);
+int id_group_delete(const struct identity *id, const struct id_actor *actor, int64_t group_id,
+		    const char *request_id, struct cr_err *err);
+
+/* ---- apps (apps.c): the list permission groups are scoped to ---- */
+int id_apps_list(const struct identity *id, const struct id_actor *actor, json_t **out,
+		 struct cr_err *err);
+int id_app_create(const struct identity *id, const struct id_actor *actor, const json_t *body,
+		  const char *request_id, int64_t now_us, json_t **out, struct cr_err *err);
+int id_app_update(const struct identity *id, const struct id_actor *actor, int64_t app_id,
+		  const json_t *body, const char *request_id, json_t **out, struct cr_err *err);
+int id_app_delete(const struct identity *id, const struct id_actor *actor, int64_t app_id,
+		  const char *request_id, struct cr_err *err);
+
+/* ---- invite links and API keys (invites.c) ---- */
+int id_invites_list(const struct identity *id, const struct id_actor *actor, json_t **out,
+		    struct cr_err *err);
+int id_invite_create(const struct identity *id, const struct id_actor *actor, const json_t *body,
+		     int64_t now_us, json_t **out, struct cr_err *err);
+int id_invite_revoke(const struct identity *id, const struct id_actor *actor, int64_t invite_id,
+		     struct cr_err *err);
+/* Public: the workspace an invite token leads to (CR_ENOTFOUND if it is
+ * not usable). */
+int id_invite_peek(const struct identity *id, const char *token, int64_t now_us, json_t **out,
+		   struct cr_err *err);
+/* The signed-in actor joins through the invite. */
+int id_invite_accept(const struct identity *id, const struct id_actor *actor, const char *token,
+		     int64_t now_us, json_t **out, struct cr_err *err);
+/* A new account joins through the invite, and gets a session. */
+int id_invite_register(const struct identity *id, const char *token,
+		       const struct id_new_account *in, const char *address, int64_t now_us,
+		       struct id_account *account, json_t **workspace, struct id_session *session,
+		       struct cr_err *err);
+int id_api_keys_list(const struct identity *id, const struct id_actor *actor, json_t **out,
+		     struct cr_err *err);
+int id_api_key_create(const struct identity *id, const struct id_actor *actor, const json_t *body,
+		      int64_t now_us, json_t **out, struct cr_err *err);
+int id_api_key_revoke(const struct identity *id, const struct id_actor *actor, int64_t key_id,
+		      struct cr_err *err);
+
+#endif

@@ -1,0 +1,61 @@
+/* node/crypto.c: the crypto core/identity is handed (struct id_crypto):
+ * OpenSSL's scrypt and SHA-256, and getrandom().
+ *
+ * scrypt with N = 2^15, r = 8 takes 32 MiB and some 50-100 ms of one core.
+ * So that a burst of sign-ins cannot take all memory (or every HTTP
+ * thread's core), at most one KDF per core runs at once; the others wait
+ * their turn. */
+#include "crypto.h"
+
+#include <openssl/evp.h>
+#include <openssl/sha.h>
+#include <semaphore.h>
+#include <sys/random.h>
+#include <unistd.h>
+
+#include "../lib/err.h"
+
+static sem_t kdf_slots;
+
+static int kdf(const char *password, size_t password_len, const uint8_t *salt, size_t salt_len,
+	       uint64_t n, uint32_t r, uint32_t p, uint8_t out[32])
+{
+	uint64_t maxmem = 128 * n * r * p + (1u << 20);
+	int ok;
+
+	while (sem_wait(&kdf_slots) < 0)
+		;
+	ok = EVP_PBE_scrypt(password, password_len, salt, salt_len, n, r, p, maxmem, out, 32);
+	sem_post(&kdf_slots);
+	return ok == 1 ? 0 : CR_EINTERNAL;
+}
+
+static void sha256(const void *data, size_t len, uint8_t out[32])
+{
+	(void)SHA256(data, len, out);
+}
+
+static int random_bytes(void *buf, size_t len)
+{
+	size_t got = 0;
+
+	while (got < len) {
+		ssize_t n = getrandom((char *)buf + got, len - got, 0);
+		if (n <= 0)
+			return CR_EINTERNAL;
+		got += (size_t)n;
+	}
+	return 0;
+}
+
+const struct id_crypto *node_crypto(void)
+{
+	static const struct id_crypto ops = { kdf, sha256, random_bytes };
+	static int ready;
+
+	if (!__atomic_exchange_n(&ready, 1, __ATOMIC_ACQ_REL)) {
+		long cores = sysconf(_SC_NPROCESSORS_ONLN);
+		(void)sem_init(&kdf_slots, 0, cores > 0 ? (unsigned)cores : 1);
+	}
+	return &ops;
+}

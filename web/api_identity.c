@@ -1,0 +1,236 @@
+/* web/api_identity.c: first start, sign-in and out, one's own account,
+ * workspaces and invites: the HTTP faces of core/identity. */
+#define LOG_MODULE "web"
+#include <stdio.h>
+#include <string.h>
+
+#include "../core/identity/account.h"
+#include "../core/identity/workspace.h"
+#include "../lib/time.h"
+#include "web_int.h"
+
+static const struct identity *ident(struct web_request *req)
+{
+	if (req->ctx->identity == NULL)
+		web_reply_error(req, CR_EUNAVAIL, "accounts are not available on this node");
+	return req->ctx->identity;
+}
+
+static const char *str(struct web_request *req, const char *key)
+{
+	const json_t *v = json_object_get(req->json, key);
+
+	return json_is_string(v) ? json_string_value(v) : NULL;
+}
+
+/* A new session's answer: the account, the CSRF token, and the cookie. */
+static void reply_session(struct web_request *req, unsigned status, const struct id_account *a,
+			  const struct id_session *s, json_t *extra, int64_t now_us)
+{
+	json_t *body = json_pack("{s:o, s:s, s:o}", "account", id_account_json(a), "csrf_token",
+				 s->csrf, "expires_at", json_null());
+	char expires[32];
+
+	cr_format_utc(s->expires_us, expires, sizeof(expires));
+	json_object_set_new(body, "expires_at", json_string(expires));
+	if (extra != NULL)
+		json_object_update(body, extra);
+	json_decref(extra);
+	web_reply_json(req, status, body);
+	web_session_cookie(req, s->token, s->expires_us, now_us);
+}
+
+void web_api_setup_get(struct web_request *req)
+{
+	const struct identity *id = ident(req);
+	struct cr_err err = { 0 };
+	bool needed = false;
+	int rc;
+
+	if (id == NULL)
+		return;
+	rc = id_setup_needed(id, &needed, &err);
+	web_reply_result(req, rc, &err, 200, rc == 0 ? json_pack("{s:b}", "needed", needed) : NULL);
+}
+
+void web_api_setup_post(struct web_request *req)
+{
+	const struct identity *id = ident(req);
+	struct id_new_account in = { str(req, "login"), str(req, "name"), str(req, "password") };
+	char ws[ID_WORKSPACE_ID_MAX + 1];
+	struct id_account account;
+	struct id_session session;
+	struct cr_err err = { 0 };
+	int64_t now = cr_wall_us();
+	int rc;
+
+	if (id == NULL)
+		return;
+	rc = id_setup(id, &in, str(req, "workspace_name"), req->client_address, now, &account, ws,
+		      &session, &err);
+	if (rc < 0) {
+		web_reply_error(req, rc, "%s", err.msg);
+		return;
+	}
+	reply_session(req, 201, &account, &session,
+		      json_pack("{s:{s:s, s:s?, s:s}}", "workspace", "id", ws, "name",
+				str(req, "workspace_name"), "role", "super_admin"),
+		      now);
+}
+
+void web_api_session_post(struct web_request *req)
+{
+	const struct identity *id = ident(req);
+	struct id_account account;
+	struct id_session session;
+	struct cr_err err = { 0 };
+	unsigned retry = 0;
+	int64_t now = cr_wall_us();
+	int rc;
+
+	if (id == NULL)
+		return;
+	rc = id_sign_in(id, str(req, "login"), str(req, "password"), req->client_address, now,
+			&account, &session, &retry, &err);
+	if (rc < 0) {
+		char seconds[16];
+		web_reply_error(req, rc, "%s", err.msg);
+		(void)snprintf(seconds, sizeof(seconds), "%u", retry);
+		if (rc == CR_ELIMIT && req->response != NULL)
+			(void)MHD_add_response_header(req->response, "Retry-After", seconds);
+		return;
+	}
+	reply_session(req, 200, &account, &session, NULL, now);
+}
+
+void web_api_session_delete(struct web_request *req)
+{
+	struct cr_err err = { 0 };
+	int rc = id_sign_out(req->ctx->identity, &req->actor, &err);
+
+	web_reply_result(req, rc, &err, 204, NULL);
+	if (rc >= 0)
+		web_session_cookie_clear(req);
+}
+
+void web_api_sessions_delete(struct web_request *req)
+{
+	struct cr_err err = { 0 };
+	int rc = id_sign_out_everywhere(req->ctx->identity, &req->actor, &err);
+
+	web_reply_result(req, rc, &err, 204, NULL);
+	if (rc >= 0)
+		web_session_cookie_clear(req);
+}
+
+void web_api_me_get(struct web_request *req)
+{
+	struct cr_err err = { 0 };
+	json_t *out = NULL;
+	int rc = id_me(req->ctx->identity, &req->actor, &out, &err);
+
+	web_reply_result(req, rc, &err, 200, out);
+}
+
+void web_api_me_patch(struct web_request *req)
+{
+	struct cr_err err = { 0 };
+	const char *name = str(req, "name");
+	int rc = id_me_rename(req->ctx->identity, &req->actor, name, &err);
+
+	if (rc == 0)
+		(void)snprintf(req->actor.account.name, sizeof(req->actor.account.name), "%s",
+			       name);
+	web_reply_result(req, rc, &err, 200, rc == 0 ? id_account_json(&req->actor.account) : NULL);
+}
+
+void web_api_me_password(struct web_request *req)
+{
+	struct cr_err err = { 0 };
+	int rc = id_password_change(req->ctx->identity, &req->actor, str(req, "current_password"),
+				    str(req, "new_password"), cr_wall_us(), &err);
+
+	web_reply_result(req, rc, &err, 204, NULL);
+}
+
+void web_api_workspaces_get(struct web_request *req)
+{
+	struct cr_err err = { 0 };
+	json_t *out = NULL;
+	int rc = id_workspaces_mine(req->ctx->identity, &req->actor, &out, &err);
+
+	web_reply_result(req, rc, &err, 200, out);
+}
+
+void web_api_workspaces_post(struct web_request *req)
+{
+	struct cr_err err = { 0 };
+	json_t *out = NULL;
+	int rc = id_workspace_create(req->ctx->identity, &req->actor, str(req, "name"),
+				     cr_wall_us(), &out, &err);
+
+	web_reply_result(req, rc, &err, 201, out);
+}
+
+void web_api_invite_get(struct web_request *req)
+{
+	const struct identity *id = ident(req);
+	struct cr_err err = { 0 };
+	json_t *out = NULL;
+	int rc;
+
+	if (id == NULL)
+		return;
+	rc = id_invite_peek(id, req->params[0], cr_wall_us(), &out, &err);
+	web_reply_result(req, rc, &err, 200, out);
+}
+
+void web_api_invite_accept(struct web_request *req)
+{
+	struct cr_err err = { 0 };
+	json_t *out = NULL;
+	int rc = id_invite_accept(req->ctx->identity, &req->actor, req->params[0], cr_wall_us(),
+				  &out, &err);
+
+	web_reply_result(req, rc, &err, 200, out);
+}
+
+void web_api_invite_register(struct web_request *req)
+{
+	const struct identity *id = ident(req);
+	struct id_new_account in = { str(req, "login"), str(req, "name"), str(req, "password") };
+	struct id_account account;
+	struct id_session session;
+	struct cr_err err = { 0 };
+	json_t *ws = NULL;
+	int64_t now = cr_wall_us();
+	int rc;
+
+	if (id == NULL)
+		return;
+	rc = id_invite_register(id, req->params[0], &in, req->client_address, now, &account, &ws,
+				&session, &err);
+	if (rc < 0) {
+		web_reply_error(req, rc, "%s", err.msg);
+		return;
+	}
+	reply_session(req, 201, &account, &session, json_pack("{s:o}", "workspace", ws), now);
+}
+
+void web_api_workspace_get(struct web_request *req)
+{
+	struct cr_err err = { 0 };
+	json_t *out = NULL;
+	int rc = id_workspace_get(req->ctx->identity, &req->actor, &out, &err);
+
+	web_reply_result(req, rc, &err, 200, out);
+}
+
+void web_api_workspace_patch(struct web_request *req)
+{
+	struct cr_err err = { 0 };
+	json_t *out = NULL;
+	int rc = id_workspace_rename(req->ctx->identity, &req->actor, req->json, &out, &err);
+
+	web_reply_result(req, rc, &err, 200, out);
+}

@@ -1,0 +1,292 @@
+/* web/api_org.c: a workspace's org structure and access (members,
+ * departments, roles, invite links, permission groups, apps, API keys):
+ * the HTTP faces of core/identity, which checks every right itself. */
+#define LOG_MODULE "web"
+#include <stdio.h>
+#include <string.h>
+
+#include "../core/identity/workspace.h"
+#include "../lib/parse.h"
+#include "../lib/time.h"
+#include "web_int.h"
+
+#define ID(req) (req)->ctx->identity, &(req)->actor
+
+/* Handlers of the same shape, one line each. */
+typedef int (*list_fn)(const struct identity *, const struct id_actor *, json_t **,
+		       struct cr_err *);
+typedef int (*create_fn)(const struct identity *, const struct id_actor *, const json_t *,
+			 const char *, int64_t, json_t **, struct cr_err *);
+typedef int (*update_fn)(const struct identity *, const struct id_actor *, int64_t, const json_t *,
+			 const char *, json_t **, struct cr_err *);
+typedef int (*delete_fn)(const struct identity *, const struct id_actor *, int64_t, const char *,
+			 struct cr_err *);
+
+static const char *rid(struct web_request *req)
+{
+	return req->request_id[0] != '\0' ? req->request_id : NULL;
+}
+
+static void do_list(struct web_request *req, list_fn fn)
+{
+	struct cr_err err = { 0 };
+	json_t *out = NULL;
+	int rc = fn(ID(req), &out, &err);
+
+	web_reply_result(req, rc, &err, 200, out);
+}
+
+static void do_create(struct web_request *req, create_fn fn)
+{
+	struct cr_err err = { 0 };
+	json_t *out = NULL;
+	int rc = fn(ID(req), req->json, rid(req), cr_wall_us(), &out, &err);
+
+	web_reply_result(req, rc, &err, 201, out);
+}
+
+static void do_update(struct web_request *req, update_fn fn)
+{
+	struct cr_err err = { 0 };
+	json_t *out = NULL;
+	int64_t oid;
+	int rc;
+
+	if (!web_param_id(req, 1, &oid))
+		return;
+	rc = fn(ID(req), oid, req->json, rid(req), &out, &err);
+	web_reply_result(req, rc, &err, 200, out);
+}
+
+static void do_delete(struct web_request *req, delete_fn fn)
+{
+	struct cr_err err = { 0 };
+	int64_t oid;
+	int rc;
+
+	if (!web_param_id(req, 1, &oid))
+		return;
+	rc = fn(ID(req), oid, rid(req), &err);
+	web_reply_result(req, rc, &err, 204, NULL);
+}
+
+/* Without request ids (their retries are harmless or refused). */
+static int invite_create(const struct identity *id, const struct id_actor *a, const json_t *b,
+			 const char *r, int64_t now, json_t **out, struct cr_err *err)
+{
+	(void)r;
+	return id_invite_create(id, a, b, now, out, err);
+}
+
+static int key_create(const struct identity *id, const struct id_actor *a, const json_t *b,
+		      const char *r, int64_t now, json_t **out, struct cr_err *err)
+{
+	(void)r;
+	return id_api_key_create(id, a, b, now, out, err);
+}
+
+static int invite_revoke(const struct identity *id, const struct id_actor *a, int64_t oid,
+			 const char *r, struct cr_err *err)
+{
+	(void)r;
+	return id_invite_revoke(id, a, oid, err);
+}
+
+static int key_revoke(const struct identity *id, const struct id_actor *a, int64_t oid,
+		      const char *r, struct cr_err *err)
+{
+	(void)r;
+	return id_api_key_revoke(id, a, oid, err);
+}
+
+/* ---- members ---- */
+
+static bool uint_arg(struct web_request *req, const char *name, unsigned max, unsigned *out)
+{
+	const char *v = web_query_arg(req, name);
+	uint32_t n = 0;
+
+	if (v == NULL)
+		return true;
+	if (cr_parse_u32(v, max, &n, NULL) < 0) {
+		web_reply_error(req, CR_EINVAL, "%s must be a whole number from 0 to %u", name,
+				max);
+		return false;
+	}
+	*out = n;
+	return true;
+}
+
+void web_api_members_get(struct web_request *req)
+{
+	struct id_member_query q = { web_query_arg(req, "q"), 0, web_query_arg(req, "status"), 0,
+				     0 };
+	unsigned dept = 0;
+	struct cr_err err = { 0 };
+	json_t *out = NULL;
+	int rc;
+
+	if (!uint_arg(req, "limit", ID_LIST_MAX, &q.limit) ||
+	    !uint_arg(req, "offset", 1000000, &q.offset) ||
+	    !uint_arg(req, "department_id", INT32_MAX, &dept))
+		return;
+	q.department_id = dept;
+	rc = id_members_list(ID(req), &q, &out, &err);
+	web_reply_result(req, rc, &err, 200, out);
+}
+
+void web_api_members_post(struct web_request *req)
+{
+	do_create(req, id_member_create);
+}
+
+void web_api_member_get(struct web_request *req)
+{
+	struct cr_err err = { 0 };
+	json_t *out = NULL;
+	int64_t account;
+	int rc;
+
+	if (!web_param_id(req, 1, &account))
+		return;
+	rc = id_member_get(ID(req), account, &out, &err);
+	web_reply_result(req, rc, &err, 200, out);
+}
+
+void web_api_member_patch(struct web_request *req)
+{
+	do_update(req, id_member_update);
+}
+
+void web_api_member_delete(struct web_request *req)
+{
+	do_delete(req, id_member_remove);
+}
+
+void web_api_member_password(struct web_request *req)
+{
+	struct cr_err err = { 0 };
+	int64_t account;
+	int rc;
+
+	if (!web_param_id(req, 1, &account))
+		return;
+	rc = id_member_password_reset(ID(req), account, req->json, cr_wall_us(), &err);
+	web_reply_result(req, rc, &err, 204, NULL);
+}
+
+void web_api_members_import(struct web_request *req)
+{
+	const json_t *csv = json_object_get(req->json, "csv");
+	struct cr_err err = { 0 };
+	json_t *out = NULL;
+	int rc;
+
+	if (!json_is_object(req->json) || !json_is_string(csv) ||
+	    json_object_size(req->json) != 1) {
+		web_reply_error(req, CR_EINVAL, "expected {\"csv\": \"<the file's text>\"}");
+		return;
+	}
+	rc = id_members_import(ID(req), json_string_value(csv), cr_wall_us(), &out, &err);
+	web_reply_result(req, rc, &err, 200, out);
+}
+
+void web_api_account_search(struct web_request *req)
+{
+	struct cr_err err = { 0 };
+	json_t *out = NULL;
+	int rc = id_account_search(ID(req), web_query_arg(req, "q"), &out, &err);
+
+	web_reply_result(req, rc, &err, 200, out);
+}
+
+/* ---- the rest: one line each ---- */
+
+void web_api_departments_get(struct web_request *req)
+{
+	do_list(req, id_departments_list);
+}
+void web_api_departments_post(struct web_request *req)
+{
+	do_create(req, id_department_create);
+}
+void web_api_department_patch(struct web_request *req)
+{
+	do_update(req, id_department_update);
+}
+void web_api_department_delete(struct web_request *req)
+{
+	do_delete(req, id_department_delete);
+}
+void web_api_roles_get(struct web_request *req)
+{
+	do_list(req, id_roles_list);
+}
+void web_api_roles_post(struct web_request *req)
+{
+	do_create(req, id_role_create);
+}
+void web_api_role_patch(struct web_request *req)
+{
+	do_update(req, id_role_update);
+}
+void web_api_role_delete(struct web_request *req)
+{
+	do_delete(req, id_role_delete);
+}
+void web_api_invite_links_get(struct web_request *req)
+{
+	do_list(req, id_invites_list);
+}
+void web_api_invite_links_post(struct web_request *req)
+{
+	do_create(req, invite_create);
+}
+void web_api_invite_link_delete(struct web_request *req)
+{
+	do_delete(req, invite_revoke);
+}
+void web_api_groups_get(struct web_request *req)
+{
+	do_list(req, id_groups_list);
+}
+void web_api_groups_post(struct web_request *req)
+{
+	do_create(req, id_group_create);
+}
+void web_api_group_patch(struct web_request *req)
+{
+	do_update(req, id_group_update);
+}
+void web_api_group_delete(struct web_request *req)
+{
+	do_delete(req, id_group_delete);
+}
+void web_api_apps_get(struct web_request *req)
+{
+	do_list(req, id_apps_list);
+}
+void web_api_apps_post(struct web_request *req)
+{
+	do_create(req, id_app_create);
+}
+void web_api_app_patch(struct web_request *req)
+{
+	do_update(req, id_app_update);
+}
+void web_api_app_delete(struct web_request *req)
+{
+	do_delete(req, id_app_delete);
+}
+void web_api_api_keys_get(struct web_request *req)
+{
+	do_list(req, id_api_keys_list);
+}
+void web_api_api_keys_post(struct web_request *req)
+{
+	do_create(req, key_create);
+}
+void web_api_api_key_delete(struct web_request *req)
+{
+	do_delete(req, key_revoke);
+}

@@ -1,0 +1,176 @@
+/* web/auth.c: who asks, for routes that need a signed-in account or a
+ * workspace's API key. core/identity decides what each may do; this file
+ * only establishes who it is and refuses forged cross-site changes:
+ *
+ *   - the session cookie (HttpOnly, Secure, SameSite=Strict) names the
+ *     session; its CSRF token must come back in X-Creek-CSRF on every
+ *     POST/PUT/PATCH/DELETE (a cross-site page cannot read it), and a
+ *     browser's Origin, when sent, must be this host;
+ *   - an API key (Authorization: Bearer creek_...) needs no CSRF token:
+ *     browsers never send it on their own. */
+#define LOG_MODULE "web"
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+
+#include "../core/identity/account.h"
+#include "../lib/time.h"
+#include "web_int.h"
+
+#define COOKIE_NAME "creek_session"
+
+const char *web_query_arg(struct web_request *req, const char *name)
+{
+	return MHD_lookup_connection_value(req->conn, MHD_GET_ARGUMENT_KIND, name);
+}
+
+static const char *header(struct web_request *req, const char *name)
+{
+	return MHD_lookup_connection_value(req->conn, MHD_HEADER_KIND, name);
+}
+
+static bool same_text(const char *a, const char *b)
+{
+	size_t n = strlen(a);
+	unsigned char diff = 0;
+
+	if (n != strlen(b) || n == 0)
+		return false;
+	for (size_t i = 0; i < n; i++)
+		diff |= (unsigned char)(a[i] ^ b[i]);
+	return diff == 0;
+}
+
+/* A browser's Origin, if any, names this host (scheme://Host). */
+static bool origin_ok(struct web_request *req)
+{
+	const char *origin = header(req, "Origin");
+	const char *host = header(req, MHD_HTTP_HEADER_HOST);
+	const char *rest;
+
+	if (origin == NULL || req->kind != WEB_KIND_PUBLIC)
+		return true;
+	if (host == NULL)
+		return false;
+	rest = strncmp(origin, "https://", 8) == 0  ? origin + 8
+	       : strncmp(origin, "http://", 7) == 0 ? origin + 7
+						    : NULL;
+	return rest != NULL && strcasecmp(rest, host) == 0;
+}
+
+static bool is_change(const struct web_request *req)
+{
+	return req->method != WEB_GET && req->method != WEB_HEAD && req->method != WEB_OPTIONS;
+}
+
+bool web_auth(struct web_request *req, const struct web_route *route)
+{
+	const struct identity *id = req->ctx->identity;
+	const char *ws = NULL;
+	const char *authz = header(req, MHD_HTTP_HEADER_AUTHORIZATION);
+	struct cr_err err = { 0 };
+	int rc;
+
+	if (route->permission != WEB_PERM_SESSION && route->permission != WEB_PERM_WORKSPACE &&
+	    route->permission != WEB_PERM_WORKSPACE_KEY)
+		return true;
+	if (id == NULL) {
+		web_reply_error(req, CR_EUNAVAIL, "accounts are not available on this node");
+		return false;
+	}
+	if (route->permission != WEB_PERM_SESSION) {
+		ws = req->params[0];
+		if (!id_workspace_id_valid(ws)) {
+			web_reply_error(req, CR_ENOTFOUND, "no workspace '%s'", ws);
+			return false;
+		}
+	}
+	if (authz != NULL && strncasecmp(authz, "Bearer ", 7) == 0) {
+		if (route->permission != WEB_PERM_WORKSPACE_KEY) {
+			web_reply_error(req, CR_EDENIED,
+					"API keys only reach the org API (members, departments, "
+					"roles)");
+			return false;
+		}
+		rc = id_api_key_check(id, authz + 7, ws, &req->actor, &err);
+		if (rc < 0)
+			web_reply_error(req, rc, "%s", err.msg);
+		return rc == 0;
+	}
+	rc = id_session_check(id,
+			      MHD_lookup_connection_value(req->conn, MHD_COOKIE_KIND, COOKIE_NAME),
+			      ws, cr_wall_us(), &req->actor, &err);
+	if (rc < 0) {
+		web_reply_error(req, rc, "%s", err.msg);
+		return false;
+	}
+	if (is_change(req)) {
+		const char *csrf = header(req, "X-Creek-CSRF");
+		if (csrf == NULL || !same_text(csrf, req->actor.csrf_token) || !origin_ok(req)) {
+			web_reply_error(req, CR_EDENIED,
+					"the CSRF token is missing or wrong: send the session's "
+					"csrf_token in the X-Creek-CSRF header");
+			return false;
+		}
+	}
+	return true;
+}
+
+void web_session_cookie(struct web_request *req, const char *token, int64_t expires_us,
+			int64_t now_us)
+{
+	char cookie[256];
+	int64_t max_age = (expires_us - now_us) / 1000000;
+
+	(void)snprintf(cookie, sizeof(cookie),
+		       COOKIE_NAME "=%s; Path=/; Max-Age=%lld; HttpOnly; Secure; SameSite=Strict",
+		       token, (long long)(max_age > 0 ? max_age : 0));
+	if (req->response != NULL)
+		(void)MHD_add_response_header(req->response, MHD_HTTP_HEADER_SET_COOKIE, cookie);
+}
+
+void web_session_cookie_clear(struct web_request *req)
+{
+	if (req->response != NULL)
+		(void)MHD_add_response_header(req->response, MHD_HTTP_HEADER_SET_COOKIE,
+					      COOKIE_NAME "=; Path=/; Max-Age=0; HttpOnly; Secure; "
+							  "SameSite=Strict");
+}
+
+void web_reply_result(struct web_request *req, int rc, const struct cr_err *err, unsigned status,
+		      json_t *body)
+{
+	if (rc < 0) {
+		json_decref(body);
+		web_reply_error(req, rc, "%s", err->msg[0] != '\0' ? err->msg : cr_err_name(rc));
+		return;
+	}
+	if (body == NULL) {
+		req->response = MHD_create_response_from_buffer(0, NULL, MHD_RESPMEM_PERSISTENT);
+		req->status = status;
+		if (req->response != NULL)
+			web_headers_add(req->response, true);
+		return;
+	}
+	web_reply_json(req, status, body);
+}
+
+bool web_param_id(struct web_request *req, unsigned i, int64_t *out)
+{
+	const char *s = i < req->n_params ? req->params[i] : NULL;
+	int64_t v = 0;
+
+	for (const char *p = s; p != NULL && *p != '\0'; p++) {
+		if (*p < '0' || *p > '9' || v > (INT64_MAX - 9) / 10) {
+			v = 0;
+			break;
+		}
+		v = v * 10 + (*p - '0');
+	}
+	if (v <= 0) {
+		web_reply_error(req, CR_ENOTFOUND, "no object '%s' here", s != NULL ? s : "");
+		return false;
+	}
+	*out = v;
+	return true;
+}
