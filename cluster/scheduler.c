@@ -105,6 +105,18 @@ static int prune_effect(struct storage_tx *tx, struct job *j, struct cr_err *err
 	if (rc == 0)
 		rc = storage_tx_exec(tx, "DELETE FROM cluster_token WHERE expires_us < ?", &p, 1,
 				     NULL, err);
+	/* Ended sessions, and sign-in failures whose 15-minute window and lock
+	 * are over (they count for nothing any more). */
+	p = storage_int(j->now_us);
+	if (rc == 0)
+		rc = storage_tx_exec(tx, "DELETE FROM session WHERE expires_us <= ?", &p, 1, NULL,
+				     err);
+	p = storage_int(j->now_us - 3600LL * 1000000);
+	if (rc == 0)
+		rc = storage_tx_exec(tx,
+				     "DELETE FROM sign_in_failure WHERE first_us < ?1 AND "
+				     "locked_until_us < ?1",
+				     &p, 1, NULL, err);
 	return rc;
 }
 

@@ -18,6 +18,7 @@
 #include <string.h>
 #include <sys/file.h>
 #include <sys/stat.h>
+#include <termios.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -43,6 +44,9 @@ struct ctl {
 	unsigned ttl_s;
 	const char *cert;
 	const char *key;
+	const char *login;
+	const char *name;
+	const char *workspace;
 	const char *args[CTL_MAX_ARGS]; /* the command's words */
 	unsigned n_args;
 };
@@ -210,6 +214,77 @@ static int cmd_token_create(const struct ctl *c)
 			      "Valid until %s, for one node. On the new node run:\n"
 			      "  creekctl join <token>\n",
 			      str(a, "expires_at", NULL));
+		rc = 0;
+	}
+	json_decref(a);
+	return rc;
+}
+
+/* ---- accounts ---- */
+
+/* One line from stdin, without echo on a terminal. */
+static int read_password(char *out, size_t len)
+{
+	struct termios old, quiet;
+	bool tty = isatty(STDIN_FILENO) && tcgetattr(STDIN_FILENO, &old) == 0;
+	size_t n;
+
+	if (tty) {
+		(void)fprintf(stderr, "Password for the super admin: ");
+		quiet = old;
+		quiet.c_lflag &= ~(tcflag_t)ECHO;
+		(void)tcsetattr(STDIN_FILENO, TCSANOW, &quiet);
+	}
+	if (fgets(out, (int)len, stdin) == NULL)
+		out[0] = '\0';
+	if (tty) {
+		(void)tcsetattr(STDIN_FILENO, TCSANOW, &old);
+		(void)fprintf(stderr, "\n");
+	}
+	n = strlen(out);
+	while (n > 0 && (out[n - 1] == '\n' || out[n - 1] == '\r'))
+		out[--n] = '\0';
+	return n > 0 ? 0 : -1;
+}
+
+static int cmd_admin_create(const struct ctl *c)
+{
+	char password[512];
+	json_t *body, *a = NULL;
+	char *text;
+	long status = 0;
+	int rc;
+
+	if (c->login == NULL || c->name == NULL || c->workspace == NULL) {
+		(void)fprintf(stderr, "creekctl: admin create needs --login, --name and "
+				      "--workspace (the password is read from stdin)\n");
+		return 2;
+	}
+	if (read_password(password, sizeof(password)) < 0) {
+		(void)fprintf(stderr, "creekctl: no password on stdin\n");
+		return 2;
+	}
+	body = json_pack("{s:s, s:s, s:s, s:s}", "login", c->login, "name", c->name, "password",
+			 password, "workspace_name", c->workspace);
+	text = body != NULL ? json_dumps(body, JSON_COMPACT) : NULL;
+	json_decref(body);
+	explicit_bzero(password, sizeof(password));
+	if (text == NULL) {
+		(void)fprintf(stderr, "creekctl: --login, --name and --workspace must be UTF-8\n");
+		return 2;
+	}
+	rc = request_json(c, "POST", "/api/v1/setup", text, &a, &status);
+	explicit_bzero(text, strlen(text));
+	free(text);
+	if (rc < 0)
+		return 1;
+	if (status != 201) {
+		rc = api_error(a, status);
+	} else {
+		printf("super admin '%s' created with workspace '%s' (%s); sign in at the web "
+		       "console\n",
+		       str(a, "account", "login"), str(a, "workspace", "name"),
+		       str(a, "workspace", "id"));
 		rc = 0;
 	}
 	json_decref(a);
@@ -822,7 +897,10 @@ static void usage(FILE *out)
 	    "  token create [--ttl S]   a one-time join token for a new node (default 3600 s)\n"
 	    "  cluster status           every node: role, leader, reachable, version\n"
 	    "  cluster remove ID        take a node out of the cluster\n"
-	    "  cluster check            write a marker through this node and read it back\n\n"
+	    "  cluster check            write a marker through this node and read it back\n"
+	    "  admin create --login L --name N --workspace W\n"
+	    "                           first start: the super admin and the first workspace\n"
+	    "                           (password from stdin)\n\n"
 	    "Commands on the data directory (stop creekd first):\n"
 	    "  init                     create the cluster CA and this node's certificate\n"
 	    "  join TOKEN               join the cluster the token names\n"
@@ -868,6 +946,12 @@ int main(int argc, char **argv)
 			c.cert = argv[++i];
 		else if (strcmp(a, "--key") == 0 && has_value)
 			c.key = argv[++i];
+		else if (strcmp(a, "--login") == 0 && has_value)
+			c.login = argv[++i];
+		else if (strcmp(a, "--name") == 0 && has_value)
+			c.name = argv[++i];
+		else if (strcmp(a, "--workspace") == 0 && has_value)
+			c.workspace = argv[++i];
 		else if (strcmp(a, "--json") == 0)
 			c.is_json = 1;
 		else if ((a[0] != '-' || strncmp(a, "--yes-", 6) == 0) && c.n_args < CTL_MAX_ARGS)
@@ -924,6 +1008,8 @@ int main(int argc, char **argv)
 	} else if (strcmp(cmd, "cluster") == 0 && c.n_args >= 2 &&
 		   strcmp(c.args[1], "recover") == 0) {
 		rc = cmd_cluster_recover(&c);
+	} else if (strcmp(cmd, "admin") == 0 && c.n_args == 2 && strcmp(c.args[1], "create") == 0) {
+		rc = cmd_admin_create(&c);
 	} else if (strcmp(cmd, "init") == 0 && c.n_args == 1) {
 		rc = cmd_init(&c);
 	} else if (strcmp(cmd, "join") == 0) {
