@@ -34,7 +34,7 @@ check_format() {
 	git ls-files '*.sh' | xargs shellcheck
 	shellcheck packaging/deb/postinst packaging/deb/prerm packaging/deb/postrm .ci/run
 	cppcheck --quiet --enable=warning,portability --inline-suppr --error-exitcode=1 -I. \
-		lib storage web node cluster
+		lib storage core web node cluster
 	(cd web/ui && npm run --silent lint && npm run --silent lint:ui-test)
 }
 

@@ -45,7 +45,7 @@ int id_invites_list(const struct identity *id, const struct id_actor *actor, jso
 		    struct cr_err *err)
 {
 	struct id_facts f;
-	struct storage_rows rows;
+	struct storage_rows rows = { 0 };
 	bool all;
 	int rc = id_facts_load(id, actor, &f, err);
 
@@ -63,8 +63,8 @@ int id_invites_list(const struct identity *id, const struct id_actor *actor, jso
 			    id_dept_administered(&f, storage_rows_int(&rows, r, 1, 0), false))
 				json_array_append_new(list, invite_json(&rows, r));
 		*out = json_pack("{s:o}", "invite_links", list);
-		storage_rows_close(&rows);
 	}
+	storage_rows_close(&rows);
 	id_facts_free(&f);
 	return rc;
 }
@@ -120,7 +120,7 @@ int id_invite_create(const struct identity *id, const struct id_actor *actor, co
 				.account_id = actor->account.id,
 				.now_us = now_us };
 	struct id_facts f = { 0 };
-	struct storage_rows rows;
+	struct storage_rows rows = { 0 };
 	int64_t ttl = 0;
 	bool has_dept = false;
 	int rc = id_body_object(body, err);
@@ -154,15 +154,15 @@ int id_invite_create(const struct identity *id, const struct id_actor *actor, co
 	if (rc == 0) {
 		*out = invite_json(&rows, 0);
 		json_object_set_new(*out, "token", json_string(token));
-		storage_rows_close(&rows);
 	}
+	storage_rows_close(&rows);
 	return rc;
 }
 
 int id_invite_revoke(const struct identity *id, const struct id_actor *actor, int64_t invite_id,
 		     struct cr_err *err)
 {
-	struct storage_rows rows;
+	struct storage_rows rows = { 0 };
 	struct id_facts f = { 0 };
 	struct storage_value p[2] = { storage_int(invite_id), storage_text(actor->workspace_id) };
 	int rc = invite_rows(id, actor, invite_id, &rows, err);
@@ -204,7 +204,7 @@ int id_invite_peek(const struct identity *id, const char *token, int64_t now_us,
 {
 	char hash[ID_HASH_HEX + 1];
 	struct storage_value p[2];
-	struct storage_rows rows;
+	struct storage_rows rows = { 0 };
 	int rc;
 
 	if (token == NULL || strlen(token) > ID_TOKEN_MAX)
@@ -243,7 +243,7 @@ static int use_job(struct storage_tx *tx, void *arg, struct cr_err *err)
 {
 	struct use_job *j = arg;
 	struct storage_value p[2] = { storage_text(j->hash), storage_int(j->now_us) };
-	struct storage_rows rows;
+	struct storage_rows rows = { 0 };
 	int64_t link = 0;
 	int rc = storage_tx_query(tx, USABLE, p, 2, &rows, err);
 
@@ -270,10 +270,8 @@ static int use_job(struct storage_tx *tx, void *arg, struct cr_err *err)
 				      "SELECT 1 FROM workspace_member WHERE workspace_id = ? AND "
 				      "account_id = ?",
 				      q, 2, &rows, err);
-	if (rc == 0) {
-		j->was_member = rows.n_rows > 0;
-		storage_rows_close(&rows);
-	}
+	j->was_member = rc == 0 && rows.n_rows > 0;
+	storage_rows_close(&rows);
 	if (rc == 0 && !j->was_member)
 		rc = id_tx_member_insert(tx, j->workspace_id, j->account_id, ID_ROLE_MEMBER, "",
 					 j->now_us, err);
@@ -398,7 +396,7 @@ static json_t *key_json(const struct storage_rows *rows, size_t r)
 int id_api_keys_list(const struct identity *id, const struct id_actor *actor, json_t **out,
 		     struct cr_err *err)
 {
-	struct storage_rows rows;
+	struct storage_rows rows = { 0 };
 	int rc = id_authz_workspace(actor, ID_WS_MANAGE_KEYS, err);
 
 	if (rc == 0)
@@ -408,8 +406,8 @@ int id_api_keys_list(const struct identity *id, const struct id_actor *actor, js
 		for (size_t r = 0; r < rows.n_rows; r++)
 			json_array_append_new(list, key_json(&rows, r));
 		*out = json_pack("{s:o}", "api_keys", list);
-		storage_rows_close(&rows);
 	}
+	storage_rows_close(&rows);
 	return rc;
 }
 
@@ -421,7 +419,7 @@ int id_api_key_create(const struct identity *id, const struct id_actor *actor, c
 	char prefix[API_KEY_PREFIX_LEN + 1];
 	const char *name = NULL;
 	struct storage_result res;
-	struct storage_rows rows;
+	struct storage_rows rows = { 0 };
 	int rc = id_authz_workspace(actor, ID_WS_MANAGE_KEYS, err);
 
 	if (rc == 0)
@@ -457,8 +455,8 @@ int id_api_key_create(const struct identity *id, const struct id_actor *actor, c
 	if (rc == 0) {
 		*out = key_json(&rows, 0);
 		json_object_set_new(*out, "key", json_string(key));
-		storage_rows_close(&rows);
 	}
+	storage_rows_close(&rows);
 	return rc;
 }
 

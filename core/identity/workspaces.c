@@ -32,10 +32,11 @@ static int root_job(struct storage_tx *tx, void *arg, struct cr_err *err)
 	struct storage_value p[2] = { storage_int(ID_ROOT_DEPARTMENT), storage_text(j->name) };
 
 	struct storage_value q[2] = { storage_int(ID_ROOT_DEPARTMENT), storage_int(j->creator) };
-	int rc = storage_tx_exec(tx,
-				 "INSERT OR IGNORE INTO department (id, parent_id, name, created_us) "
-				 "VALUES (?, NULL, ?, 0)",
-				 p, 2, NULL, err);
+	int rc =
+	    storage_tx_exec(tx,
+			    "INSERT OR IGNORE INTO department (id, parent_id, name, created_us) "
+			    "VALUES (?, NULL, ?, 0)",
+			    p, 2, NULL, err);
 
 	if (rc == 0 && j->creator > 0)
 		rc = storage_tx_exec(tx,
