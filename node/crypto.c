@@ -9,13 +9,41 @@
 
 #include <openssl/evp.h>
 #include <openssl/sha.h>
-#include <semaphore.h>
+#include <pthread.h>
 #include <sys/random.h>
 #include <unistd.h>
 
 #include "../lib/err.h"
 
-static sem_t kdf_slots;
+/* A first-come, first-served gate of `slots` places: a semaphore lets
+ * late arrivals overtake, which under a burst leaves a few sign-ins
+ * waiting many seconds. */
+static struct {
+	pthread_mutex_t lock;
+	pthread_cond_t turn;
+	unsigned long next_ticket, serving;
+	unsigned running, slots;
+} gate = { PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, 0, 0, 0, 1 };
+
+static void gate_enter(void)
+{
+	pthread_mutex_lock(&gate.lock);
+	unsigned long ticket = gate.next_ticket++;
+	while (ticket != gate.serving || gate.running >= gate.slots)
+		pthread_cond_wait(&gate.turn, &gate.lock);
+	gate.serving++;
+	gate.running++;
+	pthread_cond_broadcast(&gate.turn);
+	pthread_mutex_unlock(&gate.lock);
+}
+
+static void gate_leave(void)
+{
+	pthread_mutex_lock(&gate.lock);
+	gate.running--;
+	pthread_cond_broadcast(&gate.turn);
+	pthread_mutex_unlock(&gate.lock);
+}
 
 static int kdf(const char *password, size_t password_len, const uint8_t *salt, size_t salt_len,
 	       uint64_t n, uint32_t r, uint32_t p, uint8_t out[32])
@@ -23,10 +51,9 @@ static int kdf(const char *password, size_t password_len, const uint8_t *salt, s
 	uint64_t maxmem = 128 * n * r * p + (1u << 20);
 	int ok;
 
-	while (sem_wait(&kdf_slots) < 0)
-		;
+	gate_enter();
 	ok = EVP_PBE_scrypt(password, password_len, salt, salt_len, n, r, p, maxmem, out, 32);
-	sem_post(&kdf_slots);
+	gate_leave();
 	return ok == 1 ? 0 : CR_EINTERNAL;
 }
 
@@ -55,7 +82,9 @@ const struct id_crypto *node_crypto(void)
 
 	if (!__atomic_exchange_n(&ready, 1, __ATOMIC_ACQ_REL)) {
 		long cores = sysconf(_SC_NPROCESSORS_ONLN);
-		(void)sem_init(&kdf_slots, 0, cores > 0 ? (unsigned)cores : 1);
+		pthread_mutex_lock(&gate.lock);
+		gate.slots = cores > 0 ? (unsigned)cores : 1;
+		pthread_mutex_unlock(&gate.lock);
 	}
 	return &ops;
 }
