@@ -191,6 +191,11 @@ static int parse_head(const char *buf, size_t head_len, struct cluster_http_resp
 		}
 		p = eol + 1;
 	}
+	/* 1xx, 204 and 304 answers have no body and need no Content-Length. */
+	if (!has_length && (resp->status < 200 || resp->status == 204 || resp->status == 304)) {
+		*content_length = 0;
+		return 0;
+	}
 	return has_length ? 0 : -1;
 }
 

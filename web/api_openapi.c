@@ -2,7 +2,7 @@
  * The document is web/openapi.json, compiled in by web/embed.cmake. */
 #include "web_int.h"
 
-extern const char web_openapi_json[];
+extern const unsigned char web_openapi_json[];
 extern const size_t web_openapi_json_len;
 
 void web_api_openapi(struct web_request *req)

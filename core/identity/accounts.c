@@ -247,13 +247,13 @@ static int locked_until(struct storage_tx *tx, const char *key, int64_t now_us, 
 	return rc;
 }
 
-/* Count one against key; past max within the window, lock it until the
- * window ends (at least a minute). */
-static int count(struct storage_tx *tx, const char *key, int max, int64_t now_us, int64_t *until,
-		 struct cr_err *err)
+/* Count one against key; once the count reaches lock_at within the
+ * window, lock it until the window ends (at least a minute). */
+static int count(struct storage_tx *tx, const char *key, int lock_at, int64_t now_us,
+		 int64_t *until, struct cr_err *err)
 {
 	struct storage_value p[5] = { storage_text(key), storage_int(now_us),
-				      storage_int(now_us - ID_THROTTLE_WINDOW_US), storage_int(max),
+				      storage_int(now_us - ID_THROTTLE_WINDOW_US), storage_int(lock_at),
 				      storage_int(LOCK_MIN_US) };
 	int rc = storage_tx_exec(
 	    tx,
@@ -267,7 +267,7 @@ static int count(struct storage_tx *tx, const char *key, int max, int64_t now_us
 		rc = storage_tx_exec(tx,
 				     "UPDATE sign_in_failure SET locked_until_us = "
 				     "max(first_us + ?2 - ?3, ?2 + ?5) "
-				     "WHERE key = ?1 AND failures > ?4",
+				     "WHERE key = ?1 AND failures >= ?4",
 				     p, 5, NULL, err);
 	if (rc < 0)
 		return rc;
@@ -290,7 +290,9 @@ static int attempt_job(struct storage_tx *tx, void *arg, struct cr_err *err)
 						  j->address, j->now_us, err);
 		return rc;
 	}
-	if (j->address_key != NULL && j->login_key == NULL) /* a failure from the address */
+	/* A failure from the address, counted after the fact: the failure that
+	 * reaches the limit locks the address for the next attempt. */
+	if (j->address_key != NULL && j->login_key == NULL)
 		return count(tx, j->address_key, ID_THROTTLE_ADDRESS_MAX, j->now_us,
 			     &j->locked_until_us, err);
 	rc = locked_until(tx, j->address_key, j->now_us, &until, err);
@@ -298,7 +300,10 @@ static int attempt_job(struct storage_tx *tx, void *arg, struct cr_err *err)
 		j->locked_until_us = until;
 		return rc;
 	}
-	return count(tx, j->login_key, ID_THROTTLE_LOGIN_MAX, j->now_us, &j->locked_until_us, err);
+	/* Attempts at a login are counted before the password check: the one
+	 * past the limit is refused (and what follows, until the lock ends). */
+	return count(tx, j->login_key, ID_THROTTLE_LOGIN_MAX + 1, j->now_us, &j->locked_until_us,
+		     err);
 }
 
 /* A hash to check wrong logins against, so that they cost what a wrong

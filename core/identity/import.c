@@ -82,16 +82,18 @@ static int64_t account_of(const struct import *im, const char *login)
 static int line(struct import *im, const struct id_csv_row *r, char *generated, bool *created,
 		struct cr_err *err)
 {
-	struct id_new_account in = { col(im, r, COL_LOGIN), col(im, r, COL_NAME),
-				     col(im, r, COL_PASSWORD) };
-	const char *dept_path = col(im, r, COL_DEPARTMENT);
-	const char *title = col(im, r, COL_TITLE);
+	struct id_new_account in;
+	const char *dept_path, *title;
 	int64_t dept = ID_ROOT_DEPARTMENT, account = 0, joined = 0;
 	int rc;
 
 	if (r->n != im->n_fields)
 		return cr_err_set(err, CR_EINVAL, "expected %zu fields, found %zu", im->n_fields,
 				  r->n);
+	in = (struct id_new_account){ col(im, r, COL_LOGIN), col(im, r, COL_NAME),
+				      col(im, r, COL_PASSWORD) };
+	dept_path = col(im, r, COL_DEPARTMENT);
+	title = col(im, r, COL_TITLE);
 	rc = id_login_check(in.login, err);
 	if (rc == 0 && title[0] != '\0')
 		rc = id_name_check(title, "title", err);
