@@ -166,8 +166,8 @@ void web_api_workspaces_post(struct web_request *req)
 {
 	struct cr_err err = { 0 };
 	json_t *out = NULL;
-	int rc = id_workspace_create(req->ctx->identity, &req->actor, str(req, "name"),
-				     cr_wall_us(), &out, &err);
+	int rc = id_workspace_create(req->ctx->identity, &req->actor, req->json, cr_wall_us(), &out,
+				     &err);
 
 	web_reply_result(req, rc, &err, 201, out);
 }

@@ -253,8 +253,8 @@ static int count(struct storage_tx *tx, const char *key, int lock_at, int64_t no
 		 int64_t *until, struct cr_err *err)
 {
 	struct storage_value p[5] = { storage_text(key), storage_int(now_us),
-				      storage_int(now_us - ID_THROTTLE_WINDOW_US), storage_int(lock_at),
-				      storage_int(LOCK_MIN_US) };
+				      storage_int(now_us - ID_THROTTLE_WINDOW_US),
+				      storage_int(lock_at), storage_int(LOCK_MIN_US) };
 	int rc = storage_tx_exec(
 	    tx,
 	    "INSERT INTO sign_in_failure (key, failures, first_us) VALUES (?1, 1, ?2) "

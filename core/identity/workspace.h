@@ -20,7 +20,9 @@ int id_facts_load(const struct identity *id, const struct id_actor *actor, struc
 		  struct cr_err *err);
 
 /* ---- workspaces (workspaces.c) ---- */
-int id_workspace_create(const struct identity *id, const struct id_actor *actor, const char *name,
+/* {"name", "super_admin_id"?}: the installation admin creates a workspace
+ * for itself or for another account, its super admin. */
+int id_workspace_create(const struct identity *id, const struct id_actor *actor, const json_t *body,
 			int64_t now_us, json_t **out, struct cr_err *err);
 int id_workspaces_mine(const struct identity *id, const struct id_actor *actor, json_t **out,
 		       struct cr_err *err);

@@ -84,8 +84,18 @@ struct create_job {
 static int create_job(struct storage_tx *tx, void *arg, struct cr_err *err)
 {
 	struct create_job *j = arg;
-	int rc =
-	    id_tx_workspace_insert(tx, j->workspace_id, j->name, j->account_id, j->now_us, err);
+	struct storage_value p = storage_int(j->account_id);
+	struct storage_rows rows;
+	int rc = storage_tx_query(tx, "SELECT 1 FROM account WHERE id = ?", &p, 1, &rows, err);
+	bool known = rc == 0 && rows.n_rows > 0;
+
+	storage_rows_close(&rows);
+	if (rc < 0)
+		return rc;
+	if (!known)
+		return cr_err_set(err, CR_EINVAL, "no account %lld to be the super admin",
+				  (long long)j->account_id);
+	rc = id_tx_workspace_insert(tx, j->workspace_id, j->name, j->account_id, j->now_us, err);
 
 	if (rc == 0)
 		rc = id_tx_member_insert(tx, j->workspace_id, j->account_id, ID_ROLE_SUPER_ADMIN,
@@ -93,26 +103,44 @@ static int create_job(struct storage_tx *tx, void *arg, struct cr_err *err)
 	return rc;
 }
 
-int id_workspace_create(const struct identity *id, const struct id_actor *actor, const char *name,
+int id_workspace_create(const struct identity *id, const struct id_actor *actor, const json_t *body,
 			int64_t now_us, json_t **out, struct cr_err *err)
 {
+	static const char *const keys[] = { "name", "super_admin_id", NULL };
 	char ws[ID_WORKSPACE_ID_MAX + 1];
+	const char *name = NULL;
+	int64_t owner = 0;
+	bool has_owner = false;
 	int rc;
 
 	if (actor->via_api_key || !actor->account.is_installation_admin)
 		return cr_err_set(err, CR_EDENIED,
 				  "only the installation's administrator may create workspaces");
-	if (id_name_check(name, "workspace name", err) < 0)
-		return CR_EINVAL;
+	rc = id_body_object(body, err);
+	if (rc == 0)
+		rc = id_body_keys(body, keys, err);
+	if (rc == 0)
+		rc = id_body_string(body, "name", true, &name, err);
+	if (rc == 0)
+		rc = id_name_check(name, "workspace name", err);
+	/* The workspace's super admin: the creator, or an account named. */
+	if (rc == 0)
+		rc = id_body_id(body, "super_admin_id", &owner, &has_owner, err);
+	if (rc < 0)
+		return rc;
+	if (!has_owner)
+		owner = actor->account.id;
 	rc = id_workspace_id_new(id, ws, err);
-	struct create_job j = { ws, name, actor->account.id, now_us };
+	struct create_job j = { ws, name, owner, now_us };
 	if (rc == 0)
 		rc = storage_write(id->store, STORAGE_DB_SYSTEM, NULL, create_job, &j, err);
 	if (rc == 0)
-		rc = id_workspace_db_init(id, ws, name, actor->account.id, err);
+		rc = id_workspace_db_init(id, ws, name, owner, err);
 	if (rc == 0)
-		*out = json_pack("{s:s, s:s, s:s}", "id", ws, "name", name, "role",
-				 id_role_name(ID_ROLE_SUPER_ADMIN));
+		*out = json_pack(
+		    "{s:s, s:s, s:s, s:I}", "id", ws, "name", name, "role",
+		    id_role_name(owner == actor->account.id ? ID_ROLE_SUPER_ADMIN : ID_ROLE_NONE),
+		    "super_admin_id", (json_int_t)owner);
 	return rc;
 }
 
