@@ -977,6 +977,28 @@ class OneWorkspace(unittest.TestCase):
         self.assertTrue(reply.error_message, str(reply))
 
 
+class WorkspaceForAnotherAccount(OneWorkspace):
+    """The installation admin creates a workspace whose super admin is
+    another account, and is not a member of it."""
+
+    def test_the_named_account_is_its_super_admin(self):
+        owner = self.add_member("owner")
+        made = self.root.ok("POST", "/workspaces",
+                            {"name": "Branch", "super_admin_id": owner["id"]}, status=201)
+        ws = made["id"]
+        self.assertEqual(made["super_admin_id"], owner["id"], str(made))
+        c = self.session(owner)
+        me = c.ok("GET", "/me")
+        self.assertIn({"id": ws, "name": "Branch", "role": "super_admin"}, me["workspaces"])
+        self.assertEqual(c.ok("GET", f"/workspaces/{ws}")["me"]["role"], "super_admin")
+        self.assert_error(self.root.request("GET", f"/workspaces/{ws}/members"), 403, "denied")
+        self.assert_error(self.root.request("POST", "/workspaces",
+                                            {"name": "X", "super_admin_id": 999999}),
+                          400, "invalid")
+        # Only the installation admin creates workspaces.
+        self.assert_error(c.request("POST", "/workspaces", {"name": "Mine"}), 403, "denied")
+
+
 def loopback_alias_works():
     try:
         with socket.socket() as s:
