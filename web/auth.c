@@ -63,22 +63,28 @@ static bool is_change(const struct web_request *req)
 	return req->method != WEB_GET && req->method != WEB_HEAD && req->method != WEB_OPTIONS;
 }
 
+static const char OPERATOR_ONLY[] =
+    "this endpoint is open to the node itself and to the installation's administrator";
+
 bool web_auth(struct web_request *req, const struct web_route *route)
 {
 	const struct identity *id = req->ctx->identity;
+	enum web_permission perm = route->permission;
 	const char *ws = NULL;
 	const char *authz = header(req, MHD_HTTP_HEADER_AUTHORIZATION);
 	struct cr_err err = { 0 };
 	int rc;
 
-	if (route->permission != WEB_PERM_SESSION && route->permission != WEB_PERM_WORKSPACE &&
-	    route->permission != WEB_PERM_WORKSPACE_KEY)
+	if (perm == WEB_PERM_OPERATOR && req->is_local)
+		return true;
+	if (perm != WEB_PERM_SESSION && perm != WEB_PERM_WORKSPACE &&
+	    perm != WEB_PERM_WORKSPACE_KEY && perm != WEB_PERM_OPERATOR)
 		return true;
 	if (id == NULL) {
 		web_reply_error(req, CR_EUNAVAIL, "accounts are not available on this node");
 		return false;
 	}
-	if (route->permission != WEB_PERM_SESSION) {
+	if (perm == WEB_PERM_WORKSPACE || perm == WEB_PERM_WORKSPACE_KEY) {
 		ws = req->params[0];
 		if (!id_workspace_id_valid(ws)) {
 			web_reply_error(req, CR_ENOTFOUND, "no workspace '%s'", ws);
@@ -86,7 +92,7 @@ bool web_auth(struct web_request *req, const struct web_route *route)
 		}
 	}
 	if (authz != NULL && strncasecmp(authz, "Bearer ", 7) == 0) {
-		if (route->permission != WEB_PERM_WORKSPACE_KEY) {
+		if (perm != WEB_PERM_WORKSPACE_KEY) {
 			web_reply_error(req, CR_EDENIED,
 					"API keys only reach the org API (members, departments, "
 					"roles)");
@@ -101,7 +107,14 @@ bool web_auth(struct web_request *req, const struct web_route *route)
 			      MHD_lookup_connection_value(req->conn, MHD_COOKIE_KIND, COOKIE_NAME),
 			      ws, cr_wall_us(), &req->actor, &err);
 	if (rc < 0) {
-		web_reply_error(req, rc, "%s", err.msg);
+		if (perm == WEB_PERM_OPERATOR && rc == CR_EAUTH)
+			web_reply_error(req, CR_EDENIED, "%s", OPERATOR_ONLY);
+		else
+			web_reply_error(req, rc, "%s", err.msg);
+		return false;
+	}
+	if (perm == WEB_PERM_OPERATOR && !req->actor.account.is_installation_admin) {
+		web_reply_error(req, CR_EDENIED, "%s", OPERATOR_ONLY);
 		return false;
 	}
 	if (is_change(req)) {

@@ -241,10 +241,8 @@ static void dispatch_api(struct web_request *req)
 		web_reply_error(req, CR_EDENIED, "joining is done on the cluster port");
 		return;
 	}
-	if (route->permission == WEB_PERM_LOCAL && !req->is_local) {
-		web_reply_error(req, CR_EDENIED, "this endpoint is only open to the node itself");
+	if (route->permission == WEB_PERM_OPERATOR && !req->is_local && !web_auth(req, route))
 		return;
-	}
 	if (req->is_body_too_big) {
 		web_reply_error(req, CR_ETOOBIG, "the request body exceeds %zu bytes",
 				req->cfg->max_body);

@@ -26,12 +26,13 @@ enum web_method {
 	WEB_OTHER = 1 << 7,
 };
 
-/* Who may call a route. Sessions and permission groups arrive with the
- * identity work; until then the only non-public permission is LOCAL: the
- * peer is on a loopback address (the operator on the node itself). */
+/* Who may call a route. */
 enum web_permission {
 	WEB_PERM_PUBLIC,
-	WEB_PERM_LOCAL,
+	/* The operator: a client on the node itself (loopback, or the node's
+	 * own address: creekctl), or a signed-in installation administrator
+	 * (the cluster console). */
+	WEB_PERM_OPERATOR,
 	/* Only on the cluster port, also to a node without a certificate
 	 * (it is joining and proves itself with a token). */
 	WEB_PERM_JOIN,
@@ -148,18 +149,18 @@ const char *web_query_arg(struct web_request *req, const char *name);
 /* api_identity.c, api_org.c, api_access.c: the identity routes. */
 #define WEB_IDENTITY_HANDLERS(X)                                                                   \
 	X(setup_get)                                                                               \
-	X(setup_post) X(session_post) X(session_delete) X(sessions_delete) X(me_get) X(me_patch)   \
-	    X(me_password) X(workspaces_get) X(workspaces_post) X(invite_get) X(invite_accept)     \
-		X(invite_register) X(workspace_get) X(workspace_patch) X(members_get)              \
-		    X(members_post) X(member_get) X(member_patch) X(member_delete)                 \
-			X(member_password) X(members_import) X(account_search) X(departments_get)  \
-			    X(departments_post) X(department_patch) X(department_delete)           \
-				X(roles_get) X(roles_post) X(role_patch) X(role_delete)            \
-				    X(invite_links_get) X(invite_links_post) X(invite_link_delete) \
-					X(groups_get) X(groups_post) X(group_patch)                \
-					    X(group_delete) X(apps_get) X(apps_post) X(app_patch)  \
-						X(app_delete) X(api_keys_get) X(api_keys_post)     \
-						    X(api_key_delete)
+	X(setup_post)                                                                              \
+	X(session_post) X(session_delete) X(sessions_delete) X(me_get) X(me_patch) X(me_password)  \
+	    X(workspaces_get) X(workspaces_post) X(invite_get) X(invite_accept) X(invite_register) \
+		X(workspace_get) X(workspace_patch) X(members_get) X(members_post) X(member_get)   \
+		    X(member_patch) X(member_delete) X(member_password) X(members_import)          \
+			X(account_search) X(departments_get) X(departments_post)                   \
+			    X(department_patch) X(department_delete) X(roles_get) X(roles_post)    \
+				X(role_patch) X(role_delete) X(invite_links_get)                   \
+				    X(invite_links_post) X(invite_link_delete) X(groups_get)       \
+					X(groups_post) X(group_patch) X(group_delete) X(apps_get)  \
+					    X(apps_post) X(app_patch) X(app_delete)                \
+						X(api_keys_get) X(api_keys_post) X(api_key_delete)
 #define WEB_DECLARE_HANDLER(name) void web_api_##name(struct web_request *req);
 WEB_IDENTITY_HANDLERS(WEB_DECLARE_HANDLER)
 
