@@ -98,7 +98,10 @@ static int request_json(const struct ctl *c, const char *method, const char *pat
 	}
 	(void)curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, status);
 	curl_easy_cleanup(curl);
-	*out = json_loadb(b.data != NULL ? b.data : "", b.len, 0, &jerr);
+	/* 204 No Content: nothing to parse. */
+	*out = *status == 204 && b.len == 0
+		   ? json_object()
+		   : json_loadb(b.data != NULL ? b.data : "", b.len, 0, &jerr);
 	cr_buf_close(&b);
 	if (*out == NULL) {
 		(void)fprintf(stderr, "creekctl: creekd at %s sent no JSON (%s)\n", c->url,
@@ -230,7 +233,7 @@ static int read_password(char *out, size_t len)
 	size_t n;
 
 	if (tty) {
-		(void)fprintf(stderr, "Password for the super admin: ");
+		(void)fprintf(stderr, "Password: ");
 		quiet = old;
 		quiet.c_lflag &= ~(tcflag_t)ECHO;
 		(void)tcsetattr(STDIN_FILENO, TCSANOW, &quiet);
@@ -245,6 +248,48 @@ static int read_password(char *out, size_t len)
 	while (n > 0 && (out[n - 1] == '\n' || out[n - 1] == '\r'))
 		out[--n] = '\0';
 	return n > 0 ? 0 : -1;
+}
+
+static int cmd_admin_password(const struct ctl *c)
+{
+	char password[512], path[256];
+	json_t *body, *a = NULL;
+	char *text;
+	long status = 0;
+	int rc;
+
+	if (c->login == NULL || strlen(c->login) > 64 ||
+	    strspn(c->login,
+		   "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._@-") !=
+		strlen(c->login)) {
+		(void)fprintf(stderr, "creekctl: admin password needs --login LOGIN (the new "
+				      "password is read from stdin)\n");
+		return 2;
+	}
+	if (read_password(password, sizeof(password)) < 0) {
+		(void)fprintf(stderr, "creekctl: no password on stdin\n");
+		return 2;
+	}
+	body = json_pack("{s:s}", "new_password", password);
+	text = body != NULL ? json_dumps(body, JSON_COMPACT) : NULL;
+	json_decref(body);
+	explicit_bzero(password, sizeof(password));
+	if (text == NULL)
+		return 2;
+	(void)snprintf(path, sizeof(path), "/api/v1/accounts/%s/password", c->login);
+	rc = request_json(c, "PUT", path, text, &a, &status);
+	explicit_bzero(text, strlen(text));
+	free(text);
+	if (rc < 0)
+		return 1;
+	if (status != 204) {
+		rc = api_error(a, status);
+	} else {
+		printf("password of '%s' set; every session of the account has ended\n", c->login);
+		rc = 0;
+	}
+	json_decref(a);
+	return rc;
 }
 
 static int cmd_admin_create(const struct ctl *c)
@@ -900,7 +945,8 @@ static void usage(FILE *out)
 	    "  cluster check            write a marker through this node and read it back\n"
 	    "  admin create --login L --name N --workspace W\n"
 	    "                           first start: the super admin and the first workspace\n"
-	    "                           (password from stdin)\n\n"
+	    "                           (password from stdin)\n"
+	    "  admin password --login L set an account's password (stdin); its sessions end\n\n"
 	    "Commands on the data directory (stop creekd first):\n"
 	    "  init                     create the cluster CA and this node's certificate\n"
 	    "  join TOKEN               join the cluster the token names\n"
@@ -1010,6 +1056,9 @@ int main(int argc, char **argv)
 		rc = cmd_cluster_recover(&c);
 	} else if (strcmp(cmd, "admin") == 0 && c.n_args == 2 && strcmp(c.args[1], "create") == 0) {
 		rc = cmd_admin_create(&c);
+	} else if (strcmp(cmd, "admin") == 0 && c.n_args == 2 &&
+		   strcmp(c.args[1], "password") == 0) {
+		rc = cmd_admin_password(&c);
 	} else if (strcmp(cmd, "init") == 0 && c.n_args == 1) {
 		rc = cmd_init(&c);
 	} else if (strcmp(cmd, "join") == 0) {

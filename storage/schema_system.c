@@ -64,7 +64,7 @@ const struct storage_migration storage_system_migrations[] = {
 	  "CREATE INDEX write_check_created ON write_check (created_us);" },
 	{ 3, "accounts, sessions, sign-in throttling, workspaces and their members",
 	  "CREATE TABLE account ("
-	  " id INTEGER PRIMARY KEY,"
+	  " id INTEGER PRIMARY KEY AUTOINCREMENT,"
 	  " login TEXT NOT NULL UNIQUE COLLATE NOCASE,"
 	  " name TEXT NOT NULL,"
 	  " password_hash TEXT NOT NULL,"
@@ -100,7 +100,7 @@ const struct storage_migration storage_system_migrations[] = {
 	  " PRIMARY KEY (workspace_id, account_id));"
 	  "CREATE INDEX workspace_member_account ON workspace_member (account_id);"
 	  "CREATE TABLE api_key ("
-	  " id INTEGER PRIMARY KEY,"
+	  " id INTEGER PRIMARY KEY AUTOINCREMENT,"
 	  " workspace_id TEXT NOT NULL REFERENCES workspace (id),"
 	  " name TEXT NOT NULL,"
 	  " prefix TEXT NOT NULL,"
@@ -109,7 +109,7 @@ const struct storage_migration storage_system_migrations[] = {
 	  " created_us INTEGER NOT NULL);"
 	  "CREATE INDEX api_key_workspace ON api_key (workspace_id);"
 	  "CREATE TABLE invite_link ("
-	  " id INTEGER PRIMARY KEY,"
+	  " id INTEGER PRIMARY KEY AUTOINCREMENT,"
 	  " workspace_id TEXT NOT NULL REFERENCES workspace (id),"
 	  " token_sha256 TEXT NOT NULL UNIQUE,"
 	  " department_id INTEGER NOT NULL,"

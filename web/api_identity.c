@@ -234,3 +234,21 @@ void web_api_workspace_patch(struct web_request *req)
 
 	web_reply_result(req, rc, &err, 200, out);
 }
+
+void web_api_account_password(struct web_request *req)
+{
+	const struct identity *id = ident(req);
+	struct cr_err err = { 0 };
+	int rc;
+
+	if (id == NULL)
+		return;
+	if (!json_is_object(req->json) || json_object_size(req->json) != 1 ||
+	    str(req, "new_password") == NULL) {
+		web_reply_error(req, CR_EINVAL, "expected {\"new_password\": \"...\"}");
+		return;
+	}
+	rc = id_account_password_reset(id, req->params[0], str(req, "new_password"), cr_wall_us(),
+				       &err);
+	web_reply_result(req, rc, &err, 204, NULL);
+}

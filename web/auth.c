@@ -41,8 +41,7 @@ static bool same_text(const char *a, const char *b)
 	return diff == 0;
 }
 
-/* A browser's Origin, if any, names this host (scheme://Host). */
-static bool origin_ok(struct web_request *req)
+bool web_origin_ok(struct web_request *req)
 {
 	const char *origin = header(req, "Origin");
 	const char *host = header(req, MHD_HTTP_HEADER_HOST);
@@ -119,7 +118,8 @@ bool web_auth(struct web_request *req, const struct web_route *route)
 	}
 	if (is_change(req)) {
 		const char *csrf = header(req, "X-Creek-CSRF");
-		if (csrf == NULL || !same_text(csrf, req->actor.csrf_token) || !origin_ok(req)) {
+		if (csrf == NULL || !same_text(csrf, req->actor.csrf_token) ||
+		    !web_origin_ok(req)) {
 			web_reply_error(req, CR_EDENIED,
 					"the CSRF token is missing or wrong: send the session's "
 					"csrf_token in the X-Creek-CSRF header");

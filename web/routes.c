@@ -4,6 +4,8 @@
 #include "web_int.h"
 
 const struct web_route web_routes[] = {
+	{ WEB_PUT, "/api/v1/accounts/{login}/password", web_api_account_password, WEB_PERM_OPERATOR,
+	  true, true },
 	{ WEB_GET | WEB_HEAD, "/api/v1/cluster", web_api_cluster_get, WEB_PERM_OPERATOR, false,
 	  false },
 	{ WEB_GET | WEB_HEAD, "/api/v1/cluster/health-samples", web_api_cluster_samples,

@@ -250,6 +250,10 @@ static void dispatch_api(struct web_request *req)
 	}
 	if (route->has_json_body && !parse_body(req))
 		return;
+	if (req->method != WEB_GET && req->method != WEB_HEAD && !web_origin_ok(req)) {
+		web_reply_error(req, CR_EDENIED, "a change from another site's page is refused");
+		return;
+	}
 	if (route->is_write && web_forward_if_needed(req))
 		return;
 	if (!web_auth(req, route))

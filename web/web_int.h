@@ -135,6 +135,9 @@ bool web_forward_if_needed(struct web_request *req);
 /* auth.c: who asks. Fills req->actor for the route's permission and
  * checks CSRF on changes; false once it answered (401/403). */
 bool web_auth(struct web_request *req, const struct web_route *route);
+/* A browser's Origin, if sent, names this host (scheme://Host): checked
+ * on every change before it is forwarded (the leader cannot see it). */
+bool web_origin_ok(struct web_request *req);
 /* Set-Cookie for a new session, and one that clears it. */
 void web_session_cookie(struct web_request *req, const char *token, int64_t expires_us,
 			int64_t now_us);
@@ -146,21 +149,24 @@ void web_reply_result(struct web_request *req, int rc, const struct cr_err *err,
 bool web_param_id(struct web_request *req, unsigned i, int64_t *out);
 const char *web_query_arg(struct web_request *req, const char *name);
 
-/* api_identity.c, api_org.c, api_access.c: the identity routes. */
+/* api_identity.c, api_org.c: the identity routes. */
 #define WEB_IDENTITY_HANDLERS(X)                                                                   \
 	X(setup_get)                                                                               \
 	X(setup_post)                                                                              \
-	X(session_post) X(session_delete) X(sessions_delete) X(me_get) X(me_patch) X(me_password)  \
-	    X(workspaces_get) X(workspaces_post) X(invite_get) X(invite_accept) X(invite_register) \
-		X(workspace_get) X(workspace_patch) X(members_get) X(members_post) X(member_get)   \
-		    X(member_patch) X(member_delete) X(member_password) X(members_import)          \
-			X(account_search) X(departments_get) X(departments_post)                   \
-			    X(department_patch) X(department_delete) X(roles_get) X(roles_post)    \
-				X(role_patch) X(role_delete) X(invite_links_get)                   \
-				    X(invite_links_post) X(invite_link_delete) X(groups_get)       \
-					X(groups_post) X(group_patch) X(group_delete) X(apps_get)  \
-					    X(apps_post) X(app_patch) X(app_delete)                \
-						X(api_keys_get) X(api_keys_post) X(api_key_delete)
+	X(session_post)                                                                            \
+	X(session_delete)                                                                          \
+	X(sessions_delete) X(me_get) X(me_patch) X(me_password) X(workspaces_get)                  \
+	    X(workspaces_post) X(invite_get) X(invite_accept) X(invite_register) X(workspace_get)  \
+		X(workspace_patch) X(members_get) X(members_post) X(member_get) X(member_patch)    \
+		    X(member_delete) X(member_password) X(members_import) X(account_search)        \
+			X(departments_get) X(departments_post) X(department_patch)                 \
+			    X(department_delete) X(roles_get) X(roles_post) X(role_patch)          \
+				X(role_delete) X(invite_links_get) X(invite_links_post)            \
+				    X(invite_link_delete) X(groups_get) X(groups_post)             \
+					X(group_patch) X(group_delete) X(apps_get) X(apps_post)    \
+					    X(app_patch) X(app_delete) X(api_keys_get)             \
+						X(api_keys_post) X(api_key_delete)                 \
+						    X(account_password)
 #define WEB_DECLARE_HANDLER(name) void web_api_##name(struct web_request *req);
 WEB_IDENTITY_HANDLERS(WEB_DECLARE_HANDLER)
 

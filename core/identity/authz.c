@@ -129,6 +129,16 @@ int id_authz_contacts(const struct id_actor *a, const struct id_facts *f,
 	return deny(err, "do that");
 }
 
+int id_authz_member_rank(const struct id_actor *a, enum id_role target, struct cr_err *err)
+{
+	if (target == ID_ROLE_SUPER_ADMIN && (a->via_api_key || a->role != ID_ROLE_SUPER_ADMIN))
+		return cr_err_set(err, CR_EDENIED,
+				  "only the super admin may change their own entry");
+	if (target == ID_ROLE_SYSTEM_ADMIN && !is_admin(a))
+		return cr_err_set(err, CR_EDENIED, "only admins may change a system admin");
+	return 0;
+}
+
 /* Does one of the actor's groups grant `grant` for app_id? */
 static bool group_grants(const struct id_facts *f, unsigned grant, int64_t app_id)
 {

@@ -177,6 +177,11 @@ int id_authz_contacts(const struct id_actor *a, const struct id_facts *f,
 		      enum id_contacts_action action, const int64_t *depts, size_t n_depts,
 		      bool strict, struct cr_err *err);
 
+/* Acting on a member of role target (change, remove, reset a password):
+ * only admins act on system admins, only the super admin on itself. A
+ * department admin or an API key changes plain members only. */
+int id_authz_member_rank(const struct id_actor *a, enum id_role target, struct cr_err *err);
+
 enum id_app_action {
 	ID_APP_ADD,
 	ID_APP_EDIT,

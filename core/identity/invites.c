@@ -237,6 +237,7 @@ struct use_job {
 	char workspace_name[ID_NAME_MAX * 4 + 1];
 	int64_t dept;
 	bool was_member;
+	char role[16];
 };
 
 static int use_job(struct storage_tx *tx, void *arg, struct cr_err *err)
@@ -266,11 +267,18 @@ static int use_job(struct storage_tx *tx, void *arg, struct cr_err *err)
 					  j->address, j->now_us, err);
 	struct storage_value q[2] = { storage_text(j->workspace_id), storage_int(j->account_id) };
 	if (rc == 0)
-		rc = storage_tx_query(tx,
-				      "SELECT 1 FROM workspace_member WHERE workspace_id = ? AND "
-				      "account_id = ?",
-				      q, 2, &rows, err);
+		rc = storage_tx_query(
+		    tx,
+		    "SELECT role, status FROM workspace_member WHERE workspace_id = ? "
+		    "AND account_id = ?",
+		    q, 2, &rows, err);
 	j->was_member = rc == 0 && rows.n_rows > 0;
+	(void)snprintf(j->role, sizeof(j->role), "%s",
+		       j->was_member ? storage_rows_text(&rows, 0, 0) : "member");
+	if (j->was_member && strcmp(storage_rows_text(&rows, 0, 1), "active") != 0)
+		rc = cr_err_set(err, CR_ECONFLICT,
+				"your membership of this workspace was deactivated; ask its "
+				"admins to reactivate it");
 	storage_rows_close(&rows);
 	if (rc == 0 && !j->was_member)
 		rc = id_tx_member_insert(tx, j->workspace_id, j->account_id, ID_ROLE_MEMBER, "",
@@ -320,7 +328,7 @@ static int use(const struct identity *id, const char *token, struct use_job *j, 
 	}
 	if (rc == 0)
 		*ws = json_pack("{s:s, s:s, s:s}", "id", j->workspace_id, "name", j->workspace_name,
-				"role", "member");
+				"role", j->role);
 	return rc;
 }
 

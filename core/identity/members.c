@@ -204,6 +204,18 @@ int id_member_get(const struct identity *id, const struct id_actor *actor, int64
 	return rc;
 }
 
+/* The role of the member in row r (for rank checks). */
+static enum id_role target_role(const struct member_rows *m, size_t r)
+{
+	const char *role = storage_rows_text(&m->sys, r, 5);
+
+	if (role != NULL && strcmp(role, "super_admin") == 0)
+		return ID_ROLE_SUPER_ADMIN;
+	if (role != NULL && strcmp(role, "system_admin") == 0)
+		return ID_ROLE_SYSTEM_ADMIN;
+	return ID_ROLE_MEMBER;
+}
+
 /* ---- writes ---- */
 
 struct links_job {
@@ -322,6 +334,22 @@ static int join_job(struct storage_tx *tx, void *arg, struct cr_err *err)
 	return rc;
 }
 
+static int account_by_login(const struct identity *id, const char *login, int64_t *out,
+			    struct cr_err *err)
+{
+	struct storage_value p = storage_text(login);
+	struct storage_rows rows;
+	int rc = storage_query(id->store, STORAGE_DB_SYSTEM,
+			       "SELECT id FROM account WHERE login = ?", &p, 1, &rows, err);
+
+	if (rc == 0 && rows.n_rows == 0)
+		rc = cr_err_set(err, CR_ENOTFOUND, "no account '%s'", login);
+	if (rc == 0)
+		*out = storage_rows_int(&rows, 0, 0, 0);
+	storage_rows_close(&rows);
+	return rc;
+}
+
 /* Join an account (existing, or new from in) to the workspace with its
  * departments; shared with imports and invites. */
 int id_member_join(const struct identity *id, const char *workspace_id, int64_t account_id,
@@ -345,9 +373,12 @@ int id_member_join(const struct identity *id, const char *workspace_id, int64_t 
 		rc = storage_write(id->store, STORAGE_DB_SYSTEM,
 				   id_sub_request(request_id, "member", rid, sizeof(rid)), join_job,
 				   &j, err);
-	if (rc == 1)
-		return cr_err_set(err, CR_ECONFLICT,
-				  "this request was applied before (same Idempotency-Key)");
+	/* Applied before under this request id (a retry): the account is the
+	 * one of that login; the links below may be what is missing. */
+	if (rc == 1 && in != NULL)
+		rc = account_by_login(id, in->login, &j.account_id, err);
+	else if (rc == 1)
+		rc = 0;
 	if (rc < 0)
 		return rc;
 	*account_out = j.account_id;
@@ -548,11 +579,11 @@ static int may_update(const struct identity *id, const struct id_actor *a, const
 		rc = id_authz_contacts(a, f, ID_CONTACTS_CHANGE, NULL, 0, false, err);
 	if (rc == 0 && u->role != NULL)
 		rc = id_authz_workspace(a, ID_WS_SET_ROLE, err);
+	if (rc == 0)
+		rc = id_authz_member_rank(a, target_role(m, 0), err);
 	if (rc == 0 && is_super && (u->role != NULL || u->status != NULL))
 		rc = cr_err_set(err, CR_EDENIED,
 				"the super admin's role and status cannot be changed");
-	if (rc == 0 && is_super && a->role != ID_ROLE_SUPER_ADMIN)
-		rc = cr_err_set(err, CR_EDENIED, "only the super admin may change their entry");
 	if (rc == 0 && u->name != NULL)
 		rc = only_here(id, a, account, "name", err);
 	return rc;
@@ -627,6 +658,8 @@ static int member_target(const struct identity *id, const struct id_actor *a, in
 		cur = depts_of(&m, account_id, &n);
 		rc = id_authz_contacts(a, &f, action, cur, n, false, err);
 	}
+	if (rc == 0)
+		rc = id_authz_member_rank(a, target_role(&m, 0), err);
 	free(cur);
 	member_rows_close(&m);
 	id_facts_free(&f);
@@ -692,8 +725,6 @@ int id_member_password_reset(const struct identity *id, const struct id_actor *a
 	if (rc == 0)
 		rc = member_target(id, actor, account_id, ID_CONTACTS_RESET_PASSWORD, &is_super,
 				   err);
-	if (rc == 0 && is_super && actor->role != ID_ROLE_SUPER_ADMIN)
-		rc = cr_err_set(err, CR_EDENIED, "only the super admin may reset their password");
 	if (rc == 0)
 		rc = only_here(id, actor, account_id, "password", err);
 	if (rc < 0)

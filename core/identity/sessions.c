@@ -233,3 +233,23 @@ int id_password_change(const struct identity *id, const struct id_actor *actor, 
 	return id_password_set(id, actor->account.id, actor->account.login, next,
 			       actor->session_hash, stored, now_us, err);
 }
+
+int id_account_password_reset(const struct identity *id, const char *login, const char *password,
+			      int64_t now_us, struct cr_err *err)
+{
+	struct storage_value p = storage_text(login != NULL ? login : "");
+	struct storage_rows rows;
+	int rc = storage_query(id->store, STORAGE_DB_SYSTEM,
+			       "SELECT id, login FROM account WHERE login = ?", &p, 1, &rows, err);
+
+	if (rc == 0 && rows.n_rows == 0)
+		rc = cr_err_set(err, CR_ENOTFOUND, "no account '%s'", login != NULL ? login : "");
+	if (rc == 0 && password == NULL)
+		rc = cr_err_set(err, CR_EINVAL, "'new_password' is required");
+	if (rc == 0)
+		rc = id_password_set(id, storage_rows_int(&rows, 0, 0, 0),
+				     storage_rows_text(&rows, 0, 1), password, NULL, NULL, now_us,
+				     err);
+	storage_rows_close(&rows);
+	return rc;
+}

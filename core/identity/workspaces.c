@@ -368,6 +368,11 @@ int id_workspace_rename(const struct identity *id, const struct id_actor *actor,
 	p[1] = storage_text(actor->workspace_id);
 	rc = storage_exec(id->store, STORAGE_DB_SYSTEM, NULL,
 			  "UPDATE workspace SET name = ? WHERE id = ?", p, 2, NULL, err);
+	/* The root department is the company: it carries the workspace's name. */
+	p[1] = storage_int(ID_ROOT_DEPARTMENT);
+	if (rc >= 0)
+		rc = storage_exec(id->store, actor->db, NULL,
+				  "UPDATE department SET name = ? WHERE id = ?", p, 2, NULL, err);
 	if (rc >= 0)
 		*out = json_pack("{s:s, s:s, s:s}", "id", actor->workspace_id, "name", name, "role",
 				 id_role_name(actor->role));
