@@ -786,6 +786,21 @@ class AuthorizationMatrix(unittest.TestCase):
         dept.request("POST", f"/workspaces/{ws}/members",
                      body={"login": MARK_A + "-nope", "name": "Nope", "password": new_password(),
                            "title": "x", "department_ids": [ROOT_DEPARTMENT]}, expect=403)
+        # Inside D, a system admin is out of the department admin's and the
+        # API key's reach: only admins change admins.
+        boss = w.add_member(w.root, ws, MARK_A + "-boss", [w.dept_d])["id"]
+        a["super_admin"].request("PATCH", f"/workspaces/{ws}/members/{boss}",
+                                 body={"role": "system_admin"}, expect=200)
+        dept.request("PUT", f"/workspaces/{ws}/members/{boss}/password",
+                     body={"new_password": new_password()}, expect=403)
+        dept.request("PATCH", f"/workspaces/{ws}/members/{boss}",
+                     body={"status": "deactivated"}, expect=403)
+        dept.request("DELETE", f"/workspaces/{ws}/members/{boss}", expect=403)
+        a["api_key"].request("PATCH", f"/workspaces/{ws}/members/{boss}",
+                             body={"title": "x"}, expect=403)
+        a["api_key"].request("DELETE", f"/workspaces/{ws}/members/{boss}", expect=403)
+        a["system_admin"].request("PATCH", f"/workspaces/{ws}/members/{boss}",
+                                  body={"title": "Boss"}, expect=200)
         # The out-of-scope group does edit the app its group covers.
         a["group_out_of_scope"].request("PATCH", f"/workspaces/{ws}/apps/{w.app_b}",
                                         body={"name": MARK_A + "-b-renamed"}, expect=200)
@@ -997,6 +1012,40 @@ class WorkspaceForAnotherAccount(OneWorkspace):
                           400, "invalid")
         # Only the installation admin creates workspaces.
         self.assert_error(c.request("POST", "/workspaces", {"name": "Mine"}), 403, "denied")
+
+
+class OperatorPasswordReset(OneWorkspace):
+    """The node itself (creekctl) sets any account's password; every session
+    of the account ends. The way back for a forgotten super admin password."""
+
+    def test_the_node_itself_resets_a_password(self):
+        m = self.add_member("forgetful")
+        c = self.session(m)
+        fresh = new_password()
+        r = Client.for_node(self.node, who="operator on the node").request(
+            "PUT", f"/accounts/{m['login']}/password", body={"new_password": fresh}, csrf=False)
+        self.assertEqual(r.status, 204, str(r))
+        self.assert_error(c.request("GET", "/me"), 401, "unauthenticated")
+        self.session({"login": m["login"], "password": fresh}).ok("GET", "/me")
+        r = Client.for_node(self.node).request("PUT", "/accounts/nobody-here/password",
+                                               body={"new_password": fresh}, csrf=False)
+        self.assert_error(r, 404, "not_found")
+        r = Client.for_node(self.node).request("PUT", f"/accounts/{m['login']}/password",
+                                               body={"new_password": "short"}, csrf=False)
+        self.assert_error(r, 400, "invalid")
+
+
+class InviteAcceptRole(OneWorkspace):
+    def test_accept_answers_the_real_role_and_refuses_a_deactivated_member(self):
+        link = self.root.ok("POST", f"/workspaces/{self.ws}/invite-links", {}, status=201)
+        made = self.root.ok("POST", f"/invites/{link['token']}/accept")
+        self.assertEqual(made["workspace"]["role"], "super_admin", str(made))
+        m = self.add_member("gone")
+        c = self.session(m)
+        self.root.ok("PATCH", f"/workspaces/{self.ws}/members/{m['id']}",
+                     {"status": "deactivated"})
+        self.assert_error(c.request("POST", f"/invites/{link['token']}/accept"), 409,
+                          "conflict")
 
 
 def loopback_alias_works():
