@@ -154,6 +154,23 @@ static void api_keys_reach_the_org_api_only(void **state)
 	assert_int_equal(id_authz_app(&k, &f, ID_APP_ADD, 0, NULL), CR_EDENIED);
 }
 
+static void only_admins_act_on_admins(void **state)
+{
+	struct id_actor super = actor(ID_ROLE_SUPER_ADMIN), sys = actor(ID_ROLE_SYSTEM_ADMIN);
+	struct id_actor member = actor(ID_ROLE_MEMBER), key = actor(ID_ROLE_NONE);
+
+	(void)state;
+	key.via_api_key = true;
+	assert_int_equal(id_authz_member_rank(&super, ID_ROLE_SUPER_ADMIN, NULL), 0);
+	assert_int_equal(id_authz_member_rank(&sys, ID_ROLE_SUPER_ADMIN, NULL), CR_EDENIED);
+	assert_int_equal(id_authz_member_rank(&sys, ID_ROLE_SYSTEM_ADMIN, NULL), 0);
+	/* A department admin is a member by role. */
+	assert_int_equal(id_authz_member_rank(&member, ID_ROLE_SYSTEM_ADMIN, NULL), CR_EDENIED);
+	assert_int_equal(id_authz_member_rank(&member, ID_ROLE_MEMBER, NULL), 0);
+	assert_int_equal(id_authz_member_rank(&key, ID_ROLE_SYSTEM_ADMIN, NULL), CR_EDENIED);
+	assert_int_equal(id_authz_member_rank(&key, ID_ROLE_MEMBER, NULL), 0);
+}
+
 static void logins_names_and_passwords_are_checked(void **state)
 {
 	struct cr_err err = { 0 };
@@ -236,6 +253,7 @@ int main(void)
 		cmocka_unit_test(department_admins_manage_their_subtree_only),
 		cmocka_unit_test(permission_groups_are_scoped_to_their_apps),
 		cmocka_unit_test(api_keys_reach_the_org_api_only),
+		cmocka_unit_test(only_admins_act_on_admins),
 		cmocka_unit_test(logins_names_and_passwords_are_checked),
 		cmocka_unit_test(csv_reads_quotes_blank_lines_and_bom),
 		cmocka_unit_test(passwords_hash_and_verify),
