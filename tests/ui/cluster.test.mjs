@@ -6,8 +6,9 @@
 // Made for a single-node creekd (one node: itself, the leader, a voter) and valid for larger
 // clusters: it reads GET /api/v1/cluster, then checks that the leader's row shows the leader badge
 // and the voter role, and that this node is marked, at desktop width (a table) and at 390 px
-// (cards), in Chinese and in English. Env, requirements and exit code: see harness.mjs. It fails on
-// any console error, uncaught page error, CSP violation or failed request.
+// (cards), in Chinese and in English, signed in as the harness's TEST_ADMIN. Env, requirements and
+// exit code: see harness.mjs. It fails on any console error, uncaught page error, CSP violation or
+// failed request.
 
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -24,6 +25,7 @@ import {
   remaining,
   runBrowserTest,
   sel,
+  signIn,
   textOf,
   waitForText,
   watch,
@@ -171,6 +173,8 @@ async function run(context) {
     `API: ${state.cluster.nodes.length} node(s), leader ${state.leader.id} ` +
       `(${state.leader.address}), this node ${state.cluster.self_id}`,
   );
+
+  await signIn(context);
 
   // Desktop, Chinese (the default language), opened by its deep link.
   const page = await context.newPage();

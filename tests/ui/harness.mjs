@@ -7,6 +7,11 @@
 //
 // Env: CREEK_URL (required), CREEK_ARTIFACTS (screenshots, default /tmp),
 //      CHROMIUM (default /usr/bin/chromium).
+//
+// The console needs a signed-in account (first-run setup, then sign-in): signIn(context) makes the
+// context's browser signed in as TEST_ADMIN, setting the installation up first if nobody has.
+// identity.test.mjs sets up through the page with the same account, so it must run first on a
+// fresh creekd; the other tests then sign in with it.
 // Needs `npm ci` in web/ui (playwright-core comes from there) and Debian's chromium; fonts-noto-cjk
 // for readable Chinese in the screenshots. Exit code 0 = pass; otherwise a FAIL line says why.
 
@@ -20,6 +25,13 @@ const require = createRequire(new URL('../../web/ui/package.json', import.meta.u
 const { chromium } = require('playwright-core');
 
 export const TOTAL_TIMEOUT_MS = 60_000;
+/** The administrator every browser test signs in as (made by the first-run setup). */
+export const TEST_ADMIN = Object.freeze({
+  login: 'ui-admin',
+  name: '界面测试管理员',
+  password: 'creek-ui-test-password-1',
+  workspace: '溪流界面测试',
+});
 const CHROMIUM_ARGS = [
   '--headless',
   '--no-sandbox',
@@ -38,7 +50,7 @@ export const ROLE_LABELS = {
 };
 
 const started = Date.now();
-const deadline = started + TOTAL_TIMEOUT_MS;
+let deadline = started + TOTAL_TIMEOUT_MS;
 export const remaining = () => Math.max(1, deadline - Date.now());
 
 class TestFailure extends Error {}
@@ -55,11 +67,18 @@ const executablePath = process.env.CHROMIUM || '/usr/bin/chromium';
 // Console errors, page errors, CSP violations and failed requests, from every page.
 export const problems = [];
 
-export function watch(page, label) {
+/**
+ * Records the page's problems. `allow(url, status)` names HTTP errors the test expects (e.g. the
+ * 401 of GET /api/v1/me while signed out): neither the response nor Chromium's console line about
+ * it counts.
+ */
+export function watch(page, label, { allow = () => false } = {}) {
   page.on('console', (msg) => {
     if (msg.type() !== 'error') return;
     const url = msg.location()?.url || '';
     if (/\/favicon\.(ico|svg)$/.test(url) && /404/.test(msg.text())) return;
+    const status = /status of (\d{3})/.exec(msg.text());
+    if (status && allow(url, Number(status[1]))) return;
     problems.push(`${label}: console error: ${msg.text()} ${url}`.trim());
   });
   page.on('pageerror', (err) => problems.push(`${label}: page error: ${err.message}`));
@@ -67,6 +86,7 @@ export function watch(page, label) {
     problems.push(`${label}: request failed: ${req.url()} (${req.failure()?.errorText})`),
   );
   page.on('response', (res) => {
+    if (allow(res.url(), res.status())) return;
     if (res.status() >= 400 && !/\/favicon\.(ico|svg)$/.test(res.url())) {
       problems.push(`${label}: HTTP ${res.status()} for ${res.url()}`);
     }
@@ -90,6 +110,8 @@ export async function cspViolations(page, label) {
 }
 
 export const sel = (test) => `[data-test="${test}"]`;
+/** Selector of the identity pages' elements (data-testid). */
+export const tid = (test) => `[data-testid="${test}"]`;
 
 export async function textOf(page, test) {
   const el = await page.$(sel(test));
@@ -130,6 +152,53 @@ export async function openUi(page, label, hash = '') {
   }
 }
 
+/**
+ * Signs the browser context in as `account` through the API (the cookie lands in the context's
+ * jar, shared with its pages), doing the first-run setup with it when the installation needs one.
+ * @returns {Promise<object>} the sign-in (or setup) answer, with csrf_token
+ */
+export async function signIn(context, account = TEST_ADMIN) {
+  const url = (path) => `${baseUrl}${path}`;
+  const timeout = remaining();
+  const setup = await context.request.get(url('/api/v1/setup'), { timeout });
+  if (!setup.ok()) fail(`GET /api/v1/setup: HTTP ${setup.status()}`);
+  const { needed } = await setup.json();
+  const res = needed
+    ? await context.request.post(url('/api/v1/setup'), {
+        data: {
+          login: account.login,
+          name: account.name,
+          password: account.password,
+          workspace_name: account.workspace,
+        },
+        timeout,
+      })
+    : await context.request.post(url('/api/v1/session'), {
+        data: { login: account.login, password: account.password },
+        timeout,
+      });
+  if (!res.ok()) {
+    fail(`signing in as ${account.login}: HTTP ${res.status()} ${await res.text()}`);
+  }
+  return res.json();
+}
+
+// Isolated contexts (no cookies, no storage) come from a second browser, launched when first asked.
+let spareBrowser = null;
+
+/** A new browser context sharing nothing with the test's main one (a second person). */
+export async function isolatedContext(options = {}) {
+  spareBrowser ??= await chromium.launch({
+    executablePath,
+    args: CHROMIUM_ARGS,
+    headless: true,
+    timeout: remaining(),
+  });
+  const context = await spareBrowser.newContext({ viewport: DESKTOP, ...options });
+  await context.addInitScript(recordCspViolations);
+  return context;
+}
+
 async function main(run) {
   if (!baseUrl) fail('set CREEK_URL, e.g. CREEK_URL=http://127.0.0.1:18080');
   await mkdir(artifacts, { recursive: true });
@@ -146,6 +215,7 @@ async function main(run) {
     await context.addInitScript(recordCspViolations);
     await run(context);
   } finally {
+    await spareBrowser?.close().catch((err) => log(`closing the second browser: ${err.message}`));
     await context?.close().catch((err) => log(`closing the browser: ${err.message}`));
     await rm(profile, { recursive: true, force: true });
   }
@@ -155,12 +225,14 @@ async function main(run) {
 /**
  * Runs one browser test in a fresh profile (so the UI starts in its default language, zh-CN) and
  * sets the exit code. `run(context)` gets the browser context and fails by throwing.
+ * @param {{timeoutMs?: number}} [options] the whole test's deadline (default TOTAL_TIMEOUT_MS)
  */
-export function runBrowserTest(run) {
+export function runBrowserTest(run, { timeoutMs = TOTAL_TIMEOUT_MS } = {}) {
+  deadline = started + timeoutMs;
   const timer = setTimeout(() => {
-    process.stderr.write(`FAIL: timed out after ${TOTAL_TIMEOUT_MS / 1000} s\n`);
+    process.stderr.write(`FAIL: timed out after ${timeoutMs / 1000} s\n`);
     process.exit(2);
-  }, TOTAL_TIMEOUT_MS + 5_000);
+  }, timeoutMs + 5_000);
 
   main(run).then(
     () => {

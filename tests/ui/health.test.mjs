@@ -3,8 +3,9 @@
 //
 //   CREEK_URL=http://127.0.0.1:18080 node tests/ui/health.test.mjs
 //
-// Env, requirements and exit code: see harness.mjs. It fails on any console error, uncaught page
-// error, CSP violation or failed request.
+// The console needs a session: the test signs in as the harness's TEST_ADMIN first (setting the
+// installation up if nobody has). Env, requirements and exit code: see harness.mjs. It fails on
+// any console error, uncaught page error, CSP violation or failed request.
 
 import { join } from 'node:path';
 import {
@@ -20,6 +21,7 @@ import {
   remaining,
   runBrowserTest,
   sel,
+  signIn,
   textOf,
   waitForText,
   watch,
@@ -44,15 +46,17 @@ async function run(context) {
   const health = await fetchHealth();
   log(`API: status ${health.status}, node ${health.node.address}, dqlite ${health.version.dqlite}`);
 
-  // Desktop, Chinese (the default language).
+  await signIn(context);
+
+  // Desktop, Chinese (the default language), opened by its deep link.
   const page = await context.newPage();
   watch(page, 'desktop');
   await page.setViewportSize(DESKTOP);
-  await openUi(page, 'desktop');
+  await openUi(page, 'desktop', '#/cluster/health');
   try {
     await page.waitForURL(/#\/cluster\/health$/, { timeout: remaining() });
   } catch {
-    fail(`/ did not redirect to #/cluster/health (URL is ${page.url()})`);
+    fail(`#/cluster/health did not stay open for a signed-in user (URL is ${page.url()})`);
   }
   await waitForText(page, 'health-status', '正常', 'status (zh-CN)');
   await waitForText(page, 'health-node-address', health.node.address, 'node address');
@@ -86,7 +90,7 @@ async function run(context) {
   const phone = await context.newPage();
   watch(phone, 'phone');
   await phone.setViewportSize(PHONE);
-  await openUi(phone, 'phone');
+  await openUi(phone, 'phone', '#/cluster/health');
   await waitForText(phone, 'health-status', 'OK', 'status at 375 px (saved language en)');
   await waitForText(
     phone,

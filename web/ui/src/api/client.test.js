@@ -1,5 +1,12 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { ApiError, apiGet, apiPost, apiRequest } from './client.js';
+import {
+  ApiError,
+  apiGet,
+  apiPost,
+  apiRequest,
+  configureClient,
+  parseRetryAfter,
+} from './client.js';
 import { getHealth } from './health.js';
 
 function jsonResponse(status, body, init = {}) {
@@ -28,6 +35,7 @@ async function rejection(promise) {
 afterEach(() => {
   vi.unstubAllGlobals();
   vi.useRealTimers();
+  configureClient({ csrfToken: () => '', onUnauthenticated: () => {} });
 });
 
 describe('apiRequest', () => {
@@ -134,18 +142,29 @@ describe('apiRequest', () => {
     expect(err.code).toBe('timeout');
   });
 
-  it('sends the CSRF header and a JSON body for state-changing methods', async () => {
+  it('sends the session CSRF token and a JSON body for state-changing methods', async () => {
+    configureClient({ csrfToken: () => 'tok-123' });
     const fetchMock = stubFetch(async () => new Response(null, { status: 204 }));
     await expect(apiPost('/api/v1/things', { name: 'a' })).resolves.toBeNull();
     const [, init] = fetchMock.mock.calls[0];
     expect(init.method).toBe('POST');
-    expect(init.headers['X-Creek-CSRF']).toBe('1');
+    expect(init.credentials).toBe('same-origin');
+    expect(init.headers['X-Creek-CSRF']).toBe('tok-123');
     expect(init.headers['Content-Type']).toBe('application/json');
     expect(init.body).toBe('{"name":"a"}');
     for (const method of ['PUT', 'PATCH', 'DELETE']) {
       await apiRequest(method, '/x');
-      expect(fetchMock.mock.lastCall[1].headers['X-Creek-CSRF']).toBe('1');
+      expect(fetchMock.mock.lastCall[1].headers['X-Creek-CSRF']).toBe('tok-123');
     }
+    await apiGet('/x').catch(() => {});
+    expect(fetchMock.mock.lastCall[1].headers['X-Creek-CSRF']).toBeUndefined();
+  });
+
+  it('leaves the CSRF header out while there is no session token', async () => {
+    configureClient({ csrfToken: () => '' });
+    const fetchMock = stubFetch(async () => new Response(null, { status: 204 }));
+    await apiPost('/api/v1/session', { login: 'a', password: 'b' });
+    expect(fetchMock.mock.calls[0][1].headers).not.toHaveProperty('X-Creek-CSRF');
   });
 
   it('returns the body of an accepted non-2xx status', async () => {
@@ -162,6 +181,62 @@ describe('apiRequest', () => {
       code: 'unavailable',
       message: 'shutting down',
     });
+  });
+});
+
+describe('401 and 429 answers', () => {
+  const unauthenticated = () =>
+    jsonResponse(401, { error: { code: 'unauthenticated', message: 'no session' } });
+
+  it('reports a 401 to the unauthenticated hook, then still rejects', async () => {
+    const onUnauthenticated = vi.fn();
+    configureClient({ onUnauthenticated });
+    stubFetch(async () => unauthenticated());
+    const err = await rejection(apiGet('/api/v1/workspaces/w1/members'));
+    expect(err).toMatchObject({ status: 401, code: 'unauthenticated' });
+    expect(onUnauthenticated).toHaveBeenCalledTimes(1);
+    expect(onUnauthenticated.mock.calls[0][0]).toBe(err);
+  });
+
+  it('does not call the hook for /session (a wrong password) nor with allow401', async () => {
+    const onUnauthenticated = vi.fn();
+    configureClient({ onUnauthenticated });
+    stubFetch(async () => unauthenticated());
+    await rejection(apiPost('/api/v1/session', { login: 'a', password: 'b' }));
+    await rejection(apiRequest('DELETE', '/api/v1/session'));
+    await rejection(apiGet('/api/v1/me', { allow401: true }));
+    expect(onUnauthenticated).not.toHaveBeenCalled();
+  });
+
+  it('does not call the hook for other errors', async () => {
+    const onUnauthenticated = vi.fn();
+    configureClient({ onUnauthenticated });
+    stubFetch(async () => jsonResponse(403, { error: { code: 'denied', message: 'no' } }));
+    await rejection(apiGet('/x'));
+    expect(onUnauthenticated).not.toHaveBeenCalled();
+  });
+
+  it('carries the Retry-After seconds of a 429', async () => {
+    stubFetch(
+      async () =>
+        new Response(JSON.stringify({ error: { code: 'throttled', message: 'wait' } }), {
+          status: 429,
+          headers: { 'Content-Type': 'application/json', 'Retry-After': '120' },
+        }),
+    );
+    const err = await rejection(apiPost('/api/v1/session', {}));
+    expect(err).toMatchObject({ status: 429, code: 'throttled', retryAfterS: 120 });
+  });
+
+  it('parseRetryAfter reads seconds and HTTP dates', () => {
+    const now = Date.UTC(2026, 10, 28, 12, 0, 0);
+    expect(parseRetryAfter('30', now)).toBe(30);
+    expect(parseRetryAfter(' 0 ', now)).toBe(0);
+    expect(parseRetryAfter('Sat, 28 Nov 2026 12:01:30 GMT', now)).toBe(90);
+    expect(parseRetryAfter('Sat, 28 Nov 2026 11:00:00 GMT', now)).toBe(0);
+    expect(parseRetryAfter('soon', now)).toBeNull();
+    expect(parseRetryAfter(null, now)).toBeNull();
+    expect(parseRetryAfter('', now)).toBeNull();
   });
 });
 

@@ -18,7 +18,8 @@ export const patchPermissionGroup = (ws, id, fields) =>
 export const deletePermissionGroup = (ws, id) => apiDelete(wsPath(ws, `/permission-groups/${id}`));
 
 /** GET /workspaces/{ws}/api-keys → the keys (without the secret) */
-export const listApiKeys = async (ws) => pickList(await apiGet(wsPath(ws, '/api-keys')), 'api_keys');
+export const listApiKeys = async (ws) =>
+  pickList(await apiGet(wsPath(ws, '/api-keys')), 'api_keys');
 
 /** POST /workspaces/{ws}/api-keys {name} → key entry + `key` (shown once) */
 export const createApiKey = (ws, name) => apiPost(wsPath(ws, '/api-keys'), { name });

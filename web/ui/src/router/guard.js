@@ -87,6 +87,7 @@ export function sessionLostHandler({ router, session }) {
     session.clear();
     const current = router.currentRoute.value;
     if (current.meta.public || current.name === 'setup') return;
+    // A failed navigation here is one overtaken by another (several 401s at once): nothing to do.
     router.push(signInFor(current)).catch(() => {});
   };
 }

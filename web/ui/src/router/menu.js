@@ -34,22 +34,33 @@ export const MENU = [
     icon: markRaw(Monitor),
     items: [
       { key: 'cluster-health', labelKey: 'menu.nodeHealth', to: { name: 'cluster-health' } },
-      { key: 'cluster-nodes', labelKey: 'menu.clusterNodes', to: { name: 'cluster-nodes' } },
+      // The cluster's addresses and actions are for the installation's administrator.
+      {
+        key: 'cluster-nodes',
+        labelKey: 'menu.clusterNodes',
+        to: { name: 'cluster-nodes' },
+        operatorOnly: true,
+      },
     ],
   },
 ];
 
 /**
  * The groups and items this member sees: workspace items only with a current workspace and the
- * rights they need; groups left empty are dropped.
- * @param {{ws: string, access: ReturnType<import('../utils/access.js').workspaceAccess>}} ctx
+ * rights they need, operator items only for the installation's administrator; groups left empty
+ * are dropped.
+ * @param {{ws: string, access: ReturnType<import('../utils/access.js').workspaceAccess>,
+ *   isOperator?: boolean}} ctx
  */
-export function visibleMenu({ ws, access }, menu = MENU) {
+export function visibleMenu({ ws, access, isOperator = false }, menu = MENU) {
   return menu
     .map((group) => ({
       ...group,
       items: group.items.filter(
-        (item) => (!item.inWorkspace || ws) && (!item.visible || item.visible(access)),
+        (item) =>
+          (!item.inWorkspace || ws) &&
+          (!item.visible || item.visible(access)) &&
+          (!item.operatorOnly || isOperator),
       ),
     }))
     .filter((group) => group.items.length > 0);

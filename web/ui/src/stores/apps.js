@@ -14,7 +14,10 @@ export function createAppsStore(deps = {}) {
   const api = { ...appsApi, ...deps.api };
   let ws = '';
   let afterChange = deps.afterChange ?? (async () => {});
-  const apps = createResource(() => api.listApps(ws), () => []);
+  const apps = createResource(
+    () => api.listApps(ws),
+    () => [],
+  );
 
   const changed = async (promise) => {
     const result = await promise;

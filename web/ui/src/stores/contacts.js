@@ -36,9 +36,18 @@ export function createContactsStore(deps = {}) {
   const api = { ...orgApi, ...deps.api };
   let ws = '';
 
-  const departments = createResource(() => api.listDepartments(ws), () => []);
-  const roles = createResource(() => api.listRoles(ws), () => []);
-  const inviteLinks = createResource(() => api.listInviteLinks(ws), () => []);
+  const departments = createResource(
+    () => api.listDepartments(ws),
+    () => [],
+  );
+  const roles = createResource(
+    () => api.listRoles(ws),
+    () => [],
+  );
+  const inviteLinks = createResource(
+    () => api.listInviteLinks(ws),
+    () => [],
+  );
   const everyone = createResource(
     () => readAllMembers((params) => api.listMembers(ws, params)),
     () => [],
@@ -83,7 +92,9 @@ export function createContactsStore(deps = {}) {
   };
   const withDepartments = changed(() => Promise.all([departments.load(), members.load()]));
   const withMembers = changed(afterMemberChange);
-  const withRoles = changed(() => Promise.all([roles.load(), everyone.state.loaded && everyone.load()]));
+  const withRoles = changed(() =>
+    Promise.all([roles.load(), everyone.state.loaded && everyone.load()]),
+  );
   const withLinks = changed(() => inviteLinks.load());
 
   return {

@@ -11,8 +11,14 @@ import { createResource } from './resource.js';
 export function createPermissionsStore(deps = {}) {
   const api = { ...permissionsApi, ...deps.api };
   let ws = '';
-  const groups = createResource(() => api.listPermissionGroups(ws), () => []);
-  const apiKeys = createResource(() => api.listApiKeys(ws), () => []);
+  const groups = createResource(
+    () => api.listPermissionGroups(ws),
+    () => [],
+  );
+  const apiKeys = createResource(
+    () => api.listApiKeys(ws),
+    () => [],
+  );
 
   const then = (reload) => async (promise) => {
     const result = await promise;

@@ -11,7 +11,10 @@ import { createResource } from './resource.js';
  */
 export function createWorkspaceStore(deps = {}) {
   const { fetchWorkspace = getWorkspace } = deps;
-  const resource = createResource((ws) => fetchWorkspace(ws), () => null);
+  const resource = createResource(
+    (ws) => fetchWorkspace(ws),
+    () => null,
+  );
   let current = '';
   let inflight = null;
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { describeError } from './errorText.js';
+import { describeError, formErrorText } from './errorText.js';
 import { ApiError } from '../api/client.js';
 
 const t = (key, named) => (named ? `${key} ${JSON.stringify(named)}` : key);
@@ -25,5 +25,30 @@ describe('describeError', () => {
       summary: 'errors.unexpected',
       detail: 'oops',
     });
+  });
+});
+
+describe('formErrorText', () => {
+  it('puts the server reason after the code meaning', () => {
+    const err = new ApiError({ status: 409, code: 'conflict', message: "login 'alice' is taken" });
+    expect(formErrorText(err, t)).toBe(
+      'errors.withReason {"summary":"errors.codes.conflict","reason":"login \'alice\' is taken"}',
+    );
+  });
+
+  it('uses the code meaning alone when the message only repeats the code', () => {
+    expect(formErrorText(new ApiError({ status: 403, code: 'denied', message: 'denied' }), t)).toBe(
+      'errors.codes.denied',
+    );
+  });
+
+  it('explains client-side failures and unknown errors', () => {
+    expect(formErrorText(new ApiError({ status: 0, code: 'network', message: 'x' }), t)).toBe(
+      'errors.network',
+    );
+    expect(formErrorText(new ApiError({ status: 502, code: 'http_502', message: '' }), t)).toBe(
+      'errors.server {"status":502}',
+    );
+    expect(formErrorText(new Error(''), t)).toBe('errors.unexpected');
   });
 });

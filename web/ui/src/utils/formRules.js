@@ -1,6 +1,21 @@
 // el-form validation rules shared by the forms. Messages come translated (pass t), so the rules
 // are built in a computed and follow the language switch.
 
+/**
+ * Whether the el-form's rules pass (for some fields only, with `fields`). A failing rule is shown
+ * at its field by el-form, so the caller only stops.
+ * @param {{validate: Function, validateField: Function} | undefined} form the el-form ref
+ * @param {string | string[]} [fields]
+ */
+export function formValid(form, fields) {
+  if (!form) return Promise.resolve(false);
+  const check = fields === undefined ? form.validate() : form.validateField(fields);
+  return check.then(
+    () => true,
+    () => false,
+  );
+}
+
 /** A value is required (blank text counts as missing). */
 export const required = (message) => ({
   trigger: 'blur',
@@ -14,10 +29,25 @@ export const required = (message) => ({
   },
 });
 
+// creekd refuses shorter passwords (core/identity: ID_PASSWORD_MIN, counted in UTF-8 bytes);
+// checking here too only gives the message before the round trip, and counts the same way so as
+// never to refuse what creekd accepts. creekd stays the judge of every other rule.
+export const PASSWORD_MIN = 8;
+
+const utf8Length = (text) => new TextEncoder().encode(text).length;
+
+/** Text of at least `min` bytes of UTF-8 (as creekd counts password length). */
+export const minLength = (min, message) => ({
+  trigger: 'blur',
+  validator: (_rule, value, callback) =>
+    callback(typeof value === 'string' && utf8Length(value) < min ? new Error(message) : undefined),
+});
+
 /** The value equals another field's (password typed twice). */
 export const sameAs = (other, message) => ({
   trigger: 'blur',
-  validator: (_rule, value, callback) => callback(value === other() ? undefined : new Error(message)),
+  validator: (_rule, value, callback) =>
+    callback(value === other() ? undefined : new Error(message)),
 });
 
 /**

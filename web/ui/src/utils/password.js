@@ -6,7 +6,10 @@ const ALPHABET = 'abcdefghijkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789';
  * @param {number} [length]
  * @param {(array: Uint8Array) => Uint8Array} [random] crypto.getRandomValues
  */
-export function generatePassword(length = 16, random = (a) => globalThis.crypto.getRandomValues(a)) {
+export function generatePassword(
+  length = 16,
+  random = (a) => globalThis.crypto.getRandomValues(a),
+) {
   const limit = 256 - (256 % ALPHABET.length);
   let out = '';
   while (out.length < length) {

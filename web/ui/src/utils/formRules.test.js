@@ -1,0 +1,83 @@
+import { describe, expect, it } from 'vitest';
+import { changedFields, formValid, minLength, required, sameAs } from './formRules.js';
+import { generatePassword } from './password.js';
+
+const check = (rule, value) =>
+  new Promise((resolve) => rule.validator({}, value, (err) => resolve(err?.message ?? null)));
+
+describe('form rules', () => {
+  it('required refuses blank text and empty lists', async () => {
+    const rule = required('needed');
+    expect(await check(rule, '  ')).toBe('needed');
+    expect(await check(rule, [])).toBe('needed');
+    expect(await check(rule, null)).toBe('needed');
+    expect(await check(rule, 'x')).toBeNull();
+    expect(await check(rule, 0)).toBeNull();
+  });
+
+  it('sameAs compares with the other field at validation time', async () => {
+    const form = { password: 'a' };
+    const rule = sameAs(() => form.password, 'differs');
+    expect(await check(rule, 'b')).toBe('differs');
+    form.password = 'b';
+    expect(await check(rule, 'b')).toBeNull();
+  });
+
+  it('changedFields keeps what changed; id lists compare as sets', () => {
+    const before = { name: 'A', title: '', department_ids: [1, 4], role_ids: [], status: 'active' };
+    const after = {
+      name: 'A',
+      title: 'CEO',
+      department_ids: [4, 1],
+      role_ids: [2],
+      status: 'active',
+    };
+    expect(changedFields(before, after, Object.keys(before))).toEqual({
+      title: 'CEO',
+      role_ids: [2],
+    });
+    expect(changedFields(before, { ...before }, Object.keys(before))).toEqual({});
+  });
+});
+
+describe('generatePassword', () => {
+  it('draws from the alphabet without look-alikes, at the length asked', () => {
+    const pw = generatePassword(24);
+    expect(pw).toHaveLength(24);
+    expect(pw).toMatch(/^[a-kmnp-zA-HJ-NP-Z2-9]+$/);
+  });
+
+  it('skips bytes that would bias the choice', () => {
+    // 56 letters: bytes from 224 up are dropped; 0 → 'a', 57 → 'b'.
+    const bytes = [250, 0, 255, 57, 224, 1];
+    const random = (array) => {
+      array.fill(0).set(bytes.slice(0, array.length));
+      return array;
+    };
+    expect(generatePassword(3, random)).toBe('abb');
+  });
+});
+
+describe('minLength', () => {
+  it('counts UTF-8 bytes, as creekd does', async () => {
+    const rule = minLength(8, 'short');
+    expect(await check(rule, 'abcdefg')).toBe('short');
+    expect(await check(rule, 'abcdefgh')).toBeNull();
+    expect(await check(rule, '密码好')).toBeNull(); // 9 bytes
+    expect(await check(rule, '密码')).toBe('short'); // 6 bytes
+  });
+});
+
+describe('formValid', () => {
+  it('resolves true or false from el-form validation, for all or some fields', async () => {
+    const form = {
+      validate: () => Promise.resolve(true),
+      validateField: (f) => (f === 'bad' ? Promise.reject(new Error('x')) : Promise.resolve(true)),
+    };
+    expect(await formValid(form)).toBe(true);
+    expect(await formValid(form, 'name')).toBe(true);
+    expect(await formValid(form, 'bad')).toBe(false);
+    expect(await formValid({ validate: () => Promise.reject(new Error('x')) })).toBe(false);
+    expect(await formValid(undefined)).toBe(false);
+  });
+});
