@@ -149,26 +149,56 @@ void web_reply_result(struct web_request *req, int rc, const struct cr_err *err,
 bool web_param_id(struct web_request *req, unsigned i, int64_t *out);
 const char *web_query_arg(struct web_request *req, const char *name);
 
-/* api_identity.c, api_org.c: the identity routes. */
-#define WEB_IDENTITY_HANDLERS(X)                                                                   \
-	X(setup_get)                                                                               \
-	X(setup_post)                                                                              \
-	X(session_post)                                                                            \
-	X(session_delete)                                                                          \
-	X(sessions_delete) X(me_get) X(me_patch) X(me_password) X(workspaces_get)                  \
-	    X(workspaces_post) X(invite_get) X(invite_accept) X(invite_register) X(workspace_get)  \
-		X(workspace_patch) X(members_get) X(members_post) X(member_get) X(member_patch)    \
-		    X(member_delete) X(member_password) X(members_import) X(account_search)        \
-			X(departments_get) X(departments_post) X(department_patch)                 \
-			    X(department_delete) X(roles_get) X(roles_post) X(role_patch)          \
-				X(role_delete) X(invite_links_get) X(invite_links_post)            \
-				    X(invite_link_delete) X(groups_get) X(groups_post)             \
-					X(group_patch) X(group_delete) X(apps_get) X(apps_post)    \
-					    X(app_patch) X(app_delete) X(api_keys_get)             \
-						X(api_keys_post) X(api_key_delete)                 \
-						    X(account_password)
-#define WEB_DECLARE_HANDLER(name) void web_api_##name(struct web_request *req);
-WEB_IDENTITY_HANDLERS(WEB_DECLARE_HANDLER)
+/* api_identity.c: first start, sessions, one's account, workspaces, invites. */
+void web_api_setup_get(struct web_request *req);
+void web_api_setup_post(struct web_request *req);
+void web_api_session_post(struct web_request *req);
+void web_api_session_delete(struct web_request *req);
+void web_api_sessions_delete(struct web_request *req);
+void web_api_me_get(struct web_request *req);
+void web_api_me_patch(struct web_request *req);
+void web_api_me_password(struct web_request *req);
+void web_api_workspaces_get(struct web_request *req);
+void web_api_workspaces_post(struct web_request *req);
+void web_api_invite_get(struct web_request *req);
+void web_api_invite_accept(struct web_request *req);
+void web_api_invite_register(struct web_request *req);
+void web_api_workspace_get(struct web_request *req);
+void web_api_workspace_patch(struct web_request *req);
+void web_api_account_password(struct web_request *req);
+
+/* api_org.c: a workspace's members, departments, roles, invite links,
+ * permission groups, apps and API keys. */
+void web_api_members_get(struct web_request *req);
+void web_api_members_post(struct web_request *req);
+void web_api_member_get(struct web_request *req);
+void web_api_member_patch(struct web_request *req);
+void web_api_member_delete(struct web_request *req);
+void web_api_member_password(struct web_request *req);
+void web_api_members_import(struct web_request *req);
+void web_api_account_search(struct web_request *req);
+void web_api_departments_get(struct web_request *req);
+void web_api_departments_post(struct web_request *req);
+void web_api_department_patch(struct web_request *req);
+void web_api_department_delete(struct web_request *req);
+void web_api_roles_get(struct web_request *req);
+void web_api_roles_post(struct web_request *req);
+void web_api_role_patch(struct web_request *req);
+void web_api_role_delete(struct web_request *req);
+void web_api_invite_links_get(struct web_request *req);
+void web_api_invite_links_post(struct web_request *req);
+void web_api_invite_link_delete(struct web_request *req);
+void web_api_groups_get(struct web_request *req);
+void web_api_groups_post(struct web_request *req);
+void web_api_group_patch(struct web_request *req);
+void web_api_group_delete(struct web_request *req);
+void web_api_apps_get(struct web_request *req);
+void web_api_apps_post(struct web_request *req);
+void web_api_app_patch(struct web_request *req);
+void web_api_app_delete(struct web_request *req);
+void web_api_api_keys_get(struct web_request *req);
+void web_api_api_keys_post(struct web_request *req);
+void web_api_api_key_delete(struct web_request *req);
 
 /* api_openapi.c */
 void web_api_openapi(struct web_request *req);

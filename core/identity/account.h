@@ -65,8 +65,8 @@ int id_password_change(const struct identity *id, const struct id_actor *actor, 
 /* The operator (the node itself, or the installation admin) sets any
  * account's password: the way back for a forgotten super admin password.
  * Every session of the account ends. */
-int id_account_password_reset(const struct identity *id, const char *login,
-			      const char *password, int64_t now_us, struct cr_err *err);
+int id_account_password_reset(const struct identity *id, const char *login, const char *password,
+			      int64_t now_us, struct cr_err *err);
 
 json_t *id_account_json(const struct id_account *a);
 

@@ -61,7 +61,7 @@ int id_tx_account_insert(struct storage_tx *tx, const char *login, const char *n
 				      storage_text(password_hash), storage_bool(installation_admin),
 				      storage_int(now_us) };
 	struct storage_rows rows;
-	struct storage_result res;
+	struct storage_result res = { 0 };
 	int rc = storage_tx_query(tx, "SELECT 1 FROM account WHERE login = ?", p, 1, &rows, err);
 	bool taken = rc == 0 && rows.n_rows > 0;
 

@@ -61,7 +61,7 @@ static int app_job(struct storage_tx *tx, void *arg, struct cr_err *err)
 	struct app_job *j = arg;
 	struct storage_value p[4] = { storage_text(j->name), storage_int(j->account_id),
 				      storage_int(j->now_us), storage_int(j->id) };
-	struct storage_result res;
+	struct storage_result res = { 0 };
 	int rc;
 
 	if (j->remove) {

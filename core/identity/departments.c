@@ -175,7 +175,7 @@ static int dept_job(struct storage_tx *tx, void *arg, struct cr_err *err)
 	struct dept_job *j = arg;
 	struct storage_value p[4] = { storage_int(j->parent), storage_text(j->name),
 				      storage_int(j->now_us), storage_int(j->id) };
-	struct storage_result res;
+	struct storage_result res = { 0 };
 	int rc = 0;
 
 	if (j->remove)
@@ -353,7 +353,7 @@ static int path_job(struct storage_tx *tx, void *arg, struct cr_err *err)
 		struct storage_value p[3] = { storage_int(parent), storage_text(j->names[i]),
 					      storage_int(j->now_us) };
 		struct storage_rows rows;
-		struct storage_result res;
+		struct storage_result res = { 0 };
 		rc = storage_tx_query(tx,
 				      "SELECT id FROM department WHERE parent_id = ? AND name = ? "
 				      "COLLATE NOCASE",

@@ -202,7 +202,7 @@ static int write_row(struct storage_tx *tx, struct job *j, struct cr_err *err)
 	struct storage_value p[6] = { storage_text(in->name),         storage_int(j->now_us),
 				      storage_bool(in->set_grants),   storage_int(in->grants),
 				      storage_bool(in->set_all_apps), storage_bool(in->all_apps) };
-	struct storage_result res;
+	struct storage_result res = { 0 };
 	int rc;
 
 	if (j->id == 0) {
@@ -238,7 +238,7 @@ static int apps_set(struct storage_tx *tx, int64_t group, const int64_t *apps, s
 	    storage_tx_exec(tx, "DELETE FROM perm_group_app WHERE group_id = ?", p, 1, NULL, err);
 
 	for (size_t i = 0; rc == 0 && i < n; i++) {
-		struct storage_result res;
+		struct storage_result res = { 0 };
 		p[1] = storage_int(apps[i]);
 		rc = storage_tx_exec(tx,
 				     "INSERT INTO perm_group_app (group_id, app_id) SELECT ?, id "

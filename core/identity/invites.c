@@ -83,7 +83,7 @@ static int invite_job(struct storage_tx *tx, void *arg, struct cr_err *err)
 				      storage_int(j->dept),          storage_int(j->account_id),
 				      storage_int(j->now_us),        storage_int(j->expires_us),
 				      storage_int(j->max_uses) };
-	struct storage_result res;
+	struct storage_result res = { 0 };
 	int rc = storage_tx_exec(tx,
 				 "INSERT INTO invite_link (workspace_id, token_sha256, "
 				 "department_id, created_by, created_us, expires_us, max_uses) "
@@ -426,7 +426,7 @@ int id_api_key_create(const struct identity *id, const struct id_actor *actor, c
 	char secret[ID_TOKEN_MAX + 1], key[ID_API_KEY_MAX + 1], hash[ID_HASH_HEX + 1];
 	char prefix[API_KEY_PREFIX_LEN + 1];
 	const char *name = NULL;
-	struct storage_result res;
+	struct storage_result res = { 0 };
 	struct storage_rows rows = { 0 };
 	int rc = id_authz_workspace(actor, ID_WS_MANAGE_KEYS, err);
 
@@ -472,7 +472,7 @@ int id_api_key_revoke(const struct identity *id, const struct id_actor *actor, i
 		      struct cr_err *err)
 {
 	struct storage_value p[2] = { storage_int(key_id), storage_text(actor->workspace_id) };
-	struct storage_result res;
+	struct storage_result res = { 0 };
 	int rc = id_authz_workspace(actor, ID_WS_MANAGE_KEYS, err);
 
 	if (rc == 0)

@@ -179,7 +179,7 @@ static int password_job(struct storage_tx *tx, void *arg, struct cr_err *err)
 	struct storage_value q[2] = { storage_int(j->account_id),
 				      storage_text(j->keep_session != NULL ? j->keep_session
 									   : "") };
-	struct storage_result res;
+	struct storage_result res = { 0 };
 	int rc = storage_tx_exec(
 	    tx,
 	    j->old_hash != NULL ? "UPDATE account SET password_hash = ?, password_changed_us = "
