@@ -123,7 +123,8 @@ def main():
         for _ in range(args.reps):
             for path, out in ((f"/api/v1/me", me), (f"/api/v1/workspaces/{ws}", authed)):
                 r, bad = wrk(base + path, args.seconds, cookie)
-                assert bad == 0, f"{bad} authenticated GETs of {path} failed"
+                assert bad == 0, (f"{bad} authenticated GETs of {path} failed; the node's log "
+                                  f"ends:\n{node.read_log()[-3000:]}")
                 out.append(r)
             r, bad = wrk(f"{base}/api/v1/health", args.seconds)
             health.append(r)
