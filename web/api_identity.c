@@ -23,6 +23,9 @@ static const char *str(struct web_request *req, const char *key)
 	return json_is_string(v) ? json_string_value(v) : NULL;
 }
 
+static void reply_throttled(struct web_request *req, int rc, const struct cr_err *err,
+			    unsigned retry_after_s);
+
 /* A new session's answer: the account, the CSRF token, and the cookie. */
 static void reply_session(struct web_request *req, unsigned status, const struct id_account *a,
 			  const struct id_session *s, json_t *extra, int64_t now_us)
@@ -93,11 +96,7 @@ void web_api_session_post(struct web_request *req)
 	rc = id_sign_in(id, str(req, "login"), str(req, "password"), req->client_address, now,
 			&account, &session, &retry, &err);
 	if (rc < 0) {
-		char seconds[16];
-		web_reply_error(req, rc, "%s", err.msg);
-		(void)snprintf(seconds, sizeof(seconds), "%u", retry);
-		if (rc == CR_ELIMIT && req->response != NULL)
-			(void)MHD_add_response_header(req->response, "Retry-After", seconds);
+		reply_throttled(req, rc, &err, retry);
 		return;
 	}
 	reply_session(req, 200, &account, &session, NULL, now);
@@ -144,13 +143,30 @@ void web_api_me_patch(struct web_request *req)
 	web_reply_result(req, rc, &err, 200, rc == 0 ? id_account_json(&req->actor.account) : NULL);
 }
 
+/* An error answer, with Retry-After when it is a throttle's. */
+static void reply_throttled(struct web_request *req, int rc, const struct cr_err *err,
+			    unsigned retry_after_s)
+{
+	char seconds[16];
+
+	web_reply_error(req, rc, "%s", err->msg);
+	(void)snprintf(seconds, sizeof(seconds), "%u", retry_after_s);
+	if (rc == CR_ELIMIT && req->response != NULL)
+		(void)MHD_add_response_header(req->response, "Retry-After", seconds);
+}
+
 void web_api_me_password(struct web_request *req)
 {
 	struct cr_err err = { 0 };
+	unsigned retry = 0;
 	int rc = id_password_change(req->ctx->identity, &req->actor, str(req, "current_password"),
-				    str(req, "new_password"), cr_wall_us(), &err);
+				    str(req, "new_password"), req->client_address, cr_wall_us(),
+				    &retry, &err);
 
-	web_reply_result(req, rc, &err, 204, NULL);
+	if (rc < 0)
+		reply_throttled(req, rc, &err, retry);
+	else
+		web_reply_result(req, rc, &err, 204, NULL);
 }
 
 void web_api_workspaces_get(struct web_request *req)

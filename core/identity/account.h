@@ -58,9 +58,11 @@ int id_me(const struct identity *id, const struct id_actor *actor, json_t **out,
 	  struct cr_err *err);
 int id_me_rename(const struct identity *id, const struct id_actor *actor, const char *name,
 		 struct cr_err *err);
-/* Checks the current password; every other session of the account ends. */
+/* Checks the current password (throttled like sign-in: CR_ELIMIT with
+ * *retry_after_s); every other session of the account ends. */
 int id_password_change(const struct identity *id, const struct id_actor *actor, const char *current,
-		       const char *next, int64_t now_us, struct cr_err *err);
+		       const char *next, const char *address, int64_t now_us,
+		       unsigned *retry_after_s, struct cr_err *err);
 
 /* The operator (the node itself, or the installation admin) sets any
  * account's password: the way back for a forgotten super admin password.

@@ -350,48 +350,97 @@ static unsigned seconds_until(int64_t until_us, int64_t now_us)
 	return s < 1 ? 1 : (unsigned)s;
 }
 
+/* The throttling keys of a login (lower-cased) and of an address. */
+static void attempt_keys(const char *login, const char *address, char login_key[ID_LOGIN_MAX + 16],
+			 char address_key[80])
+{
+	size_t n = strlen("login:");
+
+	(void)snprintf(login_key, ID_LOGIN_MAX + 16, "login:");
+	for (size_t i = 0; login[i] != '\0' && i < ID_LOGIN_MAX; i++) {
+		char c =
+		    login[i] >= 'A' && login[i] <= 'Z' ? (char)(login[i] - 'A' + 'a') : login[i];
+		login_key[n + i] = c;
+		login_key[n + i + 1] = '\0';
+	}
+	(void)snprintf(address_key, 80, "address:%.64s", address != NULL ? address : "");
+}
+
+/* Count the attempt (CR_ELIMIT while locked). */
+static int attempt_begin(const struct identity *id, struct attempt_job *j, unsigned *retry_after_s,
+			 struct cr_err *err)
+{
+	int rc = storage_write(id->store, STORAGE_DB_SYSTEM, NULL, attempt_job, j, err);
+
+	if (rc < 0)
+		return rc;
+	if (j->locked_until_us > 0) {
+		*retry_after_s = seconds_until(j->locked_until_us, j->now_us);
+		return cr_err_set(err, CR_ELIMIT,
+				  "too many failed attempts; try again in %u seconds",
+				  *retry_after_s);
+	}
+	return 0;
+}
+
+/* A failed attempt also counts against the address. */
+static void attempt_failed(const struct identity *id, const struct attempt_job *j)
+{
+	struct attempt_job f = { NULL, j->address_key, j->now_us,  false, 0,
+				 NULL, NULL,           j->address, 0 };
+
+	(void)storage_write(id->store, STORAGE_DB_SYSTEM, NULL, attempt_job, &f, NULL);
+}
+
+int id_password_attempt(const struct identity *id, const char *login, const char *password,
+			const char *stored, const char *address, int64_t now_us,
+			unsigned *retry_after_s, struct cr_err *err)
+{
+	char login_key[ID_LOGIN_MAX + 16], address_key[80];
+	struct attempt_job j = { login_key, address_key, now_us, false, 0, NULL, NULL, address, 0 };
+	struct storage_value p;
+	int rc;
+
+	*retry_after_s = 0;
+	attempt_keys(login, address, login_key, address_key);
+	p = storage_text(login_key);
+	rc = attempt_begin(id, &j, retry_after_s, err);
+	if (rc < 0)
+		return rc;
+	if (password == NULL || strlen(password) > ID_PASSWORD_MAX ||
+	    id_password_verify(id, password, stored) != 0) {
+		attempt_failed(id, &j);
+		return cr_err_set(err, CR_EDENIED, "the current password is wrong");
+	}
+	return storage_exec(id->store, STORAGE_DB_SYSTEM, NULL,
+			    "DELETE FROM sign_in_failure WHERE key = ?", &p, 1, NULL, err);
+}
+
 int id_sign_in(const struct identity *id, const char *login, const char *password,
 	       const char *address, int64_t now_us, struct id_account *account,
 	       struct id_session *session, unsigned *retry_after_s, struct cr_err *err)
 {
-	char login_key[ID_LOGIN_MAX + 16];
-	char address_key[80];
+	char login_key[ID_LOGIN_MAX + 16], address_key[80];
 	char hash[ID_PASSWORD_HASH_MAX + 1];
 	char session_hash[ID_HASH_HEX + 1];
+	struct attempt_job j = { login_key, address_key, now_us, false, 0, NULL, NULL, address, 0 };
 	int rc;
 
 	*retry_after_s = 0;
 	if (login == NULL || password == NULL || login[0] == '\0' || strlen(login) > ID_LOGIN_MAX ||
 	    strlen(password) > ID_PASSWORD_MAX)
 		return cr_err_set(err, CR_EAUTH, "the login or the password is wrong");
-	(void)snprintf(login_key, sizeof(login_key), "login:");
-	for (size_t i = 0; login[i] != '\0'; i++) {
-		char c =
-		    login[i] >= 'A' && login[i] <= 'Z' ? (char)(login[i] - 'A' + 'a') : login[i];
-		login_key[6 + i] = c;
-		login_key[7 + i] = '\0';
-	}
-	(void)snprintf(address_key, sizeof(address_key), "address:%.64s", address);
-	struct attempt_job j = { login_key, address_key, now_us, false, 0, NULL, NULL, address, 0 };
-	rc = storage_write(id->store, STORAGE_DB_SYSTEM, NULL, attempt_job, &j, err);
+	attempt_keys(login, address, login_key, address_key);
+	rc = attempt_begin(id, &j, retry_after_s, err);
 	if (rc < 0)
 		return rc;
-	if (j.locked_until_us > 0) {
-		*retry_after_s = seconds_until(j.locked_until_us, now_us);
-		return cr_err_set(err, CR_ELIMIT,
-				  "too many failed sign-ins; try again in %u seconds",
-				  *retry_after_s);
-	}
 	rc = load_account(id, login, account, hash, err);
 	if (rc == CR_ENOTFOUND)
 		rc = dummy_verify(id, password);
 	else if (rc == 0)
 		rc = id_password_verify(id, password, hash);
 	if (rc == CR_EAUTH || rc == CR_EINVAL) {
-		struct attempt_job f = {
-			NULL, address_key, now_us, false, 0, NULL, NULL, address, 0
-		};
-		(void)storage_write(id->store, STORAGE_DB_SYSTEM, NULL, attempt_job, &f, NULL);
+		attempt_failed(id, &j);
 		return cr_err_set(err, CR_EAUTH, "the login or the password is wrong");
 	}
 	if (rc < 0)

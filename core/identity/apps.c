@@ -82,20 +82,6 @@ static int app_job(struct storage_tx *tx, void *arg, struct cr_err *err)
 	return rc;
 }
 
-static int name_from(const json_t *body, const char **name, struct cr_err *err)
-{
-	static const char *const keys[] = { "name", NULL };
-	int rc = id_body_object(body, err);
-
-	if (rc == 0)
-		rc = id_body_keys(body, keys, err);
-	if (rc == 0)
-		rc = id_body_string(body, "name", true, name, err);
-	if (rc == 0)
-		rc = id_name_check(*name, "app name", err);
-	return rc;
-}
-
 /* Load facts and check action on app (0 for adding). */
 static int allowed(const struct identity *id, const struct id_actor *a, enum id_app_action action,
 		   int64_t app, struct cr_err *err)
@@ -121,7 +107,7 @@ int id_app_create(const struct identity *id, const struct id_actor *actor, const
 	int rc = allowed(id, actor, ID_APP_ADD, 0, err);
 
 	if (rc == 0)
-		rc = name_from(body, &j.name, err);
+		rc = id_body_name(body, "app name", &j.name, err);
 	if (rc == 0)
 		rc = storage_write(id->store, actor->db, request_id, app_job, &j, err);
 	if (rc == 1)
@@ -139,7 +125,7 @@ int id_app_update(const struct identity *id, const struct id_actor *actor, int64
 	int rc = allowed(id, actor, ID_APP_EDIT, app_id, err);
 
 	if (rc == 0)
-		rc = name_from(body, &j.name, err);
+		rc = id_body_name(body, "app name", &j.name, err);
 	if (rc == 0)
 		rc = storage_write(id->store, actor->db, request_id, app_job, &j, err);
 	if (rc >= 0)

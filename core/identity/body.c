@@ -98,6 +98,20 @@ int id_body_keys(const json_t *body, const char *const *keys, struct cr_err *err
 	return 0;
 }
 
+int id_body_name(const json_t *body, const char *what, const char **name, struct cr_err *err)
+{
+	static const char *const keys[] = { "name", NULL };
+	int rc = id_body_object(body, err);
+
+	if (rc == 0)
+		rc = id_body_keys(body, keys, err);
+	if (rc == 0)
+		rc = id_body_string(body, "name", true, name, err);
+	if (rc == 0)
+		rc = id_name_check(*name, what, err);
+	return rc;
+}
+
 json_t *id_ids_json(const int64_t *ids, size_t n)
 {
 	json_t *a = json_array();

@@ -51,6 +51,13 @@ int id_member_join(const struct identity *id, const char *workspace_id, int64_t 
 		   size_t n_depts, const int64_t *roles, size_t n_roles, const char *request_id,
 		   int64_t now_us, int64_t *account_out, struct cr_err *err);
 
+/* Check a password against stored under the sign-in throttle of login
+ * (attempts counted, the address's failures too): 0, CR_EDENIED (wrong) or
+ * CR_ELIMIT with *retry_after_s. */
+int id_password_attempt(const struct identity *id, const char *login, const char *password,
+			const char *stored, const char *address, int64_t now_us,
+			unsigned *retry_after_s, struct cr_err *err);
+
 /* Sub-request ids: a retried request (same id) skips the parts that
  * committed. out has room for STORAGE_REQUEST_ID_MAX + 1; "" in, "" out. */
 const char *id_sub_request(const char *request_id, const char *part, char *out, size_t len);
@@ -72,6 +79,9 @@ int id_body_id(const json_t *body, const char *key, int64_t *out, bool *present,
 /* Refuse keys not in the NULL-terminated list (typos must not pass). */
 int id_body_keys(const json_t *body, const char *const *keys, struct cr_err *err);
 json_t *id_ids_json(const int64_t *ids, size_t n);
+/* A body that is exactly {"name": "..."} with a valid name (what names it
+ * in errors: "app name"). */
+int id_body_name(const json_t *body, const char *what, const char **name, struct cr_err *err);
 
 /* ---- small SQL helpers (body.c) ---- */
 

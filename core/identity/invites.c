@@ -422,7 +422,6 @@ int id_api_keys_list(const struct identity *id, const struct id_actor *actor, js
 int id_api_key_create(const struct identity *id, const struct id_actor *actor, const json_t *body,
 		      int64_t now_us, json_t **out, struct cr_err *err)
 {
-	static const char *const keys[] = { "name", NULL };
 	char secret[ID_TOKEN_MAX + 1], key[ID_API_KEY_MAX + 1], hash[ID_HASH_HEX + 1];
 	char prefix[API_KEY_PREFIX_LEN + 1];
 	const char *name = NULL;
@@ -431,13 +430,7 @@ int id_api_key_create(const struct identity *id, const struct id_actor *actor, c
 	int rc = id_authz_workspace(actor, ID_WS_MANAGE_KEYS, err);
 
 	if (rc == 0)
-		rc = id_body_object(body, err);
-	if (rc == 0)
-		rc = id_body_keys(body, keys, err);
-	if (rc == 0)
-		rc = id_body_string(body, "name", true, &name, err);
-	if (rc == 0)
-		rc = id_name_check(name, "key name", err);
+		rc = id_body_name(body, "key name", &name, err);
 	if (rc == 0 && id_token_new(id, API_KEY_BYTES, secret, sizeof(secret)) < 0)
 		rc = cr_err_set(err, CR_EINTERNAL, "no random bytes for an API key");
 	if (rc < 0)

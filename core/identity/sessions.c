@@ -215,7 +215,8 @@ int id_password_set(const struct identity *id, int64_t account_id, const char *l
 }
 
 int id_password_change(const struct identity *id, const struct id_actor *actor, const char *current,
-		       const char *next, int64_t now_us, struct cr_err *err)
+		       const char *next, const char *address, int64_t now_us,
+		       unsigned *retry_after_s, struct cr_err *err)
 {
 	struct storage_value p = storage_int(actor->account.id);
 	struct storage_rows rows;
@@ -223,13 +224,17 @@ int id_password_change(const struct identity *id, const struct id_actor *actor, 
 	int rc = storage_query(id->store, STORAGE_DB_SYSTEM,
 			       "SELECT password_hash FROM account WHERE id = ?", &p, 1, &rows, err);
 
+	*retry_after_s = 0;
 	if (rc == 0 && rows.n_rows > 0)
 		(void)snprintf(stored, sizeof(stored), "%s", storage_rows_text(&rows, 0, 0));
 	storage_rows_close(&rows);
+	if (rc == 0)
+		rc = id_password_check(next, actor->account.login, err);
+	if (rc == 0)
+		rc = id_password_attempt(id, actor->account.login, current, stored, address, now_us,
+					 retry_after_s, err);
 	if (rc < 0)
 		return rc;
-	if (current == NULL || id_password_verify(id, current, stored) != 0)
-		return cr_err_set(err, CR_EDENIED, "the current password is wrong");
 	return id_password_set(id, actor->account.id, actor->account.login, next,
 			       actor->session_hash, stored, now_us, err);
 }

@@ -349,19 +349,12 @@ int id_workspace_get(const struct identity *id, const struct id_actor *actor, js
 int id_workspace_rename(const struct identity *id, const struct id_actor *actor, const json_t *body,
 			json_t **out, struct cr_err *err)
 {
-	static const char *const keys[] = { "name", NULL };
 	const char *name = NULL;
 	struct storage_value p[2];
 	int rc = id_authz_workspace(actor, ID_WS_RENAME, err);
 
 	if (rc == 0)
-		rc = id_body_object(body, err);
-	if (rc == 0)
-		rc = id_body_keys(body, keys, err);
-	if (rc == 0)
-		rc = id_body_string(body, "name", true, &name, err);
-	if (rc == 0 && id_name_check(name, "workspace name", err) < 0)
-		rc = CR_EINVAL;
+		rc = id_body_name(body, "workspace name", &name, err);
 	if (rc < 0)
 		return rc;
 	p[0] = storage_text(name);

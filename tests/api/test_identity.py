@@ -1048,6 +1048,25 @@ class InviteAcceptRole(OneWorkspace):
                           "conflict")
 
 
+class PasswordChangeThrottling(OneWorkspace):
+    """The current-password check of a password change counts like a
+    sign-in: a stolen session cannot guess the password behind it."""
+
+    def test_five_wrong_current_passwords_lock_the_change(self):
+        m = self.add_member("guessed")
+        c = self.session(m)
+        for _ in range(5):
+            r = c.request("PUT", "/me/password",
+                          body={"current_password": "wrong-wrong", "new_password": new_password()})
+            self.assert_error(r, 403, "denied")
+        r = c.request("PUT", "/me/password",
+                      body={"current_password": m["password"], "new_password": new_password()})
+        self.assert_error(r, 429, "throttled")
+        self.assertTrue((r.header("Retry-After") or "").isdigit(), str(r))
+        # The session itself stays usable; the password is unchanged.
+        c.ok("GET", "/me")
+
+
 def loopback_alias_works():
     try:
         with socket.socket() as s:
