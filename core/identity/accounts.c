@@ -357,7 +357,7 @@ static void attempt_keys(const char *login, const char *address, char login_key[
 	size_t n = strlen("login:");
 
 	(void)snprintf(login_key, ID_LOGIN_MAX + 16, "login:");
-	for (size_t i = 0; login[i] != '\0' && i < ID_LOGIN_MAX; i++) {
+	for (size_t i = 0; i < ID_LOGIN_MAX && login[i] != '\0'; i++) {
 		char c =
 		    login[i] >= 'A' && login[i] <= 'Z' ? (char)(login[i] - 'A' + 'a') : login[i];
 		login_key[n + i] = c;
