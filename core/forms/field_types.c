@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "field_int.h"
+#include "serial.h"
 
 #define TEXT_MAX      200
 #define TEXTAREA_MAX  10000
@@ -253,12 +254,7 @@ int fm_description_options(const json_t *options, struct cr_err *err)
 
 int fm_serial_options(const json_t *options, struct cr_err *err)
 {
-	const json_t *parts = json_object_get(options, "parts");
-
-	/* The format's parts are checked with the serial-number engine. */
-	if (parts != NULL && !json_is_array(parts))
-		return cr_err_set(err, CR_EINVAL, "option 'parts' must be a list");
-	return 0;
+	return fm_serial_check(options, err);
 }
 
 /* ---- values ---- */

@@ -9,6 +9,7 @@
 #include <cmocka.h>
 
 #include "core/forms/field.h"
+#include "core/forms/serial.h"
 
 static json_t *field(const char *type, const char *options_json)
 {
@@ -206,7 +207,8 @@ static void structured_values(void **state)
 	bad("location", NULL, "{\"lat\": 91, \"lng\": 0}");
 	ok("signature", NULL, "\"data:image/png;base64,iVBORw0KGgo=\"");
 	bad("signature", NULL, "\"data:text/html;base64,PGgxPg==\"");
-	bad("serial", NULL, "\"NO-001\"");
+	bad("serial", "{\"parts\": [{\"kind\": \"counter\", \"digits\": 3, \"reset\": \"never\"}]}",
+	    "\"NO-001\"");
 	bad("description", NULL, "\"x\"");
 }
 
@@ -229,6 +231,50 @@ static void subtables_check_every_row(void **state)
 	json_decref(f);
 }
 
+static void serial_numbers(void **state)
+{
+	json_t *o =
+	    json_loads("{\"parts\": [{\"kind\": \"text\", \"text\": \"HT-\"}, {\"kind\": "
+		       "\"date\", \"pattern\": \"YYYYMMDD\"}, {\"kind\": \"field\", \"field\": "
+		       "\"dept\"}, {\"kind\": \"counter\", \"digits\": 4, \"reset\": "
+		       "\"month\"}]}",
+		       0, NULL);
+	json_t *values = json_pack("{s:s}", "dept", "-S-");
+	struct fm_date d = { 2026, 11, 28 };
+	char out[FM_SERIAL_MAX + 1], key[FM_SERIAL_PERIOD_MAX + 1];
+	struct cr_err err = { 0 };
+
+	(void)state;
+	assert_int_equal(fm_serial_check(o, &err), 0);
+	assert_int_equal(fm_serial_format(o, values, 7, d, out, sizeof(out), &err), 0);
+	assert_string_equal(out, "HT-20261128-S-0007");
+	assert_int_equal(fm_serial_format(o, values, 12345, d, out, sizeof(out), &err), 0);
+	assert_string_equal(out, "HT-20261128-S-12345"); /* grows, never wraps */
+	fm_serial_period(o, d, key);
+	assert_string_equal(key, "2026-11");
+	json_object_set_new(json_array_get(json_object_get(o, "parts"), 3), "reset",
+			    json_string("year"));
+	fm_serial_period(o, d, key);
+	assert_string_equal(key, "2026");
+	json_object_set_new(json_array_get(json_object_get(o, "parts"), 3), "reset",
+			    json_string("never"));
+	fm_serial_period(o, d, key);
+	assert_string_equal(key, "");
+	assert_int_equal(fm_serial_format(o, values, 0, d, out, sizeof(out), &err), CR_EINVAL);
+	json_array_append_new(
+	    json_object_get(o, "parts"),
+	    json_pack("{s:s, s:i, s:s}", "kind", "counter", "digits", 2, "reset", "day"));
+	assert_int_equal(fm_serial_check(o, &err), CR_EINVAL);
+	assert_non_null(strstr(err.msg, "exactly one counter"));
+	json_decref(o);
+	o = json_loads("{\"parts\": [{\"kind\": \"date\", \"pattern\": \"YYYY-hh\"}, "
+		       "{\"kind\": \"counter\", \"digits\": 2, \"reset\": \"weekly\"}]}",
+		       0, NULL);
+	assert_int_equal(fm_serial_check(o, &err), CR_EINVAL);
+	json_decref(o);
+	json_decref(values);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -240,6 +286,7 @@ int main(void)
 		cmocka_unit_test(choices_and_references),
 		cmocka_unit_test(structured_values),
 		cmocka_unit_test(subtables_check_every_row),
+		cmocka_unit_test(serial_numbers),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
