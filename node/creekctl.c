@@ -29,29 +29,9 @@
 #include "../lib/parse.h"
 #include "../storage/engine.h"
 
-#define CTL_MAX_ANSWER ((size_t)4 * 1024 * 1024)
-#define CTL_TIMEOUT_S  10L
+#include "ctl.h"
 
-#define CTL_MAX_ARGS   8
-
-struct ctl {
-	char url[512];
-	int is_json;
-	/* from the config file, overridden by flags */
-	char data_dir[1024];
-	char cluster_address[256];
-	unsigned failure_domain;
-	unsigned ttl_s;
-	const char *cert;
-	const char *key;
-	const char *login;
-	const char *name;
-	const char *workspace;
-	const char *args[CTL_MAX_ARGS]; /* the command's words */
-	unsigned n_args;
-};
-
-static size_t on_data(char *data, size_t size, size_t n, void *arg)
+size_t ctl_on_data(char *data, size_t size, size_t n, void *arg)
 {
 	struct cr_buf *b = arg;
 
@@ -83,7 +63,7 @@ static int request_json(const struct ctl *c, const char *method, const char *pat
 		(void)curl_easy_setopt(curl, CURLOPT_HTTPHEADER, headers);
 		(void)curl_easy_setopt(curl, CURLOPT_POSTFIELDS, body);
 	}
-	(void)curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, on_data);
+	(void)curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, ctl_on_data);
 	(void)curl_easy_setopt(curl, CURLOPT_WRITEDATA, &b);
 	(void)curl_easy_setopt(curl, CURLOPT_TIMEOUT, CTL_TIMEOUT_S);
 	(void)curl_easy_setopt(curl, CURLOPT_NOPROXY, "*");
@@ -117,7 +97,7 @@ static int get_json(const struct ctl *c, const char *path, json_t **out, long *s
 }
 
 /* Print an API error answer; returns 1. */
-static int api_error(json_t *answer, long status)
+int ctl_api_error(json_t *answer, long status)
 {
 	json_t *e = json_object_get(answer, "error");
 	const char *msg = json_string_value(json_object_get(e, "message"));
@@ -126,7 +106,7 @@ static int api_error(json_t *answer, long status)
 	return 1;
 }
 
-static const char *str(json_t *obj, const char *path1, const char *path2)
+const char *ctl_str(json_t *obj, const char *path1, const char *path2)
 {
 	json_t *v = json_object_get(obj, path1);
 
@@ -156,23 +136,24 @@ static int cmd_status(const struct ctl *c)
 	} else {
 		leader = json_object_get(h, "leader");
 		latency = json_object_get(json_object_get(h, "store"), "latency_ms");
-		printf("status:     %s\n", str(h, "status", NULL));
-		printf("node:       %s at %s (%s%s)\n", str(h, "node", "id"),
-		       str(h, "node", "address"), str(h, "node", "role"),
+		printf("status:     %s\n", ctl_str(h, "status", NULL));
+		printf("node:       %s at %s (%s%s)\n", ctl_str(h, "node", "id"),
+		       ctl_str(h, "node", "address"), ctl_str(h, "node", "role"),
 		       json_is_true(json_object_get(json_object_get(h, "node"), "is_leader"))
 			   ? ", leader"
 			   : "");
 		printf("leader:     %s\n",
-		       json_is_object(leader) ? str(leader, "address", NULL) : "none known");
+		       json_is_object(leader) ? ctl_str(leader, "address", NULL) : "none known");
 		printf("store:      %s",
 		       json_is_true(json_object_get(json_object_get(h, "store"), "reachable"))
 			   ? "reachable"
 			   : "UNREACHABLE");
 		if (json_is_number(latency))
 			printf(" (%.2f ms)", json_number_value(latency));
-		printf("\nversions:   creek %s, dqlite %s, raft %s\n", str(h, "version", "creek"),
-		       str(h, "version", "dqlite"), str(h, "version", "raft"));
-		printf("started at: %s (up %lld s)\n", str(h, "started_at", NULL),
+		printf("\nversions:   creek %s, dqlite %s, raft %s\n",
+		       ctl_str(h, "version", "creek"), ctl_str(h, "version", "dqlite"),
+		       ctl_str(h, "version", "raft"));
+		printf("started at: %s (up %lld s)\n", ctl_str(h, "started_at", NULL),
 		       (long long)json_integer_value(json_object_get(h, "uptime_s")));
 	}
 	json_decref(h);
@@ -187,8 +168,8 @@ static int cmd_version(const struct ctl *c)
 	printf("creekctl %s\n", CREEK_VERSION);
 	if (get_json(c, "/api/v1/health", &h, &status) < 0)
 		return 1;
-	printf("creekd   %s (dqlite %s, raft %s) at %s\n", str(h, "version", "creek"),
-	       str(h, "version", "dqlite"), str(h, "version", "raft"), c->url);
+	printf("creekd   %s (dqlite %s, raft %s) at %s\n", ctl_str(h, "version", "creek"),
+	       ctl_str(h, "version", "dqlite"), ctl_str(h, "version", "raft"), c->url);
 	json_decref(h);
 	return 0;
 }
@@ -206,17 +187,17 @@ static int cmd_token_create(const struct ctl *c)
 	if (request_json(c, "POST", "/api/v1/cluster/tokens", body, &a, &status) < 0)
 		return 1;
 	if (status != 201) {
-		rc = api_error(a, status);
+		rc = ctl_api_error(a, status);
 	} else if (c->is_json) {
 		json_dumpf(a, stdout, JSON_INDENT(2));
 		printf("\n");
 		rc = 0;
 	} else {
-		printf("%s\n", str(a, "token", NULL));
+		printf("%s\n", ctl_str(a, "token", NULL));
 		(void)fprintf(stderr,
 			      "Valid until %s, for one node. On the new node run:\n"
 			      "  creekctl join <token>\n",
-			      str(a, "expires_at", NULL));
+			      ctl_str(a, "expires_at", NULL));
 		rc = 0;
 	}
 	json_decref(a);
@@ -283,7 +264,7 @@ static int cmd_admin_password(const struct ctl *c)
 	if (rc < 0)
 		return 1;
 	if (status != 204) {
-		rc = api_error(a, status);
+		rc = ctl_api_error(a, status);
 	} else {
 		printf("password of '%s' set; every session of the account has ended\n", c->login);
 		rc = 0;
@@ -324,12 +305,12 @@ static int cmd_admin_create(const struct ctl *c)
 	if (rc < 0)
 		return 1;
 	if (status != 201) {
-		rc = api_error(a, status);
+		rc = ctl_api_error(a, status);
 	} else {
 		printf("super admin '%s' created with workspace '%s' (%s); sign in at the web "
 		       "console\n",
-		       str(a, "account", "login"), str(a, "workspace", "name"),
-		       str(a, "workspace", "id"));
+		       ctl_str(a, "account", "login"), ctl_str(a, "workspace", "name"),
+		       ctl_str(a, "workspace", "id"));
 		rc = 0;
 	}
 	json_decref(a);
@@ -346,7 +327,7 @@ static int cmd_cluster_status(const struct ctl *c)
 	if (get_json(c, "/api/v1/cluster", &a, &status) < 0)
 		return 1;
 	if (status != 200) {
-		int rc = api_error(a, status);
+		int rc = ctl_api_error(a, status);
 		json_decref(a);
 		return rc;
 	}
@@ -365,13 +346,14 @@ static int cmd_cluster_status(const struct ctl *c)
 		if (json_is_integer(lc))
 			(void)snprintf(contact, sizeof(contact), "%.1f s ago",
 				       (double)json_integer_value(lc) / 1000.0);
-		printf("%-20s %-21s %-8s %-6s %-9s %-12s %-8s %lld%s\n", str(n, "id", NULL),
-		       str(n, "address", NULL), str(n, "role", NULL),
+		printf("%-20s %-21s %-8s %-6s %-9s %-12s %-8s %lld%s\n", ctl_str(n, "id", NULL),
+		       ctl_str(n, "address", NULL), ctl_str(n, "role", NULL),
 		       json_is_true(json_object_get(n, "is_leader")) ? "*" : "",
-		       str(n, "reachable", NULL), contact, str(n, "version", NULL),
+		       ctl_str(n, "reachable", NULL), contact, ctl_str(n, "version", NULL),
 		       (long long)json_integer_value(json_object_get(n, "failure_domain")),
-		       strcmp(str(n, "id", NULL), str(a, "self_id", NULL)) == 0 ? "  (this node)"
-										: "");
+		       strcmp(ctl_str(n, "id", NULL), ctl_str(a, "self_id", NULL)) == 0
+			   ? "  (this node)"
+			   : "");
 	}
 	json_decref(a);
 	return 0;
@@ -393,7 +375,7 @@ static int cmd_cluster_remove(const struct ctl *c)
 	if (request_json(c, "DELETE", path, NULL, &a, &status) < 0)
 		return 1;
 	if (status != 200)
-		rc = api_error(a, status);
+		rc = ctl_api_error(a, status);
 	else
 		printf("node %" PRIu64 " removed from the cluster\n", id);
 	json_decref(a);
@@ -416,13 +398,13 @@ static int cmd_cluster_check(const struct ctl *c)
 	if (request_json(c, "POST", "/api/v1/cluster/write-checks", body, &a, &status) < 0)
 		return 1;
 	if (status != 201) {
-		rc = api_error(a, status);
+		rc = ctl_api_error(a, status);
 		json_decref(a);
 		return rc;
 	}
 	id = (int64_t)json_integer_value(json_object_get(a, "id"));
 	printf("write committed (check %" PRId64 ", written by node %s)\n", id,
-	       str(a, "written_by", NULL));
+	       ctl_str(a, "written_by", NULL));
 	json_decref(a);
 	(void)snprintf(path, sizeof(path), "/api/v1/cluster/write-checks?tag=%s", tag);
 	if (get_json(c, path, &a, &status) < 0)
@@ -435,464 +417,6 @@ static int cmd_cluster_check(const struct ctl *c)
 	}
 	json_decref(a);
 	return rc;
-}
-
-/* ---- commands on the data directory (creekd stopped) ---- */
-
-static void own_like_data_dir(const struct ctl *c, const char *path);
-
-/* Hold the data directory's lock: creekd must not run meanwhile. The lock
- * file is left to the directory's owner (creekd opens it as creek). */
-static int lock_data_dir(const struct ctl *c)
-{
-	char path[1200];
-	int fd;
-
-	(void)snprintf(path, sizeof(path), "%s/creekd.lock", c->data_dir);
-	if (mkdir(c->data_dir, 0750) < 0 && errno != EEXIST) {
-		(void)fprintf(stderr, "creekctl: cannot create '%s': %s\n", c->data_dir,
-			      strerror(errno));
-		return -1;
-	}
-	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
-	if (fd < 0 || flock(fd, LOCK_EX | LOCK_NB) < 0) {
-		(void)fprintf(stderr,
-			      "creekctl: creekd is running on '%s'; stop it first (systemctl stop "
-			      "creekd)\n",
-			      c->data_dir);
-		if (fd >= 0)
-			close(fd);
-		return -1;
-	}
-	own_like_data_dir(c, path);
-	return fd;
-}
-
-/* Give what creekctl made to the owner of the data directory (creekctl
- * runs as root, creekd as creek). */
-static void own_like_data_dir(const struct ctl *c, const char *path)
-{
-	struct stat st;
-
-	if (stat(c->data_dir, &st) == 0 && geteuid() == 0)
-		(void)!chown(path, st.st_uid, st.st_gid);
-}
-
-static int cmd_init(const struct ctl *c)
-{
-	struct cluster_files files;
-	struct cr_err err = { 0 };
-	char fp[80];
-	int lock = lock_data_dir(c);
-
-	if (lock < 0)
-		return 1;
-	if (cluster_files_prepare(c->data_dir, c->cluster_address, &files, &err) < 0 ||
-	    cluster_ca_fingerprint(files.dir, fp, sizeof(fp), &err) < 0) {
-		(void)fprintf(stderr, "creekctl: %s\n", err.msg);
-		close(lock);
-		return 1;
-	}
-	own_like_data_dir(c, files.dir);
-	{
-		static const char *const names[] = { "ca.crt", "ca.key", "node.crt", "node.key" };
-		for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
-			char path[4200];
-			(void)snprintf(path, sizeof(path), "%s/%s", files.dir, names[i]);
-			own_like_data_dir(c, path);
-		}
-	}
-	printf("cluster ready in %s\nCA fingerprint (SHA-256): %s\n"
-	       "Start creekd; add nodes with 'creekctl token create' here and 'creekctl join' "
-	       "there.\n",
-	       files.dir, fp);
-	close(lock);
-	return 0;
-}
-
-/* HTTPS to a member's cluster port without a certificate of our own. */
-static int join_request(const char *address, const char *method, const char *path,
-			const char *ca_pem, const char *body, json_t **out, long *status, char *why,
-			size_t why_len)
-{
-	char url[256];
-	struct cr_buf b;
-	struct curl_slist *headers = NULL;
-	struct curl_blob blob;
-	CURLcode rc;
-	CURL *curl = curl_easy_init();
-
-	if (curl == NULL)
-		return -1;
-	cr_buf_init(&b, CTL_MAX_ANSWER);
-	(void)snprintf(url, sizeof(url), "https://%s%s", address, path);
-	(void)curl_easy_setopt(curl, CURLOPT_URL, url);
-	(void)curl_easy_setopt(curl, CURLOPT_CUSTOMREQUEST, method);
-	(void)curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, on_data);
-	(void)curl_easy_setopt(curl, CURLOPT_WRITEDATA, &b);
-	(void)curl_easy_setopt(curl, CURLOPT_TIMEOUT, 30L);
-	(void)curl_easy_setopt(curl, CURLOPT_NOPROXY, "*");
-	if (ca_pem == NULL) {
-		/* Only to fetch the CA, which is then checked against the token. */
-		(void)curl_easy_setopt(curl, CURLOPT_SSL_VERIFYPEER, 0L);
-		(void)curl_easy_setopt(curl, CURLOPT_SSL_VERIFYHOST, 0L);
-	} else {
-		blob.data = (void *)ca_pem;
-		blob.len = strlen(ca_pem);
-		blob.flags = CURL_BLOB_COPY;
-		(void)curl_easy_setopt(curl, CURLOPT_CAINFO_BLOB, &blob);
-	}
-	if (body != NULL) {
-		headers = curl_slist_append(headers, "Content-Type: application/json");
-		(void)curl_easy_setopt(curl, CURLOPT_HTTPHEADER, headers);
-		(void)curl_easy_setopt(curl, CURLOPT_POSTFIELDS, body);
-	}
-	rc = curl_easy_perform(curl);
-	curl_slist_free_all(headers);
-	if (rc == CURLE_OK)
-		(void)curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, status);
-	else
-		(void)snprintf(why, why_len, "%s", curl_easy_strerror(rc));
-	curl_easy_cleanup(curl);
-	*out = rc == CURLE_OK ? json_loadb(b.data != NULL ? b.data : "", b.len, 0, NULL) : NULL;
-	cr_buf_close(&b);
-	if (rc == CURLE_OK && *out == NULL)
-		(void)snprintf(why, why_len, "the answer is not JSON");
-	return *out != NULL ? 0 : -1;
-}
-
-/* SHA-256 of a PEM certificate's DER, as the token carries it. */
-static int pem_fingerprint(const char *pem, char *out, size_t out_len)
-{
-	BIO *bio = BIO_new_mem_buf(pem, -1);
-	X509 *x = bio != NULL ? PEM_read_bio_X509(bio, NULL, NULL, NULL) : NULL;
-	unsigned char md[EVP_MAX_MD_SIZE];
-	unsigned int n = 0;
-	int rc = -1;
-
-	if (x != NULL && X509_digest(x, EVP_sha256(), md, &n) == 1 && out_len > 2 * n) {
-		for (unsigned i = 0; i < n; i++)
-			(void)snprintf(out + 2 * i, 3, "%02x", md[i]);
-		rc = 0;
-	}
-	X509_free(x);
-	BIO_free(bio);
-	return rc;
-}
-
-static int write_secret(const struct ctl *c, const char *dir, const char *name, const char *text,
-			mode_t mode)
-{
-	char path[1300];
-	FILE *f;
-	int fd;
-
-	(void)snprintf(path, sizeof(path), "%s/%s", dir, name);
-	(void)unlink(path);
-	fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode);
-	f = fd >= 0 ? fdopen(fd, "w") : NULL;
-	if (f == NULL || fputs(text, f) < 0 || fflush(f) != 0 || fsync(fd) != 0) {
-		(void)fprintf(stderr, "creekctl: cannot write '%s': %s\n", path, strerror(errno));
-		if (f != NULL)
-			fclose(f);
-		else if (fd >= 0)
-			close(fd);
-		return -1;
-	}
-	fclose(f);
-	own_like_data_dir(c, path);
-	return 0;
-}
-
-/* Move dir/name aside as dir/name.before-join-<time> if it exists. */
-static int set_aside(const char *dir, const char *name, char *moved, size_t moved_len)
-{
-	char from[1200];
-
-	(void)snprintf(from, sizeof(from), "%s/%s", dir, name);
-	moved[0] = '\0';
-	if (access(from, F_OK) != 0)
-		return 0;
-	(void)snprintf(moved, moved_len, "%s/%s.before-join-%ld", dir, name, (long)time(NULL));
-	if (rename(from, moved) < 0) {
-		(void)fprintf(stderr, "creekctl: cannot move '%s' aside: %s\n", from,
-			      strerror(errno));
-		return -1;
-	}
-	return 0;
-}
-
-/* How many members the data directory last knew of. */
-static unsigned known_members(const struct ctl *c)
-{
-	char path[1200];
-	char line[256];
-	unsigned n = 0;
-	FILE *f;
-
-	(void)snprintf(path, sizeof(path), "%s/cluster/members", c->data_dir);
-	f = fopen(path, "re");
-	if (f == NULL)
-		return 0;
-	while (fgets(line, sizeof(line), f) != NULL)
-		n += line[0] != '\n';
-	fclose(f);
-	return n;
-}
-
-static int cmd_join(const struct ctl *c)
-{
-	struct cluster_token t;
-	struct cr_err err = { 0 };
-	char why[256] = "";
-	char fp[80];
-	char body[512];
-	char moved_store[1300];
-	char moved_cluster[1300];
-	char dir[1200];
-	json_t *a = NULL;
-	json_t *m;
-	const char *peers[CLUSTER_MAX_NODES];
-	unsigned n_peers = 0;
-	long status = 0;
-	const char *used = NULL;
-	char *ca = NULL;
-	uint64_t id = 0;
-	size_t i;
-	int lock;
-
-	if (c->n_args != 2) {
-		(void)fprintf(stderr,
-			      "creekctl: usage: creekctl join <token> [--address a.b.c.d:port]\n");
-		return 2;
-	}
-	if (cluster_token_parse(c->args[1], &t, &err) < 0) {
-		(void)fprintf(stderr, "creekctl: %s\n", err.msg);
-		return 2;
-	}
-	if (cr_parse_ipv4_port(c->cluster_address, &err) < 0 ||
-	    strncmp(c->cluster_address, "0.0.0.0:", 8) == 0) {
-		(void)fprintf(stderr,
-			      "creekctl: this node's cluster address '%s' is not one other nodes "
-			      "can reach; give --address a.b.c.d:port\n",
-			      c->cluster_address);
-		return 2;
-	}
-	lock = lock_data_dir(c);
-	if (lock < 0)
-		return 1;
-	if (known_members(c) > 1) {
-		(void)fprintf(stderr,
-			      "creekctl: this node is already a member of a cluster of %u nodes; "
-			      "remove it there first ('creekctl cluster remove')\n",
-			      known_members(c));
-		close(lock);
-		return 1;
-	}
-	/* Find a member, and check it holds the token's CA. */
-	for (unsigned k = 0; k < t.n_addresses && used == NULL; k++) {
-		if (join_request(t.addresses[k], "GET", "/api/v1/cluster/join/ca", NULL, NULL, &a,
-				 &status, why, sizeof(why)) < 0) {
-			(void)fprintf(stderr, "creekctl: %s does not answer: %s\n", t.addresses[k],
-				      why);
-			continue;
-		}
-		if (status == 200 && json_is_string(json_object_get(a, "ca_crt"))) {
-			free(ca);
-			ca = strdup(json_string_value(json_object_get(a, "ca_crt")));
-			if (pem_fingerprint(ca, fp, sizeof(fp)) == 0 &&
-			    strcmp(fp, t.fingerprint) == 0)
-				used = t.addresses[k];
-			else
-				(void)fprintf(
-				    stderr,
-				    "creekctl: %s belongs to another cluster (CA fingerprint "
-				    "%s); not sending the token there\n",
-				    t.addresses[k], fp);
-		}
-		json_decref(a);
-		a = NULL;
-	}
-	if (used == NULL) {
-		(void)fprintf(stderr,
-			      "creekctl: no member of the token's cluster could be reached\n");
-		free(ca);
-		close(lock);
-		return 1;
-	}
-	(void)snprintf(body, sizeof(body),
-		       "{\"token_id\": \"%s\", \"secret\": \"%s\", \"address\": \"%s\", "
-		       "\"failure_domain\": %u}",
-		       t.id, t.secret, c->cluster_address, c->failure_domain);
-	if (join_request(used, "POST", "/api/v1/cluster/join", ca, body, &a, &status, why,
-			 sizeof(why)) < 0) {
-		(void)fprintf(stderr, "creekctl: joining through %s failed: %s\n", used, why);
-		free(ca);
-		close(lock);
-		return 1;
-	}
-	free(ca);
-	if (status != 201) {
-		int rc = api_error(a, status);
-		json_decref(a);
-		close(lock);
-		return rc;
-	}
-	(void)cr_parse_u64(str(a, "id", NULL), UINT64_MAX, &id, NULL);
-	json_array_foreach(json_object_get(a, "members"), i, m)
-	{
-		if (json_is_string(m) && n_peers < CLUSTER_MAX_NODES)
-			peers[n_peers++] = json_string_value(m);
-	}
-	/* The node's old one-node store and certificates are kept aside. */
-	(void)snprintf(dir, sizeof(dir), "%s/cluster", c->data_dir);
-	if (set_aside(c->data_dir, "store", moved_store, sizeof(moved_store)) < 0 ||
-	    set_aside(c->data_dir, "cluster", moved_cluster, sizeof(moved_cluster)) < 0 ||
-	    mkdir(dir, 0700) < 0 ||
-	    write_secret(c, dir, "ca.crt", str(a, "ca_crt", NULL), 0644) < 0 ||
-	    write_secret(c, dir, "ca.key", str(a, "ca_key", NULL), 0600) < 0 ||
-	    write_secret(c, dir, "node.crt", str(a, "node_crt", NULL), 0644) < 0 ||
-	    write_secret(c, dir, "node.key", str(a, "node_key", NULL), 0600) < 0 ||
-	    cluster_files_write_join(dir, id, peers, n_peers, &err) < 0) {
-		if (err.msg[0] != '\0')
-			(void)fprintf(stderr, "creekctl: %s\n", err.msg);
-		json_decref(a);
-		close(lock);
-		return 1;
-	}
-	own_like_data_dir(c, dir);
-	{
-		char path[1300];
-		(void)snprintf(path, sizeof(path), "%s/join", dir);
-		own_like_data_dir(c, path);
-	}
-	json_decref(a);
-	close(lock);
-	printf("admitted as node %" PRIu64 " through %s\n", id, used);
-	if (moved_store[0] != '\0')
-		printf("this node's previous store was kept in %s\n", moved_store);
-	printf("start creekd now (systemctl start creekd); it joins the cluster as it starts\n");
-	return 0;
-}
-
-static int copy_file(const char *from, FILE *to)
-{
-	char buf[8192];
-	size_t n;
-	FILE *in = fopen(from, "re");
-
-	if (in == NULL)
-		return -1;
-	while ((n = fread(buf, 1, sizeof(buf), in)) > 0)
-		if (fwrite(buf, 1, n, to) != n) {
-			fclose(in);
-			return -1;
-		}
-	fclose(in);
-	return 0;
-}
-
-static int cmd_cert_install(const struct ctl *c)
-{
-	char dir[1200];
-	char path[1300];
-	FILE *f;
-	X509 *x = NULL;
-	EVP_PKEY *k = NULL;
-	int ok;
-	int lock;
-	int rc = 1;
-
-	if (c->cert == NULL || c->key == NULL) {
-		(void)fprintf(stderr,
-			      "creekctl: usage: creekctl cert install --cert FILE --key FILE\n");
-		return 2;
-	}
-	f = fopen(c->cert, "re");
-	x = f != NULL ? PEM_read_X509(f, NULL, NULL, NULL) : NULL;
-	if (f != NULL)
-		fclose(f);
-	f = fopen(c->key, "re");
-	k = f != NULL ? PEM_read_PrivateKey(f, NULL, NULL, NULL) : NULL;
-	if (f != NULL)
-		fclose(f);
-	ok = x != NULL && k != NULL && X509_check_private_key(x, k) == 1;
-	if (!ok) {
-		(void)fprintf(stderr, "creekctl: %s\n",
-			      x == NULL   ? "the certificate file holds no PEM certificate"
-			      : k == NULL ? "the key file holds no PEM private key (unencrypted)"
-					  : "the key does not belong to the certificate");
-		X509_free(x);
-		EVP_PKEY_free(k);
-		return 1;
-	}
-	lock = lock_data_dir(c);
-	if (lock < 0) {
-		X509_free(x);
-		EVP_PKEY_free(k);
-		return 1;
-	}
-	(void)snprintf(dir, sizeof(dir), "%s/cluster", c->data_dir);
-	(void)snprintf(path, sizeof(path), "%s/https.crt", dir);
-	f = fopen(path, "we");
-	/* The whole file: the certificate and any intermediates after it. */
-	if (f != NULL && copy_file(c->cert, f) == 0 && fclose(f) == 0) {
-		own_like_data_dir(c, path);
-		(void)snprintf(path, sizeof(path), "%s/https.key", dir);
-		(void)unlink(path);
-		{
-			int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-			f = fd >= 0 ? fdopen(fd, "w") : NULL;
-		}
-		if (f != NULL && PEM_write_PrivateKey(f, k, NULL, NULL, 0, NULL, NULL) == 1 &&
-		    fclose(f) == 0) {
-			own_like_data_dir(c, path);
-			printf("HTTPS certificate installed in %s; start creekd to use it\n", dir);
-			rc = 0;
-		}
-	} else if (f != NULL) {
-		fclose(f);
-	}
-	if (rc != 0)
-		(void)fprintf(stderr, "creekctl: cannot write into '%s': %s\n", dir,
-			      strerror(errno));
-	close(lock);
-	X509_free(x);
-	EVP_PKEY_free(k);
-	return rc;
-}
-
-static int cmd_cluster_recover(const struct ctl *c)
-{
-	char dir[1200];
-	char path[1300];
-	struct cr_err err = { 0 };
-	int lock;
-
-	if (c->n_args != 3 || strcmp(c->args[2], "--yes-this-node-has-the-newest-data") != 0) {
-		(void)fprintf(
-		    stderr, "creekctl: 'cluster recover' makes this node the only voter of the "
-			    "cluster, keeping its data.\nUse it only when most voters are lost "
-			    "for good, with creekd stopped on every node, on the survivor with "
-			    "the newest data (docs/cluster.md, \"Disaster recovery\"). Then run:\n"
-			    "  creekctl cluster recover --yes-this-node-has-the-newest-data\n");
-		return 2;
-	}
-	lock = lock_data_dir(c);
-	if (lock < 0)
-		return 1;
-	(void)snprintf(dir, sizeof(dir), "%s/store", c->data_dir);
-	if (storage_engine_recover(dir, c->cluster_address, &err) < 0) {
-		(void)fprintf(stderr, "creekctl: %s\n", err.msg);
-		close(lock);
-		return 1;
-	}
-	(void)snprintf(path, sizeof(path), "%s/cluster/members", c->data_dir);
-	(void)unlink(path);
-	close(lock);
-	printf("this node is now a one-node cluster with all its data. Start creekd, then wipe "
-	       "the other survivors' data directories and join them again with tokens.\n");
-	return 0;
 }
 
 /* The settings creekctl needs from the config file, if it has them. */
