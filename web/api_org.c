@@ -22,9 +22,27 @@ typedef int (*update_fn)(const struct identity *, const struct id_actor *, int64
 typedef int (*delete_fn)(const struct identity *, const struct id_actor *, int64_t, const char *,
 			 struct cr_err *);
 
+/* The request id a write is recorded under: the client's key scoped to
+ * who sends it, the method and the path, so that one client's key never
+ * matches another's request (a match answers "applied before"). In the
+ * request's arena; NULL without a key. */
 static const char *rid(struct web_request *req)
 {
-	return req->request_id[0] != '\0' ? req->request_id : NULL;
+	char scope[WEB_REQUEST_ID_MAX + 256];
+	char *hash;
+
+	if (req->request_id[0] == '\0')
+		return NULL;
+	hash = cr_arena_alloc(&req->arena, ID_HASH_HEX + 3);
+	if (hash == NULL)
+		return NULL;
+	(void)snprintf(scope, sizeof(scope), "%s|%lld|%s|%d|%s|%s", req->actor.workspace_id,
+		       (long long)req->actor.account.id, req->actor.via_api_key ? "key" : "session",
+		       (int)req->method, req->path, req->request_id);
+	hash[0] = 'i';
+	hash[1] = ':';
+	id_hash_hex(req->ctx->identity, scope, hash + 2);
+	return hash;
 }
 
 static void do_list(struct web_request *req, list_fn fn)

@@ -112,6 +112,14 @@ bool web_auth(struct web_request *req, const struct web_route *route)
 			web_reply_error(req, rc, "%s", err.msg);
 		return false;
 	}
+	/* A workspace route needs a member of the workspace before anything
+	 * else runs: nothing is opened for a workspace one does not belong to
+	 * (or that does not exist). */
+	if ((perm == WEB_PERM_WORKSPACE || perm == WEB_PERM_WORKSPACE_KEY) &&
+	    req->actor.role == ID_ROLE_NONE && !req->actor.via_api_key) {
+		web_reply_error(req, CR_EDENIED, "you are not a member of this workspace");
+		return false;
+	}
 	if (perm == WEB_PERM_OPERATOR && !req->actor.account.is_installation_admin) {
 		web_reply_error(req, CR_EDENIED, "%s", OPERATOR_ONLY);
 		return false;

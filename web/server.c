@@ -215,12 +215,27 @@ static bool parse_body(struct web_request *req)
 	return true;
 }
 
+/* A decoded path with control characters (%0d%0a...) is refused: it would
+ * reach logs and the forwarded request line. */
+static bool path_clean(const char *path)
+{
+	for (const unsigned char *p = (const unsigned char *)path; *p != '\0'; p++)
+		if (*p < 0x20 || *p == 0x7f)
+			return false;
+	return true;
+}
+
 static void dispatch_api(struct web_request *req)
 {
 	const struct web_route *route = NULL;
 	unsigned allow = 0;
-	int rc = web_route_find(req, &route, &allow);
+	int rc;
 
+	if (!path_clean(req->path)) {
+		web_reply_error(req, CR_EINVAL, "the path holds control characters");
+		return;
+	}
+	rc = web_route_find(req, &route, &allow);
 	if (rc == CR_ENOTFOUND) {
 		web_reply_error(req, CR_ENOTFOUND, "no API endpoint at '%s'", req->path);
 		return;

@@ -108,6 +108,10 @@ static int line(struct import *im, const struct id_csv_row *r, char *generated, 
 		if (rc == 0)
 			rc = id_password_check(in.password, in.login, err);
 	}
+	if (rc == 0 && account != 0 && im->actor->via_api_key)
+		rc = cr_err_set(err, CR_EDENIED,
+				"the login belongs to an existing account: an API key only creates "
+				"new ones");
 	if (rc == 0 && dept_path[0] != '\0')
 		rc =
 		    id_department_ensure_path(im->id, im->actor, dept_path, im->now_us, &dept, err);

@@ -216,6 +216,40 @@ static enum id_role target_role(const struct member_rows *m, size_t r)
 	return ID_ROLE_MEMBER;
 }
 
+/* A department admin reaches a member only if the member holds no more
+ * than the admin: no admin duty outside (or at the top of) the admin's
+ * subtree, and no permission group. Admins and API keys are not limited
+ * here (the rank rule covers them). */
+static int within_reach(const struct identity *id, const struct id_actor *a,
+			const struct id_facts *f, int64_t account, struct cr_err *err)
+{
+	struct storage_value p = storage_int(account);
+	struct storage_rows rows;
+	int rc;
+
+	if (a->via_api_key || a->role != ID_ROLE_MEMBER || account == a->account.id)
+		return 0;
+	rc =
+	    storage_query(id->store, a->db,
+			  "SELECT d.department_id, (SELECT count(*) FROM perm_group_member g WHERE "
+			  "g.account_id = ?1) FROM (SELECT department_id FROM department_duty "
+			  "WHERE account_id = ?1 AND duty = 'admin' UNION ALL SELECT 0) d",
+			  &p, 1, &rows, err);
+	for (size_t r = 0; rc == 0 && r < rows.n_rows; r++) {
+		int64_t dept = storage_rows_int(&rows, r, 0, 0);
+		if (storage_rows_int(&rows, r, 1, 0) > 0)
+			rc = cr_err_set(err, CR_EDENIED,
+					"this member is in a permission group: only admins change "
+					"them");
+		else if (dept > 0 && !id_dept_administered(f, dept, true))
+			rc = cr_err_set(err, CR_EDENIED,
+					"this member administers departments beyond yours: only "
+					"admins change them");
+	}
+	storage_rows_close(&rows);
+	return rc;
+}
+
 /* ---- writes ---- */
 
 struct links_job {
@@ -442,6 +476,10 @@ int id_member_create(const struct identity *id, const struct id_actor *actor, co
 		rc = id_body_ids(body, "role_ids", 64, &roles, &n_roles, &has_roles, err);
 	if (rc == 0 && !has_account)
 		rc = new_account_from(body, &in, &title, err);
+	if (rc == 0 && has_account && actor->via_api_key)
+		rc = cr_err_set(err, CR_EDENIED,
+				"an API key creates new accounts; adding an existing account is "
+				"done by an admin in the console");
 	if (rc == 0 && has_account)
 		rc = id_body_string(body, "title", false, &title, err);
 	if (rc == 0)
@@ -581,6 +619,8 @@ static int may_update(const struct identity *id, const struct id_actor *a, const
 		rc = id_authz_workspace(a, ID_WS_SET_ROLE, err);
 	if (rc == 0)
 		rc = id_authz_member_rank(a, target_role(m, 0), err);
+	if (rc == 0)
+		rc = within_reach(id, a, f, account, err);
 	if (rc == 0 && is_super && (u->role != NULL || u->status != NULL))
 		rc = cr_err_set(err, CR_EDENIED,
 				"the super admin's role and status cannot be changed");
@@ -660,6 +700,8 @@ static int member_target(const struct identity *id, const struct id_actor *a, in
 	}
 	if (rc == 0)
 		rc = id_authz_member_rank(a, target_role(&m, 0), err);
+	if (rc == 0)
+		rc = within_reach(id, a, &f, account_id, err);
 	free(cur);
 	member_rows_close(&m);
 	id_facts_free(&f);

@@ -1067,6 +1067,79 @@ class PasswordChangeThrottling(OneWorkspace):
         c.ok("GET", "/me")
 
 
+class ReviewFindings(OneWorkspace):
+    """Holes a security review found, kept closed."""
+
+    def test_a_non_member_reaches_no_workspace_database(self):
+        m = self.add_member("outsider")
+        c = self.session(m)
+        # A workspace that does not exist, and one the account is not in: 403,
+        # never a 500 from a database opened on the way.
+        for ws in ("w000000000001", self.ws_other()):
+            r = c.request("GET", f"/workspaces/{ws}/members")
+            self.assert_error(r, 403, "denied")
+
+    def ws_other(self):
+        made = self.root.ok("POST", "/workspaces", {"name": "Other"}, status=201)
+        return made["id"]
+
+    def test_a_department_admin_cannot_touch_a_wider_admin(self):
+        ws = self.ws
+        sales = self.root.ok("POST", f"/workspaces/{ws}/departments", {"name": "Sales-R"},
+                             status=201)["id"]
+        east = self.root.ok("POST", f"/workspaces/{ws}/departments",
+                            {"name": "East-R", "parent_id": sales}, status=201)["id"]
+        small = self.add_member("small", [sales])
+        wide = self.add_member("wide", [east])
+        grouped = self.add_member("grouped", [east])
+        self.root.ok("PATCH", f"/workspaces/{ws}/departments/{sales}",
+                     {"admin_ids": [small["id"]]})
+        self.root.ok("PATCH", f"/workspaces/{ws}/departments/1",
+                     {"admin_ids": [wide["id"]]})
+        self.root.ok("POST", f"/workspaces/{ws}/permission-groups",
+                     {"name": "G-R", "grants": {"view_contacts": True},
+                      "member_ids": [grouped["id"]]}, status=201)
+        c = self.session(small)
+        for target in (wide, grouped):
+            r = c.request("PUT", f"/workspaces/{ws}/members/{target['id']}/password",
+                          body={"new_password": "Pw-takeover-1"})
+            self.assert_error(r, 403, "denied")
+            r = c.request("PATCH", f"/workspaces/{ws}/members/{target['id']}",
+                          body={"status": "deactivated"})
+            self.assert_error(r, 403, "denied")
+        plain = self.add_member("plain", [east])
+        c.ok("PATCH", f"/workspaces/{ws}/members/{plain['id']}", {"title": "ok"})
+
+    def test_idempotency_keys_are_scoped_to_the_request(self):
+        ws = self.ws
+        a = self.add_member("ka")
+        b = self.add_member("kb")
+        self.root.request("PATCH", f"/workspaces/{ws}/members/{a['id']}",
+                          body={"title": "first"}, headers={"Idempotency-Key": "sync-1"},
+                          expect=200)
+        # Another request under the same key is applied, not taken for a replay.
+        self.root.request("DELETE", f"/workspaces/{ws}/members/{b['id']}",
+                          headers={"Idempotency-Key": "sync-1"}, expect=204)
+        self.root.request("GET", f"/workspaces/{ws}/members/{b['id']}", expect=404)
+
+    def test_api_keys_do_not_pull_in_existing_accounts(self):
+        ws = self.ws
+        key = self.root.ok("POST", f"/workspaces/{ws}/api-keys", {"name": "sync-R"},
+                           status=201)["key"]
+        k = Client.with_key(self.node, key)
+        other = self.root.ok("POST", "/workspaces", {"name": "Third"}, status=201)["id"]
+        stranger = self.add_member("stranger", ws=other)
+        r = k.request("POST", f"/workspaces/{ws}/members", body={"account_id": stranger["id"]})
+        self.assert_error(r, 403, "denied")
+        report = k.ok("POST", f"/workspaces/{ws}/members/import",
+                      {"csv": f"login,name\n{stranger['login']},X\n"})
+        self.assertEqual(report["failed"], 1, str(report))
+
+    def test_control_characters_in_the_path_are_refused(self):
+        r = self.root.request("GET", "/api/v1/zz%0d%0aX-Evil:%201")
+        self.assert_error(r, 400, "invalid")
+
+
 def loopback_alias_works():
     try:
         with socket.socket() as s:
