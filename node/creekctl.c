@@ -58,11 +58,17 @@ static int request_json(const struct ctl *c, const char *method, const char *pat
 	(void)snprintf(url, sizeof(url), "%s%s", c->url, path);
 	(void)curl_easy_setopt(curl, CURLOPT_URL, url);
 	(void)curl_easy_setopt(curl, CURLOPT_CUSTOMREQUEST, method);
+	if (c->operator_token[0] != '\0') {
+		char h[128];
+		(void)snprintf(h, sizeof(h), "X-Creek-Operator: %s", c->operator_token);
+		headers = curl_slist_append(headers, h);
+	}
 	if (body != NULL) {
 		headers = curl_slist_append(headers, "Content-Type: application/json");
-		(void)curl_easy_setopt(curl, CURLOPT_HTTPHEADER, headers);
 		(void)curl_easy_setopt(curl, CURLOPT_POSTFIELDS, body);
 	}
+	if (headers != NULL)
+		(void)curl_easy_setopt(curl, CURLOPT_HTTPHEADER, headers);
 	(void)curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, ctl_on_data);
 	(void)curl_easy_setopt(curl, CURLOPT_WRITEDATA, &b);
 	(void)curl_easy_setopt(curl, CURLOPT_TIMEOUT, CTL_TIMEOUT_S);
@@ -97,12 +103,40 @@ static int get_json(const struct ctl *c, const char *path, json_t **out, long *s
 }
 
 /* Print an API error answer; returns 1. */
+/* Why creekctl could not act as the operator, if it could not. */
+static char operator_hint[4200];
+
+/* The operator token creekd wrote into the data directory. */
+static void read_operator_token(struct ctl *c)
+{
+	char path[sizeof(c->data_dir) + 32];
+	FILE *f;
+	size_t n;
+
+	(void)snprintf(path, sizeof(path), "%s/operator.token", c->data_dir);
+	c->operator_token[0] = '\0';
+	f = fopen(path, "re");
+	if (f == NULL) {
+		(void)snprintf(operator_hint, sizeof(operator_hint),
+			       "cannot read %s (%s): run creekctl as root or the creek user, with "
+			       "--data-dir of the running node",
+			       path, strerror(errno));
+		return;
+	}
+	n = fread(c->operator_token, 1, sizeof(c->operator_token) - 1, f);
+	(void)fclose(f);
+	c->operator_token[n] = '\0';
+	c->operator_token[strcspn(c->operator_token, "\r\n")] = '\0';
+}
+
 int ctl_api_error(json_t *answer, long status)
 {
 	json_t *e = json_object_get(answer, "error");
 	const char *msg = json_string_value(json_object_get(e, "message"));
 
 	(void)fprintf(stderr, "creekctl: refused (%ld): %s\n", status, msg != NULL ? msg : "?");
+	if (status == 403 && operator_hint[0] != '\0')
+		(void)fprintf(stderr, "creekctl: %s\n", operator_hint);
 	return 1;
 }
 
@@ -479,7 +513,9 @@ static void usage(FILE *out)
 	    "Options: --data-dir DIR, --address a.b.c.d:port (this node's cluster address),\n"
 	    "--failure-domain N; defaults from the config file (/etc/creek/creek.conf).\n"
 	    "The node is found at --url, else at the `http` setting of the config\n"
-	    "file, else at http://127.0.0.1:8080.\n");
+	    "file, else at http://127.0.0.1:8080. creekctl acts as the node's operator\n"
+	    "with the token creekd writes to <data-dir>/operator.token (readable by root\n"
+	    "and the creek user only).\n");
 }
 
 int main(int argc, char **argv)
@@ -555,6 +591,7 @@ int main(int argc, char **argv)
 		}
 		c.ttl_s = u;
 	}
+	read_operator_token(&c);
 	if (cmd == NULL || strcmp(cmd, "help") == 0) {
 		usage(cmd == NULL ? stderr : stdout);
 		return cmd == NULL ? 2 : 0;

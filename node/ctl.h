@@ -24,6 +24,9 @@ struct ctl {
 	const char *login;
 	const char *name;
 	const char *workspace;
+	/* The node's operator token (<data-dir>/operator.token), "" if it
+	 * cannot be read: sent on every request to creekd. */
+	char operator_token[80];
 	const char *args[CTL_MAX_ARGS]; /* the command's words */
 	unsigned n_args;
 };

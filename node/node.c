@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
+#include <sys/random.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -29,7 +30,8 @@
 #include "../web/server.h"
 #include "crypto.h"
 
-#define HANDOVER_TIMEOUT_MS 10000
+#define HANDOVER_TIMEOUT_MS     10000
+#define NODE_OPERATOR_TOKEN_LEN 64
 
 struct node {
 	int lock_fd;
@@ -54,9 +56,40 @@ struct node {
 	struct web_server *web_stranger;
 	struct web_context web_ctx;
 	struct identity identity;
+	char operator_token[NODE_OPERATOR_TOKEN_LEN + 1];
 	char *address;
 	unsigned failure_domain;
 };
+
+/* The operator's token: a new random one each start, in
+ * <data>/operator.token, readable by this user only. Whoever can read it
+ * (root, the creek user: creekctl on the node) is the operator; the
+ * address a request comes from proves nothing (a reverse proxy on the
+ * same host, DNS rebinding). */
+static int write_operator_token(const char *dir, char token[NODE_OPERATOR_TOKEN_LEN + 1],
+				struct cr_err *err)
+{
+	unsigned char b[NODE_OPERATOR_TOKEN_LEN / 2];
+	char path[4096], tmp[4200];
+	int fd;
+
+	if (getrandom(b, sizeof(b), 0) != (ssize_t)sizeof(b))
+		return cr_err_set(err, CR_EINTERNAL, "no random bytes for the operator token");
+	for (size_t i = 0; i < sizeof(b); i++)
+		(void)snprintf(token + 2 * i, 3, "%02x", b[i]);
+	(void)snprintf(path, sizeof(path), "%s/operator.token", dir);
+	(void)snprintf(tmp, sizeof(tmp), "%s.new", path);
+	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600);
+	if (fd < 0 || write(fd, token, NODE_OPERATOR_TOKEN_LEN) != NODE_OPERATOR_TOKEN_LEN ||
+	    fsync(fd) < 0 || close(fd) < 0 || rename(tmp, path) < 0) {
+		int e = errno;
+		if (fd >= 0)
+			(void)close(fd);
+		(void)unlink(tmp);
+		return cr_err_set(err, CR_EUNAVAIL, "cannot write '%s': %s", path, strerror(e));
+	}
+	return 0;
+}
 
 static int lock_data_dir(const char *dir, int *fd_out, struct cr_err *err)
 {
@@ -323,6 +356,8 @@ int node_start(const struct node_config *cfg, struct node **out, struct cr_err *
 	n->failure_domain = cfg->failure_domain;
 	rc = lock_data_dir(cfg->data_dir, &n->lock_fd, err);
 	if (rc == 0)
+		rc = write_operator_token(cfg->data_dir, n->operator_token, err);
+	if (rc == 0)
 		rc = web_server_listen(&wc, &n->http_fd, err);
 	if (rc == 0 && cfg->cluster_tls)
 		rc = start_cluster_tls(n, cfg, err);
@@ -344,7 +379,8 @@ int node_start(const struct node_config *cfg, struct node **out, struct cr_err *
 					   .started_us = cr_wall_us(),
 					   .started_mono_ms = cr_now_ms(),
 					   .cluster_dir = n->files.dir,
-					   .write_timeout_ms = cfg->write_timeout_ms };
+					   .write_timeout_ms = cfg->write_timeout_ms,
+					   .operator_token = n->operator_token };
 	n->identity =
 	    (struct identity){ .store = n->store,
 			       .crypto = node_crypto(),

@@ -46,47 +46,19 @@ static enum web_method method_of(const char *m)
 	return WEB_OTHER;
 }
 
-/* The peer's address is the one this connection arrived on: a client on
- * this machine talking to a non-loopback listener (http = 10.0.0.5:8080),
- * such as creekctl. */
-static bool peer_is_this_host(struct MHD_Connection *conn, const struct sockaddr *peer)
+/* The request carries the node's operator token (creekctl on the node,
+ * which can read <data>/operator.token). Compared without an early exit. */
+static bool has_operator_token(struct MHD_Connection *conn, const char *token)
 {
-	const union MHD_ConnectionInfo *info =
-	    MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CONNECTION_FD);
-	struct sockaddr_storage local;
-	socklen_t len = sizeof(local);
+	const char *got = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "X-Creek-Operator");
+	size_t n = token != NULL ? strlen(token) : 0;
+	unsigned char diff = 0;
 
-	if (info == NULL || getsockname(info->connect_fd, (struct sockaddr *)&local, &len) < 0 ||
-	    local.ss_family != peer->sa_family)
+	if (got == NULL || n == 0 || strlen(got) != n)
 		return false;
-	if (peer->sa_family == AF_INET)
-		return ((const struct sockaddr_in *)peer)->sin_addr.s_addr ==
-		       ((const struct sockaddr_in *)&local)->sin_addr.s_addr;
-	return memcmp(&((const struct sockaddr_in6 *)peer)->sin6_addr,
-		      &((const struct sockaddr_in6 *)&local)->sin6_addr,
-		      sizeof(struct in6_addr)) == 0;
-}
-
-static bool peer_is_local(struct MHD_Connection *conn)
-{
-	const union MHD_ConnectionInfo *info =
-	    MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
-	const struct sockaddr *sa = info != NULL ? info->client_addr : NULL;
-
-	if (sa == NULL)
-		return false;
-	if (sa->sa_family == AF_INET) {
-		const struct sockaddr_in *sin = (const struct sockaddr_in *)sa;
-		if ((ntohl(sin->sin_addr.s_addr) >> 24) == 127)
-			return true;
-	} else if (sa->sa_family == AF_INET6) {
-		const struct sockaddr_in6 *sin6 = (const struct sockaddr_in6 *)sa;
-		if (IN6_IS_ADDR_LOOPBACK(&sin6->sin6_addr))
-			return true;
-	} else {
-		return false;
-	}
-	return peer_is_this_host(conn, sa);
+	for (size_t i = 0; i < n; i++)
+		diff |= (unsigned char)(got[i] ^ token[i]);
+	return diff == 0;
 }
 
 /* A client's Idempotency-Key, or the forwarding node's request id. */
@@ -150,7 +122,8 @@ static struct web_request *request_new(struct web_server *s, struct MHD_Connecti
 		    MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "X-Creek-Origin-Local");
 		req->is_local = origin != NULL && strcmp(origin, "1") == 0;
 	} else {
-		req->is_local = req->kind == WEB_KIND_PUBLIC && peer_is_local(conn);
+		req->is_local = req->kind == WEB_KIND_PUBLIC &&
+				has_operator_token(conn, s->ctx->operator_token);
 	}
 	take_request_id(req, conn);
 	take_client_address(req, conn);

@@ -53,6 +53,9 @@ struct web_context {
 	struct cluster_forwarder *forwarder;
 	const char *cluster_dir;   /* <data>/cluster */
 	unsigned write_timeout_ms; /* a forwarded write gives up after this */
+	/* The operator's token (<data>/operator.token): a request carrying it
+	 * in X-Creek-Operator is the node's operator (creekctl). NULL: none. */
+	const char *operator_token;
 	/* Accounts, sessions, workspaces (NULL in tests of the web layer alone). */
 	const struct identity *identity;
 };

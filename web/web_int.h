@@ -29,9 +29,10 @@ enum web_method {
 /* Who may call a route. */
 enum web_permission {
 	WEB_PERM_PUBLIC,
-	/* The operator: a client on the node itself (loopback, or the node's
-	 * own address: creekctl), or a signed-in installation administrator
-	 * (the cluster console). */
+	/* The operator: creekctl on the node (it sends the operator token it
+	 * reads from the data directory), or a signed-in installation
+	 * administrator (the cluster console). Not an address: a reverse proxy
+	 * on the same host makes every client look local. */
 	WEB_PERM_OPERATOR,
 	/* Only on the cluster port, also to a node without a certificate
 	 * (it is joining and proves itself with a token). */
@@ -55,7 +56,9 @@ struct web_request {
 	const char *path;                        /* decoded, borrowed from MHD */
 	const char *params[WEB_MAX_PATH_PARAMS]; /* {name} segments, in the arena */
 	unsigned n_params;
-	bool is_local; /* peer on 127.0.0.0/8 or ::1 (or forwarded from one) */
+	/* The node's operator: the request carries the operator token
+	 * (<data>/operator.token), or was forwarded for one. */
+	bool is_local;
 	enum web_kind kind;
 	/* Idempotency-Key (or the forwarding node's), else one made up for a
 	 * write: a retried write applies once. "" if none. */

@@ -1022,16 +1022,24 @@ class OperatorPasswordReset(OneWorkspace):
         m = self.add_member("forgetful")
         c = self.session(m)
         fresh = new_password()
-        r = Client.for_node(self.node, who="operator on the node").request(
+        op = {"X-Creek-Operator": self.node.operator_token()}
+        # Without the operator token, loopback is nobody special.
+        r = Client.for_node(self.node).request(
             "PUT", f"/accounts/{m['login']}/password", body={"new_password": fresh}, csrf=False)
+        self.assert_error(r, 403, "denied")
+        r = Client.for_node(self.node, who="operator on the node").request(
+            "PUT", f"/accounts/{m['login']}/password", body={"new_password": fresh},
+            csrf=False, headers=op)
         self.assertEqual(r.status, 204, str(r))
         self.assert_error(c.request("GET", "/me"), 401, "unauthenticated")
         self.session({"login": m["login"], "password": fresh}).ok("GET", "/me")
         r = Client.for_node(self.node).request("PUT", "/accounts/nobody-here/password",
-                                               body={"new_password": fresh}, csrf=False)
+                                               body={"new_password": fresh}, csrf=False,
+                                               headers=op)
         self.assert_error(r, 404, "not_found")
         r = Client.for_node(self.node).request("PUT", f"/accounts/{m['login']}/password",
-                                               body={"new_password": "short"}, csrf=False)
+                                               body={"new_password": "short"}, csrf=False,
+                                               headers=op)
         self.assert_error(r, 400, "invalid")
 
 

@@ -1,13 +1,13 @@
-"""The operator permission from another machine: the cluster console's data
-and the cluster and node actions are open to the node itself and to a
-signed-in installation administrator, and to nobody else.
+"""The operator permission: the cluster console's data and the cluster and
+node actions are open to the node's operator (a request carrying the token
+creekd writes to <data>/operator.token: creekctl on the node) and to a
+signed-in installation administrator, and to nobody else; where a request
+comes from proves nothing.
 
-Every other test's client is on loopback, which counts as the node itself;
-here creekd runs in a network namespace of its own, listening on
-10.98.<k>.1, and the client in a second namespace at 10.98.<k>.2 is a
-different machine as far as creekd can tell. A client inside the node's
-namespace reaching 10.98.<k>.1 is "this host" (creekctl with http = a
-private address) and needs no session."""
+creekd runs in a network namespace of its own, listening on 10.98.<k>.1;
+a client in a second namespace at 10.98.<k>.2 is another machine, and a
+client inside the node's namespace is the same host, such as a reverse
+proxy there: without the token, both are refused."""
 
 import json
 import os
@@ -141,11 +141,24 @@ class OperatorFromAnotherMachine(unittest.TestCase):
                                     {"new_password": "clerk-pw-34"}, admin)
         self.assertEqual(status, 204, text)
 
-        # The node itself needs no session.
+        # The same host (a reverse proxy there, DNS rebinding) is nobody
+        # special; the operator token is what counts, from anywhere.
         status, _, text = self.call(self.srv, "GET", "/api/v1/cluster")
+        self.assertEqual(status, 403, text)
+        status, _, text = self.call(self.srv, "PUT", "/api/v1/accounts/it-admin/password",
+                                    {"new_password": "taken-over-1"})
+        self.assertEqual(status, 403, text)
+        with open(os.path.join(self.base, "data", "operator.token")) as f:
+            token = {"X-Creek-Operator": f.read().strip()}
+        self.assertEqual(os.stat(os.path.join(self.base, "data", "operator.token")).st_mode
+                         & 0o777, 0o600)
+        status, _, text = self.call(self.srv, "GET", "/api/v1/cluster", None, token)
         self.assertEqual(status, 200, text)
-        status, _, text = self.call(self.srv, "GET", "/api/v1/node/log-level")
+        status, _, text = self.call(self.srv, "GET", "/api/v1/node/log-level", None, token)
         self.assertEqual(status, 200, text)
+        status, _, text = self.call(self.cli, "GET", "/api/v1/node/log-level", None,
+                                    {"X-Creek-Operator": "0" * 64})
+        self.assertEqual(status, 403, text)
 
         # A cross-site page's change is refused even with the right token.
         status, _, text = self.call(self.cli, "POST", "/api/v1/cluster/write-checks",

@@ -99,7 +99,8 @@ def writes(sizes, seconds, conns=64):
             for node, k in zip(c.nodes, per):
                 url = f"http://127.0.0.1:{node.http_port}/api/v1/cluster/write-checks"
                 procs.append(subprocess.Popen(
-                    ["wrk", "-t1", f"-c{k}", f"-d{seconds}s", "--latency", "-s", script.name, url],
+                    ["wrk", "-t1", f"-c{k}", f"-d{seconds}s", "--latency", "-s", script.name,
+                     "-H", f"X-Creek-Operator: {node.operator_token()}", url],
                     stdout=subprocess.PIPE, text=True))
             outs = [parse_wrk(p.communicate()[0]) for p in procs]
             total = sum(o["requests"] for o in outs)

@@ -13,11 +13,21 @@ import os
 import time
 
 
-def attempt(port, tag, key, timeout):
+def operator_token(data_dir):
+    """The node's operator token (write checks are the operator's)."""
+    try:
+        with open(os.path.join(data_dir, "operator.token")) as f:
+            return f.read().strip()
+    except OSError:
+        return ""
+
+
+def attempt(port, tag, key, timeout, data_dir):
     c = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
     try:
         c.request("POST", "/api/v1/cluster/write-checks", body=json.dumps({"tag": tag}),
-                  headers={"Content-Type": "application/json", "Idempotency-Key": key})
+                  headers={"Content-Type": "application/json", "Idempotency-Key": key,
+                           "X-Creek-Operator": operator_token(data_dir)})
         r = c.getresponse()
         r.read()
         return r.status
@@ -35,6 +45,7 @@ def main():
     ap.add_argument("--out", required=True)
     ap.add_argument("--stop", required=True)
     ap.add_argument("--final-wait", type=float, default=60)
+    ap.add_argument("--data-dir", required=True)
     a = ap.parse_args()
     seq = 0
     with open(a.out, "a", buffering=1) as out:
@@ -44,7 +55,7 @@ def main():
             stop_seen = None
             while True:
                 t0 = time.monotonic()
-                status = attempt(a.port, a.tag, key, 30)
+                status = attempt(a.port, a.tag, key, 30, a.data_dir)
                 t1 = time.monotonic()
                 out.write(json.dumps({"key": key, "t0": t0, "t1": t1, "status": status}) + "\n")
                 if status in (200, 201):

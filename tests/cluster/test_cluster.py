@@ -60,7 +60,7 @@ class Formation(unittest.TestCase):
                                  {n.node_id() for n in c.nodes})
             # creekctl cluster status says what the console API says.
             node = c.nodes[1]
-            rc, out, err = creekctl("--url", f"http://127.0.0.1:{node.http_port}", "--json",
+            rc, out, err = creekctl("--url", f"http://127.0.0.1:{node.http_port}", "--data-dir", node.data_dir, "--json",
                                     "cluster", "status")
             self.assertEqual(rc, 0, err)
             ctl = json.loads(out)
@@ -69,7 +69,7 @@ class Formation(unittest.TestCase):
                                      for n in s["nodes"])
             self.assertEqual(strip(ctl), strip(api))
             self.assertEqual(ctl["self_id"], node.node_id())
-            rc, out, err = creekctl("--url", f"http://127.0.0.1:{node.http_port}",
+            rc, out, err = creekctl("--url", f"http://127.0.0.1:{node.http_port}", "--data-dir", node.data_dir,
                                     "cluster", "status")
             self.assertEqual(rc, 0, err)
             for n in c.nodes:
@@ -77,7 +77,7 @@ class Formation(unittest.TestCase):
             self.assertIn("(this node)", out)
             # A write through each node is readable on every node.
             for i, n in enumerate(c.nodes):
-                rc, out, err = creekctl("--url", f"http://127.0.0.1:{n.http_port}",
+                rc, out, err = creekctl("--url", f"http://127.0.0.1:{n.http_port}", "--data-dir", n.data_dir,
                                         "cluster", "check")
                 self.assertEqual(rc, 0, out + err)
 
@@ -168,11 +168,11 @@ class Faults(unittest.TestCase):
                 return len(up_voters) == 3 and by_id[lost_id]["role"] == "spare" and s
             s = wait_for(replaced, 60, "a standby to take the lost voter's place")
             self.assertEqual(sum(1 for n in s["nodes"] if n["role"] == "voter"), 3)
-            rc, out, err = creekctl("--url", f"http://127.0.0.1:{c.alive()[0].http_port}",
+            rc, out, err = creekctl("--url", f"http://127.0.0.1:{c.alive()[0].http_port}", "--data-dir", c.alive()[0].data_dir,
                                     "cluster", "check")
             self.assertEqual(rc, 0, out + err)
             # The lost node is taken out for good.
-            rc, out, err = creekctl("--url", f"http://127.0.0.1:{c.alive()[0].http_port}",
+            rc, out, err = creekctl("--url", f"http://127.0.0.1:{c.alive()[0].http_port}", "--data-dir", c.alive()[0].data_dir,
                                     "cluster", "remove", lost_id)
             self.assertEqual(rc, 0, out + err)
             wait_for(lambda: len(c.status()["nodes"]) == 4, 30, "the member list to shrink")
@@ -282,7 +282,7 @@ class Recovery(unittest.TestCase):
             os.makedirs(back.data_dir)
             c.join(back, via=survivor)
             wait_for(lambda: len(c.status(survivor)["nodes"]) == 2, 30, "the node to rejoin")
-            rc, out, err = creekctl("--url", f"http://127.0.0.1:{back.http_port}",
+            rc, out, err = creekctl("--url", f"http://127.0.0.1:{back.http_port}", "--data-dir", back.data_dir,
                                     "cluster", "check")
             self.assertEqual(rc, 0, out + err)
 
@@ -354,7 +354,7 @@ class BadJoins(unittest.TestCase):
             self.assertEqual(rc, 0, out + err)
         finally:
             node.close()
-        rc, _, _ = creekctl("--url", f"http://127.0.0.1:{self.first.http_port}",
+        rc, _, _ = creekctl("--url", f"http://127.0.0.1:{self.first.http_port}", "--data-dir", self.first.data_dir,
                             "cluster", "remove",
                             next(n["id"] for n in self.first.get("/api/v1/cluster").json()["nodes"]
                                  if n["id"] != self.first.node_id()))

@@ -101,21 +101,28 @@ class Partitions(unittest.TestCase):
     def http(self, i, method, path, body=None):
         code = ("import http.client,sys,json\n"
                 "c=http.client.HTTPConnection('127.0.0.1',8080,timeout=10)\n"
-                "b=sys.argv[3] if len(sys.argv)>3 else None\n"
+                "b=sys.argv[3] or None\n"
                 "c.request(sys.argv[1],sys.argv[2],body=b,"
-                "headers={'Content-Type':'application/json'})\n"
+                "headers={'Content-Type':'application/json','X-Creek-Operator':sys.argv[4]})\n"
                 "r=c.getresponse();print(r.status);print(r.read().decode())\n")
-        args = ["ip", "netns", "exec", self.ns[i], sys.executable, "-c", code, method, path]
-        if body is not None:
-            args.append(json.dumps(body))
+        args = ["ip", "netns", "exec", self.ns[i], sys.executable, "-c", code, method, path,
+                json.dumps(body) if body is not None else "", self.operator_token(i)]
         out = subprocess.run(args, capture_output=True, text=True, timeout=30)
         if out.returncode != 0:
             return 0, None
         status, _, text = out.stdout.partition("\n")
         return int(status), (json.loads(text) if text.strip() else None)
 
+    def operator_token(self, i):
+        try:
+            with open(os.path.join(self.data_dir(i), "operator.token")) as f:
+                return f.read().strip()
+        except OSError:
+            return ""
+
     def ctl(self, i, *args):
-        return sh("ip", "netns", "exec", self.ns[i], CREEKCTL, "--config", "/dev/null", *args)
+        return sh("ip", "netns", "exec", self.ns[i], CREEKCTL, "--config", "/dev/null",
+                  "--data-dir", self.data_dir(i), *args)
 
     def sql(self, i, query, *params):
         out = sh("ip", "netns", "exec", self.ns[i], CREEK_SQL, f"{self.ips[i]}:9443", "system",
@@ -149,7 +156,8 @@ class Partitions(unittest.TestCase):
         self.writers[i] = subprocess.Popen(
             ["ip", "netns", "exec", self.ns[i], sys.executable,
              os.path.join(HERE, "partition_writer.py"), "--port", "8080", "--tag", tag,
-             "--name", f"w{i}", "--out", out, "--stop", os.path.join(self.base, "stop")],
+             "--name", f"w{i}", "--out", out, "--stop", os.path.join(self.base, "stop"),
+             "--data-dir", self.data_dir(i)],
             stdin=subprocess.DEVNULL)
         return out
 

@@ -145,11 +145,26 @@ class Node:
             raise AssertionError(f"creekd exited with {self.proc.returncode}:\n{self.read_log()}")
         return self.get("/api/v1/health").status == 200
 
+    def operator_token(self):
+        """The token creekd wrote for its operator (creekctl on the node)."""
+        try:
+            with open(os.path.join(self.data_dir, "operator.token")) as f:
+                return f.read().strip()
+        except OSError:
+            return None
+
+    def with_operator(self, kw):
+        """Requests of the tests act as the node's operator (as creekctl does)."""
+        token = self.operator_token()
+        if token:
+            kw["headers"] = {"X-Creek-Operator": token, **(kw.get("headers") or {})}
+        return kw
+
     def get(self, path, **kw):
-        return request(self.http_port, "GET", path, **kw)
+        return request(self.http_port, "GET", path, **self.with_operator(kw))
 
     def request(self, method, path, **kw):
-        return request(self.http_port, method, path, **kw)
+        return request(self.http_port, method, path, **self.with_operator(kw))
 
     def stop(self, sig=signal.SIGTERM, timeout_s=20):
         """Signal creekd and return its exit status."""

@@ -51,12 +51,12 @@ const TEXT = {
 const TABLE_ROWS = `${sel('cluster-table')} .el-table__body tr`;
 const CARDS = sel('cluster-card');
 
-async function fetchCluster() {
+async function fetchCluster(context) {
   const until = Date.now() + Math.min(LEADER_WAIT_MS, remaining());
-  let answer = await fetchJson('/api/v1/cluster');
+  let answer = await fetchJson('/api/v1/cluster', context);
   while (answer.status === 503 && Date.now() < until) {
     await sleep(250);
-    answer = await fetchJson('/api/v1/cluster');
+    answer = await fetchJson('/api/v1/cluster', context);
   }
   const { status, body } = answer;
   if (status !== 200) fail(`GET /api/v1/cluster: HTTP ${status} ${JSON.stringify(body)}`);
@@ -168,13 +168,13 @@ async function switchLanguage(page, locale) {
 }
 
 async function run(context) {
-  const state = await fetchCluster();
+  // The cluster's data is the operator's: sign in as the installation admin first.
+  await signIn(context);
+  const state = await fetchCluster(context);
   log(
     `API: ${state.cluster.nodes.length} node(s), leader ${state.leader.id} ` +
       `(${state.leader.address}), this node ${state.cluster.self_id}`,
   );
-
-  await signIn(context);
 
   // Desktop, Chinese (the default language), opened by its deep link.
   const page = await context.newPage();

@@ -132,7 +132,22 @@ export async function waitForText(page, test, expected, what) {
 }
 
 /** GETs an API path of creekd and returns {status, body}; fails if there is no JSON answer. */
-export async function fetchJson(path) {
+/**
+ * GET path as JSON; with a browser context, with its cookies (a signed-in session).
+ * @param {string} path
+ * @param {import('playwright-core').BrowserContext} [context]
+ */
+export async function fetchJson(path, context) {
+  if (context) {
+    let res;
+    try {
+      res = await context.request.get(`${baseUrl}${path}`, { timeout: remaining() });
+    } catch (err) {
+      fail(`GET ${baseUrl}${path} failed: ${err.message}`);
+    }
+    const body = await res.json().catch(() => fail(`GET ${path}: body is not JSON`));
+    return { status: res.status(), body };
+  }
   let res;
   try {
     res = await fetch(`${baseUrl}${path}`, { signal: AbortSignal.timeout(remaining()) });
