@@ -62,8 +62,8 @@ static bool is_change(const struct web_request *req)
 	return req->method != WEB_GET && req->method != WEB_HEAD && req->method != WEB_OPTIONS;
 }
 
-static const char OPERATOR_ONLY[] =
-    "this endpoint is open to the node itself and to the installation's administrator";
+static const char OPERATOR_ONLY[] = "this endpoint is open to the node's operator (creekctl on the "
+				    "node) and to the installation's administrator";
 
 bool web_auth(struct web_request *req, const struct web_route *route)
 {
