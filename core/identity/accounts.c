@@ -282,28 +282,37 @@ static int attempt_job(struct storage_tx *tx, void *arg, struct cr_err *err)
 
 	j->locked_until_us = 0;
 	if (j->success) {
-		struct storage_value p = storage_text(j->login_key);
-		rc = storage_tx_exec(tx, "DELETE FROM sign_in_failure WHERE key = ?", &p, 1, NULL,
+		/* The attempt counted against the address was not a failure. */
+		struct storage_value p[2] = { storage_text(j->login_key),
+					      storage_text(j->address_key) };
+		rc = storage_tx_exec(tx, "DELETE FROM sign_in_failure WHERE key = ?", p, 1, NULL,
 				     err);
 		if (rc == 0)
+			rc = storage_tx_exec(
+			    tx,
+			    "UPDATE sign_in_failure SET failures = max(failures - 1, "
+			    "0) WHERE key = ?2 AND locked_until_us = 0 AND ?1 = ?1",
+			    p, 2, NULL, err);
+		if (rc == 0 && j->session != NULL)
 			rc = id_tx_session_insert(tx, j->session_hash, j->account_id, j->session,
 						  j->address, j->now_us, err);
 		return rc;
 	}
-	/* A failure from the address, counted after the fact: the failure that
-	 * reaches the limit locks the address for the next attempt. */
-	if (j->address_key != NULL && j->login_key == NULL)
-		return count(tx, j->address_key, ID_THROTTLE_ADDRESS_MAX, j->now_us,
-			     &j->locked_until_us, err);
 	rc = locked_until(tx, j->address_key, j->now_us, &until, err);
 	if (rc < 0 || until > 0) {
 		j->locked_until_us = until;
 		return rc;
 	}
-	/* Attempts at a login are counted before the password check: the one
-	 * past the limit is refused (and what follows, until the lock ends). */
-	return count(tx, j->login_key, ID_THROTTLE_LOGIN_MAX + 1, j->now_us, &j->locked_until_us,
-		     err);
+	/* Attempts are counted before the password check, against the login
+	 * and the address alike, so that parallel guesses cannot pass either
+	 * limit: the attempt past a limit is refused (and what follows, until
+	 * the lock ends). A success gives the address its attempt back. */
+	rc =
+	    count(tx, j->login_key, ID_THROTTLE_LOGIN_MAX + 1, j->now_us, &j->locked_until_us, err);
+	if (rc < 0 || j->locked_until_us > 0)
+		return rc;
+	return count(tx, j->address_key, ID_THROTTLE_ADDRESS_MAX + 1, j->now_us,
+		     &j->locked_until_us, err);
 }
 
 /* A hash to check wrong logins against, so that they cost what a wrong
@@ -383,37 +392,24 @@ static int attempt_begin(const struct identity *id, struct attempt_job *j, unsig
 	return 0;
 }
 
-/* A failed attempt also counts against the address. */
-static void attempt_failed(const struct identity *id, const struct attempt_job *j)
-{
-	struct attempt_job f = { NULL, j->address_key, j->now_us,  false, 0,
-				 NULL, NULL,           j->address, 0 };
-
-	(void)storage_write(id->store, STORAGE_DB_SYSTEM, NULL, attempt_job, &f, NULL);
-}
-
 int id_password_attempt(const struct identity *id, const char *login, const char *password,
 			const char *stored, const char *address, int64_t now_us,
 			unsigned *retry_after_s, struct cr_err *err)
 {
 	char login_key[ID_LOGIN_MAX + 16], address_key[80];
 	struct attempt_job j = { login_key, address_key, now_us, false, 0, NULL, NULL, address, 0 };
-	struct storage_value p;
 	int rc;
 
 	*retry_after_s = 0;
 	attempt_keys(login, address, login_key, address_key);
-	p = storage_text(login_key);
 	rc = attempt_begin(id, &j, retry_after_s, err);
 	if (rc < 0)
 		return rc;
 	if (password == NULL || strlen(password) > ID_PASSWORD_MAX ||
-	    id_password_verify(id, password, stored) != 0) {
-		attempt_failed(id, &j);
+	    id_password_verify(id, password, stored) != 0)
 		return cr_err_set(err, CR_EDENIED, "the current password is wrong");
-	}
-	return storage_exec(id->store, STORAGE_DB_SYSTEM, NULL,
-			    "DELETE FROM sign_in_failure WHERE key = ?", &p, 1, NULL, err);
+	j.success = true; /* clears the login's count, gives the address its attempt back */
+	return storage_write(id->store, STORAGE_DB_SYSTEM, NULL, attempt_job, &j, err);
 }
 
 int id_sign_in(const struct identity *id, const char *login, const char *password,
@@ -439,10 +435,8 @@ int id_sign_in(const struct identity *id, const char *login, const char *passwor
 		rc = dummy_verify(id, password);
 	else if (rc == 0)
 		rc = id_password_verify(id, password, hash);
-	if (rc == CR_EAUTH || rc == CR_EINVAL) {
-		attempt_failed(id, &j);
+	if (rc == CR_EAUTH || rc == CR_EINVAL)
 		return cr_err_set(err, CR_EAUTH, "the login or the password is wrong");
-	}
 	if (rc < 0)
 		return rc;
 	rc = id_session_prepare(id, now_us, session, session_hash, err);

@@ -1212,6 +1212,18 @@ class SignInThrottling(OneWorkspace):
         # Only that address: the same login signs in from another.
         self.client(6).sign_in(m["login"], m["password"], expect=200)
 
+    def test_parallel_guesses_do_not_pass_the_address_limit(self):
+        import concurrent.futures
+        statuses = []
+
+        def guess(i):
+            return self.client(7).sign_in(f"phantom-{i}", "wrong-password-z", expect=None).status
+
+        with concurrent.futures.ThreadPoolExecutor(max_workers=16) as pool:
+            statuses = list(pool.map(guess, range(60)))
+        self.assertLessEqual(statuses.count(401), 30, f"statuses: {statuses}")
+        self.assertEqual(statuses.count(401) + statuses.count(429), 60, f"statuses: {statuses}")
+
 
 # ---------------------------------------------------------------------------
 # 4. Session lifetime
