@@ -170,6 +170,29 @@ static int remove_dept(struct storage_tx *tx, struct dept_job *j, struct cr_err 
 	return rc;
 }
 
+/* Moving j->id under j->parent must not make a cycle: checked again in the
+ * transaction, as another move may have committed since the request's
+ * own check. */
+static int no_cycle(struct storage_tx *tx, const struct dept_job *j, struct cr_err *err)
+{
+	int64_t cur = j->parent;
+	int rc = 0;
+
+	for (unsigned steps = 0; rc == 0 && cur > 0 && steps < 100000; steps++) {
+		struct storage_value p = storage_int(cur);
+		struct storage_rows rows;
+		if (cur == j->id)
+			return cr_err_set(err, CR_ECONFLICT,
+					  "a department cannot move under itself or its own "
+					  "sub-departments");
+		rc = storage_tx_query(tx, "SELECT parent_id FROM department WHERE id = ?", &p, 1,
+				      &rows, err);
+		cur = rc == 0 && rows.n_rows > 0 ? storage_rows_int(&rows, 0, 0, 0) : 0;
+		storage_rows_close(&rows);
+	}
+	return rc;
+}
+
 static int dept_job(struct storage_tx *tx, void *arg, struct cr_err *err)
 {
 	struct dept_job *j = arg;
@@ -189,11 +212,13 @@ static int dept_job(struct storage_tx *tx, void *arg, struct cr_err *err)
 				     p, 3, &res, err);
 		j->id = rc == 0 ? (int64_t)res.last_insert_id : 0;
 	} else if (rc == 0) {
-		rc = storage_tx_exec(
-		    tx,
-		    "UPDATE department SET parent_id = CASE WHEN id = 1 THEN NULL "
-		    "ELSE ?1 END, name = coalesce(?2, name) WHERE id = ?4 AND ?3 = ?3",
-		    p, 4, NULL, err);
+		rc = no_cycle(tx, j, err);
+		if (rc == 0)
+			rc = storage_tx_exec(
+			    tx,
+			    "UPDATE department SET parent_id = CASE WHEN id = 1 THEN NULL "
+			    "ELSE ?1 END, name = coalesce(?2, name) WHERE id = ?4 AND ?3 = ?3",
+			    p, 4, NULL, err);
 	}
 	if (rc == 0 && j->set_sup)
 		rc = duties_set(tx, j->id, "supervisor", j->sup, j->n_sup, err);
