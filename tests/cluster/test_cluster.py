@@ -303,7 +303,9 @@ class Size(unittest.TestCase):
                         self.assertEqual(rc, 0, out + err)
                 self.assertEqual(rc, 1)
                 self.assertIn("already has 16 nodes", err)
-                self.assertEqual(len(first.get("/api/v1/cluster").json()["nodes"]), 16)
+                # The console's picture is the manager's last probe round.
+                wait_for(lambda: len(first.get("/api/v1/cluster").json()["nodes"]) == 16, 30,
+                         "the cluster view to list the 16 members")
             finally:
                 shutil.rmtree(base)
 
