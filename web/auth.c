@@ -14,6 +14,7 @@
 #include <strings.h>
 
 #include "../core/identity/account.h"
+#include "../lib/text.h"
 #include "../lib/time.h"
 #include "web_int.h"
 
@@ -27,18 +28,6 @@ const char *web_query_arg(struct web_request *req, const char *name)
 static const char *header(struct web_request *req, const char *name)
 {
 	return MHD_lookup_connection_value(req->conn, MHD_HEADER_KIND, name);
-}
-
-static bool same_text(const char *a, const char *b)
-{
-	size_t n = strlen(a);
-	unsigned char diff = 0;
-
-	if (n != strlen(b) || n == 0)
-		return false;
-	for (size_t i = 0; i < n; i++)
-		diff |= (unsigned char)(a[i] ^ b[i]);
-	return diff == 0;
 }
 
 bool web_origin_ok(struct web_request *req)
@@ -126,7 +115,7 @@ bool web_auth(struct web_request *req, const struct web_route *route)
 	}
 	if (is_change(req)) {
 		const char *csrf = header(req, "X-Creek-CSRF");
-		if (csrf == NULL || !same_text(csrf, req->actor.csrf_token) ||
+		if (csrf == NULL || !cr_same_secret(csrf, req->actor.csrf_token) ||
 		    !web_origin_ok(req)) {
 			web_reply_error(req, CR_EDENIED,
 					"the CSRF token is missing or wrong: send the session's "

@@ -23,6 +23,7 @@
 #include "../lib/log.h"
 #include "../lib/mem.h"
 #include "../lib/parse.h"
+#include "../lib/text.h"
 #include "web_int.h"
 
 struct web_server {
@@ -47,18 +48,11 @@ static enum web_method method_of(const char *m)
 }
 
 /* The request carries the node's operator token (creekctl on the node,
- * which can read <data>/operator.token). Compared without an early exit. */
+ * which can read <data>/operator.token). */
 static bool has_operator_token(struct MHD_Connection *conn, const char *token)
 {
-	const char *got = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "X-Creek-Operator");
-	size_t n = token != NULL ? strlen(token) : 0;
-	unsigned char diff = 0;
-
-	if (got == NULL || n == 0 || strlen(got) != n)
-		return false;
-	for (size_t i = 0; i < n; i++)
-		diff |= (unsigned char)(got[i] ^ token[i]);
-	return diff == 0;
+	return cr_same_secret(
+	    MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "X-Creek-Operator"), token);
 }
 
 /* A client's Idempotency-Key, or the forwarding node's request id. */

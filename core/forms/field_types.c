@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "../../lib/text.h"
 #include "field_int.h"
 #include "serial.h"
 
@@ -15,37 +16,6 @@
 
 /* ---- helpers ---- */
 
-/* Characters of valid UTF-8 (-1 if invalid; control characters other than
- * \n and \t when multiline, or any at all when not, count as invalid). */
-static long utf8_chars(const char *s, bool multiline)
-{
-	const unsigned char *p = (const unsigned char *)s;
-	long n = 0;
-
-	while (*p != '\0') {
-		unsigned extra = 0;
-		if (*p < 0x20 || *p == 0x7f) {
-			if (!multiline || (*p != '\n' && *p != '\t' && *p != '\r'))
-				return -1;
-		} else if (*p >= 0x80) {
-			if ((*p & 0xe0) == 0xc0 && *p >= 0xc2)
-				extra = 1;
-			else if ((*p & 0xf0) == 0xe0)
-				extra = 2;
-			else if ((*p & 0xf8) == 0xf0 && *p <= 0xf4)
-				extra = 3;
-			else
-				return -1;
-		}
-		p++;
-		for (unsigned i = 0; i < extra; i++, p++)
-			if ((*p & 0xc0) != 0x80)
-				return -1;
-		n++;
-	}
-	return n;
-}
-
 static int text_check(const json_t *v, size_t min, size_t max, bool multiline, const char *what,
 		      struct cr_err *err)
 {
@@ -54,7 +24,7 @@ static int text_check(const json_t *v, size_t min, size_t max, bool multiline, c
 
 	if (s == NULL || strlen(s) != json_string_length(v))
 		return cr_err_set(err, CR_EINVAL, "%s must be text", what);
-	n = utf8_chars(s, multiline);
+	n = cr_utf8_chars(s, multiline);
 	if (n < 0)
 		return cr_err_set(err, CR_EINVAL, "%s holds characters that are not allowed", what);
 	if ((size_t)n < min || (size_t)n > max)
@@ -453,7 +423,7 @@ int fm_email_value(const json_t *options, const json_t *value, json_t **out, str
 	const char *at = s != NULL ? strchr(s, '@') : NULL;
 
 	(void)options;
-	if (s == NULL || strlen(s) > 254 || utf8_chars(s, false) < 0 || at == NULL || at == s ||
+	if (s == NULL || strlen(s) > 254 || cr_utf8_chars(s, false) < 0 || at == NULL || at == s ||
 	    strchr(at + 1, '@') != NULL || strchr(at + 1, '.') == NULL || strchr(s, ' ') != NULL ||
 	    at[1] == '.' || s[strlen(s) - 1] == '.')
 		return cr_err_set(err, CR_EINVAL,
@@ -486,7 +456,7 @@ int fm_link_value(const json_t *options, const json_t *value, json_t **out, stru
 	const char *s = json_string_value(value);
 
 	(void)options;
-	if (s == NULL || strlen(s) > LINE_MAX_LEN || utf8_chars(s, false) < 0 ||
+	if (s == NULL || strlen(s) > LINE_MAX_LEN || cr_utf8_chars(s, false) < 0 ||
 	    strchr(s, ' ') != NULL ||
 	    !((strncmp(s, "http://", 7) == 0 && s[7] != '\0') ||
 	      (strncmp(s, "https://", 8) == 0 && s[8] != '\0')))

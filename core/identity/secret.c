@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../../lib/text.h"
 #include "identity.h"
 
 #define SALT_LEN 16
@@ -79,16 +80,6 @@ int id_password_hash(const struct identity *id, const char *password,
 	return 0;
 }
 
-/* Compare without an early exit. */
-static bool same_bytes(const uint8_t *a, const uint8_t *b, size_t n)
-{
-	uint8_t diff = 0;
-
-	for (size_t i = 0; i < n; i++)
-		diff |= (uint8_t)(a[i] ^ b[i]);
-	return diff == 0;
-}
-
 int id_password_verify(const struct identity *id, const char *password, const char *stored)
 {
 	unsigned log_n = 0, r = 0, p = 0;
@@ -113,7 +104,7 @@ int id_password_verify(const struct identity *id, const char *password, const ch
 	if (id->crypto->kdf(password, strlen(password), salt, (size_t)salt_len,
 			    (uint64_t)1 << log_n, r, p, got) < 0)
 		return CR_EINTERNAL;
-	return same_bytes(want, got, HASH_LEN) ? 0 : CR_EAUTH;
+	return cr_same_bytes(want, got, HASH_LEN) ? 0 : CR_EAUTH;
 }
 
 int id_token_new(const struct identity *id, size_t n_bytes, char *out, size_t out_len)

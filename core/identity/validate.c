@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "../../lib/text.h"
 #include "identity.h"
 
 const char *id_role_name(enum id_role role)
@@ -49,39 +50,9 @@ int id_login_check(const char *login, struct cr_err *err)
 	return 0;
 }
 
-/* Length in code points of valid UTF-8 without control characters; -1 if
- * invalid. */
-static long utf8_length(const char *s)
-{
-	const unsigned char *p = (const unsigned char *)s;
-	long n = 0;
-
-	while (*p != '\0') {
-		unsigned extra;
-		if (*p < 0x20 || *p == 0x7f)
-			return -1;
-		if (*p < 0x80)
-			extra = 0;
-		else if ((*p & 0xe0) == 0xc0 && *p >= 0xc2)
-			extra = 1;
-		else if ((*p & 0xf0) == 0xe0)
-			extra = 2;
-		else if ((*p & 0xf8) == 0xf0 && *p <= 0xf4)
-			extra = 3;
-		else
-			return -1;
-		p++;
-		for (unsigned i = 0; i < extra; i++, p++)
-			if ((*p & 0xc0) != 0x80)
-				return -1;
-		n++;
-	}
-	return n;
-}
-
 int id_name_check(const char *name, const char *what, struct cr_err *err)
 {
-	long n = name != NULL ? utf8_length(name) : -1;
+	long n = name != NULL ? cr_utf8_chars(name, false) : -1;
 
 	if (n < 0)
 		return cr_err_set(err, CR_EINVAL, "the %s must be text without control characters",
@@ -105,7 +76,7 @@ int id_password_check(const char *password, const char *login, struct cr_err *er
 	if (n > ID_PASSWORD_MAX)
 		return cr_err_set(err, CR_EINVAL, "the password must be at most %d characters",
 				  ID_PASSWORD_MAX);
-	if (utf8_length(password) < 0)
+	if (cr_utf8_chars(password, false) < 0)
 		return cr_err_set(err, CR_EINVAL,
 				  "the password must be text without control characters");
 	if (login != NULL && strcasecmp(password, login) == 0)

@@ -16,7 +16,27 @@
 #include "lib/file.h"
 #include "lib/log.h"
 #include "lib/parse.h"
+#include "lib/text.h"
 #include "lib/time.h"
+
+static void text_counts_utf8_and_compares_secrets(void **state)
+{
+	(void)state;
+	assert_int_equal(cr_utf8_chars("李雷 ok", false), 5);
+	assert_int_equal(cr_utf8_chars("a\nb", false), -1);
+	assert_int_equal(cr_utf8_chars("a\nb", true), 3);
+	assert_int_equal(cr_utf8_chars("\xc3\x28", true), -1);         /* bad continuation */
+	assert_int_equal(cr_utf8_chars("\xc0\xaf", true), -1);         /* overlong */
+	assert_int_equal(cr_utf8_chars("\xf5\x80\x80\x80", true), -1); /* past U+10FFFF */
+	assert_true(cr_same_secret("abc", "abc"));
+	assert_false(cr_same_secret("abc", "abd"));
+	assert_false(cr_same_secret("abc", "abcd"));
+	assert_false(cr_same_secret("", ""));
+	assert_false(cr_same_secret(NULL, "abc"));
+	assert_false(cr_same_secret("abc", NULL));
+	assert_true(cr_same_bytes("\x01\x02", "\x01\x02", 2));
+	assert_false(cr_same_bytes("\x01\x02", "\x01\x03", 2));
+}
 
 static void buf_refuses_append_past_ceiling(void **state)
 {
@@ -168,6 +188,7 @@ static void file_read_whole_missing_and_empty(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(text_counts_utf8_and_compares_secrets),
 		cmocka_unit_test(buf_refuses_append_past_ceiling),
 		cmocka_unit_test(buf_printf_grows_and_terminates),
 		cmocka_unit_test(arena_returns_null_past_limit),

@@ -1,0 +1,50 @@
+/* lib/text.c: UTF-8 lengths and constant-time comparison. */
+#include "text.h"
+
+#include <string.h>
+
+long cr_utf8_chars(const char *s, bool multiline)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	long n = 0;
+
+	while (*p != '\0') {
+		unsigned extra = 0;
+		if (*p < 0x20 || *p == 0x7f) {
+			if (!multiline || (*p != '\n' && *p != '\t' && *p != '\r'))
+				return -1;
+		} else if (*p >= 0x80) {
+			if ((*p & 0xe0) == 0xc0 && *p >= 0xc2)
+				extra = 1;
+			else if ((*p & 0xf0) == 0xe0)
+				extra = 2;
+			else if ((*p & 0xf8) == 0xf0 && *p <= 0xf4)
+				extra = 3;
+			else
+				return -1;
+		}
+		p++;
+		for (unsigned i = 0; i < extra; i++, p++)
+			if ((*p & 0xc0) != 0x80)
+				return -1;
+		n++;
+	}
+	return n;
+}
+
+bool cr_same_bytes(const void *a, const void *b, size_t n)
+{
+	const unsigned char *x = a, *y = b;
+	unsigned char diff = 0;
+
+	for (size_t i = 0; i < n; i++)
+		diff |= (unsigned char)(x[i] ^ y[i]);
+	return diff == 0;
+}
+
+bool cr_same_secret(const char *a, const char *b)
+{
+	size_t n = a != NULL ? strlen(a) : 0;
+
+	return n > 0 && b != NULL && strlen(b) == n && cr_same_bytes(a, b, n);
+}

@@ -1,0 +1,20 @@
+/* lib/text.h: small text checks shared by the engines and the web layer. */
+#ifndef CREEK_LIB_TEXT_H
+#define CREEK_LIB_TEXT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+/* Characters (code points) of NUL-terminated UTF-8, or -1 if it is not
+ * valid UTF-8 or holds control characters (with multiline, \n, \r and \t
+ * are allowed). */
+long cr_utf8_chars(const char *s, bool multiline);
+
+/* a and b hold the same n bytes; the time taken does not depend on where
+ * they differ (for secrets: tokens, hashes). */
+bool cr_same_bytes(const void *a, const void *b, size_t n);
+/* The same for two strings (different lengths differ at once: the length
+ * of a token is no secret). */
+bool cr_same_secret(const char *a, const char *b);
+
+#endif
