@@ -223,8 +223,6 @@ static void dispatch_api(struct web_request *req)
 		web_reply_error(req, CR_EDENIED, "joining is done on the cluster port");
 		return;
 	}
-	if (route->permission == WEB_PERM_OPERATOR && !req->is_local && !web_auth(req, route))
-		return;
 	if (req->is_body_too_big) {
 		web_reply_error(req, CR_ETOOBIG, "the request body exceeds %zu bytes",
 				req->cfg->max_body);

@@ -36,13 +36,14 @@ static int dept_json(const struct identity *id, const struct id_actor *a, int64_
 	if (rc == 0)
 		rc = storage_query(id->store, a->db,
 				   "SELECT department_id, account_id, duty FROM department_duty "
-				   "ORDER BY account_id",
-				   NULL, 0, &duties, err);
+				   "WHERE ?1 = 0 OR department_id = ?1 ORDER BY account_id",
+				   &p, 1, &duties, err);
 	if (rc == 0)
-		rc = storage_query(id->store, a->db,
-				   "SELECT department_id, count(*) FROM department_member GROUP BY "
-				   "department_id",
-				   NULL, 0, &counts, err);
+		rc = storage_query(
+		    id->store, a->db,
+		    "SELECT department_id, count(*) FROM department_member WHERE ?1 = 0 "
+		    "OR department_id = ?1 GROUP BY department_id",
+		    &p, 1, &counts, err);
 	if (rc == 0 && only > 0 && depts.n_rows == 0)
 		rc = cr_err_set(err, CR_ENOTFOUND, "no department %lld", (long long)only);
 	if (rc == 0) {

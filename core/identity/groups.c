@@ -63,14 +63,17 @@ static int list(const struct identity *id, const struct id_actor *a, const struc
 		       "SELECT id, name%s FROM %s WHERE ?1 = 0 OR id = ?1 ORDER BY name",
 		       k->has_grants ? ", grants, all_apps" : "", k->table);
 	rc = storage_query(id->store, a->db, sql, &p, 1, &rows, err);
-	(void)snprintf(sql, sizeof(sql), "SELECT %s, account_id FROM %s ORDER BY account_id",
-		       k->owner_col, k->link_table);
+	/* The links of the one asked for, or of all. */
+	(void)snprintf(sql, sizeof(sql),
+		       "SELECT %s, account_id FROM %s WHERE ?1 = 0 OR %s = ?1 ORDER BY account_id",
+		       k->owner_col, k->link_table, k->owner_col);
 	if (rc == 0)
-		rc = storage_query(id->store, a->db, sql, NULL, 0, &links, err);
+		rc = storage_query(id->store, a->db, sql, &p, 1, &links, err);
 	if (rc == 0 && k->has_grants)
 		rc = storage_query(id->store, a->db,
-				   "SELECT group_id, app_id FROM perm_group_app ORDER BY app_id",
-				   NULL, 0, &apps, err);
+				   "SELECT group_id, app_id FROM perm_group_app WHERE ?1 = 0 OR "
+				   "group_id = ?1 ORDER BY app_id",
+				   &p, 1, &apps, err);
 	if (rc == 0 && only > 0 && rows.n_rows == 0)
 		rc = cr_err_set(err, CR_ENOTFOUND, "no %s %lld", k->what, (long long)only);
 	if (rc == 0) {

@@ -185,23 +185,29 @@ static int member_load(const struct identity *id, const struct id_actor *a, int6
 	return rc;
 }
 
+/* The member as the API shows it (no right checked: the caller did). */
+static int member_answer(const struct identity *id, const struct id_actor *a, int64_t account_id,
+			 json_t **out, struct cr_err *err)
+{
+	struct member_rows m;
+	int rc = member_load(id, a, account_id, &m, err);
+
+	if (rc == 0)
+		*out = member_json(&m, 0);
+	member_rows_close(&m);
+	return rc;
+}
+
 int id_member_get(const struct identity *id, const struct id_actor *actor, int64_t account_id,
 		  json_t **out, struct cr_err *err)
 {
 	struct id_facts f;
-	struct member_rows m;
 	int rc = id_facts_load(id, actor, &f, err);
 
 	if (rc == 0 && !(actor->account.id == account_id && actor->role != ID_ROLE_NONE))
 		rc = id_authz_contacts(actor, &f, ID_CONTACTS_VIEW, NULL, 0, false, err);
 	id_facts_free(&f);
-	if (rc < 0)
-		return rc;
-	rc = member_load(id, actor, account_id, &m, err);
-	if (rc == 0)
-		*out = member_json(&m, 0);
-	member_rows_close(&m);
-	return rc;
+	return rc < 0 ? rc : member_answer(id, actor, account_id, out, err);
 }
 
 /* The role of the member in row r (for rank checks). */
@@ -498,7 +504,7 @@ int id_member_create(const struct identity *id, const struct id_actor *actor, co
 				    title, depts, n_depts, roles, n_roles, request_id, now_us,
 				    &account_id, err);
 	if (rc == 0)
-		rc = id_member_get(id, actor, account_id, out, err);
+		rc = member_answer(id, actor, account_id, out, err);
 	id_facts_free(&f);
 	free(depts);
 	free(roles);
@@ -667,7 +673,7 @@ int id_member_update(const struct identity *id, const struct id_actor *actor, in
 				   id_sub_request(request_id, "links", rid, sizeof(rid)), links_job,
 				   &l, err);
 	if (rc >= 0)
-		rc = id_member_get(id, actor, account_id, out, err);
+		rc = member_answer(id, actor, account_id, out, err);
 	member_rows_close(&m);
 	id_facts_free(&f);
 	free(u.depts);
