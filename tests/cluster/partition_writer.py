@@ -10,16 +10,12 @@ import argparse
 import http.client
 import json
 import os
+import sys
 import time
 
+sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "integration"))
 
-def operator_token(data_dir):
-    """The node's operator token (write checks are the operator's)."""
-    try:
-        with open(os.path.join(data_dir, "operator.token")) as f:
-            return f.read().strip()
-    except OSError:
-        return ""
+from creek import read_operator_token  # noqa: E402
 
 
 def attempt(port, tag, key, timeout, data_dir):
@@ -27,7 +23,7 @@ def attempt(port, tag, key, timeout, data_dir):
     try:
         c.request("POST", "/api/v1/cluster/write-checks", body=json.dumps({"tag": tag}),
                   headers={"Content-Type": "application/json", "Idempotency-Key": key,
-                           "X-Creek-Operator": operator_token(data_dir)})
+                           "X-Creek-Operator": read_operator_token(data_dir)})
         r = c.getresponse()
         r.read()
         return r.status

@@ -20,7 +20,7 @@ import unittest
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "integration"))
 
-from creek import CREEK_SQL, CREEKCTL, CREEKD, wait_for  # noqa: E402
+from creek import CREEK_SQL, CREEKCTL, CREEKD, read_operator_token, wait_for  # noqa: E402
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 CUT_S = 9.0
@@ -114,11 +114,7 @@ class Partitions(unittest.TestCase):
         return int(status), (json.loads(text) if text.strip() else None)
 
     def operator_token(self, i):
-        try:
-            with open(os.path.join(self.data_dir(i), "operator.token")) as f:
-                return f.read().strip()
-        except OSError:
-            return ""
+        return read_operator_token(self.data_dir(i))
 
     def ctl(self, i, *args):
         return sh("ip", "netns", "exec", self.ns[i], CREEKCTL, "--config", "/dev/null",

@@ -96,6 +96,15 @@ def request(port, method, path, body=None, headers=None, host="127.0.0.1", timeo
         conn.close()
 
 
+def read_operator_token(data_dir):
+    """The operator token creekd wrote into data_dir at its start ("" if none yet)."""
+    try:
+        with open(os.path.join(data_dir, "operator.token")) as f:
+            return f.read().strip()
+    except OSError:
+        return ""
+
+
 class Node:
     """One creekd process with its own data dir and ports."""
 
@@ -147,11 +156,7 @@ class Node:
 
     def operator_token(self):
         """The token creekd wrote for its operator (creekctl on the node)."""
-        try:
-            with open(os.path.join(self.data_dir, "operator.token")) as f:
-                return f.read().strip()
-        except OSError:
-            return None
+        return read_operator_token(self.data_dir)
 
     def with_operator(self, kw):
         """Requests of the tests act as the node's operator (as creekctl does)."""
