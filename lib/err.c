@@ -59,6 +59,8 @@ const char *cr_err_name(int code)
 		return "throttled";
 	case CR_EUNKNOWN:
 		return "outcome_unknown";
+	case CR_EUNPROCESSABLE:
+		return "unprocessable";
 	default:
 		return "internal";
 	}

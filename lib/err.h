@@ -22,6 +22,7 @@ enum {
 	CR_EUNKNOWN = -8,  /* outcome unknown (a write may or may not have committed): 503 */
 	CR_EAUTH = -9,     /* not signed in, or the credentials are wrong: 401 */
 	CR_ELIMIT = -10,   /* too many attempts; try again later: 429 */
+	CR_EUNPROCESSABLE = -11, /* valid, but it would lose data: 422 */
 };
 
 #define CR_ERR_MSG_MAX 256

@@ -19,6 +19,7 @@
 #include "../cluster/proxy.h"
 #include "../cluster/scheduler.h"
 #include "../cluster/tls.h"
+#include "../core/forms/forms.h"
 #include "../core/identity/workspace.h"
 #include "../lib/file.h"
 #include "../lib/log.h"
@@ -56,6 +57,7 @@ struct node {
 	struct web_server *web_stranger;
 	struct web_context web_ctx;
 	struct identity identity;
+	struct forms forms;
 	char operator_token[NODE_OPERATOR_TOKEN_LEN + 1];
 	char *address;
 	unsigned failure_domain;
@@ -387,6 +389,8 @@ int node_start(const struct node_config *cfg, struct node **out, struct cr_err *
 			       .session_lifetime_us = (int64_t)cfg->session_lifetime_s * 1000000,
 			       .kdf_log_n = cfg->password_cost };
 	n->web_ctx.identity = &n->identity;
+	n->forms = (struct forms){ .id = &n->identity, .tz_offset_s = 8 * 3600 };
+	n->web_ctx.forms = &n->forms;
 	rc = record(n, err);
 	if (rc == 0)
 		rc = id_workspaces_migrate(&n->identity, err);

@@ -26,7 +26,7 @@ typedef int (*delete_fn)(const struct identity *, const struct id_actor *, int64
  * who sends it, the method and the path, so that one client's key never
  * matches another's request (a match answers "applied before"). In the
  * request's arena; NULL without a key. */
-static const char *rid(struct web_request *req)
+const char *web_write_key(struct web_request *req)
 {
 	char scope[WEB_REQUEST_ID_MAX + 256];
 	char *hash;
@@ -58,7 +58,7 @@ static void do_create(struct web_request *req, create_fn fn)
 {
 	struct cr_err err = { 0 };
 	json_t *out = NULL;
-	int rc = fn(ID(req), req->json, rid(req), cr_wall_us(), &out, &err);
+	int rc = fn(ID(req), req->json, web_write_key(req), cr_wall_us(), &out, &err);
 
 	web_reply_result(req, rc, &err, 201, out);
 }
@@ -72,7 +72,7 @@ static void do_update(struct web_request *req, update_fn fn)
 
 	if (!web_param_id(req, 1, &oid))
 		return;
-	rc = fn(ID(req), oid, req->json, rid(req), &out, &err);
+	rc = fn(ID(req), oid, req->json, web_write_key(req), &out, &err);
 	web_reply_result(req, rc, &err, 200, out);
 }
 
@@ -84,7 +84,7 @@ static void do_delete(struct web_request *req, delete_fn fn)
 
 	if (!web_param_id(req, 1, &oid))
 		return;
-	rc = fn(ID(req), oid, rid(req), &err);
+	rc = fn(ID(req), oid, web_write_key(req), &err);
 	web_reply_result(req, rc, &err, 204, NULL);
 }
 
@@ -294,7 +294,41 @@ void web_api_app_patch(struct web_request *req)
 }
 void web_api_app_delete(struct web_request *req)
 {
-	do_delete(req, id_app_delete);
+	struct cr_err err = { 0 };
+	int64_t app;
+	int rc;
+
+	if (!web_param_id(req, 1, &app))
+		return;
+	rc = id_app_delete(ID(req), app, web_write_key(req), cr_wall_us(), &err);
+	web_reply_result(req, rc, &err, 204, NULL);
+}
+
+void web_api_app_restore(struct web_request *req)
+{
+	struct cr_err err = { 0 };
+	json_t *out = NULL;
+	int64_t app;
+	int rc;
+
+	if (!web_param_id(req, 1, &app))
+		return;
+	rc = id_app_restore(ID(req), app, web_write_key(req), &out, &err);
+	web_reply_result(req, rc, &err, 200, out);
+}
+
+void web_api_app_bin(struct web_request *req)
+{
+	do_list(req, id_app_bin);
+}
+
+void web_api_app_layout(struct web_request *req)
+{
+	struct cr_err err = { 0 };
+	json_t *out = NULL;
+	int rc = id_app_layout(ID(req), req->json, web_write_key(req), cr_wall_us(), &out, &err);
+
+	web_reply_result(req, rc, &err, 200, out);
 }
 void web_api_api_keys_get(struct web_request *req)
 {

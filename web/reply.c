@@ -36,6 +36,8 @@ unsigned web_status_for(int code)
 		return 401;
 	case CR_ELIMIT:
 		return 429;
+	case CR_EUNPROCESSABLE:
+		return 422;
 	case CR_EUNAVAIL:
 	case CR_EUNKNOWN:
 		return 503;

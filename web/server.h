@@ -18,6 +18,7 @@ struct web_server;
 struct cluster;
 struct cluster_forwarder;
 struct identity;
+struct forms;
 
 /* Who reaches a server. */
 enum web_kind {
@@ -58,6 +59,8 @@ struct web_context {
 	const char *operator_token;
 	/* Accounts, sessions, workspaces (NULL in tests of the web layer alone). */
 	const struct identity *identity;
+	/* Forms and records (NULL in tests of the web layer alone). */
+	const struct forms *forms;
 };
 
 /* Bind cfg->address and listen, before anything else starts, so that a

@@ -170,6 +170,27 @@ void web_api_workspace_get(struct web_request *req);
 void web_api_workspace_patch(struct web_request *req);
 void web_api_account_password(struct web_request *req);
 
+/* The request id a write is recorded under: the Idempotency-Key scoped to
+ * who sends it, the method and the path (api_org.c). NULL without one. */
+const char *web_write_key(struct web_request *req);
+
+/* api_forms.c: apps' forms, records, import and export. */
+void web_api_form_get(struct web_request *req);
+void web_api_form_put(struct web_request *req);
+void web_api_form_versions(struct web_request *req);
+void web_api_records_post(struct web_request *req);
+void web_api_records_batch(struct web_request *req);
+void web_api_records_query(struct web_request *req);
+void web_api_records_count(struct web_request *req);
+void web_api_record_get(struct web_request *req);
+void web_api_record_patch(struct web_request *req);
+void web_api_record_delete(struct web_request *req);
+void web_api_record_restore(struct web_request *req);
+void web_api_record_history(struct web_request *req);
+void web_api_record_file(struct web_request *req);
+void web_api_records_export(struct web_request *req);
+void web_api_records_import(struct web_request *req);
+
 /* api_org.c: a workspace's members, departments, roles, invite links,
  * permission groups, apps and API keys. */
 void web_api_members_get(struct web_request *req);
@@ -198,6 +219,9 @@ void web_api_group_delete(struct web_request *req);
 void web_api_apps_get(struct web_request *req);
 void web_api_apps_post(struct web_request *req);
 void web_api_app_patch(struct web_request *req);
+void web_api_app_restore(struct web_request *req);
+void web_api_app_bin(struct web_request *req);
+void web_api_app_layout(struct web_request *req);
 void web_api_app_delete(struct web_request *req);
 void web_api_api_keys_get(struct web_request *req);
 void web_api_api_keys_post(struct web_request *req);

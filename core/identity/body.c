@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "identity_int.h"
+#include "workspace.h"
 
 int id_body_object(const json_t *body, struct cr_err *err)
 {

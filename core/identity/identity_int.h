@@ -62,26 +62,7 @@ int id_password_attempt(const struct identity *id, const char *login, const char
  * committed. out has room for STORAGE_REQUEST_ID_MAX + 1; "" in, "" out. */
 const char *id_sub_request(const char *request_id, const char *part, char *out, size_t len);
 
-/* ---- request bodies (body.c) ---- */
-
-/* A JSON object, else CR_EINVAL naming what was expected. */
-int id_body_object(const json_t *body, struct cr_err *err);
-/* body[key] as a string: NULL (and 0) when absent and !required. */
-int id_body_string(const json_t *body, const char *key, bool required, const char **out,
-		   struct cr_err *err);
-/* body[key] as an array of distinct positive integers (at most max);
- * *present false when absent. *out is malloc'ed (free it). */
-int id_body_ids(const json_t *body, const char *key, size_t max, int64_t **out, size_t *n,
-		bool *present, struct cr_err *err);
-/* body[key] as a positive integer; *present false when absent. */
-int id_body_id(const json_t *body, const char *key, int64_t *out, bool *present,
-	       struct cr_err *err);
-/* Refuse keys not in the NULL-terminated list (typos must not pass). */
-int id_body_keys(const json_t *body, const char *const *keys, struct cr_err *err);
-json_t *id_ids_json(const int64_t *ids, size_t n);
-/* A body that is exactly {"name": "..."} with a valid name (what names it
- * in errors: "app name"). */
-int id_body_name(const json_t *body, const char *what, const char **name, struct cr_err *err);
+#include "body.h"
 
 /* ---- small SQL helpers (body.c) ---- */
 
@@ -89,9 +70,6 @@ int id_body_name(const json_t *body, const char *what, const char **name, struct
  * account_id): delete the old links, insert the new ones. */
 int id_tx_links_set(struct storage_tx *tx, const char *table, const char *owner_col, int64_t owner,
 		    const int64_t *ids, size_t n, struct cr_err *err);
-/* Every id in ids is an active or deactivated member of the workspace. */
-int id_accounts_are_members(const struct identity *id, const char *workspace_id, const int64_t *ids,
-			    size_t n, struct cr_err *err);
 /* rows of (owner, account_id) grouped: for each owner id in owners, a JSON
  * array of its account ids. */
 json_t *id_links_of(const struct storage_rows *rows, int64_t owner);

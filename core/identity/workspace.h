@@ -19,6 +19,10 @@
 int id_facts_load(const struct identity *id, const struct id_actor *actor, struct id_facts *f,
 		  struct cr_err *err);
 
+/* Every id in ids is an active or deactivated member of the workspace. */
+int id_accounts_are_members(const struct identity *id, const char *workspace_id, const int64_t *ids,
+			    size_t n, struct cr_err *err);
+
 /* ---- workspaces (workspaces.c) ---- */
 /* {"name", "super_admin_id"?}: the installation admin creates a workspace
  * for itself or for another account, its super admin. */
@@ -95,15 +99,28 @@ int id_group_update(const struct identity *id, const struct id_actor *actor, int
 int id_group_delete(const struct identity *id, const struct id_actor *actor, int64_t group_id,
 		    const char *request_id, struct cr_err *err);
 
-/* ---- apps (apps.c): the list permission groups are scoped to ---- */
+/* ---- apps (apps.c): name, icon, colour, groups and order; a deleted
+ * app waits in the recycle bin (its form and records kept) ---- */
+/* {"apps": [...], "groups": [...]} */
 int id_apps_list(const struct identity *id, const struct id_actor *actor, json_t **out,
 		 struct cr_err *err);
+/* {"name", "icon"?, "color"?, "group_id"?} */
 int id_app_create(const struct identity *id, const struct id_actor *actor, const json_t *body,
 		  const char *request_id, int64_t now_us, json_t **out, struct cr_err *err);
 int id_app_update(const struct identity *id, const struct id_actor *actor, int64_t app_id,
 		  const json_t *body, const char *request_id, json_t **out, struct cr_err *err);
+/* To the recycle bin. */
 int id_app_delete(const struct identity *id, const struct id_actor *actor, int64_t app_id,
-		  const char *request_id, struct cr_err *err);
+		  const char *request_id, int64_t now_us, struct cr_err *err);
+int id_app_restore(const struct identity *id, const struct id_actor *actor, int64_t app_id,
+		   const char *request_id, json_t **out, struct cr_err *err);
+/* The deleted apps the actor may restore. */
+int id_app_bin(const struct identity *id, const struct id_actor *actor, json_t **out,
+	       struct cr_err *err);
+/* {"groups": [{"id"?, "name", "apps": [ids]}], "ungrouped": [ids]}: every
+ * live app placed once; groups not named are dropped. */
+int id_app_layout(const struct identity *id, const struct id_actor *actor, const json_t *body,
+		  const char *request_id, int64_t now_us, json_t **out, struct cr_err *err);
 
 /* ---- invite links and API keys (invites.c) ---- */
 int id_invites_list(const struct identity *id, const struct id_actor *actor, json_t **out,

@@ -48,6 +48,8 @@ IDENTITY_PREFIXES = ("/api/v1/setup", "/api/v1/session", "/api/v1/sessions", "/a
                      "/api/v1/workspaces", "/api/v1/invites")
 ROUTE_ROW = re.compile(r'\{\s*(WEB_[A-Z]+(?:\s*\|\s*WEB_[A-Z]+)*)\s*,\s*"(/api/v1/[^"]*)"')
 PARAM = re.compile(r"\{[^}/]*\}")
+# Routes of forms, records and files: their matrix is in test_forms.py.
+FORMS_ROUTE = re.compile(r"/apps/\{[^}]*\}/(form|records|export|import)")
 
 
 def shape(pattern):
@@ -65,6 +67,8 @@ def identity_routes():
     for methods, pattern in ROUTE_ROW.findall(text):
         if not any(pattern == p or pattern.startswith(p + "/") for p in IDENTITY_PREFIXES):
             continue
+        if FORMS_ROUTE.search(pattern):
+            continue  # tests/api/test_forms.py has the forms' own matrix
         for m in methods.split("|"):
             m = m.strip()[len("WEB_"):]
             if m not in ("HEAD", "OPTIONS", "OTHER"):
@@ -386,6 +390,19 @@ def delete_app(t, a):
     return Call(args=[t.ws, t.app(fresh=True)])
 
 
+def restore_app(t, a):
+    app = t.app(fresh=True)
+    if not isinstance(t, VictimTarget):
+        t.w.root.ok("DELETE", f"/workspaces/{t.ws}/apps/{app}")
+    return Call(args=[t.ws, app])
+
+
+def arrange_apps(t, a):
+    apps = [x["id"] for x in t.w.root.ok("GET", f"/workspaces/{t.ws}/apps")["apps"]]
+    return Call(args=[t.ws], body={"groups": [{"name": t.name("shelf"), "apps": apps[:1]}],
+                                   "ungrouped": apps[1:]})
+
+
 def add_api_key(t, a):
     return Call(args=[t.ws], body={"name": t.name("key")})
 
@@ -468,6 +485,9 @@ MATRIX = [
     ("POST",   "/workspaces/{}/apps",               "y    y    y    y    n    n    n    n    n", add_app),
     ("PATCH",  "/workspaces/{}/apps/{}",            "y    y    y    n    n    n    n    n    n", edit_app),
     ("DELETE", "/workspaces/{}/apps/{}",            "y    y    y    n    n    n    n    n    n", delete_app),
+    ("POST",   "/workspaces/{}/apps/{}/restore",    "y    y    y    n    n    n    n    n    n", restore_app),
+    ("GET",    "/workspaces/{}/app-bin",            "y    y    y    y    y    y    n    n    n", on_workspace),
+    ("PUT",    "/workspaces/{}/app-layout",         "y    y    y    y    n    n    n    n    n", arrange_apps),
     ("GET",    "/workspaces/{}/api-keys",           "y    y    n    n    n    n    n    n    n", on_workspace),
     ("POST",   "/workspaces/{}/api-keys",           "y    y    n    n    n    n    n    n    n", add_api_key),
     ("DELETE", "/workspaces/{}/api-keys/{}",        "y    y    n    n    n    n    n    n    n", delete_api_key),

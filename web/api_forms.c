@@ -1,0 +1,182 @@
+/* web/api_forms.c: the HTTP faces of core/forms: an app's form, its
+ * records, their files, import and export. core/forms checks every right
+ * itself. */
+#define LOG_MODULE "web"
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../core/forms/forms.h"
+#include "../lib/time.h"
+#include "web_int.h"
+
+#define FM(req) (req)->ctx->forms, &(req)->actor
+
+/* The app id (params[1]) and, with rec, the record id (params[2]). */
+static bool ids(struct web_request *req, int64_t *app, int64_t *rec)
+{
+	if (req->ctx->forms == NULL) {
+		web_reply_error(req, CR_EUNAVAIL, "forms are not served by this node");
+		return false;
+	}
+	if (!web_param_id(req, 1, app))
+		return false;
+	return rec == NULL || web_param_id(req, 2, rec);
+}
+
+void web_api_form_get(struct web_request *req)
+{
+	struct cr_err err = { 0 };
+	int rc;
+	json_t *out = NULL;
+	int64_t app;
+
+	if (!ids(req, &app, NULL))
+		return;
+	rc = fm_form_get(FM(req), app, &out, &err);
+	web_reply_result(req, rc, &err, 200, out);
+}
+
+void web_api_form_put(struct web_request *req)
+{
+	struct cr_err err = { 0 };
+	int rc;
+	json_t *out = NULL;
+	int64_t app;
+
+	if (!ids(req, &app, NULL))
+		return;
+	rc = fm_form_put(FM(req), app, req->json, web_write_key(req), cr_wall_us(), &out, &err);
+	web_reply_result(req, rc, &err, 200, out);
+}
+
+void web_api_form_versions(struct web_request *req)
+{
+	struct cr_err err = { 0 };
+	int rc;
+	json_t *out = NULL;
+	int64_t app;
+
+	if (!ids(req, &app, NULL))
+		return;
+	rc = fm_form_versions(FM(req), app, &out, &err);
+	web_reply_result(req, rc, &err, 200, out);
+}
+
+void web_api_records_post(struct web_request *req)
+{
+	struct cr_err err = { 0 };
+	int rc;
+	json_t *out = NULL;
+	int64_t app;
+
+	if (!ids(req, &app, NULL))
+		return;
+	rc =
+	    fm_record_create(FM(req), app, req->json, web_write_key(req), cr_wall_us(), &out, &err);
+	web_reply_result(req, rc, &err, 201, out);
+}
+
+void web_api_records_batch(struct web_request *req)
+{
+	struct cr_err err = { 0 };
+	int rc;
+	json_t *out = NULL;
+	int64_t app;
+
+	if (!ids(req, &app, NULL))
+		return;
+	rc = fm_record_batch(FM(req), app, req->json, web_write_key(req), cr_wall_us(), &out, &err);
+	web_reply_result(req, rc, &err, 201, out);
+}
+
+void web_api_records_query(struct web_request *req)
+{
+	struct cr_err err = { 0 };
+	int rc;
+	json_t *out = NULL;
+	int64_t app;
+
+	if (!ids(req, &app, NULL))
+		return;
+	rc = fm_records_query(FM(req), app, req->json, &out, &err);
+	web_reply_result(req, rc, &err, 200, out);
+}
+
+void web_api_records_count(struct web_request *req)
+{
+	struct cr_err err = { 0 };
+	int rc;
+	json_t *out = NULL;
+	int64_t app;
+
+	if (!ids(req, &app, NULL))
+		return;
+	rc = fm_records_count(FM(req), app, req->json, &out, &err);
+	web_reply_result(req, rc, &err, 200, out);
+}
+
+void web_api_record_get(struct web_request *req)
+{
+	struct cr_err err = { 0 };
+	int rc;
+	json_t *out = NULL;
+	int64_t app, rec;
+
+	if (!ids(req, &app, &rec))
+		return;
+	rc = fm_record_get(FM(req), app, rec, &out, &err);
+	web_reply_result(req, rc, &err, 200, out);
+}
+
+void web_api_record_patch(struct web_request *req)
+{
+	struct cr_err err = { 0 };
+	int rc;
+	json_t *out = NULL;
+	int64_t app, rec;
+
+	if (!ids(req, &app, &rec))
+		return;
+	rc = fm_record_update(FM(req), app, rec, req->json, web_write_key(req), cr_wall_us(), &out,
+			      &err);
+	web_reply_result(req, rc, &err, 200, out);
+}
+
+void web_api_record_delete(struct web_request *req)
+{
+	struct cr_err err = { 0 };
+	int rc;
+	int64_t app, rec;
+
+	if (!ids(req, &app, &rec))
+		return;
+	rc = fm_record_delete(FM(req), app, rec, web_write_key(req), cr_wall_us(), &err);
+	web_reply_result(req, rc, &err, 204, NULL);
+}
+
+void web_api_record_restore(struct web_request *req)
+{
+	struct cr_err err = { 0 };
+	int rc;
+	json_t *out = NULL;
+	int64_t app, rec;
+
+	if (!ids(req, &app, &rec))
+		return;
+	rc = fm_record_restore(FM(req), app, rec, web_write_key(req), cr_wall_us(), &out, &err);
+	web_reply_result(req, rc, &err, 200, out);
+}
+
+void web_api_record_history(struct web_request *req)
+{
+	struct cr_err err = { 0 };
+	int rc;
+	json_t *out = NULL;
+	int64_t app, rec;
+
+	if (!ids(req, &app, &rec))
+		return;
+	rc = fm_record_history(FM(req), app, rec, &out, &err);
+	web_reply_result(req, rc, &err, 200, out);
+}
