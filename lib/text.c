@@ -48,3 +48,48 @@ bool cr_same_secret(const char *a, const char *b)
 
 	return n > 0 && b != NULL && strlen(b) == n && cr_same_bytes(a, b, n);
 }
+
+static int b64_value(unsigned char c)
+{
+	if (c >= 'A' && c <= 'Z')
+		return c - 'A';
+	if (c >= 'a' && c <= 'z')
+		return c - 'a' + 26;
+	if (c >= '0' && c <= '9')
+		return c - '0' + 52;
+	if (c == '+' || c == '-')
+		return 62;
+	if (c == '/' || c == '_')
+		return 63;
+	return -1;
+}
+
+long cr_base64_decode(const char *s, size_t len, unsigned char *out)
+{
+	unsigned long acc = 0;
+	unsigned bits = 0;
+	long n = 0;
+	bool padded = false;
+
+	for (size_t i = 0; i < len; i++) {
+		unsigned char c = (unsigned char)s[i];
+		int v;
+		if (c == ' ' || c == '\n' || c == '\r' || c == '\t')
+			continue;
+		if (c == '=') {
+			padded = true;
+			continue;
+		}
+		v = b64_value(c);
+		if (v < 0 || padded)
+			return -1;
+		acc = (acc << 6) | (unsigned long)v;
+		bits += 6;
+		if (bits >= 8) {
+			bits -= 8;
+			out[n++] = (unsigned char)(acc >> bits);
+			acc &= (1UL << bits) - 1;
+		}
+	}
+	return bits >= 6 ? -1 : n;
+}

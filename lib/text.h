@@ -17,4 +17,9 @@ bool cr_same_bytes(const void *a, const void *b, size_t n);
  * of a token is no secret). */
 bool cr_same_secret(const char *a, const char *b);
 
+/* Decode standard base64 (RFC 4648, padding optional, whitespace
+ * skipped) into out (room for len * 3 / 4 + 3 bytes); the decoded length,
+ * or -1 if s is not base64. */
+long cr_base64_decode(const char *s, size_t len, unsigned char *out);
+
 #endif

@@ -75,6 +75,7 @@ struct storage_writer {
 	/* writer thread only */
 	struct storage_conn *conn;
 	bool is_schema_ready;
+	bool is_conn_tuned; /* the connection's pragmas are set */
 	uint64_t seq;
 	uint64_t nonce;
 };
@@ -109,6 +110,7 @@ static void drop_conn(struct storage_writer *w)
 {
 	storage_conn_free(w->conn);
 	w->conn = NULL;
+	w->is_conn_tuned = false;
 }
 
 static int exec(struct storage_writer *w, const char *sql, const struct storage_value *params,
@@ -236,6 +238,16 @@ static int prepare_conn(struct storage_writer *w, uint64_t deadline, struct cr_e
 						 err);
 		if (rc < 0)
 			return rc;
+	}
+	/* A big transaction must not spill dirty pages into the WAL before
+	 * it commits: dqlite replicates whole transactions, and a read of a
+	 * spilled page fails (SQLITE_IOERR_SHORT_READ; dqlite issues #163,
+	 * #432). The pages stay in memory until COMMIT instead. */
+	if (!w->is_conn_tuned) {
+		rc = exec(w, "PRAGMA cache_spill = OFF", NULL, 0, err);
+		if (rc < 0)
+			return rc;
+		w->is_conn_tuned = true;
 	}
 	if (!w->is_schema_ready) {
 		rc = exec(w, WRITER_SCHEMA, NULL, 0, err);

@@ -107,6 +107,11 @@ struct fm_new_record {
 int fm_tx_record_insert(struct storage_tx *tx, const struct forms *f, const struct id_actor *a,
 			const struct fm_form *form, struct fm_new_record *r, int64_t now_us,
 			struct cr_err *err);
+/* Insert n new records (values from fm_values_new) in one transaction:
+ * all or none; *failed names the one that failed. ids gets their ids. */
+int fm_records_insert(const struct forms *f, const struct id_actor *a, const struct fm_form *form,
+		      json_t *const *values, size_t n, const char *action, const char *request_id,
+		      int64_t now_us, int64_t *ids, size_t *failed, struct cr_err *err);
 /* Check and normalize the values of a new record (defaults applied). */
 int fm_values_new(const struct forms *f, const struct id_actor *a, const struct fm_form *form,
 		  const json_t *given, json_t **out, struct cr_err *err);

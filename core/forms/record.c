@@ -734,6 +734,37 @@ static int create_job(struct storage_tx *tx, void *arg, struct cr_err *err)
 	return rc;
 }
 
+int fm_records_insert(const struct forms *f, const struct id_actor *a, const struct fm_form *form,
+		      json_t *const *values, size_t n, const char *action, const char *request_id,
+		      int64_t now_us, int64_t *ids, size_t *failed, struct cr_err *err)
+{
+	struct create_job j = { 0 };
+	int rc;
+
+	j.records = calloc(n, sizeof(*j.records));
+	if (j.records == NULL)
+		return cr_err_set(err, CR_EINTERNAL, "out of memory");
+	for (size_t i = 0; i < n; i++)
+		j.records[i].action = action;
+	j.f = f;
+	j.a = a;
+	j.form = form;
+	j.originals = (json_t **)values;
+	j.n = n;
+	j.now_us = now_us;
+	rc = storage_write(f->id->store, a->db, request_id, create_job, &j, err);
+	if (rc == 1)
+		rc = cr_err_set(err, CR_ECONFLICT,
+				"this request was applied before (same Idempotency-Key)");
+	*failed = j.failed;
+	for (size_t i = 0; i < n; i++) {
+		ids[i] = rc == 0 ? j.records[i].id : 0;
+		json_decref(j.records[i].values);
+	}
+	free(j.records);
+	return rc;
+}
+
 static int records_read_back(const struct forms *f, const struct id_actor *a,
 			     const struct fm_form *form, const struct fm_rights *rights,
 			     const int64_t *ids, size_t n, json_t **out, struct cr_err *err)
@@ -765,8 +796,8 @@ static int create_many(const struct forms *f, const struct id_actor *a, int64_t 
 {
 	struct fm_form form;
 	struct fm_rights rights;
-	struct create_job j = { 0 };
-	size_t n = json_array_size(list);
+	size_t n = json_array_size(list), failed = 0;
+	json_t **values = NULL;
 	int64_t *ids = NULL;
 	int rc = fm_form_load(f, a, app, &form, &rights, err);
 
@@ -775,13 +806,11 @@ static int create_many(const struct forms *f, const struct id_actor *a, int64_t 
 	if (form.version == 0)
 		rc = cr_err_set(err, CR_EINVAL, "this app's form has no fields yet");
 	if (rc == 0 && (n == 0 || n > FM_BATCH_MAX))
-		rc =
-		    cr_err_set(err, CR_EINVAL, "'records' must list 1 to %d records", FM_BATCH_MAX);
+		rc = cr_err_set(err, CR_EINVAL, "'records' must list 1 to %d records", FM_BATCH_MAX);
 	if (rc == 0) {
-		j.records = calloc(n, sizeof(*j.records));
-		j.originals = calloc(n, sizeof(*j.originals));
+		values = calloc(n, sizeof(*values));
 		ids = calloc(n, sizeof(*ids));
-		if (j.records == NULL || j.originals == NULL || ids == NULL)
+		if (values == NULL || ids == NULL)
 			rc = cr_err_set(err, CR_EINTERNAL, "out of memory");
 	}
 	for (size_t i = 0; rc == 0 && i < n; i++) {
@@ -789,46 +818,39 @@ static int create_many(const struct forms *f, const struct id_actor *a, int64_t 
 		static const char *const keys[] = { "values", NULL };
 		rc = id_body_keys(item, keys, err);
 		if (rc == 0)
-			rc = fm_values_new(f, a, &form, json_object_get(item, "values"),
-					   &j.originals[i], err);
+			rc = fm_values_new(f, a, &form, json_object_get(item, "values"), &values[i],
+					   err);
 		if (rc < 0 && !one)
 			(void)cr_err_wrap(err, "record %zu", i + 1);
-		j.records[i].action = "create";
 	}
 	if (rc == 0) {
-		j.f = f;
-		j.a = a;
-		j.form = &form;
-		j.n = n;
-		j.now_us = now_us;
-		rc = storage_write(f->id->store, a->db, request_id, create_job, &j, err);
-		if (rc == 1)
-			rc = cr_err_set(err, CR_ECONFLICT,
-					"this request was applied before (same Idempotency-Key)");
+		rc = fm_records_insert(f, a, &form, values, n, "create", request_id, now_us, ids,
+				       &failed, err);
 		if (rc < 0 && !one && rc != CR_EUNAVAIL && rc != CR_EUNKNOWN)
-			(void)cr_err_wrap(err, "record %zu", j.failed + 1);
+			(void)cr_err_wrap(err, "record %zu", failed + 1);
 	}
-	for (size_t i = 0; rc == 0 && i < n; i++)
-		ids[i] = j.records[i].id;
-	if (rc == 0) {
+	if (rc == 0 && one) {
 		/* the writer may read back what it wrote as its owner */
 		struct fm_rights read = rights;
 		read.all_data = true;
 		rc = records_read_back(f, a, &form, &read, ids, n, out, err);
-		if (rc == 0 && one) {
+		if (rc == 0) {
 			json_t *w = *out;
 			json_t *rec = json_incref(json_array_get(json_object_get(w, "records"), 0));
 			json_object_set(rec, "refs", json_object_get(w, "refs"));
 			json_decref(w);
 			*out = rec;
 		}
+	} else if (rc == 0) {
+		/* a batch answers with the new ids, in the order given */
+		json_t *idl = json_array();
+		for (size_t i = 0; i < n; i++)
+			json_array_append_new(idl, json_integer(ids[i]));
+		*out = json_pack("{s:o, s:I}", "ids", idl, "count", (json_int_t)n);
 	}
-	for (size_t i = 0; j.records != NULL && i < n; i++) {
-		json_decref(j.records[i].values);
-		json_decref(j.originals[i]);
-	}
-	free(j.records);
-	free(j.originals);
+	for (size_t i = 0; values != NULL && i < n; i++)
+		json_decref(values[i]);
+	free(values);
 	free(ids);
 	fm_form_free(&form);
 	return rc;
