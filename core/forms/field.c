@@ -33,6 +33,7 @@ const struct fm_type fm_types[] = {
 	{ "subtable", FM_STORE_SIDE, fm_subtable_options, fm_subtable_value },
 	{ "description", FM_STORE_NONE, fm_description_options, fm_no_value },
 	{ "divider", FM_STORE_NONE, fm_no_options, fm_no_value },
+	{ "section", FM_STORE_NONE, fm_no_options, fm_no_value }, /* starts a titled section */
 	{ "serial", FM_STORE_TEXT, fm_serial_options, fm_no_value },
 	{ "signature", FM_STORE_SIDE, fm_no_options, fm_signature_value },
 	{ "barcode", FM_STORE_TEXT, fm_no_options, fm_barcode_value },

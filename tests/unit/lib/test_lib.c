@@ -38,6 +38,23 @@ static void text_counts_utf8_and_compares_secrets(void **state)
 	assert_false(cr_same_bytes("\x01\x02", "\x01\x03", 2));
 }
 
+static void base64_decodes_with_and_without_padding(void **state)
+{
+	unsigned char out[64];
+
+	(void)state;
+	assert_int_equal(cr_base64_decode("aGVsbG8=", 8, out), 5);
+	assert_memory_equal(out, "hello", 5);
+	assert_int_equal(cr_base64_decode("aGVsbG8", 7, out), 5);
+	assert_int_equal(cr_base64_decode("aGVs\nbG8=\n", 10, out), 5);
+	assert_int_equal(cr_base64_decode("5p2O6Zu3", 8, out), 6); /* 李雷 */
+	assert_memory_equal(out, "\xe6\x9d\x8e\xe9\x9b\xb7", 6);
+	assert_int_equal(cr_base64_decode("", 0, out), 0);
+	assert_int_equal(cr_base64_decode("a*==", 4, out), -1);
+	assert_int_equal(cr_base64_decode("aGVs=bG8", 8, out), -1); /* data after padding */
+	assert_int_equal(cr_base64_decode("a", 1, out), -1);         /* 6 bits: no byte */
+}
+
 static void buf_refuses_append_past_ceiling(void **state)
 {
 	struct cr_buf b;
@@ -189,6 +206,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(text_counts_utf8_and_compares_secrets),
+		cmocka_unit_test(base64_decodes_with_and_without_padding),
 		cmocka_unit_test(buf_refuses_append_past_ceiling),
 		cmocka_unit_test(buf_printf_grows_and_terminates),
 		cmocka_unit_test(arena_returns_null_past_limit),
