@@ -3,10 +3,51 @@
 #ifndef CREEK_CLUSTER_CLUSTER_INT_H
 #define CREEK_CLUSTER_CLUSTER_INT_H
 
+#include <pthread.h>
+#include <stdbool.h>
+
+#include "../storage/files.h"
 #include "cluster.h"
+#include "file_sync.h"
+#include "forward.h"
 
 /* files.c: rewrite <cluster_dir>/members from the manager's picture. */
 int cluster_files_write_members(const char *cluster_dir, const struct cluster_status *st,
 				struct cr_err *err);
+
+/* ---- file_sync.c and file_repair.c: copies of the file store ---- */
+
+struct cluster_file_sync {
+	struct cluster_file_sync_config cfg;
+	struct cluster *cluster;
+	struct storage_files *files;
+	struct cluster_forwarder *forwarder; /* owned; bodies up to max_file + slack */
+	pthread_t thread;
+	pthread_mutex_t lock; /* guards poked; stopping is set under it, read atomically */
+	pthread_cond_t wake;
+	bool stopping;
+	bool poked;
+};
+
+/* Another member, as the manager last saw it. */
+struct cluster_file_peer {
+	char address[CLUSTER_ADDRESS_MAX];
+	bool reachable;
+};
+
+/* The other members, reachable ones first; *n_members counts this node too
+ * (at least 1). */
+unsigned cluster_file_peers(struct cluster_file_sync *s, struct cluster_file_peer *out,
+			    unsigned *n_members);
+/* GET ws/sha from the member at address, check and store it here; the
+ * bytes into *out (a new buffer) when out is not NULL. CR_ENOTFOUND: it
+ * lacks the file; CR_EUNAVAIL: no answer; CR_EINVAL: wrong bytes. */
+int cluster_file_get_from(struct cluster_file_sync *s, const char *address, const char *ws,
+			  const char *sha, struct cr_buf *out, struct cr_err *err);
+bool cluster_file_sync_stopping(struct cluster_file_sync *s);
+/* For cluster_http_request.keep_waiting (arg: the sync): false once stopping. */
+bool cluster_file_sync_keep_waiting(void *s);
+/* One repair round against every reachable member (the repair thread). */
+void cluster_file_repair_round(struct cluster_file_sync *s);
 
 #endif

@@ -263,6 +263,10 @@ static int exchange(struct cluster_forwarder *f, int fd, const struct cluster_ht
 						req->address);
 				break;
 			}
+			/* A HEAD answer's Content-Length is that of the GET's body,
+			 * which does not follow (RFC 9110 §9.3.2). */
+			if (strcmp(req->method, "HEAD") == 0)
+				content_length = 0;
 			if (content_length > f->max_body) {
 				rc = cr_err_set(err, CR_ETOOBIG, "the answer from '%s' is too big",
 						req->address);
@@ -285,8 +289,6 @@ static int exchange(struct cluster_forwarder *f, int fd, const struct cluster_ht
 		}
 	}
 	cr_buf_close(&head);
-	if (rc == 0 && strcmp(req->method, "HEAD") == 0)
-		cr_buf_reset(&resp->body);
 	return rc;
 }
 

@@ -70,6 +70,12 @@ static const struct setting settings[] = {
 	  "Idle HTTP connections are closed after this." },
 	{ "http-max-connections", SET_UINT, "4096", 16, 65536, "connections",
 	  AT(http_max_connections), "Concurrent HTTP connections accepted." },
+	{ "max-upload", SET_UINT, "52428800", 1024, 1073741824, "bytes", AT(max_upload),
+	  "Largest file accepted by an upload (413 above); the whole file is held in memory while "
+	  "it is stored and copied. Use the same value on every node." },
+	{ "file-repair-interval", SET_UINT, "300", 1, 86400, "s", AT(file_repair_s),
+	  "How often each node compares its files with the other nodes' and fetches what it "
+	  "lacks." },
 	{ "log-level", SET_LEVEL, "info", 0, 0, "level", AT(log_level),
 	  "error, warning, notice, info or debug." },
 	{ "log-target", SET_TARGET, "auto", 0, 0, "target", AT(log_target),

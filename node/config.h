@@ -36,6 +36,8 @@ struct node_config {
 	unsigned http_max_header;
 	unsigned http_timeout_s;
 	unsigned http_max_connections;
+	unsigned max_upload; /* bytes */
+	unsigned file_repair_s;
 	enum cr_log_level log_level;
 	enum node_log_target log_target;
 	unsigned password_cost;

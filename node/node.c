@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "../cluster/cluster.h"
+#include "../cluster/file_sync.h"
 #include "../cluster/forward.h"
 #include "../cluster/join.h"
 #include "../cluster/proxy.h"
@@ -26,6 +27,7 @@
 #include "../lib/mem.h"
 #include "../lib/time.h"
 #include "../storage/engine.h"
+#include "../storage/files.h"
 #include "../storage/migrate.h"
 #include "../storage/store.h"
 #include "../web/server.h"
@@ -45,6 +47,10 @@ struct node {
 	struct cluster *cluster;
 	struct cluster_scheduler *scheduler;
 	struct cluster_forwarder *forwarder;
+	/* Uploaded files, and their copies on the other nodes (NULL with
+	 * cluster-tls off). */
+	struct storage_files *file_store;
+	struct cluster_file_sync *file_sync;
 	int http_fd;  /* listening, until the web server takes it */
 	int https_fd; /* the same for HTTPS; -1 if off */
 	char *https_cert;
@@ -167,6 +173,38 @@ static int start_cluster_tls(struct node *n, const struct node_config *cfg, stru
 		return cr_err_wrap(err, "cluster");
 	n->dialer.tls = n->tls;
 	return 0;
+}
+
+/* Attachments and images: <data>/files (storage/files.h). */
+static int start_files(struct node *n, const struct node_config *cfg, struct cr_err *err)
+{
+	char dir[4096];
+
+	(void)snprintf(dir, sizeof(dir), "%s/files", cfg->data_dir);
+	return storage_files_new(dir, node_crypto()->sha256, &n->file_store, err);
+}
+
+/* core/forms' question when a record names an uploaded file: its size,
+ * from this node's copy, else fetched from a member that has one (and kept
+ * here, so that the node that saves the record holds the file too). Any
+ * HTTP thread; n->file_sync is set before the servers start. */
+static int file_size(void *arg, const char *ws, const char *sha, int64_t *size, struct cr_err *err)
+{
+	const struct node *n = arg;
+	uint64_t bytes = 0;
+	int rc = storage_files_stat(n->file_store, ws, sha, &bytes, err);
+
+	if (rc == CR_ENOTFOUND && n->file_sync != NULL) {
+		struct cr_buf copy;
+		rc = cluster_file_sync_fetch(n->file_sync, ws, sha, &copy, err);
+		if (rc == 0) {
+			bytes = copy.len;
+			cr_buf_close(&copy);
+		}
+	}
+	if (rc == 0)
+		*size = (int64_t)bytes;
+	return rc;
 }
 
 static int start_store(struct node *n, const struct node_config *cfg, struct cr_err *err)
@@ -295,6 +333,14 @@ static int start_cluster(struct node *n, const struct node_config *cfg, struct c
 	if (rc == 0 && cfg->cluster_tls)
 		rc = cluster_forwarder_new(n->tls, (size_t)cfg->http_max_body * 2 + 65536,
 					   &n->forwarder, err);
+	if (rc == 0 && cfg->cluster_tls) {
+		struct cluster_file_sync_config fc = {
+			.max_file = cfg->max_upload,
+			.repair_interval_ms = cfg->file_repair_s * 1000,
+		};
+		rc = cluster_file_sync_start(&fc, n->cluster, n->tls, n->file_store, &n->file_sync,
+					     err);
+	}
 	return rc;
 }
 
@@ -343,6 +389,7 @@ int node_start(const struct node_config *cfg, struct node **out, struct cr_err *
 		.address = cfg->http,
 		.threads = cfg->http_threads,
 		.max_body = cfg->http_max_body,
+		.max_upload = cfg->max_upload,
 		.max_header = cfg->http_max_header,
 		.timeout_s = cfg->http_timeout_s,
 		.max_connections = cfg->http_max_connections,
@@ -372,6 +419,8 @@ int node_start(const struct node_config *cfg, struct node **out, struct cr_err *
 			cr_err_wrap(err, "https");
 	}
 	if (rc == 0)
+		rc = start_files(n, cfg, err);
+	if (rc == 0)
 		rc = start_store(n, cfg, err);
 	if (rc < 0)
 		goto err_after_node;
@@ -389,8 +438,11 @@ int node_start(const struct node_config *cfg, struct node **out, struct cr_err *
 			       .session_lifetime_us = (int64_t)cfg->session_lifetime_s * 1000000,
 			       .kdf_log_n = cfg->password_cost };
 	n->web_ctx.identity = &n->identity;
-	n->forms = (struct forms){ .id = &n->identity, .tz_offset_s = 8 * 3600 };
+	n->forms = (struct forms){
+		.id = &n->identity, .file_size = file_size, .file_arg = n, .tz_offset_s = 8 * 3600
+	};
 	n->web_ctx.forms = &n->forms;
+	n->web_ctx.files = n->file_store;
 	rc = record(n, err);
 	if (rc == 0)
 		rc = id_workspaces_migrate(&n->identity, err);
@@ -400,6 +452,7 @@ int node_start(const struct node_config *cfg, struct node **out, struct cr_err *
 		goto err_after_node;
 	n->web_ctx.cluster = n->cluster;
 	n->web_ctx.forwarder = n->forwarder;
+	n->web_ctx.file_sync = n->file_sync;
 	rc = start_web(n, cfg, &wc, err);
 	if (rc < 0)
 		goto err_after_node;
@@ -448,6 +501,7 @@ void node_stop(struct node *n)
 		web_server_stop(peer);
 		web_server_stop(stranger);
 	}
+	cluster_file_sync_stop(n->file_sync);
 	cluster_stop(n->cluster);
 	storage_store_free(n->store);
 	storage_engine_stop(n->engine);
@@ -455,6 +509,7 @@ void node_stop(struct node *n)
 	if (n->tls != NULL && !cluster_dial_drain(5000))
 		log_warn("some cluster connections were still open at exit");
 	cluster_tls_free(n->tls);
+	storage_files_free(n->file_store);
 	if (n->http_fd >= 0)
 		close(n->http_fd);
 	if (n->https_fd >= 0)

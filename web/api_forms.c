@@ -180,3 +180,27 @@ void web_api_record_history(struct web_request *req)
 	rc = fm_record_history(FM(req), app, rec, &out, &err);
 	web_reply_result(req, rc, &err, 200, out);
 }
+
+void web_api_record_file(struct web_request *req)
+{
+	struct cr_err err = { 0 };
+	json_t *ref = NULL;
+	const char *sha = req->n_params > 3 ? req->params[3] : "";
+	const char *inline_arg = web_query_arg(req, "inline");
+	int64_t app, rec;
+	int rc;
+
+	if (!ids(req, &app, &rec))
+		return;
+	rc = fm_record_file(FM(req), app, rec, sha, &ref, &err);
+	if (rc < 0) {
+		web_reply_result(req, rc, &err, 200, NULL);
+		return;
+	}
+	/* web_files_send shows only images inline, whatever is asked */
+	web_files_send(req, req->actor.workspace_id, sha,
+		       json_string_value(json_object_get(ref, "name")),
+		       json_string_value(json_object_get(ref, "type")),
+		       inline_arg != NULL && strcmp(inline_arg, "1") == 0);
+	json_decref(ref);
+}

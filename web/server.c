@@ -1,8 +1,10 @@
 /* web/server.c: libmicrohttpd setup and the request lifecycle.
  *
  * MHD calls the access handler several times per request:
- *   1st call    headers read: make the web_request, check Content-Length
- *   next calls  body chunks: append up to max_body, then only count
+ *   1st call    headers read: make the web_request, check Content-Length;
+ *               an upload route (WEB_BODY_UPLOAD) is admitted here
+ *   next calls  body chunks: append up to max_body (max_upload for an
+ *               admitted upload), then only count
  *   last call   (*upload_data_size == 0): dispatch and queue the answer
  * Answering on the first call makes MHD drop keep-alive (notes §1.4), so
  * even an immediate refusal waits for the second call. */
@@ -192,7 +194,9 @@ static bool path_clean(const char *path)
 	return true;
 }
 
-static void dispatch_api(struct web_request *req)
+/* The checks before a route's handler runs, in order; false once it has
+ * answered. */
+static bool admit(struct web_request *req, const struct web_route **out)
 {
 	const struct web_route *route = NULL;
 	unsigned allow = 0;
@@ -200,12 +204,12 @@ static void dispatch_api(struct web_request *req)
 
 	if (!path_clean(req->path)) {
 		web_reply_error(req, CR_EINVAL, "the path holds control characters");
-		return;
+		return false;
 	}
 	rc = web_route_find(req, &route, &allow);
 	if (rc == CR_ENOTFOUND) {
 		web_reply_error(req, CR_ENOTFOUND, "no API endpoint at '%s'", req->path);
-		return;
+		return false;
 	}
 	if (rc < 0) {
 		char methods[64];
@@ -213,31 +217,87 @@ static void dispatch_api(struct web_request *req)
 		web_reply_http_error(req, 405, "method_not_allowed",
 				     "this endpoint does not accept that method");
 		(void)MHD_add_response_header(req->response, MHD_HTTP_HEADER_ALLOW, methods);
-		return;
+		return false;
 	}
 	if (req->kind == WEB_KIND_STRANGER && route->permission != WEB_PERM_JOIN) {
 		web_reply_error(req, CR_EDENIED, "this endpoint needs a cluster certificate");
-		return;
+		return false;
 	}
 	if (route->permission == WEB_PERM_JOIN && req->kind == WEB_KIND_PUBLIC) {
 		web_reply_error(req, CR_EDENIED, "joining is done on the cluster port");
-		return;
+		return false;
 	}
-	if (req->is_body_too_big) {
+	if (route->permission == WEB_PERM_PEER && req->kind != WEB_KIND_PEER) {
+		web_reply_error(req, CR_EDENIED, "this endpoint is for the cluster's nodes");
+		return false;
+	}
+	if (req->is_body_too_big && route->body != WEB_BODY_UPLOAD) {
 		web_reply_error(req, CR_ETOOBIG, "the request body exceeds %zu bytes",
 				req->cfg->max_body);
-		return;
+		return false;
 	}
-	if (route->has_json_body && !parse_body(req))
-		return;
+	if (route->body == WEB_BODY_JSON && !parse_body(req))
+		return false;
 	if (req->method != WEB_GET && req->method != WEB_HEAD && !web_origin_ok(req)) {
 		web_reply_error(req, CR_EDENIED, "a change from another site's page is refused");
-		return;
+		return false;
 	}
 	if (route->is_write && web_forward_if_needed(req))
-		return;
+		return false;
 	if (!web_auth(req, route))
+		return false;
+	*out = route;
+	return true;
+}
+
+/* An upload route is admitted as soon as its headers are in: a request it
+ * refuses gets its answer ready and its body dropped as it comes, so only
+ * callers it lets in can make the node hold up to max_upload bytes. */
+static void admit_upload(struct web_request *req)
+{
+	const struct web_route *route = NULL;
+	const char *length;
+	size_t max = req->cfg->max_upload > 0 ? req->cfg->max_upload : req->cfg->max_body;
+	unsigned allow = 0;
+	uint64_t n = 0;
+
+	if (strncmp(req->path, "/api/", 5) != 0 || web_route_find(req, &route, &allow) < 0 ||
+	    route->body != WEB_BODY_UPLOAD)
 		return;
+	req->upload_route = route;
+	if (!admit(req, &route)) {
+		req->is_body_too_big = true; /* drop what comes; the refusal is ready */
+		return;
+	}
+	cr_buf_close(&req->body);
+	cr_buf_init(&req->body, max);
+	req->is_body_too_big = false;
+	length =
+	    MHD_lookup_connection_value(req->conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
+	if (length != NULL && cr_parse_u64(length, UINT64_MAX, &n, NULL) == 0) {
+		if (n > max)
+			req->is_body_too_big = true;
+		else
+			(void)cr_buf_reserve(&req->body, (size_t)n); /* one allocation */
+	}
+}
+
+static void dispatch_api(struct web_request *req)
+{
+	const struct web_route *route = req->upload_route;
+
+	if (route == NULL) {
+		if (admit(req, &route))
+			route->handler(req);
+		return;
+	}
+	if (req->response != NULL)
+		return; /* refused when its headers came */
+	if (req->is_body_too_big) {
+		web_reply_error(req, CR_ETOOBIG, "the file exceeds the largest upload, %zu bytes",
+				req->body.max);
+		return;
+	}
 	route->handler(req);
 }
 
@@ -267,7 +327,9 @@ static enum MHD_Result access_handler(void *cls, struct MHD_Connection *conn, co
 
 	(void)version;
 	if (req == NULL) {
-		*con_cls = request_new(s, conn, url, method);
+		req = request_new(s, conn, url, method);
+		*con_cls = req;
+		admit_upload(req);
 		return MHD_YES;
 	}
 	if (*upload_data_size > 0) {

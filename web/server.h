@@ -19,6 +19,8 @@ struct cluster;
 struct cluster_forwarder;
 struct identity;
 struct forms;
+struct storage_files;
+struct cluster_file_sync;
 
 /* Who reaches a server. */
 enum web_kind {
@@ -35,6 +37,7 @@ struct web_config {
 	const char *address; /* "127.0.0.1:8080" or "[::1]:8080" */
 	unsigned threads;    /* MHD thread pool size; 0 = one per core */
 	size_t max_body;     /* request body limit, bytes */
+	size_t max_upload;   /* the same for WEB_BODY_UPLOAD routes (files); 0: max_body */
 	size_t max_header;   /* memory for one request's headers, bytes */
 	unsigned timeout_s;  /* idle connection timeout */
 	unsigned max_connections;
@@ -61,6 +64,10 @@ struct web_context {
 	const struct identity *identity;
 	/* Forms and records (NULL in tests of the web layer alone). */
 	const struct forms *forms;
+	/* This node's file store (NULL: files are not served) and the copies
+	 * on the other nodes (NULL: no cluster). */
+	struct storage_files *files;
+	struct cluster_file_sync *file_sync;
 };
 
 /* Bind cfg->address and listen, before anything else starts, so that a

@@ -44,6 +44,20 @@ enum web_permission {
 	WEB_PERM_WORKSPACE,
 	/* As WEB_PERM_WORKSPACE, or the workspace's API key (the org API). */
 	WEB_PERM_WORKSPACE_KEY,
+	/* Only another node of the cluster: the cluster port with a verified
+	 * certificate (the file store's copies). Never forwarded. */
+	WEB_PERM_PEER,
+};
+
+/* What a route's request body is. Rows that say true/false mean
+ * WEB_BODY_JSON/WEB_BODY_NONE. */
+enum web_body {
+	WEB_BODY_NONE = 0,
+	WEB_BODY_JSON = 1, /* parsed into req->json; up to web_config.max_body */
+	/* Raw bytes in req->body, up to web_config.max_upload: the route is
+	 * admitted (permission, CSRF) when the headers arrive, so that nobody
+	 * it would refuse can make the node hold a large body. */
+	WEB_BODY_UPLOAD = 2,
 };
 
 #define WEB_REQUEST_ID_MAX 128
@@ -68,6 +82,9 @@ struct web_request {
 	/* Who asks (routes with a session or workspace permission). */
 	struct id_actor actor;
 	bool is_body_too_big;
+	/* An upload route, admitted or refused (then response is set) when
+	 * its headers arrived; NULL for other routes. */
+	const struct web_route *upload_route;
 	struct cr_buf body;
 	json_t *json; /* parsed body (owned) or NULL */
 	struct cr_arena arena;
@@ -83,7 +100,7 @@ struct web_route {
 	const char *pattern; /* "/api/v1/things/{id}" */
 	web_handler_fn handler;
 	enum web_permission permission;
-	bool has_json_body;
+	enum web_body body;
 	/* A write: on a node that does not lead, sent to the leader's writer
 	 * (handlers must not depend on the query string). */
 	bool is_write;
@@ -229,5 +246,42 @@ void web_api_api_key_delete(struct web_request *req);
 
 /* api_openapi.c */
 void web_api_openapi(struct web_request *req);
+
+/* api_files.c: uploads into the file store (storage/files.h), the copies
+ * between nodes (cluster/file_sync.h), and what downloads use. */
+void web_api_files_post(struct web_request *req);
+void web_api_peer_files_get(struct web_request *req);
+void web_api_peer_files_ws_get(struct web_request *req);
+void web_api_peer_file_get(struct web_request *req);
+void web_api_peer_file_put(struct web_request *req);
+
+#define WEB_FILE_NAME_MAX 255 /* characters of a file's name */
+#define WEB_FILE_TYPE_MAX 127 /* bytes of a media type */
+
+/* The bytes of file sha of workspace ws into *out (a new buffer the caller
+ * closes; written only on success): this node's copy, or fetched from a
+ * member that has one (and kept here). Call only after checking that the
+ * caller may read the file (e.g. fm_record_file()). CR_EINVAL: bad names;
+ * CR_ENOTFOUND: no node has it; CR_EUNAVAIL: a node that may have it did
+ * not answer; CR_ETOOBIG: above max-upload. HTTP thread. */
+int web_files_read(const struct web_request *req, const char *ws, const char *sha,
+		   struct cr_buf *out, struct cr_err *err);
+/* Some node of the cluster (this one first) holds file sha of ws; nothing
+ * is copied. For checking an attachment value before it is saved. */
+bool web_files_exists(const struct web_request *req, const char *ws, const char *sha);
+/* Answer 200 with the bytes in data (taken: the buffer is left empty) as a
+ * download named name (UTF-8; NULL or "": "file") of media type type (a
+ * malformed or NULL one is sent as application/octet-stream; parameters
+ * are kept). is_inline asks to show it in the browser; only raster images
+ * are shown, anything else is always an attachment (Content-Disposition
+ * with RFC 6266/8187 filename*=UTF-8''...). Not cacheable. HTTP thread. */
+void web_files_reply(struct web_request *req, struct cr_buf *data, const char *name,
+		     const char *type, bool is_inline);
+/* web_files_read() and web_files_reply() in one, answering the error
+ * itself (404, 503, ...); a local copy is sent from disk without reading
+ * it into memory. Adds ETag "<sha>" with Cache-Control: private, no-cache,
+ * and answers 304 to a matching If-None-Match. HTTP thread. */
+void web_files_send(struct web_request *req, const char *ws, const char *sha, const char *name,
+		    const char *type, bool is_inline);
 
 #endif

@@ -158,6 +158,7 @@ int fm_form_load(const struct forms *f, const struct id_actor *a, int64_t app, s
 
 	memset(out, 0, sizeof(*out));
 	out->app = app;
+	out->tz_offset_s = f->tz_offset_s;
 	(void)snprintf(out->table, sizeof(out->table), "rec_%lld", (long long)app);
 	(void)snprintf(out->fts, sizeof(out->fts), "rec_%lld_fts", (long long)app);
 	storage_rows_init(&cols);
@@ -396,8 +397,8 @@ static int serial_fields_check(const json_t *fields, const json_t *fld, struct c
 		const char *type = json_string_value(json_object_get(target, "type"));
 		if (ref == NULL)
 			continue;
-		if (target == NULL || fm_kind_of(type) == FM_KIND_NONE ||
-		    strcmp(type, "serial") == 0 || fm_kind_of(type) == FM_KIND_JSON)
+		if (target == NULL || !fm_type_sortable(type) || strcmp(type, "serial") == 0 ||
+		    strcmp(type, "link") == 0 || strcmp(type, "email") == 0)
 			return cr_err_set(err, CR_EINVAL,
 					  "serial field '%s' uses '%s', which is not a text, "
 					  "number, date or choice field of this form",
@@ -714,6 +715,29 @@ static int values_fit(const struct forms *f, const struct id_actor *a, const str
 	return rc;
 }
 
+/* The column of old holds no value, else CR_EUNPROCESSABLE: as type it
+ * could not keep them. */
+static int column_empty(const struct forms *f, const struct id_actor *a, const struct fm_form *form,
+			const struct fm_col *old, const char *type, struct cr_err *err)
+{
+	char sql[160];
+	struct storage_rows rows;
+	bool has;
+	int rc;
+
+	(void)snprintf(sql, sizeof(sql), "SELECT 1 FROM %s WHERE c%d IS NOT NULL LIMIT 1",
+		       form->table, old->col);
+	rc = storage_query(f->id->store, a->db, sql, NULL, 0, &rows, err);
+	has = rc == 0 && rows.n_rows > 0;
+	storage_rows_close(&rows);
+	if (rc == 0 && has)
+		rc = cr_err_set(err, CR_EUNPROCESSABLE,
+				"'%s' holds %s values in existing records; as %s it could not "
+				"keep them: add a new field instead",
+				old->label, old->type, type);
+	return rc;
+}
+
 /* Plan the columns of the new definition against the old form. */
 static int plan(const struct forms *f, const struct id_actor *a, const struct fm_form *form,
 		const json_t *fields, struct save_job *j, struct cr_err *err)
@@ -744,26 +768,20 @@ static int plan(const struct forms *f, const struct id_actor *a, const struct fm
 		c->type = type;
 		if (old == NULL)
 			continue;
-		if (old->kind == k) {
+		if (old->kind == k &&
+		    (strcmp(old->type, "member") == 0 || strcmp(old->type, "department") == 0) &&
+		    strcmp(old->type, type) != 0) {
+			/* account ids are not department ids: only an empty field changes */
 			c->col = old->col;
-			if (strcmp(old->type, type) != 0)
+			rc = column_empty(f, a, form, old, type, err);
+		} else if (old->kind == k) {
+			c->col = old->col;
+			if (strcmp(old->type, type) != 0 ||
+			    !json_equal(json_object_get(old->field, "options"),
+					json_object_get(fld, "options")))
 				rc = values_fit(f, a, form, old, fld, err);
 		} else {
-			bool has = false;
-			char sql[160];
-			struct storage_rows rows;
-			(void)snprintf(sql, sizeof(sql),
-				       "SELECT 1 FROM %s WHERE c%d IS NOT NULL LIMIT 1",
-				       form->table, old->col);
-			rc = storage_query(f->id->store, a->db, sql, NULL, 0, &rows, err);
-			has = rc == 0 && rows.n_rows > 0;
-			storage_rows_close(&rows);
-			if (rc == 0 && has)
-				rc =
-				    cr_err_set(err, CR_EUNPROCESSABLE,
-					       "'%s' holds %s values in existing records; as %s it "
-					       "could not keep them: add a new field instead",
-					       old->label, old->type, type);
+			rc = column_empty(f, a, form, old, type, err);
 			c->check_empty = true;
 			c->old_col = old->col;
 		}

@@ -86,6 +86,12 @@ int fm_records_query(const struct forms *f, const struct id_actor *a, int64_t ap
 int fm_records_count(const struct forms *f, const struct id_actor *a, int64_t app,
 		     const json_t *body, json_t **out, struct cr_err *err);
 
+/* ---- the recycle bins (purge.c) ---- */
+/* Purge apps and records deleted more than ID_RECYCLE_DAYS before now in
+ * every workspace; how many in *apps and *records. */
+int fm_purge(const struct forms *f, int64_t now_us, size_t *apps, size_t *records,
+	     struct cr_err *err);
+
 /* ---- import and export (transfer.c) ---- */
 /* The file in out; *content_type and name (e.g. "采购单.csv") set. */
 int fm_export(const struct forms *f, const struct id_actor *a, int64_t app, const json_t *body,

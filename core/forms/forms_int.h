@@ -40,8 +40,9 @@ struct fm_form {
 	size_t n_cols;  /* value columns: live ones in form order, then removed ones */
 	size_t n_live;
 	struct fm_col *cols;
-	char table[32]; /* "rec_<app>" */
-	char fts[40];   /* "rec_<app>_fts" */
+	char table[32];  /* "rec_<app>" */
+	char fts[40];    /* "rec_<app>_fts" */
+	int tz_offset_s; /* local time (forms.tz_offset_s): a date filter means a local day */
 };
 
 /* What the actor may do with the app's records. */

@@ -309,6 +309,7 @@ struct sql_build {
 	unsigned n;
 	char *hold[STORAGE_MAX_PARAMS]; /* text the params point to */
 	unsigned n_hold;
+	int tz_offset_s;
 };
 
 static int param(struct sql_build *b, struct storage_value v, struct cr_err *err)
@@ -381,7 +382,8 @@ static int target_of(const struct fm_form *form, const char *field, struct targe
 }
 
 /* "2026-11-28" or an RFC 3339 date-time as µs since the epoch (UTC). */
-static int time_us(const json_t *v, bool end_of_day, int64_t *out, struct cr_err *err)
+static int time_us(const json_t *v, bool end_of_day, int tz_offset_s, int64_t *out,
+		   struct cr_err *err)
 {
 	const char *s = json_string_value(v);
 	struct tm tm = { 0 };
@@ -397,7 +399,7 @@ static int time_us(const json_t *v, bool end_of_day, int64_t *out, struct cr_err
 			tm.tm_min = 59;
 			tm.tm_sec = 59;
 		}
-		*out = (int64_t)timegm(&tm) * 1000000 + (end_of_day ? 999999 : 0);
+		*out = ((int64_t)timegm(&tm) - tz_offset_s) * 1000000 + (end_of_day ? 999999 : 0);
 		return 0;
 	}
 	{
@@ -433,7 +435,7 @@ static int bind_one(struct sql_build *b, const struct target *t, const json_t *v
 
 	if (t->is_time_us) {
 		int64_t us = 0;
-		int rc = time_us(v, end > 0, &us, err);
+		int rc = time_us(v, end > 0, b->tz_offset_s, &us, err);
 		return rc < 0 ? rc : param(b, storage_int(us), err);
 	}
 	if (strcmp(cls, "number") == 0 || strcmp(t->type, "member") == 0 ||
@@ -450,10 +452,19 @@ static int bind_one(struct sql_build *b, const struct target *t, const json_t *v
 	if (!json_is_string(v))
 		return cr_err_set(err, CR_EINVAL, "'%s' is compared with text",
 				  t->col != NULL ? t->col->label : t->type);
-	if (strcmp(t->type, "datetime") == 0 && json_string_length(v) == 10) {
+	if (strcmp(t->type, "datetime") == 0) {
+		/* stored as UTC text: a date is the local day's bound, a
+		 * date-time with any offset is turned to UTC */
+		int64_t us = 0;
+		time_t secs;
+		struct tm tm;
 		char s[40];
-		(void)snprintf(s, sizeof(s), "%s%s", json_string_value(v),
-			       end > 0 ? "T23:59:59Z" : "T00:00:00Z");
+		int rc = time_us(v, end > 0, b->tz_offset_s, &us, err);
+		if (rc < 0)
+			return rc;
+		secs = (time_t)(us / 1000000);
+		(void)gmtime_r(&secs, &tm);
+		(void)strftime(s, sizeof(s), "%Y-%m-%dT%H:%M:%SZ", &tm);
 		return param_text(b, s, err);
 	}
 	return param_text(b, json_string_value(v), err);
@@ -500,12 +511,7 @@ static int condition_sql(struct sql_build *b, const struct fm_form *form, const 
 		return cr_buf_printf(&b->sql, "%s IS NULL", x) < 0 ? CR_EINTERNAL : 0;
 	if (strcmp(op, "not_empty") == 0)
 		return cr_buf_printf(&b->sql, "%s IS NOT NULL", x) < 0 ? CR_EINTERNAL : 0;
-	if (strcmp(op, "eq") == 0 && strcmp(t.type, "datetime") == 0 &&
-	    json_string_length(v) == 10) {
-		(void)cr_buf_printf(&b->sql, "substr(%s, 1, 10) = ?", x);
-		return param_text(b, json_string_value(v), err);
-	}
-	if (strcmp(op, "eq") == 0 && t.is_time_us) {
+	if (strcmp(op, "eq") == 0 && (t.is_time_us || strcmp(t.type, "datetime") == 0)) {
 		(void)cr_buf_printf(&b->sql, "%s BETWEEN ? AND ?", x);
 		rc = bind_one(b, &t, v, 0, err);
 		return rc < 0 ? rc : bind_one(b, &t, v, 1, err);
@@ -648,6 +654,7 @@ int fm_query_parse(const struct fm_form *form, const struct fm_rights *rights,
 	if (b == NULL)
 		return cr_err_set(err, CR_EINTERNAL, "out of memory");
 	q->s.b = b;
+	b->tz_offset_s = form->tz_offset_s;
 	cr_buf_init(&b->sql, (size_t)1 << 20);
 	q->limit = FM_PAGE_DEFAULT;
 	if (limit != NULL && (!json_is_integer(limit) || json_integer_value(limit) < 1 ||

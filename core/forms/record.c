@@ -105,6 +105,10 @@ static int store_checks(const struct forms *f, const struct id_actor *a, const s
 		}
 		free(ids.v);
 		if (strcmp(c->type, "attachment") == 0 || strcmp(c->type, "image") == 0) {
+			const json_t *ms =
+			    json_object_get(json_object_get(c->field, "options"), "max_size");
+			int64_t max_size =
+			    json_is_integer(ms) ? json_integer_value(ms) : 50LL << 20;
 			json_array_foreach(v, k, e)
 			{
 				int64_t size = 0;
@@ -121,6 +125,14 @@ static int store_checks(const struct forms *f, const struct id_actor *a, const s
 					    json_string_value(json_object_get(e, "name")));
 				if (rc < 0)
 					break;
+				if (size > max_size) {
+					rc = cr_err_set(
+					    err, CR_EINVAL,
+					    "the file '%s' is larger than %lld bytes",
+					    json_string_value(json_object_get(e, "name")),
+					    (long long)max_size);
+					break;
+				}
 				json_object_set_new(e, "size", json_integer(size));
 			}
 		}
@@ -415,6 +427,8 @@ static int record_read(const struct forms *f, const struct id_actor *a, const st
 	return rc;
 }
 
+static const char *choice_label(const json_t *field, const json_t *id);
+
 /* ---- the transaction's parts ---- */
 
 static int form_unchanged(struct storage_tx *tx, const struct fm_form *form, struct cr_err *err)
@@ -448,10 +462,37 @@ static struct fm_date local_date(const struct forms *f, int64_t now_us)
 	return d;
 }
 
+/* The values as serial parts show them: choices by label, numbers in
+ * their shortest exact form. */
+static json_t *serial_values(const struct fm_form *form, const json_t *values)
+{
+	json_t *out = json_object();
+
+	for (size_t i = 0; i < form->n_live; i++) {
+		const struct fm_col *c = &form->cols[i];
+		const json_t *v = json_object_get(values, c->id);
+		if (v == NULL || json_is_null(v))
+			continue;
+		if (json_is_number(v)) {
+			char buf[40];
+			(void)snprintf(buf, sizeof(buf), "%.15g", json_number_value(v));
+			json_object_set_new(out, c->id, json_string(buf));
+		} else if (strcmp(c->type, "radio") == 0 || strcmp(c->type, "select") == 0) {
+			const char *l = choice_label(c->field, v);
+			json_object_set_new(out, c->id,
+					    json_string(l != NULL ? l : json_string_value(v)));
+		} else {
+			json_object_set(out, c->id, (json_t *)v);
+		}
+	}
+	return out;
+}
+
 static int serials_take(struct storage_tx *tx, const struct forms *f, const struct fm_form *form,
 			json_t *values, int64_t now_us, struct cr_err *err)
 {
 	struct fm_date d = local_date(f, now_us);
+	json_t *shown = NULL;
 
 	for (size_t i = 0; i < form->n_live; i++) {
 		const struct fm_col *c = &form->cols[i];
@@ -478,14 +519,19 @@ static int serials_take(struct storage_tx *tx, const struct forms *f, const stru
 			    "SELECT value FROM serial_counter WHERE app_id = ? AND "
 			    "field_id = ? AND period = ?",
 			    p, 3, &rows, err);
+		if (rc == 0 && shown == NULL)
+			shown = serial_values(form, values);
 		if (rc == 0)
-			rc = fm_serial_format(options, values, storage_rows_int(&rows, 0, 0, 1), d,
+			rc = fm_serial_format(options, shown, storage_rows_int(&rows, 0, 0, 1), d,
 					      text, sizeof(text), err);
 		storage_rows_close(&rows);
-		if (rc < 0)
+		if (rc < 0) {
+			json_decref(shown);
 			return rc;
+		}
 		json_object_set_new(values, c->id, json_string(text));
 	}
+	json_decref(shown);
 	return 0;
 }
 
@@ -806,7 +852,8 @@ static int create_many(const struct forms *f, const struct id_actor *a, int64_t 
 	if (form.version == 0)
 		rc = cr_err_set(err, CR_EINVAL, "this app's form has no fields yet");
 	if (rc == 0 && (n == 0 || n > FM_BATCH_MAX))
-		rc = cr_err_set(err, CR_EINVAL, "'records' must list 1 to %d records", FM_BATCH_MAX);
+		rc =
+		    cr_err_set(err, CR_EINVAL, "'records' must list 1 to %d records", FM_BATCH_MAX);
 	if (rc == 0) {
 		values = calloc(n, sizeof(*values));
 		ids = calloc(n, sizeof(*ids));
@@ -1206,13 +1253,6 @@ static int change_run(const struct forms *f, const struct id_actor *a, int64_t a
 	}
 	if (rc == 0)
 		rc = record_read(f, a, &form, &rights, NULL, rec, &cur, err);
-	if (rc == 0 && want != NULL &&
-	    json_integer_value(want) != json_integer_value(json_object_get(cur, "version")))
-		rc = cr_err_set(err, CR_ECONFLICT,
-				"record %lld was changed by someone else (now version %lld): "
-				"reload it",
-				(long long)rec,
-				(long long)json_integer_value(json_object_get(cur, "version")));
 	if (rc == 0 && op == OP_UPDATE)
 		rc = values_update(f, a, &form, json_object_get(body, "values"), cur, &j.changed,
 				   &j.merged, err);
@@ -1223,7 +1263,10 @@ static int change_run(const struct forms *f, const struct id_actor *a, int64_t a
 		j.rights = &rights;
 		j.op = op;
 		j.rec = rec;
-		j.version = json_integer_value(json_object_get(cur, "version"));
+		/* the version the client loaded, checked in the transaction (a
+		 * retry with the same key is answered before it is looked at) */
+		j.version = want != NULL ? json_integer_value(want)
+					 : json_integer_value(json_object_get(cur, "version"));
 		j.now_us = now_us;
 		rc = storage_write(f->id->store, a->db, request_id, change_job, &j, err);
 		if (rc == 1)

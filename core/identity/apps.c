@@ -7,7 +7,6 @@
 #include "identity_int.h"
 #include "workspace.h"
 
-#define APP_RECYCLE_DAYS 30
 #define GROUPS_MAX       100
 
 /* Element Plus icon names the UI can draw. */
@@ -35,7 +34,7 @@ static json_t *app_row_json(const struct storage_rows *rows, size_t r)
 		json_object_set_new(o, "deleted_by", json_integer(storage_rows_int(rows, r, 8, 0)));
 		json_object_set_new(
 		    o, "purge_at",
-		    id_time_json(deleted + (int64_t)APP_RECYCLE_DAYS * 86400 * 1000000));
+		    id_time_json(deleted + (int64_t)ID_RECYCLE_DAYS * 86400 * 1000000));
 	}
 	return o;
 }
@@ -352,7 +351,7 @@ int id_app_bin(const struct identity *id, const struct id_actor *actor, json_t *
 			if (id_authz_app(actor, &f, ID_APP_DELETE, storage_rows_int(&rows, r, 0, 0),
 					 NULL) == 0)
 				json_array_append_new(list, app_row_json(&rows, r));
-		*out = json_pack("{s:o, s:i}", "apps", list, "recycle_days", APP_RECYCLE_DAYS);
+		*out = json_pack("{s:o, s:i}", "apps", list, "recycle_days", ID_RECYCLE_DAYS);
 	}
 	storage_rows_close(&rows);
 	id_facts_free(&f);

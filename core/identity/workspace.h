@@ -14,6 +14,8 @@
 
 #define ID_ROOT_DEPARTMENT 1
 #define ID_LIST_MAX        500
+/* Deleted apps and records stay in their recycle bins this long. */
+#define ID_RECYCLE_DAYS 30
 
 /* The actor's facts in its workspace (departments, duties, groups). */
 int id_facts_load(const struct identity *id, const struct id_actor *actor, struct id_facts *f,

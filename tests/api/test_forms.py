@@ -5,6 +5,9 @@ history, outbox), lists (filters per type, sort, keyset paging, full text,
 count), the recycle bin, who may do what, and the apps page (groups,
 order, icons, the apps' recycle bin)."""
 
+import base64
+import csv
+import io
 import os
 import sys
 import threading
@@ -423,6 +426,123 @@ class FormsTest(unittest.TestCase):
         r = self.root.post(self.W(f"/apps/{app}/records/query"), {"after": "garbage"})
         self.assertEqual(r.status, 400)
 
+    def test_date_time_filters_read_offsets_and_local_days(self):
+        app = self.app([{"id": "at", "type": "datetime", "label": "时间"}])
+        self.create(app, {"at": "2026-11-28T07:30:00+08:00"})   # 2026-11-27T23:30Z
+        self.create(app, {"at": "2026-11-28T09:00:00+08:00"})   # 2026-11-28T01:00Z
+
+        def n(op, value):
+            return len(self.query(app, filter={"conditions": [{"field": "at", "op": op, "value": value}]})["records"])
+
+        self.assertEqual(n("eq", "2026-11-28"), 2, "a date is a local (UTC+8) day")
+        self.assertEqual(n("lt", "2026-11-28T08:00:00+08:00"), 1, "offsets are read")
+        self.assertEqual(n("gte", "2026-11-28T00:00:00Z"), 1)
+        self.assertEqual(n("between", ["2026-11-28", "2026-11-28"]), 2)
+
+    # ---- import and export ----
+
+    def import_(self, app, rows, mapping=None, dry_run=False, fmt="csv", content=None, expect=200):
+        if content is None:
+            out = io.StringIO()
+            csv.writer(out).writerows(rows)
+            content = out.getvalue().encode("utf-8")
+        r = self.root.post(self.W(f"/apps/{app}/import"), {
+            "format": fmt, "content": base64.b64encode(content).decode(),
+            "mapping": mapping, "dry_run": dry_run})
+        self.assertEqual(r.status, expect, r.text)
+        return r.json()
+
+    def test_import_reports_bad_rows_keeps_good_ones_and_export_round_trips(self):
+        fields = [
+            {"id": "name", "type": "text", "label": "名称", "required": True, "unique": True},
+            {"id": "amt", "type": "money", "label": "金额", "options": {"precision": 2, "currency": "CNY"}},
+            {"id": "day", "type": "date", "label": "日期"},
+            {"id": "at", "type": "datetime", "label": "时间"},
+            {"id": "kind", "type": "select", "label": "类别", "options": CHOICES},
+            {"id": "tags", "type": "checkbox", "label": "标签", "options": CHOICES},
+            {"id": "who", "type": "member", "label": "负责人"},
+            {"id": "team", "type": "member", "label": "成员", "options": {"multiple": True}},
+            {"id": "addr", "type": "address", "label": "地址"},
+            {"id": "dur", "type": "duration", "label": "时长"},
+        ]
+        app = self.app(fields)
+        alice = self.root.get(self.W(f"/members/{self.alice_id}")).json()
+        head = ["名称", "金额", "日期", "时间", "类别", "标签", "负责人", "成员", "地址", "时长", "备注"]
+        rows = [head,
+                ["笔记本", "¥1,234.50", "2026/11/28", "2026-11-28 09:30", "甲", "甲; 丙", alice["login"],
+                 "Alice、Bob", "浙江省/杭州市/西湖区 文三路 1 号", "1:30", "ignored"],
+                ["坏金额", "abc", "", "", "", "", "", "", "", "", ""],
+                ["坏日期", "1", "2026-02-30", "", "", "", "", "", "", "", ""],
+                ["", "2", "", "", "", "", "", "", "", "", ""],
+                ["坏选项", "3", "", "", "丁", "", "", "", "", "", ""],
+                ["坏人员", "4", "", "", "", "", "nobody", "", "", "", ""],
+                ["第二条", "5", "2026-01-05", "", "乙", "", "", "", "", "", ""]]
+        dry = self.import_(app, rows)
+        self.assertTrue(dry["dry_run"])
+        self.assertEqual(dry["mapping"]["备注"], None)
+        self.assertEqual(dry["mapping"]["金额"], "amt")
+        self.assertEqual((dry["rows"], dry["good"], dry["imported"]), (7, 2, 0))
+        bad = {b["row"]: " ".join(b["errors"]) for b in dry["bad"]}
+        self.assertEqual(sorted(bad), [3, 4, 5, 6, 7])
+        self.assertIn("金额", bad[3])
+        self.assertIn("日期", bad[4])
+        self.assertIn("名称", bad[5])
+        self.assertIn("类别", bad[6])
+        self.assertIn("负责人", bad[7])
+        self.assertEqual(self.query(app)["records"], [], "a dry run writes nothing")
+        done = self.import_(app, rows, mapping=dry["mapping"], dry_run=False)
+        self.assertEqual(done["imported"], 2)
+        recs = {r["values"]["name"]: r for r in self.query(app)["records"]}
+        first = recs["笔记本"]["values"]
+        self.assertEqual(first["amt"], 1234.5)
+        self.assertEqual(first["day"], "2026-11-28")
+        self.assertEqual(first["at"], "2026-11-28T01:30:00Z")
+        self.assertEqual((first["kind"], first["tags"]), ("a", ["a", "c"]))
+        self.assertEqual(first["who"], self.alice_id)
+        self.assertEqual(sorted(first["team"]), sorted([self.alice_id, self.bob_id]))
+        self.assertEqual(first["addr"], {"region": ["浙江省", "杭州市", "西湖区"], "detail": "文三路 1 号"})
+        self.assertEqual(first["dur"], 5400)
+        h = self.root.get(self.W(f"/apps/{app}/records/{recs['笔记本']['id']}/history")).json()
+        self.assertEqual(h["entries"][0]["action"], "import")
+        # a second import of the same rows: the unique name fails its batch, nothing half-kept
+        again = self.import_(app, rows, mapping=dry["mapping"])
+        self.assertEqual(again["imported"], 0)
+        self.assertFalse(again["batches"][0]["imported"])
+        self.assertIn("名称", again["batches"][0]["error"])
+        self.assertEqual(len(self.query(app)["records"]), 2)
+        # export (CSV) round-trips through import into a copy of the form
+        r = self.root.post(self.W(f"/apps/{app}/export"), {"format": "csv", "sort": [{"field": "name", "dir": "asc"}]})
+        self.assertEqual(r.status, 200, r.text)
+        self.assertIn("text/csv", r.header("Content-Type"))
+        self.assertIn("attachment", r.header("Content-Disposition"))
+        self.assertTrue(r.body.startswith(b"\xef\xbb\xbf"))
+        table = list(csv.reader(io.StringIO(r.body.decode("utf-8-sig"))))
+        self.assertEqual(table[0][1:11], [f["label"] for f in fields])
+        self.assertEqual(len(table), 3)
+        copy = self.app(fields)
+        back = self.import_(copy, None, content=r.body, mapping=None)
+        self.assertEqual(back["good"], 2, back["bad"])
+        self.import_(copy, None, content=r.body, mapping=back["mapping"], dry_run=False)
+        strip = lambda rec: {k: v for k, v in rec["values"].items()}  # noqa: E731
+        got = sorted((strip(x) for x in self.query(copy)["records"]), key=lambda v: v["name"])
+        want = sorted((strip(x) for x in self.query(app)["records"]), key=lambda v: v["name"])
+        self.assertEqual(got, want)
+        # XLSX both ways
+        r = self.root.post(self.W(f"/apps/{app}/export"), {"format": "xlsx", "fields": ["name", "amt"]})
+        self.assertEqual(r.status, 200, r.text)
+        self.assertTrue(r.body.startswith(b"PK"))
+        back = self.import_(self.app(fields[:2]), None, fmt="xlsx", content=r.body)
+        self.assertEqual((back["rows"], back["good"]), (2, 2), back)
+        # bad files and requests
+        self.import_(app, None, content=b"\xff\xfe\x00bad", expect=400)
+        self.import_(app, None, fmt="xlsx", content=b"not a zip", expect=400)
+        r = self.root.post(self.W(f"/apps/{app}/import"), {"format": "csv", "content": "***"})
+        self.assertEqual(r.status, 400)
+        r = self.alice.post(self.W(f"/apps/{app}/export"), {"format": "csv"})
+        self.assertEqual(r.status, 403)
+        r = self.alice.post(self.W(f"/apps/{app}/import"), {"format": "csv", "content": ""})
+        self.assertEqual(r.status, 403)
+
     # ---- who may do what ----
 
     def test_members_see_their_own_records_managers_see_all(self):
@@ -455,6 +575,39 @@ class FormsTest(unittest.TestCase):
         signed_out = Client.for_node(self.node)
         r = signed_out.post(self.W(f"/apps/{app}/records/query"), {})
         self.assertEqual(r.status, 401)
+
+    def test_record_files_download_only_for_readers_of_the_record(self):
+        import hashlib
+        import urllib.parse
+        app = self.app([{"id": "doc", "type": "attachment", "label": "附件", "options": {"max_size": 100000}},
+                        {"id": "pic", "type": "image", "label": "图片"}])
+        data = os.urandom(5000)
+        up = self.alice.request("POST", f"/workspaces/{self.ws}/files", body=data,
+                                headers={"Content-Type": "application/pdf",
+                                         "X-Creek-File-Name": urllib.parse.quote("合同.pdf")})
+        self.assertEqual(up.status, 201, up.text)
+        ref = up.json()
+        self.assertEqual(ref["sha256"], hashlib.sha256(data).hexdigest())
+        r = self.alice.post(self.W(f"/apps/{app}/records"), {"values": {"pic": [ref]}})
+        self.assertEqual(r.status, 400, "a PDF is not an image")
+        forged = dict(ref, size=1)
+        rec = self.create(app, {"doc": [forged]}, who=self.alice)
+        self.assertEqual(rec["values"]["doc"][0]["size"], 5000, "the stored size, not the claimed one")
+        path = self.W(f"/apps/{app}/records/{rec['id']}/files/{ref['sha256']}")
+        got = self.alice.get(path)
+        self.assertEqual((got.status, got.body), (200, data))
+        self.assertEqual(self.manager.get(path).status, 200)
+        self.assertEqual(self.bob.get(path).status, 404, "bob may not read alice's record")
+        other = self.W(f"/apps/{app}/records/{rec['id']}/files/{'b' * 64}")
+        self.assertEqual(self.alice.get(other).status, 404, "a file the record does not hold")
+        r = self.alice.post(self.W(f"/apps/{app}/records"),
+                            {"values": {"doc": [dict(ref, sha256="c" * 64)]}})
+        self.assertEqual(r.status, 400, "a file that was never uploaded")
+        self.assertIn("附件", r.error_message)
+        big = self.alice.request("POST", f"/workspaces/{self.ws}/files", body=os.urandom(100001),
+                                 headers={"Content-Type": "application/pdf", "X-Creek-File-Name": "big.pdf"})
+        r = self.alice.post(self.W(f"/apps/{app}/records"), {"values": {"doc": [big.json()]}})
+        self.assertEqual(r.status, 400, "over the field's max_size")
 
     # ---- the apps page ----
 

@@ -110,6 +110,7 @@ class Call:
     client: Optional[Client] = None            # send through this, not the actor's client
     after: Optional[Callable] = None           # run with the reply
     also_ok: tuple = ()                        # statuses that also count as allowed
+    headers: Optional[dict] = None             # extra request headers (uploads)
 
 
 class Target:
@@ -403,6 +404,11 @@ def arrange_apps(t, a):
                                    "ungrouped": apps[1:]})
 
 
+def upload_file(t, a):
+    return Call(args=[t.ws], body=f"a file named {t.name('file')}".encode(),
+                headers={"Content-Type": "text/plain", "X-Creek-File-Name": "matrix%20file.txt"})
+
+
 def add_api_key(t, a):
     return Call(args=[t.ws], body={"name": t.name("key")})
 
@@ -491,6 +497,7 @@ MATRIX = [
     ("GET",    "/workspaces/{}/api-keys",           "y    y    n    n    n    n    n    n    n", on_workspace),
     ("POST",   "/workspaces/{}/api-keys",           "y    y    n    n    n    n    n    n    n", add_api_key),
     ("DELETE", "/workspaces/{}/api-keys/{}",        "y    y    n    n    n    n    n    n    n", delete_api_key),
+    ("POST",   "/workspaces/{}/files",              "y    y    y    y    y    y    n    n    n", upload_file),
 ]
 
 
@@ -763,7 +770,7 @@ class AuthorizationMatrix(unittest.TestCase):
         call = make(t, actor)
         client = call.client or actor
         reply = client.request(method, fill(pattern, call.args), body=call.body,
-                               query=call.query)
+                               query=call.query, headers=call.headers)
         try:
             why = judge(cell, actor_name, pattern.startswith("/api/v1/workspaces/{"), reply,
                         call.also_ok)
@@ -900,7 +907,7 @@ class TenantIsolation(unittest.TestCase):
             for label, ws in variants:
                 call = make(VictimTarget(w, ws, victims), b)
                 reply = b.request(method, fill(pattern, call.args), body=call.body,
-                                  query=call.query)
+                                  query=call.query, headers=call.headers)
                 with self.subTest(route=f"{method} {pattern}", variant=label):
                     self.assertIn(reply.status, (403, 404), f"{label}: {reply}")
                     self.assert_no_leak(reply, secrets, label)

@@ -19,6 +19,7 @@
 #include <openssl/ssl.h>
 
 #include "../support/fixture.h"
+#include "cluster/forward.h"
 #include "cluster/proxy.h"
 #include "cluster/tls.h"
 #include "lib/time.h"
@@ -48,8 +49,11 @@ static void *http_serve(void *arg)
 	char buf[256];
 	const char *answer =
 	    h->verified ? "HTTP/1.0 200 OK\r\n\r\nverified" : "HTTP/1.0 200 OK\r\n\r\nstranger";
+	ssize_t n = recv(h->fd, buf, sizeof(buf) - 1, 0);
 
-	(void)recv(h->fd, buf, sizeof(buf), 0);
+	/* HEAD: the length of the body a GET would get, and no body. */
+	if (n > 5 && strncmp(buf, "HEAD ", 5) == 0)
+		answer = "HTTP/1.1 200 OK\r\nContent-Length: 8\r\n\r\n";
 	(void)send(h->fd, answer, strlen(answer), MSG_NOSIGNAL);
 	close(h->fd);
 	free(h);
@@ -331,6 +335,35 @@ static void two_nodes_replicate_over_tls(void **state)
 	node_stop(&a);
 }
 
+/* A HEAD answer ends with its head, whatever Content-Length says
+ * (RFC 9110 §9.3.2): the client must not wait for a body. */
+static void head_answers_end_without_a_body(void **state)
+{
+	struct node a;
+	struct cr_err err = { 0 };
+	struct cluster_forwarder *f = NULL;
+	struct cluster_http_response resp;
+	uint64_t start;
+
+	(void)state;
+	node_start(&a, "head", 0);
+	assert_int_equal(cluster_forwarder_new(a.tls, 1024, &f, &err), 0);
+	{
+		struct cluster_http_request r = {
+			.method = "HEAD", .address = a.address, .path = "/x", .timeout_ms = 5000
+		};
+		start = cr_now_ms();
+		if (cluster_http(f, &r, &resp, &err) != 0)
+			fail_msg("HEAD: %s", err.msg);
+	}
+	assert_int_equal(resp.status, 200);
+	assert_int_equal(resp.body.len, 0);
+	assert_true(cr_now_ms() - start < 4000);
+	cr_buf_close(&resp.body);
+	cluster_forwarder_free(f);
+	node_stop(&a);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -338,6 +371,7 @@ int main(void)
 		cmocka_unit_test(sql_runs_through_the_mutual_tls_proxy),
 		cmocka_unit_test(peers_without_a_cluster_certificate_are_refused),
 		cmocka_unit_test(two_nodes_replicate_over_tls),
+		cmocka_unit_test(head_answers_end_without_a_body),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }

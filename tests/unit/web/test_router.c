@@ -65,9 +65,15 @@ static void every_route_has_a_handler_and_methods(void **state)
 		assert_non_null(r->handler);
 		assert_true(r->methods != 0);
 		assert_true(strncmp(r->pattern, "/api/v1/", 8) == 0);
-		/* Only methods that carry a body may expect JSON. */
-		if (r->has_json_body)
+		/* Only methods that carry a body may expect one. */
+		if (r->body != WEB_BODY_NONE)
 			assert_true((r->methods & (WEB_GET | WEB_HEAD | WEB_DELETE)) == 0);
+		/* An upload is admitted before its body comes: never forwarded. */
+		if (r->body == WEB_BODY_UPLOAD)
+			assert_false(r->is_write);
+		/* Peer routes are reached on the cluster port only. */
+		if (r->permission == WEB_PERM_PEER)
+			assert_true(strncmp(r->pattern, "/api/v1/cluster/", 16) == 0);
 	}
 }
 

@@ -1,0 +1,126 @@
+/* core/forms/purge.c: emptying the recycle bins. An app deleted more than
+ * ID_RECYCLE_DAYS ago goes for good (its record tables, form versions,
+ * columns, serial counters and history); so does a record deleted that
+ * long ago (its row, search text and history). Outbox events stay: they
+ * are the log later consumers read. Run by the leader now and then
+ * (node/ wires it to the scheduler's housekeeping). */
+#include <stdio.h>
+#include <string.h>
+
+#include "forms_int.h"
+
+struct purge_app_job {
+	int64_t app;
+};
+
+static int purge_app_job(struct storage_tx *tx, void *arg, struct cr_err *err)
+{
+	struct purge_app_job *j = arg;
+	struct storage_value p = storage_int(j->app);
+	static const char *const by_app[] = {
+		"DELETE FROM form_column WHERE app_id = ?",
+		"DELETE FROM form_version WHERE app_id = ?",
+		"DELETE FROM serial_counter WHERE app_id = ?",
+		"DELETE FROM record_history WHERE app_id = ?",
+		"DELETE FROM perm_group_app WHERE app_id = ?",
+		"DELETE FROM app WHERE id = ? AND deleted_us IS NOT NULL",
+	};
+	char sql[96];
+	int rc;
+
+	(void)snprintf(sql, sizeof(sql), "DROP TABLE IF EXISTS rec_%lld_fts", (long long)j->app);
+	rc = storage_tx_exec(tx, sql, NULL, 0, NULL, err);
+	(void)snprintf(sql, sizeof(sql), "DROP TABLE IF EXISTS rec_%lld", (long long)j->app);
+	if (rc == 0)
+		rc = storage_tx_exec(tx, sql, NULL, 0, NULL, err);
+	for (size_t i = 0; rc == 0 && i < sizeof(by_app) / sizeof(by_app[0]); i++)
+		rc = storage_tx_exec(tx, by_app[i], &p, 1, NULL, err);
+	return rc;
+}
+
+struct purge_records_job {
+	int64_t app, before_us;
+	size_t purged; /* out */
+};
+
+static int purge_records_job(struct storage_tx *tx, void *arg, struct cr_err *err)
+{
+	struct purge_records_job *j = arg;
+	struct storage_value p[2] = { storage_int(j->before_us), storage_int(j->app) };
+	struct storage_rows rows;
+	char sql[256];
+	int rc;
+
+	j->purged = 0;
+	(void)snprintf(sql, sizeof(sql),
+		       "SELECT id FROM rec_%lld WHERE deleted_us IS NOT NULL AND deleted_us < ? "
+		       "LIMIT 500",
+		       (long long)j->app);
+	rc = storage_tx_query(tx, sql, p, 1, &rows, err);
+	for (size_t r = 0; rc == 0 && r < rows.n_rows; r++) {
+		struct storage_value q[2] = { storage_int(j->app),
+					      storage_int(storage_rows_int(&rows, r, 0, 0)) };
+		(void)snprintf(sql, sizeof(sql), "DELETE FROM rec_%lld_fts WHERE rowid = ?",
+			       (long long)j->app);
+		rc = storage_tx_exec(tx, sql, &q[1], 1, NULL, err);
+		(void)snprintf(sql, sizeof(sql), "DELETE FROM rec_%lld WHERE id = ?",
+			       (long long)j->app);
+		if (rc == 0)
+			rc = storage_tx_exec(tx, sql, &q[1], 1, NULL, err);
+		if (rc == 0)
+			rc = storage_tx_exec(tx,
+					     "DELETE FROM record_history WHERE app_id = ? AND "
+					     "record_id = ?",
+					     q, 2, NULL, err);
+		j->purged++;
+	}
+	storage_rows_close(&rows);
+	return rc;
+}
+
+static int purge_workspace(const struct forms *f, const char *db, int64_t before_us, size_t *apps,
+			   size_t *records, struct cr_err *err)
+{
+	struct storage_value p = storage_int(before_us);
+	struct storage_rows rows;
+	int rc = storage_query(f->id->store, db,
+			       "SELECT id, deleted_us IS NOT NULL AND deleted_us < ?, form_version "
+			       "FROM app",
+			       &p, 1, &rows, err);
+
+	for (size_t r = 0; rc == 0 && r < rows.n_rows; r++) {
+		int64_t app = storage_rows_int(&rows, r, 0, 0);
+		if (storage_rows_int(&rows, r, 1, 0) != 0) {
+			struct purge_app_job j = { app };
+			rc = storage_write(f->id->store, db, NULL, purge_app_job, &j, err);
+			*apps += rc == 0;
+		} else if (storage_rows_int(&rows, r, 2, 0) > 0) {
+			struct purge_records_job j = { app, before_us, 0 };
+			do {
+				rc = storage_write(f->id->store, db, NULL, purge_records_job, &j,
+						   err);
+				*records += rc == 0 ? j.purged : 0;
+			} while (rc == 0 && j.purged == 500);
+		}
+	}
+	storage_rows_close(&rows);
+	return rc;
+}
+
+int fm_purge(const struct forms *f, int64_t now_us, size_t *apps, size_t *records,
+	     struct cr_err *err)
+{
+	int64_t before = now_us - (int64_t)ID_RECYCLE_DAYS * 86400 * 1000000;
+	struct storage_rows rows;
+	int rc = storage_query(f->id->store, STORAGE_DB_SYSTEM, "SELECT id FROM workspace", NULL, 0,
+			       &rows, err);
+
+	*apps = *records = 0;
+	for (size_t r = 0; rc == 0 && r < rows.n_rows; r++) {
+		char db[ID_DB_NAME_MAX + 1];
+		id_workspace_db(storage_rows_text(&rows, r, 0), db);
+		rc = purge_workspace(f, db, before, apps, records, err);
+	}
+	storage_rows_close(&rows);
+	return rc;
+}

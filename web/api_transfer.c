@@ -1,0 +1,56 @@
+/* web/api_transfer.c: export and import of an app's records (the HTTP
+ * faces of core/forms/transfer.c). */
+#define LOG_MODULE "web"
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../core/forms/forms.h"
+#include "../lib/time.h"
+#include "web_int.h"
+
+#define FM(req) (req)->ctx->forms, &(req)->actor
+
+static bool app_id(struct web_request *req, int64_t *app)
+{
+	if (req->ctx->forms == NULL) {
+		web_reply_error(req, CR_EUNAVAIL, "forms are not served by this node");
+		return false;
+	}
+	return web_param_id(req, 1, app);
+}
+
+void web_api_records_export(struct web_request *req)
+{
+	struct cr_err err = { 0 };
+	struct cr_buf file;
+	const char *type = NULL;
+	char name[256] = "";
+	int64_t app;
+	int rc;
+
+	if (!app_id(req, &app))
+		return;
+	cr_buf_init(&file, 1);
+	rc = fm_export(FM(req), app, req->json, &file, &type, name, &err);
+	if (rc < 0) {
+		cr_buf_close(&file);
+		web_reply_result(req, rc, &err, 200, NULL);
+		return;
+	}
+	web_files_reply(req, &file, name, type, false);
+	cr_buf_close(&file);
+}
+
+void web_api_records_import(struct web_request *req)
+{
+	struct cr_err err = { 0 };
+	json_t *out = NULL;
+	int64_t app;
+	int rc;
+
+	if (!app_id(req, &app))
+		return;
+	rc = fm_import(FM(req), app, req->json, web_write_key(req), cr_wall_us(), &out, &err);
+	web_reply_result(req, rc, &err, 200, out);
+}
