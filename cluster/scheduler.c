@@ -28,6 +28,7 @@ struct cluster_scheduler {
 	pthread_mutex_t lock;
 	pthread_cond_t wake;
 	bool stopping;
+	uint64_t housekeeping_due_ms; /* monotonic */
 };
 
 /* A job as read from its row, plus what its kind gathered beforehand. */
@@ -333,6 +334,10 @@ static void *scheduler_main(void *arg)
 				seeded = storage_write(s->store, STORAGE_DB_SYSTEM, NULL, seed_job,
 						       s, &err) >= 0;
 			run_due(s);
+			if (s->cfg.housekeeping != NULL && cr_now_ms() >= s->housekeeping_due_ms) {
+				s->housekeeping_due_ms = cr_now_ms() + s->cfg.housekeeping_every_ms;
+				s->cfg.housekeeping(s->cfg.housekeeping_arg);
+			}
 		}
 		pthread_mutex_lock(&s->lock);
 		if (!s->stopping)
@@ -355,6 +360,11 @@ int cluster_scheduler_start(const struct cluster_scheduler_config *cfg, struct c
 		s->cfg.health_every_ms = 10000;
 	if (s->cfg.keep_samples_days == 0)
 		s->cfg.keep_samples_days = 7;
+	if (s->cfg.housekeeping_every_ms == 0)
+		s->cfg.housekeeping_every_ms = 3600 * 1000;
+	s->housekeeping_due_ms =
+	    cr_now_ms() +
+	    (s->cfg.housekeeping_every_ms < 60000 ? s->cfg.housekeeping_every_ms : 60000);
 	s->cluster = c;
 	s->store = store;
 	pthread_mutex_init(&s->lock, NULL);

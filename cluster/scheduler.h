@@ -37,6 +37,12 @@ struct cluster_scheduler_config {
 	unsigned health_every_ms;   /* node health samples; default 10000 */
 	unsigned keep_samples_days; /* default 7 */
 	uint64_t self_id;
+	/* Work of the layers above (emptying recycle bins) run by the leader
+	 * on the scheduler's thread every housekeeping_every_ms (default one
+	 * hour; the first run a minute after start). NULL: none. */
+	void (*housekeeping)(void *arg);
+	void *housekeeping_arg;
+	unsigned housekeeping_every_ms;
 };
 
 int cluster_scheduler_start(const struct cluster_scheduler_config *cfg, struct cluster *c,

@@ -214,7 +214,13 @@ enum xlsx_date_kind xlsx_builtin_kind(uint32_t id)
 /* ASCII lower case, whatever the locale (number formats are ASCII). */
 static char lower(char c)
 {
-	return c >= 'A' && c <= 'Z' ? (char)(c - 'A' + 'a') : c;
+	static const char upper[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZ";
+	static const char low[] = "abcdefghijklmnopqrstuvwxyz";
+	const char *at = c != '\0' ? strchr(upper, c) : NULL;
+
+	if (at == NULL)
+		return c;
+	return low[at - upper];
 }
 
 /* The end of a [...] section at p, and whether it is elapsed time ([h],

@@ -76,6 +76,9 @@ static const struct setting settings[] = {
 	{ "file-repair-interval", SET_UINT, "300", 1, 86400, "s", AT(file_repair_s),
 	  "How often each node compares its files with the other nodes' and fetches what it "
 	  "lacks." },
+	{ "housekeeping-interval", SET_UINT, "3600", 1, 86400, "s", AT(housekeeping_s),
+	  "How often the leader empties the recycle bins of apps and records deleted more than 30 "
+	  "days ago (first a minute after start, or sooner with a shorter interval)." },
 	{ "log-level", SET_LEVEL, "info", 0, 0, "level", AT(log_level),
 	  "error, warning, notice, info or debug." },
 	{ "log-target", SET_TARGET, "auto", 0, 0, "target", AT(log_target),

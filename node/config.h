@@ -38,6 +38,7 @@ struct node_config {
 	unsigned http_max_connections;
 	unsigned max_upload; /* bytes */
 	unsigned file_repair_s;
+	unsigned housekeeping_s;
 	enum cr_log_level log_level;
 	enum node_log_target log_target;
 	unsigned password_cost;

@@ -313,6 +313,19 @@ static int load_https(struct node *n, const struct node_config *cfg, struct cr_e
 	return 0;
 }
 
+/* The leader's hourly housekeeping: recycle bins past their days. */
+static void housekeeping(void *arg)
+{
+	struct node *n = arg;
+	struct cr_err err = { 0 };
+	size_t apps = 0, records = 0;
+
+	if (fm_purge(&n->forms, cr_wall_us(), &apps, &records, &err) < 0)
+		log_warn("emptying the recycle bins: %s", err.msg);
+	else if (apps > 0 || records > 0)
+		log_info("recycle bins: %zu apps and %zu records deleted for good", apps, records);
+}
+
 static int start_cluster(struct node *n, const struct node_config *cfg, struct cr_err *err)
 {
 	struct cluster_config cc = {
@@ -325,7 +338,11 @@ static int start_cluster(struct node *n, const struct node_config *cfg, struct c
 		.standbys = cfg->cluster_standbys,
 		.join_pending = n->files.join_id != 0,
 	};
-	struct cluster_scheduler_config sc = { .self_id = n->web_ctx.node_id };
+	struct cluster_scheduler_config sc = { .self_id = n->web_ctx.node_id,
+					       .housekeeping = housekeeping,
+					       .housekeeping_arg = n,
+					       .housekeeping_every_ms =
+						   cfg->housekeeping_s * 1000 };
 	int rc = cluster_start(&cc, &n->dialer, n->store, &n->cluster, err);
 
 	if (rc == 0)

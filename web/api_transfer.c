@@ -45,12 +45,29 @@ void web_api_records_export(struct web_request *req)
 void web_api_records_import(struct web_request *req)
 {
 	struct cr_err err = { 0 };
+	struct cr_buf file;
 	json_t *out = NULL;
+	const char *sha = json_string_value(json_object_get(req->json, "file"));
 	int64_t app;
-	int rc;
+	int rc = 0;
 
 	if (!app_id(req, &app))
 		return;
-	rc = fm_import(FM(req), app, req->json, web_write_key(req), cr_wall_us(), &out, &err);
+	cr_buf_init(&file, 1);
+	/* a large file comes as an upload first (POST /files), named here */
+	if (json_object_get(req->json, "file") != NULL) {
+		if (sha == NULL)
+			rc =
+			    cr_err_set(&err, CR_EINVAL, "'file' must be an uploaded file's sha256");
+		else
+			rc = web_files_read(req, req->actor.workspace_id, sha, &file, &err);
+		if (rc == CR_ENOTFOUND || (rc == CR_EINVAL && sha != NULL))
+			rc = cr_err_set(&err, CR_EINVAL, "no uploaded file %.64s in this workspace",
+					sha);
+	}
+	if (rc == 0)
+		rc = fm_import(FM(req), app, req->json, file.data != NULL ? file.data : NULL,
+			       file.len, web_write_key(req), cr_wall_us(), &out, &err);
+	cr_buf_close(&file);
 	web_reply_result(req, rc, &err, 200, out);
 }

@@ -96,7 +96,11 @@ int fm_purge(const struct forms *f, int64_t now_us, size_t *apps, size_t *record
 /* The file in out; *content_type and name (e.g. "采购单.csv") set. */
 int fm_export(const struct forms *f, const struct id_actor *a, int64_t app, const json_t *body,
 	      struct cr_buf *out, const char **content_type, char name[256], struct cr_err *err);
+/* body {"format", "content" (base64) | "file" (an uploaded file's
+ * sha256), "mapping", "dry_run"}; for "file", the caller reads the file
+ * and passes its bytes in file/file_len (NULL otherwise). */
 int fm_import(const struct forms *f, const struct id_actor *a, int64_t app, const json_t *body,
-	      const char *request_id, int64_t now_us, json_t **out, struct cr_err *err);
+	      const void *file, size_t file_len, const char *request_id, int64_t now_us,
+	      json_t **out, struct cr_err *err);
 
 #endif

@@ -716,9 +716,12 @@ static json_t *mapping_suggest(const struct fm_form *form, const struct sheet *s
 }
 
 int fm_import(const struct forms *f, const struct id_actor *a, int64_t app, const json_t *body,
-	      const char *request_id, int64_t now_us, json_t **out, struct cr_err *err)
+	      const void *file, size_t file_len, const char *request_id, int64_t now_us,
+	      json_t **out, struct cr_err *err)
 {
-	static const char *const keys[] = { "format", "content", "mapping", "dry_run", NULL };
+	static const char *const keys[] = {
+		"format", "content", "file", "mapping", "dry_run", NULL
+	};
 	struct fm_form form;
 	struct fm_rights rights;
 	const char *format = json_string_value(json_object_get(body, "format"));
@@ -746,16 +749,32 @@ int fm_import(const struct forms *f, const struct id_actor *a, int64_t app, cons
 		rc = cr_err_set(err, CR_EINVAL, "'format' must be \"csv\" or \"xlsx\"");
 	if (rc == 0 && dry != NULL && !json_is_boolean(dry))
 		rc = cr_err_set(err, CR_EINVAL, "'dry_run' must be true or false");
-	if (rc == 0 && content == NULL)
-		rc = cr_err_set(err, CR_EINVAL, "'content' must be the file, base64-encoded");
-	if (rc == 0 && strlen(content) / 4 * 3 > IMPORT_BYTES_MAX)
-		rc = cr_err_set(err, CR_ETOOBIG, "the file is larger than %zu MiB",
-				IMPORT_BYTES_MAX >> 20);
-	if (rc == 0) {
-		data = malloc(strlen(content) / 4 * 3 + 4);
-		len = data != NULL ? cr_base64_decode(content, strlen(content), data) : -1;
-		if (len < 0)
-			rc = cr_err_set(err, CR_EINVAL, "'content' is not base64");
+	if (rc == 0 && file != NULL) {
+		/* an uploaded file (read by the caller) */
+		if (file_len > IMPORT_BYTES_MAX)
+			rc = cr_err_set(err, CR_ETOOBIG, "the file is larger than %zu MiB",
+					IMPORT_BYTES_MAX >> 20);
+		data = rc == 0 ? malloc(file_len + 1) : NULL;
+		if (rc == 0 && data == NULL)
+			rc = cr_err_set(err, CR_EINTERNAL, "out of memory");
+		if (rc == 0) {
+			memcpy(data, file, file_len);
+			len = (long)file_len;
+		}
+	} else if (rc == 0) {
+		if (content == NULL)
+			rc = cr_err_set(err, CR_EINVAL,
+					"'content' must be the file, base64-encoded (or 'file' an "
+					"uploaded file's sha256)");
+		if (rc == 0 && strlen(content) / 4 * 3 > IMPORT_BYTES_MAX)
+			rc = cr_err_set(err, CR_ETOOBIG, "the file is larger than %zu MiB",
+					IMPORT_BYTES_MAX >> 20);
+		if (rc == 0) {
+			data = malloc(strlen(content) / 4 * 3 + 4);
+			len = data != NULL ? cr_base64_decode(content, strlen(content), data) : -1;
+			if (len < 0)
+				rc = cr_err_set(err, CR_EINVAL, "'content' is not base64");
+		}
 	}
 	if (rc == 0)
 		rc = sheet_read(format, data, (size_t)len, &s, err);

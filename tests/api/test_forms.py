@@ -67,7 +67,8 @@ TYPES = [
 class FormsTest(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
-        cls.node = Node()
+        # the leader empties the recycle bins every second here (hourly by default)
+        cls.node = Node(extra_args=("--housekeeping-interval", "1"))
         cls.node.start()
         cls.root = Client.for_node(cls.node, "root")
         cls.ws = cls.root.setup("root", "Root", new_password(), "Acme").json()["workspace"]["id"]
@@ -543,6 +544,30 @@ class FormsTest(unittest.TestCase):
         r = self.alice.post(self.W(f"/apps/{app}/import"), {"format": "csv", "content": ""})
         self.assertEqual(r.status, 403)
 
+    def test_a_file_larger_than_a_json_body_imports_after_an_upload(self):
+        import urllib.parse
+        app = self.app([{"id": "t", "type": "textarea", "label": "正文"},
+                        {"id": "n", "type": "number", "label": "序号", "options": {"precision": 0}}])
+        out = io.StringIO()
+        w = csv.writer(out)
+        w.writerow(["正文", "序号"])
+        for i in range(3000):
+            w.writerow(["长文本" * 60 + str(i), i])
+        data = out.getvalue().encode("utf-8")
+        self.assertGreater(len(data), 1 << 20, "more than http-max-body")
+        up = self.root.request("POST", f"/workspaces/{self.ws}/files", body=data,
+                               headers={"Content-Type": "text/csv",
+                                        "X-Creek-File-Name": urllib.parse.quote("导入.csv")})
+        self.assertEqual(up.status, 201, up.text)
+        r = self.root.post(self.W(f"/apps/{app}/import"),
+                           {"format": "csv", "file": up.json()["sha256"], "mapping": {"正文": "t", "序号": "n"},
+                            "dry_run": False})
+        self.assertEqual(r.status, 200, r.text)
+        self.assertEqual((r.json()["rows"], r.json()["imported"]), (3000, 3000))
+        self.assertEqual([b["imported"] for b in r.json()["batches"]], [True] * 6)
+        r = self.root.post(self.W(f"/apps/{app}/import"), {"format": "csv", "file": "d" * 64})
+        self.assertEqual(r.status, 400, r.text)
+
     # ---- who may do what ----
 
     def test_members_see_their_own_records_managers_see_all(self):
@@ -608,6 +633,32 @@ class FormsTest(unittest.TestCase):
                                  headers={"Content-Type": "application/pdf", "X-Creek-File-Name": "big.pdf"})
         r = self.alice.post(self.W(f"/apps/{app}/records"), {"values": {"doc": [big.json()]}})
         self.assertEqual(r.status, 400, "over the field's max_size")
+
+    def test_the_recycle_bins_are_emptied_after_30_days(self):
+        from creek import wait_for
+        app = self.app([{"id": "t", "type": "text", "label": "T"}])
+        old, fresh = self.create(app, {"t": "old"}), self.create(app, {"t": "fresh"})
+        for rec in (old, fresh):
+            self.root.ok("DELETE", f"/workspaces/{self.ws}/apps/{app}/records/{rec['id']}")
+        gone = self.app([{"id": "t", "type": "text", "label": "T"}])
+        self.create(gone, {"t": "x"})
+        self.root.ok("DELETE", f"/workspaces/{self.ws}/apps/{gone}")
+        # 31 days ago, as far as the bins can tell
+        db = f"ws-{self.ws}"
+        self.node.sql(db, "exec", f"UPDATE rec_{app} SET deleted_us = 1 WHERE id = ?", f"i:{old['id']}")
+        self.node.sql(db, "exec", "UPDATE app SET deleted_us = 1 WHERE id = ?", f"i:{gone}")
+
+        def purged():
+            ids = [r["id"] for r in self.query(app, deleted=True)["records"]]
+            bin_ = [x["id"] for x in self.root.get(self.W("/app-bin")).json()["apps"]]
+            return ids == [fresh["id"]] and gone not in bin_
+
+        wait_for(purged, 20, "the housekeeping to empty the bins")
+        self.assertEqual(self.node.sql(db, "query", "SELECT count(*) FROM sqlite_master WHERE name = ?",
+                                       f"t:rec_{gone}"), [[0]])
+        self.assertEqual(self.node.sql(db, "query", "SELECT count(*) FROM record_history WHERE app_id = ? "
+                                       "AND record_id = ?", f"i:{app}", f"i:{old['id']}"), [[0]])
+        self.assertEqual(self.root.get(self.W(f"/apps/{app}/records/{old['id']}")).status, 404)
 
     # ---- the apps page ----
 
