@@ -3,6 +3,7 @@
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 
 #include "../../lib/text.h"
 #include "field_int.h"
@@ -181,14 +182,69 @@ int fm_ref_options(const json_t *options, struct cr_err *err)
 	return 0;
 }
 
+/* One entry of a file field's "accept": ".pdf", a major type with a star
+ * ("image/" and "*") or a full type ("text/csv"). */
+static bool accept_entry_valid(const char *a)
+{
+	size_t n = a != NULL ? strlen(a) : 0;
+	const char *slash = a != NULL ? strchr(a, '/') : NULL;
+
+	if (n < 2 || n > 100)
+		return false;
+	for (const char *p = a; *p != '\0'; p++)
+		if (!isalnum((unsigned char)*p) && strchr("./*+-_", *p) == NULL)
+			return false;
+	if (a[0] == '.')
+		return slash == NULL && strchr(a, '*') == NULL;
+	/* a star only as the whole subtype */
+	return slash != NULL && slash != a && slash[1] != '\0' && strchr(slash + 1, '/') == NULL &&
+	       memchr(a, '*', (size_t)(slash - a)) == NULL &&
+	       (strchr(slash + 1, '*') == NULL || strcmp(slash + 1, "*") == 0);
+}
+
 int fm_file_options(const json_t *options, struct cr_err *err)
 {
+	const json_t *accept = json_object_get(options, "accept");
 	long long n;
+	size_t i;
+	const json_t *e;
 	int rc = int_option(options, "max_files", 1, FM_FILES_MAX, 10, &n, err);
 
 	if (rc == 0)
 		rc = int_option(options, "max_size", 1, (long long)1 << 40, 50LL << 20, &n, err);
+	if (rc == 0 && accept != NULL && (!json_is_array(accept) || json_array_size(accept) > 30))
+		return cr_err_set(err, CR_EINVAL,
+				  "option 'accept' must list at most 30 of .ext, type/* or type/sub");
+	json_array_foreach(accept, i, e) if (!accept_entry_valid(json_string_value(e))) return cr_err_set(
+	    err, CR_EINVAL, "option 'accept': '%s' is not .ext, type/* or type/sub",
+	    json_is_string(e) ? json_string_value(e) : "?");
 	return rc;
+}
+
+/* Does a file (name, media type) match the field's "accept" list (none:
+ * anything)? Case does not matter. */
+static bool accepted(const json_t *options, const char *name, const char *type)
+{
+	const json_t *accept = json_object_get(options, "accept");
+	const char *dot = name != NULL ? strrchr(name, '.') : NULL;
+	size_t i;
+	const json_t *e;
+
+	if (json_array_size(accept) == 0)
+		return true;
+	json_array_foreach(accept, i, e)
+	{
+		const char *a = json_string_value(e);
+		size_t n = strlen(a);
+		if (a[0] == '.' && dot != NULL && strcasecmp(dot, a) == 0)
+			return true;
+		if (a[0] != '.' && n >= 2 && strcmp(a + n - 2, "/*") == 0 &&
+		    strncasecmp(type, a, n - 1) == 0)
+			return true;
+		if (a[0] != '.' && strcasecmp(type, a) == 0)
+			return true;
+	}
+	return false;
 }
 
 int fm_subtable_options(const json_t *options, struct cr_err *err)
@@ -566,7 +622,15 @@ static int files(const json_t *options, const json_t *value, bool image, json_t 
 	if (!json_is_array(value) || (long long)json_array_size(value) > max_files)
 		return cr_err_set(err, CR_EINVAL, "must be a list of at most %lld files",
 				  max_files);
-	json_array_foreach(value, i, f) if (file_ref(f, max_size, image, err) < 0) return CR_EINVAL;
+	json_array_foreach(value, i, f)
+	{
+		if (file_ref(f, max_size, image, err) < 0)
+			return CR_EINVAL;
+		if (!accepted(options, json_string_value(json_object_get(f, "name")),
+			      json_string_value(json_object_get(f, "type"))))
+			return cr_err_set(err, CR_EINVAL, "'%s' is not a kind of file it takes",
+					  json_string_value(json_object_get(f, "name")));
+	}
 	*out = json_incref((json_t *)value);
 	return 0;
 }

@@ -198,6 +198,16 @@ static void structured_values(void **state)
 	bad("attachment", "{\"max_size\": 9}", v);
 	(void)snprintf(v, sizeof(v), file, h, "application/pdf");
 	bad("image", NULL, v);
+	/* accept: by extension (the name is x.png here), by type, by major type */
+	ok("attachment", "{\"accept\": [\".PDF\", \"application/pdf\"]}", v);
+	ok("attachment", "{\"accept\": [\"application/*\"]}", v);
+	bad("attachment", "{\"accept\": [\".doc\", \"image/*\"]}", v);
+	bad_field("{\"id\": \"f\", \"type\": \"attachment\", \"label\": \"x\", \"options\": "
+		  "{\"accept\": [\"pdf\"]}}");
+	bad_field("{\"id\": \"f\", \"type\": \"attachment\", \"label\": \"x\", \"options\": "
+		  "{\"accept\": [\"*/*\"]}}");
+	bad_field("{\"id\": \"f\", \"type\": \"attachment\", \"label\": \"x\", \"options\": "
+		  "{\"accept\": \".pdf\"}}");
 	(void)snprintf(v, sizeof(v), file, "../etc/passwd", "image/png");
 	bad("attachment", NULL, v);
 	assert_string_equal(ok("address", NULL, "{\"region\": [\"浙江省\", \"杭州市\"]}"),
