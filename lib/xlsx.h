@@ -50,7 +50,8 @@ void cr_xlsx_writer_free(struct cr_xlsx_writer *w); /* NULL is a no-op */
  * finite. A date is "YYYY-MM-DD" or "YYYY-MM-DDTHH:MM[:SS]" (a space for
  * the T is fine), wall-clock time with no zone, shown as yyyy-mm-dd
  * [hh:mm:ss]; dates before 1900-03-01, which Excel cannot show, are written
- * as text. An empty cell leaves its column blank.
+ * as text. An empty cell leaves its column blank, and so do NULL or ""
+ * for text or a date.
  *
  * Errors: CR_EINVAL (a number that is not finite, a date that is not one),
  * CR_ETOOBIG (text over CR_XLSX_MAX_CELL_CHARS, a row past CR_XLSX_MAX_COLS
@@ -88,7 +89,8 @@ typedef int (*cr_xlsx_row_fn)(void *arg, size_t row_index, const char *const *ce
  *   shared and inline strings as they are (_xHHHH_ escapes decoded);
  *   numbers as the shortest text that reads back exactly ("12", "3.5",
  *   "-0.1", "1e+21"); booleans "TRUE"/"FALSE"; errors as shown ("#N/A");
- *   formulas as their cached value;
+ *   ISO 8601 date cells (t="d") as written; formulas as their cached value
+ *   (none: no value);
  *   numbers in a date format (built-in ids 14-22, 27-36, 45-47, 50-58, or
  *   a custom format with y, m, d, h or s outside quotes and brackets) as
  *   "YYYY-MM-DD" for a date-only format, "HH:MM:SS" for a time-only format

@@ -153,11 +153,9 @@ static int check_entry(struct xlsx_reader *rd, const char *name, zip_int64_t idx
 		return xlsx_fail(rd, CR_ETOOBIG, "the spreadsheet unpacks to over %zu MiB",
 				 CR_XLSX_MAX_UNZIPPED >> 20);
 	if (st.size > CR_XLSX_RATIO_FROM && st.size / CR_XLSX_MAX_RATIO > st.comp_size)
-		return xlsx_fail(
-		    rd, CR_ETOOBIG,
-		    "'%s' unpacks to over %d times its packed size: refusing a likely zip "
-		    "bomb",
-		    name, CR_XLSX_MAX_RATIO);
+		return xlsx_fail(rd, CR_ETOOBIG,
+				 "'%s' unpacks to over %d times its size (a zip bomb?)", name,
+				 CR_XLSX_MAX_RATIO);
 	return 0;
 }
 

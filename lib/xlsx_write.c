@@ -235,12 +235,14 @@ static int cell_end(struct cr_xlsx_writer *w, size_t width)
 
 int cr_xlsx_add_text(struct cr_xlsx_writer *w, const char *utf8)
 {
-	size_t width;
-	size_t units = text_measure(utf8, &width);
+	size_t width, units;
 	bool is_padded;
 	int rc;
 
 	cr_assert(!w->is_finished);
+	if (utf8 == NULL)
+		return cr_xlsx_add_empty(w);
+	units = text_measure(utf8, &width);
 	if (units > CR_XLSX_MAX_CELL_CHARS)
 		return fail(w, CR_ETOOBIG, "the text is over 32767 characters, Excel's limit");
 	if (units == 0)
@@ -287,9 +289,12 @@ int cr_xlsx_add_date(struct cr_xlsx_writer *w, const char *iso)
 {
 	double serial;
 	bool has_time;
-	int rc = xlsx_iso_serial(iso, &serial, &has_time);
+	int rc;
 
 	cr_assert(!w->is_finished);
+	if (iso == NULL || *iso == '\0')
+		return cr_xlsx_add_empty(w);
+	rc = xlsx_iso_serial(iso, &serial, &has_time);
 	if (rc == 1) /* before 1900-03-01: Excel has no such date */
 		return cr_xlsx_add_text(w, iso);
 	if (rc < 0)
