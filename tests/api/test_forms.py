@@ -7,6 +7,7 @@ order, icons, the apps' recycle bin)."""
 
 import base64
 import csv
+import re
 import io
 import os
 import sys
@@ -19,6 +20,39 @@ from creek import Node  # noqa: E402
 from identity_client import Client, new_password  # noqa: E402
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+
+# ---------------------------------------------------------------------------
+# The forms' authorization matrix: every route of web/routes.c under
+# /apps/{id}/(form|records|export|import) (test_identity.py leaves them
+# here), acting on a record of bob's, by:
+#   root     the super admin
+#   manager  a member with manage_data on every app
+#   alice    a plain member (not the record's creator)
+#   bob      the plain member who made the record
+#   out      signed out
+#   other    a member of another workspace only
+# Cells: y (2xx), or the exact status.
+# ---------------------------------------------------------------------------
+FORMS_MATRIX = [
+    # method   path under /workspaces/{ws}/apps/{app}  root  manager alice bob  out  other
+    ("GET",    "/form",                                 "y    y       y     y    401  403"),
+    ("PUT",    "/form",                                 "y    403     403   403  401  403"),
+    ("GET",    "/form/versions",                        "y    y       y     y    401  403"),
+    ("POST",   "/records",                              "y    y       y     y    401  403"),
+    ("POST",   "/records/batch",                        "y    y       y     y    401  403"),
+    ("POST",   "/records/query",                        "y    y       y     y    401  403"),
+    ("POST",   "/records/count",                        "y    y       y     y    401  403"),
+    ("GET",    "/records/{}",                           "y    y       404   y    401  403"),
+    ("PATCH",  "/records/{}",                           "y    y       404   y    401  403"),
+    ("DELETE", "/records/{}",                           "y    y       404   y    401  403"),
+    ("GET",    "/records/{}/history",                   "y    y       404   y    401  403"),
+    ("POST",   "/records/{}/restore",                   "y    y       403   403  401  403"),
+    ("GET",    "/records/{}/files/{}",                  "y    y       404   y    401  403"),
+    ("POST",   "/export",                               "y    y       403   403  401  403"),
+    ("POST",   "/import",                               "y    y       403   403  401  403"),
+]
+FORMS_ROUTE = re.compile(r'\{\s*(WEB_[A-Z]+(?:\s*\|\s*WEB_[A-Z]+)*)\s*,\s*"/api/v1/workspaces/\{ws\}/apps/\{id\}'
+                         r'(/(?:form|records|export|import)[^"]*)"')
 
 SHA = "a" * 64
 CHOICES = {"choices": [{"id": "a", "label": "甲"}, {"id": "b", "label": "乙"}, {"id": "c", "label": "丙"}]}
@@ -569,6 +603,69 @@ class FormsTest(unittest.TestCase):
         self.assertEqual(r.status, 400, r.text)
 
     # ---- who may do what ----
+
+    def test_the_forms_matrix_covers_every_route_and_holds(self):
+        import hashlib
+        import urllib.parse
+        with open(os.path.join(ROOT, "web", "routes.c")) as f:
+            text = re.sub(r"/\*.*?\*/", "", f.read(), flags=re.S)
+        routes = set()
+        for methods, path in FORMS_ROUTE.findall(text):
+            for m in methods.split("|"):
+                m = m.strip()[len("WEB_"):]
+                if m not in ("HEAD", "OPTIONS"):
+                    routes.add((m, re.sub(r"\{[^}]*\}", "{}", path)))
+        rows = {(m, p) for m, p, _ in FORMS_MATRIX}
+        self.assertEqual(routes - rows, set(), "routes without a matrix row")
+        self.assertEqual(rows - routes, set(), "matrix rows without a route")
+
+        outsider_login, password = f"outsider{next(self.seq)}", new_password()
+        self.root.ok("POST", f"/workspaces/{self.ws_other}/members",
+                     {"login": outsider_login, "name": "Outsider", "password": password}, status=201)
+        other = Client.for_node(self.node, who="outsider")
+        other.sign_in(outsider_login, password)
+        actors = {"root": self.root, "manager": self.manager, "alice": self.alice, "bob": self.bob,
+                  "out": Client.for_node(self.node, who="signed out"), "other": other}
+        app = self.app([{"id": "t", "type": "text", "label": "T"},
+                        {"id": "doc", "type": "attachment", "label": "附件"}])
+        data = b"matrix file"
+        sha = hashlib.sha256(data).hexdigest()
+        ref = self.bob.request("POST", f"/workspaces/{self.ws}/files", body=data,
+                               headers={"Content-Type": "text/plain",
+                                        "X-Creek-File-Name": urllib.parse.quote("m.txt")}).json()
+        csv_b64 = base64.b64encode("T\nimported\n".encode()).decode()
+
+        def fresh_record(deleted=False):
+            rec = self.create(app, {"t": "bob's", "doc": [ref]}, who=self.bob)["id"]
+            if deleted:
+                self.root.ok("DELETE", f"/workspaces/{self.ws}/apps/{app}/records/{rec}")
+            return rec
+
+        def call(method, path, who):
+            version = self.root.get(self.W(f"/apps/{app}/form")).json()["version"]
+            rec = fresh_record(deleted=path.endswith("/restore"))
+            p = path.replace("/records/{}/files/{}", f"/records/{rec}/files/{sha}").replace("{}", str(rec), 1)
+            body = {
+                ("PUT", "/form"): {"version": version, "fields": [{"id": "t", "type": "text", "label": "T"},
+                                                                   {"id": "doc", "type": "attachment", "label": "附件"}]},
+                ("POST", "/records"): {"values": {"t": "new"}},
+                ("POST", "/records/batch"): {"records": [{"values": {"t": "b1"}}]},
+                ("POST", "/records/query"): {},
+                ("POST", "/records/count"): {},
+                ("PATCH", "/records/{}"): {"values": {"t": "changed"}},
+                ("POST", "/export"): {"format": "csv"},
+                ("POST", "/import"): {"format": "csv", "content": csv_b64, "mapping": {"T": "t"}, "dry_run": True},
+            }.get((method, path))
+            return actors[who].request(method, f"/workspaces/{self.ws}/apps/{app}{p}", body=body)
+
+        for method, path, cells in FORMS_MATRIX:
+            for who, want in zip(actors, cells.split()):
+                with self.subTest(route=f"{method} {path}", who=who):
+                    r = call(method, path, who)
+                    if want == "y":
+                        self.assertLess(r.status, 300, f"{who}: {r}")
+                    else:
+                        self.assertEqual(r.status, int(want), f"{who}: {r}")
 
     def test_members_see_their_own_records_managers_see_all(self):
         app = self.app([{"id": "t", "type": "text", "label": "T"}])
