@@ -12,16 +12,16 @@
 
 enum {
 	CR_OK = 0,
-	CR_EINVAL = -1,    /* the input is wrong: 400 */
-	CR_EDENIED = -2,   /* 403 */
-	CR_ENOTFOUND = -3, /* 404 */
-	CR_ECONFLICT = -4, /* value taken, stale version: 409 */
-	CR_ETOOBIG = -5,   /* a named limit was hit: 413 */
-	CR_EUNAVAIL = -6,  /* no leader or store; safe to retry: 503 */
-	CR_EINTERNAL = -7, /* bug or I/O failure, details in the log: 500 */
-	CR_EUNKNOWN = -8,  /* outcome unknown (a write may or may not have committed): 503 */
-	CR_EAUTH = -9,     /* not signed in, or the credentials are wrong: 401 */
-	CR_ELIMIT = -10,   /* too many attempts; try again later: 429 */
+	CR_EINVAL = -1,          /* the input is wrong: 400 */
+	CR_EDENIED = -2,         /* 403 */
+	CR_ENOTFOUND = -3,       /* 404 */
+	CR_ECONFLICT = -4,       /* value taken, stale version: 409 */
+	CR_ETOOBIG = -5,         /* a named limit was hit: 413 */
+	CR_EUNAVAIL = -6,        /* no leader or store; safe to retry: 503 */
+	CR_EINTERNAL = -7,       /* bug or I/O failure, details in the log: 500 */
+	CR_EUNKNOWN = -8,        /* outcome unknown (a write may or may not have committed): 503 */
+	CR_EAUTH = -9,           /* not signed in, or the credentials are wrong: 401 */
+	CR_ELIMIT = -10,         /* too many attempts; try again later: 429 */
 	CR_EUNPROCESSABLE = -11, /* valid, but it would lose data: 422 */
 };
 

@@ -213,11 +213,14 @@ int fm_file_options(const json_t *options, struct cr_err *err)
 	if (rc == 0)
 		rc = int_option(options, "max_size", 1, (long long)1 << 40, 50LL << 20, &n, err);
 	if (rc == 0 && accept != NULL && (!json_is_array(accept) || json_array_size(accept) > 30))
-		return cr_err_set(err, CR_EINVAL,
-				  "option 'accept' must list at most 30 of .ext, type/* or type/sub");
-	json_array_foreach(accept, i, e) if (!accept_entry_valid(json_string_value(e))) return cr_err_set(
-	    err, CR_EINVAL, "option 'accept': '%s' is not .ext, type/* or type/sub",
-	    json_is_string(e) ? json_string_value(e) : "?");
+		return cr_err_set(
+		    err, CR_EINVAL,
+		    "option 'accept' must list at most 30 of .ext, type/* or type/sub");
+	json_array_foreach(accept, i, e) if (
+	    !accept_entry_valid(json_string_value(
+		e))) return cr_err_set(err, CR_EINVAL,
+				       "option 'accept': '%s' is not .ext, type/* or type/sub",
+				       json_is_string(e) ? json_string_value(e) : "?");
 	return rc;
 }
 

@@ -58,7 +58,11 @@ static int value_norm(const json_t *field, const json_t *v, json_t **out, struct
 		if (retired_choice(field, *out))
 			goto retired;
 	} else if (strcmp(type, "checkbox") == 0) {
-		json_array_foreach(*out, i, e) if (retired_choice(field, e)) goto retired;
+		json_array_foreach(*out, i, e)
+		{
+			if (retired_choice(field, e))
+				goto retired;
+		}
 	}
 	return 0;
 retired:
@@ -88,7 +92,10 @@ static int store_checks(const struct forms *f, const struct id_actor *a, const s
 		if (strcmp(c->type, "member") == 0 || strcmp(c->type, "department") == 0) {
 			if (json_is_integer(v))
 				fm_ids_add(&ids, json_integer_value(v));
-			json_array_foreach(v, k, e) fm_ids_add(&ids, json_integer_value(e));
+			json_array_foreach(v, k, e)
+			{
+				fm_ids_add(&ids, json_integer_value(e));
+			}
 		}
 		if (strcmp(c->type, "member") == 0)
 			rc = id_accounts_are_members(f->id, a->workspace_id, ids.v, ids.n, err);
@@ -295,7 +302,10 @@ void fm_record_ids(const struct fm_form *form, const json_t *record, struct fm_i
 			continue;
 		if (json_is_integer(v))
 			fm_ids_add(ids, json_integer_value(v));
-		json_array_foreach(v, k, e) fm_ids_add(ids, json_integer_value(e));
+		json_array_foreach(v, k, e)
+		{
+			fm_ids_add(ids, json_integer_value(e));
+		}
 	}
 }
 
@@ -372,7 +382,10 @@ int fm_records_refs(const struct forms *f, const struct id_actor *a, const struc
 	const json_t *rec;
 	int rc;
 
-	json_array_foreach(records, i, rec) fm_record_ids(form, rec, &members, &depts);
+	json_array_foreach(records, i, rec)
+	{
+		fm_record_ids(form, rec, &members, &depts);
+	}
 	rc = fm_refs(f, a, members.v, members.n, depts.v, depts.n, &refs, err);
 	if (rc == 0) {
 		json_array_foreach(records, i, rec)

@@ -154,18 +154,25 @@ static void cell_text(const struct fm_col *c, const json_t *v, const json_t *ref
 		char key[24];
 		if (json_is_integer(v))
 			(void)cr_buf_printf(out, "%s", ref_name(refs, kind, v, key));
-		json_array_foreach(v, i, e)(void)
-		    cr_buf_printf(out, "%s%s", i ? "; " : "", ref_name(refs, kind, e, key));
+		json_array_foreach(v, i, e)
+		{
+			(void)cr_buf_printf(out, "%s%s", i ? "; " : "",
+					    ref_name(refs, kind, e, key));
+		}
 	} else if (json_is_number(v)) {
 		(void)cr_buf_printf(out, "%.15g", json_number_value(v));
 	} else if (strcmp(c->type, "radio") == 0 || strcmp(c->type, "select") == 0) {
 		(void)cr_buf_printf(out, "%s", choice_label(c->field, v));
 	} else if (strcmp(c->type, "checkbox") == 0) {
-		json_array_foreach(v, i, e)(void)
-		    cr_buf_printf(out, "%s%s", i ? "; " : "", choice_label(c->field, e));
+		json_array_foreach(v, i, e)
+		{
+			(void)cr_buf_printf(out, "%s%s", i ? "; " : "", choice_label(c->field, e));
+		}
 	} else if (strcmp(c->type, "address") == 0) {
-		json_array_foreach(json_object_get(v, "region"), i, e)(void)
-		    cr_buf_printf(out, "%s%s", i ? "/" : "", json_string_value(e));
+		json_array_foreach(json_object_get(v, "region"), i, e)
+		{
+			(void)cr_buf_printf(out, "%s%s", i ? "/" : "", json_string_value(e));
+		}
 		if (json_string_length(json_object_get(v, "detail")) > 0)
 			(void)cr_buf_printf(out, " %s",
 					    json_string_value(json_object_get(v, "detail")));
@@ -179,8 +186,11 @@ static void cell_text(const struct fm_col *c, const json_t *v, const json_t *ref
 		(void)cr_buf_printf(out, "%s ~ %s", json_string_value(json_object_get(v, "start")),
 				    json_string_value(json_object_get(v, "end")));
 	} else if (strcmp(c->type, "attachment") == 0 || strcmp(c->type, "image") == 0) {
-		json_array_foreach(v, i, e)(void) cr_buf_printf(
-		    out, "%s%s", i ? "; " : "", json_string_value(json_object_get(e, "name")));
+		json_array_foreach(v, i, e)
+		{
+			(void)cr_buf_printf(out, "%s%s", i ? "; " : "",
+					    json_string_value(json_object_get(e, "name")));
+		}
 	} else if (strcmp(c->type, "signature") == 0) {
 		(void)cr_buf_printf(out, "(signature)");
 	} else if (json_is_string(v)) {

@@ -7,7 +7,7 @@
 #include "identity_int.h"
 #include "workspace.h"
 
-#define GROUPS_MAX       100
+#define GROUPS_MAX 100
 
 /* Element Plus icon names the UI can draw. */
 static const char *const ICONS[] = {

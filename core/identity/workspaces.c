@@ -289,8 +289,8 @@ static json_t *apps_json(const struct identity *id, const struct id_actor *a,
 	struct storage_rows rows;
 	json_t *apps = NULL;
 
-	if (storage_query(id->store, a->db, "SELECT id FROM app WHERE deleted_us IS NULL", NULL, 0, &rows,
-			  err) == 0) {
+	if (storage_query(id->store, a->db, "SELECT id FROM app WHERE deleted_us IS NULL", NULL, 0,
+			  &rows, err) == 0) {
 		apps = json_object();
 		for (size_t r = 0; r < rows.n_rows; r++) {
 			int64_t app = storage_rows_int(&rows, r, 0, 0);

@@ -24,7 +24,8 @@ static bool shown(const char *show_when, const char *values)
 	return out;
 }
 
-#define COND(op, value) "{\"conditions\": [{\"field\": \"a\", \"op\": \"" op "\", \"value\": " value "}]}"
+#define COND(op, value)                                                                            \
+	"{\"conditions\": [{\"field\": \"a\", \"op\": \"" op "\", \"value\": " value "}]}"
 
 static void conditions_on_values(void **state)
 {
@@ -48,15 +49,17 @@ static void conditions_on_values(void **state)
 	assert_true(shown(COND("none_of", "[\"x\"]"), "{\"a\": [\"z\"]}"));
 	assert_true(shown(COND("any_of", "[5]"), "{\"a\": 5}")); /* one member */
 	assert_true(shown("{\"conditions\": [{\"field\": \"a\", \"op\": \"empty\"}]}", "{}"));
-	assert_false(shown("{\"conditions\": [{\"field\": \"a\", \"op\": \"not_empty\"}]}",
-			   "{\"a\": []}"));
+	assert_false(
+	    shown("{\"conditions\": [{\"field\": \"a\", \"op\": \"not_empty\"}]}", "{\"a\": []}"));
 	/* all / any over several conditions; none: always shown */
-	assert_false(shown("{\"match\": \"all\", \"conditions\": [{\"field\": \"a\", \"op\": \"eq\", "
-			   "\"value\": 1}, {\"field\": \"b\", \"op\": \"eq\", \"value\": 2}]}",
-			   "{\"a\": 1, \"b\": 3}"));
-	assert_true(shown("{\"match\": \"any\", \"conditions\": [{\"field\": \"a\", \"op\": \"eq\", "
-			  "\"value\": 1}, {\"field\": \"b\", \"op\": \"eq\", \"value\": 2}]}",
-			  "{\"a\": 1, \"b\": 3}"));
+	assert_false(
+	    shown("{\"match\": \"all\", \"conditions\": [{\"field\": \"a\", \"op\": \"eq\", "
+		  "\"value\": 1}, {\"field\": \"b\", \"op\": \"eq\", \"value\": 2}]}",
+		  "{\"a\": 1, \"b\": 3}"));
+	assert_true(
+	    shown("{\"match\": \"any\", \"conditions\": [{\"field\": \"a\", \"op\": \"eq\", "
+		  "\"value\": 1}, {\"field\": \"b\", \"op\": \"eq\", \"value\": 2}]}",
+		  "{\"a\": 1, \"b\": 3}"));
 	assert_true(shown("{\"conditions\": []}", "{}"));
 }
 

@@ -52,7 +52,7 @@ static void base64_decodes_with_and_without_padding(void **state)
 	assert_int_equal(cr_base64_decode("", 0, out), 0);
 	assert_int_equal(cr_base64_decode("a*==", 4, out), -1);
 	assert_int_equal(cr_base64_decode("aGVs=bG8", 8, out), -1); /* data after padding */
-	assert_int_equal(cr_base64_decode("a", 1, out), -1);         /* 6 bits: no byte */
+	assert_int_equal(cr_base64_decode("a", 1, out), -1);        /* 6 bits: no byte */
 }
 
 static void buf_refuses_append_past_ceiling(void **state)
