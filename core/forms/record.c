@@ -684,9 +684,10 @@ static int log_change(struct storage_tx *tx, const struct fm_form *form, int64_t
 		       : strcmp(action, "update") == 0 ? "updated"
 		       : strcmp(action, "delete") == 0 ? "deleted"
 						       : "restored");
-	event = json_pack("{s:s, s:I, s:I, s:I, s:s, s:O}", "workspace", a->workspace_id, "app",
+	event = json_pack("{s:s, s:I, s:I, s:I, s:s, s:o}", "workspace", a->workspace_id, "app",
 			  (json_int_t)form->app, "record", (json_int_t)rec, "version",
-			  (json_int_t)version, "action", action, "changes", changes);
+			  (json_int_t)version, "action", action, "changes",
+			  version > 1 ? json_incref(changes) : json_array());
 	body = json_dumps(event, JSON_COMPACT);
 	json_decref(event);
 	p[0] = storage_int(now_us);
@@ -709,8 +710,10 @@ static int log_change(struct storage_tx *tx, const struct fm_form *form, int64_t
 
 static json_t *change(const struct fm_col *c, const json_t *old, const json_t *new)
 {
-	return json_pack("{s:s, s:s, s:O, s:O}", "field", c->id, "label", c->label, "old",
-			 old != NULL ? old : json_null(), "new", new != NULL ? new : json_null());
+	/* no label: history is read with the form's labels (removed fields'
+	 * too), which keeps each entry small */
+	return json_pack("{s:s, s:O, s:O}", "field", c->id, "old", old != NULL ? old : json_null(),
+			 "new", new != NULL ? new : json_null());
 }
 
 int fm_tx_record_insert(struct storage_tx *tx, const struct forms *f, const struct id_actor *a,
@@ -1005,6 +1008,21 @@ int fm_record_file(const struct forms *f, const struct id_actor *a, int64_t app,
 	return rc;
 }
 
+/* Each change's label: the field's now (a removed field's last one). */
+static void labels_fill(const struct fm_form *form, json_t *changes)
+{
+	size_t i;
+	json_t *c;
+
+	json_array_foreach(changes, i, c)
+	{
+		const char *id = json_string_value(json_object_get(c, "field"));
+		for (size_t k = 0; id != NULL && k < form->n_cols; k++)
+			if (strcmp(form->cols[k].id, id) == 0)
+				json_object_set_new(c, "label", json_string(form->cols[k].label));
+	}
+}
+
 int fm_record_history(const struct forms *f, const struct id_actor *a, int64_t app, int64_t rec,
 		      json_t **out, struct cr_err *err)
 {
@@ -1045,6 +1063,7 @@ int fm_record_history(const struct forms *f, const struct id_actor *a, int64_t a
 				      fm_time_json(storage_rows_int(&rows, r, 3, 0)), "changes",
 				      changes != NULL ? changes : json_array());
 			person_name(e, "actor", json_object_get(refs, "members"));
+			labels_fill(&form, json_object_get(e, "changes"));
 			json_array_append_new(entries, e);
 		}
 		free(members.v);
