@@ -526,6 +526,9 @@ static int ddl(struct storage_tx *tx, struct cr_err *err, const char *fmt, ...)
 	return storage_tx_exec(tx, sql, NULL, 0, NULL, err);
 }
 
+/* The record table. Indexes hold the live records only (WHERE deleted_us
+ * IS NULL): lists and counts of live records are answered from them
+ * alone, and the recycle bin has its own small index. */
 static int table_create(struct storage_tx *tx, const struct fm_form *form, struct cr_err *err)
 {
 	const char *t = form->table;
@@ -537,16 +540,25 @@ static int table_create(struct storage_tx *tx, const struct fm_form *form, struc
 		     t);
 
 	if (rc == 0)
-		rc = ddl(tx, err, "CREATE INDEX IF NOT EXISTS %s_created ON %s (created_us, id)", t,
-			 t);
+		rc = ddl(tx, err,
+			 "CREATE INDEX IF NOT EXISTS %s_created ON %s (created_us, id) WHERE "
+			 "deleted_us IS NULL",
+			 t, t);
 	if (rc == 0)
-		rc = ddl(tx, err, "CREATE INDEX IF NOT EXISTS %s_updated ON %s (updated_us, id)", t,
-			 t);
+		rc = ddl(tx, err,
+			 "CREATE INDEX IF NOT EXISTS %s_updated ON %s (updated_us, id) WHERE "
+			 "deleted_us IS NULL",
+			 t, t);
 	if (rc == 0)
-		rc = ddl(tx, err, "CREATE INDEX IF NOT EXISTS %s_creator ON %s (created_by, id)", t,
-			 t);
+		rc = ddl(tx, err,
+			 "CREATE INDEX IF NOT EXISTS %s_creator ON %s (created_by, id) WHERE "
+			 "deleted_us IS NULL",
+			 t, t);
 	if (rc == 0)
-		rc = ddl(tx, err, "CREATE INDEX IF NOT EXISTS %s_deleted ON %s (deleted_us)", t, t);
+		rc = ddl(tx, err,
+			 "CREATE INDEX IF NOT EXISTS %s_deleted ON %s (deleted_us) WHERE "
+			 "deleted_us IS NOT NULL",
+			 t, t);
 	if (rc == 0)
 		rc = ddl(tx, err,
 			 "CREATE VIRTUAL TABLE IF NOT EXISTS %s USING fts5(body, tokenize = "
@@ -615,8 +627,11 @@ static int save_job(struct storage_tx *tx, void *arg, struct cr_err *err)
 				 affinity(k));
 		}
 		if (rc == 0 && fm_type_sortable(c->type))
-			rc = ddl(tx, err, "CREATE INDEX IF NOT EXISTS %s_c%d ON %s (c%d, id)",
-				 form->table, c->col, form->table, c->col);
+			rc = ddl(
+			    tx, err,
+			    "CREATE INDEX IF NOT EXISTS %s_c%d ON %s (c%d, id) WHERE deleted_us IS "
+			    "NULL",
+			    form->table, c->col, form->table, c->col);
 		p[1] = storage_text(c->id);
 		p[2] = storage_int(c->col);
 		p[3] = storage_text(c->type);
