@@ -103,6 +103,40 @@ function errorFromBody(response, body) {
 
 const pathOnly = (path) => path.split('?')[0];
 
+/**
+ * The file name a Content-Disposition header gives (RFC 6266): filename* (RFC 8187, UTF-8) before
+ * filename; '' when none.
+ * @param {string | null} header
+ */
+export function dispositionFilename(header) {
+  if (typeof header !== 'string') return '';
+  const star = /filename\*\s*=\s*([^;]+)/i.exec(header);
+  if (star) {
+    const value = star[1].trim().replace(/^"(.*)"$/, '$1');
+    const quote = value.indexOf("''");
+    try {
+      return decodeURIComponent(quote >= 0 ? value.slice(quote + 2) : value);
+    } catch {
+      // a broken encoding: fall back to the plain filename
+    }
+  }
+  const plain = /filename\s*=\s*("((?:[^"\\]|\\.)*)"|[^;]+)/i.exec(header);
+  if (!plain) return '';
+  return plain[2] !== undefined ? plain[2].replace(/\\(.)/g, '$1') : plain[1].trim();
+}
+
+async function readFile(response) {
+  const blob = await response.blob();
+  return {
+    ok: true,
+    body: {
+      blob,
+      filename: dispositionFilename(response.headers.get('content-disposition')),
+      type: response.headers.get('content-type') || blob.type,
+    },
+  };
+}
+
 async function readBody(response) {
   if (response.status === 204 || response.status === 205) return { ok: true, body: null };
   const text = await response.text();
@@ -127,6 +161,9 @@ async function readBody(response) {
  *   session exists): the unauthenticated hook is not called
  * @param {number} [options.timeoutMs]
  * @param {AbortSignal} [options.signal]
+ * @param {{body: Blob, type?: string}} [options.raw] sent as is (a file upload) instead of JSON
+ * @param {Record<string, string>} [options.headers] more request headers
+ * @param {boolean} [options.download] a 2xx answer is a file: resolves to {blob, filename, type}
  * @returns {Promise<unknown>} the parsed JSON body (null for an empty body)
  */
 export async function apiRequest(method, path, options = {}) {
@@ -143,13 +180,16 @@ export async function apiRequest(method, path, options = {}) {
 }
 
 async function send(method, path, options) {
-  const { body, acceptStatus = [], timeoutMs = DEFAULT_TIMEOUT_MS, signal } = options;
+  const { body, acceptStatus = [], timeoutMs = DEFAULT_TIMEOUT_MS, signal, raw } = options;
   const upper = method.toUpperCase();
-  const headers = { Accept: 'application/json' };
+  const headers = { Accept: options.download ? '*/*' : 'application/json', ...options.headers };
   const token = SAFE_METHODS.has(upper) ? '' : hooks.csrfToken();
   if (token) headers[CSRF_HEADER] = token;
   const init = { method: upper, headers, credentials: 'same-origin', cache: 'no-store' };
-  if (body !== undefined) {
+  if (raw) {
+    headers['Content-Type'] = raw.type || 'application/octet-stream';
+    init.body = raw.body;
+  } else if (body !== undefined) {
     headers['Content-Type'] = 'application/json';
     init.body = JSON.stringify(body);
   }
@@ -168,7 +208,7 @@ async function send(method, path, options) {
   let parsed;
   try {
     response = await fetch(resolveApiUrl(path), init);
-    parsed = await readBody(response);
+    parsed = options.download && response.ok ? await readFile(response) : await readBody(response);
   } catch (err) {
     if (timedOut) {
       throw new ApiError({
@@ -212,3 +252,10 @@ export const apiPost = (path, body, options) => apiRequest('POST', path, { ...op
 export const apiPut = (path, body, options) => apiRequest('PUT', path, { ...options, body });
 export const apiPatch = (path, body, options) => apiRequest('PATCH', path, { ...options, body });
 export const apiDelete = (path, options) => apiRequest('DELETE', path, options);
+
+/**
+ * A file from the server (an export): resolves to {blob, filename, type}, the name from
+ * Content-Disposition. Errors come as ApiError like any other call.
+ */
+export const apiDownload = (method, path, body, options) =>
+  apiRequest(method, path, { timeoutMs: 120000, ...options, body, download: true });

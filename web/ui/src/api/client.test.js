@@ -3,8 +3,10 @@ import {
   ApiError,
   apiGet,
   apiPost,
+  apiDownload,
   apiRequest,
   configureClient,
+  dispositionFilename,
   parseRetryAfter,
 } from './client.js';
 import { getHealth } from './health.js';
@@ -246,5 +248,56 @@ describe('getHealth', () => {
     const fetchMock = stubFetch(async () => jsonResponse(503, doc));
     await expect(getHealth()).resolves.toEqual(doc);
     expect(fetchMock.mock.calls[0][0]).toBe('/api/v1/health');
+  });
+});
+
+describe('files', () => {
+  it('dispositionFilename prefers filename* (UTF-8) and reads quoted names', () => {
+    expect(
+      dispositionFilename(`attachment; filename="a.csv"; filename*=UTF-8''%E8%AE%A2%E5%8D%95.csv`),
+    ).toBe('订单.csv');
+    expect(dispositionFilename('attachment; filename="say \\"hi\\".csv"')).toBe('say "hi".csv');
+    expect(dispositionFilename('attachment; filename=plain.xlsx')).toBe('plain.xlsx');
+    expect(dispositionFilename('attachment')).toBe('');
+    expect(dispositionFilename(null)).toBe('');
+  });
+
+  it('apiDownload resolves to the blob and its name; errors stay ApiErrors', async () => {
+    configureClient({ csrfToken: () => 'tok' });
+    const fetchMock = stubFetch(
+      async () =>
+        new Response('id,name\r\n', {
+          status: 200,
+          headers: {
+            'Content-Type': 'text/csv',
+            'Content-Disposition': 'attachment; filename="r.csv"',
+          },
+        }),
+    );
+    const file = await apiDownload('POST', '/api/v1/x/export', { format: 'csv' });
+    expect(file.filename).toBe('r.csv');
+    expect(file.type).toBe('text/csv');
+    expect(await file.blob.text()).toBe('id,name\r\n');
+    const [, init] = fetchMock.mock.calls[0];
+    expect(init.headers['X-Creek-CSRF']).toBe('tok');
+    expect(JSON.parse(init.body)).toEqual({ format: 'csv' });
+
+    stubFetch(async () => jsonResponse(403, { error: { code: 'denied', message: 'no' } }));
+    const err = await rejection(apiDownload('POST', '/x', {}));
+    expect(err).toBeInstanceOf(ApiError);
+    expect(err.code).toBe('denied');
+  });
+
+  it('sends a raw body with its type and extra headers', async () => {
+    const fetchMock = stubFetch(async () => jsonResponse(201, { sha256: 'ab' }));
+    const blob = new Blob(['hello'], { type: 'text/plain' });
+    await apiRequest('POST', '/up', {
+      raw: { body: blob, type: 'text/plain' },
+      headers: { 'X-A': '1' },
+    });
+    const [, init] = fetchMock.mock.calls[0];
+    expect(init.body).toBe(blob);
+    expect(init.headers['Content-Type']).toBe('text/plain');
+    expect(init.headers['X-A']).toBe('1');
   });
 });

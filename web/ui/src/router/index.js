@@ -43,6 +43,39 @@ export const routes = [
     meta: { titleKey: 'menu.apps', menuKey: 'apps' },
   },
   {
+    path: '/w/:ws/apps/:app',
+    component: () => import('../views/apps/AppPage.vue'),
+    meta: { titleKey: 'menu.apps', menuKey: 'apps' },
+    children: [
+      { path: '', name: 'app', redirect: (to) => ({ name: 'app-data', params: to.params }) },
+      {
+        path: 'data',
+        name: 'app-data',
+        component: () => import('../views/records/RecordsPage.vue'),
+        meta: { titleKey: 'apps.tabs.data', menuKey: 'apps' },
+      },
+      {
+        path: 'new',
+        name: 'app-new',
+        component: () => import('../views/records/SubmitPage.vue'),
+        meta: { titleKey: 'apps.tabs.submit', menuKey: 'apps' },
+      },
+      {
+        path: 'design',
+        name: 'app-design',
+        component: () => import('../views/designer/DesignerPage.vue'),
+        meta: { titleKey: 'apps.tabs.design', menuKey: 'apps' },
+      },
+      {
+        path: 'bin',
+        name: 'app-bin',
+        component: () => import('../views/records/RecordsPage.vue'),
+        props: { deleted: true },
+        meta: { titleKey: 'apps.tabs.bin', menuKey: 'apps' },
+      },
+    ],
+  },
+  {
     path: '/w/:ws/contacts',
     name: 'contacts',
     component: () => import('../views/contacts/ContactsPage.vue'),

@@ -1,7 +1,7 @@
-// The apps of the current workspace. Who may add, rename or delete comes from the workspace
-// store (me.permissions.add_app, me.apps[id]), read again after each change since a new app
-// brings new rights with it.
-import { readonly } from 'vue';
+// The apps of the current workspace, their groups and order (GET /apps), and the apps' recycle
+// bin. Who may add, change or delete comes from the workspace store (me.permissions.add_app,
+// me.apps[id]), read again after each change since a new app brings new rights with it.
+import { computed, reactive, readonly, toRef } from 'vue';
 import * as appsApi from '../api/apps.js';
 import { createResource } from './resource.js';
 
@@ -14,32 +14,75 @@ export function createAppsStore(deps = {}) {
   const api = { ...appsApi, ...deps.api };
   let ws = '';
   let afterChange = deps.afterChange ?? (async () => {});
-  const apps = createResource(
-    () => api.listApps(ws),
-    () => [],
+  const layout = createResource(
+    () => api.getApps(ws),
+    () => ({ apps: [], groups: [] }),
   );
+  const bin = createResource(
+    () => api.listAppBin(ws),
+    () => ({ apps: [], recycleDays: null }),
+  );
+
+  // The apps list as a resource of its own ({value, error, loading, loaded}): the permission
+  // pages read it so.
+  const apps = reactive({
+    value: computed(() => layout.state.value.apps),
+    error: toRef(layout.state, 'error'),
+    loading: toRef(layout.state, 'loading'),
+    loaded: toRef(layout.state, 'loaded'),
+  });
 
   const changed = async (promise) => {
     const result = await promise;
-    await Promise.all([apps.load(), afterChange()]);
+    await Promise.all([layout.load(), afterChange()]);
     return result;
   };
 
   return {
-    apps: readonly(apps.state),
+    apps: readonly(apps),
+    /** {value: {apps, groups}, error, loading, loaded} */
+    layout: readonly(layout.state),
+    /** {value: {apps, recycleDays}, error, loading, loaded} */
+    bin: readonly(bin.state),
     use(id) {
       if (id === ws) return false;
       ws = id;
-      apps.reset();
+      layout.reset();
+      bin.reset();
       return true;
     },
     onChange(fn) {
       afterChange = fn;
     },
-    load: apps.load,
-    create: (name) => changed(api.createApp(ws, name)),
-    rename: (id, name) => changed(api.renameApp(ws, id, name)),
-    remove: (id) => changed(api.deleteApp(ws, id)),
+    load: layout.load,
+    loadBin: bin.load,
+    /** The app with this id from the list read last, or null. */
+    find: (id) => layout.state.value.apps.find((a) => String(a.id) === String(id)) ?? null,
+    /** @param {{name: string, icon?: string, color?: string, group_id?: number | null}} body */
+    create: (body) => changed(api.createApp(ws, body)),
+    update: (id, fields) => changed(api.patchApp(ws, id, fields)),
+    rename: (id, name) => changed(api.patchApp(ws, id, { name })),
+    async remove(id) {
+      await changed(api.deleteApp(ws, id));
+    },
+    async restore(id) {
+      const app = await api.restoreApp(ws, id);
+      await Promise.all([layout.load(), bin.load(), afterChange()]);
+      return app;
+    },
+    /** PUT /app-layout; the answer is the new list (no second read). */
+    async saveLayout(body) {
+      try {
+        const answer = await api.putAppLayout(ws, body);
+        layout.reset();
+        Object.assign(layout.state, { value: answer, loaded: true });
+        return answer;
+      } catch (err) {
+        // The arrangement shown may be stale (409: an app came or went): read it again.
+        await layout.load();
+        throw err;
+      }
+    },
   };
 }
 
