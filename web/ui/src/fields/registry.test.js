@@ -153,13 +153,23 @@ describe('the type table', () => {
     for (const s of Object.values(SYSTEM_FIELDS)) expect(t(s.labelKey)).not.toBe(s.labelKey);
   });
 
-  it('sorts by text-like, number-like, date-like and single-choice types only', () => {
+  it('sorts by short text, number-like, date-like and single-choice types only', () => {
     const sortable = TYPE_NAMES.filter((type) => typeOf(type).sortable).sort();
     expect(sortable).toEqual(
       [
-        ...['text', 'textarea', 'richtext', 'email', 'phone', 'link', 'barcode', 'serial'],
+        ...['text', 'email', 'phone', 'link', 'barcode', 'serial'],
         ...['number', 'money', 'percent', 'duration', 'rating', 'date', 'datetime'],
         ...['radio', 'select'],
+      ].sort(),
+    );
+  });
+
+  it('allows unique where the server does: short text, numbers and dates', () => {
+    const unique = TYPE_NAMES.filter((type) => typeOf(type).canUnique).sort();
+    expect(unique).toEqual(
+      [
+        ...['text', 'email', 'phone', 'link', 'barcode'],
+        ...['number', 'money', 'percent', 'duration', 'rating', 'date', 'datetime'],
       ].sort(),
     );
   });

@@ -97,10 +97,15 @@ const TYPES = [
   textLike('text', 'basic', 'EditPen', {
     defaultOptions: () => ({ max_length: TEXT_MAX_LENGTH }),
   }),
+  // Long text is neither indexed nor comparable as a whole: no sort, no unique (as the server).
   textLike('textarea', 'basic', 'Memo', {
+    sortable: false,
+    canUnique: false,
     defaultOptions: () => ({ max_length: TEXTAREA_MAX_LENGTH }),
   }),
   textLike('richtext', 'basic', 'Document', {
+    sortable: false,
+    canUnique: false,
     defaultOptions: () => ({ max_length: TEXTAREA_MAX_LENGTH }),
   }),
   numberLike('number', 'Odometer', { defaultOptions: () => ({ precision: 2 }) }),
@@ -108,8 +113,11 @@ const TYPES = [
   numberLike('percent', 'Discount', { defaultOptions: () => ({ precision: 2 }) }),
   numberLike('duration', 'Timer'),
   numberLike('rating', 'Star', { defaultOptions: () => ({ max: 5 }) }),
-  entry('date', 'basic', 'Calendar', 'date', DATE_OPS, { sortable: true }),
-  entry('datetime', 'basic', 'Clock', 'datetime', DATETIME_OPS, { sortable: true }),
+  entry('date', 'basic', 'Calendar', 'date', DATE_OPS, { sortable: true, canUnique: true }),
+  entry('datetime', 'basic', 'Clock', 'datetime', DATETIME_OPS, {
+    sortable: true,
+    canUnique: true,
+  }),
   entry('timerange', 'basic', 'AlarmClock', 'other', PRESENCE_OPS),
   textLike('email', 'basic', 'Message'),
   textLike('phone', 'basic', 'Phone'),
