@@ -24,117 +24,119 @@ static bool ids(struct web_request *req, int64_t *app, int64_t *rec)
 	return rec == NULL || web_param_id(req, 2, rec);
 }
 
-void web_api_form_get(struct web_request *req)
+/* Handlers of the same shape, one line each. */
+typedef int (*app_read_fn)(const struct forms *, const struct id_actor *, int64_t, json_t **,
+			   struct cr_err *);
+typedef int (*app_body_fn)(const struct forms *, const struct id_actor *, int64_t, const json_t *,
+			   json_t **, struct cr_err *);
+typedef int (*app_write_fn)(const struct forms *, const struct id_actor *, int64_t, const json_t *,
+			    const char *, int64_t, json_t **, struct cr_err *);
+typedef int (*rec_read_fn)(const struct forms *, const struct id_actor *, int64_t, int64_t,
+			   json_t **, struct cr_err *);
+
+static void app_read(struct web_request *req, app_read_fn fn)
 {
 	struct cr_err err = { 0 };
-	int rc;
 	json_t *out = NULL;
 	int64_t app;
+	int rc;
 
 	if (!ids(req, &app, NULL))
 		return;
-	rc = fm_form_get(FM(req), app, &out, &err);
+	rc = fn(FM(req), app, &out, &err);
 	web_reply_result(req, rc, &err, 200, out);
+}
+
+static void app_body(struct web_request *req, app_body_fn fn)
+{
+	struct cr_err err = { 0 };
+	json_t *out = NULL;
+	int64_t app;
+	int rc;
+
+	if (!ids(req, &app, NULL))
+		return;
+	rc = fn(FM(req), app, req->json, &out, &err);
+	web_reply_result(req, rc, &err, 200, out);
+}
+
+static void app_write(struct web_request *req, app_write_fn fn, unsigned status)
+{
+	struct cr_err err = { 0 };
+	json_t *out = NULL;
+	int64_t app;
+	int rc;
+
+	if (!ids(req, &app, NULL))
+		return;
+	rc = fn(FM(req), app, req->json, web_write_key(req), cr_wall_us(), &out, &err);
+	web_reply_result(req, rc, &err, status, out);
+}
+
+static void rec_read(struct web_request *req, rec_read_fn fn)
+{
+	struct cr_err err = { 0 };
+	json_t *out = NULL;
+	int64_t app, rec;
+	int rc;
+
+	if (!ids(req, &app, &rec))
+		return;
+	rc = fn(FM(req), app, rec, &out, &err);
+	web_reply_result(req, rc, &err, 200, out);
+}
+
+void web_api_form_get(struct web_request *req)
+{
+	app_read(req, fm_form_get);
 }
 
 void web_api_form_put(struct web_request *req)
 {
-	struct cr_err err = { 0 };
-	int rc;
-	json_t *out = NULL;
-	int64_t app;
-
-	if (!ids(req, &app, NULL))
-		return;
-	rc = fm_form_put(FM(req), app, req->json, web_write_key(req), cr_wall_us(), &out, &err);
-	web_reply_result(req, rc, &err, 200, out);
+	app_write(req, fm_form_put, 200);
 }
 
 void web_api_form_versions(struct web_request *req)
 {
-	struct cr_err err = { 0 };
-	int rc;
-	json_t *out = NULL;
-	int64_t app;
-
-	if (!ids(req, &app, NULL))
-		return;
-	rc = fm_form_versions(FM(req), app, &out, &err);
-	web_reply_result(req, rc, &err, 200, out);
+	app_read(req, fm_form_versions);
 }
 
 void web_api_records_post(struct web_request *req)
 {
-	struct cr_err err = { 0 };
-	int rc;
-	json_t *out = NULL;
-	int64_t app;
-
-	if (!ids(req, &app, NULL))
-		return;
-	rc =
-	    fm_record_create(FM(req), app, req->json, web_write_key(req), cr_wall_us(), &out, &err);
-	web_reply_result(req, rc, &err, 201, out);
+	app_write(req, fm_record_create, 201);
 }
 
 void web_api_records_batch(struct web_request *req)
 {
-	struct cr_err err = { 0 };
-	int rc;
-	json_t *out = NULL;
-	int64_t app;
-
-	if (!ids(req, &app, NULL))
-		return;
-	rc = fm_record_batch(FM(req), app, req->json, web_write_key(req), cr_wall_us(), &out, &err);
-	web_reply_result(req, rc, &err, 201, out);
+	app_write(req, fm_record_batch, 201);
 }
 
 void web_api_records_query(struct web_request *req)
 {
-	struct cr_err err = { 0 };
-	int rc;
-	json_t *out = NULL;
-	int64_t app;
-
-	if (!ids(req, &app, NULL))
-		return;
-	rc = fm_records_query(FM(req), app, req->json, &out, &err);
-	web_reply_result(req, rc, &err, 200, out);
+	app_body(req, fm_records_query);
 }
 
 void web_api_records_count(struct web_request *req)
 {
-	struct cr_err err = { 0 };
-	int rc;
-	json_t *out = NULL;
-	int64_t app;
-
-	if (!ids(req, &app, NULL))
-		return;
-	rc = fm_records_count(FM(req), app, req->json, &out, &err);
-	web_reply_result(req, rc, &err, 200, out);
+	app_body(req, fm_records_count);
 }
 
 void web_api_record_get(struct web_request *req)
 {
-	struct cr_err err = { 0 };
-	int rc;
-	json_t *out = NULL;
-	int64_t app, rec;
+	rec_read(req, fm_record_get);
+}
 
-	if (!ids(req, &app, &rec))
-		return;
-	rc = fm_record_get(FM(req), app, rec, &out, &err);
-	web_reply_result(req, rc, &err, 200, out);
+void web_api_record_history(struct web_request *req)
+{
+	rec_read(req, fm_record_history);
 }
 
 void web_api_record_patch(struct web_request *req)
 {
 	struct cr_err err = { 0 };
-	int rc;
 	json_t *out = NULL;
 	int64_t app, rec;
+	int rc;
 
 	if (!ids(req, &app, &rec))
 		return;
@@ -146,8 +148,8 @@ void web_api_record_patch(struct web_request *req)
 void web_api_record_delete(struct web_request *req)
 {
 	struct cr_err err = { 0 };
-	int rc;
 	int64_t app, rec;
+	int rc;
 
 	if (!ids(req, &app, &rec))
 		return;
@@ -158,26 +160,13 @@ void web_api_record_delete(struct web_request *req)
 void web_api_record_restore(struct web_request *req)
 {
 	struct cr_err err = { 0 };
-	int rc;
 	json_t *out = NULL;
 	int64_t app, rec;
+	int rc;
 
 	if (!ids(req, &app, &rec))
 		return;
 	rc = fm_record_restore(FM(req), app, rec, web_write_key(req), cr_wall_us(), &out, &err);
-	web_reply_result(req, rc, &err, 200, out);
-}
-
-void web_api_record_history(struct web_request *req)
-{
-	struct cr_err err = { 0 };
-	int rc;
-	json_t *out = NULL;
-	int64_t app, rec;
-
-	if (!ids(req, &app, &rec))
-		return;
-	rc = fm_record_history(FM(req), app, rec, &out, &err);
 	web_reply_result(req, rc, &err, 200, out);
 }
 
