@@ -102,8 +102,7 @@ int fm_field_check(const json_t *field, struct cr_err *err)
 	return 0;
 }
 
-/* None: absent, null, "" or []. */
-static bool is_empty(const json_t *v)
+bool fm_value_empty(const json_t *v)
 {
 	return v == NULL || json_is_null(v) || (json_is_string(v) && json_string_length(v) == 0) ||
 	       (json_is_array(v) && json_array_size(v) == 0);
@@ -119,7 +118,7 @@ int fm_value_check(const json_t *field, const json_t *value, json_t **out, struc
 		return cr_err_set(err, CR_EINTERNAL, "a field of unknown type");
 	if (label == NULL)
 		label = json_string_value(json_object_get(field, "id"));
-	if (is_empty(value) && t->storage != FM_STORE_NONE) {
+	if (fm_value_empty(value) && t->storage != FM_STORE_NONE) {
 		if (json_is_true(json_object_get(field, "required")))
 			return cr_err_set(err, CR_EINVAL, "'%s' is required", label);
 		*out = json_null();

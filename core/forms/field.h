@@ -56,6 +56,9 @@ extern const struct fm_type fm_types[];
  * type's options; sub-table fields recursively (no sub-table inside one). */
 int fm_field_check(const json_t *field, struct cr_err *err);
 
+/* No value: absent, null, "" or []. */
+bool fm_value_empty(const json_t *v);
+
 /* A value for field (NULL or JSON null: none). Enforces "required"; the
  * error names the field's label. *out: the normalized value (JSON null when
  * none), a new reference, written only on success. */

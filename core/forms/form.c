@@ -59,16 +59,6 @@ static bool unique_allowed(const char *type)
 	       strcmp(type, "radio") != 0 && strcmp(type, "select") != 0;
 }
 
-json_t *fm_time_json(int64_t us)
-{
-	char text[32];
-
-	if (us <= 0)
-		return json_null();
-	cr_format_utc(us, text, sizeof(text));
-	return json_string(text);
-}
-
 void fm_form_free(struct fm_form *form)
 {
 	json_decref(form->fields);
@@ -277,7 +267,7 @@ static json_t *form_json(const struct forms *f, const struct id_actor *a,
 	return json_pack("{s:I, s:s, s:I, s:O, s:o, s:o, s:o}", "app_id", (json_int_t)form->app,
 			 "app_name", form->app_name, "version", (json_int_t)form->version, "fields",
 			 form->fields, "removed_fields", removed, "updated_at",
-			 fm_time_json(form->updated_us), "updated_by",
+			 id_time_json(form->updated_us), "updated_by",
 			 updated_by_json(f, a, form->updated_by));
 }
 
@@ -298,7 +288,7 @@ int fm_form_get(const struct forms *f, const struct id_actor *a, int64_t app, js
 
 /* ---- checking a new definition ---- */
 
-static const json_t *field_by_id(const json_t *fields, const char *id)
+const json_t *fm_field_by_id(const json_t *fields, const char *id)
 {
 	size_t i;
 	const json_t *fld;
@@ -393,7 +383,7 @@ static int serial_fields_check(const json_t *fields, const json_t *fld, struct c
 	json_array_foreach(json_object_get(json_object_get(fld, "options"), "parts"), i, part)
 	{
 		const char *ref = json_string_value(json_object_get(part, "field"));
-		const json_t *target = ref != NULL ? field_by_id(fields, ref) : NULL;
+		const json_t *target = ref != NULL ? fm_field_by_id(fields, ref) : NULL;
 		const char *type = json_string_value(json_object_get(target, "type"));
 		if (ref == NULL)
 			continue;
@@ -460,7 +450,7 @@ static void retire_choices(json_t *fields, const json_t *old_fields)
 	{
 		const char *type = json_string_value(json_object_get(fld, "type"));
 		const json_t *old =
-		    field_by_id(old_fields, json_string_value(json_object_get(fld, "id")));
+		    fm_field_by_id(old_fields, json_string_value(json_object_get(fld, "id")));
 		json_t *choices = json_object_get(json_object_get(fld, "options"), "choices");
 		if (old == NULL || !json_is_array(choices) ||
 		    (strcmp(type, "radio") != 0 && strcmp(type, "select") != 0 &&
@@ -804,9 +794,9 @@ static int plan(const struct forms *f, const struct id_actor *a, const struct fm
 			return rc;
 	}
 	for (size_t n = 0; n < form->n_live; n++)
-		if (field_by_id(fields, form->cols[n].id) == NULL ||
+		if (fm_field_by_id(fields, form->cols[n].id) == NULL ||
 		    fm_kind_of(json_string_value(json_object_get(
-			field_by_id(fields, form->cols[n].id), "type"))) == FM_KIND_NONE)
+			fm_field_by_id(fields, form->cols[n].id), "type"))) == FM_KIND_NONE)
 			j->removed[j->n_removed++] = form->cols[n].id;
 	return 0;
 }
@@ -874,26 +864,33 @@ int fm_form_versions(const struct forms *f, const struct id_actor *a, int64_t ap
 	struct fm_form form;
 	struct storage_value p = storage_int(app);
 	struct storage_rows rows;
+	json_t *list = NULL, *wrap = NULL;
 	int rc = fm_form_load(f, a, app, &form, NULL, err);
 
 	if (rc < 0)
 		return rc;
-	fm_form_free(&form);
 	rc = storage_query(f->id->store, a->db,
 			   "SELECT version, created_by, created_us FROM form_version WHERE app_id "
 			   "= ? ORDER BY version DESC LIMIT 500",
 			   &p, 1, &rows, err);
 	if (rc == 0) {
-		json_t *list = json_array();
+		list = json_array();
 		for (size_t r = 0; r < rows.n_rows; r++)
 			json_array_append_new(
 			    list,
-			    json_pack("{s:I, s:o, s:o}", "version",
+			    json_pack("{s:I, s:o, s:{s:I}}", "version",
 				      (json_int_t)storage_rows_int(&rows, r, 0, 0), "updated_at",
-				      fm_time_json(storage_rows_int(&rows, r, 2, 0)), "updated_by",
-				      updated_by_json(f, a, storage_rows_int(&rows, r, 1, 0))));
-		*out = json_pack("{s:o}", "versions", list);
+				      id_time_json(storage_rows_int(&rows, r, 2, 0)), "updated_by",
+				      "id", (json_int_t)storage_rows_int(&rows, r, 1, 0)));
+		/* the savers' names in one query, as for records */
+		wrap = json_object();
+		rc = fm_records_refs(f, a, &form, list, wrap, err);
 	}
+	if (rc == 0)
+		*out = json_pack("{s:O}", "versions", list);
+	json_decref(list);
+	json_decref(wrap);
 	storage_rows_close(&rows);
+	fm_form_free(&form);
 	return rc;
 }

@@ -65,8 +65,6 @@ json_t *fm_col_json(const struct fm_col *c, const struct storage_value *v);
  * it) when the value is JSON. */
 struct storage_value fm_col_param(const struct fm_col *c, const json_t *v, char **hold);
 
-/* RFC 3339 UTC text of a wall-clock time in µs, as JSON. */
-json_t *fm_time_json(int64_t us);
 /* Names of accounts and departments for refs: {"members": {...}, "departments": {...}}. */
 int fm_refs(const struct forms *f, const struct id_actor *a, const int64_t *members,
 	    size_t n_members, const int64_t *depts, size_t n_depts, json_t **out,
@@ -90,6 +88,12 @@ void fm_record_ids(const struct fm_form *form, const json_t *record, struct fm_i
 /* The refs of a list of records, added to out as "refs". */
 int fm_records_refs(const struct forms *f, const struct id_actor *a, const struct fm_form *form,
 		    const json_t *records, json_t *out, struct cr_err *err);
+
+/* The field of id in a definition's fields, or NULL (form.c). */
+const json_t *fm_field_by_id(const json_t *fields, const char *id);
+/* A choice's label (record.c); a removed choice's label too, and the id
+ * itself for a choice the field never had. */
+const char *fm_choice_label(const json_t *field, const json_t *id);
 
 /* Evaluate a show_when object against values. */
 bool fm_show_when(const json_t *fields, const json_t *show_when, const json_t *values);

@@ -73,12 +73,6 @@ bool fm_op_allowed(const char *type, const char *op)
 
 /* ---- show-when on values ---- */
 
-static bool empty_value(const json_t *v)
-{
-	return v == NULL || json_is_null(v) || (json_is_string(v) && json_string_length(v) == 0) ||
-	       (json_is_array(v) && json_array_size(v) == 0);
-}
-
 static int compare(const json_t *a, const json_t *b, bool *ok)
 {
 	*ok = true;
@@ -122,14 +116,14 @@ static bool condition_true(const char *op, const json_t *v, const json_t *cv)
 	int c;
 
 	if (strcmp(op, "empty") == 0)
-		return empty_value(v);
+		return fm_value_empty(v);
 	if (strcmp(op, "not_empty") == 0)
-		return !empty_value(v);
+		return !fm_value_empty(v);
 	if (strcmp(op, "ne") == 0 || strcmp(op, "not_in") == 0 || strcmp(op, "none_of") == 0 ||
 	    strcmp(op, "not_contains") == 0)
-		if (empty_value(v))
+		if (fm_value_empty(v))
 			return true;
-	if (empty_value(v))
+	if (fm_value_empty(v))
 		return false;
 	if (strcmp(op, "in") == 0)
 		return in_list(cv, v);
@@ -215,20 +209,6 @@ bool fm_show_when(const json_t *fields, const json_t *show_when, const json_t *v
 	return !any;
 }
 
-static const json_t *field_in(const json_t *fields, const char *id)
-{
-	size_t i;
-	const json_t *f;
-
-	json_array_foreach(fields, i, f)
-	{
-		const char *fid = json_string_value(json_object_get(f, "id"));
-		if (fid != NULL && id != NULL && strcmp(fid, id) == 0)
-			return f;
-	}
-	return NULL;
-}
-
 /* A condition's value fits its op: lists for list ops, a pair for
  * between, one scalar else, none for empty/not_empty. */
 static int value_shape(const char *op, const json_t *v, struct cr_err *err)
@@ -284,7 +264,7 @@ int fm_show_when_check(const json_t *fields, const char *self, const json_t *sw,
 	{
 		const char *ref = json_string_value(json_object_get(c, "field"));
 		const char *op = json_string_value(json_object_get(c, "op"));
-		const json_t *target = field_in(fields, ref);
+		const json_t *target = fm_field_by_id(fields, ref);
 		const char *type = json_string_value(json_object_get(target, "type"));
 		if (target == NULL || strcmp(ref, self) == 0 || fm_kind_of(type) == FM_KIND_NONE)
 			return cr_err_set(err, CR_EINVAL,

@@ -14,13 +14,21 @@
 #include "forms_int.h"
 #include "serial.h"
 
-/* ---- values ---- */
-
-static bool is_empty(const json_t *v)
+/* The ids in a member or department value: one id or a list. */
+static void value_ids(const json_t *v, struct fm_ids *ids)
 {
-	return v == NULL || json_is_null(v) || (json_is_string(v) && json_string_length(v) == 0) ||
-	       (json_is_array(v) && json_array_size(v) == 0);
+	size_t i;
+	const json_t *e;
+
+	if (json_is_integer(v))
+		fm_ids_add(ids, json_integer_value(v));
+	json_array_foreach(v, i, e)
+	{
+		fm_ids_add(ids, json_integer_value(e));
+	}
 }
+
+/* ---- values ---- */
 
 static const char *label_of(const json_t *field)
 {
@@ -48,7 +56,7 @@ static int value_norm(const json_t *field, const json_t *v, json_t **out, struct
 	size_t i;
 	const json_t *e;
 
-	if (is_empty(v)) {
+	if (fm_value_empty(v)) {
 		*out = json_null();
 		return 0;
 	}
@@ -90,12 +98,7 @@ static int store_checks(const struct forms *f, const struct id_actor *a, const s
 		    (changed != NULL && json_object_get(changed, c->id) == NULL))
 			continue;
 		if (strcmp(c->type, "member") == 0 || strcmp(c->type, "department") == 0) {
-			if (json_is_integer(v))
-				fm_ids_add(&ids, json_integer_value(v));
-			json_array_foreach(v, k, e)
-			{
-				fm_ids_add(&ids, json_integer_value(e));
-			}
+			value_ids(v, &ids);
 		}
 		if (strcmp(c->type, "member") == 0)
 			rc = id_accounts_are_members(f->id, a->workspace_id, ids.v, ids.n, err);
@@ -205,7 +208,7 @@ int fm_values_new(const struct forms *f, const struct id_actor *a, const struct 
 		const json_t *v = json_object_get(given, c->id);
 		json_t *norm = NULL;
 		if (json_is_true(json_object_get(c->field, "readonly")) && v != NULL &&
-		    !json_equal(v, dflt != NULL ? dflt : json_null()) && !is_empty(v))
+		    !json_equal(v, dflt != NULL ? dflt : json_null()) && !fm_value_empty(v))
 			rc = cr_err_set(err, CR_EINVAL, "'%s' is read-only", c->label);
 		if (v == NULL || json_is_true(json_object_get(c->field, "readonly")))
 			v = dflt;
@@ -271,9 +274,9 @@ json_t *fm_row_record(const struct fm_form *form, const struct storage_rows *row
 			(json_int_t)storage_rows_int(rows, r, 0, 0), "version",
 			(json_int_t)storage_rows_int(rows, r, 1, 0), "values", values,
 			"removed_values", removed, "created_at",
-			fm_time_json(storage_rows_int(rows, r, 3, 0)), "updated_at",
-			fm_time_json(storage_rows_int(rows, r, 5, 0)), "deleted_at",
-			fm_time_json(storage_rows_int(rows, r, 6, 0)));
+			id_time_json(storage_rows_int(rows, r, 3, 0)), "updated_at",
+			id_time_json(storage_rows_int(rows, r, 5, 0)), "deleted_at",
+			id_time_json(storage_rows_int(rows, r, 6, 0)));
 	person_add(rec, "created_by", storage_rows_int(rows, r, 2, 0));
 	person_add(rec, "updated_by", storage_rows_int(rows, r, 4, 0));
 	return rec;
@@ -292,20 +295,13 @@ void fm_record_ids(const struct fm_form *form, const json_t *record, struct fm_i
 		const struct fm_col *c = &form->cols[i];
 		const json_t *v = json_object_get(values, c->id);
 		struct fm_ids *ids;
-		size_t k;
-		const json_t *e;
 		if (strcmp(c->type, "member") == 0)
 			ids = members;
 		else if (strcmp(c->type, "department") == 0)
 			ids = depts;
 		else
 			continue;
-		if (json_is_integer(v))
-			fm_ids_add(ids, json_integer_value(v));
-		json_array_foreach(v, k, e)
-		{
-			fm_ids_add(ids, json_integer_value(e));
-		}
+		value_ids(v, ids);
 	}
 }
 
@@ -440,8 +436,6 @@ static int record_read(const struct forms *f, const struct id_actor *a, const st
 	return rc;
 }
 
-static const char *choice_label(const json_t *field, const json_t *id);
-
 /* ---- the transaction's parts ---- */
 
 static int form_unchanged(struct storage_tx *tx, const struct fm_form *form, struct cr_err *err)
@@ -491,9 +485,7 @@ static json_t *serial_values(const struct fm_form *form, const json_t *values)
 			(void)snprintf(buf, sizeof(buf), "%.15g", json_number_value(v));
 			json_object_set_new(out, c->id, json_string(buf));
 		} else if (strcmp(c->type, "radio") == 0 || strcmp(c->type, "select") == 0) {
-			const char *l = choice_label(c->field, v);
-			json_object_set_new(out, c->id,
-					    json_string(l != NULL ? l : json_string_value(v)));
+			json_object_set_new(out, c->id, json_string(fm_choice_label(c->field, v)));
 		} else {
 			json_object_set(out, c->id, (json_t *)v);
 		}
@@ -580,7 +572,7 @@ static int uniques_check(struct storage_tx *tx, const struct fm_form *form, cons
 	return 0;
 }
 
-static const char *choice_label(const json_t *field, const json_t *id)
+const char *fm_choice_label(const json_t *field, const json_t *id)
 {
 	size_t i;
 	const json_t *c;
@@ -590,7 +582,7 @@ static const char *choice_label(const json_t *field, const json_t *id)
 		if (json_equal(json_object_get(c, "id"), id))
 			return json_string_value(json_object_get(c, "label"));
 	}
-	return NULL;
+	return json_string_value(id);
 }
 
 /* The text full-text search looks at: text fields, serials, choice
@@ -605,13 +597,13 @@ static void search_text(const struct fm_form *form, const json_t *values, struct
 		if (v == NULL || json_is_null(v) || strcmp(c->type, "signature") == 0)
 			continue;
 		if (strcmp(c->type, "radio") == 0 || strcmp(c->type, "select") == 0) {
-			const char *l = choice_label(c->field, v);
+			const char *l = fm_choice_label(c->field, v);
 			if (l != NULL)
 				(void)cr_buf_printf(out, "%s\n", l);
 		} else if (strcmp(c->type, "checkbox") == 0) {
 			json_array_foreach(v, k, e)
 			{
-				const char *l = choice_label(c->field, e);
+				const char *l = fm_choice_label(c->field, e);
 				if (l != NULL)
 					(void)cr_buf_printf(out, "%s\n", l);
 			}
@@ -1028,9 +1020,12 @@ int fm_record_history(const struct forms *f, const struct id_actor *a, int64_t a
 {
 	struct fm_form form;
 	struct fm_rights rights;
-	json_t *one = NULL;
+	json_t *one = NULL, *entries = NULL, *refs = NULL;
+	struct fm_ids members = { 0 }, depts = { 0 };
 	struct storage_value p[2] = { storage_int(app), storage_int(rec) };
 	struct storage_rows rows;
+	size_t i, k;
+	json_t *e, *c;
 	int rc = fm_form_load(f, a, app, &form, &rights, err);
 
 	if (rc < 0)
@@ -1044,71 +1039,51 @@ int fm_record_history(const struct forms *f, const struct id_actor *a, int64_t a
 				   "record_history WHERE app_id = ? AND record_id = ? ORDER BY id "
 				   "DESC LIMIT 1000",
 				   p, 2, &rows, err);
-	if (rc == 0) {
-		json_t *entries = json_array();
-		struct fm_ids members = { 0 };
-		json_t *refs = NULL;
-		for (size_t r = 0; r < rows.n_rows; r++)
-			fm_ids_add(&members, storage_rows_int(&rows, r, 2, 0));
-		rc = fm_refs(f, a, members.v, members.n, NULL, 0, &refs, err);
-		for (size_t r = 0; rc == 0 && r < rows.n_rows; r++) {
-			const char *ch = storage_rows_text(&rows, r, 4);
-			json_t *changes = ch != NULL ? json_loads(ch, 0, NULL) : NULL;
-			json_t *actor =
-			    json_pack("{s:I}", "id", (json_int_t)storage_rows_int(&rows, r, 2, 0));
-			json_t *e =
-			    json_pack("{s:I, s:s, s:o, s:o, s:o}", "version",
-				      (json_int_t)storage_rows_int(&rows, r, 0, 0), "action",
-				      storage_rows_text(&rows, r, 1), "actor", actor, "at",
-				      fm_time_json(storage_rows_int(&rows, r, 3, 0)), "changes",
-				      changes != NULL ? changes : json_array());
-			person_name(e, "actor", json_object_get(refs, "members"));
-			labels_fill(&form, json_object_get(e, "changes"));
-			json_array_append_new(entries, e);
-		}
-		free(members.v);
-		if (rc == 0) {
-			*out = json_pack("{s:o, s:o}", "entries", entries, "refs", refs);
-		} else {
-			json_decref(entries);
-			json_decref(refs);
-		}
-		if (rc == 0) {
-			/* refs of values in the changes: members and departments */
-			struct fm_ids m = { 0 }, d = { 0 };
-			json_t *more = NULL;
-			size_t i, k;
-			json_t *e, *c;
-			json_array_foreach(json_object_get(*out, "entries"), i, e)
-			{
-				json_array_foreach(json_object_get(e, "changes"), k, c)
-				{
-					const struct fm_col *col = fm_form_col(
-					    &form, json_string_value(json_object_get(c, "field")));
-					json_t *r1 = json_pack("{s:{s:O}}", "values",
-							       col != NULL ? col->id : "_",
-							       json_object_get(c, "old"));
-					json_t *rec2 = json_pack("{s:{s:O}}", "values",
-								 col != NULL ? col->id : "_",
-								 json_object_get(c, "new"));
-					fm_record_ids(&form, r1, &m, &d);
-					fm_record_ids(&form, rec2, &m, &d);
-					json_decref(r1);
-					json_decref(rec2);
-				}
+	if (rc == 0)
+		entries = json_array();
+	for (size_t r = 0; rc == 0 && r < rows.n_rows; r++) {
+		const char *ch = storage_rows_text(&rows, r, 4);
+		json_t *changes = ch != NULL ? json_loads(ch, 0, NULL) : NULL;
+		json_array_append_new(
+		    entries, json_pack("{s:I, s:s, s:{s:I}, s:o, s:o}", "version",
+				       (json_int_t)storage_rows_int(&rows, r, 0, 0), "action",
+				       storage_rows_text(&rows, r, 1), "actor", "id",
+				       (json_int_t)storage_rows_int(&rows, r, 2, 0), "at",
+				       id_time_json(storage_rows_int(&rows, r, 3, 0)), "changes",
+				       changes != NULL ? changes : json_array()));
+	}
+	/* who acted, and the members and departments in old and new values:
+	 * their names in one round */
+	json_array_foreach(entries, i, e)
+	{
+		fm_ids_add(&members,
+			   json_integer_value(json_object_get(json_object_get(e, "actor"), "id")));
+		labels_fill(&form, json_object_get(e, "changes"));
+		json_array_foreach(json_object_get(e, "changes"), k, c)
+		{
+			const struct fm_col *col =
+			    fm_form_col(&form, json_string_value(json_object_get(c, "field")));
+			struct fm_ids *ids = col == NULL                            ? NULL
+					     : strcmp(col->type, "member") == 0     ? &members
+					     : strcmp(col->type, "department") == 0 ? &depts
+										    : NULL;
+			if (ids != NULL) {
+				value_ids(json_object_get(c, "old"), ids);
+				value_ids(json_object_get(c, "new"), ids);
 			}
-			if (fm_refs(f, a, m.v, m.n, d.v, d.n, &more, NULL) == 0) {
-				json_object_update(
-				    json_object_get(json_object_get(*out, "refs"), "members"),
-				    json_object_get(more, "members"));
-				json_object_set(json_object_get(*out, "refs"), "departments",
-						json_object_get(more, "departments"));
-			}
-			json_decref(more);
-			free(m.v);
-			free(d.v);
 		}
 	}
+	if (rc == 0)
+		rc = fm_refs(f, a, members.v, members.n, depts.v, depts.n, &refs, err);
+	if (rc == 0) {
+		json_array_foreach(entries, i, e)
+		    person_name(e, "actor", json_object_get(refs, "members"));
+		*out = json_pack("{s:O, s:O}", "entries", entries, "refs", refs);
+	}
+	json_decref(entries);
+	json_decref(refs);
+	free(members.v);
+	free(depts.v);
 	storage_rows_close(&rows);
 	fm_form_free(&form);
 	return rc;

@@ -117,19 +117,6 @@ static int sheet_read(const char *format, const unsigned char *data, size_t len,
 
 /* ---- values to text (export) and text to values (import) ---- */
 
-static const char *choice_label(const json_t *field, const json_t *id)
-{
-	size_t i;
-	const json_t *c;
-
-	json_array_foreach(json_object_get(json_object_get(field, "options"), "choices"), i, c)
-	{
-		if (json_equal(json_object_get(c, "id"), id))
-			return json_string_value(json_object_get(c, "label"));
-	}
-	return json_string_value(id);
-}
-
 /* The name of a member or department id (the id itself if unknown). */
 static const char *ref_name(const json_t *refs, const char *kind, const json_t *id, char key[24])
 {
@@ -162,11 +149,12 @@ static void cell_text(const struct fm_col *c, const json_t *v, const json_t *ref
 	} else if (json_is_number(v)) {
 		(void)cr_buf_printf(out, "%.15g", json_number_value(v));
 	} else if (strcmp(c->type, "radio") == 0 || strcmp(c->type, "select") == 0) {
-		(void)cr_buf_printf(out, "%s", choice_label(c->field, v));
+		(void)cr_buf_printf(out, "%s", fm_choice_label(c->field, v));
 	} else if (strcmp(c->type, "checkbox") == 0) {
 		json_array_foreach(v, i, e)
 		{
-			(void)cr_buf_printf(out, "%s%s", i ? "; " : "", choice_label(c->field, e));
+			(void)cr_buf_printf(out, "%s%s", i ? "; " : "",
+					    fm_choice_label(c->field, e));
 		}
 	} else if (strcmp(c->type, "address") == 0) {
 		json_array_foreach(json_object_get(v, "region"), i, e)
@@ -879,8 +867,6 @@ int fm_import(const struct forms *f, const struct id_actor *a, int64_t app, cons
 		}
 		if (br >= 0)
 			imported += n;
-		else if (br == CR_EINVAL || br == CR_ECONFLICT)
-			(void)failed;
 	}
 	if (rc == 0) {
 		json_t *cols = json_array();

@@ -70,6 +70,9 @@ int id_password_change(const struct identity *id, const struct id_actor *actor, 
 int id_account_password_reset(const struct identity *id, const char *login, const char *password,
 			      int64_t now_us, struct cr_err *err);
 
+/* RFC 3339 UTC text of a wall-clock time in µs, as JSON (null for 0). */
+json_t *id_time_json(int64_t us);
+
 json_t *id_account_json(const struct id_account *a);
 
 #endif

@@ -11,9 +11,6 @@
 #define ID_SESSION_TOKEN_BYTES 32
 #define ID_CSRF_BYTES          24
 
-/* RFC 3339 UTC text of a wall-clock time, as JSON. */
-json_t *id_time_json(int64_t us);
-
 /* A fresh session (token, CSRF, expiry) and its token's digest. */
 int id_session_prepare(const struct identity *id, int64_t now_us, struct id_session *s,
 		       char hash[ID_HASH_HEX + 1], struct cr_err *err);
