@@ -1077,7 +1077,9 @@ int fm_record_history(const struct forms *f, const struct id_actor *a, int64_t a
 		rc = fm_refs(f, a, members.v, members.n, depts.v, depts.n, &refs, err);
 	if (rc == 0) {
 		json_array_foreach(entries, i, e)
-		    person_name(e, "actor", json_object_get(refs, "members"));
+		{
+			person_name(e, "actor", json_object_get(refs, "members"));
+		}
 		*out = json_pack("{s:O, s:O}", "entries", entries, "refs", refs);
 	}
 	json_decref(entries);
