@@ -188,22 +188,22 @@ static int repair_bucket(struct cluster_file_sync *s, const char *address, const
 	json_array_foreach(json_object_get(answer, "files"), i, sha)
 	{
 		const char *name = json_string_value(sha);
-		uint64_t size = 0;
+		struct cr_buf data;
 		struct cr_err e = { 0 };
 		if (!budget_left(s, b))
 			break;
 		if (!storage_files_sha256_valid(name) || strncmp(name, prefix, 2) != 0 ||
 		    storage_files_has(s->files, ws, name))
 			continue;
-		if (cluster_file_get_from(s, address, ws, name, NULL, &e) < 0) {
+		if (cluster_file_get_from(s, address, ws, name, &data, &e) < 0) {
 			log_warn("repair: cannot fetch file %s of '%s' from '%s': %s", name, ws,
 				 address, e.msg);
 			b->failed++;
 			continue;
 		}
-		(void)storage_files_stat(s->files, ws, name, &size, NULL);
 		b->files--;
-		b->bytes = size < b->bytes ? b->bytes - size : 0;
+		b->bytes = data.len < b->bytes ? b->bytes - data.len : 0;
+		cr_buf_close(&data);
 		b->fetched++;
 	}
 	json_decref(answer);

@@ -58,8 +58,10 @@ static int check_ws(const char *ws, struct cr_err *err)
 
 static int check_names(const char *ws, const char *sha, struct cr_err *err)
 {
-	if (!storage_files_workspace_valid(ws))
-		return cr_err_set(err, CR_EINVAL, "not a workspace id");
+	int rc = check_ws(ws, err);
+
+	if (rc < 0)
+		return rc;
 	if (!storage_files_sha256_valid(sha))
 		return cr_err_set(err, CR_EINVAL, "a file is named by 64 lower-case hex digits");
 	return 0;

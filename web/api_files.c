@@ -440,8 +440,9 @@ void web_files_send(struct web_request *req, const char *ws, const char *sha, co
 		struct cr_buf data;
 		size_t len = 0;
 		char *bytes;
-		if (rc == CR_ENOTFOUND)
-			rc = web_files_read(req, ws, sha, &data, &err); /* from another node */
+		/* not here (storage_files_open just said so): from another node */
+		if (rc == CR_ENOTFOUND && ctx->file_sync != NULL)
+			rc = cluster_file_sync_fetch(ctx->file_sync, ws, sha, &data, &err);
 		if (rc < 0) {
 			web_reply_error(req, rc, "%s", err.msg);
 			return;

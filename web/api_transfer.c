@@ -66,8 +66,8 @@ void web_api_records_import(struct web_request *req)
 					sha);
 	}
 	if (rc == 0)
-		rc = fm_import(FM(req), app, req->json, file.data != NULL ? file.data : NULL,
-			       file.len, web_write_key(req), cr_wall_us(), &out, &err);
+		rc = fm_import(FM(req), app, req->json, file.data, file.len, web_write_key(req),
+			       cr_wall_us(), &out, &err);
 	cr_buf_close(&file);
 	web_reply_result(req, rc, &err, 200, out);
 }
