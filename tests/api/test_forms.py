@@ -142,17 +142,17 @@ class FormsTest(unittest.TestCase):
                      status=201)["id"]
         if fields is not None:
             r = who.put(self.W(f"/apps/{app}/form"), {"version": 0, "fields": fields})
-            self.assertEqual(r.status, 200, r.text)
+            self.assertEqual(r.status, 200, r.text())
         return app
 
     def create(self, app, values, who=None, expect=201):
         r = (who or self.root).post(self.W(f"/apps/{app}/records"), {"values": values})
-        self.assertEqual(r.status, expect, r.text)
+        self.assertEqual(r.status, expect, r.text())
         return r.json()
 
     def query(self, app, who=None, expect=200, **body):
         r = (who or self.root).post(self.W(f"/apps/{app}/records/query"), body)
-        self.assertEqual(r.status, expect, r.text)
+        self.assertEqual(r.status, expect, r.text())
         return r.json()
 
     # ---- field types ----
@@ -171,7 +171,7 @@ class FormsTest(unittest.TestCase):
                     self.assertEqual(got["values"]["v"], want)
                 for bad in bads:
                     r = self.root.post(self.W(f"/apps/{app}/records"), {"values": {"v": bad}})
-                    self.assertEqual(r.status, 400, f"{type_} took {bad!r}: {r.text}")
+                    self.assertEqual(r.status, 400, f"{type_} took {bad!r}: {r.text()}")
                     self.assertIn(f"字段{type_}", r.error_message)
                 # nothing bad was kept
                 self.assertEqual(len(self.query(app)["records"]), len(goods))
@@ -182,11 +182,11 @@ class FormsTest(unittest.TestCase):
                          "options": {"parts": [{"kind": "counter", "digits": 3, "reset": "never"}]}},
                         {"id": "t", "type": "text", "label": "T"}])
         r = self.root.post(self.W(f"/apps/{app}/records"), {"values": {"s": "001"}})
-        self.assertEqual(r.status, 400, r.text)
+        self.assertEqual(r.status, 400, r.text())
         r = self.root.post(self.W(f"/apps/{app}/records"), {"values": {"d": "x"}})
-        self.assertEqual(r.status, 400, r.text)
+        self.assertEqual(r.status, 400, r.text())
         r = self.root.post(self.W(f"/apps/{app}/records"), {"values": {"nope": "x"}})
-        self.assertEqual(r.status, 400, r.text)
+        self.assertEqual(r.status, 400, r.text())
         self.assertEqual(self.create(app, {"t": "x"})["values"]["s"], "001")
 
     def test_per_field_rules_required_unique_default_readonly_show_when(self):
@@ -206,7 +206,7 @@ class FormsTest(unittest.TestCase):
         self.assertEqual(rec["values"]["ro"], "固定")
         self.assertIsNone(rec["values"]["why"], "a field hidden by show_when keeps no value")
         r = self.root.post(self.W(f"/apps/{app}/records"), {"values": {"kind": "a", "code": "X1"}})
-        self.assertEqual(r.status, 409, r.text)
+        self.assertEqual(r.status, 409, r.text())
         self.assertIn("代码", r.error_message)
         r = self.root.post(self.W(f"/apps/{app}/records"), {"values": {"kind": "c"}})
         self.assertEqual(r.status, 400)
@@ -220,7 +220,7 @@ class FormsTest(unittest.TestCase):
         self.root.ok("DELETE", f"/workspaces/{self.ws}/apps/{app}/records/{rec['id']}")
         self.create(app, {"kind": "b", "code": "X1"})
         r = self.root.post(self.W(f"/apps/{app}/records/{rec['id']}/restore"))
-        self.assertEqual(r.status, 409, r.text)
+        self.assertEqual(r.status, 409, r.text())
 
     def test_bad_form_definitions_are_refused_with_the_reason(self):
         app = self.app(None)
@@ -242,7 +242,7 @@ class FormsTest(unittest.TestCase):
         for fields, words in cases:
             with self.subTest(words=words):
                 r = self.root.put(self.W(f"/apps/{app}/form"), {"version": 0, "fields": fields})
-                self.assertEqual(r.status, 400, r.text)
+                self.assertEqual(r.status, 400, r.text())
                 self.assertIn(words, r.error_message)
         r = self.root.put(self.W(f"/apps/{app}/form"), {"version": 3, "fields": []})
         self.assertEqual(r.status, 409)
@@ -263,7 +263,7 @@ class FormsTest(unittest.TestCase):
               {"id": "cat", "type": "radio", "label": "类别", "options": {"choices": CHOICES["choices"][:2]}},
               {"id": "extra", "type": "date", "label": "日期"}]
         r = self.root.put(self.W(f"/apps/{app}/form"), {"version": form["version"], "fields": f2})
-        self.assertEqual(r.status, 200, r.text)
+        self.assertEqual(r.status, 200, r.text())
         form2 = r.json()
         self.assertEqual(form2["version"], form["version"] + 1)
         retired = [c for c in form2["fields"][2]["options"]["choices"] if c.get("retired")]
@@ -277,29 +277,29 @@ class FormsTest(unittest.TestCase):
         self.assertEqual(got["removed_values"], {"note": "n1"})
         # the retired choice cannot be picked again, but the old record can be edited
         r = self.root.post(self.W(f"/apps/{app}/records"), {"values": {"cat": "c"}})
-        self.assertEqual(r.status, 400, r.text)
+        self.assertEqual(r.status, 400, r.text())
         r = self.root.patch(self.W(f"/apps/{app}/records/{old['id']}"), {"values": {"name": "改"}})
-        self.assertEqual(r.status, 200, r.text)
+        self.assertEqual(r.status, 200, r.text())
         # a type change that would lose data is refused with a reason
         f3 = [dict(x) for x in f2]
         f3[1] = {"id": "amt", "type": "text", "label": "金额"}
         r = self.root.put(self.W(f"/apps/{app}/form"), {"version": form2["version"], "fields": f3})
-        self.assertEqual(r.status, 422, r.text)
+        self.assertEqual(r.status, 422, r.text())
         self.assertIn("金额", r.error_message)
         f3[1] = {"id": "amt", "type": "number", "label": "金额", "options": {"precision": 0}}
         r = self.root.put(self.W(f"/apps/{app}/form"), {"version": form2["version"], "fields": f3})
-        self.assertEqual(r.status, 422, r.text)
+        self.assertEqual(r.status, 422, r.text())
         # a field put back gets its data back
         f4 = f2 + [{"id": "note", "type": "textarea", "label": "备注"}]
         r = self.root.put(self.W(f"/apps/{app}/form"), {"version": form2["version"], "fields": f4})
-        self.assertEqual(r.status, 200, r.text)
+        self.assertEqual(r.status, 200, r.text())
         got = self.root.get(self.W(f"/apps/{app}/records/{old['id']}")).json()
         self.assertEqual(got["values"]["note"], "n1")
         self.assertEqual(got["removed_values"], {})
         # a type with no data may change kind freely
         f5 = f4[:3] + [{"id": "extra", "type": "number", "label": "日期→数字"}] + f4[4:]
         r = self.root.put(self.W(f"/apps/{app}/form"), {"version": form2["version"] + 1, "fields": f5})
-        self.assertEqual(r.status, 200, r.text)
+        self.assertEqual(r.status, 200, r.text())
         self.create(app, {"extra": 5})
         versions = self.root.get(self.W(f"/apps/{app}/form/versions")).json()["versions"]
         self.assertEqual([v["version"] for v in versions], [4, 3, 2, 1])
@@ -313,7 +313,7 @@ class FormsTest(unittest.TestCase):
         self.assertEqual(rec["refs"]["members"][str(self.alice_id)], "Alice")
         r = self.root.patch(self.W(f"/apps/{app}/records/{rec['id']}"),
                             {"values": {"t": "二", "m": self.bob_id}, "version": 1})
-        self.assertEqual(r.status, 200, r.text)
+        self.assertEqual(r.status, 200, r.text())
         self.assertEqual(r.json()["version"], 2)
         r = self.root.patch(self.W(f"/apps/{app}/records/{rec['id']}"), {"values": {"t": "三"}, "version": 1})
         self.assertEqual(r.status, 409, "a stale version is refused")
@@ -343,7 +343,7 @@ class FormsTest(unittest.TestCase):
         r1 = self.root.post(self.W(f"/apps/{app}/records"), {"values": {"t": "x"}}, headers=key)
         r2 = self.root.post(self.W(f"/apps/{app}/records"), {"values": {"t": "x"}}, headers=key)
         self.assertEqual(r1.status, 201)
-        self.assertEqual(r2.status, 409, r2.text)
+        self.assertEqual(r2.status, 409, r2.text())
         self.assertEqual(len(self.query(app)["records"]), 1)
 
     def test_batch_is_all_or_nothing(self):
@@ -355,7 +355,7 @@ class FormsTest(unittest.TestCase):
         self.assertEqual(self.query(app)["records"], [])
         r = self.root.post(self.W(f"/apps/{app}/records/batch"),
                            {"records": [{"values": {"n": i}} for i in range(300)]})
-        self.assertEqual(r.status, 201, r.text)
+        self.assertEqual(r.status, 201, r.text())
         self.assertEqual(self.root.post(self.W(f"/apps/{app}/records/count"), {}).json()["count"], 300)
 
     def test_concurrent_serials_are_distinct_and_consecutive(self):
@@ -368,7 +368,7 @@ class FormsTest(unittest.TestCase):
             c = self.root.clone(who=f"worker {k}")
             for i in range(10):
                 r = c.post(self.W(f"/apps/{app}/records"), {"values": {"t": f"{k}-{i}"}})
-                (got if r.status == 201 else errors).append(r.json()["values"]["s"] if r.status == 201 else r.text)
+                (got if r.status == 201 else errors).append(r.json()["values"]["s"] if r.status == 201 else r.text())
 
         threads = [threading.Thread(target=worker, args=(k,)) for k in range(8)]
         for t in threads:
@@ -430,7 +430,7 @@ class FormsTest(unittest.TestCase):
                            ({"field": "n", "op": "eq", "value": "x"}, "numbers")]:
             r = self.root.post(self.W(f"/apps/{app}/records/query"),
                                {"filter": {"conditions": [bad]}})
-            self.assertEqual(r.status, 400, r.text)
+            self.assertEqual(r.status, 400, r.text())
             self.assertIn(words, r.error_message)
         r = self.root.post(self.W(f"/apps/{app}/records/query"), {"sort": [{"field": "tags"}]})
         self.assertEqual(r.status, 400)
@@ -484,7 +484,7 @@ class FormsTest(unittest.TestCase):
         r = self.root.post(self.W(f"/apps/{app}/import"), {
             "format": fmt, "content": base64.b64encode(content).decode(),
             "mapping": mapping, "dry_run": dry_run})
-        self.assertEqual(r.status, expect, r.text)
+        self.assertEqual(r.status, expect, r.text())
         return r.json()
 
     def test_import_reports_bad_rows_keeps_good_ones_and_export_round_trips(self):
@@ -547,7 +547,7 @@ class FormsTest(unittest.TestCase):
         self.assertEqual(len(self.query(app)["records"]), 2)
         # export (CSV) round-trips through import into a copy of the form
         r = self.root.post(self.W(f"/apps/{app}/export"), {"format": "csv", "sort": [{"field": "name", "dir": "asc"}]})
-        self.assertEqual(r.status, 200, r.text)
+        self.assertEqual(r.status, 200, r.text())
         self.assertIn("text/csv", r.header("Content-Type"))
         self.assertIn("attachment", r.header("Content-Disposition"))
         self.assertTrue(r.body.startswith(b"\xef\xbb\xbf"))
@@ -564,7 +564,7 @@ class FormsTest(unittest.TestCase):
         self.assertEqual(got, want)
         # XLSX both ways
         r = self.root.post(self.W(f"/apps/{app}/export"), {"format": "xlsx", "fields": ["name", "amt"]})
-        self.assertEqual(r.status, 200, r.text)
+        self.assertEqual(r.status, 200, r.text())
         self.assertTrue(r.body.startswith(b"PK"))
         back = self.import_(self.app(fields[:2]), None, fmt="xlsx", content=r.body)
         self.assertEqual((back["rows"], back["good"]), (2, 2), back)
@@ -592,15 +592,15 @@ class FormsTest(unittest.TestCase):
         up = self.root.request("POST", f"/workspaces/{self.ws}/files", body=data,
                                headers={"Content-Type": "text/csv",
                                         "X-Creek-File-Name": urllib.parse.quote("导入.csv")})
-        self.assertEqual(up.status, 201, up.text)
+        self.assertEqual(up.status, 201, up.text())
         r = self.root.post(self.W(f"/apps/{app}/import"),
                            {"format": "csv", "file": up.json()["sha256"], "mapping": {"正文": "t", "序号": "n"},
                             "dry_run": False})
-        self.assertEqual(r.status, 200, r.text)
+        self.assertEqual(r.status, 200, r.text())
         self.assertEqual((r.json()["rows"], r.json()["imported"]), (3000, 3000))
         self.assertEqual([b["imported"] for b in r.json()["batches"]], [True] * 6)
         r = self.root.post(self.W(f"/apps/{app}/import"), {"format": "csv", "file": "d" * 64})
-        self.assertEqual(r.status, 400, r.text)
+        self.assertEqual(r.status, 400, r.text())
 
     # ---- who may do what ----
 
@@ -679,7 +679,7 @@ class FormsTest(unittest.TestCase):
                                    ("DELETE", f"/records/{b['id']}", None),
                                    ("GET", f"/records/{b['id']}/history", None)]:
             r = self.alice.request(method, self.W(f"/apps/{app}{path}"), body)
-            self.assertEqual(r.status, 404, f"alice {method} {path}: {r.text}")
+            self.assertEqual(r.status, 404, f"alice {method} {path}: {r.text()}")
         r = self.alice.post(self.W(f"/apps/{app}/records/query"), {"deleted": True})
         self.assertEqual(r.status, 403)
         self.alice.ok("DELETE", f"/workspaces/{self.ws}/apps/{app}/records/{a['id']}")
@@ -687,13 +687,13 @@ class FormsTest(unittest.TestCase):
         self.assertEqual(r.status, 403)
         self.manager.ok("POST", f"/workspaces/{self.ws}/apps/{app}/records/{a['id']}/restore")
         r = self.manager.patch(self.W(f"/apps/{app}/records/{b['id']}"), {"values": {"t": "fixed"}})
-        self.assertEqual(r.status, 200, r.text)
+        self.assertEqual(r.status, 200, r.text())
         # only the app's editors change its form
         r = self.manager.put(self.W(f"/apps/{app}/form"), {"version": 1, "fields": []})
         self.assertEqual(r.status, 403)
         # another workspace's ids lead nowhere
         r = self.root.post(f"/api/v1/workspaces/{self.ws_other}/apps/{app}/records", {"values": {"t": "x"}})
-        self.assertEqual(r.status, 404, r.text)
+        self.assertEqual(r.status, 404, r.text())
         signed_out = Client.for_node(self.node)
         r = signed_out.post(self.W(f"/apps/{app}/records/query"), {})
         self.assertEqual(r.status, 401)
@@ -707,7 +707,7 @@ class FormsTest(unittest.TestCase):
         up = self.alice.request("POST", f"/workspaces/{self.ws}/files", body=data,
                                 headers={"Content-Type": "application/pdf",
                                          "X-Creek-File-Name": urllib.parse.quote("合同.pdf")})
-        self.assertEqual(up.status, 201, up.text)
+        self.assertEqual(up.status, 201, up.text())
         ref = up.json()
         self.assertEqual(ref["sha256"], hashlib.sha256(data).hexdigest())
         r = self.alice.post(self.W(f"/apps/{app}/records"), {"values": {"pic": [ref]}})
@@ -770,7 +770,7 @@ class FormsTest(unittest.TestCase):
         layout = {"groups": [{"name": "财务", "apps": [a1["id"]]}],
                   "ungrouped": [x for x in apps if x != a1["id"]][::-1]}
         out = self.root.put(self.W("/app-layout"), layout)
-        self.assertEqual(out.status, 200, out.text)
+        self.assertEqual(out.status, 200, out.text())
         got = out.json()
         group = got["groups"][0]
         self.assertEqual(group["name"], "财务")
