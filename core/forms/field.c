@@ -1,43 +1,294 @@
-/* core/forms/field.c: the registry and the checks common to every field
- * (id, label, required); each type's own checks are in field_types.c. */
+/* core/forms/field.c: the registry of field types (one row each, every
+ * property of a type) and the checks common to every field (id, label,
+ * required); each type's own checks are in field_types.c, its text
+ * conversions in field_cells.c. Pure. */
 #include "field.h"
 
+#include <stdio.h>
 #include <string.h>
 
 #include "field_int.h"
 
 const struct fm_type fm_types[] = {
-	{ "text", FM_STORE_TEXT, fm_text_options, fm_line_value },
-	{ "textarea", FM_STORE_TEXT, fm_textarea_options, fm_text_value },
-	{ "richtext", FM_STORE_TEXT, fm_richtext_options, fm_text_value },
-	{ "number", FM_STORE_REAL, fm_number_options, fm_number_value },
-	{ "money", FM_STORE_REAL, fm_money_options, fm_number_value },
-	{ "percent", FM_STORE_REAL, fm_number_options, fm_number_value },
-	{ "duration", FM_STORE_INTEGER, fm_no_options, fm_duration_value },
-	{ "rating", FM_STORE_INTEGER, fm_rating_options, fm_rating_value },
-	{ "date", FM_STORE_TEXT, fm_no_options, fm_date_value },
-	{ "datetime", FM_STORE_TEXT, fm_no_options, fm_datetime_value },
-	{ "timerange", FM_STORE_JSON, fm_no_options, fm_timerange_value },
-	{ "email", FM_STORE_TEXT, fm_no_options, fm_email_value },
-	{ "phone", FM_STORE_TEXT, fm_no_options, fm_phone_value },
-	{ "link", FM_STORE_TEXT, fm_no_options, fm_link_value },
-	{ "radio", FM_STORE_TEXT, fm_choice_options, fm_choice_value },
-	{ "select", FM_STORE_TEXT, fm_choice_options, fm_choice_value },
-	{ "checkbox", FM_STORE_SIDE, fm_choice_options, fm_choices_value },
-	{ "member", FM_STORE_SIDE, fm_ref_options, fm_ref_value },
-	{ "department", FM_STORE_SIDE, fm_ref_options, fm_ref_value },
-	{ "attachment", FM_STORE_SIDE, fm_file_options, fm_file_value },
-	{ "image", FM_STORE_SIDE, fm_file_options, fm_image_value },
-	{ "address", FM_STORE_JSON, fm_no_options, fm_address_value },
-	{ "location", FM_STORE_JSON, fm_no_options, fm_location_value },
-	{ "subtable", FM_STORE_SIDE, fm_subtable_options, fm_subtable_value },
-	{ "description", FM_STORE_NONE, fm_description_options, fm_no_value },
-	{ "divider", FM_STORE_NONE, fm_no_options, fm_no_value },
-	{ "section", FM_STORE_NONE, fm_no_options, fm_no_value }, /* starts a titled section */
-	{ "serial", FM_STORE_TEXT, fm_serial_options, fm_no_value },
-	{ "signature", FM_STORE_SIDE, fm_no_options, fm_signature_value },
-	{ "barcode", FM_STORE_TEXT, fm_no_options, fm_barcode_value },
-	{ NULL, FM_STORE_NONE, NULL, NULL },
+	{ .name = "text",
+	  .kind = FM_KIND_TEXT,
+	  .ops = FM_OPS_TEXT,
+	  .is_sortable = true,
+	  .may_be_unique = true,
+	  .is_serial_part = true,
+	  .check_options = fm_text_options,
+	  .check_value = fm_line_value,
+	  .search_text = fm_search_string,
+	  .cell_read = fm_cell_read_text,
+	  .cell_write = fm_cell_write_value },
+	{ .name = "textarea", /* long text: not indexed, not compared whole */
+	  .kind = FM_KIND_TEXT,
+	  .ops = FM_OPS_TEXT,
+	  .check_options = fm_textarea_options,
+	  .check_value = fm_text_value,
+	  .search_text = fm_search_string,
+	  .cell_read = fm_cell_read_text,
+	  .cell_write = fm_cell_write_value },
+	{ .name = "richtext",
+	  .kind = FM_KIND_TEXT,
+	  .ops = FM_OPS_TEXT,
+	  .check_options = fm_richtext_options,
+	  .check_value = fm_text_value,
+	  .search_text = fm_search_string,
+	  .cell_read = fm_cell_read_text,
+	  .cell_write = fm_cell_write_value },
+	{ .name = "number",
+	  .kind = FM_KIND_REAL,
+	  .ops = FM_OPS_NUMBER,
+	  .is_sortable = true,
+	  .may_be_unique = true,
+	  .is_serial_part = true,
+	  .check_options = fm_number_options,
+	  .check_value = fm_number_value,
+	  .cell_read = fm_cell_read_number,
+	  .cell_write = fm_cell_write_value },
+	{ .name = "money",
+	  .kind = FM_KIND_REAL,
+	  .ops = FM_OPS_NUMBER,
+	  .is_sortable = true,
+	  .may_be_unique = true,
+	  .is_serial_part = true,
+	  .check_options = fm_money_options,
+	  .check_value = fm_number_value,
+	  .cell_read = fm_cell_read_number,
+	  .cell_write = fm_cell_write_value },
+	{ .name = "percent",
+	  .kind = FM_KIND_REAL,
+	  .ops = FM_OPS_NUMBER,
+	  .is_sortable = true,
+	  .may_be_unique = true,
+	  .is_serial_part = true,
+	  .check_options = fm_number_options,
+	  .check_value = fm_number_value,
+	  .cell_read = fm_cell_read_number,
+	  .cell_write = fm_cell_write_value },
+	{ .name = "duration", /* seconds */
+	  .kind = FM_KIND_INTEGER,
+	  .ops = FM_OPS_NUMBER,
+	  .is_sortable = true,
+	  .may_be_unique = true,
+	  .is_serial_part = true,
+	  .check_options = fm_no_options,
+	  .check_value = fm_duration_value,
+	  .cell_read = fm_cell_read_duration,
+	  .cell_write = fm_cell_write_value },
+	{ .name = "rating",
+	  .kind = FM_KIND_INTEGER,
+	  .ops = FM_OPS_NUMBER,
+	  .is_sortable = true,
+	  .may_be_unique = true,
+	  .is_serial_part = true,
+	  .has_few_values = true,
+	  .check_options = fm_rating_options,
+	  .check_value = fm_rating_value,
+	  .cell_read = fm_cell_read_number,
+	  .cell_write = fm_cell_write_value },
+	{ .name = "date", /* YYYY-MM-DD */
+	  .kind = FM_KIND_TEXT,
+	  .ops = FM_OPS_DATE,
+	  .is_sortable = true,
+	  .may_be_unique = true,
+	  .is_serial_part = true,
+	  .check_options = fm_no_options,
+	  .check_value = fm_date_value,
+	  .search_text = fm_search_string,
+	  .cell_read = fm_cell_read_date,
+	  .cell_write = fm_cell_write_value },
+	{ .name = "datetime", /* UTC, RFC 3339 */
+	  .kind = FM_KIND_TEXT,
+	  .ops = FM_OPS_DATETIME,
+	  .is_sortable = true,
+	  .may_be_unique = true,
+	  .is_serial_part = true,
+	  .check_options = fm_no_options,
+	  .check_value = fm_datetime_value,
+	  .search_text = fm_search_string,
+	  .cell_read = fm_cell_read_datetime,
+	  .cell_write = fm_cell_write_value },
+	{ .name = "timerange",
+	  .kind = FM_KIND_JSON,
+	  .ops = FM_OPS_OTHER,
+	  .check_options = fm_no_options,
+	  .check_value = fm_timerange_value,
+	  .cell_read = fm_cell_read_timerange,
+	  .cell_write = fm_cell_write_timerange },
+	{ .name = "email",
+	  .kind = FM_KIND_TEXT,
+	  .ops = FM_OPS_TEXT,
+	  .is_sortable = true,
+	  .may_be_unique = true,
+	  .check_options = fm_no_options,
+	  .check_value = fm_email_value,
+	  .search_text = fm_search_string,
+	  .cell_read = fm_cell_read_text,
+	  .cell_write = fm_cell_write_value },
+	{ .name = "phone",
+	  .kind = FM_KIND_TEXT,
+	  .ops = FM_OPS_TEXT,
+	  .is_sortable = true,
+	  .may_be_unique = true,
+	  .is_serial_part = true,
+	  .check_options = fm_no_options,
+	  .check_value = fm_phone_value,
+	  .search_text = fm_search_string,
+	  .cell_read = fm_cell_read_text,
+	  .cell_write = fm_cell_write_value },
+	{ .name = "link",
+	  .kind = FM_KIND_TEXT,
+	  .ops = FM_OPS_TEXT,
+	  .is_sortable = true,
+	  .may_be_unique = true,
+	  .check_options = fm_no_options,
+	  .check_value = fm_link_value,
+	  .search_text = fm_search_string,
+	  .cell_read = fm_cell_read_text,
+	  .cell_write = fm_cell_write_value },
+	{ .name = "radio",
+	  .kind = FM_KIND_TEXT,
+	  .ops = FM_OPS_CHOICE,
+	  .choices = FM_CHOICES_ONE,
+	  .is_sortable = true,
+	  .is_serial_part = true,
+	  .has_few_values = true,
+	  .check_options = fm_choice_options,
+	  .check_value = fm_choice_value,
+	  .search_text = fm_search_choice,
+	  .cell_read = fm_cell_read_choice,
+	  .cell_write = fm_cell_write_choice },
+	{ .name = "select",
+	  .kind = FM_KIND_TEXT,
+	  .ops = FM_OPS_CHOICE,
+	  .choices = FM_CHOICES_ONE,
+	  .is_sortable = true,
+	  .is_serial_part = true,
+	  .has_few_values = true,
+	  .check_options = fm_choice_options,
+	  .check_value = fm_choice_value,
+	  .search_text = fm_search_choice,
+	  .cell_read = fm_cell_read_choice,
+	  .cell_write = fm_cell_write_choice },
+	{ .name = "checkbox",
+	  .kind = FM_KIND_JSON,
+	  .ops = FM_OPS_MULTI,
+	  .choices = FM_CHOICES_MANY,
+	  .check_options = fm_choice_options,
+	  .check_value = fm_choices_value,
+	  .search_text = fm_search_choices,
+	  .cell_read = fm_cell_read_choices,
+	  .cell_write = fm_cell_write_choices },
+	{ .name = "member",
+	  .kind = FM_KIND_JSON,
+	  .ops = FM_OPS_MULTI,
+	  .ref = FM_REF_MEMBER,
+	  .history = FM_HISTORY_NAMED,
+	  .check_options = fm_ref_options,
+	  .check_value = fm_ref_value,
+	  .cell_read = fm_cell_read_ref,
+	  .cell_write = fm_cell_write_ref },
+	{ .name = "department",
+	  .kind = FM_KIND_JSON,
+	  .ops = FM_OPS_MULTI,
+	  .ref = FM_REF_DEPARTMENT,
+	  .history = FM_HISTORY_NAMED,
+	  .check_options = fm_ref_options,
+	  .check_value = fm_ref_value,
+	  .cell_read = fm_cell_read_ref,
+	  .cell_write = fm_cell_write_ref },
+	{ .name = "attachment",
+	  .kind = FM_KIND_JSON,
+	  .ops = FM_OPS_OTHER,
+	  .is_file = true,
+	  .check_options = fm_file_options,
+	  .check_value = fm_file_value,
+	  .cell_write = fm_cell_write_files },
+	{ .name = "image",
+	  .kind = FM_KIND_JSON,
+	  .ops = FM_OPS_OTHER,
+	  .is_file = true,
+	  .check_options = fm_file_options,
+	  .check_value = fm_image_value,
+	  .cell_write = fm_cell_write_files },
+	{ .name = "address",
+	  .kind = FM_KIND_JSON,
+	  .ops = FM_OPS_ADDRESS,
+	  .check_options = fm_no_options,
+	  .check_value = fm_address_value,
+	  .search_text = fm_search_address,
+	  .cell_read = fm_cell_read_address,
+	  .cell_write = fm_cell_write_address },
+	{ .name = "location",
+	  .kind = FM_KIND_JSON,
+	  .ops = FM_OPS_OTHER,
+	  .check_options = fm_no_options,
+	  .check_value = fm_location_value,
+	  .cell_read = fm_cell_read_location,
+	  .cell_write = fm_cell_write_location },
+	{ .name = "subtable",
+	  .kind = FM_KIND_JSON,
+	  .ops = FM_OPS_OTHER,
+	  .check_options = fm_subtable_options,
+	  .check_value = fm_subtable_value,
+	  .cell_write = fm_cell_write_value },
+	{ .name = "description",
+	  .kind = FM_KIND_NONE,
+	  .ops = FM_OPS_OTHER,
+	  .check_options = fm_description_options,
+	  .check_value = fm_no_value,
+	  .cell_write = fm_cell_write_value },
+	{ .name = "divider",
+	  .kind = FM_KIND_NONE,
+	  .ops = FM_OPS_OTHER,
+	  .check_options = fm_no_options,
+	  .check_value = fm_no_value,
+	  .cell_write = fm_cell_write_value },
+	{ .name = "section", /* starts a titled section */
+	  .kind = FM_KIND_NONE,
+	  .ops = FM_OPS_OTHER,
+	  .check_options = fm_no_options,
+	  .check_value = fm_no_value,
+	  .cell_write = fm_cell_write_value },
+	{ .name = "serial",
+	  .kind = FM_KIND_TEXT,
+	  .ops = FM_OPS_TEXT,
+	  .is_sortable = true,
+	  .is_generated = true,
+	  .check_options = fm_serial_options,
+	  .check_value = fm_no_value,
+	  .search_text = fm_search_string,
+	  .cell_write = fm_cell_write_value },
+	{ .name = "signature", /* a PNG data URL */
+	  .kind = FM_KIND_TEXT,
+	  .ops = FM_OPS_OTHER,
+	  .check_options = fm_no_options,
+	  .check_value = fm_signature_value,
+	  .cell_write = fm_cell_write_signature },
+	{ .name = "barcode",
+	  .kind = FM_KIND_TEXT,
+	  .ops = FM_OPS_TEXT,
+	  .is_sortable = true,
+	  .may_be_unique = true,
+	  .is_serial_part = true,
+	  .check_options = fm_no_options,
+	  .check_value = fm_barcode_value,
+	  .search_text = fm_search_string,
+	  .cell_read = fm_cell_read_text,
+	  .cell_write = fm_cell_write_value },
+	{ .name = NULL },
+};
+
+/* What fm_type_get answers for a name that is no type: no value. */
+static const struct fm_type unknown_type = {
+	.name = "",
+	.kind = FM_KIND_NONE,
+	.ops = FM_OPS_OTHER,
+	.check_options = fm_no_options,
+	.check_value = fm_no_value,
+	.cell_write = fm_cell_write_value,
 };
 
 const struct fm_type *fm_type_find(const char *name)
@@ -46,6 +297,51 @@ const struct fm_type *fm_type_find(const char *name)
 		if (strcmp(t->name, name) == 0)
 			return t;
 	return NULL;
+}
+
+const struct fm_type *fm_type_get(const char *name)
+{
+	const struct fm_type *t = fm_type_find(name);
+
+	return t != NULL ? t : &unknown_type;
+}
+
+bool fm_ops_allow(enum fm_ops ops, const char *op)
+{
+	static const char *const table[] = {
+		[FM_OPS_OTHER] = " empty not_empty ",
+		[FM_OPS_TEXT] = " eq ne contains not_contains starts empty not_empty ",
+		[FM_OPS_NUMBER] = " eq ne gt gte lt lte between empty not_empty ",
+		[FM_OPS_DATE] = " eq gt gte lt lte between empty not_empty ",
+		[FM_OPS_DATETIME] = " eq gt gte lt lte between empty not_empty ",
+		[FM_OPS_CHOICE] = " eq ne in not_in empty not_empty ",
+		[FM_OPS_MULTI] = " any_of all_of none_of empty not_empty ",
+		[FM_OPS_ADDRESS] = " contains empty not_empty ",
+	};
+	char word[32];
+
+	if (op == NULL || strlen(op) > 20 || strchr(op, ' ') != NULL || op[0] == '\0')
+		return false;
+	(void)snprintf(word, sizeof(word), " %s ", op);
+	return (unsigned)ops < sizeof(table) / sizeof(table[0]) && strstr(table[ops], word) != NULL;
+}
+
+const char *fm_ref_noun(enum fm_ref ref)
+{
+	return ref == FM_REF_MEMBER ? "member" : ref == FM_REF_DEPARTMENT ? "department" : "";
+}
+
+const char *fm_choice_label(const json_t *field, const json_t *id)
+{
+	size_t i;
+	const json_t *c;
+
+	json_array_foreach(json_object_get(json_object_get(field, "options"), "choices"), i, c)
+	{
+		if (json_equal(json_object_get(c, "id"), id))
+			return json_string_value(json_object_get(c, "label"));
+	}
+	return json_string_value(id);
 }
 
 static bool id_valid(const char *id)
@@ -118,7 +414,7 @@ int fm_value_check(const json_t *field, const json_t *value, json_t **out, struc
 		return cr_err_set(err, CR_EINTERNAL, "a field of unknown type");
 	if (label == NULL)
 		label = json_string_value(json_object_get(field, "id"));
-	if (fm_value_empty(value) && t->storage != FM_STORE_NONE) {
+	if (fm_value_empty(value) && t->kind != FM_KIND_NONE) {
 		if (json_is_true(json_object_get(field, "required")))
 			return cr_err_set(err, CR_EINVAL, "'%s' is required", label);
 		*out = json_null();

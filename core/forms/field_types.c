@@ -261,7 +261,7 @@ int fm_subtable_options(const json_t *options, struct cr_err *err)
 	json_array_foreach(fields, i, f)
 	{
 		const char *type = json_string_value(json_object_get(f, "type"));
-		if (type != NULL && strcmp(type, "subtable") == 0)
+		if (fm_type_get(type)->check_options == fm_subtable_options)
 			return cr_err_set(err, CR_EINVAL, "a sub-table cannot hold a sub-table");
 		if (fm_field_check(f, err) < 0)
 			return CR_EINVAL;

@@ -19,46 +19,6 @@ static const char *const FIELD_KEYS[] = { "id",     "type",     "label",       "
 					  "hidden", "readonly", "show_when",   "options",
 					  NULL };
 
-enum fm_kind fm_kind_of(const char *type)
-{
-	static const char *const text[] = { "text", "textarea", "richtext",  "email",   "phone",
-					    "link", "radio",    "select",    "barcode", "serial",
-					    "date", "datetime", "signature", NULL };
-	static const char *const json[] = { "timerange",  "checkbox", "member",  "department",
-					    "attachment", "image",    "address", "location",
-					    "subtable",   NULL };
-
-	if (type == NULL)
-		return FM_KIND_NONE;
-	for (size_t i = 0; text[i] != NULL; i++)
-		if (strcmp(text[i], type) == 0)
-			return FM_KIND_TEXT;
-	for (size_t i = 0; json[i] != NULL; i++)
-		if (strcmp(json[i], type) == 0)
-			return FM_KIND_JSON;
-	if (strcmp(type, "number") == 0 || strcmp(type, "money") == 0 ||
-	    strcmp(type, "percent") == 0)
-		return FM_KIND_REAL;
-	if (strcmp(type, "duration") == 0 || strcmp(type, "rating") == 0)
-		return FM_KIND_INTEGER;
-	return FM_KIND_NONE;
-}
-
-bool fm_type_sortable(const char *type)
-{
-	enum fm_kind k = fm_kind_of(type);
-
-	return (k == FM_KIND_TEXT || k == FM_KIND_INTEGER || k == FM_KIND_REAL) &&
-	       strcmp(type, "textarea") != 0 && strcmp(type, "richtext") != 0 &&
-	       strcmp(type, "signature") != 0;
-}
-
-static bool unique_allowed(const char *type)
-{
-	return fm_type_sortable(type) && strcmp(type, "serial") != 0 &&
-	       strcmp(type, "radio") != 0 && strcmp(type, "select") != 0;
-}
-
 void fm_form_free(struct fm_form *form)
 {
 	json_decref(form->fields);
@@ -119,7 +79,8 @@ static int cols_build(struct fm_form *form, const struct storage_rows *rows, str
 			copy(c->label, sizeof(c->label),
 			     json_string_value(json_object_get(fld, "label")));
 			c->col = (int)storage_rows_int(rows, r, 1, 0);
-			c->kind = fm_kind_of(c->type);
+			c->t = fm_type_get(c->type);
+			c->kind = c->t->kind;
 			break;
 		}
 	}
@@ -132,7 +93,8 @@ static int cols_build(struct fm_form *form, const struct storage_rows *rows, str
 		copy(c->type, sizeof(c->type), storage_rows_text(rows, r, 2));
 		copy(c->label, sizeof(c->label), storage_rows_text(rows, r, 3));
 		c->col = (int)storage_rows_int(rows, r, 1, 0);
-		c->kind = fm_kind_of(c->type);
+		c->t = fm_type_get(c->type);
+		c->kind = c->t->kind;
 	}
 	form->n_cols = n;
 	return 0;
@@ -354,13 +316,13 @@ static int field_extra_check(const json_t *fields, const json_t *fld, struct cr_
 		rc = bool_opt(fld, "readonly", err);
 	if (rc < 0)
 		return cr_err_wrap(err, "field '%s'", id);
-	if (json_is_true(json_object_get(fld, "unique")) && !unique_allowed(type))
+	if (json_is_true(json_object_get(fld, "unique")) && !fm_type_get(type)->may_be_unique)
 		return cr_err_set(err, CR_EINVAL, "field '%s': a %s field cannot be unique", id,
 				  type);
 	if (dflt != NULL && !json_is_null(dflt)) {
 		json_t *norm = NULL;
 		json_t *loose = json_deep_copy(fld);
-		if (strcmp(type, "serial") == 0 || fm_kind_of(type) == FM_KIND_NONE) {
+		if (fm_type_get(type)->is_generated || fm_type_get(type)->kind == FM_KIND_NONE) {
 			json_decref(loose);
 			return cr_err_set(err, CR_EINVAL, "field '%s' takes no default", id);
 		}
@@ -387,8 +349,7 @@ static int serial_fields_check(const json_t *fields, const json_t *fld, struct c
 		const char *type = json_string_value(json_object_get(target, "type"));
 		if (ref == NULL)
 			continue;
-		if (target == NULL || !fm_type_sortable(type) || strcmp(type, "serial") == 0 ||
-		    strcmp(type, "link") == 0 || strcmp(type, "email") == 0)
+		if (target == NULL || !fm_type_get(type)->is_serial_part)
 			return cr_err_set(err, CR_EINVAL,
 					  "serial field '%s' uses '%s', which is not a text, "
 					  "number, date or choice field of this form",
@@ -423,13 +384,14 @@ static int definition_check(const json_t *fields, struct cr_err *err)
 					  id);
 		if (field_extra_check(fields, fld, err) < 0)
 			return CR_EINVAL;
-		if (fm_kind_of(json_string_value(json_object_get(fld, "type"))) != FM_KIND_NONE)
+		if (fm_type_get(json_string_value(json_object_get(fld, "type")))->kind !=
+		    FM_KIND_NONE)
 			n_values++;
 	}
 	json_array_foreach(fields, i, fld)
 	{
 		const char *type = json_string_value(json_object_get(fld, "type"));
-		if (strcmp(type, "serial") == 0 && serial_fields_check(fields, fld, err) < 0)
+		if (fm_type_get(type)->is_generated && serial_fields_check(fields, fld, err) < 0)
 			return CR_EINVAL;
 	}
 	if (n_values > FM_FIELDS_MAX)
@@ -453,8 +415,7 @@ static void retire_choices(json_t *fields, const json_t *old_fields)
 		    fm_field_by_id(old_fields, json_string_value(json_object_get(fld, "id")));
 		json_t *choices = json_object_get(json_object_get(fld, "options"), "choices");
 		if (old == NULL || !json_is_array(choices) ||
-		    (strcmp(type, "radio") != 0 && strcmp(type, "select") != 0 &&
-		     strcmp(type, "checkbox") != 0))
+		    fm_type_get(type)->choices == FM_CHOICES_NONE)
 			continue;
 		json_array_foreach(json_object_get(json_object_get(old, "options"), "choices"), k,
 				   oc)
@@ -601,7 +562,8 @@ static int save_job(struct storage_tx *tx, void *arg, struct cr_err *err)
 		rc = table_create(tx, form, err);
 	for (size_t i = 0; rc == 0 && i < j->n_plan; i++) {
 		struct col_plan *c = &j->plan[i];
-		enum fm_kind k = fm_kind_of(c->type);
+		const struct fm_type *t = fm_type_get(c->type);
+		enum fm_kind k = t->kind;
 		if (c->check_empty) {
 			bool has = false;
 			rc = column_has_values(tx, form, c->old_col, &has, err);
@@ -616,7 +578,7 @@ static int save_job(struct storage_tx *tx, void *arg, struct cr_err *err)
 			rc = ddl(tx, err, "ALTER TABLE %s ADD COLUMN c%d %s", form->table, c->col,
 				 affinity(k));
 		}
-		if (rc == 0 && fm_type_sortable(c->type))
+		if (rc == 0 && t->is_sortable)
 			rc = ddl(
 			    tx, err,
 			    "CREATE INDEX IF NOT EXISTS %s_c%d ON %s (c%d, id) WHERE deleted_us IS "
@@ -759,7 +721,7 @@ static int plan(const struct forms *f, const struct id_actor *a, const struct fm
 	{
 		const char *id = json_string_value(json_object_get(fld, "id"));
 		const char *type = json_string_value(json_object_get(fld, "type"));
-		enum fm_kind k = fm_kind_of(type);
+		enum fm_kind k = fm_type_get(type)->kind;
 		const struct fm_col *old = NULL;
 		struct col_plan *c;
 		if (k == FM_KIND_NONE)
@@ -773,9 +735,7 @@ static int plan(const struct forms *f, const struct id_actor *a, const struct fm
 		c->type = type;
 		if (old == NULL)
 			continue;
-		if (old->kind == k &&
-		    (strcmp(old->type, "member") == 0 || strcmp(old->type, "department") == 0) &&
-		    strcmp(old->type, type) != 0) {
+		if (old->kind == k && old->t->ref != FM_REF_NONE && strcmp(old->type, type) != 0) {
 			/* account ids are not department ids: only an empty field changes */
 			c->col = old->col;
 			rc = column_empty(f, a, form, old, type, err);
@@ -795,8 +755,9 @@ static int plan(const struct forms *f, const struct id_actor *a, const struct fm
 	}
 	for (size_t n = 0; n < form->n_live; n++)
 		if (fm_field_by_id(fields, form->cols[n].id) == NULL ||
-		    fm_kind_of(json_string_value(json_object_get(
-			fm_field_by_id(fields, form->cols[n].id), "type"))) == FM_KIND_NONE)
+		    fm_type_get(json_string_value(json_object_get(
+				    fm_field_by_id(fields, form->cols[n].id), "type")))
+			    ->kind == FM_KIND_NONE)
 			j->removed[j->n_removed++] = form->cols[n].id;
 	return 0;
 }

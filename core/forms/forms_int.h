@@ -9,18 +9,6 @@
 #include "field.h"
 #include "forms.h"
 
-/* How a field's value sits in its column. */
-enum fm_kind {
-	FM_KIND_NONE,    /* layout only */
-	FM_KIND_TEXT,    /* TEXT */
-	FM_KIND_INTEGER, /* INTEGER */
-	FM_KIND_REAL,    /* REAL */
-	FM_KIND_JSON,    /* TEXT holding JSON (lists, objects) */
-};
-enum fm_kind fm_kind_of(const char *type);
-/* Text, integer and real columns (not long text) are indexed and sortable. */
-bool fm_type_sortable(const char *type);
-
 struct fm_col {
 	const json_t *field; /* the live field (borrowed from fields), NULL if removed */
 	char id[FM_FIELD_ID_MAX + 1];
@@ -28,6 +16,7 @@ struct fm_col {
 	char label[FM_LABEL_MAX * 4 + 1];
 	int col; /* the column c<col> */
 	enum fm_kind kind;
+	const struct fm_type *t; /* its registry row (fm_type_get: never NULL) */
 };
 
 /* An app's form as loaded. */
@@ -91,9 +80,6 @@ int fm_records_refs(const struct forms *f, const struct id_actor *a, const struc
 
 /* The field of id in a definition's fields, or NULL (form.c). */
 const json_t *fm_field_by_id(const json_t *fields, const char *id);
-/* A choice's label (record.c); a removed choice's label too, and the id
- * itself for a choice the field never had. */
-const char *fm_choice_label(const json_t *field, const json_t *id);
 
 /* Evaluate a show_when object against values. */
 bool fm_show_when(const json_t *fields, const json_t *show_when, const json_t *values);

@@ -10,6 +10,7 @@
 #include "../../lib/buf.h"
 #include "../../lib/text.h"
 #include "../identity/body.h"
+#include "field_int.h"
 #include "forms_int.h"
 #include "query.h"
 
@@ -17,58 +18,25 @@
 
 /* ---- which ops fit which type ---- */
 
-static const char *op_class(const char *type)
-{
-	static const char *const text[] = { "text", "textarea", "richtext", "email", "phone",
-					    "link", "barcode",  "serial",   NULL };
-	static const char *const number[] = { "number", "money", "percent", "duration",
-					      "rating", "_id",   NULL };
-	static const char *const multi[] = { "checkbox",    "member",      "department",
-					     "_created_by", "_updated_by", NULL };
-
-	for (size_t i = 0; text[i] != NULL; i++)
-		if (strcmp(type, text[i]) == 0)
-			return "text";
-	for (size_t i = 0; number[i] != NULL; i++)
-		if (strcmp(type, number[i]) == 0)
-			return "number";
-	for (size_t i = 0; multi[i] != NULL; i++)
-		if (strcmp(type, multi[i]) == 0)
-			return "multi";
-	if (strcmp(type, "date") == 0 || strcmp(type, "datetime") == 0 ||
-	    strcmp(type, "_created_at") == 0 || strcmp(type, "_updated_at") == 0)
-		return "date";
-	if (strcmp(type, "radio") == 0 || strcmp(type, "select") == 0)
-		return "choice";
-	if (strcmp(type, "address") == 0)
-		return "address";
-	return "other";
-}
+/* The system fields every record has, filtered like a type of their own. */
+static const struct {
+	const char *name, *expr;
+	enum fm_ops ops;
+} SYSTEM_FIELDS[] = {
+	{ "_id", "id", FM_OPS_NUMBER },
+	{ "_created_by", "created_by", FM_OPS_MULTI },
+	{ "_created_at", "created_us", FM_OPS_DATETIME },
+	{ "_updated_by", "updated_by", FM_OPS_MULTI },
+	{ "_updated_at", "updated_us", FM_OPS_DATETIME },
+};
+#define N_SYSTEM_FIELDS (sizeof(SYSTEM_FIELDS) / sizeof(SYSTEM_FIELDS[0]))
 
 bool fm_op_allowed(const char *type, const char *op)
 {
-	static const struct {
-		const char *cls;
-		const char *ops;
-	} table[] = {
-		{ "text", " eq ne contains not_contains starts empty not_empty " },
-		{ "number", " eq ne gt gte lt lte between empty not_empty " },
-		{ "date", " eq gt gte lt lte between empty not_empty " },
-		{ "choice", " eq ne in not_in empty not_empty " },
-		{ "multi", " any_of all_of none_of empty not_empty " },
-		{ "address", " contains empty not_empty " },
-		{ "other", " empty not_empty " },
-	};
-	const char *cls = op_class(type);
-	char word[32];
-
-	if (op == NULL || strlen(op) > 20 || strchr(op, ' ') != NULL)
-		return false;
-	(void)snprintf(word, sizeof(word), " %s ", op);
-	for (size_t i = 0; i < sizeof(table) / sizeof(table[0]); i++)
-		if (strcmp(table[i].cls, cls) == 0)
-			return strstr(table[i].ops, word) != NULL;
-	return false;
+	for (size_t i = 0; type != NULL && i < N_SYSTEM_FIELDS; i++)
+		if (strcmp(type, SYSTEM_FIELDS[i].name) == 0)
+			return fm_ops_allow(SYSTEM_FIELDS[i].ops, op);
+	return fm_ops_allow(fm_type_get(type)->ops, op);
 }
 
 /* ---- show-when on values ---- */
@@ -266,7 +234,8 @@ int fm_show_when_check(const json_t *fields, const char *self, const json_t *sw,
 		const char *op = json_string_value(json_object_get(c, "op"));
 		const json_t *target = fm_field_by_id(fields, ref);
 		const char *type = json_string_value(json_object_get(target, "type"));
-		if (target == NULL || strcmp(ref, self) == 0 || fm_kind_of(type) == FM_KIND_NONE)
+		if (target == NULL || strcmp(ref, self) == 0 ||
+		    fm_type_get(type)->kind == FM_KIND_NONE)
 			return cr_err_set(err, CR_EINVAL,
 					  "field '%s': show_when names '%s', which is not another "
 					  "field with a value",
@@ -331,26 +300,22 @@ struct target {
 	const char *type;
 	char expr[24];
 	const struct fm_col *col;
+	enum fm_ops ops;
 	bool is_time_us; /* created_us / updated_us */
+	bool is_id;      /* compared with numbers: ids, member and department refs */
 };
 
 static int target_of(const struct fm_form *form, const char *field, struct target *t,
 		     struct cr_err *err)
 {
-	static const struct {
-		const char *name, *expr;
-	} sys[] = { { "_id", "id" },
-		    { "_created_by", "created_by" },
-		    { "_created_at", "created_us" },
-		    { "_updated_by", "updated_by" },
-		    { "_updated_at", "updated_us" } };
-
 	memset(t, 0, sizeof(*t));
-	for (size_t i = 0; field != NULL && i < sizeof(sys) / sizeof(sys[0]); i++)
-		if (strcmp(field, sys[i].name) == 0) {
-			t->type = sys[i].name;
-			(void)snprintf(t->expr, sizeof(t->expr), "%s", sys[i].expr);
-			t->is_time_us = strstr(field, "_at") != NULL;
+	for (size_t i = 0; field != NULL && i < N_SYSTEM_FIELDS; i++)
+		if (strcmp(field, SYSTEM_FIELDS[i].name) == 0) {
+			t->type = SYSTEM_FIELDS[i].name;
+			(void)snprintf(t->expr, sizeof(t->expr), "%s", SYSTEM_FIELDS[i].expr);
+			t->ops = SYSTEM_FIELDS[i].ops;
+			t->is_time_us = t->ops == FM_OPS_DATETIME;
+			t->is_id = t->ops != FM_OPS_DATETIME;
 			return 0;
 		}
 	t->col = field != NULL ? fm_form_col(form, field) : NULL;
@@ -358,6 +323,8 @@ static int target_of(const struct fm_form *form, const char *field, struct targe
 		return cr_err_set(err, CR_EINVAL, "this form has no field '%s'",
 				  field != NULL ? field : "");
 	t->type = t->col->type;
+	t->ops = t->col->t->ops;
+	t->is_id = t->col->t->ref != FM_REF_NONE;
 	(void)snprintf(t->expr, sizeof(t->expr), "c%d", t->col->col);
 	return 0;
 }
@@ -384,11 +351,8 @@ static int time_us(const json_t *v, bool end_of_day, int tz_offset_s, int64_t *o
 		return 0;
 	}
 	{
-		json_t *field =
-		    json_pack("{s:s, s:s, s:s}", "id", "t", "type", "datetime", "label", "t");
 		json_t *normv = NULL;
-		int rc = fm_value_check(field, v, &normv, NULL);
-		json_decref(field);
+		int rc = fm_value_empty(v) ? CR_EINVAL : fm_datetime_value(NULL, v, &normv, NULL);
 		if (rc < 0 || !json_is_string(normv)) {
 			json_decref(normv);
 			return cr_err_set(err, CR_EINVAL,
@@ -412,16 +376,12 @@ static int time_us(const json_t *v, bool end_of_day, int tz_offset_s, int64_t *o
 static int bind_one(struct sql_build *b, const struct target *t, const json_t *v, int end,
 		    struct cr_err *err)
 {
-	const char *cls = op_class(t->type);
-
 	if (t->is_time_us) {
 		int64_t us = 0;
 		int rc = time_us(v, end > 0, b->tz_offset_s, &us, err);
 		return rc < 0 ? rc : param(b, storage_int(us), err);
 	}
-	if (strcmp(cls, "number") == 0 || strcmp(t->type, "member") == 0 ||
-	    strcmp(t->type, "department") == 0 || strcmp(t->type, "_created_by") == 0 ||
-	    strcmp(t->type, "_updated_by") == 0) {
+	if (t->ops == FM_OPS_NUMBER || t->is_id) {
 		if (!json_is_number(v))
 			return cr_err_set(err, CR_EINVAL, "'%s' is compared with numbers",
 					  t->col != NULL ? t->col->label : t->type);
@@ -433,7 +393,7 @@ static int bind_one(struct sql_build *b, const struct target *t, const json_t *v
 	if (!json_is_string(v))
 		return cr_err_set(err, CR_EINVAL, "'%s' is compared with text",
 				  t->col != NULL ? t->col->label : t->type);
-	if (strcmp(t->type, "datetime") == 0) {
+	if (t->ops == FM_OPS_DATETIME) {
 		/* stored as UTC text: a date is the local day's bound, a
 		 * date-time with any offset is turned to UTC */
 		int64_t us = 0;
@@ -481,7 +441,7 @@ static int condition_sql(struct sql_build *b, const struct fm_form *form, const 
 		rc = target_of(form, json_string_value(json_object_get(c, "field")), &t, err);
 	if (rc < 0)
 		return rc;
-	if (!fm_op_allowed(t.type, op))
+	if (!fm_ops_allow(t.ops, op))
 		return cr_err_set(err, CR_EINVAL, "'%s' cannot be filtered with '%s'",
 				  t.col != NULL ? t.col->label : t.type, op != NULL ? op : "");
 	if (value_shape(op, v, err) < 0)
@@ -493,9 +453,7 @@ static int condition_sql(struct sql_build *b, const struct fm_form *form, const 
 	 * beats reading the choice's index and sorting every match. The
 	 * unary + keeps SQLite from using the column's index. */
 	char plus[32];
-	if (b->sorted && t.col != NULL &&
-	    (strcmp(t.type, "radio") == 0 || strcmp(t.type, "select") == 0 ||
-	     strcmp(t.type, "rating") == 0)) {
+	if (b->sorted && t.col != NULL && t.col->t->has_few_values) {
 		(void)snprintf(plus, sizeof(plus), "+%s", t.expr);
 		x = plus;
 	}
@@ -503,7 +461,7 @@ static int condition_sql(struct sql_build *b, const struct fm_form *form, const 
 		return cr_buf_printf(&b->sql, "%s IS NULL", x) < 0 ? CR_EINTERNAL : 0;
 	if (strcmp(op, "not_empty") == 0)
 		return cr_buf_printf(&b->sql, "%s IS NOT NULL", x) < 0 ? CR_EINTERNAL : 0;
-	if (strcmp(op, "eq") == 0 && (t.is_time_us || strcmp(t.type, "datetime") == 0)) {
+	if (strcmp(op, "eq") == 0 && t.ops == FM_OPS_DATETIME) {
 		(void)cr_buf_printf(&b->sql, "%s BETWEEN ? AND ?", x);
 		rc = bind_one(b, &t, v, 0, err);
 		return rc < 0 ? rc : bind_one(b, &t, v, 1, err);
@@ -717,7 +675,7 @@ int fm_query_parse(const struct fm_form *form, const struct fm_rights *rights,
 		rc = target_of(form, json_string_value(json_object_get(s0, "field")), &t, err);
 		if (rc < 0)
 			return rc;
-		if (t.col != NULL && !fm_type_sortable(t.col->type))
+		if (t.col != NULL && !t.col->t->is_sortable)
 			return cr_err_set(err, CR_EINVAL, "'%s' cannot be sorted on", t.col->label);
 		if (dir != NULL && strcmp(dir, "asc") != 0 && strcmp(dir, "desc") != 0)
 			return cr_err_set(err, CR_EINVAL, "a sort's 'dir' is 'asc' or 'desc'");

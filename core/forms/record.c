@@ -52,7 +52,8 @@ static bool retired_choice(const json_t *field, const json_t *id)
  * refused for new values. */
 static int value_norm(const json_t *field, const json_t *v, json_t **out, struct cr_err *err)
 {
-	const char *type = json_string_value(json_object_get(field, "type"));
+	enum fm_choices choices =
+	    fm_type_get(json_string_value(json_object_get(field, "type")))->choices;
 	size_t i;
 	const json_t *e;
 
@@ -62,10 +63,10 @@ static int value_norm(const json_t *field, const json_t *v, json_t **out, struct
 	}
 	if (fm_value_check(field, v, out, err) < 0)
 		return CR_EINVAL;
-	if (strcmp(type, "radio") == 0 || strcmp(type, "select") == 0) {
+	if (choices == FM_CHOICES_ONE) {
 		if (retired_choice(field, *out))
 			goto retired;
-	} else if (strcmp(type, "checkbox") == 0) {
+	} else if (choices == FM_CHOICES_MANY) {
 		json_array_foreach(*out, i, e)
 		{
 			if (retired_choice(field, e))
@@ -97,12 +98,11 @@ static int store_checks(const struct forms *f, const struct id_actor *a, const s
 		if (json_is_null(v) || v == NULL ||
 		    (changed != NULL && json_object_get(changed, c->id) == NULL))
 			continue;
-		if (strcmp(c->type, "member") == 0 || strcmp(c->type, "department") == 0) {
+		if (c->t->ref != FM_REF_NONE)
 			value_ids(v, &ids);
-		}
-		if (strcmp(c->type, "member") == 0)
+		if (c->t->ref == FM_REF_MEMBER)
 			rc = id_accounts_are_members(f->id, a->workspace_id, ids.v, ids.n, err);
-		for (size_t d = 0; rc == 0 && c->type[0] == 'd' && d < ids.n; d++) {
+		for (size_t d = 0; rc == 0 && c->t->ref == FM_REF_DEPARTMENT && d < ids.n; d++) {
 			struct storage_value p = storage_int(ids.v[d]);
 			struct storage_rows rows;
 			rc = storage_query(f->id->store, a->db,
@@ -114,7 +114,7 @@ static int store_checks(const struct forms *f, const struct id_actor *a, const s
 			storage_rows_close(&rows);
 		}
 		free(ids.v);
-		if (strcmp(c->type, "attachment") == 0 || strcmp(c->type, "image") == 0) {
+		if (c->t->is_file) {
 			const json_t *ms =
 			    json_object_get(json_object_get(c->field, "options"), "max_size");
 			int64_t max_size =
@@ -167,8 +167,7 @@ static int visibility(const struct fm_form *form, json_t *values, json_t *change
 			json_object_set_new(values, c->id, json_null());
 			continue;
 		}
-		if (strcmp(c->type, "serial") != 0 &&
-		    json_is_true(json_object_get(c->field, "required")) &&
+		if (!c->t->is_generated && json_is_true(json_object_get(c->field, "required")) &&
 		    json_is_null(json_object_get(values, c->id)))
 			return cr_err_set(err, CR_EINVAL, "'%s' is required", c->label);
 	}
@@ -187,7 +186,7 @@ static int unknown_keys(const struct fm_form *form, const json_t *given, struct 
 		const struct fm_col *c = fm_form_col(form, key);
 		if (c == NULL)
 			return cr_err_set(err, CR_EINVAL, "this form has no field '%s'", key);
-		if (strcmp(c->type, "serial") == 0 && !json_is_null(v))
+		if (c->t->is_generated && !json_is_null(v))
 			return cr_err_set(err, CR_EINVAL, "'%s' is numbered by Creek", c->label);
 	}
 	return 0;
@@ -295,9 +294,9 @@ void fm_record_ids(const struct fm_form *form, const json_t *record, struct fm_i
 		const struct fm_col *c = &form->cols[i];
 		const json_t *v = json_object_get(values, c->id);
 		struct fm_ids *ids;
-		if (strcmp(c->type, "member") == 0)
+		if (c->t->ref == FM_REF_MEMBER)
 			ids = members;
-		else if (strcmp(c->type, "department") == 0)
+		else if (c->t->ref == FM_REF_DEPARTMENT)
 			ids = depts;
 		else
 			continue;
@@ -484,7 +483,7 @@ static json_t *serial_values(const struct fm_form *form, const json_t *values)
 			char buf[40];
 			(void)snprintf(buf, sizeof(buf), "%.15g", json_number_value(v));
 			json_object_set_new(out, c->id, json_string(buf));
-		} else if (strcmp(c->type, "radio") == 0 || strcmp(c->type, "select") == 0) {
+		} else if (c->t->choices == FM_CHOICES_ONE) {
 			json_object_set_new(out, c->id, json_string(fm_choice_label(c->field, v)));
 		} else {
 			json_object_set(out, c->id, (json_t *)v);
@@ -506,7 +505,7 @@ static int serials_take(struct storage_tx *tx, const struct forms *f, const stru
 		struct storage_value p[3];
 		struct storage_rows rows;
 		int rc;
-		if (strcmp(c->type, "serial") != 0)
+		if (!c->t->is_generated)
 			continue;
 		fm_serial_period(options, d, period);
 		p[0] = storage_int(form->app);
@@ -572,49 +571,15 @@ static int uniques_check(struct storage_tx *tx, const struct fm_form *form, cons
 	return 0;
 }
 
-const char *fm_choice_label(const json_t *field, const json_t *id)
-{
-	size_t i;
-	const json_t *c;
-
-	json_array_foreach(json_object_get(json_object_get(field, "options"), "choices"), i, c)
-	{
-		if (json_equal(json_object_get(c, "id"), id))
-			return json_string_value(json_object_get(c, "label"));
-	}
-	return json_string_value(id);
-}
-
-/* The text full-text search looks at: text fields, serials, choice
- * labels, addresses. */
+/* The text full-text search looks at: what each type's row gives
+ * (text fields, serials, choice labels, addresses). */
 static void search_text(const struct fm_form *form, const json_t *values, struct cr_buf *out)
 {
 	for (size_t i = 0; i < form->n_live; i++) {
 		const struct fm_col *c = &form->cols[i];
 		const json_t *v = json_object_get(values, c->id);
-		size_t k;
-		const json_t *e;
-		if (v == NULL || json_is_null(v) || strcmp(c->type, "signature") == 0)
-			continue;
-		if (strcmp(c->type, "radio") == 0 || strcmp(c->type, "select") == 0) {
-			const char *l = fm_choice_label(c->field, v);
-			if (l != NULL)
-				(void)cr_buf_printf(out, "%s\n", l);
-		} else if (strcmp(c->type, "checkbox") == 0) {
-			json_array_foreach(v, k, e)
-			{
-				const char *l = fm_choice_label(c->field, e);
-				if (l != NULL)
-					(void)cr_buf_printf(out, "%s\n", l);
-			}
-		} else if (strcmp(c->type, "address") == 0) {
-			json_array_foreach(json_object_get(v, "region"), k, e)(void)
-			    cr_buf_printf(out, "%s ", json_string_value(e));
-			(void)cr_buf_printf(out, "%s\n",
-					    json_string_value(json_object_get(v, "detail")));
-		} else if (c->kind == FM_KIND_TEXT && json_is_string(v)) {
-			(void)cr_buf_printf(out, "%s\n", json_string_value(v));
-		}
+		if (v != NULL && !json_is_null(v) && c->t->search_text != NULL)
+			c->t->search_text(c->field, v, out);
 	}
 	if (out->data == NULL)
 		(void)cr_buf_append(out, "", 1);
@@ -983,7 +948,7 @@ int fm_record_file(const struct forms *f, const struct id_actor *a, int64_t app,
 		const struct fm_col *c = &form.cols[i];
 		size_t k;
 		const json_t *e;
-		if (strcmp(c->type, "attachment") != 0 && strcmp(c->type, "image") != 0)
+		if (!c->t->is_file)
 			continue;
 		json_array_foreach(json_object_get(json_object_get(one, "values"), c->id), k, e)
 		{
@@ -1063,10 +1028,10 @@ int fm_record_history(const struct forms *f, const struct id_actor *a, int64_t a
 		{
 			const struct fm_col *col =
 			    fm_form_col(&form, json_string_value(json_object_get(c, "field")));
-			struct fm_ids *ids = col == NULL                            ? NULL
-					     : strcmp(col->type, "member") == 0     ? &members
-					     : strcmp(col->type, "department") == 0 ? &depts
-										    : NULL;
+			struct fm_ids *ids = col == NULL || col->t->history != FM_HISTORY_NAMED
+						 ? NULL
+					     : col->t->ref == FM_REF_MEMBER ? &members
+									    : &depts;
 			if (ids != NULL) {
 				value_ids(json_object_get(c, "old"), ids);
 				value_ids(json_object_get(c, "new"), ids);

@@ -2,7 +2,6 @@
  * CSV or XLSX, and import CSV or XLSX through the one write path: cells
  * converted per field type, a dry run that reports every bad row, then the
  * good rows in batches, each all or nothing. */
-#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -115,145 +114,41 @@ static int sheet_read(const char *format, const unsigned char *data, size_t len,
 	return rc;
 }
 
-/* ---- values to text (export) and text to values (import) ---- */
-
-/* The name of a member or department id (the id itself if unknown). */
-static const char *ref_name(const json_t *refs, const char *kind, const json_t *id, char key[24])
-{
-	const char *name;
-
-	(void)snprintf(key, 24, "%lld", (long long)json_integer_value(id));
-	name = json_string_value(json_object_get(json_object_get(refs, kind), key));
-	return name != NULL ? name : key;
-}
+/* ---- values to text (export) and text to values (import) ----
+ * Each type's converters are its registry row's (field_cells.c); this
+ * file gives them the store's names. */
 
 /* The value as a cell's text (numbers too, in their shortest form). */
 static void cell_text(const struct fm_col *c, const json_t *v, const json_t *refs,
 		      struct cr_buf *out)
 {
-	size_t i;
-	const json_t *e;
+	struct fm_cells cx = { .refs = refs };
 
-	if (v == NULL || json_is_null(v))
-		return;
-	if (strcmp(c->type, "member") == 0 || strcmp(c->type, "department") == 0) {
-		const char *kind = c->type[0] == 'm' ? "members" : "departments";
-		char key[24];
-		if (json_is_integer(v))
-			(void)cr_buf_printf(out, "%s", ref_name(refs, kind, v, key));
-		json_array_foreach(v, i, e)
-		{
-			(void)cr_buf_printf(out, "%s%s", i ? "; " : "",
-					    ref_name(refs, kind, e, key));
-		}
-	} else if (json_is_number(v)) {
-		(void)cr_buf_printf(out, "%.15g", json_number_value(v));
-	} else if (strcmp(c->type, "radio") == 0 || strcmp(c->type, "select") == 0) {
-		(void)cr_buf_printf(out, "%s", fm_choice_label(c->field, v));
-	} else if (strcmp(c->type, "checkbox") == 0) {
-		json_array_foreach(v, i, e)
-		{
-			(void)cr_buf_printf(out, "%s%s", i ? "; " : "",
-					    fm_choice_label(c->field, e));
-		}
-	} else if (strcmp(c->type, "address") == 0) {
-		json_array_foreach(json_object_get(v, "region"), i, e)
-		{
-			(void)cr_buf_printf(out, "%s%s", i ? "/" : "", json_string_value(e));
-		}
-		if (json_string_length(json_object_get(v, "detail")) > 0)
-			(void)cr_buf_printf(out, " %s",
-					    json_string_value(json_object_get(v, "detail")));
-	} else if (strcmp(c->type, "location") == 0) {
-		(void)cr_buf_printf(out, "%.7g,%.7g", json_number_value(json_object_get(v, "lat")),
-				    json_number_value(json_object_get(v, "lng")));
-		if (json_string_length(json_object_get(v, "label")) > 0)
-			(void)cr_buf_printf(out, " %s",
-					    json_string_value(json_object_get(v, "label")));
-	} else if (strcmp(c->type, "timerange") == 0) {
-		(void)cr_buf_printf(out, "%s ~ %s", json_string_value(json_object_get(v, "start")),
-				    json_string_value(json_object_get(v, "end")));
-	} else if (strcmp(c->type, "attachment") == 0 || strcmp(c->type, "image") == 0) {
-		json_array_foreach(v, i, e)
-		{
-			(void)cr_buf_printf(out, "%s%s", i ? "; " : "",
-					    json_string_value(json_object_get(e, "name")));
-		}
-	} else if (strcmp(c->type, "signature") == 0) {
-		(void)cr_buf_printf(out, "(signature)");
-	} else if (json_is_string(v)) {
-		(void)cr_buf_printf(out, "%s", json_string_value(v));
-	} else {
-		char *t = json_dumps(v, JSON_COMPACT);
-		(void)cr_buf_printf(out, "%s", t != NULL ? t : "");
-		free(t);
-	}
+	if (v != NULL && !json_is_null(v))
+		c->t->cell_write(&cx, c->field, v, out);
 	if (out->data == NULL)
 		(void)cr_buf_append(out, "", 1);
 }
 
-static bool importable(const char *type)
+static bool importable(const struct fm_col *c)
 {
-	return strcmp(type, "attachment") != 0 && strcmp(type, "image") != 0 &&
-	       strcmp(type, "signature") != 0 && strcmp(type, "subtable") != 0 &&
-	       strcmp(type, "serial") != 0;
+	return c->t->cell_read != NULL;
 }
 
-/* Split a list cell on ; , ， 、 and trim the parts. */
-static json_t *split_list(const char *s)
-{
-	json_t *out = json_array();
-	char *copy = strdup(s), *p = copy;
-
-	while (p != NULL && *p != '\0') {
-		size_t n = strcspn(p, ";,");
-		char *next = p + n, *end;
-		/* also the full-width comma and the enumeration comma */
-		char *fw = strstr(p, "\xef\xbc\x8c"), *en = strstr(p, "\xe3\x80\x81");
-		size_t skip = 1;
-		if (fw != NULL && fw < next) {
-			next = fw;
-			skip = 3;
-		}
-		if (en != NULL && en < next) {
-			next = en;
-			skip = 3;
-		}
-		bool last = *next == '\0';
-		*next = '\0';
-		while (*p == ' ')
-			p++;
-		end = p + strlen(p);
-		while (end > p && end[-1] == ' ')
-			*--end = '\0';
-		if (*p != '\0')
-			json_array_append_new(out, json_string(p));
-		p = last ? NULL : next + skip;
-	}
-	free(copy);
-	return out;
-}
-
-static const json_t *choice_by_text(const json_t *field, const char *text)
-{
-	size_t i;
-	const json_t *c;
-
-	json_array_foreach(json_object_get(json_object_get(field, "options"), "choices"), i, c)
-	{
-		if (json_is_true(json_object_get(c, "retired")))
-			continue;
-		if (strcmp(json_string_value(json_object_get(c, "label")), text) == 0 ||
-		    strcmp(json_string_value(json_object_get(c, "id")), text) == 0)
-			return json_object_get(c, "id");
-	}
-	return NULL;
-}
+struct lookup {
+	const struct forms *f;
+	const struct id_actor *a;
+	json_t *cache; /* "member:<text>": id, 0 (none) or -1 (two) */
+};
 
 /* Names and logins of the workspace's members, departments' names. */
-static int lookup_id(const struct forms *f, const struct id_actor *a, const char *type,
-		     const char *text, json_t *cache, int64_t *out, struct cr_err *err)
+static int lookup_id(void *arg, enum fm_ref ref, const char *text, int64_t *out, struct cr_err *err)
 {
+	const struct lookup *l = arg;
+	const struct forms *f = l->f;
+	const struct id_actor *a = l->a;
+	json_t *cache = l->cache;
+	const char *type = fm_ref_noun(ref);
 	char key[300];
 	json_t *hit;
 	struct storage_value p[2] = { storage_text(a->workspace_id), storage_text(text) };
@@ -266,7 +161,7 @@ static int lookup_id(const struct forms *f, const struct id_actor *a, const char
 		*out = json_integer_value(hit);
 		return *out > 0 ? 0 : cr_err_set(err, CR_EINVAL, "no %s '%s'", type, text);
 	}
-	if (type[0] == 'm')
+	if (ref == FM_REF_MEMBER)
 		rc = storage_query(
 		    f->id->store, STORAGE_DB_SYSTEM,
 		    "SELECT a.id, a.login = ?2 FROM account a JOIN workspace_member m "
@@ -281,189 +176,27 @@ static int lookup_id(const struct forms *f, const struct id_actor *a, const char
 		return rc;
 	*out = rows.n_rows >= 1 ? storage_rows_int(&rows, 0, 0, 0) : 0;
 	/* a login is exact; two members or departments of one name are not */
-	if (rows.n_rows > 1 && (type[0] == 'd' || storage_rows_int(&rows, 0, 1, 0) == 0))
+	if (rows.n_rows > 1 && (ref != FM_REF_MEMBER || storage_rows_int(&rows, 0, 1, 0) == 0))
 		*out = -1;
 	storage_rows_close(&rows);
 	json_object_set_new(cache, key, json_integer(*out));
 	if (*out == -1)
 		return cr_err_set(err, CR_EINVAL, "two %ss are named '%s': use %s", type, text,
-				  type[0] == 'm' ? "the login" : "another name");
+				  ref == FM_REF_MEMBER ? "the login" : "another name");
 	return *out > 0 ? 0 : cr_err_set(err, CR_EINVAL, "no %s '%s'", type, text);
 }
 
-static json_t *number_of(const char *s)
-{
-	char clean[64];
-	size_t n = 0;
-	char *end;
-	double v;
-
-	for (const char *p = s; *p != '\0' && n < sizeof(clean) - 1; p++) {
-		if (*p == ',' || *p == ' ' || *p == '%' || *p == '$')
-			continue;
-		if ((unsigned char)*p == 0xc2 && (unsigned char)p[1] == 0xa5) { /* ¥ */
-			p++;
-			continue;
-		}
-		clean[n++] = *p;
-	}
-	clean[n] = '\0';
-	v = strtod(clean, &end);
-	if (n == 0 || *end != '\0' || !isfinite(v))
-		return NULL;
-	if (v == floor(v) && fabs(v) < 1e15)
-		return json_integer((json_int_t)v);
-	return json_real(v);
-}
-
 /* One cell's text as a value for field c (before the field's own checks). */
-static int cell_value(const struct forms *f, const struct id_actor *a, const struct fm_col *c,
-		      const char *text, json_t *cache, json_t **out, struct cr_err *err)
+static int cell_value(const struct fm_cells *cx, const struct fm_col *c, const char *text,
+		      json_t **out, struct cr_err *err)
 {
-	const char *t = c->type;
-
 	*out = NULL;
 	if (*text == '\0')
 		return 0;
-	if (!importable(t))
+	if (!importable(c))
 		return cr_err_set(err, CR_EINVAL, "'%s' cannot be imported from a spreadsheet",
 				  c->label);
-	if (c->kind == FM_KIND_REAL || c->kind == FM_KIND_INTEGER) {
-		int h = 0, m = 0, sec = 0, used = 0;
-		if (strcmp(t, "duration") == 0 &&
-		    sscanf(text, "%d:%2d%n:%2d%n", &h, &m, &used, &sec, &used) >= 2 &&
-		    (size_t)used == strlen(text)) {
-			*out = json_integer((json_int_t)h * 3600 + m * 60 + sec);
-			return 0;
-		}
-		*out = number_of(text);
-		return *out != NULL ? 0
-				    : cr_err_set(err, CR_EINVAL, "'%s': '%s' is not a number",
-						 c->label, text);
-	}
-	if (strcmp(t, "date") == 0 || strcmp(t, "datetime") == 0) {
-		int y, mo, d, hh = 0, mi = 0, ss = 0, n = 0;
-		char zone[16] = "";
-		if (sscanf(text, "%4d%*[-/.]%2d%*[-/.]%2d%n", &y, &mo, &d, &n) == 3) {
-			const char *rest = text + n;
-			if (strcmp(t, "date") == 0 &&
-			    (*rest == '\0' || *rest == 'T' || *rest == ' ')) {
-				char buf[16];
-				(void)snprintf(buf, sizeof(buf), "%04d-%02d-%02d", y, mo, d);
-				*out = json_string(buf);
-				return 0;
-			}
-			if (strcmp(t, "datetime") == 0) {
-				char buf[48];
-				int k = 0;
-				if (*rest == 'T' || *rest == ' ')
-					(void)sscanf(rest + 1, "%2d:%2d%n:%2d%n", &hh, &mi, &k, &ss,
-						     &k);
-				(void)snprintf(zone, sizeof(zone), "%s",
-					       k > 0 && rest[1 + k] != '\0' ? rest + 1 + k : "");
-				if (zone[0] == '\0') {
-					int off = f->tz_offset_s / 60;
-					(void)snprintf(zone, sizeof(zone), "%c%02d:%02d",
-						       off < 0 ? '-' : '+', abs(off) / 60,
-						       abs(off) % 60);
-				}
-				(void)snprintf(buf, sizeof(buf), "%04d-%02d-%02dT%02d:%02d:%02d%s",
-					       y, mo, d, hh, mi, ss, zone);
-				*out = json_string(buf);
-				return 0;
-			}
-		}
-		return cr_err_set(err, CR_EINVAL, "'%s': '%s' is not a date like 2026-11-28",
-				  c->label, text);
-	}
-	if (strcmp(t, "radio") == 0 || strcmp(t, "select") == 0) {
-		const json_t *id = choice_by_text(c->field, text);
-		if (id == NULL)
-			return cr_err_set(err, CR_EINVAL, "'%s': '%s' is not one of its choices",
-					  c->label, text);
-		*out = json_incref((json_t *)id);
-		return 0;
-	}
-	if (strcmp(t, "checkbox") == 0 || strcmp(t, "member") == 0 ||
-	    strcmp(t, "department") == 0) {
-		json_t *parts = split_list(text), *ids = json_array();
-		size_t i;
-		json_t *e;
-		int rc = 0;
-		json_array_foreach(parts, i, e)
-		{
-			if (t[0] == 'c') {
-				const json_t *id = choice_by_text(c->field, json_string_value(e));
-				if (id == NULL) {
-					rc = cr_err_set(err, CR_EINVAL,
-							"'%s': '%s' is not one of its choices",
-							c->label, json_string_value(e));
-					break;
-				}
-				json_array_append(ids, (json_t *)id);
-			} else {
-				int64_t id = 0;
-				rc = lookup_id(f, a, t[0] == 'm' ? "member" : "department",
-					       json_string_value(e), cache, &id, err);
-				if (rc < 0) {
-					(void)cr_err_wrap(err, "'%s'", c->label);
-					break;
-				}
-				json_array_append_new(ids, json_integer(id));
-			}
-		}
-		json_decref(parts);
-		if (rc < 0) {
-			json_decref(ids);
-			return rc;
-		}
-		if (t[0] != 'c' && !json_is_true(json_object_get(
-				       json_object_get(c->field, "options"), "multiple"))) {
-			if (json_array_size(ids) != 1) {
-				json_decref(ids);
-				return cr_err_set(err, CR_EINVAL, "'%s' takes one name", c->label);
-			}
-			*out = json_incref(json_array_get(ids, 0));
-			json_decref(ids);
-			return 0;
-		}
-		*out = ids;
-		return 0;
-	}
-	if (strcmp(t, "address") == 0) {
-		const char *sp = strchr(text, ' ');
-		size_t n = sp != NULL ? (size_t)(sp - text) : strlen(text);
-		char *region = strndup(text, n);
-		json_t *parts = json_array();
-		for (char *save = NULL, *p = strtok_r(region, "/", &save); p != NULL;
-		     p = strtok_r(NULL, "/", &save))
-			json_array_append_new(parts, json_string(p));
-		free(region);
-		*out = json_pack("{s:o, s:s}", "region", parts, "detail", sp != NULL ? sp + 1 : "");
-		return 0;
-	}
-	if (strcmp(t, "location") == 0) {
-		double lat, lng;
-		int n = 0;
-		if (sscanf(text, "%lf,%lf%n", &lat, &lng, &n) != 2)
-			return cr_err_set(err, CR_EINVAL, "'%s': '%s' is not \"lat,lng\"", c->label,
-					  text);
-		*out = json_pack("{s:f, s:f, s:s}", "lat", lat, "lng", lng, "label",
-				 text[n] == ' ' ? text + n + 1 : "");
-		return 0;
-	}
-	if (strcmp(t, "timerange") == 0) {
-		const char *sep = strstr(text, " ~ ");
-		if (sep == NULL)
-			return cr_err_set(err, CR_EINVAL, "'%s': '%s' is not \"start ~ end\"",
-					  c->label, text);
-		char *start = strndup(text, (size_t)(sep - text));
-		*out = json_pack("{s:s, s:s}", "start", start, "end", sep + 3);
-		free(start);
-		return 0;
-	}
-	*out = json_string(text);
-	return 0;
+	return c->t->cell_read(cx, c->field, text, out, err);
 }
 
 /* ---- export ---- */
@@ -685,7 +418,7 @@ static int mapping_check(const struct fm_form *form, const struct sheet *s, cons
 			return cr_err_set(err, CR_EINVAL,
 					  "column '%s': this form has no field '%s'", key,
 					  json_is_string(v) ? json_string_value(v) : "?");
-		if (!importable(c->type))
+		if (!importable(c))
 			return cr_err_set(err, CR_EINVAL,
 					  "column '%s': '%s' cannot be imported from a spreadsheet",
 					  key, c->label);
@@ -702,8 +435,7 @@ static json_t *mapping_suggest(const struct fm_form *form, const struct sheet *s
 		json_t *v = json_null();
 		for (size_t i = 0; i < form->n_live; i++) {
 			const struct fm_col *c = &form->cols[i];
-			if (importable(c->type) &&
-			    (strcmp(c->label, h) == 0 || strcmp(c->id, h) == 0)) {
+			if (importable(c) && (strcmp(c->label, h) == 0 || strcmp(c->id, h) == 0)) {
 				v = json_string(c->id);
 				break;
 			}
@@ -727,6 +459,10 @@ int fm_import(const struct forms *f, const struct id_actor *a, int64_t app, cons
 	const json_t *dry = json_object_get(body, "dry_run");
 	json_t *mapping = NULL, *bad = json_array(), *cache = json_object(),
 	       *batches = json_array();
+	struct lookup look = { .f = f, .a = a, .cache = cache };
+	struct fm_cells cx = { .tz_offset_s = f->tz_offset_s,
+			       .lookup = lookup_id,
+			       .lookup_arg = &look };
 	json_t **good = NULL;
 	size_t *good_line = NULL, n_good = 0, imported = 0, n_bad = 0;
 	unsigned char *data = NULL;
@@ -806,8 +542,7 @@ int fm_import(const struct forms *f, const struct id_actor *a, int64_t app, cons
 			struct cr_err cell = { 0 };
 			if (c == NULL || json_object_get(values, c->id) != NULL)
 				continue;
-			if (cell_value(f, a, c, k < s.n_cells[r] ? s.rows[r][k] : "", cache, &v,
-				       &cell) < 0)
+			if (cell_value(&cx, c, k < s.n_cells[r] ? s.rows[r][k] : "", &v, &cell) < 0)
 				json_array_append_new(errors, json_string(cell.msg));
 			else if (v != NULL)
 				json_object_set_new(values, c->id, v);

@@ -1,111 +1,137 @@
 /* tests/unit/core/test_conditions.c: show-when conditions evaluated on
- * values, which operators fit which field types, and how each type's value
- * sits in its column. */
+ * values (tests/cases/conditions.json, which the UI's tests run too) and
+ * which operators fit which field types (tests/cases/field_types.json). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 
 #include <cmocka.h>
 
 #include "core/forms/forms_int.h"
 
-static bool shown(const char *show_when, const char *values)
+static json_t *cases_load(const char *name)
 {
-	json_t *sw = json_loads(show_when, 0, NULL), *v = json_loads(values, 0, NULL);
-	bool out;
+	char path[512];
+	json_error_t jerr;
+	json_t *cases;
 
-	assert_non_null(sw);
-	assert_non_null(v);
-	out = fm_show_when(NULL, sw, v);
-	json_decref(sw);
-	json_decref(v);
-	return out;
+	(void)snprintf(path, sizeof(path), "%s/%s", CREEK_TEST_DATA, name);
+	cases = json_load_file(path, 0, &jerr);
+	if (cases == NULL)
+		fail_msg("%s: %s (line %d)", name, jerr.text, jerr.line);
+	return cases;
 }
 
-#define COND(op, value)                                                                            \
-	"{\"conditions\": [{\"field\": \"a\", \"op\": \"" op "\", \"value\": " value "}]}"
-
-static void conditions_on_values(void **state)
+/* tests/cases/conditions.json: the UI's evaluator runs the same cases. */
+static void conditions_of_shared_table(void **state)
 {
+	json_t *cases = cases_load("conditions.json");
+	size_t i;
+	json_t *c;
+
 	(void)state;
-	assert_true(shown(COND("eq", "3"), "{\"a\": 3.0}"));
-	assert_false(shown(COND("ne", "3"), "{\"a\": 3}"));
-	assert_true(shown(COND("ne", "3"), "{\"a\": null}"));
-	assert_true(shown(COND("gt", "2"), "{\"a\": 3}"));
-	assert_false(shown(COND("gt", "2"), "{\"a\": null}"));
-	assert_true(shown(COND("between", "[1, 3]"), "{\"a\": 3}"));
-	assert_false(shown(COND("between", "[1, 3]"), "{\"a\": 4}"));
-	assert_true(shown(COND("lte", "\"2026-11-28\""), "{\"a\": \"2026-11-01\"}"));
-	assert_true(shown(COND("contains", "\"URG\""), "{\"a\": \"very urgent\"}"));
-	assert_true(shown(COND("not_contains", "\"x\""), "{\"a\": null}"));
-	assert_true(shown(COND("starts", "\"ht\""), "{\"a\": \"HT-1\"}"));
-	assert_true(shown(COND("in", "[\"x\", \"y\"]"), "{\"a\": \"y\"}"));
-	assert_true(shown(COND("not_in", "[\"x\"]"), "{\"a\": \"y\"}"));
-	assert_true(shown(COND("any_of", "[\"x\", \"z\"]"), "{\"a\": [\"z\"]}"));
-	assert_false(shown(COND("all_of", "[\"x\", \"z\"]"), "{\"a\": [\"z\"]}"));
-	assert_true(shown(COND("all_of", "[\"x\", \"z\"]"), "{\"a\": [\"z\", \"y\", \"x\"]}"));
-	assert_true(shown(COND("none_of", "[\"x\"]"), "{\"a\": [\"z\"]}"));
-	assert_true(shown(COND("any_of", "[5]"), "{\"a\": 5}")); /* one member */
-	assert_true(shown("{\"conditions\": [{\"field\": \"a\", \"op\": \"empty\"}]}", "{}"));
-	assert_false(
-	    shown("{\"conditions\": [{\"field\": \"a\", \"op\": \"not_empty\"}]}", "{\"a\": []}"));
-	/* all / any over several conditions; none: always shown */
-	assert_false(
-	    shown("{\"match\": \"all\", \"conditions\": [{\"field\": \"a\", \"op\": \"eq\", "
-		  "\"value\": 1}, {\"field\": \"b\", \"op\": \"eq\", \"value\": 2}]}",
-		  "{\"a\": 1, \"b\": 3}"));
-	assert_true(
-	    shown("{\"match\": \"any\", \"conditions\": [{\"field\": \"a\", \"op\": \"eq\", "
-		  "\"value\": 1}, {\"field\": \"b\", \"op\": \"eq\", \"value\": 2}]}",
-		  "{\"a\": 1, \"b\": 3}"));
-	assert_true(shown("{\"conditions\": []}", "{}"));
+	assert_true(json_array_size(json_object_get(cases, "cases")) > 0);
+	json_array_foreach(json_object_get(cases, "cases"), i, c)
+	{
+		bool want = json_is_true(json_object_get(c, "shown"));
+		bool got =
+		    fm_show_when(json_object_get(c, "fields"), json_object_get(c, "show_when"),
+				 json_object_get(c, "values"));
+		if (got != want) {
+			char *text = json_dumps(c, JSON_COMPACT);
+			fail_msg("case %zu %s: %s", i, text, got ? "shown" : "hidden");
+		}
+	}
+	json_decref(cases);
 }
 
+/* Each show_when condition names a field of the form by a type's operator. */
+static void show_when_is_checked(void **state)
+{
+	json_t *fields = json_loads("[{\"id\": \"a\", \"type\": \"number\", \"label\": \"A\"}, "
+				    "{\"id\": \"d\", \"type\": \"divider\", \"label\": \"D\"}]",
+				    0, NULL);
+	struct cr_err err = { 0 };
+	json_t *sw;
+
+	(void)state;
+	sw = json_loads("{\"conditions\": [{\"field\": \"a\", \"op\": \"gt\", \"value\": 1}]}", 0,
+			NULL);
+	assert_int_equal(fm_show_when_check(fields, "b", sw, &err), 0);
+	json_decref(sw);
+	sw = json_loads("{\"conditions\": [{\"field\": \"a\", \"op\": \"contains\", \"value\": "
+			"\"1\"}]}",
+			0, NULL);
+	assert_int_equal(fm_show_when_check(fields, "b", sw, &err), CR_EINVAL);
+	json_decref(sw);
+	sw = json_loads("{\"conditions\": [{\"field\": \"d\", \"op\": \"empty\"}]}", 0, NULL);
+	assert_int_equal(fm_show_when_check(fields, "b", sw, &err), CR_EINVAL);
+	json_decref(sw);
+	sw = json_loads("{\"conditions\": [{\"field\": \"a\", \"op\": \"between\", \"value\": 1}]}",
+			0, NULL);
+	assert_int_equal(fm_show_when_check(fields, "b", sw, &err), CR_EINVAL);
+	json_decref(sw);
+	json_decref(fields);
+}
+
+/* Operators by type name (what filters and show_when ask), the system
+ * fields' too, as tests/cases/field_types.json lists them. */
 static void operators_fit_their_types(void **state)
 {
+	json_t *cases = cases_load("field_types.json");
+	json_t *classes = json_object_get(cases, "op_classes");
+	json_t *types = json_object_get(cases, "types"), *cls;
+	const char *name;
+	json_t *want;
+
 	(void)state;
-	assert_true(fm_op_allowed("text", "contains"));
-	assert_false(fm_op_allowed("text", "gt"));
-	assert_true(fm_op_allowed("money", "between"));
-	assert_false(fm_op_allowed("money", "contains"));
-	assert_true(fm_op_allowed("datetime", "lte"));
-	assert_true(fm_op_allowed("select", "in"));
-	assert_false(fm_op_allowed("select", "any_of"));
-	assert_true(fm_op_allowed("checkbox", "all_of"));
-	assert_true(fm_op_allowed("_created_by", "any_of"));
-	assert_true(fm_op_allowed("_id", "lte"));
-	assert_true(fm_op_allowed("address", "contains"));
-	assert_false(fm_op_allowed("attachment", "eq"));
-	assert_true(fm_op_allowed("attachment", "not_empty"));
+	json_object_foreach(json_object_get(cases, "system_fields"), name, cls)
+	{
+		json_object_set_new(types, name, json_pack("{s:O}", "ops", cls));
+	}
+	json_object_foreach(types, name, want)
+	{
+		const json_t *ops =
+		    json_object_get(classes, json_string_value(json_object_get(want, "ops")));
+		size_t i;
+		json_t *op;
+		assert_non_null(ops);
+		json_array_foreach(json_object_get(cases, "all_ops"), i, op)
+		{
+			bool allowed = false;
+			size_t k;
+			json_t *e;
+			json_array_foreach(ops, k, e) allowed = allowed || json_equal(e, op);
+			if (fm_op_allowed(name, json_string_value(op)) != allowed)
+				fail_msg("'%s' %s '%s'", name, allowed ? "refuses" : "allows",
+					 json_string_value(op));
+		}
+	}
 	assert_false(fm_op_allowed("text", "eq OR 1=1"));
 	assert_false(fm_op_allowed("text", NULL));
+	assert_false(fm_op_allowed("nope", "eq"));
+	json_decref(cases);
 }
 
-static void kinds_and_sorting(void **state)
+static void unknown_types_hold_no_value(void **state)
 {
 	(void)state;
-	assert_int_equal(fm_kind_of("number"), FM_KIND_REAL);
-	assert_int_equal(fm_kind_of("rating"), FM_KIND_INTEGER);
-	assert_int_equal(fm_kind_of("member"), FM_KIND_JSON);
-	assert_int_equal(fm_kind_of("serial"), FM_KIND_TEXT);
-	assert_int_equal(fm_kind_of("section"), FM_KIND_NONE);
-	assert_int_equal(fm_kind_of("nope"), FM_KIND_NONE);
-	assert_true(fm_type_sortable("date"));
-	assert_false(fm_type_sortable("richtext"));
-	assert_false(fm_type_sortable("checkbox"));
-	/* every registered type has a kind, layout types none */
-	for (const struct fm_type *t = fm_types; t->name != NULL; t++)
-		assert_true((fm_kind_of(t->name) == FM_KIND_NONE) == (t->storage == FM_STORE_NONE));
+	assert_null(fm_type_find("nope"));
+	assert_int_equal(fm_type_get("nope")->kind, FM_KIND_NONE);
+	assert_int_equal(fm_type_get(NULL)->kind, FM_KIND_NONE);
+	assert_null(fm_type_get("nope")->cell_read);
 }
 
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(conditions_on_values),
+		cmocka_unit_test(conditions_of_shared_table),
+		cmocka_unit_test(show_when_is_checked),
 		cmocka_unit_test(operators_fit_their_types),
-		cmocka_unit_test(kinds_and_sorting),
+		cmocka_unit_test(unknown_types_hold_no_value),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,9 +1,12 @@
 /* tests/unit/core/test_fields.c: every field type's options and values,
- * valid and invalid, and what values come back as. */
+ * valid and invalid, and what values come back as; the registry's rows
+ * and value cases against the table the UI's tests read too
+ * (tests/cases/field_types.json). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <cmocka.h>
@@ -41,21 +44,6 @@ static const char *ok(const char *type, const char *options, const char *value)
 	json_decref(v);
 	json_decref(f);
 	return text;
-}
-
-/* The value is refused with a message naming the field's label. */
-static void bad(const char *type, const char *options, const char *value)
-{
-	json_t *f = field(type, options), *v = json_loads(value, JSON_DECODE_ANY, NULL),
-	       *out = NULL;
-	struct cr_err err = { 0 };
-
-	assert_int_equal(fm_field_check(f, &err), 0);
-	if (fm_value_check(f, v, &out, &err) != CR_EINVAL)
-		fail_msg("%s %s accepted", type, value);
-	assert_non_null(strstr(err.msg, "'Field'"));
-	json_decref(v);
-	json_decref(f);
 }
 
 static void bad_field(const char *json)
@@ -107,119 +95,242 @@ static void required_and_empty(void **state)
 	json_decref(f);
 }
 
-static void text_kinds(void **state)
+/* ---- the shared table, tests/cases/field_types.json ---- */
+
+static json_t *cases_load(void)
 {
-	(void)state;
-	assert_string_equal(ok("text", NULL, "\"  李雷 \""), "\"李雷\"");
-	bad("text", "{\"max_length\": 3}", "\"abcd\"");
-	bad("text", NULL, "\"line\\nbreak\"");
-	bad("text", NULL, "42");
-	assert_string_equal(ok("textarea", NULL, "\"a\\nb\""), "\"a\\nb\"");
-	assert_string_equal(ok("barcode", NULL, "\" 6901234567892 \""), "\"6901234567892\"");
-	assert_string_equal(ok("email", NULL, "\"li.lei@example.com\""), "\"li.lei@example.com\"");
-	bad("email", NULL, "\"li.lei@example\"");
-	bad("email", NULL, "\"@example.com\"");
-	bad("email", NULL, "\"a@b@c.com\"");
-	assert_string_equal(ok("phone", NULL, "\"+86 138-0013-8000\""), "\"+86 138-0013-8000\"");
-	bad("phone", NULL, "\"call me\"");
-	assert_string_equal(ok("link", NULL, "\"https://example.com/a?b=1\""),
-			    "\"https://example.com/a?b=1\"");
-	bad("link", NULL, "\"javascript:alert(1)\"");
-	bad("link", NULL, "\"https://\"");
+	json_error_t jerr;
+	json_t *cases = json_load_file(CREEK_TEST_DATA "/field_types.json", 0, &jerr);
+
+	if (cases == NULL)
+		fail_msg("field_types.json: %s (line %d)", jerr.text, jerr.line);
+	return cases;
 }
 
-static void numbers(void **state)
+static const char *kind_name(enum fm_kind k)
 {
-	(void)state;
-	assert_string_equal(ok("number", "{\"precision\": 2}", "3.14159"), "3.1400000000000001");
-	assert_string_equal(ok("number", "{\"precision\": 0}", "2.6"), "3");
-	bad("number", "{\"min\": 0, \"max\": 10}", "11");
-	bad("number", NULL, "\"12\"");
-	bad("number", NULL, "1e300");
-	assert_string_equal(ok("money", "{\"currency\": \"CNY\"}", "9.999"), "10.0");
-	assert_string_equal(ok("percent", NULL, "12.5"), "12.5");
-	assert_string_equal(ok("duration", NULL, "3600"), "3600");
-	bad("duration", NULL, "-1");
-	assert_string_equal(ok("rating", "{\"max\": 3}", "3"), "3");
-	bad("rating", "{\"max\": 3}", "4");
+	static const char *const names[] = { "none", "text", "integer", "real", "json" };
+	return names[k];
 }
 
-static void dates(void **state)
+static const char *ops_name(enum fm_ops o)
 {
-	(void)state;
-	assert_string_equal(ok("date", NULL, "\"2024-02-29\""), "\"2024-02-29\"");
-	bad("date", NULL, "\"2023-02-29\"");
-	bad("date", NULL, "\"2024-13-01\"");
-	bad("date", NULL, "\"2024-1-1\"");
-	assert_string_equal(ok("datetime", NULL, "\"2026-11-28T09:30:00+08:00\""),
-			    "\"2026-11-28T01:30:00Z\"");
-	assert_string_equal(ok("datetime", NULL, "\"2026-01-01T00:10-01:00\""),
-			    "\"2026-01-01T01:10:00Z\"");
-	assert_string_equal(ok("datetime", NULL, "\"2026-01-01T05:00:00.123+08:00\""),
-			    "\"2025-12-31T21:00:00Z\"");
-	bad("datetime", NULL, "\"2026-11-28T09:30:00\"");
-	bad("datetime", NULL, "\"2026-11-28T24:00:00Z\"");
-	assert_string_equal(
-	    ok("timerange", NULL,
-	       "{\"start\": \"2026-11-28T09:00:00Z\", \"end\": \"2026-11-28T10:00:00Z\"}"),
-	    "{\"start\":\"2026-11-28T09:00:00Z\",\"end\":\"2026-11-28T10:00:00Z\"}");
-	bad("timerange", NULL,
-	    "{\"start\": \"2026-11-28T11:00:00Z\", \"end\": \"2026-11-28T10:00:00Z\"}");
+	static const char *const names[] = { "other",    "text",   "number", "date",
+					     "datetime", "choice", "multi",  "address" };
+	return names[o];
 }
 
-static void choices_and_references(void **state)
+static bool is_name(const json_t *v, const char *name)
 {
-	const char *choices = "{\"choices\": [{\"id\": \"a\", \"label\": \"A\"}, {\"id\": \"b\", "
-			      "\"label\": \"B\"}]}";
-
-	(void)state;
-	assert_string_equal(ok("radio", choices, "\"a\""), "\"a\"");
-	bad("select", choices, "\"c\"");
-	assert_string_equal(ok("checkbox", choices, "[\"b\", \"a\"]"), "[\"b\",\"a\"]");
-	bad("checkbox", choices, "[\"a\", \"a\"]");
-	bad("checkbox", choices, "\"a\"");
-	assert_string_equal(ok("member", NULL, "7"), "7");
-	bad("member", NULL, "[7]");
-	assert_string_equal(ok("department", "{\"multiple\": true}", "[1, 2]"), "[1,2]");
-	bad("department", "{\"multiple\": true}", "[1, 1]");
+	return name == NULL ? json_is_null(v)
+			    : json_is_string(v) && strcmp(json_string_value(v), name) == 0;
 }
 
-static void structured_values(void **state)
+static void property(const char *type, const char *what, bool same)
 {
-	static const char file[] = "[{\"sha256\": \"%s\", \"name\": \"a.png\", \"size\": 10, "
-				   "\"type\": \"%s\"}]";
-	char v[256];
-	const char *h = "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08";
+	if (!same)
+		fail_msg("type '%s': '%s' differs from tests/cases/field_types.json", type, what);
+}
+
+/* Every row of the registry has the table's properties, and the other
+ * way round: a row missing from either side fails. */
+static void registry_matches_shared_table(void **state)
+{
+	json_t *cases = cases_load(), *types = json_object_get(cases, "types");
+	const char *name;
+	json_t *want;
+	size_t n_rows = 0;
 
 	(void)state;
-	(void)snprintf(v, sizeof(v), file, h, "image/png");
-	ok("image", NULL, v);
-	ok("attachment", "{\"max_size\": 10}", v);
-	bad("attachment", "{\"max_size\": 9}", v);
-	(void)snprintf(v, sizeof(v), file, h, "application/pdf");
-	bad("image", NULL, v);
-	/* accept: by extension (the name is x.png here), by type, by major type */
-	ok("attachment", "{\"accept\": [\".PDF\", \"application/pdf\"]}", v);
-	ok("attachment", "{\"accept\": [\"application/*\"]}", v);
-	bad("attachment", "{\"accept\": [\".doc\", \"image/*\"]}", v);
+	for (const struct fm_type *t = fm_types; t->name != NULL; t++) {
+		if (json_object_get(types, t->name) == NULL)
+			fail_msg("type '%s' is missing from field_types.json", t->name);
+		n_rows++;
+	}
+	assert_int_equal(n_rows, json_object_size(types));
+	json_object_foreach(types, name, want)
+	{
+		const struct fm_type *t = fm_type_find(name);
+		static const char *const refs[] = { NULL, "member", "department" };
+		static const char *const choices[] = { NULL, "one", "many" };
+		if (t == NULL)
+			fail_msg("type '%s' is not in the registry", name);
+		property(name, "column",
+			 is_name(json_object_get(want, "column"), kind_name(t->kind)));
+		property(name, "ops", is_name(json_object_get(want, "ops"), ops_name(t->ops)));
+		property(name, "ref", is_name(json_object_get(want, "ref"), refs[t->ref]));
+		property(name, "choices",
+			 is_name(json_object_get(want, "choices"), choices[t->choices]));
+		property(name, "history",
+			 is_name(json_object_get(want, "history"),
+				 t->history == FM_HISTORY_NAMED ? "named" : "value"));
+		property(name, "sortable",
+			 json_is_true(json_object_get(want, "sortable")) == t->is_sortable);
+		property(name, "unique",
+			 json_is_true(json_object_get(want, "unique")) == t->may_be_unique);
+		property(name, "is_file",
+			 json_is_true(json_object_get(want, "is_file")) == t->is_file);
+		property(name, "generated",
+			 json_is_true(json_object_get(want, "generated")) == t->is_generated);
+		property(name, "serial_part",
+			 json_is_true(json_object_get(want, "serial_part")) == t->is_serial_part);
+		property(name, "few_values",
+			 json_is_true(json_object_get(want, "few_values")) == t->has_few_values);
+		property(name, "searched",
+			 json_is_true(json_object_get(want, "searched")) ==
+			     (t->search_text != NULL));
+		property(name, "importable",
+			 json_is_true(json_object_get(want, "importable")) ==
+			     (t->cell_read != NULL));
+		property(name, "cell_write", t->cell_write != NULL);
+	}
+	json_decref(cases);
+}
+
+/* Each class of operators takes exactly the table's operators. */
+static void operator_classes_match_shared_table(void **state)
+{
+	json_t *cases = cases_load(), *classes = json_object_get(cases, "op_classes");
+	size_t i;
+	json_t *op;
+
+	(void)state;
+	assert_int_equal(json_object_size(classes), FM_OPS_ADDRESS + 1);
+	for (enum fm_ops o = FM_OPS_OTHER; o <= FM_OPS_ADDRESS; o++) {
+		const json_t *ops = json_object_get(classes, ops_name(o));
+		if (ops == NULL)
+			fail_msg("class '%s' is missing from field_types.json", ops_name(o));
+		json_array_foreach(json_object_get(cases, "all_ops"), i, op)
+		{
+			bool want = false;
+			size_t k;
+			json_t *e;
+			json_array_foreach(ops, k, e) want = want || json_equal(e, op);
+			if (fm_ops_allow(o, json_string_value(op)) != want)
+				fail_msg("class '%s': '%s' %s", ops_name(o), json_string_value(op),
+					 want ? "refused" : "allowed");
+		}
+	}
+	assert_false(fm_ops_allow(FM_OPS_TEXT, "eq OR 1=1"));
+	assert_false(fm_ops_allow(FM_OPS_TEXT, NULL));
+	assert_false(fm_ops_allow(FM_OPS_TEXT, ""));
+	json_decref(cases);
+}
+
+/* Each value case: accepted (with the normalized value, when given) or
+ * refused with a message naming the field. */
+static void values_of_shared_table(void **state)
+{
+	json_t *cases = cases_load();
+	size_t i;
+	json_t *c;
+
+	(void)state;
+	json_array_foreach(json_object_get(cases, "values"), i, c)
+	{
+		const char *type = json_string_value(json_object_get(c, "type"));
+		json_t *f = json_pack("{s:s, s:s, s:s, s:b}", "id", "f1", "type", type, "label",
+				      "Field", "required", 0);
+		json_t *out = NULL;
+		struct cr_err err = { 0 };
+		int rc;
+		if (json_object_get(c, "options") != NULL)
+			json_object_set(f, "options", json_object_get(c, "options"));
+		if (fm_field_check(f, &err) != 0)
+			fail_msg("case %zu: the %s field is refused: %s", i, type, err.msg);
+		rc = fm_value_check(f, json_object_get(c, "value"), &out, &err);
+		if (json_is_true(json_object_get(c, "ok"))) {
+			const json_t *norm = json_object_get(c, "norm");
+			if (rc != 0)
+				fail_msg("case %zu (%s): refused: %s", i, type, err.msg);
+			if (norm != NULL && !json_equal(norm, out))
+				fail_msg("case %zu (%s): not kept as the table says", i, type);
+		} else {
+			if (rc != CR_EINVAL)
+				fail_msg("case %zu (%s): accepted", i, type);
+			assert_non_null(strstr(err.msg, "'Field'"));
+		}
+		json_decref(out);
+		json_decref(f);
+	}
+	json_decref(cases);
+}
+
+/* Import lookups: "n<id>" names member or department <id>. */
+static int lookup_n(void *arg, enum fm_ref ref, const char *text, int64_t *id, struct cr_err *err)
+{
+	(void)arg;
+	if (text[0] != 'n' || text[1] == '\0')
+		return cr_err_set(err, CR_EINVAL, "no %s '%s'", fm_ref_noun(ref), text);
+	*id = strtoll(text + 1, NULL, 10);
+	return 0;
+}
+
+static json_t *case_field(const json_t *c)
+{
+	json_t *f = json_pack("{s:s, s:s, s:s}", "id", "f1", "type",
+			      json_string_value(json_object_get(c, "type")), "label", "Field");
+
+	if (json_object_get(c, "options") != NULL)
+		json_object_set(f, "options", json_object_get(c, "options"));
+	return f;
+}
+
+/* Spreadsheet cells in and out, by each type's row. */
+static void cells_of_shared_table(void **state)
+{
+	json_t *cases = cases_load();
+	struct fm_cells cx = { .refs = json_object_get(cases, "cells_refs"),
+			       .tz_offset_s = 8 * 3600,
+			       .lookup = lookup_n };
+	size_t i;
+	json_t *c;
+
+	(void)state;
+	json_array_foreach(json_object_get(cases, "cells_in"), i, c)
+	{
+		json_t *f = case_field(c), *out = NULL;
+		const struct fm_type *t =
+		    fm_type_get(json_string_value(json_object_get(c, "type")));
+		struct cr_err err = { 0 };
+		int rc = t->cell_read == NULL
+			     ? CR_EINVAL
+			     : t->cell_read(&cx, f, json_string_value(json_object_get(c, "cell")),
+					    &out, &err);
+		if (json_is_true(json_object_get(c, "error"))
+			? rc == 0
+			: rc != 0 || !json_equal(out, json_object_get(c, "value")))
+			fail_msg("cells_in %zu (%s): rc %d %s", i, t->name, rc, err.msg);
+		json_decref(out);
+		json_decref(f);
+	}
+	json_array_foreach(json_object_get(cases, "cells_out"), i, c)
+	{
+		json_t *f = case_field(c);
+		const struct fm_type *t =
+		    fm_type_get(json_string_value(json_object_get(c, "type")));
+		struct cr_buf b;
+		cr_buf_init(&b, 4096);
+		t->cell_write(&cx, f, json_object_get(c, "value"), &b);
+		if (b.data == NULL ||
+		    strcmp(b.data, json_string_value(json_object_get(c, "cell"))) != 0)
+			fail_msg("cells_out %zu (%s): '%s'", i, t->name,
+				 b.data != NULL ? b.data : "");
+		cr_buf_close(&b);
+		json_decref(f);
+	}
+	json_decref(cases);
+}
+
+static void file_options_are_checked(void **state)
+{
+	(void)state;
 	bad_field("{\"id\": \"f\", \"type\": \"attachment\", \"label\": \"x\", \"options\": "
 		  "{\"accept\": [\"pdf\"]}}");
 	bad_field("{\"id\": \"f\", \"type\": \"attachment\", \"label\": \"x\", \"options\": "
 		  "{\"accept\": [\"*/*\"]}}");
 	bad_field("{\"id\": \"f\", \"type\": \"attachment\", \"label\": \"x\", \"options\": "
 		  "{\"accept\": \".pdf\"}}");
-	(void)snprintf(v, sizeof(v), file, "../etc/passwd", "image/png");
-	bad("attachment", NULL, v);
-	assert_string_equal(ok("address", NULL, "{\"region\": [\"浙江省\", \"杭州市\"]}"),
-			    "{\"region\":[\"浙江省\",\"杭州市\"],\"detail\":\"\"}");
-	bad("address", NULL, "{\"region\": []}");
-	ok("location", NULL, "{\"lat\": 30.27, \"lng\": 120.15}");
-	bad("location", NULL, "{\"lat\": 91, \"lng\": 0}");
-	ok("signature", NULL, "\"data:image/png;base64,iVBORw0KGgo=\"");
-	bad("signature", NULL, "\"data:text/html;base64,PGgxPg==\"");
-	bad("serial", "{\"parts\": [{\"kind\": \"counter\", \"digits\": 3, \"reset\": \"never\"}]}",
-	    "\"NO-001\"");
-	bad("description", NULL, "\"x\"");
 }
 
 static void subtables_check_every_row(void **state)
@@ -290,11 +401,11 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(definitions_are_checked),
 		cmocka_unit_test(required_and_empty),
-		cmocka_unit_test(text_kinds),
-		cmocka_unit_test(numbers),
-		cmocka_unit_test(dates),
-		cmocka_unit_test(choices_and_references),
-		cmocka_unit_test(structured_values),
+		cmocka_unit_test(registry_matches_shared_table),
+		cmocka_unit_test(operator_classes_match_shared_table),
+		cmocka_unit_test(values_of_shared_table),
+		cmocka_unit_test(cells_of_shared_table),
+		cmocka_unit_test(file_options_are_checked),
 		cmocka_unit_test(subtables_check_every_row),
 		cmocka_unit_test(serial_numbers),
 	};
