@@ -1,95 +1,76 @@
-/* core/forms/forms_int.h: what the files of core/forms share. */
+/* core/forms/forms_int.h: what the files of core/forms that use the store
+ * share. The pure parts have their own headers (form_model.h, values.h,
+ * conditions.h, filter.h, field.h), which include no storage header.
+ *
+ * Who calls whom, one way: web -> forms.h -> record_create / record_change
+ * / query / import / export -> record_tx, history, refs, record (reads),
+ * form_load -> the pure files. */
 #ifndef CREEK_CORE_FORMS_INT_H
 #define CREEK_CORE_FORMS_INT_H
 
 #include <stdbool.h>
 
 #include "../../storage/store.h"
-#include "../identity/workspace.h"
-#include "field.h"
-#include "forms.h"
+#include "form_model.h"
+#include "values.h"
 
-struct fm_col {
-	const json_t *field; /* the live field (borrowed from fields), NULL if removed */
-	char id[FM_FIELD_ID_MAX + 1];
-	char type[24];
-	char label[FM_LABEL_MAX * 4 + 1];
-	int col; /* the column c<col> */
-	enum fm_kind kind;
-	const struct fm_type *t; /* its registry row (fm_type_get: never NULL) */
-};
-
-/* An app's form as loaded. */
-struct fm_form {
-	int64_t app;
-	char app_name[ID_NAME_MAX * 4 + 1];
-	int64_t version;
-	int64_t updated_by, updated_us;
-	json_t *fields; /* the current definition's array (owned) */
-	size_t n_cols;  /* value columns: live ones in form order, then removed ones */
-	size_t n_live;
-	struct fm_col *cols;
-	char table[32];  /* "rec_<app>" */
-	char fts[40];    /* "rec_<app>_fts" */
-	int tz_offset_s; /* local time (forms.tz_offset_s): a date filter means a local day */
-};
-
-/* What the actor may do with the app's records. */
-struct fm_rights {
-	bool all_data; /* every record, the recycle bin, import, export */
-	bool edit;     /* the form */
-};
-
-/* Load the app (live, else CR_ENOTFOUND) and its form; rights may be NULL. */
+/* ---- the form (form_load.c) ---- */
+/* Load the app (live, else CR_ENOTFOUND) and its form; rights may be NULL.
+ * Free with fm_form_free(). */
 int fm_form_load(const struct forms *f, const struct id_actor *a, int64_t app, struct fm_form *out,
 		 struct fm_rights *rights, struct cr_err *err);
-void fm_form_free(struct fm_form *form);
-/* The live column of field id, or NULL. */
-const struct fm_col *fm_form_col(const struct fm_form *form, const char *id);
-/* The field id for a column name such as "_created_at" or "f3"; NULL if none. */
-
-/* A column's value as JSON (null for NULL). */
+/* A column's value as JSON (null for NULL): a new reference. */
 json_t *fm_col_json(const struct fm_col *c, const struct storage_value *v);
 /* A normalized JSON value as the column's parameter; text in *hold (free
  * it) when the value is JSON. */
 struct storage_value fm_col_param(const struct fm_col *c, const json_t *v, char **hold);
 
-/* Names of accounts and departments for refs: {"members": {...}, "departments": {...}}. */
+/* ---- what values refer to (refs.c) ---- */
+/* Names of accounts and departments for refs: {"members": {...},
+ * "departments": {...}} (*out a new reference). */
 int fm_refs(const struct forms *f, const struct id_actor *a, const int64_t *members,
 	    size_t n_members, const int64_t *depts, size_t n_depts, json_t **out,
 	    struct cr_err *err);
-
-/* The record columns every select reads first, before c<n>: */
-#define FM_SYSTEM_COLS "id, version, created_by, created_us, updated_by, updated_us, deleted_us"
-#define FM_N_SYSTEM    7
-
-/* A row (system columns then every column of form->cols) as a record. */
-json_t *fm_row_record(const struct fm_form *form, const struct storage_rows *rows, size_t r);
-/* Append to ids the member / department ids in a record's values and
- * system fields (for fm_refs). */
-struct fm_ids {
-	int64_t *v;
-	size_t n, cap;
-};
-void fm_ids_add(struct fm_ids *ids, int64_t id);
-void fm_record_ids(const struct fm_form *form, const json_t *record, struct fm_ids *members,
-		   struct fm_ids *depts);
-/* The refs of a list of records, added to out as "refs". */
+/* The refs of a list of records, added to out as "refs"; their
+ * created_by and updated_by get names. */
 int fm_records_refs(const struct forms *f, const struct id_actor *a, const struct fm_form *form,
 		    const json_t *records, json_t *out, struct cr_err *err);
+/* rec[key] ({"id"}) gets "name" from members ({"<id>": name}). */
+void fm_person_name(json_t *rec, const char *key, const json_t *members);
+/* Members and departments named in values (only fields in changed, if
+ * given) exist in the workspace; files were uploaded (their "size" is set
+ * to the store's). CR_EINVAL naming the field. */
+int fm_values_store_check(const struct forms *f, const struct id_actor *a,
+			  const struct fm_form *form, json_t *values, const json_t *changed,
+			  struct cr_err *err);
 
-/* The field of id in a definition's fields, or NULL (form.c). */
-const json_t *fm_field_by_id(const json_t *fields, const char *id);
+/* ---- reading records (record.c) ---- */
+/* A row (system columns then every column of form->cols) as a record. */
+json_t *fm_row_record(const struct fm_form *form, const struct storage_rows *rows, size_t r);
+/* Read record rec (NULL *out and CR_ENOTFOUND if absent or not the
+ * actor's to read). With tx, inside that transaction. */
+int fm_record_read(const struct forms *f, const struct id_actor *a, const struct fm_form *form,
+		   const struct fm_rights *rights, struct storage_tx *tx, int64_t rec, json_t **out,
+		   struct cr_err *err);
 
-/* Evaluate a show_when object against values. */
-bool fm_show_when(const json_t *fields, const json_t *show_when, const json_t *values);
-/* Check a show_when object (fields are the form's). */
-int fm_show_when_check(const json_t *fields, const char *self, const json_t *show_when,
-		       struct cr_err *err);
-/* Is op one a field of this type can be filtered by? */
-bool fm_op_allowed(const char *type, const char *op);
+/* ---- the write path's parts (record_tx.c, history.c) ---- */
+/* CR_ECONFLICT when the app's form is no longer form->version. */
+int fm_tx_form_unchanged(struct storage_tx *tx, const struct fm_form *form, struct cr_err *err);
+/* Unique fields of values (only those in changed, if given) are taken by
+ * no other live record than self. CR_ECONFLICT naming the field. */
+int fm_tx_uniques_check(struct storage_tx *tx, const struct fm_form *form, const json_t *values,
+			const json_t *changed, int64_t self, struct cr_err *err);
+/* Write (replace: rewrite) the full-text row of record id. */
+int fm_tx_search_put(struct storage_tx *tx, const struct fm_form *form, int64_t id,
+		     const json_t *values, bool replace, struct cr_err *err);
+/* One change of a history entry: {field, old, new} (a new reference). */
+json_t *fm_change(const struct fm_col *c, const json_t *old, const json_t *new);
+/* History and outbox rows of one write. changes: [{field, old, new}]. */
+int fm_tx_history_add(struct storage_tx *tx, const struct fm_form *form, int64_t rec,
+		      int64_t version, const char *action, const struct id_actor *a,
+		      json_t *changes, int64_t now_us, struct cr_err *err);
 
-/* The write path (record.c): validated values to a new record inside tx. */
+/* Validated values to a new record inside tx. */
 struct fm_new_record {
 	json_t *values;     /* normalized, no serials yet (owned by caller) */
 	const char *action; /* "create" or "import" */
@@ -98,12 +79,15 @@ struct fm_new_record {
 int fm_tx_record_insert(struct storage_tx *tx, const struct forms *f, const struct id_actor *a,
 			const struct fm_form *form, struct fm_new_record *r, int64_t now_us,
 			struct cr_err *err);
+
+/* ---- new records (record_create.c) ---- */
 /* Insert n new records (values from fm_values_new) in one transaction:
  * all or none; *failed names the one that failed. ids gets their ids. */
 int fm_records_insert(const struct forms *f, const struct id_actor *a, const struct fm_form *form,
 		      json_t *const *values, size_t n, const char *action, const char *request_id,
 		      int64_t now_us, int64_t *ids, size_t *failed, struct cr_err *err);
-/* Check and normalize the values of a new record (defaults applied). */
+/* Check and normalize the values of a new record (fm_values_build), then
+ * what the store knows of them (fm_values_store_check). */
 int fm_values_new(const struct forms *f, const struct id_actor *a, const struct fm_form *form,
 		  const json_t *given, json_t **out, struct cr_err *err);
 

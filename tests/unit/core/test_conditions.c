@@ -10,7 +10,7 @@
 
 #include <cmocka.h>
 
-#include "core/forms/forms_int.h"
+#include "core/forms/conditions.h"
 
 static json_t *cases_load(const char *name)
 {

@@ -1,134 +1,21 @@
-/* core/forms/transfer.c: export a list (its filter, search and sort) to
- * CSV or XLSX, and import CSV or XLSX through the one write path: cells
- * converted per field type, a dry run that reports every bad row, then the
- * good rows in batches, each all or nothing. */
+/* core/forms/import.c: CSV or XLSX imported through the one write path:
+ * the sheet read (sheet.c), each cell converted by its field type's row
+ * (field_cells.c, with members and departments looked up here), a dry
+ * run that reports every bad row, then the good rows in batches, each all
+ * or nothing. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "../../lib/buf.h"
 #include "../../lib/text.h"
-#include "../../lib/xlsx.h"
 #include "../identity/body.h"
-#include "../identity/csv.h"
 #include "forms_int.h"
-#include "query.h"
+#include "sheet.h"
 
-#define IMPORT_BATCH       500
-#define IMPORT_BYTES_MAX   ((size_t)20 << 20)
-#define IMPORT_COLUMNS_MAX 300
-#define BAD_ROWS_SHOWN     1000
-#define EXPORT_BYTES_MAX   ((size_t)512 << 20)
-
-/* ---- a sheet in memory (rows of cells), from CSV or XLSX ---- */
-
-struct sheet {
-	size_t n_rows;
-	char ***rows;
-	size_t *n_cells;
-	size_t *line; /* where each row is in the file, from 1 */
-	size_t cap;
-};
-
-static void sheet_free(struct sheet *s)
-{
-	for (size_t r = 0; r < s->n_rows; r++) {
-		for (size_t c = 0; c < s->n_cells[r]; c++)
-			free(s->rows[r][c]);
-		free(s->rows[r]);
-	}
-	free(s->rows);
-	free(s->n_cells);
-	free(s->line);
-	memset(s, 0, sizeof(*s));
-}
-
-static int sheet_add(struct sheet *s, size_t line, const char *const *cells, size_t n,
-		     struct cr_err *err)
-{
-	char **row;
-
-	if (n > IMPORT_COLUMNS_MAX)
-		return cr_err_set(err, CR_ETOOBIG, "line %zu has more than %d columns", line,
-				  IMPORT_COLUMNS_MAX);
-	if (s->n_rows == s->cap) {
-		size_t cap = s->cap ? s->cap * 2 : 64;
-		char ***rows = realloc(s->rows, cap * sizeof(*rows));
-		size_t *nc = rows != NULL ? realloc(s->n_cells, cap * sizeof(*nc)) : NULL;
-		size_t *ln = nc != NULL ? realloc(s->line, cap * sizeof(*ln)) : NULL;
-		if (rows != NULL)
-			s->rows = rows;
-		if (nc != NULL)
-			s->n_cells = nc;
-		if (ln == NULL)
-			return cr_err_set(err, CR_EINTERNAL, "out of memory");
-		s->line = ln;
-		s->cap = cap;
-	}
-	row = calloc(n + 1, sizeof(*row));
-	if (row == NULL)
-		return cr_err_set(err, CR_EINTERNAL, "out of memory");
-	for (size_t c = 0; c < n; c++)
-		row[c] = strdup(cells[c] != NULL ? cells[c] : "");
-	s->rows[s->n_rows] = row;
-	s->n_cells[s->n_rows] = n;
-	s->line[s->n_rows] = line;
-	s->n_rows++;
-	return 0;
-}
-
-static int xlsx_row(void *arg, size_t row_index, const char *const *cells, size_t n_cells,
-		    struct cr_err *err)
-{
-	return sheet_add(arg, row_index + 1, cells, n_cells, err);
-}
-
-static int sheet_read(const char *format, const unsigned char *data, size_t len, struct sheet *s,
-		      struct cr_err *err)
-{
-	if (strcmp(format, "xlsx") == 0) {
-		int n = cr_xlsx_read(data, len, FM_IMPORT_MAX + 1, IMPORT_COLUMNS_MAX, xlsx_row, s,
-				     err);
-		return n < 0 ? n : 0; /* the number of rows read */
-	}
-	struct id_csv csv = { 0 };
-	char *text = malloc(len + 1);
-	int rc;
-
-	if (text == NULL)
-		return cr_err_set(err, CR_EINTERNAL, "out of memory");
-	memcpy(text, data, len);
-	text[len] = '\0';
-	if (strlen(text) != len)
-		rc = cr_err_set(err, CR_EINVAL, "the CSV file holds NUL bytes: is it a CSV file?");
-	else if (cr_utf8_chars(text, true) < 0)
-		rc = cr_err_set(err, CR_EINVAL,
-				"the CSV file is not UTF-8 text (save it as \"CSV UTF-8\")");
-	else
-		rc = id_csv_parse(text, FM_IMPORT_MAX + 1, &csv, err);
-	for (size_t r = 0; rc == 0 && r < csv.n_rows; r++)
-		rc = sheet_add(s, csv.rows[r].line, (const char *const *)csv.rows[r].fields,
-			       csv.rows[r].n, err);
-	id_csv_close(&csv);
-	free(text);
-	return rc;
-}
-
-/* ---- values to text (export) and text to values (import) ----
- * Each type's converters are its registry row's (field_cells.c); this
- * file gives them the store's names. */
-
-/* The value as a cell's text (numbers too, in their shortest form). */
-static void cell_text(const struct fm_col *c, const json_t *v, const json_t *refs,
-		      struct cr_buf *out)
-{
-	struct fm_cells cx = { .refs = refs };
-
-	if (v != NULL && !json_is_null(v))
-		c->t->cell_write(&cx, c->field, v, out);
-	if (out->data == NULL)
-		(void)cr_buf_append(out, "", 1);
-}
+#define IMPORT_BATCH     500
+#define IMPORT_BYTES_MAX ((size_t)20 << 20)
+#define BAD_ROWS_SHOWN   1000
 
 static bool importable(const struct fm_col *c)
 {
@@ -199,203 +86,8 @@ static int cell_value(const struct fm_cells *cx, const struct fm_col *c, const c
 	return c->t->cell_read(cx, c->field, text, out, err);
 }
 
-/* ---- export ---- */
-
-struct out_sheet {
-	bool xlsx;
-	struct cr_xlsx_writer *w;
-	struct cr_buf *csv;
-	size_t col;
-};
-
-static void put_cell(struct out_sheet *o, const char *text, const json_t *number)
-{
-	if (o->xlsx) {
-		if (number != NULL && json_is_number(number))
-			(void)cr_xlsx_add_number(o->w, json_number_value(number));
-		else if (text == NULL || *text == '\0')
-			(void)cr_xlsx_add_empty(o->w);
-		else
-			(void)cr_xlsx_add_text(o->w, text);
-		o->col++;
-		return;
-	}
-	if (o->col++ > 0)
-		(void)cr_buf_append(o->csv, ",", 1);
-	if (text == NULL)
-		return;
-	/* formula-looking text is kept as text by a leading apostrophe */
-	bool quote = strpbrk(text, ",\"\r\n") != NULL || strchr("=+-@", text[0]) != NULL;
-	if (!quote) {
-		(void)cr_buf_printf(o->csv, "%s", text);
-		return;
-	}
-	(void)cr_buf_append(o->csv, "\"", 1);
-	if (number == NULL && strchr("=+-@", text[0]) != NULL && text[0] != '\0')
-		(void)cr_buf_append(o->csv, "'", 1);
-	for (const char *p = text; *p != '\0'; p++)
-		(void)cr_buf_append(o->csv, *p == '"' ? "\"\"" : p, 1 + (*p == '"'));
-	(void)cr_buf_append(o->csv, "\"", 1);
-}
-
-static void end_row(struct out_sheet *o)
-{
-	if (o->xlsx)
-		(void)cr_xlsx_end_row(o->w);
-	else
-		(void)cr_buf_append(o->csv, "\r\n", 2);
-	o->col = 0;
-}
-
-/* The columns chosen: body "fields" (ids) or every live field with a value. */
-static int columns_of(const struct fm_form *form, const json_t *fields, const struct fm_col ***out,
-		      size_t *n, struct cr_err *err)
-{
-	const struct fm_col **cols = calloc(form->n_live + 1, sizeof(*cols));
-	size_t i;
-	const json_t *id;
-
-	*n = 0;
-	if (cols == NULL)
-		return cr_err_set(err, CR_EINTERNAL, "out of memory");
-	if (fields == NULL || json_is_null(fields)) {
-		for (i = 0; i < form->n_live; i++)
-			cols[(*n)++] = &form->cols[i];
-	} else if (!json_is_array(fields)) {
-		free(cols);
-		return cr_err_set(err, CR_EINVAL, "'fields' must be a list of field ids");
-	} else {
-		json_array_foreach(fields, i, id)
-		{
-			const struct fm_col *c = fm_form_col(form, json_string_value(id));
-			if (c == NULL) {
-				free(cols);
-				return cr_err_set(err, CR_EINVAL, "this form has no field '%s'",
-						  json_is_string(id) ? json_string_value(id) : "?");
-			}
-			if (*n < form->n_live)
-				cols[(*n)++] = c;
-		}
-	}
-	*out = cols;
-	return 0;
-}
-
-int fm_export(const struct forms *f, const struct id_actor *a, int64_t app, const json_t *body,
-	      struct cr_buf *out, const char **content_type, char name[256], struct cr_err *err)
-{
-	struct fm_form form;
-	struct fm_rights rights;
-	const char *format = json_string_value(json_object_get(body, "format"));
-	const struct fm_col **cols = NULL;
-	size_t n_cols = 0, total = 0;
-	struct out_sheet o = { 0 };
-	json_t *page_body = NULL;
-	int rc = fm_form_load(f, a, app, &form, &rights, err);
-
-	if (rc < 0)
-		return rc;
-	if (!rights.all_data)
-		rc = cr_err_set(err, CR_EDENIED, "only those who manage this app's data export it");
-	if (rc == 0 &&
-	    (format == NULL || (strcmp(format, "csv") != 0 && strcmp(format, "xlsx") != 0)))
-		rc = cr_err_set(err, CR_EINVAL, "'format' must be \"csv\" or \"xlsx\"");
-	if (rc == 0)
-		rc = columns_of(&form, json_object_get(body, "fields"), &cols, &n_cols, err);
-	if (rc == 0) {
-		o.xlsx = strcmp(format, "xlsx") == 0;
-		o.csv = out;
-		cr_buf_init(out, EXPORT_BYTES_MAX);
-		if (o.xlsx) {
-			o.w = cr_xlsx_writer_new(form.app_name);
-			if (o.w == NULL)
-				rc = cr_err_set(err, CR_EINTERNAL, "out of memory");
-		} else {
-			(void)cr_buf_append(out, "\xef\xbb\xbf", 3); /* BOM: Excel reads UTF-8 */
-		}
-	}
-	if (rc == 0) {
-		put_cell(&o, "ID", NULL);
-		for (size_t i = 0; i < n_cols; i++)
-			put_cell(&o, cols[i]->label, NULL);
-		put_cell(&o, "创建人 Created by", NULL);
-		put_cell(&o, "创建时间 Created at", NULL);
-		end_row(&o);
-		page_body = json_is_object(body) ? json_deep_copy(body) : json_object();
-		json_object_del(page_body, "after");
-		json_object_set_new(page_body, "limit", json_integer(FM_PAGE_MAX));
-	}
-	while (rc == 0) {
-		struct fm_query q;
-		json_t *records = NULL, *next = NULL, *holder = json_object();
-		size_t i;
-		const json_t *rec;
-		rc = fm_query_parse(&form, &rights, a, page_body, true, &q, err);
-		if (rc == 0)
-			rc = fm_query_page(f, a, &form, &q, &records, &next, err);
-		if (rc == 0)
-			rc = fm_records_refs(f, a, &form, records, holder, err);
-		json_array_foreach(records, i, rec)
-		{
-			char id[24];
-			const json_t *refs = json_object_get(holder, "refs");
-			if (rc < 0)
-				break;
-			if (++total > FM_EXPORT_MAX) {
-				rc = cr_err_set(err, CR_ETOOBIG,
-						"more than %d records: narrow the filter",
-						FM_EXPORT_MAX);
-				break;
-			}
-			(void)snprintf(id, sizeof(id), "%lld",
-				       (long long)json_integer_value(json_object_get(rec, "id")));
-			put_cell(&o, id, json_object_get(rec, "id"));
-			for (size_t k = 0; k < n_cols; k++) {
-				struct cr_buf t;
-				const json_t *v =
-				    json_object_get(json_object_get(rec, "values"), cols[k]->id);
-				cr_buf_init(&t, (size_t)16 << 20);
-				cell_text(cols[k], v, refs, &t);
-				put_cell(&o, t.data, json_is_number(v) ? v : NULL);
-				cr_buf_close(&t);
-			}
-			put_cell(&o,
-				 json_string_value(
-				     json_object_get(json_object_get(rec, "created_by"), "name")),
-				 NULL);
-			put_cell(&o, json_string_value(json_object_get(rec, "created_at")), NULL);
-			end_row(&o);
-		}
-		fm_sql_close(&q.s);
-		json_decref(records);
-		json_decref(holder);
-		bool more = rc == 0 && json_is_string(next);
-		if (more)
-			json_object_set(page_body, "after", next);
-		json_decref(next);
-		if (!more)
-			break;
-	}
-	if (rc == 0 && o.xlsx)
-		rc = cr_xlsx_finish(o.w, out, err);
-	if (o.w != NULL)
-		cr_xlsx_writer_free(o.w);
-	if (rc == 0) {
-		*content_type =
-		    o.xlsx ? "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-			   : "text/csv; charset=utf-8";
-		(void)snprintf(name, 256, "%.200s.%s", form.app_name, o.xlsx ? "xlsx" : "csv");
-	}
-	json_decref(page_body);
-	free(cols);
-	fm_form_free(&form);
-	return rc;
-}
-
-/* ---- import ---- */
-
-static int mapping_check(const struct fm_form *form, const struct sheet *s, const json_t *mapping,
-			 struct cr_err *err)
+static int mapping_check(const struct fm_form *form, const struct fm_sheet *s,
+			 const json_t *mapping, struct cr_err *err)
 {
 	const char *key;
 	const json_t *v;
@@ -426,7 +118,7 @@ static int mapping_check(const struct fm_form *form, const struct sheet *s, cons
 	return 0;
 }
 
-static json_t *mapping_suggest(const struct fm_form *form, const struct sheet *s)
+static json_t *mapping_suggest(const struct fm_form *form, const struct fm_sheet *s)
 {
 	json_t *m = json_object();
 
@@ -467,7 +159,7 @@ int fm_import(const struct forms *f, const struct id_actor *a, int64_t app, cons
 	size_t *good_line = NULL, n_good = 0, imported = 0, n_bad = 0;
 	unsigned char *data = NULL;
 	long len = 0;
-	struct sheet s = { 0 };
+	struct fm_sheet s = { 0 };
 	int rc = fm_form_load(f, a, app, &form, &rights, err);
 
 	if (rc < 0)
@@ -511,7 +203,7 @@ int fm_import(const struct forms *f, const struct id_actor *a, int64_t app, cons
 		}
 	}
 	if (rc == 0)
-		rc = sheet_read(format, data, (size_t)len, &s, err);
+		rc = fm_sheet_read(format, data, (size_t)len, &s, err);
 	if (rc == 0 && s.n_rows == 0)
 		rc = cr_err_set(err, CR_EINVAL,
 				"the file is empty: the first row names the columns");
@@ -617,7 +309,7 @@ int fm_import(const struct forms *f, const struct id_actor *a, int64_t app, cons
 		json_decref(good[i]);
 	free(good);
 	free(good_line);
-	sheet_free(&s);
+	fm_sheet_free(&s);
 	free(data);
 	json_decref(mapping);
 	fm_form_free(&form);

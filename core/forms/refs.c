@@ -1,0 +1,174 @@
+/* core/forms/refs.c: what record values refer to, in the store: the
+ * names of members and departments an answer shows ("refs"), and that the
+ * members, departments and uploaded files of new values exist. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../../lib/buf.h"
+#include "forms_int.h"
+
+static int names_of(const struct forms *f, const char *db, const char *table, const int64_t *ids,
+		    size_t n, json_t *out, struct cr_err *err)
+{
+	for (size_t i = 0; i < n; i += 200) {
+		struct storage_value p[200];
+		struct storage_rows rows;
+		struct cr_buf sql;
+		size_t m = n - i < 200 ? n - i : 200;
+		int rc;
+		cr_buf_init(&sql, 4096);
+		(void)cr_buf_printf(&sql, "SELECT id, name FROM %s WHERE id IN (?", table);
+		p[0] = storage_int(ids[i]);
+		for (size_t k = 1; k < m; k++) {
+			(void)cr_buf_printf(&sql, ", ?");
+			p[k] = storage_int(ids[i + k]);
+		}
+		(void)cr_buf_printf(&sql, ")");
+		rc = storage_query(f->id->store, db, sql.data, p, (unsigned)m, &rows, err);
+		for (size_t r = 0; rc == 0 && r < rows.n_rows; r++) {
+			char key[24];
+			(void)snprintf(key, sizeof(key), "%lld",
+				       (long long)storage_rows_int(&rows, r, 0, 0));
+			json_object_set_new(out, key, json_string(storage_rows_text(&rows, r, 1)));
+		}
+		storage_rows_close(&rows);
+		cr_buf_close(&sql);
+		if (rc < 0)
+			return rc;
+	}
+	return 0;
+}
+
+int fm_refs(const struct forms *f, const struct id_actor *a, const int64_t *members,
+	    size_t n_members, const int64_t *depts, size_t n_depts, json_t **out,
+	    struct cr_err *err)
+{
+	json_t *m = json_object(), *d = json_object();
+	int rc = names_of(f, STORAGE_DB_SYSTEM, "account", members, n_members, m, err);
+
+	if (rc == 0)
+		rc = names_of(f, a->db, "department", depts, n_depts, d, err);
+	if (rc < 0) {
+		json_decref(m);
+		json_decref(d);
+		return rc;
+	}
+	*out = json_pack("{s:o, s:o}", "members", m, "departments", d);
+	return 0;
+}
+
+void fm_person_name(json_t *rec, const char *key, const json_t *members)
+{
+	json_t *p = json_object_get(rec, key);
+	char id[24];
+
+	if (!json_is_object(p))
+		return;
+	(void)snprintf(id, sizeof(id), "%lld",
+		       (long long)json_integer_value(json_object_get(p, "id")));
+	json_object_set(p, "name",
+			json_object_get(members, id) != NULL ? json_object_get(members, id)
+							     : json_null());
+}
+
+int fm_records_refs(const struct forms *f, const struct id_actor *a, const struct fm_form *form,
+		    const json_t *records, json_t *out, struct cr_err *err)
+{
+	struct fm_ids members = { 0 }, depts = { 0 };
+	json_t *refs = NULL;
+	size_t i;
+	const json_t *rec;
+	int rc;
+
+	json_array_foreach(records, i, rec)
+	{
+		fm_record_ids(form, rec, &members, &depts);
+	}
+	rc = fm_refs(f, a, members.v, members.n, depts.v, depts.n, &refs, err);
+	if (rc == 0) {
+		json_array_foreach(records, i, rec)
+		{
+			fm_person_name((json_t *)rec, "created_by",
+				       json_object_get(refs, "members"));
+			fm_person_name((json_t *)rec, "updated_by",
+				       json_object_get(refs, "members"));
+		}
+		json_object_set_new(out, "refs", refs);
+	}
+	free(members.v);
+	free(depts.v);
+	return rc;
+}
+
+/* Members and departments named in the values (only fields in changed,
+ * if given) exist in the workspace; files were uploaded (their size is
+ * the store's). Errors name the field. */
+int fm_values_store_check(const struct forms *f, const struct id_actor *a,
+			  const struct fm_form *form, json_t *values, const json_t *changed,
+			  struct cr_err *err)
+{
+	int rc = 0;
+
+	for (size_t i = 0; rc == 0 && i < form->n_live; i++) {
+		const struct fm_col *c = &form->cols[i];
+		json_t *v = json_object_get(values, c->id);
+		struct fm_ids ids = { 0 };
+		size_t k;
+		json_t *e;
+		if (json_is_null(v) || v == NULL ||
+		    (changed != NULL && json_object_get(changed, c->id) == NULL))
+			continue;
+		if (c->t->ref != FM_REF_NONE)
+			fm_value_ids(v, &ids);
+		if (c->t->ref == FM_REF_MEMBER)
+			rc = id_accounts_are_members(f->id, a->workspace_id, ids.v, ids.n, err);
+		for (size_t d = 0; rc == 0 && c->t->ref == FM_REF_DEPARTMENT && d < ids.n; d++) {
+			struct storage_value p = storage_int(ids.v[d]);
+			struct storage_rows rows;
+			rc = storage_query(f->id->store, a->db,
+					   "SELECT 1 FROM department WHERE id = ?", &p, 1, &rows,
+					   err);
+			if (rc == 0 && rows.n_rows == 0)
+				rc = cr_err_set(err, CR_EINVAL, "there is no department %lld",
+						(long long)ids.v[d]);
+			storage_rows_close(&rows);
+		}
+		free(ids.v);
+		if (c->t->is_file) {
+			const json_t *ms =
+			    json_object_get(json_object_get(c->field, "options"), "max_size");
+			int64_t max_size =
+			    json_is_integer(ms) ? json_integer_value(ms) : 50LL << 20;
+			json_array_foreach(v, k, e)
+			{
+				int64_t size = 0;
+				const char *sha = json_string_value(json_object_get(e, "sha256"));
+				if (f->file_size == NULL)
+					rc = cr_err_set(err, CR_EUNAVAIL,
+							"files cannot be stored on this node");
+				else
+					rc = f->file_size(f->file_arg, a->workspace_id, sha, &size,
+							  err);
+				if (rc == CR_ENOTFOUND)
+					rc = cr_err_set(
+					    err, CR_EINVAL, "the file '%s' was not uploaded",
+					    json_string_value(json_object_get(e, "name")));
+				if (rc < 0)
+					break;
+				if (size > max_size) {
+					rc = cr_err_set(
+					    err, CR_EINVAL,
+					    "the file '%s' is larger than %lld bytes",
+					    json_string_value(json_object_get(e, "name")),
+					    (long long)max_size);
+					break;
+				}
+				json_object_set_new(e, "size", json_integer(size));
+			}
+		}
+		if (rc == CR_EINVAL)
+			(void)cr_err_wrap(err, "'%s'", c->label);
+	}
+	return rc;
+}
