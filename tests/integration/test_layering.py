@@ -5,7 +5,11 @@ Deviation, kept on purpose and listed here: web includes cluster's public
 headers beyond its status (cluster.h), because the cluster's operations
 (join admission, jobs, forwarding writes to the leader) have HTTP faces;
 cluster/ still owns every peer connection. cluster uses Jansson for job
-payloads; lib uses libzip and expat for .xlsx spreadsheets (lib/xlsx*.c)."""
+payloads; lib uses libzip and expat for .xlsx spreadsheets (lib/xlsx*.c).
+
+Inside core/forms (FormsLayering): the pure files reach no storage/ header
+through any chain of includes, each file stays under 800 lines, and the
+files' includes form no cycle."""
 
 import os
 import re
@@ -86,6 +90,93 @@ class Layering(unittest.TestCase):
                         wrong.append(f"{rel}: core must not include <{header}>")
         self.assertGreater(seen, 100)
         self.assertEqual(wrong, [])
+
+
+# core/forms: the files that must not reach the store, directly or through
+# another header (parse, evaluate, check, convert: tested without a
+# database), and the ones that do. A new file must be put in one list.
+FORMS = "core/forms"
+FORMS_PURE = {
+    "conditions.c", "conditions.h", "field.c", "field.h", "field_cells.c", "field_int.h",
+    "field_types.c", "filter.c", "filter.h", "form_check.c", "form_model.c", "form_model.h",
+    "forms.h", "serial.c", "serial.h", "sheet.c", "sheet.h", "values.c", "values.h",
+}
+FORMS_STORE = {
+    "export.c", "form_load.c", "form_save.c", "forms_int.h", "history.c", "import.c",
+    "purge.c", "query.c", "query.h", "record.c", "record_change.c", "record_create.c",
+    "record_tx.c", "refs.c",
+}
+FILE_LINES_MAX = 800
+
+
+def local_includes(path):
+    """The repository files path includes with "...", as paths from ROOT."""
+    with open(os.path.join(ROOT, path), encoding="utf-8") as f:
+        text = f.read()
+    out = []
+    for kind, header in INCLUDE.findall(text):
+        if kind == '"':
+            out.append(os.path.normpath(os.path.join(os.path.dirname(path), header)))
+    return out
+
+
+def reaches(path, seen=None):
+    """Every repository file path includes, directly or through others."""
+    seen = set() if seen is None else seen
+    for inc in local_includes(path):
+        if inc not in seen and os.path.exists(os.path.join(ROOT, inc)):
+            seen.add(inc)
+            reaches(inc, seen)
+    return seen
+
+
+class FormsLayering(unittest.TestCase):
+    def forms_files(self):
+        return sorted(f for f in os.listdir(os.path.join(ROOT, FORMS)) if f.endswith((".c", ".h")))
+
+    def test_every_forms_file_is_listed_pure_or_store(self):
+        files = set(self.forms_files())
+        self.assertEqual(files - FORMS_PURE - FORMS_STORE, set(), "list new files above")
+        self.assertEqual((FORMS_PURE | FORMS_STORE) - files, set(), "listed files that are gone")
+        self.assertEqual(FORMS_PURE & FORMS_STORE, set())
+
+    def test_pure_forms_files_reach_no_storage_header(self):
+        wrong = []
+        for name in sorted(FORMS_PURE):
+            path = f"{FORMS}/{name}"
+            for inc in sorted(reaches(path)):
+                if inc.startswith("storage" + os.sep):
+                    wrong.append(f"{path} -> {inc}")
+        self.assertEqual(wrong, [])
+
+    def test_forms_files_stay_under_the_line_limit(self):
+        long = []
+        for name in self.forms_files():
+            with open(os.path.join(ROOT, FORMS, name), encoding="utf-8") as f:
+                n = sum(1 for _ in f)
+            if n > FILE_LINES_MAX:
+                long.append(f"{FORMS}/{name}: {n} lines")
+        self.assertEqual(long, [])
+
+    def test_forms_headers_include_no_cycle(self):
+        graph = {f"{FORMS}/{n}": [i for i in local_includes(f"{FORMS}/{n}")
+                                  if i.startswith(FORMS + os.sep)]
+                 for n in self.forms_files()}
+        state, cycles = {}, []
+
+        def visit(node, stack):
+            state[node] = "open"
+            for nxt in graph.get(node, []):
+                if state.get(nxt) == "open":
+                    cycles.append(" -> ".join(stack[stack.index(nxt):] + [nxt]))
+                elif nxt not in state:
+                    visit(nxt, stack + [nxt])
+            state[node] = "done"
+
+        for node in graph:
+            if node not in state:
+                visit(node, [node])
+        self.assertEqual(cycles, [])
 
 
 if __name__ == "__main__":
