@@ -105,6 +105,56 @@ static int columns_of(const struct fm_form *form, const json_t *fields, const st
 	return 0;
 }
 
+/* An XLSX writer, or CSV into out. */
+static int out_open(struct out_sheet *o, bool xlsx, const char *sheet_name, struct cr_buf *out,
+		    struct cr_err *err)
+{
+	o->xlsx = xlsx;
+	o->csv = out;
+	cr_buf_init(out, EXPORT_BYTES_MAX);
+	if (!xlsx) {
+		(void)cr_buf_append(out, "\xef\xbb\xbf", 3); /* BOM: Excel reads UTF-8 */
+		return 0;
+	}
+	o->w = cr_xlsx_writer_new(sheet_name);
+	return o->w != NULL ? 0 : cr_err_set(err, CR_EINTERNAL, "out of memory");
+}
+
+/* The first row: the columns' labels. */
+static void header_row(struct out_sheet *o, const struct fm_col *const *cols, size_t n_cols)
+{
+	put_cell(o, "ID", NULL);
+	for (size_t i = 0; i < n_cols; i++)
+		put_cell(o, cols[i]->label, NULL);
+	put_cell(o, "创建人 Created by", NULL);
+	put_cell(o, "创建时间 Created at", NULL);
+	end_row(o);
+}
+
+/* One record as a row: its id, each column's value as its type writes
+ * it, who created it and when. */
+static void record_row(struct out_sheet *o, const struct fm_col *const *cols, size_t n_cols,
+		       const json_t *rec, const json_t *refs)
+{
+	char id[24];
+
+	(void)snprintf(id, sizeof(id), "%lld",
+		       (long long)json_integer_value(json_object_get(rec, "id")));
+	put_cell(o, id, json_object_get(rec, "id"));
+	for (size_t k = 0; k < n_cols; k++) {
+		struct cr_buf t;
+		const json_t *v = json_object_get(json_object_get(rec, "values"), cols[k]->id);
+		cr_buf_init(&t, (size_t)16 << 20);
+		cell_text(cols[k], v, refs, &t);
+		put_cell(o, t.data, json_is_number(v) ? v : NULL);
+		cr_buf_close(&t);
+	}
+	put_cell(o, json_string_value(json_object_get(json_object_get(rec, "created_by"), "name")),
+		 NULL);
+	put_cell(o, json_string_value(json_object_get(rec, "created_at")), NULL);
+	end_row(o);
+}
+
 int fm_export(const struct forms *f, const struct id_actor *a, int64_t app, const json_t *body,
 	      struct cr_buf *out, const char **content_type, char name[256], struct cr_err *err)
 {
@@ -126,25 +176,10 @@ int fm_export(const struct forms *f, const struct id_actor *a, int64_t app, cons
 		rc = cr_err_set(err, CR_EINVAL, "'format' must be \"csv\" or \"xlsx\"");
 	if (rc == 0)
 		rc = columns_of(&form, json_object_get(body, "fields"), &cols, &n_cols, err);
+	if (rc == 0)
+		rc = out_open(&o, strcmp(format, "xlsx") == 0, form.app_name, out, err);
 	if (rc == 0) {
-		o.xlsx = strcmp(format, "xlsx") == 0;
-		o.csv = out;
-		cr_buf_init(out, EXPORT_BYTES_MAX);
-		if (o.xlsx) {
-			o.w = cr_xlsx_writer_new(form.app_name);
-			if (o.w == NULL)
-				rc = cr_err_set(err, CR_EINTERNAL, "out of memory");
-		} else {
-			(void)cr_buf_append(out, "\xef\xbb\xbf", 3); /* BOM: Excel reads UTF-8 */
-		}
-	}
-	if (rc == 0) {
-		put_cell(&o, "ID", NULL);
-		for (size_t i = 0; i < n_cols; i++)
-			put_cell(&o, cols[i]->label, NULL);
-		put_cell(&o, "创建人 Created by", NULL);
-		put_cell(&o, "创建时间 Created at", NULL);
-		end_row(&o);
+		header_row(&o, cols, n_cols);
 		page_body = json_is_object(body) ? json_deep_copy(body) : json_object();
 		json_object_del(page_body, "after");
 		json_object_set_new(page_body, "limit", json_integer(FM_PAGE_MAX));
@@ -161,7 +196,6 @@ int fm_export(const struct forms *f, const struct id_actor *a, int64_t app, cons
 			rc = fm_records_refs(f, a, &form, records, holder, err);
 		json_array_foreach(records, i, rec)
 		{
-			char id[24];
 			const json_t *refs = json_object_get(holder, "refs");
 			if (rc < 0)
 				break;
@@ -171,24 +205,7 @@ int fm_export(const struct forms *f, const struct id_actor *a, int64_t app, cons
 						FM_EXPORT_MAX);
 				break;
 			}
-			(void)snprintf(id, sizeof(id), "%lld",
-				       (long long)json_integer_value(json_object_get(rec, "id")));
-			put_cell(&o, id, json_object_get(rec, "id"));
-			for (size_t k = 0; k < n_cols; k++) {
-				struct cr_buf t;
-				const json_t *v =
-				    json_object_get(json_object_get(rec, "values"), cols[k]->id);
-				cr_buf_init(&t, (size_t)16 << 20);
-				cell_text(cols[k], v, refs, &t);
-				put_cell(&o, t.data, json_is_number(v) ? v : NULL);
-				cr_buf_close(&t);
-			}
-			put_cell(&o,
-				 json_string_value(
-				     json_object_get(json_object_get(rec, "created_by"), "name")),
-				 NULL);
-			put_cell(&o, json_string_value(json_object_get(rec, "created_at")), NULL);
-			end_row(&o);
+			record_row(&o, cols, n_cols, rec, refs);
 		}
 		fm_sql_close(&q.s);
 		json_decref(records);

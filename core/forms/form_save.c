@@ -110,6 +110,48 @@ static int column_has_values(struct storage_tx *tx, const struct fm_form *form, 
 	return rc;
 }
 
+/* One planned column: still empty where it must be, added (numbered
+ * from *next) when new, indexed when sortable, recorded in form_column. */
+static int column_save(struct storage_tx *tx, const struct fm_form *form, struct col_plan *c,
+		       int64_t *next, struct cr_err *err)
+{
+	const struct fm_type *t = fm_type_get(c->type);
+	struct storage_value p[5];
+	int rc = 0;
+
+	if (c->check_empty) {
+		bool has = false;
+		rc = column_has_values(tx, form, c->old_col, &has, err);
+		if (rc == 0 && has)
+			rc = cr_err_set(err, CR_ECONFLICT,
+					"records were written to '%s' while saving: save again",
+					c->id);
+	}
+	if (rc == 0 && c->col == 0) {
+		c->col = (int)(*next)++;
+		rc = ddl(tx, err, "ALTER TABLE %s ADD COLUMN c%d %s", form->table, c->col,
+			 affinity(t->kind));
+	}
+	if (rc == 0 && t->is_sortable)
+		rc = ddl(
+		    tx, err,
+		    "CREATE INDEX IF NOT EXISTS %s_c%d ON %s (c%d, id) WHERE deleted_us IS NULL",
+		    form->table, c->col, form->table, c->col);
+	p[0] = storage_int(form->app);
+	p[1] = storage_text(c->id);
+	p[2] = storage_int(c->col);
+	p[3] = storage_text(c->type);
+	p[4] = storage_text(json_string_value(json_object_get(c->field, "label")));
+	if (rc == 0)
+		rc = storage_tx_exec(
+		    tx,
+		    "INSERT INTO form_column (app_id, field_id, col, type, label, live) "
+		    "VALUES (?, ?, ?, ?, ?, 1) ON CONFLICT (app_id, field_id) DO UPDATE SET "
+		    "col = excluded.col, type = excluded.type, label = excluded.label, live = 1",
+		    p, 5, NULL, err);
+	return rc;
+}
+
 static int save_job(struct storage_tx *tx, void *arg, struct cr_err *err)
 {
 	struct save_job *j = arg;
@@ -137,44 +179,8 @@ static int save_job(struct storage_tx *tx, void *arg, struct cr_err *err)
 				(long long)j->expect_version, (long long)version);
 	if (rc == 0)
 		rc = table_create(tx, form, err);
-	for (size_t i = 0; rc == 0 && i < j->n_plan; i++) {
-		struct col_plan *c = &j->plan[i];
-		const struct fm_type *t = fm_type_get(c->type);
-		enum fm_kind k = t->kind;
-		if (c->check_empty) {
-			bool has = false;
-			rc = column_has_values(tx, form, c->old_col, &has, err);
-			if (rc == 0 && has)
-				rc = cr_err_set(err, CR_ECONFLICT,
-						"records were written to '%s' while saving: save "
-						"again",
-						c->id);
-		}
-		if (rc == 0 && c->col == 0) {
-			c->col = (int)next++;
-			rc = ddl(tx, err, "ALTER TABLE %s ADD COLUMN c%d %s", form->table, c->col,
-				 affinity(k));
-		}
-		if (rc == 0 && t->is_sortable)
-			rc = ddl(
-			    tx, err,
-			    "CREATE INDEX IF NOT EXISTS %s_c%d ON %s (c%d, id) WHERE deleted_us IS "
-			    "NULL",
-			    form->table, c->col, form->table, c->col);
-		p[1] = storage_text(c->id);
-		p[2] = storage_int(c->col);
-		p[3] = storage_text(c->type);
-		p[4] = storage_text(json_string_value(json_object_get(c->field, "label")));
-		if (rc == 0)
-			rc = storage_tx_exec(
-			    tx,
-			    "INSERT INTO form_column (app_id, field_id, col, type, label, live) "
-			    "VALUES (?, ?, ?, ?, ?, 1) ON CONFLICT (app_id, field_id) DO UPDATE "
-			    "SET "
-			    "col = excluded.col, type = excluded.type, label = excluded.label, "
-			    "live = 1",
-			    p, 5, NULL, err);
-	}
+	for (size_t i = 0; rc == 0 && i < j->n_plan; i++)
+		rc = column_save(tx, form, &j->plan[i], &next, err);
 	for (size_t i = 0; rc == 0 && i < j->n_removed; i++) {
 		p[1] = storage_text(j->removed[i]);
 		rc =

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "../../lib/buf.h"
+#include "../../lib/mem.h"
 #include "../../lib/text.h"
 #include "../identity/body.h"
 #include "forms_int.h"
@@ -137,135 +138,108 @@ static json_t *mapping_suggest(const struct fm_form *form, const struct fm_sheet
 	return m;
 }
 
-int fm_import(const struct forms *f, const struct id_actor *a, int64_t app, const json_t *body,
-	      const void *file, size_t file_len, const char *request_id, int64_t now_us,
-	      json_t **out, struct cr_err *err)
-{
-	static const char *const keys[] = {
-		"format", "content", "file", "mapping", "dry_run", NULL
-	};
+/* An import as it goes: the sheet, its rows checked (good ones kept
+ * normalized for the write, bad ones reported), the batches written. */
+struct import {
+	const struct forms *f;
+	const struct id_actor *a;
 	struct fm_form form;
-	struct fm_rights rights;
-	const char *format = json_string_value(json_object_get(body, "format"));
-	const char *content = json_string_value(json_object_get(body, "content"));
-	const json_t *dry = json_object_get(body, "dry_run");
-	json_t *mapping = NULL, *bad = json_array(), *cache = json_object(),
-	       *batches = json_array();
-	struct lookup look = { .f = f, .a = a, .cache = cache };
-	struct fm_cells cx = { .tz_offset_s = f->tz_offset_s,
-			       .lookup = lookup_id,
-			       .lookup_arg = &look };
-	json_t **good = NULL;
-	size_t *good_line = NULL, n_good = 0, imported = 0, n_bad = 0;
-	unsigned char *data = NULL;
-	long len = 0;
-	struct fm_sheet s = { 0 };
-	int rc = fm_form_load(f, a, app, &form, &rights, err);
+	struct fm_sheet s;
+	struct lookup look;
+	struct fm_cells cx;
+	json_t *mapping, *bad, *batches;
+	json_t **good;     /* normalized values of the good rows */
+	size_t *good_line; /* their lines in the file */
+	size_t n_good, n_bad, imported;
+	bool dry;
+};
 
-	if (rc < 0)
-		goto done_form;
-	if (!rights.all_data)
-		rc = cr_err_set(err, CR_EDENIED, "only those who manage this app's data import");
-	if (rc == 0)
-		rc = id_body_keys(body, keys, err);
-	if (rc == 0 && form.version == 0)
-		rc = cr_err_set(err, CR_EINVAL, "this app's form has no fields yet");
-	if (rc == 0 &&
-	    (format == NULL || (strcmp(format, "csv") != 0 && strcmp(format, "xlsx") != 0)))
-		rc = cr_err_set(err, CR_EINVAL, "'format' must be \"csv\" or \"xlsx\"");
-	if (rc == 0 && dry != NULL && !json_is_boolean(dry))
-		rc = cr_err_set(err, CR_EINVAL, "'dry_run' must be true or false");
-	if (rc == 0 && file != NULL) {
-		/* an uploaded file (read by the caller) */
+/* The file's bytes: an uploaded file (read by the caller) or the body's
+ * base64 "content". *data the caller's (free()). */
+static int import_bytes(const json_t *body, const void *file, size_t file_len, unsigned char **data,
+			size_t *len, struct cr_err *err)
+{
+	const char *content = json_string_value(json_object_get(body, "content"));
+	long n;
+
+	if (file != NULL) {
 		if (file_len > IMPORT_BYTES_MAX)
-			rc = cr_err_set(err, CR_ETOOBIG, "the file is larger than %zu MiB",
-					IMPORT_BYTES_MAX >> 20);
-		data = rc == 0 ? malloc(file_len + 1) : NULL;
-		if (rc == 0 && data == NULL)
-			rc = cr_err_set(err, CR_EINTERNAL, "out of memory");
-		if (rc == 0) {
-			memcpy(data, file, file_len);
-			len = (long)file_len;
-		}
-	} else if (rc == 0) {
-		if (content == NULL)
-			rc = cr_err_set(err, CR_EINVAL,
-					"'content' must be the file, base64-encoded (or 'file' an "
-					"uploaded file's sha256)");
-		if (rc == 0 && strlen(content) / 4 * 3 > IMPORT_BYTES_MAX)
-			rc = cr_err_set(err, CR_ETOOBIG, "the file is larger than %zu MiB",
-					IMPORT_BYTES_MAX >> 20);
-		if (rc == 0) {
-			data = malloc(strlen(content) / 4 * 3 + 4);
-			len = data != NULL ? cr_base64_decode(content, strlen(content), data) : -1;
-			if (len < 0)
-				rc = cr_err_set(err, CR_EINVAL, "'content' is not base64");
+			return cr_err_set(err, CR_ETOOBIG, "the file is larger than %zu MiB",
+					  IMPORT_BYTES_MAX >> 20);
+		*data = cr_malloc(file_len + 1);
+		memcpy(*data, file, file_len);
+		*len = file_len;
+		return 0;
+	}
+	if (content == NULL)
+		return cr_err_set(err, CR_EINVAL,
+				  "'content' must be the file, base64-encoded (or 'file' an "
+				  "uploaded file's sha256)");
+	if (strlen(content) / 4 * 3 > IMPORT_BYTES_MAX)
+		return cr_err_set(err, CR_ETOOBIG, "the file is larger than %zu MiB",
+				  IMPORT_BYTES_MAX >> 20);
+	*data = cr_malloc(strlen(content) / 4 * 3 + 4);
+	n = cr_base64_decode(content, strlen(content), *data);
+	if (n < 0)
+		return cr_err_set(err, CR_EINVAL, "'content' is not base64");
+	*len = (size_t)n;
+	return 0;
+}
+
+/* Row r of the sheet: its cells converted by their fields' types, then
+ * the values checked as a new record's. Good, it joins im->good; bad, its
+ * errors join im->bad. Only an error of the store stops the import. */
+static int row_check(struct import *im, size_t r, struct cr_err *err)
+{
+	const struct fm_sheet *s = &im->s;
+	json_t *values = json_object(), *errors = json_array(), *norm = NULL;
+	int rc = 0;
+
+	for (size_t k = 0; k < s->n_cells[0]; k++) {
+		const char *fid = json_string_value(json_object_get(im->mapping, s->rows[0][k]));
+		const struct fm_col *c = fid != NULL ? fm_form_col(&im->form, fid) : NULL;
+		json_t *v = NULL;
+		struct cr_err cell = { 0 };
+		if (c == NULL || json_object_get(values, c->id) != NULL)
+			continue;
+		if (cell_value(&im->cx, c, k < s->n_cells[r] ? s->rows[r][k] : "", &v, &cell) < 0)
+			json_array_append_new(errors, json_string(cell.msg));
+		else if (v != NULL)
+			json_object_set_new(values, c->id, v);
+	}
+	if (json_array_size(errors) == 0) {
+		struct cr_err why = { 0 };
+		int vr = fm_values_new(im->f, im->a, &im->form, values, &norm, &why);
+		if (vr == CR_EINVAL)
+			json_array_append_new(errors, json_string(why.msg));
+		else if (vr < 0) {
+			rc = vr;
+			*err = why;
 		}
 	}
-	if (rc == 0)
-		rc = fm_sheet_read(format, data, (size_t)len, &s, err);
-	if (rc == 0 && s.n_rows == 0)
-		rc = cr_err_set(err, CR_EINVAL,
-				"the file is empty: the first row names the columns");
-	if (rc == 0 && s.n_rows - 1 > FM_IMPORT_MAX)
-		rc = cr_err_set(err, CR_ETOOBIG, "the file has more than %d rows", FM_IMPORT_MAX);
-	if (rc == 0) {
-		const json_t *given = json_object_get(body, "mapping");
-		if (given == NULL || json_is_null(given)) {
-			mapping = mapping_suggest(&form, &s);
-			dry = json_true();
-		} else {
-			rc = mapping_check(&form, &s, given, err);
-			mapping = json_incref((json_t *)given);
-		}
+	if (json_array_size(errors) > 0) {
+		if (im->n_bad++ < BAD_ROWS_SHOWN)
+			json_array_append_new(im->bad,
+					      json_pack("{s:I, s:o}", "row", (json_int_t)s->line[r],
+							"errors", json_incref(errors)));
+	} else if (norm != NULL) {
+		im->good_line[im->n_good] = s->line[r];
+		im->good[im->n_good++] = norm;
+		norm = NULL;
 	}
-	if (rc == 0) {
-		good = calloc(s.n_rows, sizeof(*good));
-		good_line = calloc(s.n_rows, sizeof(*good_line));
-		if (good == NULL || good_line == NULL)
-			rc = cr_err_set(err, CR_EINTERNAL, "out of memory");
-	}
-	for (size_t r = 1; rc == 0 && r < s.n_rows; r++) {
-		json_t *values = json_object(), *errors = json_array(), *norm = NULL;
-		for (size_t k = 0; k < s.n_cells[0]; k++) {
-			const char *fid = json_string_value(json_object_get(mapping, s.rows[0][k]));
-			const struct fm_col *c = fid != NULL ? fm_form_col(&form, fid) : NULL;
-			json_t *v = NULL;
-			struct cr_err cell = { 0 };
-			if (c == NULL || json_object_get(values, c->id) != NULL)
-				continue;
-			if (cell_value(&cx, c, k < s.n_cells[r] ? s.rows[r][k] : "", &v, &cell) < 0)
-				json_array_append_new(errors, json_string(cell.msg));
-			else if (v != NULL)
-				json_object_set_new(values, c->id, v);
-		}
-		if (json_array_size(errors) == 0) {
-			struct cr_err why = { 0 };
-			int vr = fm_values_new(f, a, &form, values, &norm, &why);
-			if (vr == CR_EINVAL)
-				json_array_append_new(errors, json_string(why.msg));
-			else if (vr < 0) {
-				rc = vr;
-				*err = why;
-			}
-		}
-		if (json_array_size(errors) > 0) {
-			if (n_bad++ < BAD_ROWS_SHOWN)
-				json_array_append_new(
-				    bad, json_pack("{s:I, s:o}", "row", (json_int_t)s.line[r],
-						   "errors", json_incref(errors)));
-		} else if (norm != NULL) {
-			good_line[n_good] = s.line[r];
-			good[n_good++] = norm;
-			norm = NULL;
-		}
-		json_decref(norm);
-		json_decref(errors);
-		json_decref(values);
-	}
-	/* the good rows, a batch per transaction */
-	for (size_t i = 0; rc == 0 && !json_is_true(dry) && i < n_good; i += IMPORT_BATCH) {
-		size_t n = n_good - i < IMPORT_BATCH ? n_good - i : IMPORT_BATCH, failed = 0;
+	json_decref(norm);
+	json_decref(errors);
+	json_decref(values);
+	return rc;
+}
+
+/* The good rows, a batch per transaction, each all or nothing. */
+static int batches_write(struct import *im, const char *request_id, int64_t now_us,
+			 struct cr_err *err)
+{
+	for (size_t i = 0; i < im->n_good; i += IMPORT_BATCH) {
+		size_t n = im->n_good - i < IMPORT_BATCH ? im->n_good - i : IMPORT_BATCH,
+		       failed = 0;
 		int64_t ids[IMPORT_BATCH];
 		char sub[STORAGE_REQUEST_ID_MAX + 1] = "";
 		struct cr_err why = { 0 };
@@ -273,49 +247,135 @@ int fm_import(const struct forms *f, const struct id_actor *a, int64_t app, cons
 		if (request_id != NULL)
 			(void)snprintf(sub, sizeof(sub), "%.100s#%zu", request_id,
 				       i / IMPORT_BATCH);
-		br = fm_records_insert(f, a, &form, good + i, n, "import", sub[0] ? sub : NULL,
-				       now_us, ids, &failed, &why);
-		if (br == CR_EUNAVAIL || br == CR_EUNKNOWN) {
-			rc = cr_err_set(err, br,
-					"the import stopped after %zu rows: %s (re-send the same "
-					"request with its Idempotency-Key to go on)",
-					imported, why.msg);
-			break;
-		}
-		json_array_append_new(batches,
+		br = fm_records_insert(im->f, im->a, &im->form, im->good + i, n, "import",
+				       sub[0] ? sub : NULL, now_us, ids, &failed, &why);
+		if (br == CR_EUNAVAIL || br == CR_EUNKNOWN)
+			return cr_err_set(err, br,
+					  "the import stopped after %zu rows: %s (re-send the same "
+					  "request with its Idempotency-Key to go on)",
+					  im->imported, why.msg);
+		json_array_append_new(im->batches,
 				      json_pack("{s:I, s:I, s:b, s:s?}", "first_row",
-						(json_int_t)good_line[i], "last_row",
-						(json_int_t)good_line[i + n - 1], "imported",
+						(json_int_t)im->good_line[i], "last_row",
+						(json_int_t)im->good_line[i + n - 1], "imported",
 						br >= 0, "error", br < 0 ? why.msg : NULL));
 		if (br < 0 && br != CR_ECONFLICT && br != CR_EINVAL) {
-			rc = br;
 			*err = why;
-			break;
+			return br;
 		}
 		if (br >= 0)
-			imported += n;
+			im->imported += n;
 	}
+	return 0;
+}
+
+/* The request's checks before the file is read. */
+static int import_check(const struct import *im, const struct fm_rights *rights, const json_t *body,
+			struct cr_err *err)
+{
+	static const char *const keys[] = {
+		"format", "content", "file", "mapping", "dry_run", NULL
+	};
+	const char *format = json_string_value(json_object_get(body, "format"));
+	const json_t *dry = json_object_get(body, "dry_run");
+	int rc = 0;
+
+	if (!rights->all_data)
+		rc = cr_err_set(err, CR_EDENIED, "only those who manage this app's data import");
+	if (rc == 0)
+		rc = id_body_keys(body, keys, err);
+	if (rc == 0 && im->form.version == 0)
+		rc = cr_err_set(err, CR_EINVAL, "this app's form has no fields yet");
+	if (rc == 0 &&
+	    (format == NULL || (strcmp(format, "csv") != 0 && strcmp(format, "xlsx") != 0)))
+		rc = cr_err_set(err, CR_EINVAL, "'format' must be \"csv\" or \"xlsx\"");
+	if (rc == 0 && dry != NULL && !json_is_boolean(dry))
+		rc = cr_err_set(err, CR_EINVAL, "'dry_run' must be true or false");
+	return rc;
+}
+
+/* The sheet read, and the mapping given checked (or one suggested, which
+ * makes the import a dry run). */
+static int sheet_and_mapping(struct import *im, const json_t *body, const unsigned char *data,
+			     size_t len, struct cr_err *err)
+{
+	const json_t *given = json_object_get(body, "mapping");
+	int rc = fm_sheet_read(json_string_value(json_object_get(body, "format")), data, len,
+			       &im->s, err);
+
+	if (rc == 0 && im->s.n_rows == 0)
+		rc = cr_err_set(err, CR_EINVAL,
+				"the file is empty: the first row names the columns");
+	if (rc == 0 && im->s.n_rows - 1 > FM_IMPORT_MAX)
+		rc = cr_err_set(err, CR_ETOOBIG, "the file has more than %d rows", FM_IMPORT_MAX);
+	if (rc < 0)
+		return rc;
+	if (given == NULL || json_is_null(given)) {
+		im->mapping = mapping_suggest(&im->form, &im->s);
+		im->dry = true;
+		return 0;
+	}
+	im->mapping = json_incref((json_t *)given);
+	return mapping_check(&im->form, &im->s, given, err);
+}
+
+static json_t *import_answer(const struct import *im)
+{
+	json_t *cols = json_array();
+
+	for (size_t k = 0; im->s.n_rows > 0 && k < im->s.n_cells[0]; k++)
+		json_array_append_new(cols, json_string(im->s.rows[0][k]));
+	return json_pack("{s:o, s:O, s:I, s:I, s:I, s:O, s:O, s:I, s:b}", "columns", cols,
+			 "mapping", im->mapping, "rows", (json_int_t)(im->s.n_rows - 1), "good",
+			 (json_int_t)im->n_good, "bad_count", (json_int_t)im->n_bad, "bad", im->bad,
+			 "batches", im->batches, "imported", (json_int_t)im->imported, "dry_run",
+			 im->dry);
+}
+
+int fm_import(const struct forms *f, const struct id_actor *a, int64_t app, const json_t *body,
+	      const void *file, size_t file_len, const char *request_id, int64_t now_us,
+	      json_t **out, struct cr_err *err)
+{
+	struct import im = { .f = f, .a = a };
+	struct fm_rights rights;
+	unsigned char *data = NULL;
+	size_t len = 0;
+	int rc = fm_form_load(f, a, app, &im.form, &rights, err);
+
+	if (rc < 0)
+		return rc;
+	im.bad = json_array();
+	im.batches = json_array();
+	im.look = (struct lookup){ .f = f, .a = a, .cache = json_object() };
+	im.cx = (struct fm_cells){ .tz_offset_s = f->tz_offset_s,
+				   .lookup = lookup_id,
+				   .lookup_arg = &im.look };
+	im.dry = json_is_true(json_object_get(body, "dry_run"));
+	rc = import_check(&im, &rights, body, err);
+	if (rc == 0)
+		rc = import_bytes(body, file, file_len, &data, &len, err);
+	if (rc == 0)
+		rc = sheet_and_mapping(&im, body, data, len, err);
 	if (rc == 0) {
-		json_t *cols = json_array();
-		for (size_t k = 0; s.n_rows > 0 && k < s.n_cells[0]; k++)
-			json_array_append_new(cols, json_string(s.rows[0][k]));
-		*out = json_pack("{s:o, s:O, s:I, s:I, s:I, s:O, s:O, s:I, s:b}", "columns", cols,
-				 "mapping", mapping, "rows", (json_int_t)(s.n_rows - 1), "good",
-				 (json_int_t)n_good, "bad_count", (json_int_t)n_bad, "bad", bad,
-				 "batches", batches, "imported", (json_int_t)imported, "dry_run",
-				 json_is_true(dry));
+		im.good = cr_calloc(im.s.n_rows, sizeof(*im.good));
+		im.good_line = cr_calloc(im.s.n_rows, sizeof(*im.good_line));
 	}
-	for (size_t i = 0; good != NULL && i < n_good; i++)
-		json_decref(good[i]);
-	free(good);
-	free(good_line);
-	fm_sheet_free(&s);
+	for (size_t r = 1; rc == 0 && r < im.s.n_rows; r++)
+		rc = row_check(&im, r, err);
+	if (rc == 0 && !im.dry)
+		rc = batches_write(&im, request_id, now_us, err);
+	if (rc == 0)
+		*out = import_answer(&im);
+	for (size_t i = 0; i < im.n_good; i++)
+		json_decref(im.good[i]);
+	free(im.good);
+	free(im.good_line);
+	fm_sheet_free(&im.s);
 	free(data);
-	json_decref(mapping);
-	fm_form_free(&form);
-done_form:
-	json_decref(bad);
-	json_decref(batches);
-	json_decref(cache);
+	json_decref(im.mapping);
+	fm_form_free(&im.form);
+	json_decref(im.bad);
+	json_decref(im.batches);
+	json_decref(im.look.cache);
 	return rc;
 }
