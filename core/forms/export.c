@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "../../lib/buf.h"
+#include "../../lib/mem.h"
 #include "../../lib/xlsx.h"
 #include "../identity/body.h"
 #include "../identity/csv.h"
@@ -30,44 +31,52 @@ struct out_sheet {
 	struct cr_xlsx_writer *w;
 	struct cr_buf *csv;
 	size_t col;
+	int rc; /* the first failed write (the file past EXPORT_BYTES_MAX) */
 };
+
+/* Keep the first failure of a write to the file; fm_export answers it. */
+static void out_check(struct out_sheet *o, int rc)
+{
+	if (rc < 0 && o->rc == 0)
+		o->rc = rc;
+}
 
 static void put_cell(struct out_sheet *o, const char *text, const json_t *number)
 {
 	if (o->xlsx) {
 		if (number != NULL && json_is_number(number))
-			(void)cr_xlsx_add_number(o->w, json_number_value(number));
+			out_check(o, cr_xlsx_add_number(o->w, json_number_value(number)));
 		else if (text == NULL || *text == '\0')
-			(void)cr_xlsx_add_empty(o->w);
+			out_check(o, cr_xlsx_add_empty(o->w));
 		else
-			(void)cr_xlsx_add_text(o->w, text);
+			out_check(o, cr_xlsx_add_text(o->w, text));
 		o->col++;
 		return;
 	}
 	if (o->col++ > 0)
-		(void)cr_buf_append(o->csv, ",", 1);
+		out_check(o, cr_buf_append(o->csv, ",", 1));
 	if (text == NULL)
 		return;
 	/* formula-looking text is kept as text by a leading apostrophe */
 	bool quote = strpbrk(text, ",\"\r\n") != NULL || strchr("=+-@", text[0]) != NULL;
 	if (!quote) {
-		(void)cr_buf_printf(o->csv, "%s", text);
+		out_check(o, cr_buf_append_str(o->csv, text));
 		return;
 	}
-	(void)cr_buf_append(o->csv, "\"", 1);
+	out_check(o, cr_buf_append(o->csv, "\"", 1));
 	if (number == NULL && strchr("=+-@", text[0]) != NULL && text[0] != '\0')
-		(void)cr_buf_append(o->csv, "'", 1);
+		out_check(o, cr_buf_append(o->csv, "'", 1));
 	for (const char *p = text; *p != '\0'; p++)
-		(void)cr_buf_append(o->csv, *p == '"' ? "\"\"" : p, 1 + (*p == '"'));
-	(void)cr_buf_append(o->csv, "\"", 1);
+		out_check(o, cr_buf_append(o->csv, *p == '"' ? "\"\"" : p, 1 + (*p == '"')));
+	out_check(o, cr_buf_append(o->csv, "\"", 1));
 }
 
 static void end_row(struct out_sheet *o)
 {
 	if (o->xlsx)
-		(void)cr_xlsx_end_row(o->w);
+		out_check(o, cr_xlsx_end_row(o->w));
 	else
-		(void)cr_buf_append(o->csv, "\r\n", 2);
+		out_check(o, cr_buf_append(o->csv, "\r\n", 2));
 	o->col = 0;
 }
 
@@ -75,13 +84,11 @@ static void end_row(struct out_sheet *o)
 static int columns_of(const struct fm_form *form, const json_t *fields, const struct fm_col ***out,
 		      size_t *n, struct cr_err *err)
 {
-	const struct fm_col **cols = calloc(form->n_live + 1, sizeof(*cols));
+	const struct fm_col **cols = cr_calloc(form->n_live + 1, sizeof(*cols));
 	size_t i;
 	const json_t *id;
 
 	*n = 0;
-	if (cols == NULL)
-		return cr_err_set(err, CR_EINTERNAL, "out of memory");
 	if (fields == NULL || json_is_null(fields)) {
 		for (i = 0; i < form->n_live; i++)
 			cols[(*n)++] = &form->cols[i];
@@ -106,18 +113,16 @@ static int columns_of(const struct fm_form *form, const json_t *fields, const st
 }
 
 /* An XLSX writer, or CSV into out. */
-static int out_open(struct out_sheet *o, bool xlsx, const char *sheet_name, struct cr_buf *out,
-		    struct cr_err *err)
+static void out_open(struct out_sheet *o, bool xlsx, const char *sheet_name, struct cr_buf *out)
 {
 	o->xlsx = xlsx;
 	o->csv = out;
 	cr_buf_init(out, EXPORT_BYTES_MAX);
 	if (!xlsx) {
-		(void)cr_buf_append(out, "\xef\xbb\xbf", 3); /* BOM: Excel reads UTF-8 */
-		return 0;
+		out_check(o, cr_buf_append(out, "\xef\xbb\xbf", 3)); /* BOM: Excel reads UTF-8 */
+		return;
 	}
-	o->w = cr_xlsx_writer_new(sheet_name);
-	return o->w != NULL ? 0 : cr_err_set(err, CR_EINTERNAL, "out of memory");
+	o->w = cr_xlsx_writer_new(sheet_name); /* never NULL */
 }
 
 /* The first row: the columns' labels. */
@@ -177,7 +182,7 @@ int fm_export(const struct forms *f, const struct id_actor *a, int64_t app, cons
 	if (rc == 0)
 		rc = columns_of(&form, json_object_get(body, "fields"), &cols, &n_cols, err);
 	if (rc == 0)
-		rc = out_open(&o, strcmp(format, "xlsx") == 0, form.app_name, out, err);
+		out_open(&o, strcmp(format, "xlsx") == 0, form.app_name, out);
 	if (rc == 0) {
 		header_row(&o, cols, n_cols);
 		page_body = json_is_object(body) ? json_deep_copy(body) : json_object();
@@ -206,6 +211,13 @@ int fm_export(const struct forms *f, const struct id_actor *a, int64_t app, cons
 				break;
 			}
 			record_row(&o, cols, n_cols, rec, refs);
+			if (o.rc < 0) {
+				rc = cr_err_set(err, CR_ETOOBIG,
+						"the file would be larger than %zu MiB: narrow the "
+						"filter or choose fewer fields",
+						EXPORT_BYTES_MAX >> 20);
+				break;
+			}
 		}
 		fm_sql_close(&q.s);
 		json_decref(records);

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../../lib/mem.h"
 #include "../../lib/text.h"
 #include "../identity/body.h"
 #include "forms_int.h"
@@ -30,14 +31,12 @@ static int rights_load(const struct forms *f, const struct id_actor *a, int64_t 
 
 /* Columns from form_column rows (field_id, col, type, label, live), live
  * ones in the definition's order. */
-static int cols_build(struct fm_form *form, const struct storage_rows *rows, struct cr_err *err)
+static void cols_build(struct fm_form *form, const struct storage_rows *rows)
 {
 	size_t i, n = 0;
 	const json_t *fld;
 
-	form->cols = calloc(rows->n_rows + 1, sizeof(*form->cols));
-	if (form->cols == NULL)
-		return cr_err_set(err, CR_EINTERNAL, "out of memory");
+	form->cols = cr_calloc(rows->n_rows + 1, sizeof(*form->cols));
 	json_array_foreach(form->fields, i, fld)
 	{
 		const char *id = json_string_value(json_object_get(fld, "id"));
@@ -72,7 +71,6 @@ static int cols_build(struct fm_form *form, const struct storage_rows *rows, str
 		c->kind = c->t->kind;
 	}
 	form->n_cols = n;
-	return 0;
 }
 
 int fm_form_load(const struct forms *f, const struct id_actor *a, int64_t app, struct fm_form *out,
@@ -118,7 +116,7 @@ int fm_form_load(const struct forms *f, const struct id_actor *a, int64_t app, s
 				   &p, 1, &cols, err);
 	}
 	if (rc == 0)
-		rc = cols_build(out, &cols, err);
+		cols_build(out, &cols);
 	if (rc == 0 && rights != NULL)
 		rc = rights_load(f, a, app, rights, err);
 	storage_rows_close(&rows);

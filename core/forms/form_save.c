@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../../lib/mem.h"
 #include "../identity/body.h"
 #include "forms_int.h"
 
@@ -296,10 +297,8 @@ static int plan(const struct forms *f, const struct id_actor *a, const struct fm
 	const json_t *fld;
 	int rc = 0;
 
-	j->plan = calloc(json_array_size(fields) + 1, sizeof(*j->plan));
-	j->removed = calloc(form->n_cols + 1, sizeof(*j->removed));
-	if (j->plan == NULL || j->removed == NULL)
-		return cr_err_set(err, CR_EINTERNAL, "out of memory");
+	j->plan = cr_calloc(json_array_size(fields) + 1, sizeof(*j->plan));
+	j->removed = cr_calloc(form->n_cols + 1, sizeof(*j->removed));
 	json_array_foreach(fields, i, fld)
 	{
 		const char *id = json_string_value(json_object_get(fld, "id"));

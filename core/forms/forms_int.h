@@ -10,9 +10,18 @@
 
 #include <stdbool.h>
 
+#include "../../lib/assert.h"
+#include "../../lib/buf.h"
 #include "../../storage/store.h"
 #include "form_model.h"
 #include "values.h"
+
+/* Append to an SQL statement built in a buffer sized for the most that
+ * statement can hold (each buffer says its bound where it is made): a
+ * failed write is a bug, which stops the node (lib/assert.h). A table has
+ * at most 2,000 columns (SQLite's SQLITE_MAX_COLUMN), a form at most
+ * FM_FIELDS_MAX live ones. */
+#define FM_SQL_PRINTF(buf, ...) cr_assert(cr_buf_printf((buf), __VA_ARGS__) >= 0)
 
 /* ---- the form (form_load.c) ---- */
 /* Load the app (live, else CR_ENOTFOUND) and its form; rights may be NULL.

@@ -39,15 +39,16 @@ int fm_query_page(const struct forms *f, const struct id_actor *a, const struct 
 		*records = json_array();
 		return 0;
 	}
+	/* the WHERE clause (FM_SQL_MAX) and at most 2,000 columns */
 	cr_buf_init(&sql, (size_t)2 << 20);
-	(void)cr_buf_printf(&sql, "SELECT " FM_SYSTEM_COLS);
+	FM_SQL_PRINTF(&sql, "SELECT " FM_SYSTEM_COLS);
 	for (size_t i = 0; i < form->n_cols; i++)
-		(void)cr_buf_printf(&sql, ", c%d", form->cols[i].col);
-	(void)cr_buf_printf(&sql, " FROM %s%s ORDER BY %s %s", form->table, fm_sql_where(&q->s),
-			    q->sort_expr, q->desc ? "DESC" : "ASC");
+		FM_SQL_PRINTF(&sql, ", c%d", form->cols[i].col);
+	FM_SQL_PRINTF(&sql, " FROM %s%s ORDER BY %s %s", form->table, fm_sql_where(&q->s),
+		      q->sort_expr, q->desc ? "DESC" : "ASC");
 	if (!q->by_id)
-		(void)cr_buf_printf(&sql, ", id %s", q->desc ? "DESC" : "ASC");
-	(void)cr_buf_printf(&sql, " LIMIT %u", q->limit + 1);
+		FM_SQL_PRINTF(&sql, ", id %s", q->desc ? "DESC" : "ASC");
+	FM_SQL_PRINTF(&sql, " LIMIT %u", q->limit + 1);
 	rc = storage_query(f->id->store, a->db, sql.data, p, n, &rows, err);
 	cr_buf_close(&sql);
 	if (rc == 0) {
@@ -136,9 +137,8 @@ int fm_records_count(const struct forms *f, const struct id_actor *a, int64_t ap
 		struct storage_rows rows;
 		struct storage_value p[FM_SQL_PARAMS_MAX];
 		unsigned n = params_of(&q.s, p);
-		cr_buf_init(&sql, (size_t)2 << 20);
-		(void)cr_buf_printf(&sql, "SELECT count(*) FROM %s%s", form.table,
-				    fm_sql_where(&q.s));
+		cr_buf_init(&sql, (size_t)2 << 20); /* the WHERE clause (FM_SQL_MAX) */
+		FM_SQL_PRINTF(&sql, "SELECT count(*) FROM %s%s", form.table, fm_sql_where(&q.s));
 		rc = storage_query(f->id->store, a->db, sql.data, p, n, &rows, err);
 		if (rc == 0)
 			*out = json_pack("{s:I}", "count",

@@ -44,10 +44,10 @@ json_t *fm_row_record(const struct fm_form *form, const struct storage_rows *row
 /* SELECT of every column for one record. */
 static void select_sql(const struct fm_form *form, struct cr_buf *sql, const char *where)
 {
-	(void)cr_buf_printf(sql, "SELECT " FM_SYSTEM_COLS);
+	FM_SQL_PRINTF(sql, "SELECT " FM_SYSTEM_COLS);
 	for (size_t i = 0; i < form->n_cols; i++)
-		(void)cr_buf_printf(sql, ", c%d", form->cols[i].col);
-	(void)cr_buf_printf(sql, " FROM %s WHERE %s", form->table, where);
+		FM_SQL_PRINTF(sql, ", c%d", form->cols[i].col);
+	FM_SQL_PRINTF(sql, " FROM %s WHERE %s", form->table, where);
 }
 
 int fm_record_read(const struct forms *f, const struct id_actor *a, const struct fm_form *form,
@@ -62,7 +62,7 @@ int fm_record_read(const struct forms *f, const struct id_actor *a, const struct
 	*out = NULL;
 	if (form->version == 0)
 		return cr_err_set(err, CR_ENOTFOUND, "no record %lld in this app", (long long)rec);
-	cr_buf_init(&sql, 65536);
+	cr_buf_init(&sql, 65536); /* at most 2,000 columns of ", c<n>" */
 	select_sql(form, &sql, "id = ?");
 	rc = tx != NULL ? storage_tx_query(tx, sql.data, &p, 1, &rows, err)
 			: storage_query(f->id->store, a->db, sql.data, &p, 1, &rows, err);

@@ -38,7 +38,7 @@ static int change_job(struct storage_tx *tx, void *arg, struct cr_err *err)
 	unsigned n = 0;
 	int rc = fm_tx_form_unchanged(tx, form, err);
 
-	cr_buf_init(&sql, 65536);
+	cr_buf_init(&sql, 65536); /* FM_FIELDS_MAX columns of ", c<n> = ?" */
 	if (rc == 0)
 		rc = fm_record_read(j->f, j->a, form, j->rights, tx, j->rec, &cur, err);
 	if (rc == 0 && json_integer_value(json_object_get(cur, "version")) != j->version)
@@ -62,17 +62,16 @@ static int change_job(struct storage_tx *tx, void *arg, struct cr_err *err)
 	if (rc == 0 && j->op == OP_RESTORE)
 		rc = fm_tx_uniques_check(tx, form, json_object_get(cur, "values"), NULL, j->rec,
 					 err);
-	(void)cr_buf_printf(&sql,
-			    "UPDATE %s SET version = version + 1, updated_by = ?, updated_us = ?",
-			    form->table);
+	FM_SQL_PRINTF(&sql, "UPDATE %s SET version = version + 1, updated_by = ?, updated_us = ?",
+		      form->table);
 	p[n++] = storage_int(j->a->account.id);
 	p[n++] = storage_int(j->now_us);
 	if (j->op == OP_DELETE) {
-		(void)cr_buf_printf(&sql, ", deleted_us = ?, deleted_by = ?");
+		FM_SQL_PRINTF(&sql, ", deleted_us = ?, deleted_by = ?");
 		p[n++] = storage_int(j->now_us);
 		p[n++] = storage_int(j->a->account.id);
 	} else if (j->op == OP_RESTORE) {
-		(void)cr_buf_printf(&sql, ", deleted_us = NULL, deleted_by = NULL");
+		FM_SQL_PRINTF(&sql, ", deleted_us = NULL, deleted_by = NULL");
 	}
 	for (size_t i = 0; rc == 0 && j->op == OP_UPDATE && i < form->n_live; i++) {
 		const struct fm_col *c = &form->cols[i];
@@ -80,11 +79,11 @@ static int change_job(struct storage_tx *tx, void *arg, struct cr_err *err)
 		const json_t *ov = json_object_get(json_object_get(cur, "values"), c->id);
 		if (nv == NULL || json_equal(nv, ov))
 			continue;
-		(void)cr_buf_printf(&sql, ", c%d = ?", c->col);
+		FM_SQL_PRINTF(&sql, ", c%d = ?", c->col);
 		p[n++] = fm_col_param(c, nv, &hold[i]);
 		json_array_append_new(changes, fm_change(c, ov, nv));
 	}
-	(void)cr_buf_printf(&sql, " WHERE id = ?");
+	FM_SQL_PRINTF(&sql, " WHERE id = ?");
 	p[n++] = storage_int(j->rec);
 	if (rc == 0 && j->op == OP_UPDATE && json_array_size(changes) == 0) {
 		/* nothing changed: no new version */

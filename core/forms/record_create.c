@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../../lib/mem.h"
 #include "../identity/body.h"
 #include "forms_int.h"
 
@@ -59,9 +60,7 @@ int fm_records_insert(const struct forms *f, const struct id_actor *a, const str
 	struct create_job j = { 0 };
 	int rc;
 
-	j.records = calloc(n, sizeof(*j.records));
-	if (j.records == NULL)
-		return cr_err_set(err, CR_EINTERNAL, "out of memory");
+	j.records = cr_calloc(n, sizeof(*j.records));
 	for (size_t i = 0; i < n; i++)
 		j.records[i].action = action;
 	j.f = f;
@@ -127,10 +126,8 @@ static int create_many(const struct forms *f, const struct id_actor *a, int64_t 
 		rc =
 		    cr_err_set(err, CR_EINVAL, "'records' must list 1 to %d records", FM_BATCH_MAX);
 	if (rc == 0) {
-		values = calloc(n, sizeof(*values));
-		ids = calloc(n, sizeof(*ids));
-		if (values == NULL || ids == NULL)
-			rc = cr_err_set(err, CR_EINTERNAL, "out of memory");
+		values = cr_calloc(n, sizeof(*values));
+		ids = cr_calloc(n, sizeof(*ids));
 	}
 	for (size_t i = 0; rc == 0 && i < n; i++) {
 		const json_t *item = json_array_get(list, i);

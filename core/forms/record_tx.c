@@ -207,14 +207,14 @@ int fm_tx_record_insert(struct storage_tx *tx, const struct forms *f, const stru
 		rc = fm_tx_uniques_check(tx, form, r->values, NULL, 0, err);
 	if (rc < 0)
 		return rc;
-	cr_buf_init(&sql, 65536);
-	(void)cr_buf_printf(&sql,
-			    "INSERT INTO %s (version, created_by, created_us, updated_by, "
-			    "updated_us",
-			    form->table);
+	cr_buf_init(&sql, 65536); /* FM_FIELDS_MAX columns of ", c<n>" and ", ?" */
+	FM_SQL_PRINTF(&sql,
+		      "INSERT INTO %s (version, created_by, created_us, updated_by, "
+		      "updated_us",
+		      form->table);
 	for (size_t i = 0; i < form->n_live; i++)
-		(void)cr_buf_printf(&sql, ", c%d", form->cols[i].col);
-	(void)cr_buf_printf(&sql, ") VALUES (1, ?, ?, ?, ?");
+		FM_SQL_PRINTF(&sql, ", c%d", form->cols[i].col);
+	FM_SQL_PRINTF(&sql, ") VALUES (1, ?, ?, ?, ?");
 	p[n++] = storage_int(a->account.id);
 	p[n++] = storage_int(now_us);
 	p[n++] = storage_int(a->account.id);
@@ -223,12 +223,12 @@ int fm_tx_record_insert(struct storage_tx *tx, const struct forms *f, const stru
 	for (size_t i = 0; i < form->n_live; i++) {
 		const struct fm_col *c = &form->cols[i];
 		const json_t *v = json_object_get(r->values, c->id);
-		(void)cr_buf_printf(&sql, ", ?");
+		FM_SQL_PRINTF(&sql, ", ?");
 		p[n++] = fm_col_param(c, v, &hold[i]);
 		if (v != NULL && !json_is_null(v))
 			json_array_append_new(changes, fm_change(c, NULL, v));
 	}
-	(void)cr_buf_printf(&sql, ")");
+	FM_SQL_PRINTF(&sql, ")");
 	rc = storage_tx_exec(tx, sql.data, p, n, &res, err);
 	r->id = rc == 0 ? (int64_t)res.last_insert_id : 0;
 	if (rc == 0)

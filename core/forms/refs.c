@@ -17,14 +17,14 @@ static int names_of(const struct forms *f, const char *db, const char *table, co
 		struct cr_buf sql;
 		size_t m = n - i < 200 ? n - i : 200;
 		int rc;
-		cr_buf_init(&sql, 4096);
-		(void)cr_buf_printf(&sql, "SELECT id, name FROM %s WHERE id IN (?", table);
+		cr_buf_init(&sql, 4096); /* 200 ", ?" */
+		FM_SQL_PRINTF(&sql, "SELECT id, name FROM %s WHERE id IN (?", table);
 		p[0] = storage_int(ids[i]);
 		for (size_t k = 1; k < m; k++) {
-			(void)cr_buf_printf(&sql, ", ?");
+			FM_SQL_PRINTF(&sql, ", ?");
 			p[k] = storage_int(ids[i + k]);
 		}
-		(void)cr_buf_printf(&sql, ")");
+		FM_SQL_PRINTF(&sql, ")");
 		rc = storage_query(f->id->store, db, sql.data, p, (unsigned)m, &rows, err);
 		for (size_t r = 0; rc == 0 && r < rows.n_rows; r++) {
 			char key[24];

@@ -1,6 +1,7 @@
 /* core/forms/sheet.c: a CSV or XLSX file read into rows of cells for an
  * import (sheet.h). Pure. */
 #include "sheet.h"
+#include "../../lib/mem.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -33,23 +34,14 @@ static int sheet_add(struct fm_sheet *s, size_t line, const char *const *cells, 
 				  FM_IMPORT_COLUMNS_MAX);
 	if (s->n_rows == s->cap) {
 		size_t cap = s->cap ? s->cap * 2 : 64;
-		char ***rows = realloc(s->rows, cap * sizeof(*rows));
-		size_t *nc = rows != NULL ? realloc(s->n_cells, cap * sizeof(*nc)) : NULL;
-		size_t *ln = nc != NULL ? realloc(s->line, cap * sizeof(*ln)) : NULL;
-		if (rows != NULL)
-			s->rows = rows;
-		if (nc != NULL)
-			s->n_cells = nc;
-		if (ln == NULL)
-			return cr_err_set(err, CR_EINTERNAL, "out of memory");
-		s->line = ln;
+		s->rows = cr_realloc(s->rows, cap * sizeof(*s->rows));
+		s->n_cells = cr_realloc(s->n_cells, cap * sizeof(*s->n_cells));
+		s->line = cr_realloc(s->line, cap * sizeof(*s->line));
 		s->cap = cap;
 	}
-	row = calloc(n + 1, sizeof(*row));
-	if (row == NULL)
-		return cr_err_set(err, CR_EINTERNAL, "out of memory");
+	row = cr_calloc(n + 1, sizeof(*row));
 	for (size_t c = 0; c < n; c++)
-		row[c] = strdup(cells[c] != NULL ? cells[c] : "");
+		row[c] = cr_strdup(cells[c] != NULL ? cells[c] : "");
 	s->rows[s->n_rows] = row;
 	s->n_cells[s->n_rows] = n;
 	s->line[s->n_rows] = line;
@@ -72,11 +64,9 @@ int fm_sheet_read(const char *format, const unsigned char *data, size_t len, str
 		return n < 0 ? n : 0; /* the number of rows read */
 	}
 	struct id_csv csv = { 0 };
-	char *text = malloc(len + 1);
+	char *text = cr_malloc(len + 1);
 	int rc;
 
-	if (text == NULL)
-		return cr_err_set(err, CR_EINTERNAL, "out of memory");
 	memcpy(text, data, len);
 	text[len] = '\0';
 	if (strlen(text) != len)
