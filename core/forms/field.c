@@ -7,6 +7,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "../../lib/text.h"
+
 #include "field_int.h"
 
 const struct fm_type fm_types[] = {
@@ -344,6 +346,23 @@ const char *fm_choice_label(const json_t *field, const json_t *id)
 	return json_string_value(id);
 }
 
+int fm_text_check(const json_t *v, size_t min, size_t max, bool multiline, const char *what,
+		  struct cr_err *err)
+{
+	const char *s = json_string_value(v);
+	long n;
+
+	if (s == NULL || strlen(s) != json_string_length(v))
+		return cr_err_set(err, CR_EINVAL, "%s must be text", what);
+	n = cr_utf8_chars(s, multiline);
+	if (n < 0)
+		return cr_err_set(err, CR_EINVAL, "%s holds characters that are not allowed", what);
+	if ((size_t)n < min || (size_t)n > max)
+		return cr_err_set(err, CR_EINVAL, "%s must be %zu to %zu characters", what, min,
+				  max);
+	return 0;
+}
+
 static bool id_valid(const char *id)
 {
 	size_t n = id != NULL ? strlen(id) : 0;
@@ -386,7 +405,7 @@ int fm_field_check(const json_t *field, struct cr_err *err)
 	if (t == NULL)
 		return cr_err_set(err, CR_EINVAL, "field '%s': unknown type '%s'", id,
 				  type != NULL ? type : "");
-	if (fm_text_check(label, 1, FM_LABEL_MAX, "label", err) < 0)
+	if (fm_text_check(label, 1, FM_LABEL_MAX, false, "label", err) < 0)
 		return cr_err_wrap(err, "field '%s'", id);
 	if (required != NULL && !json_is_boolean(required))
 		return cr_err_set(err, CR_EINVAL, "field '%s': 'required' must be true or false",

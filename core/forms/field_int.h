@@ -8,7 +8,8 @@
 
 /* A JSON string of min..max characters (UTF-8, no control characters
  * other than newline and tab when multiline). */
-int fm_text_check(const json_t *v, size_t min, size_t max, const char *what, struct cr_err *err);
+int fm_text_check(const json_t *v, size_t min, size_t max, bool multiline, const char *what,
+		  struct cr_err *err);
 
 /* Options of each kind of type (the options object, never NULL). */
 int fm_no_options(const json_t *options, struct cr_err *err);

@@ -17,28 +17,6 @@
 
 /* ---- helpers ---- */
 
-static int text_check(const json_t *v, size_t min, size_t max, bool multiline, const char *what,
-		      struct cr_err *err)
-{
-	const char *s = json_string_value(v);
-	long n;
-
-	if (s == NULL || strlen(s) != json_string_length(v))
-		return cr_err_set(err, CR_EINVAL, "%s must be text", what);
-	n = cr_utf8_chars(s, multiline);
-	if (n < 0)
-		return cr_err_set(err, CR_EINVAL, "%s holds characters that are not allowed", what);
-	if ((size_t)n < min || (size_t)n > max)
-		return cr_err_set(err, CR_EINVAL, "%s must be %zu to %zu characters", what, min,
-				  max);
-	return 0;
-}
-
-int fm_text_check(const json_t *v, size_t min, size_t max, const char *what, struct cr_err *err)
-{
-	return text_check(v, min, max, false, what, err);
-}
-
 /* options[key] as an integer in [lo, hi], dflt when absent. */
 static int int_option(const json_t *options, const char *key, long long lo, long long hi,
 		      long long dflt, long long *out, struct cr_err *err)
@@ -161,9 +139,9 @@ int fm_choice_options(const json_t *options, struct cr_err *err)
 	json_array_foreach(choices, i, c)
 	{
 		const json_t *id = json_object_get(c, "id");
-		if (text_check(id, 1, 64, false, "a choice's id", err) < 0 ||
-		    text_check(json_object_get(c, "label"), 1, FM_LABEL_MAX, false,
-			       "a choice's label", err) < 0)
+		if (fm_text_check(id, 1, 64, false, "a choice's id", err) < 0 ||
+		    fm_text_check(json_object_get(c, "label"), 1, FM_LABEL_MAX, false,
+				  "a choice's label", err) < 0)
 			return CR_EINVAL;
 		for (k = 0; k < i; k++)
 			if (json_equal(json_object_get(json_array_get(choices, k), "id"), id))
@@ -278,7 +256,7 @@ int fm_description_options(const json_t *options, struct cr_err *err)
 {
 	const json_t *text = json_object_get(options, "text");
 
-	return text == NULL ? 0 : text_check(text, 0, TEXTAREA_MAX, true, "option 'text'", err);
+	return text == NULL ? 0 : fm_text_check(text, 0, TEXTAREA_MAX, true, "option 'text'", err);
 }
 
 int fm_serial_options(const json_t *options, struct cr_err *err)
@@ -303,7 +281,7 @@ static int text_value(const json_t *options, const json_t *value, bool multiline
 	const json_t *max = json_object_get(options, "max_length");
 	size_t limit = json_is_integer(max) ? (size_t)json_integer_value(max)
 					    : (multiline ? RICHTEXT_MAX : TEXT_MAX);
-	int rc = text_check(value, 0, limit, multiline, "the value", err);
+	int rc = fm_text_check(value, 0, limit, multiline, "the value", err);
 
 	if (rc == 0)
 		*out = trimmed(json_string_value(value));
@@ -600,7 +578,7 @@ static int file_ref(const json_t *f, long long max_size, bool image, struct cr_e
 
 	if (hash == NULL || strlen(hash) != 64 || strspn(hash, "0123456789abcdef") != 64)
 		return cr_err_set(err, CR_EINVAL, "a file must name its content by sha256");
-	if (text_check(json_object_get(f, "name"), 1, 255, false, "a file's name", err) < 0)
+	if (fm_text_check(json_object_get(f, "name"), 1, 255, false, "a file's name", err) < 0)
 		return CR_EINVAL;
 	if (!json_is_integer(size) || json_integer_value(size) < 0 ||
 	    json_integer_value(size) > max_size)
@@ -660,9 +638,9 @@ int fm_address_value(const json_t *options, const json_t *value, json_t **out, s
 	    json_array_size(region) > 3)
 		return cr_err_set(err, CR_EINVAL,
 				  "must be {\"region\": [province, city, district], \"detail\"}");
-	json_array_foreach(region, i, r) if (text_check(r, 1, 50, false, "a region", err) <
+	json_array_foreach(region, i, r) if (fm_text_check(r, 1, 50, false, "a region", err) <
 					     0) return CR_EINVAL;
-	if (detail != NULL && text_check(detail, 0, 200, false, "the street address", err) < 0)
+	if (detail != NULL && fm_text_check(detail, 0, 200, false, "the street address", err) < 0)
 		return CR_EINVAL;
 	*out = json_pack("{s:O, s:s}", "region", region, "detail",
 			 detail != NULL ? json_string_value(detail) : "");
@@ -678,7 +656,7 @@ int fm_location_value(const json_t *options, const json_t *value, json_t **out, 
 	if (!json_is_number(lat) || !json_is_number(lng) || fabs(json_number_value(lat)) > 90 ||
 	    fabs(json_number_value(lng)) > 180)
 		return cr_err_set(err, CR_EINVAL, "must be {\"lat\": -90..90, \"lng\": -180..180}");
-	if (label != NULL && text_check(label, 0, 200, false, "the place's name", err) < 0)
+	if (label != NULL && fm_text_check(label, 0, 200, false, "the place's name", err) < 0)
 		return CR_EINVAL;
 	*out = json_pack("{s:f, s:f, s:s}", "lat", json_number_value(lat), "lng",
 			 json_number_value(lng), "label",
@@ -744,7 +722,7 @@ int fm_signature_value(const json_t *options, const json_t *value, json_t **out,
 
 int fm_barcode_value(const json_t *options, const json_t *value, json_t **out, struct cr_err *err)
 {
-	int rc = text_check(value, 1, 200, false, "the code", err);
+	int rc = fm_text_check(value, 1, 200, false, "the code", err);
 
 	(void)options;
 	if (rc == 0)

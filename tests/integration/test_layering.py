@@ -8,8 +8,8 @@ cluster/ still owns every peer connection. cluster uses Jansson for job
 payloads; lib uses libzip and expat for .xlsx spreadsheets (lib/xlsx*.c).
 
 Inside core/forms (FormsLayering): the pure files reach no storage/ header
-through any chain of includes, each file stays under 800 lines, and the
-files' includes form no cycle."""
+through any chain of includes, each file stays under 800 lines, the files'
+includes form no cycle, and no two files call each other in a circle."""
 
 import os
 import re
@@ -177,6 +177,34 @@ class FormsLayering(unittest.TestCase):
             if node not in state:
                 visit(node, [node])
         self.assertEqual(cycles, [])
+
+    def test_forms_files_call_each_other_one_way(self):
+        """File a calls file b when a calls an fm_ function that b defines
+        (a definition starts a line; calls through the registry's function
+        pointers are not seen). No file may be reached back from a file it
+        calls: the circle of wave 1 (form <-> record <-> query) stays gone."""
+        texts = {n: open(os.path.join(ROOT, FORMS, n), encoding="utf-8").read()
+                 for n in self.forms_files() if n.endswith(".c")}
+        defined = {}
+        for name, text in texts.items():
+            for m in re.finditer(r"^(?!static)[a-z][^\n;]*?\b(fm_\w+)\(", text, re.M):
+                defined[m.group(1)] = name
+        calls = {name: {defined[f] for f in re.findall(r"\b(fm_\w+)\(", text)
+                        if f in defined and defined[f] != name}
+                 for name, text in texts.items()}
+        self.assertGreater(sum(len(v) for v in calls.values()), 30)
+        cycles = []
+        for start in sorted(calls):
+            seen, todo = set(), list(calls[start])
+            while todo:
+                n = todo.pop()
+                if n == start:
+                    cycles.append(start)
+                    break
+                if n not in seen:
+                    seen.add(n)
+                    todo.extend(calls[n])
+        self.assertEqual(cycles, [], "files in a calling circle")
 
 
 if __name__ == "__main__":
