@@ -11,7 +11,9 @@
 #   5. web UI unit tests and build
 #   6. browser test in headless Chromium against a real creekd
 #   7. packages: build them, check the unit and the .rpm, and take the .deb
-#      through install/upgrade/remove/purge in a debootstrap root
+#      through install/upgrade/remove/purge in a debootstrap root; and
+#      `make run` from a fresh copy of the tree in another clean root
+#      (tests/packaging/test_run_path.py)
 set -eu
 
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -45,15 +47,15 @@ export CREEK_EXPECT_DQLITE CREEK_EXPECT_RAFT
 echo "storage engine: dqlite $CREEK_EXPECT_DQLITE, raft $CREEK_EXPECT_RAFT ($engine)"
 
 build() {
-	cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCREEK_ENGINE_PREFIX="$engine" >/dev/null
+	cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCREEK_ENGINE_PREFIX="$engine" -DCREEK_TESTS=ON >/dev/null
 	cmake --build build -j "$jobs"
-	cmake -S . -B build-asan -DCREEK_SANITIZE=ON -DCREEK_ENGINE_PREFIX="$engine" >/dev/null
+	cmake -S . -B build-asan -DCREEK_SANITIZE=ON -DCREEK_ENGINE_PREFIX="$engine" -DCREEK_TESTS=ON >/dev/null
 	cmake --build build-asan -j "$jobs"
 	# ThreadSanitizer covers the thread hand-offs: pool, writer, TLS splices.
-	cmake -S . -B build-tsan -DCREEK_TSAN=ON -DCREEK_ENGINE_PREFIX="$engine" >/dev/null
+	cmake -S . -B build-tsan -DCREEK_TSAN=ON -DCREEK_ENGINE_PREFIX="$engine" -DCREEK_TESTS=ON >/dev/null
 	cmake --build build-tsan -j "$jobs" --target test_writer test_conn test_cluster_tls test_ambiguous_commit
 	# The storage client must keep working against Debian 12's dqlite 1.11.
-	cmake -S . -B build-dqlite111 -DCREEK_ENGINE_PREFIX= >/dev/null
+	cmake -S . -B build-dqlite111 -DCREEK_ENGINE_PREFIX= -DCREEK_TESTS=ON >/dev/null
 	cmake --build build-dqlite111 -j "$jobs" --target test_conn test_writer test_migrate test_ambiguous_commit test_leader_change
 }
 
