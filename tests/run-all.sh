@@ -62,7 +62,7 @@ build() {
 unit_tests() {
 	ctest --test-dir build --output-on-failure -j "$jobs"
 	ctest --test-dir build-asan --output-on-failure -j "$jobs"
-	TSAN_OPTIONS=halt_on_error=1 ctest --test-dir build-tsan --output-on-failure \
+	TSAN_OPTIONS="halt_on_error=1 suppressions=$root/tests/tsan.supp" ctest --test-dir build-tsan --output-on-failure \
 		-R '^(test_writer|test_conn|test_cluster_tls|test_ambiguous_commit)$'
 	ctest --test-dir build-dqlite111 --output-on-failure -R '^(test_conn|test_writer|test_migrate|test_ambiguous_commit|test_leader_change)$'
 }
