@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../lib/assert.h"
 #include "../lib/mem.h"
 #include "../lib/time.h"
 
@@ -174,8 +175,8 @@ int storage_query(struct storage_store *s, const char *db, const char *sql,
 	return storage_read(s, db, query_fn, &q, err);
 }
 
-int storage_write(struct storage_store *s, const char *db, const char *request_id,
-		  storage_job_fn fn, void *arg, struct cr_err *err)
+int storage_write_answered(struct storage_store *s, const char *db, const char *request_id,
+			   storage_job_fn fn, void *arg, char **answer, struct cr_err *err)
 {
 	struct storage_writer *w = NULL;
 	int rc = storage_db_name_check(db, err);
@@ -184,7 +185,27 @@ int storage_write(struct storage_store *s, const char *db, const char *request_i
 		rc = writer_for(s, db, &w, err);
 	if (rc < 0)
 		return rc;
-	return storage_writer_submit(w, request_id, fn, arg, err);
+	return storage_writer_submit(w, request_id, fn, arg, answer, err);
+}
+
+int storage_write(struct storage_store *s, const char *db, const char *request_id,
+		  storage_job_fn fn, void *arg, struct cr_err *err)
+{
+	return storage_write_answered(s, db, request_id, fn, arg, NULL, err);
+}
+
+int storage_write_ids(struct storage_store *s, const char *db, const char *request_id,
+		      storage_job_fn fn, void *arg, int64_t *ids, size_t n, struct cr_err *err)
+{
+	char *answer = NULL;
+	int rc = storage_write_answered(s, db, request_id, fn, arg, &answer, err);
+
+	/* A job run now that kept no answer breaks the contract above. */
+	cr_assert(rc != 0 || answer != NULL);
+	if (rc >= 0)
+		rc = storage_answer_ids(answer, ids, n, err);
+	free(answer);
+	return rc;
 }
 
 struct exec_args {
