@@ -843,9 +843,7 @@ int fm_form_put(const struct forms *f, const struct id_actor *a, int64_t app, co
 		rc = j.definition == NULL
 			 ? cr_err_set(err, CR_EINTERNAL, "out of memory")
 			 : storage_write(f->id->store, a->db, request_id, save_job, &j, err);
-		if (rc == 1)
-			rc = cr_err_set(err, CR_ECONFLICT,
-					"this request was applied before (same Idempotency-Key)");
+		rc = rc < 0 ? rc : 0; /* a replay (1) answers with the form, as the first run */
 	}
 	free((char *)j.definition);
 	free(j.plan);

@@ -243,7 +243,7 @@ static int app_job(struct storage_tx *tx, void *arg, struct cr_err *err)
 			    "+ 1 FROM app))",
 			    p, 6, &res, err);
 		j->id = rc == 0 ? (int64_t)res.last_insert_id : 0;
-		return rc;
+		return rc < 0 ? rc : storage_tx_answer_ids(tx, &j->id, 1, err);
 	}
 	return rc;
 }
@@ -269,11 +269,12 @@ static int allowed(const struct identity *id, const struct id_actor *a, enum id_
 static int run(const struct identity *id, const struct id_actor *a, struct app_job *j,
 	       const char *request_id, struct cr_err *err)
 {
-	int rc = storage_write(id->store, a->db, request_id, app_job, j, err);
+	/* A replay (rc 1) answers like the first run: a create with the id it
+	 * made (kept with the request id), the others with the app as it is. */
+	int rc = j->op == APP_CREATE
+		     ? storage_write_ids(id->store, a->db, request_id, app_job, j, &j->id, 1, err)
+		     : storage_write(id->store, a->db, request_id, app_job, j, err);
 
-	if (rc == 1 && j->op == APP_CREATE)
-		return cr_err_set(err, CR_ECONFLICT,
-				  "this request was applied before (same Idempotency-Key)");
 	return rc < 0 ? rc : 0;
 }
 
