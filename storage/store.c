@@ -208,6 +208,45 @@ int storage_write_ids(struct storage_store *s, const char *db, const char *reque
 	return rc;
 }
 
+struct seen_args {
+	const char *request_id;
+	bool is_seen; /* out */
+};
+
+static int seen_fn(struct storage_conn *c, void *arg, struct cr_err *err)
+{
+	struct seen_args *a = arg;
+	struct storage_value p = storage_text(a->request_id);
+	struct storage_rows rows;
+	/* The writer makes creek_request at its first write to db. */
+	int rc = storage_conn_query_sql(
+	    c, "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'creek_request'", NULL,
+	    0, &rows, err);
+	bool has_table = rc == 0 && rows.n_rows > 0;
+
+	storage_rows_close(&rows);
+	a->is_seen = false;
+	if (rc < 0 || !has_table)
+		return rc;
+	rc = storage_conn_query_sql(c, "SELECT 1 FROM creek_request WHERE id = ?", &p, 1, &rows,
+				    err);
+	a->is_seen = rc == 0 && rows.n_rows > 0;
+	storage_rows_close(&rows);
+	return rc;
+}
+
+int storage_request_seen(struct storage_store *s, const char *db, const char *request_id,
+			 struct cr_err *err)
+{
+	struct seen_args a = { request_id, false };
+	int rc;
+
+	if (request_id == NULL)
+		return 0;
+	rc = storage_read(s, db, seen_fn, &a, err);
+	return rc < 0 ? rc : a.is_seen ? 1 : 0;
+}
+
 struct exec_args {
 	const char *sql;
 	const struct storage_value *params;

@@ -70,6 +70,14 @@ int storage_write_answered(struct storage_store *s, const char *db, const char *
  * (before answers were kept). ids is written only on success. */
 int storage_write_ids(struct storage_store *s, const char *db, const char *request_id,
 		      storage_job_fn fn, void *arg, int64_t *ids, size_t n, struct cr_err *err);
+/* Whether a write under request_id has committed in db (its id is in
+ * creek_request). For a caller whose checks before writing would see the
+ * state its first run left (a delete finds nothing to delete, a save finds
+ * its version moved on): it asks first and answers a replay as the first
+ * run was answered. 1 seen, 0 not (request_id NULL, or no write with a
+ * request id reached db yet), < 0 as storage_query(). Any thread. */
+int storage_request_seen(struct storage_store *s, const char *db, const char *request_id,
+			 struct cr_err *err);
 /* A one-statement write (convenience over storage_write). result may be NULL. */
 int storage_exec(struct storage_store *s, const char *db, const char *request_id, const char *sql,
 		 const struct storage_value *params, unsigned n_params,

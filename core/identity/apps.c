@@ -314,8 +314,12 @@ int id_app_delete(const struct identity *id, const struct id_actor *actor, int64
 		  const char *request_id, int64_t now_us, struct cr_err *err)
 {
 	struct app_job j = { APP_DELETE, app_id, NULL, actor->account.id, now_us };
-	int rc = allowed(id, actor, ID_APP_DELETE, app_id, false, err);
+	/* A replay is done: the checks would find the app gone (404). */
+	int rc = storage_request_seen(id->store, actor->db, request_id, err);
 
+	if (rc != 0)
+		return rc < 0 ? rc : 0;
+	rc = allowed(id, actor, ID_APP_DELETE, app_id, false, err);
 	return rc < 0 ? rc : run(id, actor, &j, request_id, err);
 }
 
@@ -323,10 +327,15 @@ int id_app_restore(const struct identity *id, const struct id_actor *actor, int6
 		   const char *request_id, json_t **out, struct cr_err *err)
 {
 	struct app_job j = { APP_RESTORE, app_id, NULL, actor->account.id, 0 };
-	int rc = allowed(id, actor, ID_APP_DELETE, app_id, true, err);
+	/* A replay answers the app: the checks would find it out of the bin. */
+	int rc = storage_request_seen(id->store, actor->db, request_id, err);
 
 	if (rc == 0)
+		rc = allowed(id, actor, ID_APP_DELETE, app_id, true, err);
+	if (rc == 0)
 		rc = run(id, actor, &j, request_id, err);
+	if (rc == 1)
+		rc = 0;
 	if (rc == 0)
 		rc = app_json(id, actor, app_id, false, out, err);
 	return rc;

@@ -348,7 +348,12 @@ int id_department_delete(const struct identity *id, const struct id_actor *actor
 {
 	struct dept_job j = { .id = dept_id, .remove = true };
 	struct id_facts f = { 0 };
-	int rc = id_facts_load(id, actor, &f, err);
+	/* A replay is done: the checks would find the department gone. */
+	int rc = storage_request_seen(id->store, actor->db, request_id, err);
+
+	if (rc != 0)
+		return rc < 0 ? rc : 0;
+	rc = id_facts_load(id, actor, &f, err);
 
 	if (rc == 0)
 		rc = id_authz_contacts(actor, &f, ID_CONTACTS_CHANGE, &dept_id, 1, true, err);

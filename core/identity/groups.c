@@ -321,7 +321,12 @@ static int drop(const struct identity *id, const struct id_actor *a, const struc
 	struct input in = { 0 };
 	struct job j = { k, &in, oid, 0, true, false };
 	json_t *existing = NULL;
-	int rc = allowed(id, a, k, true, err);
+	/* A replay is done: the checks would find the object gone. */
+	int rc = storage_request_seen(id->store, a->db, request_id, err);
+
+	if (rc != 0)
+		return rc < 0 ? rc : 0;
+	rc = allowed(id, a, k, true, err);
 
 	if (rc == 0)
 		rc = list(id, a, k, oid, &existing, err);

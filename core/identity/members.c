@@ -718,10 +718,16 @@ int id_member_remove(const struct identity *id, const struct id_actor *actor, in
 {
 	char rid[STORAGE_REQUEST_ID_MAX + 1];
 	bool is_super = false;
-	int rc = member_target(id, actor, account_id, ID_CONTACTS_CHANGE, &is_super, err);
+	/* A replay is done (the member's removal is the last write): the
+	 * checks would find no member. */
+	int rc = storage_request_seen(id->store, STORAGE_DB_SYSTEM,
+				      id_sub_request(request_id, "member", rid, sizeof(rid)), err);
 	struct remove_job j = { actor->workspace_id, account_id };
 	struct links_job l = { .account_id = account_id, .remove = true };
 
+	if (rc != 0)
+		return rc < 0 ? rc : 0;
+	rc = member_target(id, actor, account_id, ID_CONTACTS_CHANGE, &is_super, err);
 	if (rc == 0 && is_super)
 		rc = cr_err_set(err, CR_EDENIED, "the super admin cannot be removed");
 	if (rc == 0 && account_id == actor->account.id)

@@ -88,6 +88,36 @@ class ReplaysOnACluster(unittest.TestCase):
         depts = depts["departments"] if isinstance(depts, dict) else depts
         self.assertEqual(len([d for d in depts if d["name"] == "Again"]), 1)
 
+    def test_deletes_and_form_saves_sent_again_answer_as_the_first_time(self):
+        one, two = self.on[1], self.on[2]
+        dept = one.ok("POST", f"{self.W}/departments", {"name": "Gone"}, status=201)
+        key = {"Idempotency-Key": "again-delete-dept"}
+        path = f"{self.W}/departments/{dept['id']}"
+        self.assertEqual(one.delete(path, headers=key).status, 204)
+        r = two.delete(path, headers=key)
+        self.assertEqual(r.status, 204, r.text())
+        # Without the key it is another request: the department is gone.
+        self.assertEqual(two.delete(path).status, 404)
+
+        rec = one.ok("POST", f"{self.W}/apps/{self.app}/records", {"values": {"t": "del"}},
+                     status=201)["id"]
+        key = {"Idempotency-Key": "again-delete-record"}
+        path = f"{self.W}/apps/{self.app}/records/{rec}"
+        self.assertEqual(one.delete(path, headers=key).status, 204)
+        r = two.delete(path, headers=key)
+        self.assertEqual(r.status, 204, r.text())
+
+        app = one.ok("POST", f"{self.W}/apps", {"name": "表单"}, status=201)["id"]
+        key = {"Idempotency-Key": "again-form-save"}
+        body = {"version": 0, "fields": [{"id": "a", "type": "text", "label": "A"}]}
+        first = one.put(f"{self.W}/apps/{app}/form", body, headers=key)
+        self.assertEqual(first.status, 200, first.text())
+        again = two.put(f"{self.W}/apps/{app}/form", body, headers=key)
+        self.assertEqual(again.status, 200, again.text())
+        self.assertEqual(again.json()["version"], first.json()["version"])
+        # The same save without the key is a stale version.
+        self.assertEqual(two.put(f"{self.W}/apps/{app}/form", body).status, 409)
+
     def test_a_key_whose_first_attempt_failed_runs_normally(self):
         one, two = self.on[1], self.on[2]
         taken = one.ok("POST", f"{self.W}/departments", {"name": "Taken"}, status=201)

@@ -291,6 +291,22 @@ static void a_request_table_without_answers_is_migrated(void **state)
 	storage_rows_close(&rows);
 }
 
+static void a_committed_request_id_is_seen_before_writing(void **state)
+{
+	struct fixture *f = *state;
+	struct create c = { .seq = 6 };
+	struct cr_err err = { 0 };
+	int64_t id = 0;
+
+	assert_int_equal(storage_request_seen(f->store, "w", "req-seen", &err), 0);
+	assert_int_equal(storage_request_seen(f->store, "w", NULL, &err), 0);
+	/* A database no write with a request id has reached yet. */
+	assert_int_equal(storage_request_seen(f->store, "fresh", "req-seen", &err), 0);
+	assert_int_equal(
+	    storage_write_ids(f->store, "w", "req-seen", create_item, &c, &id, 1, &err), 0);
+	assert_int_equal(storage_request_seen(f->store, "w", "req-seen", &err), 1);
+}
+
 static void answers_are_parsed_strictly(void **state)
 {
 	struct cr_err err = { 0 };
@@ -437,6 +453,7 @@ int main(void)
 		cmocka_unit_test(a_replay_of_a_failed_request_runs_normally),
 		cmocka_unit_test(a_replay_recorded_without_an_answer_is_a_conflict),
 		cmocka_unit_test(a_request_table_without_answers_is_migrated),
+		cmocka_unit_test(a_committed_request_id_is_seen_before_writing),
 		cmocka_unit_test(answers_are_parsed_strictly),
 		cmocka_unit_test(an_answer_over_the_limit_fails_its_job),
 		cmocka_unit_test(one_request_id_sent_at_once_applies_once),
