@@ -25,10 +25,11 @@
  *
  * Job contract: a job may be run more than once (after a leader change the
  * whole batch is re-run on the new leader), so it must act only through the
- * storage_tx it is given and write its outputs to its own arg each time;
- * what its caller needs to answer (created ids) it also puts in its answer,
- * because a replay gets only that. Jobs run on the writer thread; keep
- * them short (no network, no sleeps).
+ * storage_tx it is given and write its outputs to its own arg each time
+ * (never reading them back as inputs: a re-run finds there what the run
+ * that was rolled back left); what its caller needs to answer (created
+ * ids) it also puts in its answer, because a replay gets only that. Jobs
+ * run on the writer thread; keep them short (no network, no sleeps).
  *
  *   caller -> submit() -> queue -> [writer thread] BEGIN, request-id
  *   lookup (+ answers), jobs..., request ids + answers + batch marker,
