@@ -218,21 +218,28 @@ static int seen_fn(struct storage_conn *c, void *arg, struct cr_err *err)
 	struct seen_args *a = arg;
 	struct storage_value p = storage_text(a->request_id);
 	struct storage_rows rows;
-	/* The writer makes creek_request at its first write to db. */
-	int rc = storage_conn_query_sql(
-	    c, "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'creek_request'", NULL,
-	    0, &rows, err);
-	bool has_table = rc == 0 && rows.n_rows > 0;
+	struct cr_err why = { 0 };
+	int rc = storage_conn_query_sql(c, "SELECT 1 FROM creek_request WHERE id = ?", &p, 1, &rows,
+					&why);
+	bool has_table = true;
 
-	storage_rows_close(&rows);
-	a->is_seen = false;
-	if (rc < 0 || !has_table)
-		return rc;
-	rc = storage_conn_query_sql(c, "SELECT 1 FROM creek_request WHERE id = ?", &p, 1, &rows,
-				    err);
 	a->is_seen = rc == 0 && rows.n_rows > 0;
 	storage_rows_close(&rows);
-	return rc;
+	if (rc < 0 && !storage_conn_is_broken(c)) {
+		/* The writer makes creek_request at its first write to db:
+		 * without it, nothing was written under any request id. */
+		int r = storage_conn_query_sql(
+		    c,
+		    "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'creek_request'",
+		    NULL, 0, &rows, err);
+		has_table = r == 0 && rows.n_rows > 0;
+		storage_rows_close(&rows);
+		if (r < 0)
+			return r;
+	}
+	if (rc < 0 && has_table && err != NULL)
+		*err = why;
+	return has_table ? rc : 0;
 }
 
 int storage_request_seen(struct storage_store *s, const char *db, const char *request_id,
