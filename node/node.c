@@ -448,7 +448,8 @@ int node_start(const struct node_config *cfg, struct node **out, struct cr_err *
 					   .started_mono_ms = cr_now_ms(),
 					   .cluster_dir = n->files.dir,
 					   .write_timeout_ms = cfg->write_timeout_ms,
-					   .operator_token = n->operator_token };
+					   .operator_token = n->operator_token,
+					   .test_exit_after_write = cfg->test_exit_after_write };
 	n->identity =
 	    (struct identity){ .store = n->store,
 			       .crypto = node_crypto(),

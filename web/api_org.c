@@ -24,8 +24,10 @@ typedef int (*delete_fn)(const struct identity *, const struct id_actor *, int64
 
 /* The request id a write is recorded under: the client's key scoped to
  * who sends it, the method and the path, so that one client's key never
- * matches another's request (a match answers "applied before"). In the
- * request's arena; NULL without a key. */
+ * matches another's request (a match is a replay, answered as the first
+ * request was). The body is not part of it: the same method and path with
+ * another body is a replay of the first. In the request's arena; NULL
+ * without a key. */
 const char *web_write_key(struct web_request *req)
 {
 	char scope[WEB_REQUEST_ID_MAX + 256];

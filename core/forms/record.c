@@ -770,6 +770,7 @@ struct create_job {
 	size_t n;
 	int64_t now_us;
 	size_t failed; /* out: which record failed */
+	int64_t *ids;  /* out: the new ids, also kept as the write's answer */
 };
 
 static int create_job(struct storage_tx *tx, void *arg, struct cr_err *err)
@@ -784,8 +785,9 @@ static int create_job(struct storage_tx *tx, void *arg, struct cr_err *err)
 		rc = fm_tx_record_insert(tx, j->f, j->a, j->form, &j->records[i], j->now_us, err);
 		if (rc < 0)
 			j->failed = i;
+		j->ids[i] = j->records[i].id;
 	}
-	return rc;
+	return rc < 0 ? rc : storage_tx_answer_ids(tx, j->ids, j->n, err);
 }
 
 int fm_records_insert(const struct forms *f, const struct id_actor *a, const struct fm_form *form,
@@ -806,13 +808,13 @@ int fm_records_insert(const struct forms *f, const struct id_actor *a, const str
 	j.originals = (json_t **)values;
 	j.n = n;
 	j.now_us = now_us;
-	rc = storage_write(f->id->store, a->db, request_id, create_job, &j, err);
-	if (rc == 1)
-		rc = cr_err_set(err, CR_ECONFLICT,
-				"this request was applied before (same Idempotency-Key)");
+	j.ids = ids;
+	/* ids come from the write's answer: on a replay, the first run's */
+	rc = storage_write_ids(f->id->store, a->db, request_id, create_job, &j, ids, n, err);
 	*failed = j.failed;
 	for (size_t i = 0; i < n; i++) {
-		ids[i] = rc == 0 ? j.records[i].id : 0;
+		if (rc < 0)
+			ids[i] = 0;
 		json_decref(j.records[i].values);
 	}
 	free(j.records);
@@ -1252,6 +1254,14 @@ static int change_run(const struct forms *f, const struct id_actor *a, int64_t a
 	if (op == OP_RESTORE && !rights.all_data)
 		rc = cr_err_set(err, CR_EDENIED,
 				"only those who manage this app's data restore records");
+	/* a replay answers as the first run did: the checks below would see
+	 * what that run did (its creator no longer finds a deleted record) */
+	if (rc == 0)
+		rc = storage_request_seen(f->id->store, a->db, request_id, err);
+	if (rc == 1) {
+		fm_form_free(&form);
+		return out != NULL ? fm_record_get(f, a, app, rec, out, err) : 0;
+	}
 	if (rc == 0 && op == OP_UPDATE) {
 		static const char *const keys[] = { "values", "version", NULL };
 		rc = id_body_keys(body, keys, err);
@@ -1277,9 +1287,9 @@ static int change_run(const struct forms *f, const struct id_actor *a, int64_t a
 		j.version = want != NULL ? json_integer_value(want)
 					 : json_integer_value(json_object_get(cur, "version"));
 		j.now_us = now_us;
+		/* a replay (1) answers like the first run: the record as it is */
 		rc = storage_write(f->id->store, a->db, request_id, change_job, &j, err);
-		if (rc == 1)
-			rc = 0; /* applied before: answer with the record as it is */
+		rc = rc < 0 ? rc : 0;
 	}
 	json_decref(cur);
 	json_decref(j.changed);

@@ -243,7 +243,7 @@ static int app_job(struct storage_tx *tx, void *arg, struct cr_err *err)
 			    "+ 1 FROM app))",
 			    p, 6, &res, err);
 		j->id = rc == 0 ? (int64_t)res.last_insert_id : 0;
-		return rc;
+		return rc < 0 ? rc : storage_tx_answer_ids(tx, &j->id, 1, err);
 	}
 	return rc;
 }
@@ -269,11 +269,12 @@ static int allowed(const struct identity *id, const struct id_actor *a, enum id_
 static int run(const struct identity *id, const struct id_actor *a, struct app_job *j,
 	       const char *request_id, struct cr_err *err)
 {
-	int rc = storage_write(id->store, a->db, request_id, app_job, j, err);
+	/* A replay (rc 1) answers like the first run: a create with the id it
+	 * made (kept with the request id), the others with the app as it is. */
+	int rc = j->op == APP_CREATE
+		     ? storage_write_ids(id->store, a->db, request_id, app_job, j, &j->id, 1, err)
+		     : storage_write(id->store, a->db, request_id, app_job, j, err);
 
-	if (rc == 1 && j->op == APP_CREATE)
-		return cr_err_set(err, CR_ECONFLICT,
-				  "this request was applied before (same Idempotency-Key)");
 	return rc < 0 ? rc : 0;
 }
 
@@ -313,8 +314,12 @@ int id_app_delete(const struct identity *id, const struct id_actor *actor, int64
 		  const char *request_id, int64_t now_us, struct cr_err *err)
 {
 	struct app_job j = { APP_DELETE, app_id, NULL, actor->account.id, now_us };
-	int rc = allowed(id, actor, ID_APP_DELETE, app_id, false, err);
+	/* A replay is done: the checks would find the app gone (404). */
+	int rc = storage_request_seen(id->store, actor->db, request_id, err);
 
+	if (rc != 0)
+		return rc < 0 ? rc : 0;
+	rc = allowed(id, actor, ID_APP_DELETE, app_id, false, err);
 	return rc < 0 ? rc : run(id, actor, &j, request_id, err);
 }
 
@@ -322,10 +327,15 @@ int id_app_restore(const struct identity *id, const struct id_actor *actor, int6
 		   const char *request_id, json_t **out, struct cr_err *err)
 {
 	struct app_job j = { APP_RESTORE, app_id, NULL, actor->account.id, 0 };
-	int rc = allowed(id, actor, ID_APP_DELETE, app_id, true, err);
+	/* A replay answers the app: the checks would find it out of the bin. */
+	int rc = storage_request_seen(id->store, actor->db, request_id, err);
 
 	if (rc == 0)
+		rc = allowed(id, actor, ID_APP_DELETE, app_id, true, err);
+	if (rc == 0)
 		rc = run(id, actor, &j, request_id, err);
+	if (rc == 1)
+		rc = 0;
 	if (rc == 0)
 		rc = app_json(id, actor, app_id, false, out, err);
 	return rc;
