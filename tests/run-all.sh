@@ -3,7 +3,8 @@
 # Called by `make test` after the dependencies are installed. Each step
 # prints its name and duration; the first failure stops the run.
 #
-#   1. formatting (clang-format, shellcheck, ESLint/Prettier)
+#   1. formatting and static checks (clang-format, shellcheck, cppcheck,
+#      ESLint/Prettier, tests/static: include arrows, layers, sizes)
 #   2. the storage engine (cached), then release, AddressSanitizer+UBSan and
 #      ThreadSanitizer builds, and a build against Debian 12's dqlite 1.11
 #   3. C unit tests (real dqlite nodes) under them
@@ -38,6 +39,8 @@ check_format() {
 	cppcheck --quiet --enable=warning,portability --inline-suppr --error-exitcode=1 -I. \
 		lib storage core web node cluster
 	(cd web/ui && npm run --silent lint && npm run --silent lint:ui-test)
+	# Checks that read the source: include arrows, layers, sizes.
+	python3 -m unittest discover -s tests/static -t tests/static
 }
 
 engine=$(packaging/engine/build.sh)

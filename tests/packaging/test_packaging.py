@@ -23,7 +23,6 @@ import tempfile
 import unittest
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-sys.path.insert(0, os.path.join(HERE, "..", "integration"))
 sys.path.insert(0, os.path.join(HERE, "..", "lib"))
 import debroot  # noqa: E402
 from creek import BUILD, ROOT  # noqa: E402
