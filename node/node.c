@@ -28,10 +28,10 @@
 #include "../lib/time.h"
 #include "../storage/engine.h"
 #include "../storage/files.h"
-#include "../storage/migrate.h"
 #include "../storage/store.h"
 #include "../web/server.h"
 #include "crypto.h"
+#include "schema.h"
 
 #define HANDOVER_TIMEOUT_MS     10000
 #define NODE_OPERATOR_TOKEN_LEN 64
@@ -255,8 +255,7 @@ static int start_store(struct node *n, const struct node_config *cfg, struct cr_
 	if (rc == 0)
 		rc = storage_store_new(&sc, &n->store, err);
 	if (rc == 0)
-		rc = storage_migrate(n->store, STORAGE_DB_SYSTEM, storage_system_migrations,
-				     storage_n_system_migrations, err);
+		rc = storage_migrate(n->store, STORAGE_DB_SYSTEM, &node_system_schema, err);
 	return rc < 0 ? rc : 0;
 }
 
@@ -453,7 +452,8 @@ int node_start(const struct node_config *cfg, struct node **out, struct cr_err *
 	    (struct identity){ .store = n->store,
 			       .crypto = node_crypto(),
 			       .session_lifetime_us = (int64_t)cfg->session_lifetime_s * 1000000,
-			       .kdf_log_n = cfg->password_cost };
+			       .kdf_log_n = cfg->password_cost,
+			       .workspace_schema = &node_workspace_schema };
 	n->web_ctx.identity = &n->identity;
 	n->forms = (struct forms){
 		.id = &n->identity, .file_size = file_size, .file_arg = n, .tz_offset_s = 8 * 3600

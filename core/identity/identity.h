@@ -48,13 +48,24 @@ struct id_crypto {
 
 /* What an installation's identity layer is given. Borrowed. */
 struct storage_store;
+struct storage_schema;
 struct identity {
 	struct storage_store *store;
 	const struct id_crypto *crypto;
 	int64_t session_lifetime_us;
 	/* scrypt cost (log2 N); 15 in production (32 MiB, ~60 ms). */
 	unsigned kdf_log_n;
+	/* Every owner's migrations of a workspace database (node/schema.c),
+	 * run on each workspace's database when it is made and at start. */
+	const struct storage_schema *workspace_schema;
 };
+
+/* Identity's tables (schema.c), for node/ to register with storage:
+ * its part of the system database's and of every workspace database's
+ * migrations (storage/migrate.h). */
+struct storage_migrations;
+extern const struct storage_migrations id_system_migrations;
+extern const struct storage_migrations id_workspace_migrations;
 
 enum id_role {
 	ID_ROLE_NONE = 0, /* not a member (or deactivated) */

@@ -4,7 +4,9 @@
  * real dqlite node, and their schema (sqlite_master, and the names that
  * schema_version records) must equal schema.golden, captured from the
  * build before the engines owned their migrations: moving SQL between
- * files must not change one byte of what a database holds. Run with
+ * files must not change one byte of what a database holds. A database
+ * that an older build migrated to any earlier version must upgrade to the
+ * same schema as a fresh one. Run with
  * --dump FILE to write the current schema in the golden's format. */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -17,7 +19,7 @@
 #include <cmocka.h>
 
 #include "../support/fixture.h"
-#include "storage/migrate.h"
+#include "node/schema.h"
 
 static const char *dump_path; /* --dump FILE */
 
@@ -79,10 +81,8 @@ static void fresh_databases_match_the_golden_schema(void **state)
 	char *want;
 
 	assert_non_null(out);
-	assert_true(storage_migrate(f->store, "sys", storage_system_migrations,
-				    storage_n_system_migrations, &err) >= 0);
-	assert_true(storage_migrate(f->store, "ws", storage_workspace_migrations,
-				    storage_n_workspace_migrations, &err) >= 0);
+	assert_true(storage_migrate(f->store, "sys", &node_system_schema, &err) >= 0);
+	assert_true(storage_migrate(f->store, "ws", &node_workspace_schema, &err) >= 0);
 	dump_db(f, "system", "sys", out);
 	dump_db(f, "workspace", "ws", out);
 	fclose(out);
@@ -103,10 +103,79 @@ static void fresh_databases_match_the_golden_schema(void **state)
 	free(got);
 }
 
+static char *dump_to_text(struct fixture *f, const char *kind, const char *db)
+{
+	char *text = NULL;
+	size_t len = 0;
+	FILE *out = open_memstream(&text, &len);
+
+	assert_non_null(out);
+	dump_db(f, kind, db, out);
+	fclose(out);
+	return text;
+}
+
+/* schema up to version upto only: what an older build made. */
+struct capped {
+	struct storage_migrations owners[4];
+	const struct storage_migrations *p[4];
+	struct storage_schema schema;
+};
+
+static const struct storage_schema *capped(struct capped *c, const struct storage_schema *s,
+					   int upto)
+{
+	assert_true(s->n_owners <= 4);
+	for (unsigned o = 0; o < s->n_owners; o++) {
+		struct storage_migrations *own = &c->owners[o];
+		*own = *s->owners[o];
+		own->n = 0;
+		while (own->n < s->owners[o]->n && own->list[own->n].version <= upto)
+			own->n++;
+		c->p[o] = own;
+	}
+	c->schema = (struct storage_schema){ s->kind, c->p, s->n_owners };
+	return &c->schema;
+}
+
+static void upgrades_match_fresh(struct fixture *f, const struct storage_schema *s)
+{
+	struct cr_err err = { 0 };
+	unsigned n = 0;
+	char db[64];
+	char *fresh;
+
+	assert_int_equal(storage_schema_check(s, &n, &err), 0);
+	(void)snprintf(db, sizeof(db), "%s-fresh", s->kind);
+	assert_int_equal(storage_migrate(f->store, db, s, &err), (int)n);
+	fresh = dump_to_text(f, s->kind, db);
+	for (int upto = 1; upto < (int)n; upto++) {
+		struct capped c;
+		char *upgraded;
+		(void)snprintf(db, sizeof(db), "%s-from-%d", s->kind, upto);
+		assert_int_equal(storage_migrate(f->store, db, capped(&c, s, upto), &err), upto);
+		assert_int_equal(storage_migrate(f->store, db, s, &err), (int)n - upto);
+		upgraded = dump_to_text(f, s->kind, db);
+		if (strcmp(fresh, upgraded) != 0)
+			fail_msg(
+			    "%s database upgraded from version %d differs from a fresh one:\n%s",
+			    s->kind, upto, upgraded);
+		free(upgraded);
+	}
+	free(fresh);
+}
+
+static void databases_upgraded_from_every_version_match_fresh_ones(void **state)
+{
+	upgrades_match_fresh(*state, &node_system_schema);
+	upgrades_match_fresh(*state, &node_workspace_schema);
+}
+
 int main(int argc, char **argv)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(fresh_databases_match_the_golden_schema),
+		cmocka_unit_test(databases_upgraded_from_every_version_match_fresh_ones),
 	};
 
 	if (argc == 3 && strcmp(argv[1], "--dump") == 0)
