@@ -312,18 +312,24 @@ static int load_https(struct node *n, const struct node_config *cfg, struct cr_e
 	return 0;
 }
 
-/* The leader's hourly housekeeping: recycle bins past their days. */
-static void housekeeping(void *arg)
+/* The recycle bins past their days (core/forms/purge.c), a chore of the
+ * leader's housekeeping. */
+static int purge_bins(void *arg, int64_t now_us, struct cr_err *err)
 {
 	struct node *n = arg;
-	struct cr_err err = { 0 };
 	size_t apps = 0, records = 0;
+	int rc = fm_purge(&n->forms, now_us, &apps, &records, err);
 
-	if (fm_purge(&n->forms, cr_wall_us(), &apps, &records, &err) < 0)
-		log_warn("emptying the recycle bins: %s", err.msg);
-	else if (apps > 0 || records > 0)
+	if (rc == 0 && (apps > 0 || records > 0))
 		log_info("recycle bins: %zu apps and %zu records deleted for good", apps, records);
+	return rc;
 }
+
+/* Each engine's housekeeping, registered with the scheduler: cluster
+ * prunes its own rows and runs these beside them. */
+static const struct cluster_prune prunes[] = {
+	{ "identity", id_prune },
+};
 
 static int start_cluster(struct node *n, const struct node_config *cfg, struct cr_err *err)
 {
@@ -337,11 +343,17 @@ static int start_cluster(struct node *n, const struct node_config *cfg, struct c
 		.standbys = cfg->cluster_standbys,
 		.join_pending = n->files.join_id != 0,
 	};
-	struct cluster_scheduler_config sc = { .self_id = n->web_ctx.node_id,
-					       .housekeeping = housekeeping,
-					       .housekeeping_arg = n,
-					       .housekeeping_every_ms =
-						   cfg->housekeeping_s * 1000 };
+	const struct cluster_chore chores[] = {
+		{ "recycle-bins", purge_bins, n },
+	};
+	struct cluster_scheduler_config sc = {
+		.self_id = n->web_ctx.node_id,
+		.prunes = prunes,
+		.n_prunes = sizeof(prunes) / sizeof(prunes[0]),
+		.chores = chores,
+		.n_chores = sizeof(chores) / sizeof(chores[0]),
+		.housekeeping_every_ms = cfg->housekeeping_s * 1000,
+	};
 	int rc = cluster_start(&cc, &n->dialer, n->store, &n->cluster, err);
 
 	if (rc == 0)

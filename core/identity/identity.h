@@ -67,6 +67,13 @@ struct storage_migrations;
 extern const struct storage_migrations id_system_migrations;
 extern const struct storage_migrations id_workspace_migrations;
 
+/* Identity's part of the hourly prune (prune.c; node/ registers it with
+ * cluster/scheduler.h): ended sessions, and sign-in failures whose window
+ * and lock are over. Inside the prune job's transaction on the system
+ * database, SQL only; errors of storage_tx_exec(). */
+struct storage_tx;
+int id_prune(struct storage_tx *tx, int64_t now_us, struct cr_err *err);
+
 enum id_role {
 	ID_ROLE_NONE = 0, /* not a member (or deactivated) */
 	ID_ROLE_MEMBER,
