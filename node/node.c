@@ -254,6 +254,10 @@ static int start_store(struct node *n, const struct node_config *cfg, struct cr_
 		rc = cluster_proxy_start(n->tls, &pc, &n->proxy, err);
 	if (rc == 0)
 		rc = storage_store_new(&sc, &n->store, err);
+	/* A workspace schema that does not merge stops the start here, not at
+	 * the first workspace made. */
+	if (rc == 0)
+		rc = storage_schema_check(&node_workspace_schema, NULL, err);
 	if (rc == 0)
 		rc = storage_migrate(n->store, STORAGE_DB_SYSTEM, &node_system_schema, err);
 	return rc < 0 ? rc : 0;
