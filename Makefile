@@ -17,9 +17,14 @@ test-deps:
 	packaging/install-build-deps.sh test
 
 # The storage engine (dqlite from Debian's source package, cached) first.
+# The C tests need cmocka, which only `make test` installs: `make build` and
+# `make run` configure without them (CREEK_TESTS=OFF); `make test` and
+# `make bench` configure with them.
+CREEK_TESTS ?= OFF
 build:
 	engine=$$(packaging/engine/build.sh) && \
-		cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCREEK_ENGINE_PREFIX=$$engine
+		cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCREEK_ENGINE_PREFIX=$$engine \
+			-DCREEK_TESTS=$(CREEK_TESTS)
 	cmake --build build -j $$(nproc)
 
 ui:
@@ -36,7 +41,8 @@ test: test-deps
 package: test-deps
 	packaging/package.sh
 
-bench: test-deps build
+bench: test-deps
+	$(MAKE) build CREEK_TESTS=ON
 	tests/bench/run.sh
 
 clean:

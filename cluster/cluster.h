@@ -30,6 +30,11 @@
 #define CLUSTER_MAX_NODES   16 /* STORAGE_POOL_MAX_ADDRESSES */
 #define CLUSTER_ADDRESS_MAX 64
 
+/* Cluster's tables in the system database (schema.c), for node/ to
+ * register with storage (storage/migrate.h). */
+struct storage_migrations;
+extern const struct storage_migrations cluster_system_migrations;
+
 /* ---- files ---- */
 
 /* What a node starts from, read from <data>/cluster. */

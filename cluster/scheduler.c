@@ -21,7 +21,9 @@
 #define JOB_KEEP_US   (7 * DAY_US)
 
 struct cluster_scheduler {
-	struct cluster_scheduler_config cfg;
+	struct cluster_scheduler_config cfg; /* prunes and chores point below */
+	struct cluster_prune prunes[CLUSTER_HOUSEKEEPING_MAX];
+	struct cluster_chore chores[CLUSTER_HOUSEKEEPING_MAX];
 	struct cluster *cluster;
 	struct storage_store *store;
 	pthread_t thread;
@@ -106,18 +108,13 @@ static int prune_effect(struct storage_tx *tx, struct job *j, struct cr_err *err
 	if (rc == 0)
 		rc = storage_tx_exec(tx, "DELETE FROM cluster_token WHERE expires_us < ?", &p, 1,
 				     NULL, err);
-	/* Ended sessions, and sign-in failures whose 15-minute window and lock
-	 * are over (they count for nothing any more). */
-	p = storage_int(j->now_us);
-	if (rc == 0)
-		rc = storage_tx_exec(tx, "DELETE FROM session WHERE expires_us <= ?", &p, 1, NULL,
-				     err);
-	p = storage_int(j->now_us - 3600LL * 1000000);
-	if (rc == 0)
-		rc = storage_tx_exec(tx,
-				     "DELETE FROM sign_in_failure WHERE first_us < ?1 AND "
-				     "locked_until_us < ?1",
-				     &p, 1, NULL, err);
+	/* Then each engine's own rows, in the same transaction. */
+	for (unsigned i = 0; rc == 0 && i < j->s->cfg.n_prunes; i++) {
+		const struct cluster_prune *e = &j->s->cfg.prunes[i];
+		rc = e->effect(tx, j->now_us, err);
+		if (rc < 0)
+			cr_err_wrap(err, "prune of '%s'", e->name);
+	}
 	return rc;
 }
 
@@ -320,6 +317,17 @@ static int seed_job(struct storage_tx *tx, void *arg, struct cr_err *err)
 	return rc;
 }
 
+static void run_chores(struct cluster_scheduler *s)
+{
+	for (unsigned i = 0; i < s->cfg.n_chores; i++) {
+		const struct cluster_chore *c = &s->cfg.chores[i];
+		struct cr_err err = { 0 };
+		if (c->run(c->arg, cr_wall_us(), &err) < 0)
+			log_warn("housekeeping '%s' failed, retrying in %u s: %s", c->name,
+				 s->cfg.housekeeping_every_ms / 1000, err.msg);
+	}
+}
+
 static void *scheduler_main(void *arg)
 {
 	struct cluster_scheduler *s = arg;
@@ -334,9 +342,9 @@ static void *scheduler_main(void *arg)
 				seeded = storage_write(s->store, STORAGE_DB_SYSTEM, NULL, seed_job,
 						       s, &err) >= 0;
 			run_due(s);
-			if (s->cfg.housekeeping != NULL && cr_now_ms() >= s->housekeeping_due_ms) {
+			if (s->cfg.n_chores > 0 && cr_now_ms() >= s->housekeeping_due_ms) {
 				s->housekeeping_due_ms = cr_now_ms() + s->cfg.housekeeping_every_ms;
-				s->cfg.housekeeping(s->cfg.housekeeping_arg);
+				run_chores(s);
 			}
 		}
 		pthread_mutex_lock(&s->lock);
@@ -351,9 +359,19 @@ int cluster_scheduler_start(const struct cluster_scheduler_config *cfg, struct c
 			    struct storage_store *store, struct cluster_scheduler **out,
 			    struct cr_err *err)
 {
-	struct cluster_scheduler *s = cr_calloc(1, sizeof(*s));
+	struct cluster_scheduler *s;
 
+	if (cfg->n_prunes > CLUSTER_HOUSEKEEPING_MAX || cfg->n_chores > CLUSTER_HOUSEKEEPING_MAX)
+		return cr_err_set(err, CR_EINVAL, "at most %d prunes and %d chores",
+				  CLUSTER_HOUSEKEEPING_MAX, CLUSTER_HOUSEKEEPING_MAX);
+	s = cr_calloc(1, sizeof(*s));
 	s->cfg = *cfg;
+	if (cfg->n_prunes > 0)
+		memcpy(s->prunes, cfg->prunes, cfg->n_prunes * sizeof(*cfg->prunes));
+	if (cfg->n_chores > 0)
+		memcpy(s->chores, cfg->chores, cfg->n_chores * sizeof(*cfg->chores));
+	s->cfg.prunes = s->prunes;
+	s->cfg.chores = s->chores;
 	if (s->cfg.poll_ms == 0)
 		s->cfg.poll_ms = 200;
 	if (s->cfg.health_every_ms == 0)

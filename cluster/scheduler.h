@@ -32,19 +32,50 @@
 
 struct cluster_scheduler;
 
+/* Housekeeping the engines above register: node/ builds the tables, so
+ * that cluster includes no core (each engine deletes its own rows). */
+
+/* A part of the hourly `prune` job: it runs inside the job's transaction
+ * on the system database, after cluster's own deletions, so it runs
+ * exactly once per due time, with the job (the job contract above: SQL
+ * only, it may be retried whole). now_us is the job's time. */
+typedef int (*cluster_prune_fn)(struct storage_tx *tx, int64_t now_us, struct cr_err *err);
+struct cluster_prune {
+	const char *name; /* the owner, named in errors: "identity" */
+	cluster_prune_fn effect;
+};
+
+/* Work that does not fit one system transaction (emptying every
+ * workspace's recycle bins): run by the leader on the scheduler's thread
+ * every housekeeping_every_ms, outside any transaction. It writes through
+ * storage itself and must be harmless to run again (a deposed leader may
+ * start it once more). A failure is logged by the scheduler and retried
+ * on the next beat. */
+typedef int (*cluster_chore_fn)(void *arg, int64_t now_us, struct cr_err *err);
+struct cluster_chore {
+	const char *name; /* named in the log: "recycle-bins" */
+	cluster_chore_fn run;
+	void *arg;
+};
+
+#define CLUSTER_HOUSEKEEPING_MAX 8 /* prunes, and chores, each */
+
 struct cluster_scheduler_config {
 	unsigned poll_ms;           /* how often the leader looks for due jobs; default 200 */
 	unsigned health_every_ms;   /* node health samples; default 10000 */
 	unsigned keep_samples_days; /* default 7 */
 	uint64_t self_id;
-	/* Work of the layers above (emptying recycle bins) run by the leader
-	 * on the scheduler's thread every housekeeping_every_ms (default one
-	 * hour; the first run a minute after start). NULL: none. */
-	void (*housekeeping)(void *arg);
-	void *housekeeping_arg;
+	/* The engines' housekeeping, at most CLUSTER_HOUSEKEEPING_MAX of each
+	 * (copied at start); chores every housekeeping_every_ms (default one
+	 * hour; the first run a minute after start). */
+	const struct cluster_prune *prunes;
+	unsigned n_prunes;
+	const struct cluster_chore *chores;
+	unsigned n_chores;
 	unsigned housekeeping_every_ms;
 };
 
+/* CR_EINVAL: more than CLUSTER_HOUSEKEEPING_MAX prunes or chores. */
 int cluster_scheduler_start(const struct cluster_scheduler_config *cfg, struct cluster *c,
 			    struct storage_store *store, struct cluster_scheduler **out,
 			    struct cr_err *err);

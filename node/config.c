@@ -21,7 +21,10 @@ enum setting_type {
 	SET_LISTEN,
 	SET_LISTEN_OPT, /* host:port or "off" (NULL) */
 	SET_BOOL,       /* on/off */
+	SET_TOKEN_OPT,  /* 1 to NODE_TOKEN_MAX visible ASCII characters, or "off" (NULL) */
 };
+
+#define NODE_TOKEN_MAX 128 /* as long as an Idempotency-Key */
 
 struct setting {
 	const char *name;
@@ -101,6 +104,12 @@ static const struct setting settings[] = {
 	  "A write that cannot commit within this is answered 503." },
 	{ "write-batch", SET_UINT, "256", 1, 10000, "jobs", AT(write_batch),
 	  "Most writes committed together in one transaction." },
+	{ "test-exit-after-write", SET_TOKEN_OPT, "off", 0, 0, "prefix or off",
+	  AT(test_exit_after_write),
+	  "For tests only, never in production: this node's process exits at once (status 75), "
+	  "without answering, after it has run and committed a write whose Idempotency-Key (or "
+	  "forwarded request id) starts with this prefix; the client's retry must then get the "
+	  "first answer from another node." },
 };
 
 #define N_SETTINGS (sizeof(settings) / sizeof(settings[0]))
@@ -111,6 +120,17 @@ static const struct setting *find(const char *name, size_t len)
 		if (strlen(settings[i].name) == len && strncmp(settings[i].name, name, len) == 0)
 			return &settings[i];
 	return NULL;
+}
+
+/* 1 to NODE_TOKEN_MAX visible ASCII characters (no spaces). */
+static bool is_token(const char *v)
+{
+	size_t n = strlen(v);
+
+	for (size_t i = 0; i < n; i++)
+		if (v[i] < 0x21 || v[i] > 0x7e)
+			return false;
+	return n > 0 && n <= NODE_TOKEN_MAX;
 }
 
 static int set_value(struct node_config *cfg, const struct setting *s, const char *value,
@@ -138,6 +158,14 @@ static int set_value(struct node_config *cfg, const struct setting *s, const cha
 			return cr_err_set(err, CR_EINVAL, "%s: must not be empty", s->name);
 		free(*(char **)base);
 		*(char **)base = cr_strdup(value);
+		return 0;
+	case SET_TOKEN_OPT:
+		if (strcmp(value, "off") != 0 && !is_token(value))
+			return cr_err_set(err, CR_EINVAL,
+					  "%s: must be off or 1 to %d visible ASCII characters",
+					  s->name, NODE_TOKEN_MAX);
+		free(*(char **)base);
+		*(char **)base = strcmp(value, "off") == 0 ? NULL : cr_strdup(value);
 		return 0;
 	case SET_UINT:
 		if (cr_parse_u32(value, UINT32_MAX, &u, NULL) < 0)

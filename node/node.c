@@ -28,10 +28,10 @@
 #include "../lib/time.h"
 #include "../storage/engine.h"
 #include "../storage/files.h"
-#include "../storage/migrate.h"
 #include "../storage/store.h"
 #include "../web/server.h"
 #include "crypto.h"
+#include "schema.h"
 
 #define HANDOVER_TIMEOUT_MS     10000
 #define NODE_OPERATOR_TOKEN_LEN 64
@@ -254,9 +254,12 @@ static int start_store(struct node *n, const struct node_config *cfg, struct cr_
 		rc = cluster_proxy_start(n->tls, &pc, &n->proxy, err);
 	if (rc == 0)
 		rc = storage_store_new(&sc, &n->store, err);
+	/* A workspace schema that does not merge stops the start here, not at
+	 * the first workspace made. */
 	if (rc == 0)
-		rc = storage_migrate(n->store, STORAGE_DB_SYSTEM, storage_system_migrations,
-				     storage_n_system_migrations, err);
+		rc = storage_schema_check(&node_workspace_schema, NULL, err);
+	if (rc == 0)
+		rc = storage_migrate(n->store, STORAGE_DB_SYSTEM, &node_system_schema, err);
 	return rc < 0 ? rc : 0;
 }
 
@@ -313,18 +316,24 @@ static int load_https(struct node *n, const struct node_config *cfg, struct cr_e
 	return 0;
 }
 
-/* The leader's hourly housekeeping: recycle bins past their days. */
-static void housekeeping(void *arg)
+/* The recycle bins past their days (core/forms/purge.c), a chore of the
+ * leader's housekeeping. */
+static int purge_bins(void *arg, int64_t now_us, struct cr_err *err)
 {
 	struct node *n = arg;
-	struct cr_err err = { 0 };
 	size_t apps = 0, records = 0;
+	int rc = fm_purge(&n->forms, now_us, &apps, &records, err);
 
-	if (fm_purge(&n->forms, cr_wall_us(), &apps, &records, &err) < 0)
-		log_warn("emptying the recycle bins: %s", err.msg);
-	else if (apps > 0 || records > 0)
+	if (rc == 0 && (apps > 0 || records > 0))
 		log_info("recycle bins: %zu apps and %zu records deleted for good", apps, records);
+	return rc;
 }
+
+/* Each engine's housekeeping, registered with the scheduler: cluster
+ * prunes its own rows and runs these beside them. */
+static const struct cluster_prune prunes[] = {
+	{ "identity", id_prune },
+};
 
 static int start_cluster(struct node *n, const struct node_config *cfg, struct cr_err *err)
 {
@@ -338,11 +347,17 @@ static int start_cluster(struct node *n, const struct node_config *cfg, struct c
 		.standbys = cfg->cluster_standbys,
 		.join_pending = n->files.join_id != 0,
 	};
-	struct cluster_scheduler_config sc = { .self_id = n->web_ctx.node_id,
-					       .housekeeping = housekeeping,
-					       .housekeeping_arg = n,
-					       .housekeeping_every_ms =
-						   cfg->housekeeping_s * 1000 };
+	const struct cluster_chore chores[] = {
+		{ "recycle-bins", purge_bins, n },
+	};
+	struct cluster_scheduler_config sc = {
+		.self_id = n->web_ctx.node_id,
+		.prunes = prunes,
+		.n_prunes = sizeof(prunes) / sizeof(prunes[0]),
+		.chores = chores,
+		.n_chores = sizeof(chores) / sizeof(chores[0]),
+		.housekeeping_every_ms = cfg->housekeeping_s * 1000,
+	};
 	int rc = cluster_start(&cc, &n->dialer, n->store, &n->cluster, err);
 
 	if (rc == 0)
@@ -448,12 +463,14 @@ int node_start(const struct node_config *cfg, struct node **out, struct cr_err *
 					   .started_mono_ms = cr_now_ms(),
 					   .cluster_dir = n->files.dir,
 					   .write_timeout_ms = cfg->write_timeout_ms,
-					   .operator_token = n->operator_token };
+					   .operator_token = n->operator_token,
+					   .test_exit_after_write = cfg->test_exit_after_write };
 	n->identity =
 	    (struct identity){ .store = n->store,
 			       .crypto = node_crypto(),
 			       .session_lifetime_us = (int64_t)cfg->session_lifetime_s * 1000000,
-			       .kdf_log_n = cfg->password_cost };
+			       .kdf_log_n = cfg->password_cost,
+			       .workspace_schema = &node_workspace_schema };
 	n->web_ctx.identity = &n->identity;
 	n->forms = (struct forms){
 		.id = &n->identity, .file_size = file_size, .file_arg = n, .tz_offset_s = 8 * 3600

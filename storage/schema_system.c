@@ -1,11 +1,14 @@
-/* storage/schema_system.c: migrations of the `system` database.
+/* storage/schema_system.c: storage's own part of the `system` database's
+ * migrations: the node start log and settings. The other owners of the
+ * system database (cluster, core/identity) keep theirs in their own
+ * schema.c; node/schema.c lists them all (storage/migrate.h).
  *
  * Rules for every migration here: append only (never edit a released one),
  * times as INTEGER microseconds since the epoch (*_us), booleans as INTEGER,
  * node ids as TEXT (they are unsigned 64-bit). */
 #include "migrate.h"
 
-const struct storage_migration storage_system_migrations[] = {
+static const struct storage_migration list[] = {
 	{ 1, "node start log and settings",
 	  "CREATE TABLE node_start ("
 	  " id INTEGER PRIMARY KEY,"
@@ -17,110 +20,9 @@ const struct storage_migration storage_system_migrations[] = {
 	  "CREATE TABLE setting ("
 	  " key TEXT PRIMARY KEY,"
 	  " value TEXT NOT NULL,"
-	  " updated_us INTEGER NOT NULL);" },
-	{ 2, "cluster members, join tokens, scheduled jobs, health samples, write checks",
-	  "CREATE TABLE cluster_node ("
-	  " node_id TEXT PRIMARY KEY,"
-	  " address TEXT NOT NULL,"
-	  " failure_domain INTEGER NOT NULL DEFAULT 0,"
-	  " creek_version TEXT NOT NULL DEFAULT '',"
-	  " updated_us INTEGER NOT NULL);"
-	  "CREATE TABLE cluster_token ("
-	  " id TEXT PRIMARY KEY,"
-	  " secret_sha256 TEXT NOT NULL,"
-	  " created_us INTEGER NOT NULL,"
-	  " expires_us INTEGER NOT NULL,"
-	  " used_us INTEGER,"
-	  " used_by TEXT);"
-	  "CREATE TABLE job ("
-	  " id INTEGER PRIMARY KEY,"
-	  " kind TEXT NOT NULL,"
-	  " payload TEXT NOT NULL DEFAULT '{}',"
-	  " unique_key TEXT UNIQUE,"
-	  " state TEXT NOT NULL DEFAULT 'pending',"
-	  " due_us INTEGER NOT NULL,"
-	  " period_us INTEGER NOT NULL DEFAULT 0,"
-	  " runs INTEGER NOT NULL DEFAULT 0,"
-	  " failures INTEGER NOT NULL DEFAULT 0,"
-	  " last_error TEXT,"
-	  " last_run_us INTEGER,"
-	  " last_node TEXT,"
-	  " created_us INTEGER NOT NULL);"
-	  "CREATE INDEX job_due ON job (state, due_us);"
-	  "CREATE TABLE node_health_sample ("
-	  " id INTEGER PRIMARY KEY,"
-	  " node_id TEXT NOT NULL,"
-	  " at_us INTEGER NOT NULL,"
-	  " reachable INTEGER NOT NULL,"
-	  " latency_us INTEGER);"
-	  "CREATE INDEX node_health_sample_at ON node_health_sample (at_us);"
-	  "CREATE TABLE write_check ("
-	  " id INTEGER PRIMARY KEY,"
-	  " tag TEXT NOT NULL,"
-	  " request_id TEXT,"
-	  " node_id TEXT NOT NULL,"
-	  " created_us INTEGER NOT NULL);"
-	  "CREATE INDEX write_check_tag ON write_check (tag, id);"
-	  "CREATE INDEX write_check_created ON write_check (created_us);" },
-	{ 3, "accounts, sessions, sign-in throttling, workspaces and their members",
-	  "CREATE TABLE account ("
-	  " id INTEGER PRIMARY KEY AUTOINCREMENT,"
-	  " login TEXT NOT NULL UNIQUE COLLATE NOCASE,"
-	  " name TEXT NOT NULL,"
-	  " password_hash TEXT NOT NULL,"
-	  " is_installation_admin INTEGER NOT NULL DEFAULT 0,"
-	  " created_us INTEGER NOT NULL,"
-	  " password_changed_us INTEGER NOT NULL);"
-	  "CREATE TABLE session ("
-	  " token_sha256 TEXT PRIMARY KEY,"
-	  " account_id INTEGER NOT NULL REFERENCES account (id),"
-	  " csrf_token TEXT NOT NULL,"
-	  " created_us INTEGER NOT NULL,"
-	  " expires_us INTEGER NOT NULL,"
-	  " address TEXT NOT NULL DEFAULT '');"
-	  "CREATE INDEX session_account ON session (account_id);"
-	  "CREATE INDEX session_expires ON session (expires_us);"
-	  "CREATE TABLE sign_in_failure ("
-	  " key TEXT PRIMARY KEY,"
-	  " failures INTEGER NOT NULL,"
-	  " first_us INTEGER NOT NULL,"
-	  " locked_until_us INTEGER NOT NULL DEFAULT 0);"
-	  "CREATE TABLE workspace ("
-	  " id TEXT PRIMARY KEY,"
-	  " name TEXT NOT NULL,"
-	  " created_by INTEGER NOT NULL,"
-	  " created_us INTEGER NOT NULL);"
-	  "CREATE TABLE workspace_member ("
-	  " workspace_id TEXT NOT NULL REFERENCES workspace (id),"
-	  " account_id INTEGER NOT NULL REFERENCES account (id),"
-	  " role TEXT NOT NULL CHECK (role IN ('super_admin', 'system_admin', 'member')),"
-	  " status TEXT NOT NULL DEFAULT 'active' CHECK (status IN ('active', 'deactivated')),"
-	  " title TEXT NOT NULL DEFAULT '',"
-	  " joined_us INTEGER NOT NULL,"
-	  " PRIMARY KEY (workspace_id, account_id));"
-	  "CREATE INDEX workspace_member_account ON workspace_member (account_id);"
-	  "CREATE TABLE api_key ("
-	  " id INTEGER PRIMARY KEY AUTOINCREMENT,"
-	  " workspace_id TEXT NOT NULL REFERENCES workspace (id),"
-	  " name TEXT NOT NULL,"
-	  " prefix TEXT NOT NULL,"
-	  " key_sha256 TEXT NOT NULL UNIQUE,"
-	  " created_by INTEGER NOT NULL,"
-	  " created_us INTEGER NOT NULL);"
-	  "CREATE INDEX api_key_workspace ON api_key (workspace_id);"
-	  "CREATE TABLE invite_link ("
-	  " id INTEGER PRIMARY KEY AUTOINCREMENT,"
-	  " workspace_id TEXT NOT NULL REFERENCES workspace (id),"
-	  " token_sha256 TEXT NOT NULL UNIQUE,"
-	  " department_id INTEGER NOT NULL,"
-	  " created_by INTEGER NOT NULL,"
-	  " created_us INTEGER NOT NULL,"
-	  " expires_us INTEGER NOT NULL,"
-	  " max_uses INTEGER NOT NULL DEFAULT 0,"
-	  " uses INTEGER NOT NULL DEFAULT 0,"
-	  " revoked INTEGER NOT NULL DEFAULT 0);"
-	  "CREATE INDEX invite_link_workspace ON invite_link (workspace_id);" },
+	  " updated_us INTEGER NOT NULL);",
+	  false },
 };
 
-const unsigned storage_n_system_migrations =
-    sizeof(storage_system_migrations) / sizeof(storage_system_migrations[0]);
+const struct storage_migrations storage_system_migrations = { "storage", list,
+							      sizeof(list) / sizeof(list[0]) };

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../lib/assert.h"
 #include "../lib/mem.h"
 #include "../lib/time.h"
 
@@ -174,8 +175,8 @@ int storage_query(struct storage_store *s, const char *db, const char *sql,
 	return storage_read(s, db, query_fn, &q, err);
 }
 
-int storage_write(struct storage_store *s, const char *db, const char *request_id,
-		  storage_job_fn fn, void *arg, struct cr_err *err)
+int storage_write_answered(struct storage_store *s, const char *db, const char *request_id,
+			   storage_job_fn fn, void *arg, char **answer, struct cr_err *err)
 {
 	struct storage_writer *w = NULL;
 	int rc = storage_db_name_check(db, err);
@@ -184,7 +185,73 @@ int storage_write(struct storage_store *s, const char *db, const char *request_i
 		rc = writer_for(s, db, &w, err);
 	if (rc < 0)
 		return rc;
-	return storage_writer_submit(w, request_id, fn, arg, err);
+	return storage_writer_submit(w, request_id, fn, arg, answer, err);
+}
+
+int storage_write(struct storage_store *s, const char *db, const char *request_id,
+		  storage_job_fn fn, void *arg, struct cr_err *err)
+{
+	return storage_write_answered(s, db, request_id, fn, arg, NULL, err);
+}
+
+int storage_write_ids(struct storage_store *s, const char *db, const char *request_id,
+		      storage_job_fn fn, void *arg, int64_t *ids, size_t n, struct cr_err *err)
+{
+	char *answer = NULL;
+	int rc = storage_write_answered(s, db, request_id, fn, arg, &answer, err);
+
+	/* A job run now that kept no answer breaks the contract above. */
+	cr_assert(rc != 0 || answer != NULL);
+	if (rc >= 0)
+		rc = storage_answer_ids(answer, ids, n, err);
+	free(answer);
+	return rc;
+}
+
+struct seen_args {
+	const char *request_id;
+	bool is_seen; /* out */
+};
+
+static int seen_fn(struct storage_conn *c, void *arg, struct cr_err *err)
+{
+	struct seen_args *a = arg;
+	struct storage_value p = storage_text(a->request_id);
+	struct storage_rows rows;
+	struct cr_err why = { 0 };
+	int rc = storage_conn_query_sql(c, "SELECT 1 FROM creek_request WHERE id = ?", &p, 1, &rows,
+					&why);
+	bool has_table = true;
+
+	a->is_seen = rc == 0 && rows.n_rows > 0;
+	storage_rows_close(&rows);
+	if (rc < 0 && !storage_conn_is_broken(c)) {
+		/* The writer makes creek_request at its first write to db:
+		 * without it, nothing was written under any request id. */
+		int r = storage_conn_query_sql(
+		    c,
+		    "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'creek_request'",
+		    NULL, 0, &rows, err);
+		has_table = r == 0 && rows.n_rows > 0;
+		storage_rows_close(&rows);
+		if (r < 0)
+			return r;
+	}
+	if (rc < 0 && has_table && err != NULL)
+		*err = why;
+	return has_table ? rc : 0;
+}
+
+int storage_request_seen(struct storage_store *s, const char *db, const char *request_id,
+			 struct cr_err *err)
+{
+	struct seen_args a = { request_id, false };
+	int rc;
+
+	if (request_id == NULL)
+		return 0;
+	rc = storage_read(s, db, seen_fn, &a, err);
+	return rc < 0 ? rc : a.is_seen ? 1 : 0;
 }
 
 struct exec_args {

@@ -58,6 +58,26 @@ int storage_query(struct storage_store *s, const char *db, const char *sql,
  * (0 committed, 1 already applied under request_id, < 0 errors). */
 int storage_write(struct storage_store *s, const char *db, const char *request_id,
 		  storage_job_fn fn, void *arg, struct cr_err *err);
+/* storage_write() that hands back the job's answer (see
+ * storage_writer_submit(); the caller frees *answer with free()). */
+int storage_write_answered(struct storage_store *s, const char *db, const char *request_id,
+			   storage_job_fn fn, void *arg, char **answer, struct cr_err *err);
+/* A write whose job keeps the n ids its caller needs with
+ * storage_tx_answer_ids() (the rows it created): ids are read from that
+ * answer, so a replay under request_id yields the first run's ids and
+ * returns 0 just as the first run did. 0, or storage_write()'s errors;
+ * CR_ECONFLICT for a replay of a request recorded without an answer
+ * (before answers were kept). ids is written only on success. */
+int storage_write_ids(struct storage_store *s, const char *db, const char *request_id,
+		      storage_job_fn fn, void *arg, int64_t *ids, size_t n, struct cr_err *err);
+/* Whether a write under request_id has committed in db (its id is in
+ * creek_request). For a caller whose checks before writing would see the
+ * state its first run left (a delete finds nothing to delete, a save finds
+ * its version moved on): it asks first and answers a replay as the first
+ * run was answered. 1 seen, 0 not (request_id NULL, or no write with a
+ * request id reached db yet), < 0 as storage_query(). Any thread. */
+int storage_request_seen(struct storage_store *s, const char *db, const char *request_id,
+			 struct cr_err *err);
 /* A one-statement write (convenience over storage_write). result may be NULL. */
 int storage_exec(struct storage_store *s, const char *db, const char *request_id, const char *sql,
 		 const struct storage_value *params, unsigned n_params,

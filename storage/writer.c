@@ -11,6 +11,7 @@
 #define LOG_MODULE "storage"
 #include "writer.h"
 
+#include <errno.h>
 #include <inttypes.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -18,6 +19,8 @@
 #include <string.h>
 #include <sys/random.h>
 
+#include "../lib/assert.h"
+#include "../lib/buf.h"
 #include "../lib/log.h"
 #include "../lib/mem.h"
 #include "../lib/time.h"
@@ -50,11 +53,17 @@ struct job {
 	/* The job failed on its own (its error is its answer): later attempts
 	 * of the batch leave it out. */
 	bool is_excluded;
+	/* The job's answer (owned, heap): what its run set with
+	 * storage_tx_answer(), or for a replay what check_requests() read from
+	 * creek_request. Reset at each attempt; handed to the caller on
+	 * success, freed otherwise. */
+	char *answer;
 	struct job *next;
 };
 
 struct storage_tx {
 	struct storage_conn *conn;
+	struct job *job;
 };
 
 struct storage_writer {
@@ -82,13 +91,22 @@ struct storage_writer {
 
 /* creek_writer_batch: one row per writer instance (its random nonce),
  * replaced by every commit with the id of the batch committed; so it stays
- * as small as the number of writers, however many commits there are. */
+ * as small as the number of writers, however many commits there are.
+ * creek_request: one row per request id applied, with the answer its job
+ * kept (NULL: none kept, or recorded before answers were kept). */
 static const char WRITER_SCHEMA[] =
     "CREATE TABLE IF NOT EXISTS creek_writer_batch (writer TEXT PRIMARY KEY, "
     "batch TEXT NOT NULL, committed_us INTEGER NOT NULL);"
     "CREATE TABLE IF NOT EXISTS creek_request (id TEXT PRIMARY KEY, created_us INTEGER "
-    "NOT NULL);"
+    "NOT NULL, answer TEXT);"
     "CREATE INDEX IF NOT EXISTS creek_request_created ON creek_request (created_us);";
+
+/* Migration of a creek_request made before answers were kept: add the
+ * column. Another writer may add it at the same time; the caller then
+ * looks again (WRITER_HAS_ANSWER) instead of failing. */
+static const char WRITER_HAS_ANSWER[] =
+    "SELECT 1 FROM pragma_table_info('creek_request') WHERE name = 'answer'";
+static const char WRITER_ADD_ANSWER[] = "ALTER TABLE creek_request ADD COLUMN answer TEXT";
 
 /* ---- transactions handed to jobs ---- */
 
@@ -102,6 +120,63 @@ int storage_tx_query(struct storage_tx *tx, const char *sql, const struct storag
 		     unsigned n_params, struct storage_rows *rows, struct cr_err *err)
 {
 	return storage_conn_query_sql(tx->conn, sql, params, n_params, rows, err);
+}
+
+int storage_tx_answer(struct storage_tx *tx, const char *answer, struct cr_err *err)
+{
+	cr_assert(answer != NULL);
+	if (strlen(answer) > STORAGE_ANSWER_MAX)
+		return cr_err_set(err, CR_ETOOBIG, "a write's answer is limited to %d bytes",
+				  STORAGE_ANSWER_MAX);
+	free(tx->job->answer);
+	tx->job->answer = cr_strdup(answer);
+	return 0;
+}
+
+int storage_tx_answer_ids(struct storage_tx *tx, const int64_t *ids, size_t n, struct cr_err *err)
+{
+	struct cr_buf b;
+	int rc;
+
+	cr_buf_init(&b, STORAGE_ANSWER_MAX + 1);
+	rc = cr_buf_printf(&b, "[");
+	for (size_t i = 0; rc == 0 && i < n; i++)
+		rc = cr_buf_printf(&b, "%s%" PRId64, i > 0 ? "," : "", ids[i]);
+	if (rc == 0)
+		rc = cr_buf_printf(&b, "]");
+	rc = rc < 0 ? cr_err_set(err, CR_ETOOBIG, "a write's answer is limited to %d bytes",
+				 STORAGE_ANSWER_MAX)
+		    : storage_tx_answer(tx, b.data, err);
+	cr_buf_close(&b);
+	return rc;
+}
+
+/* Parse n ids of an answer "[1,2,3]" into ids (NULL: only check). */
+static bool parse_ids(const char *p, int64_t *ids, size_t n)
+{
+	if (p == NULL || *p++ != '[')
+		return false;
+	for (size_t i = 0; i < n; i++) {
+		char *end;
+		long long v;
+		errno = 0;
+		v = strtoll(p, &end, 10);
+		if (end == p || errno != 0 || *end != (i + 1 < n ? ',' : ']'))
+			return false;
+		if (ids != NULL)
+			ids[i] = (int64_t)v;
+		p = end + 1;
+	}
+	return n == 0 ? p[0] == ']' && p[1] == '\0' : p[0] == '\0';
+}
+
+int storage_answer_ids(const char *answer, int64_t *ids, size_t n, struct cr_err *err)
+{
+	if (!parse_ids(answer, NULL, n))
+		return cr_err_set(err, CR_ECONFLICT,
+				  "this request was applied before, and its answer was not kept");
+	(void)parse_ids(answer, ids, n);
+	return 0;
 }
 
 /* ---- one attempt ---- */
@@ -154,14 +229,16 @@ static int lookup(struct storage_conn *c, const char *sql, const char *id, bool 
  * writer's own statements or the connection failed. */
 static int run_job(struct storage_writer *w, struct job *j, struct cr_err *err)
 {
-	struct storage_tx tx = { .conn = w->conn };
+	struct storage_tx tx = { .conn = w->conn, .job = j };
 
 	(void)err;
 	memset(&j->err, 0, sizeof(j->err));
 	if (j->request_id != NULL && j->is_seen) {
-		j->rc = 1; /* applied before: nothing done */
+		j->rc = 1; /* applied before: nothing done, j->answer is the first's */
 		return 0;
 	}
+	free(j->answer); /* a re-run starts without an answer */
+	j->answer = NULL;
 	j->rc = j->fn(&tx, j->arg, &j->err);
 	if (j->rc > 0)
 		j->rc = 0;
@@ -170,15 +247,15 @@ static int run_job(struct storage_writer *w, struct job *j, struct cr_err *err)
 	return j->rc < 0 ? 1 : 0;
 }
 
-#define WRITER_INSERT_CHUNK 127 /* (id, created_us) pairs per INSERT (<= 255 params) */
+#define WRITER_INSERT_CHUNK 85 /* (id, created_us, answer) per INSERT (<= 255 params) */
 
-/* Record the request ids of the jobs that ran, a multi-row INSERT per
- * chunk. */
+/* Record the request ids of the jobs that ran, with their answers, a
+ * multi-row INSERT per chunk. */
 static int record_requests(struct storage_writer *w, struct job **jobs, unsigned n,
 			   struct cr_err *err)
 {
-	struct storage_value params[2 * WRITER_INSERT_CHUNK];
-	char sql[64 + 8 * WRITER_INSERT_CHUNK];
+	struct storage_value params[3 * WRITER_INSERT_CHUNK];
+	char sql[80 + 11 * WRITER_INSERT_CHUNK];
 	int64_t now = cr_wall_us();
 	unsigned i = 0;
 
@@ -190,17 +267,20 @@ static int record_requests(struct storage_writer *w, struct job **jobs, unsigned
 			struct job *j = jobs[i];
 			if (j->request_id == NULL || j->is_excluded || j->rc != 0)
 				continue;
-			params[2 * m] = storage_text(j->request_id);
-			params[2 * m + 1] = storage_int(now);
+			params[3 * m] = storage_text(j->request_id);
+			params[3 * m + 1] = storage_int(now);
+			params[3 * m + 2] =
+			    j->answer != NULL ? storage_text(j->answer) : storage_null();
 			m++;
 		}
 		if (m == 0)
 			break;
 		off = (size_t)snprintf(sql, sizeof(sql),
-				       "INSERT INTO creek_request (id, created_us) VALUES (?, ?)");
+				       "INSERT INTO creek_request (id, created_us, answer) VALUES "
+				       "(?, ?, ?)");
 		for (unsigned k = 1; k < m; k++)
-			off += (size_t)snprintf(sql + off, sizeof(sql) - off, ", (?, ?)");
-		rc = exec(w, sql, params, 2 * m, err);
+			off += (size_t)snprintf(sql + off, sizeof(sql) - off, ", (?, ?, ?)");
+		rc = exec(w, sql, params, 3 * m, err);
 		if (rc < 0)
 			return rc;
 	}
@@ -229,6 +309,26 @@ static unsigned remaining_ms(uint64_t deadline)
 	return now + 1 >= deadline ? 1 : (unsigned)(deadline - now);
 }
 
+/* creek_request has its answer column (see WRITER_ADD_ANSWER). */
+static int add_answer_column(struct storage_writer *w, struct cr_err *err)
+{
+	bool found = false;
+	int rc = 0;
+
+	for (int tries = 0; rc == 0 && !found && tries < 2; tries++) {
+		struct storage_rows rows;
+		rc = storage_conn_query_sql(w->conn, WRITER_HAS_ANSWER, NULL, 0, &rows, err);
+		found = rc == 0 && rows.n_rows > 0;
+		storage_rows_close(&rows);
+		if (rc == 0 && !found && exec(w, WRITER_ADD_ANSWER, NULL, 0, err) == 0)
+			found = true;
+		if (storage_conn_is_broken(w->conn))
+			return CR_EUNAVAIL;
+	}
+	return rc < 0 || found ? rc
+			       : cr_err_set(err, CR_EINTERNAL, "cannot add creek_request.answer");
+}
+
 static int prepare_conn(struct storage_writer *w, uint64_t deadline, struct cr_err *err)
 {
 	int rc;
@@ -251,6 +351,8 @@ static int prepare_conn(struct storage_writer *w, uint64_t deadline, struct cr_e
 	}
 	if (!w->is_schema_ready) {
 		rc = exec(w, WRITER_SCHEMA, NULL, 0, err);
+		if (rc == 0)
+			rc = add_answer_column(w, err);
 		if (rc < 0)
 			return rc;
 		w->is_schema_ready = true;
@@ -270,8 +372,11 @@ static int check_requests(struct storage_writer *w, struct job **jobs, unsigned 
 	char sql[64 + 3 * WRITER_LOOKUP_CHUNK];
 	unsigned i = 0;
 
-	for (unsigned k = 0; k < n; k++)
+	for (unsigned k = 0; k < n; k++) {
 		jobs[k]->is_seen = false;
+		free(jobs[k]->answer);
+		jobs[k]->answer = NULL;
+	}
 	while (i < n) {
 		struct storage_rows rows;
 		unsigned m = 0;
@@ -286,16 +391,20 @@ static int check_requests(struct storage_writer *w, struct job **jobs, unsigned 
 		if (m == 0)
 			break;
 		off = (size_t)snprintf(sql, sizeof(sql),
-				       "SELECT id FROM creek_request WHERE id IN (?");
+				       "SELECT id, answer FROM creek_request WHERE id IN (?");
 		for (unsigned k = 1; k < m; k++)
 			off += (size_t)snprintf(sql + off, sizeof(sql) - off, ",?");
 		(void)snprintf(sql + off, sizeof(sql) - off, ")");
 		rc = storage_conn_query_sql(w->conn, sql, params, m, &rows, err);
 		for (size_t r = 0; rc == 0 && r < rows.n_rows; r++) {
 			const char *id = storage_rows_text(&rows, r, 0);
-			for (unsigned k = 0; id != NULL && k < m; k++)
-				if (strcmp(chunk[k]->request_id, id) == 0)
-					chunk[k]->is_seen = true;
+			const char *was = storage_rows_text(&rows, r, 1);
+			for (unsigned k = 0; id != NULL && k < m; k++) {
+				if (strcmp(chunk[k]->request_id, id) != 0)
+					continue;
+				chunk[k]->is_seen = true;
+				chunk[k]->answer = was != NULL ? cr_strdup(was) : NULL;
+			}
 		}
 		storage_rows_close(&rows);
 		if (rc < 0)
@@ -611,7 +720,7 @@ void storage_writer_free(struct storage_writer *w)
 }
 
 int storage_writer_submit(struct storage_writer *w, const char *request_id, storage_job_fn fn,
-			  void *arg, struct cr_err *err)
+			  void *arg, char **answer, struct cr_err *err)
 {
 	struct job j = { .request_id = request_id,
 			 .fn = fn,
@@ -644,6 +753,10 @@ int storage_writer_submit(struct storage_writer *w, const char *request_id, stor
 	pthread_mutex_unlock(&w->lock);
 	if (j.rc < 0 && err != NULL)
 		*err = j.err;
+	if (j.rc >= 0 && answer != NULL)
+		*answer = j.answer; /* the caller's from here on */
+	else
+		free(j.answer);
 	return j.rc;
 }
 

@@ -13,20 +13,31 @@
  * commit's outcome is unknown (leadership lost mid-commit, connection cut
  * after COMMIT was sent), the writer reconnects and looks the marker up:
  * present means committed, absent means not; then it answers or re-runs
- * the batch. A job that carries a request id is recorded in creek_request
- * in the same transaction, so a caller's retry of an already-applied
- * request is answered without applying it twice.
+ * the batch.
+ *
+ * Replays. A job that carries a request id is recorded in creek_request in
+ * the same transaction as its effect, together with its answer: a short
+ * text the job sets with storage_tx_answer() (the ids it created, say).
+ * A later job with the same id (a client's or a forwarding node's retry,
+ * on any node) is not run: the caller gets 1 and that stored answer, and
+ * answers exactly as the first time. A job that failed, or a batch that
+ * rolled back, records nothing: the same id then runs normally.
  *
  * Job contract: a job may be run more than once (after a leader change the
  * whole batch is re-run on the new leader), so it must act only through the
- * storage_tx it is given and write its outputs to its own arg each time.
- * Jobs run on the writer thread; keep them short (no network, no sleeps).
+ * storage_tx it is given and write its outputs to its own arg each time
+ * (never reading them back as inputs: a re-run finds there what the run
+ * that was rolled back left); what its caller needs to answer (created
+ * ids) it also puts in its answer, because a replay gets only that. Jobs
+ * run on the writer thread; keep them short (no network, no sleeps).
  *
  *   caller -> submit() -> queue -> [writer thread] BEGIN, request-id
- *   lookup, jobs..., request ids + batch marker, COMMIT -> answer callers */
+ *   lookup (+ answers), jobs..., request ids + answers + batch marker,
+ *   COMMIT -> answer callers */
 #ifndef CREEK_STORAGE_WRITER_H
 #define CREEK_STORAGE_WRITER_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include "../lib/err.h"
@@ -35,6 +46,9 @@
 
 /* Longest request id a caller may attach. */
 #define STORAGE_REQUEST_ID_MAX 128
+/* Longest answer a job may keep with its request id (bytes, without the
+ * NUL): room for the ids of a 1,000-record batch. */
+#define STORAGE_ANSWER_MAX 32768
 
 struct storage_tx;
 struct storage_writer;
@@ -44,6 +58,18 @@ int storage_tx_exec(struct storage_tx *tx, const char *sql, const struct storage
 		    unsigned n_params, struct storage_result *result, struct cr_err *err);
 int storage_tx_query(struct storage_tx *tx, const char *sql, const struct storage_value *params,
 		     unsigned n_params, struct storage_rows *rows, struct cr_err *err);
+
+/* Keep answer (text, copied) as what this job's caller needs to answer
+ * it; stored with the job's request id on commit and handed back to every
+ * replay. A later call replaces an earlier one; a re-run starts with none.
+ * CR_ETOOBIG past STORAGE_ANSWER_MAX. Writer thread only. */
+int storage_tx_answer(struct storage_tx *tx, const char *answer, struct cr_err *err);
+/* storage_tx_answer() of the ids, written as "[1,2,3]". CR_ETOOBIG. */
+int storage_tx_answer_ids(struct storage_tx *tx, const int64_t *ids, size_t n, struct cr_err *err);
+/* Read exactly n ids from an answer kept by storage_tx_answer_ids().
+ * CR_ECONFLICT if answer is NULL (a replay of a request recorded before
+ * answers were kept) or does not hold n ids. Any thread. */
+int storage_answer_ids(const char *answer, int64_t *ids, size_t n, struct cr_err *err);
 
 /* A job: 0 to keep its changes, < 0 (with err filled) to roll them back. */
 typedef int (*storage_job_fn)(struct storage_tx *tx, void *arg, struct cr_err *err);
@@ -78,9 +104,13 @@ void storage_writer_free(struct storage_writer *w); /* NULL is a no-op */
  * Returns 0 when the job committed now, 1 when a request with this id had
  * already committed (fn was not run), the job's own error, CR_EUNAVAIL when
  * nothing was committed and it is safe to retry, or CR_EUNKNOWN when the
- * outcome could not be settled within write_timeout_ms. */
+ * outcome could not be settled within write_timeout_ms. Never 0 or 1
+ * unless the job's effect is committed.
+ * answer may be NULL; otherwise, on 0 or 1, *answer is the job's answer
+ * (on 1 the first run's, as stored) or NULL if none was kept; the caller
+ * frees it with free(). Not written on an error. */
 int storage_writer_submit(struct storage_writer *w, const char *request_id, storage_job_fn fn,
-			  void *arg, struct cr_err *err);
+			  void *arg, char **answer, struct cr_err *err);
 
 void storage_writer_stats(struct storage_writer *w, struct storage_writer_stats *out);
 

@@ -3,7 +3,8 @@
 # Called by `make test` after the dependencies are installed. Each step
 # prints its name and duration; the first failure stops the run.
 #
-#   1. formatting (clang-format, shellcheck, ESLint/Prettier)
+#   1. formatting and static checks (clang-format, shellcheck, cppcheck,
+#      ESLint/Prettier, tests/static: include arrows, layers, sizes)
 #   2. the storage engine (cached), then release, AddressSanitizer+UBSan and
 #      ThreadSanitizer builds, and a build against Debian 12's dqlite 1.11
 #   3. C unit tests (real dqlite nodes) under them
@@ -11,7 +12,9 @@
 #   5. web UI unit tests and build
 #   6. browser test in headless Chromium against a real creekd
 #   7. packages: build them, check the unit and the .rpm, and take the .deb
-#      through install/upgrade/remove/purge in a debootstrap root
+#      through install/upgrade/remove/purge in a debootstrap root; and
+#      `make run` from a fresh copy of the tree in another clean root
+#      (tests/packaging/test_run_path.py)
 set -eu
 
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -36,6 +39,8 @@ check_format() {
 	cppcheck --quiet --enable=warning,portability --inline-suppr --error-exitcode=1 -I. \
 		lib storage core web node cluster
 	(cd web/ui && npm run --silent lint && npm run --silent lint:ui-test)
+	# Checks that read the source: include arrows, layers, sizes.
+	python3 -m unittest discover -s tests/static -t tests/static
 }
 
 engine=$(packaging/engine/build.sh)
@@ -45,22 +50,22 @@ export CREEK_EXPECT_DQLITE CREEK_EXPECT_RAFT
 echo "storage engine: dqlite $CREEK_EXPECT_DQLITE, raft $CREEK_EXPECT_RAFT ($engine)"
 
 build() {
-	cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCREEK_ENGINE_PREFIX="$engine" >/dev/null
+	cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCREEK_ENGINE_PREFIX="$engine" -DCREEK_TESTS=ON >/dev/null
 	cmake --build build -j "$jobs"
-	cmake -S . -B build-asan -DCREEK_SANITIZE=ON -DCREEK_ENGINE_PREFIX="$engine" >/dev/null
+	cmake -S . -B build-asan -DCREEK_SANITIZE=ON -DCREEK_ENGINE_PREFIX="$engine" -DCREEK_TESTS=ON >/dev/null
 	cmake --build build-asan -j "$jobs"
 	# ThreadSanitizer covers the thread hand-offs: pool, writer, TLS splices.
-	cmake -S . -B build-tsan -DCREEK_TSAN=ON -DCREEK_ENGINE_PREFIX="$engine" >/dev/null
+	cmake -S . -B build-tsan -DCREEK_TSAN=ON -DCREEK_ENGINE_PREFIX="$engine" -DCREEK_TESTS=ON >/dev/null
 	cmake --build build-tsan -j "$jobs" --target test_writer test_conn test_cluster_tls test_ambiguous_commit
 	# The storage client must keep working against Debian 12's dqlite 1.11.
-	cmake -S . -B build-dqlite111 -DCREEK_ENGINE_PREFIX= >/dev/null
+	cmake -S . -B build-dqlite111 -DCREEK_ENGINE_PREFIX= -DCREEK_TESTS=ON >/dev/null
 	cmake --build build-dqlite111 -j "$jobs" --target test_conn test_writer test_migrate test_ambiguous_commit test_leader_change
 }
 
 unit_tests() {
 	ctest --test-dir build --output-on-failure -j "$jobs"
 	ctest --test-dir build-asan --output-on-failure -j "$jobs"
-	TSAN_OPTIONS=halt_on_error=1 ctest --test-dir build-tsan --output-on-failure \
+	TSAN_OPTIONS="halt_on_error=1 suppressions=$root/tests/tsan.supp" ctest --test-dir build-tsan --output-on-failure \
 		-R '^(test_writer|test_conn|test_cluster_tls|test_ambiguous_commit)$'
 	ctest --test-dir build-dqlite111 --output-on-failure -R '^(test_conn|test_writer|test_migrate|test_ambiguous_commit|test_leader_change)$'
 }

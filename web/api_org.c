@@ -1,6 +1,7 @@
 /* web/api_org.c: a workspace's org structure and access (members,
- * departments, roles, invite links, permission groups, apps, API keys):
- * the HTTP faces of core/identity, which checks every right itself. */
+ * departments, roles, invite links, permission groups, API keys): the
+ * HTTP faces of core/identity, which checks every right itself. Apps are
+ * core/forms' (api_apps.c). */
 #define LOG_MODULE "web"
 #include <stdio.h>
 #include <string.h>
@@ -24,8 +25,10 @@ typedef int (*delete_fn)(const struct identity *, const struct id_actor *, int64
 
 /* The request id a write is recorded under: the client's key scoped to
  * who sends it, the method and the path, so that one client's key never
- * matches another's request (a match answers "applied before"). In the
- * request's arena; NULL without a key. */
+ * matches another's request (a match is a replay, answered as the first
+ * request was). The body is not part of it: the same method and path with
+ * another body is a replay of the first. In the request's arena; NULL
+ * without a key. */
 const char *web_write_key(struct web_request *req)
 {
 	char scope[WEB_REQUEST_ID_MAX + 256];
@@ -279,56 +282,6 @@ void web_api_group_patch(struct web_request *req)
 void web_api_group_delete(struct web_request *req)
 {
 	do_delete(req, id_group_delete);
-}
-void web_api_apps_get(struct web_request *req)
-{
-	do_list(req, id_apps_list);
-}
-void web_api_apps_post(struct web_request *req)
-{
-	do_create(req, id_app_create);
-}
-void web_api_app_patch(struct web_request *req)
-{
-	do_update(req, id_app_update);
-}
-void web_api_app_delete(struct web_request *req)
-{
-	struct cr_err err = { 0 };
-	int64_t app;
-	int rc;
-
-	if (!web_param_id(req, 1, &app))
-		return;
-	rc = id_app_delete(ID(req), app, web_write_key(req), cr_wall_us(), &err);
-	web_reply_result(req, rc, &err, 204, NULL);
-}
-
-void web_api_app_restore(struct web_request *req)
-{
-	struct cr_err err = { 0 };
-	json_t *out = NULL;
-	int64_t app;
-	int rc;
-
-	if (!web_param_id(req, 1, &app))
-		return;
-	rc = id_app_restore(ID(req), app, web_write_key(req), &out, &err);
-	web_reply_result(req, rc, &err, 200, out);
-}
-
-void web_api_app_bin(struct web_request *req)
-{
-	do_list(req, id_app_bin);
-}
-
-void web_api_app_layout(struct web_request *req)
-{
-	struct cr_err err = { 0 };
-	json_t *out = NULL;
-	int rc = id_app_layout(ID(req), req->json, web_write_key(req), cr_wall_us(), &out, &err);
-
-	web_reply_result(req, rc, &err, 200, out);
 }
 void web_api_api_keys_get(struct web_request *req)
 {

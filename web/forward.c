@@ -5,7 +5,8 @@
  * client's Idempotency-Key or one made up here) and whether its client was
  * local. If no answer comes (the leader died, or leadership moved), it is
  * sent again under the same id to whoever leads then, until the write
- * timeout: the writer's request table makes the retry apply at most once.
+ * timeout: the writer's request table makes the retry apply at most once,
+ * and answers it as the first run was answered (storage/writer.h).
  * If this node becomes the leader meanwhile, it runs the route itself. */
 #define LOG_MODULE "web"
 #include <inttypes.h>

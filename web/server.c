@@ -282,13 +282,30 @@ static void admit_upload(struct web_request *req)
 	}
 }
 
+/* Fault injection for tests (test-exit-after-write): a write that ran
+ * here and committed (2xx), under a request id with the configured
+ * prefix, ends the process before its answer leaves: as if the node died
+ * right after COMMIT. The client's retry must be answered the same. */
+static void exit_if_told(const struct web_request *req, const struct web_route *route)
+{
+	const char *prefix = req->ctx->test_exit_after_write;
+
+	if (prefix == NULL || !route->is_write || req->status < 200 || req->status > 299 ||
+	    strncmp(req->request_id, prefix, strlen(prefix)) != 0)
+		return;
+	log_warn("test-exit-after-write: exiting after request '%s' committed", req->request_id);
+	_exit(75);
+}
+
 static void dispatch_api(struct web_request *req)
 {
 	const struct web_route *route = req->upload_route;
 
 	if (route == NULL) {
-		if (admit(req, &route))
+		if (admit(req, &route)) {
 			route->handler(req);
+			exit_if_told(req, route);
+		}
 		return;
 	}
 	if (req->response != NULL)

@@ -68,6 +68,10 @@ struct web_context {
 	 * on the other nodes (NULL: no cluster). */
 	struct storage_files *files;
 	struct cluster_file_sync *file_sync;
+	/* Tests only (setting test-exit-after-write; NULL: off): exit the
+	 * process right after a write run here with a request id starting
+	 * with this committed, before answering it. */
+	const char *test_exit_after_write;
 };
 
 /* Bind cfg->address and listen, before anything else starts, so that a

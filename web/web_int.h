@@ -209,7 +209,7 @@ void web_api_records_export(struct web_request *req);
 void web_api_records_import(struct web_request *req);
 
 /* api_org.c: a workspace's members, departments, roles, invite links,
- * permission groups, apps and API keys. */
+ * permission groups and API keys; api_apps.c: its apps. */
 void web_api_members_get(struct web_request *req);
 void web_api_members_post(struct web_request *req);
 void web_api_member_get(struct web_request *req);

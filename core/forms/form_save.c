@@ -359,6 +359,14 @@ int fm_form_put(const struct forms *f, const struct id_actor *a, int64_t app, co
 		return rc;
 	if (!rights.edit)
 		rc = cr_err_set(err, CR_EDENIED, "you may not change this app's form");
+	/* a replay answers the form, as the first run did: the version check
+	 * would see the version that run made */
+	if (rc == 0)
+		rc = storage_request_seen(f->id->store, a->db, request_id, err);
+	if (rc == 1) {
+		fm_form_free(&form);
+		return fm_form_get(f, a, app, out, err);
+	}
 	if (rc == 0)
 		rc = id_body_keys(body, keys, err);
 	if (rc == 0 && (!json_is_integer(version) || json_integer_value(version) < 0))
@@ -386,9 +394,7 @@ int fm_form_put(const struct forms *f, const struct id_actor *a, int64_t app, co
 		rc = j.definition == NULL
 			 ? cr_err_set(err, CR_EINTERNAL, "out of memory")
 			 : storage_write(f->id->store, a->db, request_id, save_job, &j, err);
-		if (rc == 1)
-			rc = cr_err_set(err, CR_ECONFLICT,
-					"this request was applied before (same Idempotency-Key)");
+		rc = rc < 0 ? rc : 0; /* a replay (1) answers with the form, as the first run */
 	}
 	free((char *)j.definition);
 	free(j.plan);

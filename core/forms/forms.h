@@ -46,6 +46,11 @@ struct forms {
 	int tz_offset_s;
 };
 
+/* Forms' tables (schema.c), for node/ to register with storage: its part
+ * of every workspace database's migrations (storage/migrate.h). */
+struct storage_migrations;
+extern const struct storage_migrations fm_workspace_migrations;
+
 /* ---- the form (form.c) ---- */
 int fm_form_get(const struct forms *f, const struct id_actor *a, int64_t app, json_t **out,
 		struct cr_err *err);

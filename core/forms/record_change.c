@@ -143,6 +143,14 @@ static int change_run(const struct forms *f, const struct id_actor *a, int64_t a
 	if (op == OP_RESTORE && !rights.all_data)
 		rc = cr_err_set(err, CR_EDENIED,
 				"only those who manage this app's data restore records");
+	/* a replay answers as the first run did: the checks below would see
+	 * what that run did (its creator no longer finds a deleted record) */
+	if (rc == 0)
+		rc = storage_request_seen(f->id->store, a->db, request_id, err);
+	if (rc == 1) {
+		fm_form_free(&form);
+		return out != NULL ? fm_record_get(f, a, app, rec, out, err) : 0;
+	}
 	if (rc == 0 && op == OP_UPDATE) {
 		static const char *const keys[] = { "values", "version", NULL };
 		rc = id_body_keys(body, keys, err);
@@ -168,9 +176,9 @@ static int change_run(const struct forms *f, const struct id_actor *a, int64_t a
 		j.version = want != NULL ? json_integer_value(want)
 					 : json_integer_value(json_object_get(cur, "version"));
 		j.now_us = now_us;
+		/* a replay (1) answers like the first run: the record as it is */
 		rc = storage_write(f->id->store, a->db, request_id, change_job, &j, err);
-		if (rc == 1)
-			rc = 0; /* applied before: answer with the record as it is */
+		rc = rc < 0 ? rc : 0;
 	}
 	json_decref(cur);
 	json_decref(j.changed);

@@ -35,6 +35,7 @@ struct create_job {
 	size_t n;
 	int64_t now_us;
 	size_t failed; /* out: which record failed */
+	int64_t *ids;  /* out: the new ids, also kept as the write's answer */
 };
 
 static int create_job(struct storage_tx *tx, void *arg, struct cr_err *err)
@@ -49,8 +50,9 @@ static int create_job(struct storage_tx *tx, void *arg, struct cr_err *err)
 		rc = fm_tx_record_insert(tx, j->f, j->a, j->form, &j->records[i], j->now_us, err);
 		if (rc < 0)
 			j->failed = i;
+		j->ids[i] = j->records[i].id;
 	}
-	return rc;
+	return rc < 0 ? rc : storage_tx_answer_ids(tx, j->ids, j->n, err);
 }
 
 int fm_records_insert(const struct forms *f, const struct id_actor *a, const struct fm_form *form,
@@ -69,13 +71,13 @@ int fm_records_insert(const struct forms *f, const struct id_actor *a, const str
 	j.originals = (json_t **)values;
 	j.n = n;
 	j.now_us = now_us;
-	rc = storage_write(f->id->store, a->db, request_id, create_job, &j, err);
-	if (rc == 1)
-		rc = cr_err_set(err, CR_ECONFLICT,
-				"this request was applied before (same Idempotency-Key)");
+	j.ids = ids;
+	/* ids come from the write's answer: on a replay, the first run's */
+	rc = storage_write_ids(f->id->store, a->db, request_id, create_job, &j, ids, n, err);
 	*failed = j.failed;
 	for (size_t i = 0; i < n; i++) {
-		ids[i] = rc == 0 ? j.records[i].id : 0;
+		if (rc < 0)
+			ids[i] = 0;
 		json_decref(j.records[i].values);
 	}
 	free(j.records);

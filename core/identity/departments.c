@@ -107,7 +107,8 @@ static bool known(const struct id_facts *f, int64_t dept)
 }
 
 struct dept_job {
-	int64_t id; /* 0 to create */
+	int64_t id;  /* 0 to create; out */
+	bool is_new; /* a create: id is an output (a re-run starts from 0) */
 	int64_t parent;
 	const char *name;
 	int64_t now_us;
@@ -204,6 +205,8 @@ static int dept_job(struct storage_tx *tx, void *arg, struct cr_err *err)
 
 	if (j->remove)
 		return remove_dept(tx, j, err);
+	if (j->is_new)
+		j->id = 0;
 	if (j->name != NULL)
 		rc = unique_name(tx, j, err);
 	if (rc == 0 && j->id == 0) {
@@ -212,6 +215,8 @@ static int dept_job(struct storage_tx *tx, void *arg, struct cr_err *err)
 				     "(?, ?, ?)",
 				     p, 3, &res, err);
 		j->id = rc == 0 ? (int64_t)res.last_insert_id : 0;
+		if (rc == 0)
+			rc = storage_tx_answer_ids(tx, &j->id, 1, err);
 	} else if (rc == 0) {
 		rc = no_cycle(tx, j, err);
 		if (rc == 0)
@@ -233,7 +238,7 @@ int id_department_create(const struct identity *id, const struct id_actor *actor
 			 struct cr_err *err)
 {
 	static const char *const keys[] = { "name", "parent_id", NULL };
-	struct dept_job j = { .now_us = now_us };
+	struct dept_job j = { .is_new = true, .now_us = now_us };
 	struct id_facts f = { 0 };
 	bool has_parent = false;
 	int rc = id_body_object(body, err);
@@ -257,10 +262,8 @@ int id_department_create(const struct identity *id, const struct id_actor *actor
 				(long long)j.parent);
 	id_facts_free(&f);
 	if (rc == 0)
-		rc = storage_write(id->store, actor->db, request_id, dept_job, &j, err);
-	if (rc == 1)
-		return cr_err_set(err, CR_ECONFLICT,
-				  "this request was applied before (same Idempotency-Key)");
+		rc = storage_write_ids(id->store, actor->db, request_id, dept_job, &j, &j.id, 1,
+				       err);
 	if (rc == 0)
 		rc = dept_json(id, actor, j.id, out, err);
 	return rc;
@@ -345,7 +348,12 @@ int id_department_delete(const struct identity *id, const struct id_actor *actor
 {
 	struct dept_job j = { .id = dept_id, .remove = true };
 	struct id_facts f = { 0 };
-	int rc = id_facts_load(id, actor, &f, err);
+	/* A replay is done: the checks would find the department gone. */
+	int rc = storage_request_seen(id->store, actor->db, request_id, err);
+
+	if (rc != 0)
+		return rc < 0 ? rc : 0;
+	rc = id_facts_load(id, actor, &f, err);
 
 	if (rc == 0)
 		rc = id_authz_contacts(actor, &f, ID_CONTACTS_CHANGE, &dept_id, 1, true, err);

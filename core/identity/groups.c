@@ -179,6 +179,7 @@ struct job {
 	int64_t id; /* 0 to create; out */
 	int64_t now_us;
 	bool remove;
+	bool is_new; /* a create: id is an output (a re-run starts from 0) */
 };
 
 static int name_free(struct storage_tx *tx, const struct job *j, struct cr_err *err)
@@ -219,7 +220,7 @@ static int write_row(struct storage_tx *tx, struct job *j, struct cr_err *err)
 			    tx, "INSERT INTO org_role (name, created_us) VALUES (?, ?)", p, 2, &res,
 			    err);
 		j->id = rc == 0 ? (int64_t)res.last_insert_id : 0;
-		return rc;
+		return rc < 0 ? rc : storage_tx_answer_ids(tx, &j->id, 1, err);
 	}
 	p[1] = storage_int(j->id);
 	(void)snprintf(sql, sizeof(sql), "UPDATE %s SET name = coalesce(?1, name)%s WHERE id = ?2",
@@ -273,6 +274,8 @@ static int job(struct storage_tx *tx, void *arg, struct cr_err *err)
 			rc = storage_tx_exec(tx, sql, &p, 1, NULL, err);
 		return rc;
 	}
+	if (j->is_new)
+		j->id = 0;
 	if (j->in->name != NULL)
 		rc = name_free(tx, j, err);
 	if (rc == 0)
@@ -290,7 +293,7 @@ static int save(const struct identity *id, const struct id_actor *a, const struc
 		json_t **out, struct cr_err *err)
 {
 	struct input in = { 0 };
-	struct job j = { k, &in, oid, now_us, false };
+	struct job j = { k, &in, oid, now_us, false, oid == 0 };
 	int rc = allowed(id, a, k, true, err);
 
 	if (rc == 0)
@@ -301,11 +304,10 @@ static int save(const struct identity *id, const struct id_actor *a, const struc
 		rc = list(id, a, k, oid, out, err); /* exists? */
 	if (rc == 0 && oid > 0)
 		json_decref(*out);
-	if (rc == 0)
+	if (rc == 0 && oid == 0)
+		rc = storage_write_ids(id->store, a->db, request_id, job, &j, &j.id, 1, err);
+	else if (rc == 0)
 		rc = storage_write(id->store, a->db, request_id, job, &j, err);
-	if (rc == 1 && oid == 0)
-		rc = cr_err_set(err, CR_ECONFLICT,
-				"this request was applied before (same Idempotency-Key)");
 	if (rc >= 0)
 		rc = list(id, a, k, j.id > 0 ? j.id : oid, out, err);
 	free(in.members);
@@ -317,9 +319,14 @@ static int drop(const struct identity *id, const struct id_actor *a, const struc
 		int64_t oid, const char *request_id, struct cr_err *err)
 {
 	struct input in = { 0 };
-	struct job j = { k, &in, oid, 0, true };
+	struct job j = { k, &in, oid, 0, true, false };
 	json_t *existing = NULL;
-	int rc = allowed(id, a, k, true, err);
+	/* A replay is done: the checks would find the object gone. */
+	int rc = storage_request_seen(id->store, a->db, request_id, err);
+
+	if (rc != 0)
+		return rc < 0 ? rc : 0;
+	rc = allowed(id, a, k, true, err);
 
 	if (rc == 0)
 		rc = list(id, a, k, oid, &existing, err);

@@ -48,13 +48,31 @@ struct id_crypto {
 
 /* What an installation's identity layer is given. Borrowed. */
 struct storage_store;
+struct storage_schema;
 struct identity {
 	struct storage_store *store;
 	const struct id_crypto *crypto;
 	int64_t session_lifetime_us;
 	/* scrypt cost (log2 N); 15 in production (32 MiB, ~60 ms). */
 	unsigned kdf_log_n;
+	/* Every owner's migrations of a workspace database (node/schema.c),
+	 * run on each workspace's database when it is made and at start. */
+	const struct storage_schema *workspace_schema;
 };
+
+/* Identity's tables (schema.c), for node/ to register with storage:
+ * its part of the system database's and of every workspace database's
+ * migrations (storage/migrate.h). */
+struct storage_migrations;
+extern const struct storage_migrations id_system_migrations;
+extern const struct storage_migrations id_workspace_migrations;
+
+/* Identity's part of the hourly prune (prune.c; node/ registers it with
+ * cluster/scheduler.h): ended sessions, and sign-in failures whose window
+ * and lock are over. Inside the prune job's transaction on the system
+ * database, SQL only; errors of storage_tx_exec(). */
+struct storage_tx;
+int id_prune(struct storage_tx *tx, int64_t now_us, struct cr_err *err);
 
 enum id_role {
 	ID_ROLE_NONE = 0, /* not a member (or deactivated) */

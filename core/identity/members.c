@@ -371,22 +371,8 @@ static int join_job(struct storage_tx *tx, void *arg, struct cr_err *err)
 	if (rc == 0)
 		rc = id_tx_member_insert(tx, j->workspace_id, j->account_id, ID_ROLE_MEMBER,
 					 j->title, j->now_us, err);
-	return rc;
-}
-
-static int account_by_login(const struct identity *id, const char *login, int64_t *out,
-			    struct cr_err *err)
-{
-	struct storage_value p = storage_text(login);
-	struct storage_rows rows;
-	int rc = storage_query(id->store, STORAGE_DB_SYSTEM,
-			       "SELECT id FROM account WHERE login = ?", &p, 1, &rows, err);
-
-	if (rc == 0 && rows.n_rows == 0)
-		rc = cr_err_set(err, CR_ENOTFOUND, "no account '%s'", login);
 	if (rc == 0)
-		*out = storage_rows_int(&rows, 0, 0, 0);
-	storage_rows_close(&rows);
+		rc = storage_tx_answer_ids(tx, &j->account_id, 1, err);
 	return rc;
 }
 
@@ -409,16 +395,13 @@ int id_member_join(const struct identity *id, const char *workspace_id, int64_t 
 		j.name = in->name;
 		rc = id_password_hash(id, in->password, hash, err);
 	}
+	/* A replay (the member was added before under this request id) gets
+	 * the account of the first run; the links below may be what is
+	 * missing. */
 	if (rc == 0)
-		rc = storage_write(id->store, STORAGE_DB_SYSTEM,
-				   id_sub_request(request_id, "member", rid, sizeof(rid)), join_job,
-				   &j, err);
-	/* Applied before under this request id (a retry): the account is the
-	 * one of that login; the links below may be what is missing. */
-	if (rc == 1 && in != NULL)
-		rc = account_by_login(id, in->login, &j.account_id, err);
-	else if (rc == 1)
-		rc = 0;
+		rc = storage_write_ids(id->store, STORAGE_DB_SYSTEM,
+				       id_sub_request(request_id, "member", rid, sizeof(rid)),
+				       join_job, &j, &j.account_id, 1, err);
 	if (rc < 0)
 		return rc;
 	*account_out = j.account_id;
@@ -735,10 +718,16 @@ int id_member_remove(const struct identity *id, const struct id_actor *actor, in
 {
 	char rid[STORAGE_REQUEST_ID_MAX + 1];
 	bool is_super = false;
-	int rc = member_target(id, actor, account_id, ID_CONTACTS_CHANGE, &is_super, err);
+	/* A replay is done (the member's removal is the last write): the
+	 * checks would find no member. */
+	int rc = storage_request_seen(id->store, STORAGE_DB_SYSTEM,
+				      id_sub_request(request_id, "member", rid, sizeof(rid)), err);
 	struct remove_job j = { actor->workspace_id, account_id };
 	struct links_job l = { .account_id = account_id, .remove = true };
 
+	if (rc != 0)
+		return rc < 0 ? rc : 0;
+	rc = member_target(id, actor, account_id, ID_CONTACTS_CHANGE, &is_super, err);
 	if (rc == 0 && is_super)
 		rc = cr_err_set(err, CR_EDENIED, "the super admin cannot be removed");
 	if (rc == 0 && account_id == actor->account.id)

@@ -1,5 +1,6 @@
 /* core/identity/workspace.h: workspaces and what is inside them: members,
- * departments, roles, permission groups, apps, invite links, API keys.
+ * departments, roles, permission groups, invite links, API keys (apps
+ * are core/forms', apps.h).
  *
  * Every function checks the actor's right itself (authz.c), so no caller
  * can forget to. Objects come and go as JSON in the API's shapes
@@ -100,29 +101,6 @@ int id_group_update(const struct identity *id, const struct id_actor *actor, int
 		    const json_t *body, const char *request_id, json_t **out, struct cr_err *err);
 int id_group_delete(const struct identity *id, const struct id_actor *actor, int64_t group_id,
 		    const char *request_id, struct cr_err *err);
-
-/* ---- apps (apps.c): name, icon, colour, groups and order; a deleted
- * app waits in the recycle bin (its form and records kept) ---- */
-/* {"apps": [...], "groups": [...]} */
-int id_apps_list(const struct identity *id, const struct id_actor *actor, json_t **out,
-		 struct cr_err *err);
-/* {"name", "icon"?, "color"?, "group_id"?} */
-int id_app_create(const struct identity *id, const struct id_actor *actor, const json_t *body,
-		  const char *request_id, int64_t now_us, json_t **out, struct cr_err *err);
-int id_app_update(const struct identity *id, const struct id_actor *actor, int64_t app_id,
-		  const json_t *body, const char *request_id, json_t **out, struct cr_err *err);
-/* To the recycle bin. */
-int id_app_delete(const struct identity *id, const struct id_actor *actor, int64_t app_id,
-		  const char *request_id, int64_t now_us, struct cr_err *err);
-int id_app_restore(const struct identity *id, const struct id_actor *actor, int64_t app_id,
-		   const char *request_id, json_t **out, struct cr_err *err);
-/* The deleted apps the actor may restore. */
-int id_app_bin(const struct identity *id, const struct id_actor *actor, json_t **out,
-	       struct cr_err *err);
-/* {"groups": [{"id"?, "name", "apps": [ids]}], "ungrouped": [ids]}: every
- * live app placed once; groups not named are dropped. */
-int id_app_layout(const struct identity *id, const struct id_actor *actor, const json_t *body,
-		  const char *request_id, int64_t now_us, json_t **out, struct cr_err *err);
 
 /* ---- invite links and API keys (invites.c) ---- */
 int id_invites_list(const struct identity *id, const struct id_actor *actor, json_t **out,

@@ -25,8 +25,7 @@ from dataclasses import dataclass, field
 from typing import Callable, Optional
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-sys.path.insert(0, os.path.join(HERE, "..", "integration"))
-sys.path.insert(0, HERE)
+sys.path.insert(0, os.path.join(HERE, "..", "lib"))
 from creek import ROOT, Cluster, Node, wait_for  # noqa: E402
 from identity_client import Client, new_password  # noqa: E402
 

@@ -164,7 +164,7 @@ wait_http_200() {
 
 build() {
 	if [ ! -f "$BUILD_DIR/CMakeCache.txt" ]; then
-		cmake -S "$SRC_DIR" -B "$BUILD_DIR" >"$WORK/cmake.log"
+		cmake -S "$SRC_DIR" -B "$BUILD_DIR" -DCREEK_TESTS=ON >"$WORK/cmake.log"
 	fi
 	if ! cmake --build "$BUILD_DIR" -j2 --target creekd creek-bench-storage \
 		>"$WORK/build.log" 2>&1; then

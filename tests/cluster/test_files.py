@@ -15,8 +15,7 @@ import unittest
 import urllib.parse
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-sys.path.insert(0, os.path.join(HERE, "..", "integration"))
-sys.path.insert(0, os.path.join(HERE, "..", "api"))
+sys.path.insert(0, os.path.join(HERE, "..", "lib"))
 
 from creek import Cluster, wait_for  # noqa: E402
 from identity_client import Client, new_password  # noqa: E402

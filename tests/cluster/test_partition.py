@@ -18,7 +18,7 @@ import tempfile
 import time
 import unittest
 
-sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "integration"))
+sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "lib"))
 
 from creek import CREEK_SQL, CREEKCTL, CREEKD, read_operator_token, wait_for  # noqa: E402
 

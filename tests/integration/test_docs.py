@@ -2,9 +2,11 @@
 
 import os
 import subprocess
+import sys
 import unittest
 
-from creek import CREEKD, ROOT
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
+from creek import CREEKD, ROOT  # noqa: E402
 
 
 class Docs(unittest.TestCase):

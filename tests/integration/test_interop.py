@@ -4,10 +4,13 @@ Creek's client wrote, and Creek's client reads what it wrote, on the
 embedded node of a running creekd."""
 
 import shutil
+import os
 import subprocess
+import sys
 import unittest
 
-from creek import Node
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
+from creek import Node  # noqa: E402
 
 
 def dqlite_shell(node, db, sql):

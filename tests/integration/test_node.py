@@ -7,9 +7,11 @@ import signal
 import socket
 import subprocess
 import tempfile
+import sys
 import unittest
 
-from creek import CREEKCTL, Node, run_creekd, wait_for, free_port
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
+from creek import CREEKCTL, Node, run_creekd, wait_for, free_port  # noqa: E402
 
 
 class NodeLifecycle(unittest.TestCase):

@@ -5,9 +5,11 @@ CREEK_EXPECT_RAFT from the engine it built."""
 
 import os
 import subprocess
+import sys
 import unittest
 
-from creek import CREEKCTL, CREEKD, Node
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
+from creek import CREEKCTL, CREEKD, Node  # noqa: E402
 
 EXPECT_DQLITE = os.environ.get("CREEK_EXPECT_DQLITE")
 EXPECT_RAFT = os.environ.get("CREEK_EXPECT_RAFT")

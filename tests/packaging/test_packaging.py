@@ -8,7 +8,8 @@
   upgrade keeps the data, remove keeps it, purge deletes it.
 
 Packages come from build/package (tests/run-all.sh runs packaging/package.sh
-first). The debootstrap root is cached in ~/.cache/creek/debootstrap.
+first). The debootstrap root comes from tests/lib/debroot.py (cached in
+~/.cache/creek/debootstrap).
 """
 
 import glob
@@ -21,7 +22,9 @@ import sys
 import tempfile
 import unittest
 
-sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "integration"))
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.join(HERE, "..", "lib"))
+import debroot  # noqa: E402
 from creek import BUILD, ROOT  # noqa: E402
 
 PKG = os.path.join(ROOT, "build", "package")
@@ -142,36 +145,7 @@ class DebPackage(unittest.TestCase):
             self.assertIn(need, depends)
 
 
-def mirror():
-    out = run("apt-get", "indextargets", "--format", "$(REPO_URI) $(CODENAME)")
-    for line in out.stdout.splitlines():
-        uri, _, codename = line.partition(" ")
-        if codename == "bookworm":
-            return uri
-    raise AssertionError("no Debian 12 mirror in this machine's apt sources")
-
-
-def debootstrap_tarball():
-    cache = os.path.join(os.path.expanduser("~"), ".cache", "creek", "debootstrap")
-    tarball = os.path.join(cache, "bookworm-minbase.tar")
-    if os.path.exists(tarball):
-        return tarball
-    os.makedirs(cache, exist_ok=True)
-    root = tempfile.mkdtemp(prefix="creek-debootstrap-")
-    os.chmod(root, 0o755)
-    try:
-        out = run("debootstrap", "--variant=minbase", "bookworm", root, mirror(), timeout=1200)
-        if out.returncode != 0:
-            raise AssertionError(f"debootstrap failed:\n{out.stdout[-3000:]}{out.stderr[-3000:]}")
-        subprocess.run(["tar", "-C", root, "-cf", tarball + ".tmp", "."], check=True)
-        os.rename(tarball + ".tmp", tarball)
-    finally:
-        shutil.rmtree(root, ignore_errors=True)
-    return tarball
-
-
-@unittest.skipUnless(os.geteuid() == 0 and shutil.which("debootstrap") and shutil.which("unshare"),
-                     "needs root, debootstrap and unshare")
+@unittest.skipUnless(debroot.available(), "needs root, debootstrap and unshare")
 class DebInCleanDebianRoot(unittest.TestCase):
     """One Debian 12 root goes through the package's whole life."""
 
@@ -179,9 +153,7 @@ class DebInCleanDebianRoot(unittest.TestCase):
     def setUpClass(cls):
         cls.bundle = one("creek-offline-*-bookworm-amd64.tar.gz")
         cls.deb = one("creek_*_amd64.deb")
-        cls.root = tempfile.mkdtemp(prefix="creek-root-")
-        subprocess.run(["tar", "-C", cls.root, "-xf", debootstrap_tarball()], check=True)
-        os.chmod(cls.root, 0o755)  # it is "/" inside: mkdtemp (and the tar's ".") made it 0700
+        cls.root = debroot.unpack(debroot.tarball())
 
     @classmethod
     def tearDownClass(cls):
@@ -190,11 +162,7 @@ class DebInCleanDebianRoot(unittest.TestCase):
     def in_root(self, script, timeout=300):
         """Run script in the root: own mount, PID and network namespaces,
         only a loopback interface: no network at all."""
-        outer = ("set -e; ip link set lo up; mount -t proc proc \"$1/proc\"; "
-                 "mount --bind /dev \"$1/dev\"; exec chroot \"$1\" /bin/sh -c \"$2\"")
-        out = run("unshare", "--net", "--mount", "--pid", "--fork", "sh", "-c", outer, "sh",
-                  self.root, "PATH=/usr/sbin:/usr/bin:/sbin:/bin; " + script, timeout=timeout)
-        return out
+        return debroot.run_in(self.root, script, timeout=timeout)
 
     def start_and_health(self):
         """Start creekd as the service account, wait for health, stop it."""

@@ -126,6 +126,31 @@ static void bad_flags_are_refused(void **state)
 	assert_int_equal(parse("", 1, stray, &cfg, &err), CR_EINVAL);
 }
 
+static void the_test_fault_is_off_by_default_and_checked(void **state)
+{
+	struct node_config cfg;
+	struct cr_err err = { 0 };
+	const char *on[] = { "--test-exit-after-write", "crash-" };
+	char long_prefix[160];
+
+	(void)state;
+	assert_int_equal(parse("", 0, NULL, &cfg, &err), 0);
+	assert_null(cfg.test_exit_after_write);
+	node_config_close(&cfg);
+	assert_int_equal(parse("", 2, on, &cfg, &err), 0);
+	assert_string_equal(cfg.test_exit_after_write, "crash-");
+	node_config_close(&cfg);
+	assert_int_equal(parse("test-exit-after-write = off\n", 0, NULL, &cfg, &err), 0);
+	assert_null(cfg.test_exit_after_write);
+	node_config_close(&cfg);
+	assert_int_equal(parse("test-exit-after-write = a b\n", 0, NULL, &cfg, &err), CR_EINVAL);
+	assert_non_null(strstr(err.msg, "test-exit-after-write: must be off or 1 to 128"));
+	memset(long_prefix, 'x', sizeof(long_prefix));
+	memcpy(long_prefix, "test-exit-after-write = ", 24);
+	long_prefix[24 + 129] = '\0';
+	assert_int_equal(parse(long_prefix, 0, NULL, &cfg, &err), CR_EINVAL);
+}
+
 static void a_missing_named_config_file_is_an_error(void **state)
 {
 	struct node_config cfg;
@@ -145,6 +170,7 @@ int main(void)
 		cmocka_unit_test(bad_values_name_file_line_and_setting),
 		cmocka_unit_test(bad_flags_are_refused),
 		cmocka_unit_test(a_missing_named_config_file_is_an_error),
+		cmocka_unit_test(the_test_fault_is_off_by_default_and_checked),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

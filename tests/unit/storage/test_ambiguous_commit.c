@@ -4,7 +4,10 @@
  *   - after forwarding it (the commit happens, its answer is lost): the
  *     writer finds its batch marker and answers success, applied once;
  *   - before forwarding it (nothing committed): the writer finds no marker
- *     and runs the batch again, applied once. */
+ *     and runs the batch again, applied once;
+ *   - after forwarding it, with a request id: the answer kept with the
+ *     request id is what a retry through another writer (another node)
+ *     gets back, without running the job again. */
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <poll.h>
@@ -210,12 +213,56 @@ static void commit_never_sent_is_run_again(void **state)
 	write_through_cut(state, CUT_BEFORE_COMMIT, "before");
 }
 
+struct keyed_insert {
+	const char *k;
+	int runs;
+	int64_t id; /* out: the new row's rowid */
+};
+
+static int keyed_insert(struct storage_tx *tx, void *arg, struct cr_err *err)
+{
+	struct keyed_insert *j = arg;
+	struct storage_value p = storage_text(j->k);
+	struct storage_result res = { 0 };
+	int rc = storage_tx_exec(tx, "INSERT INTO t (k) VALUES (?)", &p, 1, &res, err);
+
+	j->runs++;
+	j->id = rc == 0 ? (int64_t)res.last_insert_id : 0;
+	return rc < 0 ? rc : storage_tx_answer_ids(tx, &j->id, 1, err);
+}
+
+static void a_retry_elsewhere_after_a_lost_commit_gets_the_first_answer(void **state)
+{
+	struct world *w = *state;
+	struct keyed_insert first = { .k = "keyed" };
+	struct keyed_insert retry = { .k = "keyed" };
+	struct cr_err err = { 0 };
+	int64_t id = 0, again = 0;
+	int cuts = atomic_load(&w->plan.cuts);
+
+	atomic_store(&w->plan.cut, CUT_AFTER_COMMIT);
+	if (storage_write_ids(w->store, "amb", "req-lost", keyed_insert, &first, &id, 1, &err) != 0)
+		fail_msg("write: %s", err.msg);
+	assert_int_equal(atomic_load(&w->plan.cuts), cuts + 1);
+	assert_int_equal(id, first.id);
+	/* The client's retry reaches another node (another store, another
+	 * writer): not run again, answered with the same id. */
+	if (storage_write_ids(w->f.store, "amb", "req-lost", keyed_insert, &retry, &again, 1,
+			      &err) != 0)
+		fail_msg("retry: %s", err.msg);
+	assert_int_equal(retry.runs, 0);
+	assert_int_equal(again, id);
+	assert_int_equal(count(w, "keyed"), 1);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(commit_answer_lost_is_settled_by_the_marker, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(commit_never_sent_is_run_again, setup, teardown),
+		cmocka_unit_test_setup_teardown(
+		    a_retry_elsewhere_after_a_lost_commit_gets_the_first_answer, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,11 +1,15 @@
-/* core/identity/apps.c: a workspace's apps as the apps page shows them:
+/* core/forms/apps.c: a workspace's apps as the apps page shows them:
  * name, icon and colour, their groups and order, and the apps' recycle
- * bin. An app's form and records are core/forms'. */
+ * bin (see apps.h). The app table is forms': an app's form and records
+ * live in its row and beside it, and purge.c empties its bin. Who may is
+ * core/identity's (id_authz_app). */
+#include "apps.h"
+
 #include <stdio.h>
 #include <string.h>
 
-#include "identity_int.h"
-#include "workspace.h"
+#include "../identity/body.h"
+#include "forms_int.h"
 
 #define GROUPS_MAX 100
 
@@ -42,12 +46,12 @@ static json_t *app_row_json(const struct storage_rows *rows, size_t r)
 #define APP_COLS "id, name, created_us, icon, color, group_id, position, deleted_us, deleted_by"
 
 /* One app (live, or in the bin with deleted) as JSON. */
-static int app_json(const struct identity *id, const struct id_actor *a, int64_t only, bool deleted,
+static int app_json(const struct forms *f, const struct id_actor *a, int64_t only, bool deleted,
 		    json_t **out, struct cr_err *err)
 {
 	struct storage_value p = storage_int(only);
 	struct storage_rows rows;
-	int rc = storage_query(id->store, a->db,
+	int rc = storage_query(f->id->store, a->db,
 			       deleted ? "SELECT " APP_COLS " FROM app WHERE id = ? AND deleted_us "
 					 "IS NOT NULL"
 				       : "SELECT " APP_COLS " FROM app WHERE id = ? AND deleted_us "
@@ -63,19 +67,19 @@ static int app_json(const struct identity *id, const struct id_actor *a, int64_t
 	return rc;
 }
 
-static int layout_json(const struct identity *id, const struct id_actor *a, json_t **out,
+static int layout_json(const struct forms *f, const struct id_actor *a, json_t **out,
 		       struct cr_err *err)
 {
 	struct storage_rows rows, groups;
 	int rc;
 
 	storage_rows_init(&groups);
-	rc = storage_query(id->store, a->db,
+	rc = storage_query(f->id->store, a->db,
 			   "SELECT " APP_COLS " FROM app WHERE deleted_us IS NULL ORDER BY "
 			   "position, name, id",
 			   NULL, 0, &rows, err);
 	if (rc == 0)
-		rc = storage_query(id->store, a->db,
+		rc = storage_query(f->id->store, a->db,
 				   "SELECT id, name, position FROM app_group ORDER BY position, id",
 				   NULL, 0, &groups, err);
 	if (rc == 0) {
@@ -95,12 +99,12 @@ static int layout_json(const struct identity *id, const struct id_actor *a, json
 	return rc;
 }
 
-int id_apps_list(const struct identity *id, const struct id_actor *actor, json_t **out,
+int fm_apps_list(const struct forms *f, const struct id_actor *actor, json_t **out,
 		 struct cr_err *err)
 {
 	int rc = id_authz_workspace(actor, ID_WS_READ, err);
 
-	return rc < 0 ? rc : layout_json(id, actor, out, err);
+	return rc < 0 ? rc : layout_json(f, actor, out, err);
 }
 
 /* ---- one app ---- */
@@ -243,118 +247,128 @@ static int app_job(struct storage_tx *tx, void *arg, struct cr_err *err)
 			    "+ 1 FROM app))",
 			    p, 6, &res, err);
 		j->id = rc == 0 ? (int64_t)res.last_insert_id : 0;
-		return rc;
+		return rc < 0 ? rc : storage_tx_answer_ids(tx, &j->id, 1, err);
 	}
 	return rc;
 }
 
 /* Load facts and check action on app (0 for adding). */
-static int allowed(const struct identity *id, const struct id_actor *a, enum id_app_action action,
+static int allowed(const struct forms *f, const struct id_actor *a, enum id_app_action action,
 		   int64_t app, bool in_bin, struct cr_err *err)
 {
-	struct id_facts f;
-	int rc = id_facts_load(id, a, &f, err);
+	struct id_facts facts;
+	int rc = id_facts_load(f->id, a, &facts, err);
 
 	if (rc == 0)
-		rc = id_authz_app(a, &f, action, app, err);
-	id_facts_free(&f);
+		rc = id_authz_app(a, &facts, action, app, err);
+	id_facts_free(&facts);
 	if (rc == 0 && app > 0) {
 		json_t *existing = NULL;
-		rc = app_json(id, a, app, in_bin, &existing, err);
+		rc = app_json(f, a, app, in_bin, &existing, err);
 		json_decref(existing);
 	}
 	return rc;
 }
 
-static int run(const struct identity *id, const struct id_actor *a, struct app_job *j,
+static int run(const struct forms *f, const struct id_actor *a, struct app_job *j,
 	       const char *request_id, struct cr_err *err)
 {
-	int rc = storage_write(id->store, a->db, request_id, app_job, j, err);
+	/* A replay (rc 1) answers like the first run: a create with the id it
+	 * made (kept with the request id), the others with the app as it is. */
+	int rc = j->op == APP_CREATE
+		     ? storage_write_ids(f->id->store, a->db, request_id, app_job, j, &j->id, 1, err)
+		     : storage_write(f->id->store, a->db, request_id, app_job, j, err);
 
-	if (rc == 1 && j->op == APP_CREATE)
-		return cr_err_set(err, CR_ECONFLICT,
-				  "this request was applied before (same Idempotency-Key)");
 	return rc < 0 ? rc : 0;
 }
 
-int id_app_create(const struct identity *id, const struct id_actor *actor, const json_t *body,
+int fm_app_create(const struct forms *f, const struct id_actor *actor, const json_t *body,
 		  const char *request_id, int64_t now_us, json_t **out, struct cr_err *err)
 {
 	struct app_in in;
 	struct app_job j = { APP_CREATE, 0, &in, actor->account.id, now_us };
-	int rc = allowed(id, actor, ID_APP_ADD, 0, false, err);
+	int rc = allowed(f, actor, ID_APP_ADD, 0, false, err);
 
 	if (rc == 0)
 		rc = app_body(body, true, &in, err);
 	if (rc == 0)
-		rc = run(id, actor, &j, request_id, err);
+		rc = run(f, actor, &j, request_id, err);
 	if (rc == 0)
-		rc = app_json(id, actor, j.id, false, out, err);
+		rc = app_json(f, actor, j.id, false, out, err);
 	return rc;
 }
 
-int id_app_update(const struct identity *id, const struct id_actor *actor, int64_t app_id,
+int fm_app_update(const struct forms *f, const struct id_actor *actor, int64_t app_id,
 		  const json_t *body, const char *request_id, json_t **out, struct cr_err *err)
 {
 	struct app_in in;
 	struct app_job j = { APP_UPDATE, app_id, &in, actor->account.id, 0 };
-	int rc = allowed(id, actor, ID_APP_EDIT, app_id, false, err);
+	int rc = allowed(f, actor, ID_APP_EDIT, app_id, false, err);
 
 	if (rc == 0)
 		rc = app_body(body, false, &in, err);
 	if (rc == 0)
-		rc = run(id, actor, &j, request_id, err);
+		rc = run(f, actor, &j, request_id, err);
 	if (rc == 0)
-		rc = app_json(id, actor, app_id, false, out, err);
+		rc = app_json(f, actor, app_id, false, out, err);
 	return rc;
 }
 
-int id_app_delete(const struct identity *id, const struct id_actor *actor, int64_t app_id,
+int fm_app_delete(const struct forms *f, const struct id_actor *actor, int64_t app_id,
 		  const char *request_id, int64_t now_us, struct cr_err *err)
 {
 	struct app_job j = { APP_DELETE, app_id, NULL, actor->account.id, now_us };
-	int rc = allowed(id, actor, ID_APP_DELETE, app_id, false, err);
+	/* A replay is done: the checks would find the app gone (404). */
+	int rc = storage_request_seen(f->id->store, actor->db, request_id, err);
 
-	return rc < 0 ? rc : run(id, actor, &j, request_id, err);
+	if (rc != 0)
+		return rc < 0 ? rc : 0;
+	rc = allowed(f, actor, ID_APP_DELETE, app_id, false, err);
+	return rc < 0 ? rc : run(f, actor, &j, request_id, err);
 }
 
-int id_app_restore(const struct identity *id, const struct id_actor *actor, int64_t app_id,
+int fm_app_restore(const struct forms *f, const struct id_actor *actor, int64_t app_id,
 		   const char *request_id, json_t **out, struct cr_err *err)
 {
 	struct app_job j = { APP_RESTORE, app_id, NULL, actor->account.id, 0 };
-	int rc = allowed(id, actor, ID_APP_DELETE, app_id, true, err);
+	/* A replay answers the app: the checks would find it out of the bin. */
+	int rc = storage_request_seen(f->id->store, actor->db, request_id, err);
 
 	if (rc == 0)
-		rc = run(id, actor, &j, request_id, err);
+		rc = allowed(f, actor, ID_APP_DELETE, app_id, true, err);
 	if (rc == 0)
-		rc = app_json(id, actor, app_id, false, out, err);
+		rc = run(f, actor, &j, request_id, err);
+	if (rc == 1)
+		rc = 0;
+	if (rc == 0)
+		rc = app_json(f, actor, app_id, false, out, err);
 	return rc;
 }
 
-int id_app_bin(const struct identity *id, const struct id_actor *actor, json_t **out,
+int fm_app_bin(const struct forms *f, const struct id_actor *actor, json_t **out,
 	       struct cr_err *err)
 {
-	struct id_facts f;
+	struct id_facts facts;
 	struct storage_rows rows;
-	int rc = id_facts_load(id, actor, &f, err);
+	int rc = id_facts_load(f->id, actor, &facts, err);
 
 	storage_rows_init(&rows);
 	if (rc == 0)
 		rc =
-		    storage_query(id->store, actor->db,
+		    storage_query(f->id->store, actor->db,
 				  "SELECT " APP_COLS " FROM app WHERE deleted_us IS NOT NULL ORDER "
 				  "BY deleted_us DESC",
 				  NULL, 0, &rows, err);
 	if (rc == 0) {
 		json_t *list = json_array();
 		for (size_t r = 0; r < rows.n_rows; r++)
-			if (id_authz_app(actor, &f, ID_APP_DELETE, storage_rows_int(&rows, r, 0, 0),
-					 NULL) == 0)
+			if (id_authz_app(actor, &facts, ID_APP_DELETE,
+					 storage_rows_int(&rows, r, 0, 0), NULL) == 0)
 				json_array_append_new(list, app_row_json(&rows, r));
 		*out = json_pack("{s:o, s:i}", "apps", list, "recycle_days", ID_RECYCLE_DAYS);
 	}
 	storage_rows_close(&rows);
-	id_facts_free(&f);
+	id_facts_free(&facts);
 	return rc;
 }
 
@@ -485,23 +499,23 @@ static int app_ids_check(const json_t *list, const char *what, json_t *seen, str
 	return 0;
 }
 
-int id_app_layout(const struct identity *id, const struct id_actor *actor, const json_t *body,
+int fm_app_layout(const struct forms *f, const struct id_actor *actor, const json_t *body,
 		  const char *request_id, int64_t now_us, json_t **out, struct cr_err *err)
 {
 	static const char *const keys[] = { "groups", "ungrouped", NULL };
 	static const char *const gkeys[] = { "id", "name", "apps", NULL };
 	struct layout_job j = { NULL, NULL, now_us };
-	struct id_facts f;
+	struct id_facts facts;
 	json_t *seen = json_object();
 	const json_t *groups = json_object_get(body, "groups");
 	size_t i;
 	const json_t *g;
-	int rc = id_facts_load(id, actor, &f, err);
+	int rc = id_facts_load(f->id, actor, &facts, err);
 
 	/* arranging the page is editing apps: the add-app right or admins */
 	if (rc == 0)
-		rc = id_authz_app(actor, &f, ID_APP_ADD, 0, err);
-	id_facts_free(&f);
+		rc = id_authz_app(actor, &facts, ID_APP_ADD, 0, err);
+	id_facts_free(&facts);
 	if (rc == 0)
 		rc = id_body_keys(body, keys, err);
 	if (rc == 0 && (!json_is_array(groups) || json_array_size(groups) > GROUPS_MAX))
@@ -531,8 +545,8 @@ int id_app_layout(const struct identity *id, const struct id_actor *actor, const
 	json_decref(seen);
 	j.groups = (json_t *)groups;
 	if (rc == 0)
-		rc = storage_write(id->store, actor->db, request_id, layout_job, &j, err);
+		rc = storage_write(f->id->store, actor->db, request_id, layout_job, &j, err);
 	if (rc >= 0)
-		rc = layout_json(id, actor, out, err);
+		rc = layout_json(f, actor, out, err);
 	return rc < 0 ? rc : 0;
 }
