@@ -160,6 +160,30 @@ static void record_row(struct out_sheet *o, const struct fm_col *const *cols, si
 	end_row(o);
 }
 
+/* A page of records as rows; *total counts them. CR_ETOOBIG past
+ * FM_EXPORT_MAX records or EXPORT_BYTES_MAX of file. */
+static int rows_write(struct out_sheet *o, const struct fm_col *const *cols, size_t n_cols,
+		      const json_t *records, const json_t *refs, size_t *total, struct cr_err *err)
+{
+	size_t i;
+	const json_t *rec;
+
+	json_array_foreach(records, i, rec)
+	{
+		if (++*total > FM_EXPORT_MAX)
+			return cr_err_set(err, CR_ETOOBIG,
+					  "more than %d records: narrow the filter", FM_EXPORT_MAX);
+		record_row(o, cols, n_cols, rec, refs);
+		if (o->rc < 0)
+			return cr_err_set(
+			    err, CR_ETOOBIG,
+			    "the file would be larger than %zu MiB: narrow the filter "
+			    "or choose fewer fields",
+			    EXPORT_BYTES_MAX >> 20);
+	}
+	return 0;
+}
+
 int fm_export(const struct forms *f, const struct id_actor *a, int64_t app, const json_t *body,
 	      struct cr_buf *out, const char **content_type, char name[256], struct cr_err *err)
 {
@@ -192,33 +216,14 @@ int fm_export(const struct forms *f, const struct id_actor *a, int64_t app, cons
 	while (rc == 0) {
 		struct fm_query q;
 		json_t *records = NULL, *next = NULL, *holder = json_object();
-		size_t i;
-		const json_t *rec;
 		rc = fm_query_parse(&form, &rights, a, page_body, true, &q, err);
 		if (rc == 0)
 			rc = fm_query_page(f, a, &form, &q, &records, &next, err);
 		if (rc == 0)
 			rc = fm_records_refs(f, a, &form, records, holder, err);
-		json_array_foreach(records, i, rec)
-		{
-			const json_t *refs = json_object_get(holder, "refs");
-			if (rc < 0)
-				break;
-			if (++total > FM_EXPORT_MAX) {
-				rc = cr_err_set(err, CR_ETOOBIG,
-						"more than %d records: narrow the filter",
-						FM_EXPORT_MAX);
-				break;
-			}
-			record_row(&o, cols, n_cols, rec, refs);
-			if (o.rc < 0) {
-				rc = cr_err_set(err, CR_ETOOBIG,
-						"the file would be larger than %zu MiB: narrow the "
-						"filter or choose fewer fields",
-						EXPORT_BYTES_MAX >> 20);
-				break;
-			}
-		}
+		if (rc == 0)
+			rc = rows_write(&o, cols, n_cols, records, json_object_get(holder, "refs"),
+					&total, err);
 		fm_sql_close(&q.s);
 		json_decref(records);
 		json_decref(holder);
