@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "../lib/file.h"
 #include "../lib/log.h"
 #include "../lib/parse.h"
 #include "../storage/engine.h"
@@ -196,26 +197,10 @@ int cluster_files_prepare(const char *data_dir, const char *address, struct clus
 	return 0;
 }
 
-/* Write path atomically (temporary file, fsync, rename). */
 static int write_file(const char *path, const char *text, struct cr_err *err)
 {
-	char tmp[4300];
-	size_t len = strlen(text);
-	int fd;
-
-	(void)snprintf(tmp, sizeof(tmp), "%s.tmp", path);
-	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-	if (fd < 0)
-		return cr_err_set(err, CR_EINVAL, "cannot write '%s': %s", tmp, strerror(errno));
-	if (write(fd, text, len) != (ssize_t)len || fsync(fd) < 0) {
-		int e = errno;
-		close(fd);
-		(void)unlink(tmp);
-		return cr_err_set(err, CR_EINVAL, "cannot write '%s': %s", tmp, strerror(e));
-	}
-	close(fd);
-	if (rename(tmp, path) < 0)
-		return cr_err_set(err, CR_EINVAL, "cannot rename '%s': %s", tmp, strerror(errno));
+	if (cr_file_write_atomic(path, text, strlen(text), 0600, err) < 0)
+		return cr_err_wrap(err, "'%s'", path);
 	return 0;
 }
 

@@ -1,4 +1,5 @@
 /* tests/unit/lib/test_lib.c: buffers, arenas, parsers, errors. */
+#include <dirent.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -6,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -202,6 +204,47 @@ static void file_read_whole_missing_and_empty(void **state)
 	rmdir(dir);
 }
 
+static void file_write_atomic_replaces_and_leaves_no_temporary(void **state)
+{
+	char dir[] = "/tmp/creek-file-XXXXXX";
+	char path[64];
+	struct cr_err err = { 0 };
+	struct stat st;
+	char *text;
+	DIR *d;
+	const struct dirent *e;
+	unsigned n_entries = 0;
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/token", dir);
+	assert_int_equal(cr_file_write_atomic(path, "old", 3, 0600, &err), 0);
+	assert_int_equal(cr_file_write_atomic(path, "new text", 8, 0600, &err), 0);
+	text = cr_file_read(dir, "token", &err);
+	assert_string_equal(text, "new text");
+	free(text);
+	assert_int_equal(stat(path, &st), 0);
+	assert_int_equal(st.st_mode & 0777, 0600);
+	d = opendir(dir);
+	assert_non_null(d);
+	while ((e = readdir(d)) != NULL)
+		n_entries += e->d_name[0] != '.' || strncmp(e->d_name, CR_FILE_TMP_PREFIX, 5) == 0;
+	closedir(d);
+	assert_int_equal(n_entries, 1);
+	unlink(path);
+	rmdir(dir);
+}
+
+static void file_write_atomic_fails_in_a_missing_directory(void **state)
+{
+	struct cr_err err = { 0 };
+
+	(void)state;
+	assert_int_equal(cr_file_write_atomic("/nonexistent-creek/x", "a", 1, 0600, &err),
+			 CR_EINTERNAL);
+	assert_non_null(strstr(err.msg, "cannot create the file"));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -217,6 +260,8 @@ int main(void)
 		cmocka_unit_test(log_level_names_round_trip),
 		cmocka_unit_test(format_utc_is_iso8601),
 		cmocka_unit_test(file_read_whole_missing_and_empty),
+		cmocka_unit_test(file_write_atomic_replaces_and_leaves_no_temporary),
+		cmocka_unit_test(file_write_atomic_fails_in_a_missing_directory),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
