@@ -16,6 +16,7 @@
 
 #include "../lib/file.h"
 #include "../lib/mem.h"
+#include "../lib/text.h"
 
 #define CA_DAYS   3650
 #define NODE_DAYS 1825
@@ -242,8 +243,7 @@ int cluster_ca_fingerprint(const char *dir, char *out, size_t out_len, struct cr
 		return ssl_fail(err, "cannot hash the CA certificate");
 	}
 	X509_free(ca);
-	for (unsigned i = 0; i < n; i++)
-		(void)snprintf(out + 2 * i, 3, "%02x", md[i]);
+	cr_hex_encode(md, n, out);
 	return 0;
 }
 

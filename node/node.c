@@ -25,6 +25,7 @@
 #include "../lib/file.h"
 #include "../lib/log.h"
 #include "../lib/mem.h"
+#include "../lib/text.h"
 #include "../lib/time.h"
 #include "../storage/engine.h"
 #include "../storage/files.h"
@@ -82,8 +83,7 @@ static int write_operator_token(const char *dir, char token[NODE_OPERATOR_TOKEN_
 
 	if (getrandom(b, sizeof(b), 0) != (ssize_t)sizeof(b))
 		return cr_err_set(err, CR_EINTERNAL, "no random bytes for the operator token");
-	for (size_t i = 0; i < sizeof(b); i++)
-		(void)snprintf(token + 2 * i, 3, "%02x", b[i]);
+	cr_hex_encode(b, sizeof(b), token);
 	(void)snprintf(path, sizeof(path), "%s/operator.token", dir);
 	if (cr_file_write_atomic(path, token, NODE_OPERATOR_TOKEN_LEN, 0600, err) < 0)
 		return cr_err_wrap(err, "'%s'", path);

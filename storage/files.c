@@ -15,6 +15,7 @@
 
 #include "../lib/file.h"
 #include "../lib/mem.h"
+#include "../lib/text.h"
 
 #define PATH_MAX_LEN 4200
 #define ROOT_MAX_LEN 4000
@@ -24,29 +25,14 @@ struct storage_files {
 	storage_sha256_fn sha256;
 };
 
-static bool is_lower_hex(char c)
-{
-	return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f');
-}
-
 bool storage_files_workspace_valid(const char *ws)
 {
-	if (ws == NULL || ws[0] != 'w' || strlen(ws) != STORAGE_FILES_WS_ID_LEN)
-		return false;
-	for (size_t i = 1; i < STORAGE_FILES_WS_ID_LEN; i++)
-		if (!is_lower_hex(ws[i]))
-			return false;
-	return true;
+	return ws != NULL && ws[0] == 'w' && cr_hex_is_lower(ws + 1, STORAGE_FILES_WS_ID_LEN - 1);
 }
 
 bool storage_files_sha256_valid(const char *sha)
 {
-	if (sha == NULL || strlen(sha) != STORAGE_FILES_SHA256_HEX)
-		return false;
-	for (size_t i = 0; i < STORAGE_FILES_SHA256_HEX; i++)
-		if (!is_lower_hex(sha[i]))
-			return false;
-	return true;
+	return cr_hex_is_lower(sha, STORAGE_FILES_SHA256_HEX);
 }
 
 static int check_ws(const char *ws, struct cr_err *err)
@@ -100,15 +86,10 @@ const char *storage_files_root(const struct storage_files *f)
 void storage_files_sha256_hex(const struct storage_files *f, const void *data, size_t len,
 			      char out[STORAGE_FILES_SHA256_HEX + 1])
 {
-	static const char hex[] = "0123456789abcdef";
 	uint8_t d[32];
 
 	f->sha256(data, len, d);
-	for (size_t i = 0; i < sizeof(d); i++) {
-		out[2 * i] = hex[d[i] >> 4];
-		out[2 * i + 1] = hex[d[i] & 15];
-	}
-	out[STORAGE_FILES_SHA256_HEX] = '\0';
+	cr_hex_encode(d, sizeof(d), out);
 }
 
 /* <root>/<ws>/<aa>[/<sha>]; names are checked, so it fits. */

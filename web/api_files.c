@@ -29,14 +29,6 @@
 
 /* ---- what an upload says about its file ---- */
 
-static int hex_digit(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	c = (char)tolower((unsigned char)c);
-	return c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
-}
-
 /* X-Creek-File-Name, percent-decoded into the arena. */
 static int file_name(struct web_request *req, const char **out, struct cr_err *err)
 {
@@ -60,8 +52,8 @@ static int file_name(struct web_request *req, const char **out, struct cr_err *e
 			name[j++] = raw[i];
 			continue;
 		}
-		hi = i + 2 < n ? hex_digit(raw[i + 1]) : -1;
-		lo = hi >= 0 ? hex_digit(raw[i + 2]) : -1;
+		hi = i + 2 < n ? cr_hex_digit(raw[i + 1]) : -1;
+		lo = hi >= 0 ? cr_hex_digit(raw[i + 2]) : -1;
 		if (lo < 0 || (hi == 0 && lo == 0))
 			return cr_err_set(err, CR_EINVAL,
 					  "X-Creek-File-Name has a bad %%-escape at byte %zu", i);
@@ -187,6 +179,7 @@ void web_api_peer_files_ws_get(struct web_request *req)
 	const char *bucket = web_query_arg(req, "bucket");
 	struct cr_err err = { 0 };
 	json_t *out = NULL;
+	unsigned char b;
 	int rc;
 
 	if (!peer_files(req))
@@ -197,10 +190,8 @@ void web_api_peer_files_ws_get(struct web_request *req)
 	}
 	if (bucket == NULL) {
 		rc = cluster_file_list_buckets(req->ctx->files, ws, &out, &err);
-	} else if (strlen(bucket) == 2 && hex_digit(bucket[0]) >= 0 && hex_digit(bucket[1]) >= 0) {
-		rc = cluster_file_list_bucket(
-		    req->ctx->files, ws,
-		    (unsigned)(hex_digit(bucket[0]) * 16 + hex_digit(bucket[1])), &out, &err);
+	} else if (strlen(bucket) == 2 && cr_hex_decode(bucket, 2, &b) == 1) {
+		rc = cluster_file_list_bucket(req->ctx->files, ws, b, &out, &err);
 	} else {
 		rc = cr_err_set(&err, CR_EINVAL, "bucket is two hex digits");
 	}

@@ -17,6 +17,7 @@
 #include "../cluster/cluster.h"
 #include "../cluster/forward.h"
 #include "../lib/log.h"
+#include "../lib/text.h"
 #include "../lib/time.h"
 #include "web_int.h"
 
@@ -44,8 +45,7 @@ static void make_request_id(struct web_request *req)
 		return;
 	if (getrandom(b, sizeof(b), 0) != (ssize_t)sizeof(b))
 		return;
-	for (size_t i = 0; i < sizeof(b); i++)
-		(void)snprintf(req->request_id + 2 * i, 3, "%02x", b[i]);
+	cr_hex_encode(b, sizeof(b), req->request_id);
 }
 
 static void relay(struct web_request *req, struct cluster_http_response *resp)

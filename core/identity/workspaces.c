@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../../lib/text.h"
 #include "../../storage/migrate.h"
 #include "identity_int.h"
 #include "workspace.h"
@@ -16,8 +17,7 @@ int id_workspace_id_new(const struct identity *id, char out[ID_WORKSPACE_ID_MAX 
 	if (id->crypto->random(b, sizeof(b)) < 0)
 		return cr_err_set(err, CR_EINTERNAL, "no random bytes for a workspace id");
 	out[0] = 'w';
-	for (size_t i = 0; i < sizeof(b); i++)
-		(void)snprintf(out + 1 + 2 * i, 3, "%02x", b[i]);
+	cr_hex_encode(b, sizeof(b), out + 1);
 	return 0;
 }
 

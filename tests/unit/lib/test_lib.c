@@ -57,6 +57,30 @@ static void base64_decodes_with_and_without_padding(void **state)
 	assert_int_equal(cr_base64_decode("a", 1, out), -1);        /* 6 bits: no byte */
 }
 
+static void hex_round_trips_and_rejects_non_hex(void **state)
+{
+	char text[16];
+	unsigned char bytes[8];
+
+	(void)state;
+	cr_hex_encode("\x00\x9f\xff\x0a", 4, text);
+	assert_string_equal(text, "009fff0a");
+	cr_hex_encode("", 0, text);
+	assert_string_equal(text, "");
+	assert_int_equal(cr_hex_decode("009fFF0a", 8, bytes), 4);
+	assert_memory_equal(bytes, "\x00\x9f\xff\x0a", 4);
+	assert_int_equal(cr_hex_decode("", 0, bytes), 0);
+	assert_int_equal(cr_hex_decode("abc", 3, bytes), -1); /* odd */
+	assert_int_equal(cr_hex_decode("0g", 2, bytes), -1);
+	assert_int_equal(cr_hex_digit('F'), 15);
+	assert_int_equal(cr_hex_digit('/'), -1);
+	assert_true(cr_hex_is_lower("00ff", 4));
+	assert_false(cr_hex_is_lower("00FF", 4));  /* what cr_hex_encode writes only */
+	assert_false(cr_hex_is_lower("00ff0", 4)); /* longer */
+	assert_false(cr_hex_is_lower("00f", 4));   /* shorter */
+	assert_false(cr_hex_is_lower(NULL, 0));
+}
+
 static void buf_refuses_append_past_ceiling(void **state)
 {
 	struct cr_buf b;
@@ -250,6 +274,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(text_counts_utf8_and_compares_secrets),
 		cmocka_unit_test(base64_decodes_with_and_without_padding),
+		cmocka_unit_test(hex_round_trips_and_rejects_non_hex),
 		cmocka_unit_test(buf_refuses_append_past_ceiling),
 		cmocka_unit_test(buf_printf_grows_and_terminates),
 		cmocka_unit_test(arena_returns_null_past_limit),
