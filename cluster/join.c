@@ -275,7 +275,7 @@ static int add_node(struct storage_store *store, uint64_t id, const char *addres
 {
 	struct storage_pool *pool = storage_store_pool(store);
 	uint64_t deadline = cr_now_ms() + 20000;
-	unsigned backoff_ms = 50;
+	struct cr_backoff backoff = CR_BACKOFF(50, 500);
 
 	for (;;) {
 		struct storage_conn *conn = NULL;
@@ -298,8 +298,7 @@ static int add_node(struct storage_store *store, uint64_t id, const char *addres
 		storage_pool_release(pool, conn);
 		if (rc == 0 || (rc != CR_EUNAVAIL && rc != CR_EUNKNOWN) || cr_now_ms() > deadline)
 			return rc;
-		cr_sleep_ms(backoff_ms);
-		backoff_ms = backoff_ms * 2 > 500 ? 500 : backoff_ms * 2;
+		cr_backoff_sleep(&backoff);
 	}
 }
 

@@ -102,7 +102,8 @@ bool web_forward_if_needed(struct web_request *req)
 	char client_header[96];
 	char cookie[1024], authz[256], csrf[128];
 	struct cr_err err = { 0 };
-	unsigned backoff_ms = 10; /* refused connections are cheap: look often */
+	/* refused connections are cheap: look often */
+	struct cr_backoff backoff = CR_BACKOFF(10, 50);
 
 	make_request_id(req);
 	if (ctx->cluster == NULL || ctx->forwarder == NULL || req->kind == WEB_KIND_PEER)
@@ -139,8 +140,7 @@ bool web_forward_if_needed(struct web_request *req)
 			break;
 		if (leader[0] == '\0') {
 			cluster_poke(ctx->cluster);
-			cr_sleep_ms(backoff_ms);
-			backoff_ms = backoff_ms * 2 > 50 ? 50 : backoff_ms * 2;
+			cr_backoff_sleep(&backoff);
 			continue;
 		}
 		struct still_leading sl = { ctx->cluster, leader };
@@ -158,8 +158,7 @@ bool web_forward_if_needed(struct web_request *req)
 		cluster_poke(ctx->cluster); /* find the new leader now */
 		log_debug("forwarding to '%s' again: %s", leader,
 			  rc < 0 ? err.msg : "the leader answered 503");
-		cr_sleep_ms(backoff_ms);
-		backoff_ms = backoff_ms * 2 > 50 ? 50 : backoff_ms * 2;
+		cr_backoff_sleep(&backoff);
 	}
 	web_reply_error(req, CR_EUNKNOWN,
 			"no leader took the write within %u ms; retry with the same "

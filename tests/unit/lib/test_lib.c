@@ -200,6 +200,35 @@ static void format_utc_is_iso8601(void **state)
 	assert_string_equal(out, "2026-11-28T12:00:00Z");
 }
 
+static void backoff_doubles_up_to_its_ceiling(void **state)
+{
+	struct cr_backoff b = CR_BACKOFF(10, 50);
+	struct cr_backoff odd = CR_BACKOFF(3, 5);
+	struct cr_backoff huge = CR_BACKOFF(UINT32_MAX / 2 + 1, UINT32_MAX);
+
+	(void)state;
+	assert_int_equal(cr_backoff_next(&b), 10);
+	assert_int_equal(cr_backoff_next(&b), 20);
+	assert_int_equal(cr_backoff_next(&b), 40);
+	assert_int_equal(cr_backoff_next(&b), 50);
+	assert_int_equal(cr_backoff_next(&b), 50);
+	assert_int_equal(cr_backoff_next(&odd), 3);
+	assert_int_equal(cr_backoff_next(&odd), 5);
+	(void)cr_backoff_next(&huge);
+	assert_int_equal(cr_backoff_next(&huge), UINT32_MAX); /* no overflow */
+}
+
+static void backoff_fits_only_before_the_deadline(void **state)
+{
+	struct cr_backoff b = CR_BACKOFF(1000, 1000);
+	uint64_t now = cr_now_ms();
+
+	(void)state;
+	assert_true(cr_backoff_fits(&b, now + 60000));
+	assert_false(cr_backoff_fits(&b, now + 1000));
+	assert_false(cr_backoff_fits(&b, now));
+}
+
 static void file_read_whole_missing_and_empty(void **state)
 {
 	char dir[] = "/tmp/creek-file-XXXXXX";
@@ -284,6 +313,8 @@ int main(void)
 		cmocka_unit_test(err_wrap_prefixes_and_keeps_code),
 		cmocka_unit_test(log_level_names_round_trip),
 		cmocka_unit_test(format_utc_is_iso8601),
+		cmocka_unit_test(backoff_doubles_up_to_its_ceiling),
+		cmocka_unit_test(backoff_fits_only_before_the_deadline),
 		cmocka_unit_test(file_read_whole_missing_and_empty),
 		cmocka_unit_test(file_write_atomic_replaces_and_leaves_no_temporary),
 		cmocka_unit_test(file_write_atomic_fails_in_a_missing_directory),
