@@ -83,14 +83,12 @@ static int store_info(const char *data_dir, uint64_t *id, char *address, size_t 
 
 static int create_cluster(const char *dir, const char *address, struct cr_err *err)
 {
-	char ip[CLUSTER_ADDRESS_MAX];
-	char *colon;
+	char ip[CR_HOST_MAX];
+	uint16_t port;
 	int rc;
 
-	(void)snprintf(ip, sizeof(ip), "%s", address);
-	colon = strrchr(ip, ':');
-	if (colon != NULL)
-		*colon = '\0';
+	if (cr_parse_host_port(address, ip, &port, err) < 0)
+		return CR_EINVAL;
 	rc = cluster_ca_create(dir, address, err);
 	if (rc == 0)
 		rc = cluster_cert_issue(dir, "node-1", ip, dir, err);
@@ -106,8 +104,8 @@ static int follow_address(const char *data_dir, const char *old, const char *add
 			  struct cluster_files *files, struct cr_err *err)
 {
 	char store[4200];
-	char ip[CLUSTER_ADDRESS_MAX];
-	char *colon;
+	char ip[CR_HOST_MAX];
+	uint16_t port;
 	struct cluster_files known;
 	char members[4200];
 	int rc;
@@ -127,10 +125,8 @@ static int follow_address(const char *data_dir, const char *old, const char *add
 	rc = storage_engine_readdress(store, address, err);
 	if (rc < 0)
 		return rc;
-	(void)snprintf(ip, sizeof(ip), "%s", address);
-	colon = strrchr(ip, ':');
-	if (colon != NULL)
-		*colon = '\0';
+	if (cr_parse_host_port(address, ip, &port, err) < 0)
+		return CR_EINVAL;
 	rc = cluster_cert_issue(files->dir, "node-1", ip, files->dir, err);
 	if (rc == 0)
 		(void)unlink(members);

@@ -239,21 +239,19 @@ static int issue(const char *files_dir, uint64_t id, const char *address,
 		 struct cluster_admission *out, struct cr_err *err)
 {
 	char tmp[4096];
-	char ip[CLUSTER_ADDRESS_MAX];
+	char ip[CR_HOST_MAX];
+	uint16_t port;
 	char name[40];
-	char *colon;
 	int rc;
 
 	if (strlen(files_dir) + 16 > sizeof(tmp))
 		return cr_err_set(err, CR_EINVAL, "'%s' is too long a path", files_dir);
+	if (cr_parse_host_port(address, ip, &port, err) < 0)
+		return CR_EINVAL;
 	memcpy(tmp, files_dir, strlen(files_dir));
 	memcpy(tmp + strlen(files_dir), "/issue-XXXXXX", 14);
 	if (mkdtemp(tmp) == NULL)
 		return cr_err_set(err, CR_EINTERNAL, "cannot make '%s': %s", tmp, strerror(errno));
-	(void)snprintf(ip, sizeof(ip), "%s", address);
-	colon = strrchr(ip, ':');
-	if (colon != NULL)
-		*colon = '\0';
 	(void)snprintf(name, sizeof(name), "node-%" PRIu64, id);
 	rc = cluster_cert_issue(files_dir, name, ip, tmp, err);
 	if (rc == 0) {

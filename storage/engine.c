@@ -362,9 +362,11 @@ int storage_engine_readdress(const char *dir, const char *address, struct cr_err
 
 void storage_engine_local_address(uint64_t id, const char *address, char *out, size_t out_len)
 {
-	const char *colon = strrchr(address, ':');
+	char host[CR_HOST_MAX];
+	uint16_t port = 0;
 
-	(void)snprintf(out, out_len, "@creek-db-%s-%" PRIu64, colon != NULL ? colon + 1 : "0", id);
+	(void)cr_parse_host_port(address, host, &port, NULL); /* port 0 if it has none */
+	(void)snprintf(out, out_len, "@creek-db-%u-%" PRIu64, (unsigned)port, id);
 }
 
 uint64_t storage_engine_id(const struct storage_engine *e)

@@ -169,6 +169,63 @@ static void parse_ipv4_port_accepts_only_literals(void **state)
 	assert_int_equal(cr_parse_ipv4_port("1.2.3:80", NULL), CR_EINVAL);
 }
 
+static void parse_host_port_splits_ipv4_names_and_bracketed_ipv6(void **state)
+{
+	char host[CR_HOST_MAX] = "";
+	uint16_t port = 0;
+
+	(void)state;
+	assert_int_equal(cr_parse_host_port("127.0.0.1:9443", host, &port, NULL), 0);
+	assert_string_equal(host, "127.0.0.1");
+	assert_int_equal(port, 9443);
+	assert_int_equal(cr_parse_host_port("[::1]:80", host, &port, NULL), 0);
+	assert_string_equal(host, "::1");
+	assert_int_equal(port, 80);
+	assert_int_equal(cr_parse_host_port("[::ffff:10.0.0.1]:65535", host, &port, NULL), 0);
+	assert_string_equal(host, "::ffff:10.0.0.1");
+	assert_int_equal(port, 65535);
+	assert_int_equal(cr_parse_host_port("node-1.example_a:1", host, &port, NULL), 0);
+	assert_string_equal(host, "node-1.example_a");
+}
+
+static void parse_host_port_names_what_is_wrong(void **state)
+{
+	static const struct {
+		const char *in;
+		const char *says;
+	} bad[] = {
+		{ "", "address is missing" },
+		{ "127.0.0.1", "has no port" },
+		{ "::1:80", "IPv6 host without brackets" },
+		{ "[::1:80", "'[' without ']'" },
+		{ "[::1]80", "no port after ']'" },
+		{ "[::1]", "no port after ']'" },
+		{ "[]:80", "has no host" },
+		{ ":80", "has no host" },
+		{ "a b:80", "character not allowed" },
+		{ "[::g]:80", "character not allowed" },
+		{ "host:0", "no valid port" },
+		{ "host:65536", "no valid port" },
+		{ "host:+80", "no valid port" },
+		{ "host:", "no valid port" },
+		{ "0123456789012345678901234567890123456789012345678901234567890123:1",
+		  "longer than 63" },
+	};
+	char host[CR_HOST_MAX] = "unchanged";
+	uint16_t port = 7;
+	struct cr_err err = { 0 };
+
+	(void)state;
+	assert_int_equal(cr_parse_host_port(NULL, host, &port, &err), CR_EINVAL);
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		assert_int_equal(cr_parse_host_port(bad[i].in, host, &port, &err), CR_EINVAL);
+		if (strstr(err.msg, bad[i].says) == NULL)
+			fail_msg("'%s': '%s' does not say '%s'", bad[i].in, err.msg, bad[i].says);
+	}
+	assert_string_equal(host, "unchanged");
+	assert_int_equal(port, 7);
+}
+
 static void err_wrap_prefixes_and_keeps_code(void **state)
 {
 	struct cr_err err = { 0 };
@@ -310,6 +367,8 @@ int main(void)
 		cmocka_unit_test(parse_u32_rejects_junk_sign_and_overflow),
 		cmocka_unit_test(parse_i64_and_bool),
 		cmocka_unit_test(parse_ipv4_port_accepts_only_literals),
+		cmocka_unit_test(parse_host_port_splits_ipv4_names_and_bracketed_ipv6),
+		cmocka_unit_test(parse_host_port_names_what_is_wrong),
 		cmocka_unit_test(err_wrap_prefixes_and_keeps_code),
 		cmocka_unit_test(log_level_names_round_trip),
 		cmocka_unit_test(format_utc_is_iso8601),
