@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../../lib/mem.h"
 #include "identity_int.h"
 #include "workspace.h"
 
@@ -62,9 +63,7 @@ int id_body_ids(const json_t *body, const char *key, size_t max, int64_t **out, 
 		return cr_err_set(err, CR_EINVAL, "'%s' must be an array of ids", key);
 	if (json_array_size(v) > max)
 		return cr_err_set(err, CR_ETOOBIG, "'%s' may hold at most %zu ids", key, max);
-	*out = calloc(json_array_size(v) + 1, sizeof(**out));
-	if (*out == NULL)
-		return cr_err_set(err, CR_EINTERNAL, "out of memory");
+	*out = cr_calloc(json_array_size(v) + 1, sizeof(**out));
 	json_array_foreach(v, i, e)
 	{
 		int64_t x = json_is_integer(e) ? json_integer_value(e) : 0;
