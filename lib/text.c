@@ -1,7 +1,11 @@
 /* lib/text.c: UTF-8 lengths and constant-time comparison. */
 #include "text.h"
 
+#include <stdarg.h>
+#include <stdio.h>
 #include <string.h>
+
+#include "assert.h"
 
 long cr_utf8_chars(const char *s, bool multiline)
 {
@@ -139,4 +143,15 @@ bool cr_hex_is_lower(const char *s, size_t len)
 		if (!((s[i] >= '0' && s[i] <= '9') || (s[i] >= 'a' && s[i] <= 'f')))
 			return false;
 	return true;
+}
+
+void cr_format_fixed(char *out, size_t len, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(out, len, fmt, ap);
+	va_end(ap);
+	cr_assert(n >= 0 && (size_t)n < len);
 }

@@ -33,4 +33,11 @@ long cr_hex_decode(const char *s, size_t len, unsigned char *out);
 /* s is exactly len lower-case hex digits (what cr_hex_encode writes). */
 bool cr_hex_is_lower(const char *s, size_t len);
 
+/* snprintf into a fixed buffer for text made of the program's own
+ * constants (SQL naming tables and columns, placeholder lists): text that
+ * does not fit is a bug, and stops the process (cr_assert). Never for
+ * input from outside. */
+void cr_format_fixed(char *out, size_t len, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
 #endif

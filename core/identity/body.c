@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "../../lib/mem.h"
+#include "../../lib/text.h"
 #include "identity_int.h"
 #include "workspace.h"
 
@@ -129,10 +130,10 @@ int id_tx_links_set(struct storage_tx *tx, const char *table, const char *owner_
 	int rc;
 
 	/* table and owner_col are this module's constants, never input. */
-	(void)snprintf(sql, sizeof(sql), "DELETE FROM %s WHERE %s = ?", table, owner_col);
+	cr_format_fixed(sql, sizeof(sql), "DELETE FROM %s WHERE %s = ?", table, owner_col);
 	rc = storage_tx_exec(tx, sql, p, 1, NULL, err);
-	(void)snprintf(sql, sizeof(sql), "INSERT INTO %s (%s, account_id) VALUES (?, ?)", table,
-		       owner_col);
+	cr_format_fixed(sql, sizeof(sql), "INSERT INTO %s (%s, account_id) VALUES (?, ?)", table,
+			owner_col);
 	for (size_t i = 0; rc == 0 && i < n; i++) {
 		p[1] = storage_int(ids[i]);
 		rc = storage_tx_exec(tx, sql, p, 2, NULL, err);

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "../../lib/mem.h"
+#include "../../lib/text.h"
 #include "identity_int.h"
 #include "workspace.h"
 
@@ -319,7 +320,7 @@ static int ids_exist(const struct identity *id, const struct id_actor *a, const 
 
 	if (n == 0)
 		return 0;
-	(void)snprintf(sql, sizeof(sql), "SELECT id FROM %s", table);
+	cr_format_fixed(sql, sizeof(sql), "SELECT id FROM %s", table);
 	rc = storage_query(id->store, a->db, sql, NULL, 0, &rows, err);
 	for (size_t i = 0; rc == 0 && i < n; i++) {
 		bool found = false;

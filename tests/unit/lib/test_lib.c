@@ -81,6 +81,17 @@ static void hex_round_trips_and_rejects_non_hex(void **state)
 	assert_false(cr_hex_is_lower(NULL, 0));
 }
 
+static void format_fixed_writes_what_fits(void **state)
+{
+	char sql[32];
+
+	(void)state;
+	cr_format_fixed(sql, sizeof(sql), "SELECT id FROM %s", "app");
+	assert_string_equal(sql, "SELECT id FROM app");
+	cr_format_fixed(sql, sizeof(sql), "%s", "0123456789012345678901234567890"); /* 31 */
+	assert_int_equal(strlen(sql), 31);
+}
+
 static void buf_refuses_append_past_ceiling(void **state)
 {
 	struct cr_buf b;
@@ -361,6 +372,7 @@ int main(void)
 		cmocka_unit_test(text_counts_utf8_and_compares_secrets),
 		cmocka_unit_test(base64_decodes_with_and_without_padding),
 		cmocka_unit_test(hex_round_trips_and_rejects_non_hex),
+		cmocka_unit_test(format_fixed_writes_what_fits),
 		cmocka_unit_test(buf_refuses_append_past_ceiling),
 		cmocka_unit_test(buf_printf_grows_and_terminates),
 		cmocka_unit_test(arena_returns_null_past_limit),
