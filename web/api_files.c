@@ -112,7 +112,7 @@ static int media_type(const char *s, char out[WEB_FILE_TYPE_MAX + 1], struct cr_
 	return 0;
 }
 
-void web_api_files_post(struct web_request *req)
+static void files_post(struct web_request *req)
 {
 	const struct web_context *ctx = req->ctx;
 	const char *ws = req->params[0];
@@ -161,7 +161,7 @@ static bool peer_files(struct web_request *req)
 	return false;
 }
 
-void web_api_peer_files_get(struct web_request *req)
+static void peer_files_get(struct web_request *req)
 {
 	struct cr_err err = { 0 };
 	json_t *out = NULL;
@@ -173,7 +173,7 @@ void web_api_peer_files_get(struct web_request *req)
 	web_reply_result(req, rc, &err, 200, out);
 }
 
-void web_api_peer_files_ws_get(struct web_request *req)
+static void peer_files_ws_get(struct web_request *req)
 {
 	const char *ws = req->params[0];
 	const char *bucket = web_query_arg(req, "bucket");
@@ -221,7 +221,7 @@ static struct MHD_Response *response_from_fd(int fd, uint64_t size)
 	return MHD_create_response_from_fd64(size, fd);
 }
 
-void web_api_peer_file_get(struct web_request *req)
+static void peer_file_get(struct web_request *req)
 {
 	const char *ws, *sha;
 	struct cr_err err = { 0 };
@@ -247,7 +247,7 @@ void web_api_peer_file_get(struct web_request *req)
 	web_headers_add(req->response, true);
 }
 
-void web_api_peer_file_put(struct web_request *req)
+static void peer_file_put(struct web_request *req)
 {
 	const char *ws, *sha;
 	struct cr_err err = { 0 };
@@ -451,3 +451,30 @@ void web_files_send(struct web_request *req, const char *ws, const char *sha, co
 	file_headers(r, name, type, is_inline, sha);
 	req->response = r;
 }
+
+/* This family's routes; web/routes.c lists the families. */
+const struct web_route web_routes_files[] = {
+	{ .methods = WEB_GET | WEB_HEAD,
+	  .pattern = "/api/v1/cluster/files",
+	  .handler = peer_files_get,
+	  .permission = WEB_PERM_PEER },
+	{ .methods = WEB_GET | WEB_HEAD,
+	  .pattern = "/api/v1/cluster/files/{ws}",
+	  .handler = peer_files_ws_get,
+	  .permission = WEB_PERM_PEER },
+	{ .methods = WEB_GET | WEB_HEAD,
+	  .pattern = "/api/v1/cluster/files/{ws}/{sha256}",
+	  .handler = peer_file_get,
+	  .permission = WEB_PERM_PEER },
+	{ .methods = WEB_PUT,
+	  .pattern = "/api/v1/cluster/files/{ws}/{sha256}",
+	  .handler = peer_file_put,
+	  .permission = WEB_PERM_PEER,
+	  .body = WEB_BODY_UPLOAD },
+	{ .methods = WEB_POST,
+	  .pattern = "/api/v1/workspaces/{ws}/files",
+	  .handler = files_post,
+	  .permission = WEB_PERM_WORKSPACE,
+	  .body = WEB_BODY_UPLOAD },
+	{ .pattern = NULL },
+};

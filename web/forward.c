@@ -21,22 +21,6 @@
 #include "../lib/time.h"
 #include "web_int.h"
 
-static const char *method_name(enum web_method m)
-{
-	switch (m) {
-	case WEB_POST:
-		return "POST";
-	case WEB_PUT:
-		return "PUT";
-	case WEB_PATCH:
-		return "PATCH";
-	case WEB_DELETE:
-		return "DELETE";
-	default:
-		return "GET";
-	}
-}
-
 static void make_request_id(struct web_request *req)
 {
 	unsigned char b[16];
@@ -119,7 +103,7 @@ bool web_forward_if_needed(struct web_request *req)
 		char leader[CLUSTER_ADDRESS_MAX];
 		struct cluster_http_response resp;
 		struct cluster_http_request fr = {
-			.method = method_name(req->method),
+			.method = web_method_name(req->method), /* a write route's */
 			.path = req->path,
 			.headers = { rid_header,
 				     req->is_local ? "X-Creek-Origin-Local: 1"

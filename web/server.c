@@ -34,21 +34,6 @@ struct web_server {
 	const struct web_context *ctx;
 };
 
-static enum web_method method_of(const char *m)
-{
-	static const struct {
-		const char *name;
-		enum web_method method;
-	} table[] = { { "GET", WEB_GET },        { "HEAD", WEB_HEAD },   { "POST", WEB_POST },
-		      { "PUT", WEB_PUT },        { "PATCH", WEB_PATCH }, { "DELETE", WEB_DELETE },
-		      { "OPTIONS", WEB_OPTIONS } };
-
-	for (size_t i = 0; i < sizeof(table) / sizeof(table[0]); i++)
-		if (strcmp(m, table[i].name) == 0)
-			return table[i].method;
-	return WEB_OTHER;
-}
-
 /* The request carries the node's operator token (creekctl on the node,
  * which can read <data>/operator.token). */
 static bool has_operator_token(struct MHD_Connection *conn, const char *token)
@@ -109,7 +94,7 @@ static struct web_request *request_new(struct web_server *s, struct MHD_Connecti
 	req->conn = conn;
 	req->ctx = s->ctx;
 	req->cfg = &s->cfg;
-	req->method = method_of(method);
+	req->method = web_method_parse(method);
 	req->path = url;
 	req->kind = s->cfg.kind;
 	if (req->kind == WEB_KIND_PEER) {
