@@ -11,6 +11,15 @@
 #include "file_sync.h"
 #include "forward.h"
 
+/* forward.c: parse the head of a peer's HTTP answer, buf[0..head_len)
+ * (the status line and headers through the blank line; buf is
+ * NUL-terminated after it): status, Content-Type, Set-Cookie and
+ * Retry-After into resp, the body's length, and whether the connection
+ * may be kept. -1 for a head that is not HTTP or lacks a length its
+ * status needs. Exposed for tests/fuzz/fuzz_peer_head.c. */
+int cluster_http_parse_head(const char *buf, size_t head_len, struct cluster_http_response *resp,
+			    size_t *content_length, bool *keep_alive);
+
 /* files.c: rewrite <cluster_dir>/members from the manager's picture. */
 int cluster_files_write_members(const char *cluster_dir, const struct cluster_status *st,
 				struct cr_err *err);

@@ -8,8 +8,11 @@
 
 #include "../lib/log.h"
 #include "../lib/mem.h"
+#include "../lib/text.h"
 #include "cluster_int.h"
 #include "file_sync.h"
+
+_Static_assert(STORAGE_FILES_BUCKETS == 256, "a bucket's name is one byte in hex");
 
 #define HEX_LEN         STORAGE_FILES_SHA256_HEX
 #define LIST_TIMEOUT_MS 30000
@@ -229,12 +232,12 @@ static int repair_workspace(struct cluster_file_sync *s, const char *address, co
 		return rc;
 	json_object_foreach(json_object_get(answer, "buckets"), key, value)
 	{
-		unsigned bucket = 0;
+		unsigned char bucket = 0; /* two hex digits: below STORAGE_FILES_BUCKETS */
 		const char *theirs = json_string_value(value);
 		if (!budget_left(s, b))
 			break;
-		if (theirs == NULL || strlen(key) != 2 || sscanf(key, "%2x", &bucket) != 1 ||
-		    bucket >= STORAGE_FILES_BUCKETS || strcmp(mine->buckets[bucket], theirs) == 0)
+		if (theirs == NULL || strlen(key) != 2 || cr_hex_decode(key, 2, &bucket) != 1 ||
+		    strcmp(mine->buckets[bucket], theirs) == 0)
 			continue;
 		rc = repair_bucket(s, address, ws, bucket, b, err);
 		if (rc < 0)

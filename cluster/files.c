@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "../lib/file.h"
 #include "../lib/log.h"
 #include "../lib/parse.h"
 #include "../storage/engine.h"
@@ -82,14 +83,12 @@ static int store_info(const char *data_dir, uint64_t *id, char *address, size_t 
 
 static int create_cluster(const char *dir, const char *address, struct cr_err *err)
 {
-	char ip[CLUSTER_ADDRESS_MAX];
-	char *colon;
+	char ip[CR_HOST_MAX];
+	uint16_t port;
 	int rc;
 
-	(void)snprintf(ip, sizeof(ip), "%s", address);
-	colon = strrchr(ip, ':');
-	if (colon != NULL)
-		*colon = '\0';
+	if (cr_parse_host_port(address, ip, &port, err) < 0)
+		return CR_EINVAL;
 	rc = cluster_ca_create(dir, address, err);
 	if (rc == 0)
 		rc = cluster_cert_issue(dir, "node-1", ip, dir, err);
@@ -105,8 +104,8 @@ static int follow_address(const char *data_dir, const char *old, const char *add
 			  struct cluster_files *files, struct cr_err *err)
 {
 	char store[4200];
-	char ip[CLUSTER_ADDRESS_MAX];
-	char *colon;
+	char ip[CR_HOST_MAX];
+	uint16_t port;
 	struct cluster_files known;
 	char members[4200];
 	int rc;
@@ -126,10 +125,8 @@ static int follow_address(const char *data_dir, const char *old, const char *add
 	rc = storage_engine_readdress(store, address, err);
 	if (rc < 0)
 		return rc;
-	(void)snprintf(ip, sizeof(ip), "%s", address);
-	colon = strrchr(ip, ':');
-	if (colon != NULL)
-		*colon = '\0';
+	if (cr_parse_host_port(address, ip, &port, err) < 0)
+		return CR_EINVAL;
 	rc = cluster_cert_issue(files->dir, "node-1", ip, files->dir, err);
 	if (rc == 0)
 		(void)unlink(members);
@@ -196,26 +193,10 @@ int cluster_files_prepare(const char *data_dir, const char *address, struct clus
 	return 0;
 }
 
-/* Write path atomically (temporary file, fsync, rename). */
 static int write_file(const char *path, const char *text, struct cr_err *err)
 {
-	char tmp[4300];
-	size_t len = strlen(text);
-	int fd;
-
-	(void)snprintf(tmp, sizeof(tmp), "%s.tmp", path);
-	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-	if (fd < 0)
-		return cr_err_set(err, CR_EINVAL, "cannot write '%s': %s", tmp, strerror(errno));
-	if (write(fd, text, len) != (ssize_t)len || fsync(fd) < 0) {
-		int e = errno;
-		close(fd);
-		(void)unlink(tmp);
-		return cr_err_set(err, CR_EINVAL, "cannot write '%s': %s", tmp, strerror(e));
-	}
-	close(fd);
-	if (rename(tmp, path) < 0)
-		return cr_err_set(err, CR_EINVAL, "cannot rename '%s': %s", tmp, strerror(errno));
+	if (cr_file_write_atomic(path, text, strlen(text), 0600, err) < 0)
+		return cr_err_wrap(err, "'%s'", path);
 	return 0;
 }
 

@@ -22,6 +22,7 @@
 #include "../lib/log.h"
 #include "../lib/mem.h"
 #include "../lib/time.h"
+#include "cluster_int.h"
 #include "proxy.h"
 
 #define IDLE_MAX 64
@@ -128,7 +129,6 @@ static int send_all(int fd, const char *data, size_t len, uint64_t deadline)
 	return 0;
 }
 
-/* Parse the head in buf[0..head_len): status, content type, length. */
 /* A header's value, trimmed, into out ("" if it does not fit). */
 static void header_value(const char *v, size_t n, char *out, size_t out_len)
 {
@@ -143,8 +143,8 @@ static void header_value(const char *v, size_t n, char *out, size_t out_len)
 	}
 }
 
-static int parse_head(const char *buf, size_t head_len, struct cluster_http_response *resp,
-		      size_t *content_length, bool *keep_alive)
+int cluster_http_parse_head(const char *buf, size_t head_len, struct cluster_http_response *resp,
+			    size_t *content_length, bool *keep_alive)
 {
 	const char *p = buf;
 	const char *end = buf + head_len;
@@ -257,8 +257,8 @@ static int exchange(struct cluster_forwarder *f, int fd, const struct cluster_ht
 			if (end == NULL)
 				continue;
 			head_len = (size_t)(end - head.data) + 4;
-			if (parse_head(head.data, head_len, resp, &content_length, keep_alive) <
-			    0) {
+			if (cluster_http_parse_head(head.data, head_len, resp, &content_length,
+						    keep_alive) < 0) {
 				rc = cr_err_set(err, CR_EUNAVAIL, "node '%s' sent a bad answer",
 						req->address);
 				break;

@@ -18,13 +18,8 @@
 #include "../lib/log.h"
 #include "../lib/mem.h"
 #include "../lib/parse.h"
+#include "../lib/text.h"
 #include "../lib/time.h"
-
-static void hex(const unsigned char *in, size_t n, char *out)
-{
-	for (size_t i = 0; i < n; i++)
-		(void)snprintf(out + 2 * i, 3, "%02x", in[i]);
-}
 
 static int random_hex(char *out, size_t n_bytes, struct cr_err *err)
 {
@@ -32,7 +27,7 @@ static int random_hex(char *out, size_t n_bytes, struct cr_err *err)
 
 	if (n_bytes > sizeof(b) || RAND_bytes(b, (int)n_bytes) != 1)
 		return cr_err_set(err, CR_EINTERNAL, "no random bytes");
-	hex(b, n_bytes, out);
+	cr_hex_encode(b, n_bytes, out);
 	return 0;
 }
 
@@ -42,17 +37,7 @@ static void sha256_hex(const char *s, char out[65])
 	unsigned int n = 0;
 
 	(void)EVP_Digest(s, strlen(s), md, &n, EVP_sha256(), NULL);
-	hex(md, n, out);
-}
-
-static bool is_hex(const char *s, size_t len)
-{
-	if (strlen(s) != len)
-		return false;
-	for (size_t i = 0; i < len; i++)
-		if (!((s[i] >= '0' && s[i] <= '9') || (s[i] >= 'a' && s[i] <= 'f')))
-			return false;
-	return true;
+	cr_hex_encode(md, n, out);
 }
 
 /* ---- tokens ---- */
@@ -141,8 +126,8 @@ int cluster_token_parse(const char *text, struct cluster_token *out, struct cr_e
 				  "this is not a Creek join token (expected %s/...; copy it whole "
 				  "from 'creekctl token create')",
 				  CLUSTER_TOKEN_PREFIX);
-	if (!is_hex(parts[1], CLUSTER_TLS_FINGERPRINT_LEN) || !is_hex(parts[2], 16) ||
-	    !is_hex(parts[3], 32))
+	if (!cr_hex_is_lower(parts[1], CLUSTER_TLS_FINGERPRINT_LEN) ||
+	    !cr_hex_is_lower(parts[2], 16) || !cr_hex_is_lower(parts[3], 32))
 		return cr_err_set(err, CR_EINVAL, "the join token is damaged (copy it whole)");
 	memcpy(out->fingerprint, parts[1], CLUSTER_TLS_FINGERPRINT_LEN);
 	memcpy(out->id, parts[2], 16);
@@ -254,21 +239,19 @@ static int issue(const char *files_dir, uint64_t id, const char *address,
 		 struct cluster_admission *out, struct cr_err *err)
 {
 	char tmp[4096];
-	char ip[CLUSTER_ADDRESS_MAX];
+	char ip[CR_HOST_MAX];
+	uint16_t port;
 	char name[40];
-	char *colon;
 	int rc;
 
 	if (strlen(files_dir) + 16 > sizeof(tmp))
 		return cr_err_set(err, CR_EINVAL, "'%s' is too long a path", files_dir);
+	if (cr_parse_host_port(address, ip, &port, err) < 0)
+		return CR_EINVAL;
 	memcpy(tmp, files_dir, strlen(files_dir));
 	memcpy(tmp + strlen(files_dir), "/issue-XXXXXX", 14);
 	if (mkdtemp(tmp) == NULL)
 		return cr_err_set(err, CR_EINTERNAL, "cannot make '%s': %s", tmp, strerror(errno));
-	(void)snprintf(ip, sizeof(ip), "%s", address);
-	colon = strrchr(ip, ':');
-	if (colon != NULL)
-		*colon = '\0';
 	(void)snprintf(name, sizeof(name), "node-%" PRIu64, id);
 	rc = cluster_cert_issue(files_dir, name, ip, tmp, err);
 	if (rc == 0) {
@@ -290,7 +273,7 @@ static int add_node(struct storage_store *store, uint64_t id, const char *addres
 {
 	struct storage_pool *pool = storage_store_pool(store);
 	uint64_t deadline = cr_now_ms() + 20000;
-	unsigned backoff_ms = 50;
+	struct cr_backoff backoff = CR_BACKOFF(50, 500);
 
 	for (;;) {
 		struct storage_conn *conn = NULL;
@@ -313,8 +296,7 @@ static int add_node(struct storage_store *store, uint64_t id, const char *addres
 		storage_pool_release(pool, conn);
 		if (rc == 0 || (rc != CR_EUNAVAIL && rc != CR_EUNKNOWN) || cr_now_ms() > deadline)
 			return rc;
-		cr_sleep_ms(backoff_ms);
-		backoff_ms = backoff_ms * 2 > 500 ? 500 : backoff_ms * 2;
+		cr_backoff_sleep(&backoff);
 	}
 }
 
@@ -333,7 +315,7 @@ int cluster_admit(struct storage_store *store, struct cluster *c, const char *fi
 	int rc;
 
 	memset(out, 0, sizeof(*out));
-	if (!is_hex(token_id, 16) || !is_hex(secret, 32))
+	if (!cr_hex_is_lower(token_id, 16) || !cr_hex_is_lower(secret, 32))
 		return cr_err_set(err, CR_EDENIED, "the join token is not valid for this cluster");
 	if (cr_parse_ipv4_port(address, err) < 0 || strncmp(address, "0.0.0.0:", 8) == 0)
 		return cr_err_set(err, CR_EINVAL,

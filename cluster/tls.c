@@ -14,7 +14,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "../lib/file.h"
 #include "../lib/mem.h"
+#include "../lib/text.h"
 
 #define CA_DAYS   3650
 #define NODE_DAYS 1825
@@ -49,25 +51,26 @@ static int write_pem(const char *dir, const char *name, mode_t mode, X509 *cert,
 		     struct cr_err *err)
 {
 	char path[4096];
-	char tmp[4200];
-	FILE *f;
-	int fd;
+	BIO *mem = BIO_new(BIO_s_mem());
+	char *pem = NULL;
+	long len;
 	int ok;
+	int rc;
 
-	path_join(path, sizeof(path), dir, name);
-	(void)snprintf(tmp, sizeof(tmp), "%s.tmp", path);
-	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
-	if (fd < 0 || (f = fdopen(fd, "w")) == NULL) {
-		if (fd >= 0)
-			close(fd);
-		return cr_err_set(err, CR_EINVAL, "cannot write '%s': %s", tmp, strerror(errno));
+	if (mem == NULL)
+		return ssl_fail(err, "cannot encode a PEM file");
+	ok = cert != NULL ? PEM_write_bio_X509(mem, cert)
+			  : PEM_write_bio_PrivateKey(mem, key, NULL, NULL, 0, NULL, NULL);
+	len = BIO_get_mem_data(mem, &pem);
+	if (!ok || len <= 0) {
+		BIO_free(mem);
+		return ssl_fail(err, "cannot encode a PEM file");
 	}
-	ok = cert != NULL ? PEM_write_X509(f, cert)
-			  : PEM_write_PrivateKey(f, key, NULL, NULL, 0, NULL, NULL);
-	ok = fflush(f) == 0 && fsync(fileno(f)) == 0 && ok;
-	ok = fclose(f) == 0 && ok;
-	if (!ok || rename(tmp, path) < 0)
-		return cr_err_set(err, CR_EINVAL, "cannot write '%s'", path);
+	path_join(path, sizeof(path), dir, name);
+	rc = cr_file_write_atomic(path, pem, (size_t)len, mode, err);
+	BIO_free(mem);
+	if (rc < 0)
+		return cr_err_wrap(err, "'%s'", path);
 	return 0;
 }
 
@@ -240,8 +243,7 @@ int cluster_ca_fingerprint(const char *dir, char *out, size_t out_len, struct cr
 		return ssl_fail(err, "cannot hash the CA certificate");
 	}
 	X509_free(ca);
-	for (unsigned i = 0; i < n; i++)
-		(void)snprintf(out + 2 * i, 3, "%02x", md[i]);
+	cr_hex_encode(md, n, out);
 	return 0;
 }
 

@@ -2,7 +2,12 @@
  *
  * When memory runs out these log one line and abort: a node of a replicated
  * store is safer restarting than carrying thousands of untested branches
- * (STYLE.md §6). Callers never test the result for NULL. */
+ * (STYLE.md §6). Callers never test the result for NULL.
+ *
+ * Jansson allocates through cr_malloc too: each program's main() calls
+ * json_set_alloc_funcs(cr_malloc, free) once, before any JSON is made, so
+ * a json_object() or json_string() of valid UTF-8 never returns NULL
+ * for want of memory (a NULL still means bad input: json_pack, json_loads). */
 #ifndef CREEK_LIB_MEM_H
 #define CREEK_LIB_MEM_H
 

@@ -106,3 +106,59 @@ int cr_parse_ipv4_port(const char *s, struct cr_err *err)
 		return cr_err_set(err, CR_EINVAL, "'%s' has no valid port (1-65535)", s);
 	return 0;
 }
+
+static bool is_host_char(char c, bool is_bracketed)
+{
+	if (is_bracketed)
+		return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F') ||
+		       c == ':' || c == '.';
+	return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+	       c == '.' || c == '-' || c == '_';
+}
+
+int cr_parse_host_port(const char *s, char host[CR_HOST_MAX], uint16_t *port, struct cr_err *err)
+{
+	const char *h = s;
+	const char *end; /* just past the host */
+	const char *colon;
+	bool is_bracketed;
+	uint32_t p;
+
+	if (s == NULL || *s == '\0')
+		return cr_err_set(err, CR_EINVAL, "address is missing (host:port)");
+	is_bracketed = s[0] == '[';
+	if (is_bracketed) {
+		h = s + 1;
+		end = strchr(h, ']');
+		if (end == NULL)
+			return cr_err_set(err, CR_EINVAL, "'%s' has '[' without ']'", s);
+		colon = end + 1;
+		if (*colon != ':')
+			return cr_err_set(err, CR_EINVAL,
+					  "'%s' has no port after ']' ([host]:port)", s);
+	} else {
+		colon = strrchr(s, ':');
+		if (colon == NULL)
+			return cr_err_set(err, CR_EINVAL, "'%s' has no port (host:port)", s);
+		end = colon;
+		if (memchr(s, ':', (size_t)(colon - s)) != NULL)
+			return cr_err_set(err, CR_EINVAL,
+					  "'%s' has an IPv6 host without brackets ([host]:port)",
+					  s);
+	}
+	if (end == h)
+		return cr_err_set(err, CR_EINVAL, "'%s' has no host", s);
+	if ((size_t)(end - h) >= CR_HOST_MAX)
+		return cr_err_set(err, CR_EINVAL, "'%s' has a host longer than %d characters", s,
+				  CR_HOST_MAX - 1);
+	for (const char *c = h; c < end; c++)
+		if (!is_host_char(*c, is_bracketed))
+			return cr_err_set(err, CR_EINVAL,
+					  "'%s' has a character not allowed in a host", s);
+	if (cr_parse_u32(colon + 1, 65535, &p, NULL) < 0 || p == 0)
+		return cr_err_set(err, CR_EINVAL, "'%s' has no valid port (1-65535)", s);
+	memcpy(host, h, (size_t)(end - h));
+	host[end - h] = '\0';
+	*port = (uint16_t)p;
+	return 0;
+}

@@ -1,4 +1,5 @@
-/* lib/parse.h: checked number parsing (atoi and friends are banned).
+/* lib/parse.h: checked number and address parsing (atoi and friends are
+ * banned).
  *
  * Each parser accepts the whole string or nothing: no sign where none is
  * allowed, no trailing junk, no empty string, no overflow. CR_EINVAL with a
@@ -18,5 +19,17 @@ int cr_parse_i64(const char *s, int64_t *out, struct cr_err *err);
 int cr_parse_bool(const char *s, bool *out, struct cr_err *err);
 /* "a.b.c.d:port" with an IPv4 literal (what dqlite 1.11 accepts) */
 int cr_parse_ipv4_port(const char *s, struct cr_err *err);
+
+/* Room for the host cr_parse_host_port() returns, with its NUL (an IPv6
+ * literal is at most 45 characters). */
+#define CR_HOST_MAX 64
+
+/* Split "host:port" or "[ipv6]:port" ("[::1]:9443"): the host without
+ * brackets into host, the port (1-65535) into *port. The host is checked
+ * for its characters only, not resolved: letters, digits, '.', '-' and
+ * '_'; inside brackets hex digits, ':' and '.'. An IPv6 host without
+ * brackets is refused (which colon starts the port?). CR_EINVAL naming
+ * the problem otherwise; host and *port are written only on success. */
+int cr_parse_host_port(const char *s, char host[CR_HOST_MAX], uint16_t *port, struct cr_err *err);
 
 #endif

@@ -1,7 +1,11 @@
 /* lib/text.c: UTF-8 lengths and constant-time comparison. */
 #include "text.h"
 
+#include <stdarg.h>
+#include <stdio.h>
 #include <string.h>
+
+#include "assert.h"
 
 long cr_utf8_chars(const char *s, bool multiline)
 {
@@ -92,4 +96,62 @@ long cr_base64_decode(const char *s, size_t len, unsigned char *out)
 		}
 	}
 	return bits >= 6 ? -1 : n;
+}
+
+void cr_hex_encode(const void *data, size_t n, char *out)
+{
+	static const char digits[] = "0123456789abcdef";
+	const unsigned char *p = data;
+
+	for (size_t i = 0; i < n; i++) {
+		out[2 * i] = digits[p[i] >> 4];
+		out[2 * i + 1] = digits[p[i] & 15];
+	}
+	out[2 * n] = '\0';
+}
+
+int cr_hex_digit(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+long cr_hex_decode(const char *s, size_t len, unsigned char *out)
+{
+	if (len % 2 != 0)
+		return -1;
+	for (size_t i = 0; i < len; i += 2) {
+		int hi = cr_hex_digit(s[i]);
+		int lo = cr_hex_digit(s[i + 1]);
+		if (hi < 0 || lo < 0)
+			return -1;
+		out[i / 2] = (unsigned char)(hi << 4 | lo);
+	}
+	return (long)(len / 2);
+}
+
+bool cr_hex_is_lower(const char *s, size_t len)
+{
+	if (s == NULL || strnlen(s, len + 1) != len)
+		return false;
+	for (size_t i = 0; i < len; i++)
+		if (!((s[i] >= '0' && s[i] <= '9') || (s[i] >= 'a' && s[i] <= 'f')))
+			return false;
+	return true;
+}
+
+void cr_format_fixed(char *out, size_t len, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(out, len, fmt, ap);
+	va_end(ap);
+	cr_assert(n >= 0 && (size_t)n < len);
 }

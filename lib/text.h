@@ -22,4 +22,22 @@ bool cr_same_secret(const char *a, const char *b);
  * or -1 if s is not base64. */
 long cr_base64_decode(const char *s, size_t len, unsigned char *out);
 
+/* Lower-case hex of n bytes into out (room for 2 * n + 1), NUL-terminated:
+ * hashes, tokens, ids. */
+void cr_hex_encode(const void *data, size_t n, char *out);
+/* The value of one hex digit (either case), or -1. */
+int cr_hex_digit(char c);
+/* Decode len hex digits (either case) into out (room for len / 2); the
+ * number of bytes, or -1 if len is odd or s holds anything but hex. */
+long cr_hex_decode(const char *s, size_t len, unsigned char *out);
+/* s is exactly len lower-case hex digits (what cr_hex_encode writes). */
+bool cr_hex_is_lower(const char *s, size_t len);
+
+/* snprintf into a fixed buffer for text made of the program's own
+ * constants (SQL naming tables and columns, placeholder lists): text that
+ * does not fit is a bug, and stops the process (cr_assert). Never for
+ * input from outside. */
+void cr_format_fixed(char *out, size_t len, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
 #endif

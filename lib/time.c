@@ -59,3 +59,21 @@ void cr_cond_wait_ms(pthread_cond_t *cond, pthread_mutex_t *mutex, unsigned ms)
 	ts.tv_nsec = (long)(ns % 1000000000u);
 	(void)pthread_cond_timedwait(cond, mutex, &ts);
 }
+
+unsigned cr_backoff_next(struct cr_backoff *b)
+{
+	unsigned wait_ms = b->delay_ms;
+
+	b->delay_ms = b->delay_ms > b->max_ms / 2 ? b->max_ms : b->delay_ms * 2;
+	return wait_ms;
+}
+
+bool cr_backoff_fits(const struct cr_backoff *b, uint64_t deadline_ms)
+{
+	return cr_now_ms() + b->delay_ms < deadline_ms;
+}
+
+void cr_backoff_sleep(struct cr_backoff *b)
+{
+	cr_sleep_ms(cr_backoff_next(b));
+}

@@ -28,6 +28,7 @@
 
 #include "mem.h"
 #include "parse.h"
+#include "text.h"
 #include "xlsx_int.h"
 
 #define CHUNK       65536
@@ -372,11 +373,7 @@ static bool hex4(const char *s, uint32_t *out)
 	uint32_t v = 0;
 
 	for (int i = 0; i < 4; i++) {
-		char c = s[i];
-		int d = c >= '0' && c <= '9'   ? c - '0'
-			: c >= 'a' && c <= 'f' ? c - 'a' + 10
-			: c >= 'A' && c <= 'F' ? c - 'A' + 10
-					       : -1;
+		int d = cr_hex_digit(s[i]);
 		if (d < 0)
 			return false;
 		v = v << 4 | (uint32_t)d;

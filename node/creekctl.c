@@ -26,6 +26,7 @@
 #include "../cluster/join.h"
 #include "../cluster/tls.h"
 #include "../lib/buf.h"
+#include "../lib/mem.h"
 #include "../lib/parse.h"
 #include "../storage/engine.h"
 
@@ -533,6 +534,7 @@ int main(int argc, char **argv)
 	uint32_t u = 0;
 	int rc;
 
+	json_set_alloc_funcs(cr_malloc, free); /* lib/mem.h: once, before any JSON */
 	for (int i = 1; i < argc; i++) {
 		const char *a = argv[i];
 		bool has_value = i + 1 < argc;

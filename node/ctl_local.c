@@ -21,6 +21,7 @@
 #include "../cluster/tls.h"
 #include "../lib/buf.h"
 #include "../lib/parse.h"
+#include "../lib/text.h"
 #include "../storage/engine.h"
 #include "ctl.h"
 
@@ -158,8 +159,7 @@ static int pem_fingerprint(const char *pem, char *out, size_t out_len)
 	int rc = -1;
 
 	if (x != NULL && X509_digest(x, EVP_sha256(), md, &n) == 1 && out_len > 2 * n) {
-		for (unsigned i = 0; i < n; i++)
-			(void)snprintf(out + 2 * i, 3, "%02x", md[i]);
+		cr_hex_encode(md, n, out);
 		rc = 0;
 	}
 	X509_free(x);

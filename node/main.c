@@ -5,6 +5,7 @@
  * node cleanly), the systemd watchdog and STATUS= updates. Later, cluster
  * work and the schedulers run on this loop too. */
 #define LOG_MODULE "node"
+#include <jansson.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,6 +13,7 @@
 #include <uv.h>
 
 #include "../lib/log.h"
+#include "../lib/mem.h"
 #include "../storage/engine.h"
 #include "config.h"
 #include "journal.h"
@@ -110,6 +112,7 @@ int main(int argc, char **argv)
 	struct main_loop m;
 	char status[256];
 
+	json_set_alloc_funcs(cr_malloc, free); /* lib/mem.h: once, before any JSON */
 	if (node_config_parse(argc, argv, &cfg, &err) < 0) {
 		(void)fprintf(stderr, "creekd: %s\n", err.msg);
 		return 2;

@@ -25,6 +25,7 @@
 #include "../lib/file.h"
 #include "../lib/log.h"
 #include "../lib/mem.h"
+#include "../lib/text.h"
 #include "../lib/time.h"
 #include "../storage/engine.h"
 #include "../storage/files.h"
@@ -78,24 +79,14 @@ static int write_operator_token(const char *dir, char token[NODE_OPERATOR_TOKEN_
 				struct cr_err *err)
 {
 	unsigned char b[NODE_OPERATOR_TOKEN_LEN / 2];
-	char path[4096], tmp[4200];
-	int fd;
+	char path[4096];
 
 	if (getrandom(b, sizeof(b), 0) != (ssize_t)sizeof(b))
 		return cr_err_set(err, CR_EINTERNAL, "no random bytes for the operator token");
-	for (size_t i = 0; i < sizeof(b); i++)
-		(void)snprintf(token + 2 * i, 3, "%02x", b[i]);
+	cr_hex_encode(b, sizeof(b), token);
 	(void)snprintf(path, sizeof(path), "%s/operator.token", dir);
-	(void)snprintf(tmp, sizeof(tmp), "%s.new", path);
-	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600);
-	if (fd < 0 || write(fd, token, NODE_OPERATOR_TOKEN_LEN) != NODE_OPERATOR_TOKEN_LEN ||
-	    fsync(fd) < 0 || close(fd) < 0 || rename(tmp, path) < 0) {
-		int e = errno;
-		if (fd >= 0)
-			(void)close(fd);
-		(void)unlink(tmp);
-		return cr_err_set(err, CR_EUNAVAIL, "cannot write '%s': %s", path, strerror(e));
-	}
+	if (cr_file_write_atomic(path, token, NODE_OPERATOR_TOKEN_LEN, 0600, err) < 0)
+		return cr_err_wrap(err, "'%s'", path);
 	return 0;
 }
 

@@ -15,6 +15,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "../lib/file.h"
 #include "../lib/log.h"
 #include "../lib/mem.h"
 #include "../lib/parse.h"
@@ -115,23 +116,15 @@ static int read_info(const char *path, const char *address, uint64_t *id, struct
 	return rc;
 }
 
-static int write_info(const char *dir, const char *path, uint64_t id, const char *address,
-		      struct cr_err *err)
+static int write_info(const char *path, uint64_t id, const char *address, struct cr_err *err)
 {
-	char tmp[4096];
-	FILE *f;
-	int ok;
+	char text[200];
+	int n = snprintf(text, sizeof(text), "%" PRIu64 " %s\n", id, address);
 
-	(void)snprintf(tmp, sizeof(tmp), "%s/.node-info.tmp", dir);
-	f = fopen(tmp, "we");
-	if (f == NULL)
-		return cr_err_set(err, CR_EINVAL, "cannot write '%s': %s", tmp, strerror(errno));
-	ok = fprintf(f, "%" PRIu64 " %s\n", id, address) > 0;
-	ok = fflush(f) == 0 && ok;
-	ok = fsync(fileno(f)) == 0 && ok;
-	ok = fclose(f) == 0 && ok;
-	if (!ok || rename(tmp, path) < 0)
-		return cr_err_set(err, CR_EINVAL, "cannot write '%s': %s", path, strerror(errno));
+	if (n < 0 || (size_t)n >= sizeof(text))
+		return cr_err_set(err, CR_EINVAL, "cluster address '%s' is too long", address);
+	if (cr_file_write_atomic(path, text, (size_t)n, 0666, err) < 0)
+		return cr_err_wrap(err, "'%s'", path);
 	return 0;
 }
 
@@ -241,7 +234,7 @@ int storage_engine_start(const struct storage_engine_config *cfg, struct storage
 				  ENGINE_BOOTSTRAP_ID);
 	if (rc == 1) {
 		id = cfg->join_id != 0 ? cfg->join_id : ENGINE_BOOTSTRAP_ID;
-		rc = write_info(cfg->dir, info, id, cfg->address, err);
+		rc = write_info(info, id, cfg->address, err);
 		if (rc < 0)
 			return rc;
 	}
@@ -361,7 +354,7 @@ int storage_engine_readdress(const char *dir, const char *address, struct cr_err
 		return rc;
 	rc = rewrite_as_sole_voter(dir, id, old, address, err);
 	if (rc == 0)
-		rc = write_info(dir, info, id, address, err);
+		rc = write_info(info, id, address, err);
 	if (rc == 0)
 		log_notice("one-node store moved from '%s' to '%s'", old, address);
 	return rc;
@@ -369,9 +362,11 @@ int storage_engine_readdress(const char *dir, const char *address, struct cr_err
 
 void storage_engine_local_address(uint64_t id, const char *address, char *out, size_t out_len)
 {
-	const char *colon = strrchr(address, ':');
+	char host[CR_HOST_MAX];
+	uint16_t port = 0;
 
-	(void)snprintf(out, out_len, "@creek-db-%s-%" PRIu64, colon != NULL ? colon + 1 : "0", id);
+	(void)cr_parse_host_port(address, host, &port, NULL); /* port 0 if it has none */
+	(void)snprintf(out, out_len, "@creek-db-%u-%" PRIu64, (unsigned)port, id);
 }
 
 uint64_t storage_engine_id(const struct storage_engine *e)

@@ -13,40 +13,26 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "../lib/file.h"
 #include "../lib/mem.h"
+#include "../lib/text.h"
 
 #define PATH_MAX_LEN 4200
 #define ROOT_MAX_LEN 4000
-#define TMP_PREFIX   ".tmp-"
 
 struct storage_files {
 	char root[ROOT_MAX_LEN];
 	storage_sha256_fn sha256;
 };
 
-static bool is_lower_hex(char c)
-{
-	return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f');
-}
-
 bool storage_files_workspace_valid(const char *ws)
 {
-	if (ws == NULL || ws[0] != 'w' || strlen(ws) != STORAGE_FILES_WS_ID_LEN)
-		return false;
-	for (size_t i = 1; i < STORAGE_FILES_WS_ID_LEN; i++)
-		if (!is_lower_hex(ws[i]))
-			return false;
-	return true;
+	return ws != NULL && ws[0] == 'w' && cr_hex_is_lower(ws + 1, STORAGE_FILES_WS_ID_LEN - 1);
 }
 
 bool storage_files_sha256_valid(const char *sha)
 {
-	if (sha == NULL || strlen(sha) != STORAGE_FILES_SHA256_HEX)
-		return false;
-	for (size_t i = 0; i < STORAGE_FILES_SHA256_HEX; i++)
-		if (!is_lower_hex(sha[i]))
-			return false;
-	return true;
+	return cr_hex_is_lower(sha, STORAGE_FILES_SHA256_HEX);
 }
 
 static int check_ws(const char *ws, struct cr_err *err)
@@ -100,15 +86,10 @@ const char *storage_files_root(const struct storage_files *f)
 void storage_files_sha256_hex(const struct storage_files *f, const void *data, size_t len,
 			      char out[STORAGE_FILES_SHA256_HEX + 1])
 {
-	static const char hex[] = "0123456789abcdef";
 	uint8_t d[32];
 
 	f->sha256(data, len, d);
-	for (size_t i = 0; i < sizeof(d); i++) {
-		out[2 * i] = hex[d[i] >> 4];
-		out[2 * i + 1] = hex[d[i] & 15];
-	}
-	out[STORAGE_FILES_SHA256_HEX] = '\0';
+	cr_hex_encode(d, sizeof(d), out);
 }
 
 /* <root>/<ws>/<aa>[/<sha>]; names are checked, so it fits. */
@@ -121,74 +102,21 @@ static void file_path(const struct storage_files *f, const char *ws, const char 
 		(void)snprintf(out, PATH_MAX_LEN, "%s/%s/%.2s/%s", f->root, ws, sha, sha);
 }
 
-static int fsync_dir(const char *dir)
-{
-	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	int rc;
-
-	if (fd < 0)
-		return -1;
-	rc = fsync(fd);
-	(void)close(fd);
-	return rc;
-}
-
 /* mkdir dir; when it is new, fsync its parent so that the entry survives
  * a crash. */
 static int make_dir(const char *dir, const char *parent)
 {
 	if (mkdir(dir, 0750) == 0)
-		return fsync_dir(parent);
+		return cr_file_sync_dir(parent);
 	return errno == EEXIST ? 0 : -1;
-}
-
-static int write_all(int fd, const void *data, size_t len)
-{
-	const char *p = data;
-
-	while (len > 0) {
-		ssize_t n = write(fd, p, len);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			return -1;
-		p += n;
-		len -= (size_t)n;
-	}
-	return 0;
-}
-
-/* A temporary file in dir, created exclusively: the process id and a
- * counter make the name unique (one creekd per data directory). */
-static int open_tmp(const char *dir, char tmp[PATH_MAX_LEN])
-{
-	static unsigned long counter;
-
-	for (unsigned attempt = 0; attempt < 100; attempt++) {
-		unsigned long n = __atomic_add_fetch(&counter, 1, __ATOMIC_RELAXED);
-		int fd;
-		int k =
-		    snprintf(tmp, PATH_MAX_LEN, "%s/" TMP_PREFIX "%ld-%lu", dir, (long)getpid(), n);
-		if (k < 0 || k >= PATH_MAX_LEN) {
-			errno = ENAMETOOLONG;
-			return -1;
-		}
-		fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0640);
-		if (fd >= 0 || errno != EEXIST)
-			return fd;
-	}
-	errno = EEXIST;
-	return -1;
 }
 
 /* data into place as ws/sha: temp file, fsync, rename, fsync the dir. */
 static int write_file(struct storage_files *f, const char *ws, const char *sha, const void *data,
 		      size_t len, struct cr_err *err)
 {
-	char ws_dir[PATH_MAX_LEN], dir[PATH_MAX_LEN], path[PATH_MAX_LEN], tmp[PATH_MAX_LEN];
+	char ws_dir[PATH_MAX_LEN], dir[PATH_MAX_LEN], path[PATH_MAX_LEN];
 	struct stat st;
-	int fd;
-	int e;
 
 	file_path(f, ws, sha, false, path);
 	if (stat(path, &st) == 0 && S_ISREG(st.st_mode) && (uint64_t)st.st_size == len)
@@ -198,25 +126,7 @@ static int write_file(struct storage_files *f, const char *ws, const char *sha, 
 	if (make_dir(ws_dir, f->root) < 0 || make_dir(dir, ws_dir) < 0)
 		return cr_err_set(err, CR_EINTERNAL, "cannot make the file's directory: %s",
 				  strerror(errno));
-	fd = open_tmp(dir, tmp);
-	if (fd < 0)
-		return cr_err_set(err, CR_EINTERNAL, "cannot create the file: %s", strerror(errno));
-	if (write_all(fd, data, len) < 0 || fsync(fd) < 0) {
-		e = errno;
-		(void)close(fd);
-		goto err_after_tmp;
-	}
-	if (close(fd) < 0 || rename(tmp, path) < 0) {
-		e = errno;
-		goto err_after_tmp;
-	}
-	if (fsync_dir(dir) < 0)
-		return cr_err_set(err, CR_EINTERNAL, "cannot sync the file's directory: %s",
-				  strerror(errno));
-	return 0;
-err_after_tmp:
-	(void)unlink(tmp);
-	return cr_err_set(err, CR_EINTERNAL, "cannot write the file: %s", strerror(e));
+	return cr_file_write_atomic(path, data, len, 0640, err);
 }
 
 int storage_files_put(struct storage_files *f, const char *ws, const void *data, size_t len,
@@ -377,7 +287,7 @@ static void sweep_tmp(int dir_fd, const char *name, time_t now)
 {
 	struct stat st;
 
-	if (strncmp(name, TMP_PREFIX, strlen(TMP_PREFIX)) == 0 &&
+	if (strncmp(name, CR_FILE_TMP_PREFIX, strlen(CR_FILE_TMP_PREFIX)) == 0 &&
 	    fstatat(dir_fd, name, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISREG(st.st_mode) &&
 	    now - st.st_mtime > STORAGE_FILES_TMP_MAX_AGE_S)
 		(void)unlinkat(dir_fd, name, 0);

@@ -207,7 +207,7 @@ int storage_pool_acquire_within(struct storage_pool *p, const char *db, unsigned
 				struct storage_conn **out, struct cr_err *err)
 {
 	uint64_t deadline = cr_now_ms() + timeout_ms;
-	unsigned backoff_ms = 25;
+	struct cr_backoff backoff = CR_BACKOFF(25, 1000);
 	struct storage_conn *c = take_idle(p, db);
 	int rc;
 
@@ -225,10 +225,9 @@ int storage_pool_acquire_within(struct storage_pool *p, const char *db, unsigned
 		pthread_mutex_unlock(&p->lock);
 		if (stopping)
 			return rc; /* one look for a leader, no waiting */
-		if (cr_now_ms() + backoff_ms >= deadline)
+		if (!cr_backoff_fits(&backoff, deadline))
 			return rc;
-		cr_sleep_ms(backoff_ms);
-		backoff_ms = backoff_ms * 2 > 1000 ? 1000 : backoff_ms * 2;
+		cr_backoff_sleep(&backoff);
 	}
 }
 

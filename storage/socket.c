@@ -32,14 +32,11 @@ int storage_socket_address(const char *address, struct sockaddr_storage *ss, soc
 		return CR_EINVAL;
 	{
 		struct sockaddr_in *sin = (struct sockaddr_in *)ss;
-		const char *colon = strrchr(address, ':');
-		char host[16]; /* checked above: at most "255.255.255.255" */
-		uint32_t port = 0;
-		memcpy(host, address, (size_t)(colon - address));
-		host[colon - address] = '\0';
-		(void)cr_parse_u32(colon + 1, 65535, &port, NULL);
+		char host[CR_HOST_MAX];
+		uint16_t port = 0;
+		(void)cr_parse_host_port(address, host, &port, NULL); /* an IPv4 literal: above */
 		sin->sin_family = AF_INET;
-		sin->sin_port = htons((uint16_t)port);
+		sin->sin_port = htons(port);
 		(void)inet_pton(AF_INET, host, &sin->sin_addr);
 		*len = sizeof(*sin);
 	}

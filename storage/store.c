@@ -127,7 +127,7 @@ int storage_read(struct storage_store *s, const char *db, storage_read_fn fn, vo
 		 struct cr_err *err)
 {
 	uint64_t deadline = cr_now_ms() + s->acquire_timeout_ms;
-	unsigned backoff_ms = 10;
+	struct cr_backoff backoff = CR_BACKOFF(10, 500);
 	int rc = storage_db_name_check(db, err);
 
 	while (rc == 0) {
@@ -140,10 +140,9 @@ int storage_read(struct storage_store *s, const char *db, storage_read_fn fn, vo
 		storage_pool_release(s->pool, c);
 		/* Only a broken connection (node gone, leader changed) is retried:
 		 * an SQL error would fail the same way again. */
-		if (rc >= 0 || !is_broken || cr_now_ms() + backoff_ms >= deadline)
+		if (rc >= 0 || !is_broken || !cr_backoff_fits(&backoff, deadline))
 			return rc;
-		cr_sleep_ms(backoff_ms);
-		backoff_ms = backoff_ms * 2 > 500 ? 500 : backoff_ms * 2;
+		cr_backoff_sleep(&backoff);
 		rc = 0;
 	}
 	return rc;

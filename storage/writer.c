@@ -483,7 +483,7 @@ static bool is_stopping(struct storage_writer *w)
 static int resolve(struct storage_writer *w, const char *batch_id, uint64_t deadline,
 		   struct cr_err *err)
 {
-	unsigned backoff_ms = 50;
+	struct cr_backoff backoff = CR_BACKOFF(50, 1000);
 
 	for (bool first = true; cr_now_ms() < deadline && (first || !is_stopping(w));
 	     first = false) {
@@ -497,8 +497,7 @@ static int resolve(struct storage_writer *w, const char *batch_id, uint64_t dead
 			return found ? 1 : 0;
 		if (w->conn != NULL)
 			drop_conn(w);
-		cr_sleep_ms(backoff_ms);
-		backoff_ms = backoff_ms * 2 > 1000 ? 1000 : backoff_ms * 2;
+		cr_backoff_sleep(&backoff);
 	}
 	return cr_err_set(err, CR_EUNKNOWN, "the outcome of the write could not be settled");
 }
@@ -531,7 +530,7 @@ static void run_batch(struct storage_writer *w, struct job **jobs, unsigned n)
 {
 	/* The earliest caller's deadline (time spent queued counts). */
 	uint64_t deadline = UINT64_MAX;
-	unsigned backoff_ms = 10;
+	struct cr_backoff backoff = CR_BACKOFF(10, 500);
 	struct cr_err err = { 0 };
 	char batch_id[64];
 	unsigned failures = 0;
@@ -597,13 +596,12 @@ static void run_batch(struct storage_writer *w, struct job **jobs, unsigned n)
 			answer(w, jobs, n, CR_EUNAVAIL, &err, false);
 			return;
 		}
-		if (cr_now_ms() + backoff_ms >= deadline) {
+		if (!cr_backoff_fits(&backoff, deadline)) {
 			log_warn("write to database '%s' gave up: %s", w->db, err.msg);
 			answer(w, jobs, n, CR_EUNAVAIL, &err, false);
 			return;
 		}
-		cr_sleep_ms(backoff_ms);
-		backoff_ms = backoff_ms * 2 > 500 ? 500 : backoff_ms * 2;
+		cr_backoff_sleep(&backoff);
 	}
 }
 

@@ -23,7 +23,7 @@ static bool app_id(struct web_request *req, int64_t *app)
 	return served(req) && web_param_id(req, 1, app);
 }
 
-void web_api_apps_get(struct web_request *req)
+static void apps_get(struct web_request *req)
 {
 	struct cr_err err = { 0 };
 	json_t *out = NULL;
@@ -35,7 +35,7 @@ void web_api_apps_get(struct web_request *req)
 	web_reply_result(req, rc, &err, 200, out);
 }
 
-void web_api_apps_post(struct web_request *req)
+static void apps_post(struct web_request *req)
 {
 	struct cr_err err = { 0 };
 	json_t *out = NULL;
@@ -47,7 +47,7 @@ void web_api_apps_post(struct web_request *req)
 	web_reply_result(req, rc, &err, 201, out);
 }
 
-void web_api_app_patch(struct web_request *req)
+static void app_patch(struct web_request *req)
 {
 	struct cr_err err = { 0 };
 	json_t *out = NULL;
@@ -60,7 +60,7 @@ void web_api_app_patch(struct web_request *req)
 	web_reply_result(req, rc, &err, 200, out);
 }
 
-void web_api_app_delete(struct web_request *req)
+static void app_delete(struct web_request *req)
 {
 	struct cr_err err = { 0 };
 	int64_t app;
@@ -72,7 +72,7 @@ void web_api_app_delete(struct web_request *req)
 	web_reply_result(req, rc, &err, 204, NULL);
 }
 
-void web_api_app_restore(struct web_request *req)
+static void app_restore(struct web_request *req)
 {
 	struct cr_err err = { 0 };
 	json_t *out = NULL;
@@ -85,7 +85,7 @@ void web_api_app_restore(struct web_request *req)
 	web_reply_result(req, rc, &err, 200, out);
 }
 
-void web_api_app_bin(struct web_request *req)
+static void app_bin(struct web_request *req)
 {
 	struct cr_err err = { 0 };
 	json_t *out = NULL;
@@ -97,7 +97,7 @@ void web_api_app_bin(struct web_request *req)
 	web_reply_result(req, rc, &err, 200, out);
 }
 
-void web_api_app_layout(struct web_request *req)
+static void app_layout(struct web_request *req)
 {
 	struct cr_err err = { 0 };
 	json_t *out = NULL;
@@ -108,3 +108,44 @@ void web_api_app_layout(struct web_request *req)
 	rc = fm_app_layout(FM(req), req->json, web_write_key(req), cr_wall_us(), &out, &err);
 	web_reply_result(req, rc, &err, 200, out);
 }
+
+/* This family's routes; web/routes.c lists the families. */
+const struct web_route web_routes_apps[] = {
+	{ .methods = WEB_GET | WEB_HEAD,
+	  .pattern = "/api/v1/workspaces/{ws}/app-bin",
+	  .handler = app_bin,
+	  .permission = WEB_PERM_WORKSPACE },
+	{ .methods = WEB_PUT,
+	  .pattern = "/api/v1/workspaces/{ws}/app-layout",
+	  .handler = app_layout,
+	  .permission = WEB_PERM_WORKSPACE,
+	  .body = WEB_BODY_JSON,
+	  .is_write = true },
+	{ .methods = WEB_GET | WEB_HEAD,
+	  .pattern = "/api/v1/workspaces/{ws}/apps",
+	  .handler = apps_get,
+	  .permission = WEB_PERM_WORKSPACE },
+	{ .methods = WEB_POST,
+	  .pattern = "/api/v1/workspaces/{ws}/apps",
+	  .handler = apps_post,
+	  .permission = WEB_PERM_WORKSPACE,
+	  .body = WEB_BODY_JSON,
+	  .is_write = true },
+	{ .methods = WEB_PATCH,
+	  .pattern = "/api/v1/workspaces/{ws}/apps/{id}",
+	  .handler = app_patch,
+	  .permission = WEB_PERM_WORKSPACE,
+	  .body = WEB_BODY_JSON,
+	  .is_write = true },
+	{ .methods = WEB_DELETE,
+	  .pattern = "/api/v1/workspaces/{ws}/apps/{id}",
+	  .handler = app_delete,
+	  .permission = WEB_PERM_WORKSPACE,
+	  .is_write = true },
+	{ .methods = WEB_POST,
+	  .pattern = "/api/v1/workspaces/{ws}/apps/{id}/restore",
+	  .handler = app_restore,
+	  .permission = WEB_PERM_WORKSPACE,
+	  .is_write = true },
+	{ .pattern = NULL },
+};

@@ -43,7 +43,7 @@ static const char *query_arg(struct web_request *req, const char *name)
 
 /* ---- GET /api/v1/cluster ---- */
 
-void web_api_cluster_get(struct web_request *req)
+static void overview_get(struct web_request *req)
 {
 	struct cluster_status st;
 	struct storage_rows rows;
@@ -101,7 +101,7 @@ void web_api_cluster_get(struct web_request *req)
 
 /* ---- GET /api/v1/cluster/health-samples?since_ms= ---- */
 
-void web_api_cluster_samples(struct web_request *req)
+static void samples_get(struct web_request *req)
 {
 	const char *since = query_arg(req, "since_ms");
 	uint64_t since_ms = 0;
@@ -148,7 +148,7 @@ void web_api_cluster_samples(struct web_request *req)
 
 /* ---- POST /api/v1/cluster/tokens {"ttl_s"} ---- */
 
-void web_api_cluster_token_create(struct web_request *req)
+static void token_create(struct web_request *req)
 {
 	json_t *ttl = json_object_get(req->json, "ttl_s");
 	char token[CLUSTER_TOKEN_MAX + 1];
@@ -183,7 +183,7 @@ void web_api_cluster_token_create(struct web_request *req)
 
 /* ---- joining (cluster port only) ---- */
 
-void web_api_cluster_join_ca(struct web_request *req)
+static void join_ca(struct web_request *req)
 {
 	char *ca;
 
@@ -198,7 +198,7 @@ void web_api_cluster_join_ca(struct web_request *req)
 	free(ca);
 }
 
-void web_api_cluster_join(struct web_request *req)
+static void join_post(struct web_request *req)
 {
 	const char *token_id = json_string_value(json_object_get(req->json, "token_id"));
 	const char *secret = json_string_value(json_object_get(req->json, "secret"));
@@ -240,7 +240,7 @@ void web_api_cluster_join(struct web_request *req)
 
 /* ---- DELETE /api/v1/cluster/nodes/{id} ---- */
 
-void web_api_cluster_node_remove(struct web_request *req)
+static void node_remove(struct web_request *req)
 {
 	uint64_t id = 0;
 	struct cr_err err = { 0 };
@@ -262,7 +262,7 @@ void web_api_cluster_node_remove(struct web_request *req)
 
 /* ---- write checks ---- */
 
-void web_api_cluster_check_add(struct web_request *req)
+static void check_add(struct web_request *req)
 {
 	const char *tag = json_string_value(json_object_get(req->json, "tag"));
 	int64_t id = 0;
@@ -285,7 +285,7 @@ void web_api_cluster_check_add(struct web_request *req)
 				 "written_by", id_json(req->ctx->node_id), "replayed", replayed));
 }
 
-void web_api_cluster_check_list(struct web_request *req)
+static void check_list(struct web_request *req)
 {
 	const char *tag = query_arg(req, "tag");
 	const char *after_s = query_arg(req, "after");
@@ -326,7 +326,7 @@ void web_api_cluster_check_list(struct web_request *req)
 
 /* ---- jobs ---- */
 
-void web_api_cluster_job_create(struct web_request *req)
+static void job_create(struct web_request *req)
 {
 	const char *kind = json_string_value(json_object_get(req->json, "kind"));
 	json_t *payload = json_object_get(req->json, "payload");
@@ -354,7 +354,7 @@ void web_api_cluster_job_create(struct web_request *req)
 	web_reply_json(req, 201, json_pack("{s:I, s:s}", "id", (json_int_t)id, "kind", kind));
 }
 
-void web_api_cluster_job_get(struct web_request *req)
+static void job_get(struct web_request *req)
 {
 	uint64_t id = 0;
 	struct cluster_job_info j;
@@ -380,3 +380,54 @@ void web_api_cluster_job_get(struct web_request *req)
 				 "last_error", j.last_error[0] ? j.last_error : NULL, "last_node",
 				 j.last_node[0] ? j.last_node : NULL));
 }
+
+/* This family's routes; web/routes.c lists the families. */
+const struct web_route web_routes_cluster[] = {
+	{ .methods = WEB_GET | WEB_HEAD,
+	  .pattern = "/api/v1/cluster",
+	  .handler = overview_get,
+	  .permission = WEB_PERM_OPERATOR },
+	{ .methods = WEB_GET | WEB_HEAD,
+	  .pattern = "/api/v1/cluster/health-samples",
+	  .handler = samples_get,
+	  .permission = WEB_PERM_OPERATOR },
+	{ .methods = WEB_POST,
+	  .pattern = "/api/v1/cluster/jobs",
+	  .handler = job_create,
+	  .permission = WEB_PERM_OPERATOR,
+	  .body = WEB_BODY_JSON,
+	  .is_write = true },
+	{ .methods = WEB_GET | WEB_HEAD,
+	  .pattern = "/api/v1/cluster/jobs/{id}",
+	  .handler = job_get,
+	  .permission = WEB_PERM_OPERATOR },
+	{ .methods = WEB_POST,
+	  .pattern = "/api/v1/cluster/join",
+	  .handler = join_post,
+	  .permission = WEB_PERM_JOIN,
+	  .body = WEB_BODY_JSON },
+	{ .methods = WEB_GET | WEB_HEAD,
+	  .pattern = "/api/v1/cluster/join/ca",
+	  .handler = join_ca,
+	  .permission = WEB_PERM_JOIN },
+	{ .methods = WEB_DELETE,
+	  .pattern = "/api/v1/cluster/nodes/{id}",
+	  .handler = node_remove,
+	  .permission = WEB_PERM_OPERATOR },
+	{ .methods = WEB_POST,
+	  .pattern = "/api/v1/cluster/tokens",
+	  .handler = token_create,
+	  .permission = WEB_PERM_OPERATOR,
+	  .body = WEB_BODY_JSON },
+	{ .methods = WEB_GET | WEB_HEAD,
+	  .pattern = "/api/v1/cluster/write-checks",
+	  .handler = check_list,
+	  .permission = WEB_PERM_OPERATOR },
+	{ .methods = WEB_POST,
+	  .pattern = "/api/v1/cluster/write-checks",
+	  .handler = check_add,
+	  .permission = WEB_PERM_OPERATOR,
+	  .body = WEB_BODY_JSON,
+	  .is_write = true },
+	{ .pattern = NULL },
+};

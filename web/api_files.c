@@ -29,14 +29,6 @@
 
 /* ---- what an upload says about its file ---- */
 
-static int hex_digit(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	c = (char)tolower((unsigned char)c);
-	return c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
-}
-
 /* X-Creek-File-Name, percent-decoded into the arena. */
 static int file_name(struct web_request *req, const char **out, struct cr_err *err)
 {
@@ -60,8 +52,8 @@ static int file_name(struct web_request *req, const char **out, struct cr_err *e
 			name[j++] = raw[i];
 			continue;
 		}
-		hi = i + 2 < n ? hex_digit(raw[i + 1]) : -1;
-		lo = hi >= 0 ? hex_digit(raw[i + 2]) : -1;
+		hi = i + 2 < n ? cr_hex_digit(raw[i + 1]) : -1;
+		lo = hi >= 0 ? cr_hex_digit(raw[i + 2]) : -1;
 		if (lo < 0 || (hi == 0 && lo == 0))
 			return cr_err_set(err, CR_EINVAL,
 					  "X-Creek-File-Name has a bad %%-escape at byte %zu", i);
@@ -120,7 +112,7 @@ static int media_type(const char *s, char out[WEB_FILE_TYPE_MAX + 1], struct cr_
 	return 0;
 }
 
-void web_api_files_post(struct web_request *req)
+static void files_post(struct web_request *req)
 {
 	const struct web_context *ctx = req->ctx;
 	const char *ws = req->params[0];
@@ -169,7 +161,7 @@ static bool peer_files(struct web_request *req)
 	return false;
 }
 
-void web_api_peer_files_get(struct web_request *req)
+static void peer_files_get(struct web_request *req)
 {
 	struct cr_err err = { 0 };
 	json_t *out = NULL;
@@ -181,12 +173,13 @@ void web_api_peer_files_get(struct web_request *req)
 	web_reply_result(req, rc, &err, 200, out);
 }
 
-void web_api_peer_files_ws_get(struct web_request *req)
+static void peer_files_ws_get(struct web_request *req)
 {
 	const char *ws = req->params[0];
 	const char *bucket = web_query_arg(req, "bucket");
 	struct cr_err err = { 0 };
 	json_t *out = NULL;
+	unsigned char b;
 	int rc;
 
 	if (!peer_files(req))
@@ -197,10 +190,8 @@ void web_api_peer_files_ws_get(struct web_request *req)
 	}
 	if (bucket == NULL) {
 		rc = cluster_file_list_buckets(req->ctx->files, ws, &out, &err);
-	} else if (strlen(bucket) == 2 && hex_digit(bucket[0]) >= 0 && hex_digit(bucket[1]) >= 0) {
-		rc = cluster_file_list_bucket(
-		    req->ctx->files, ws,
-		    (unsigned)(hex_digit(bucket[0]) * 16 + hex_digit(bucket[1])), &out, &err);
+	} else if (strlen(bucket) == 2 && cr_hex_decode(bucket, 2, &b) == 1) {
+		rc = cluster_file_list_bucket(req->ctx->files, ws, b, &out, &err);
 	} else {
 		rc = cr_err_set(&err, CR_EINVAL, "bucket is two hex digits");
 	}
@@ -230,7 +221,7 @@ static struct MHD_Response *response_from_fd(int fd, uint64_t size)
 	return MHD_create_response_from_fd64(size, fd);
 }
 
-void web_api_peer_file_get(struct web_request *req)
+static void peer_file_get(struct web_request *req)
 {
 	const char *ws, *sha;
 	struct cr_err err = { 0 };
@@ -256,7 +247,7 @@ void web_api_peer_file_get(struct web_request *req)
 	web_headers_add(req->response, true);
 }
 
-void web_api_peer_file_put(struct web_request *req)
+static void peer_file_put(struct web_request *req)
 {
 	const char *ws, *sha;
 	struct cr_err err = { 0 };
@@ -460,3 +451,30 @@ void web_files_send(struct web_request *req, const char *ws, const char *sha, co
 	file_headers(r, name, type, is_inline, sha);
 	req->response = r;
 }
+
+/* This family's routes; web/routes.c lists the families. */
+const struct web_route web_routes_files[] = {
+	{ .methods = WEB_GET | WEB_HEAD,
+	  .pattern = "/api/v1/cluster/files",
+	  .handler = peer_files_get,
+	  .permission = WEB_PERM_PEER },
+	{ .methods = WEB_GET | WEB_HEAD,
+	  .pattern = "/api/v1/cluster/files/{ws}",
+	  .handler = peer_files_ws_get,
+	  .permission = WEB_PERM_PEER },
+	{ .methods = WEB_GET | WEB_HEAD,
+	  .pattern = "/api/v1/cluster/files/{ws}/{sha256}",
+	  .handler = peer_file_get,
+	  .permission = WEB_PERM_PEER },
+	{ .methods = WEB_PUT,
+	  .pattern = "/api/v1/cluster/files/{ws}/{sha256}",
+	  .handler = peer_file_put,
+	  .permission = WEB_PERM_PEER,
+	  .body = WEB_BODY_UPLOAD },
+	{ .methods = WEB_POST,
+	  .pattern = "/api/v1/workspaces/{ws}/files",
+	  .handler = files_post,
+	  .permission = WEB_PERM_WORKSPACE,
+	  .body = WEB_BODY_UPLOAD },
+	{ .pattern = NULL },
+};

@@ -86,52 +86,52 @@ static void rec_read(struct web_request *req, rec_read_fn fn)
 	web_reply_result(req, rc, &err, 200, out);
 }
 
-void web_api_form_get(struct web_request *req)
+static void form_get(struct web_request *req)
 {
 	app_read(req, fm_form_get);
 }
 
-void web_api_form_put(struct web_request *req)
+static void form_put(struct web_request *req)
 {
 	app_write(req, fm_form_put, 200);
 }
 
-void web_api_form_versions(struct web_request *req)
+static void form_versions(struct web_request *req)
 {
 	app_read(req, fm_form_versions);
 }
 
-void web_api_records_post(struct web_request *req)
+static void records_post(struct web_request *req)
 {
 	app_write(req, fm_record_create, 201);
 }
 
-void web_api_records_batch(struct web_request *req)
+static void records_batch(struct web_request *req)
 {
 	app_write(req, fm_record_batch, 201);
 }
 
-void web_api_records_query(struct web_request *req)
+static void records_query(struct web_request *req)
 {
 	app_body(req, fm_records_query);
 }
 
-void web_api_records_count(struct web_request *req)
+static void records_count(struct web_request *req)
 {
 	app_body(req, fm_records_count);
 }
 
-void web_api_record_get(struct web_request *req)
+static void record_get(struct web_request *req)
 {
 	rec_read(req, fm_record_get);
 }
 
-void web_api_record_history(struct web_request *req)
+static void record_history(struct web_request *req)
 {
 	rec_read(req, fm_record_history);
 }
 
-void web_api_record_patch(struct web_request *req)
+static void record_patch(struct web_request *req)
 {
 	struct cr_err err = { 0 };
 	json_t *out = NULL;
@@ -145,7 +145,7 @@ void web_api_record_patch(struct web_request *req)
 	web_reply_result(req, rc, &err, 200, out);
 }
 
-void web_api_record_delete(struct web_request *req)
+static void record_delete(struct web_request *req)
 {
 	struct cr_err err = { 0 };
 	int64_t app, rec;
@@ -157,7 +157,7 @@ void web_api_record_delete(struct web_request *req)
 	web_reply_result(req, rc, &err, 204, NULL);
 }
 
-void web_api_record_restore(struct web_request *req)
+static void record_restore(struct web_request *req)
 {
 	struct cr_err err = { 0 };
 	json_t *out = NULL;
@@ -170,7 +170,7 @@ void web_api_record_restore(struct web_request *req)
 	web_reply_result(req, rc, &err, 200, out);
 }
 
-void web_api_record_file(struct web_request *req)
+static void record_file(struct web_request *req)
 {
 	struct cr_err err = { 0 };
 	json_t *ref = NULL;
@@ -193,3 +193,72 @@ void web_api_record_file(struct web_request *req)
 		       inline_arg != NULL && strcmp(inline_arg, "1") == 0);
 	json_decref(ref);
 }
+
+/* This family's routes; web/routes.c lists the families. */
+const struct web_route web_routes_forms[] = {
+	{ .methods = WEB_GET | WEB_HEAD,
+	  .pattern = "/api/v1/workspaces/{ws}/apps/{id}/form",
+	  .handler = form_get,
+	  .permission = WEB_PERM_WORKSPACE },
+	{ .methods = WEB_PUT,
+	  .pattern = "/api/v1/workspaces/{ws}/apps/{id}/form",
+	  .handler = form_put,
+	  .permission = WEB_PERM_WORKSPACE,
+	  .body = WEB_BODY_JSON,
+	  .is_write = true },
+	{ .methods = WEB_GET | WEB_HEAD,
+	  .pattern = "/api/v1/workspaces/{ws}/apps/{id}/form/versions",
+	  .handler = form_versions,
+	  .permission = WEB_PERM_WORKSPACE },
+	{ .methods = WEB_POST,
+	  .pattern = "/api/v1/workspaces/{ws}/apps/{id}/records",
+	  .handler = records_post,
+	  .permission = WEB_PERM_WORKSPACE,
+	  .body = WEB_BODY_JSON,
+	  .is_write = true },
+	{ .methods = WEB_POST,
+	  .pattern = "/api/v1/workspaces/{ws}/apps/{id}/records/batch",
+	  .handler = records_batch,
+	  .permission = WEB_PERM_WORKSPACE,
+	  .body = WEB_BODY_JSON,
+	  .is_write = true },
+	{ .methods = WEB_POST,
+	  .pattern = "/api/v1/workspaces/{ws}/apps/{id}/records/count",
+	  .handler = records_count,
+	  .permission = WEB_PERM_WORKSPACE,
+	  .body = WEB_BODY_JSON },
+	{ .methods = WEB_POST,
+	  .pattern = "/api/v1/workspaces/{ws}/apps/{id}/records/query",
+	  .handler = records_query,
+	  .permission = WEB_PERM_WORKSPACE,
+	  .body = WEB_BODY_JSON },
+	{ .methods = WEB_GET | WEB_HEAD,
+	  .pattern = "/api/v1/workspaces/{ws}/apps/{id}/records/{rec}",
+	  .handler = record_get,
+	  .permission = WEB_PERM_WORKSPACE },
+	{ .methods = WEB_PATCH,
+	  .pattern = "/api/v1/workspaces/{ws}/apps/{id}/records/{rec}",
+	  .handler = record_patch,
+	  .permission = WEB_PERM_WORKSPACE,
+	  .body = WEB_BODY_JSON,
+	  .is_write = true },
+	{ .methods = WEB_DELETE,
+	  .pattern = "/api/v1/workspaces/{ws}/apps/{id}/records/{rec}",
+	  .handler = record_delete,
+	  .permission = WEB_PERM_WORKSPACE,
+	  .is_write = true },
+	{ .methods = WEB_GET | WEB_HEAD,
+	  .pattern = "/api/v1/workspaces/{ws}/apps/{id}/records/{rec}/files/{sha256}",
+	  .handler = record_file,
+	  .permission = WEB_PERM_WORKSPACE },
+	{ .methods = WEB_GET | WEB_HEAD,
+	  .pattern = "/api/v1/workspaces/{ws}/apps/{id}/records/{rec}/history",
+	  .handler = record_history,
+	  .permission = WEB_PERM_WORKSPACE },
+	{ .methods = WEB_POST,
+	  .pattern = "/api/v1/workspaces/{ws}/apps/{id}/records/{rec}/restore",
+	  .handler = record_restore,
+	  .permission = WEB_PERM_WORKSPACE,
+	  .is_write = true },
+	{ .pattern = NULL },
+};

@@ -43,7 +43,7 @@ static void reply_session(struct web_request *req, unsigned status, const struct
 	web_session_cookie(req, s->token, s->expires_us, now_us);
 }
 
-void web_api_setup_get(struct web_request *req)
+static void setup_get(struct web_request *req)
 {
 	const struct identity *id = ident(req);
 	struct cr_err err = { 0 };
@@ -56,7 +56,7 @@ void web_api_setup_get(struct web_request *req)
 	web_reply_result(req, rc, &err, 200, rc == 0 ? json_pack("{s:b}", "needed", needed) : NULL);
 }
 
-void web_api_setup_post(struct web_request *req)
+static void setup_post(struct web_request *req)
 {
 	const struct identity *id = ident(req);
 	struct id_new_account in = { str(req, "login"), str(req, "name"), str(req, "password") };
@@ -81,7 +81,7 @@ void web_api_setup_post(struct web_request *req)
 		      now);
 }
 
-void web_api_session_post(struct web_request *req)
+static void session_post(struct web_request *req)
 {
 	const struct identity *id = ident(req);
 	struct id_account account;
@@ -102,7 +102,7 @@ void web_api_session_post(struct web_request *req)
 	reply_session(req, 200, &account, &session, NULL, now);
 }
 
-void web_api_session_delete(struct web_request *req)
+static void session_delete(struct web_request *req)
 {
 	struct cr_err err = { 0 };
 	int rc = id_sign_out(req->ctx->identity, &req->actor, &err);
@@ -112,7 +112,7 @@ void web_api_session_delete(struct web_request *req)
 		web_session_cookie_clear(req);
 }
 
-void web_api_sessions_delete(struct web_request *req)
+static void sessions_delete(struct web_request *req)
 {
 	struct cr_err err = { 0 };
 	int rc = id_sign_out_everywhere(req->ctx->identity, &req->actor, &err);
@@ -122,7 +122,7 @@ void web_api_sessions_delete(struct web_request *req)
 		web_session_cookie_clear(req);
 }
 
-void web_api_me_get(struct web_request *req)
+static void me_get(struct web_request *req)
 {
 	struct cr_err err = { 0 };
 	json_t *out = NULL;
@@ -131,7 +131,7 @@ void web_api_me_get(struct web_request *req)
 	web_reply_result(req, rc, &err, 200, out);
 }
 
-void web_api_me_patch(struct web_request *req)
+static void me_patch(struct web_request *req)
 {
 	struct cr_err err = { 0 };
 	const char *name = str(req, "name");
@@ -155,7 +155,7 @@ static void reply_throttled(struct web_request *req, int rc, const struct cr_err
 		(void)MHD_add_response_header(req->response, "Retry-After", seconds);
 }
 
-void web_api_me_password(struct web_request *req)
+static void me_password(struct web_request *req)
 {
 	struct cr_err err = { 0 };
 	unsigned retry = 0;
@@ -169,7 +169,7 @@ void web_api_me_password(struct web_request *req)
 		web_reply_result(req, rc, &err, 204, NULL);
 }
 
-void web_api_workspaces_get(struct web_request *req)
+static void workspaces_get(struct web_request *req)
 {
 	struct cr_err err = { 0 };
 	json_t *out = NULL;
@@ -178,7 +178,7 @@ void web_api_workspaces_get(struct web_request *req)
 	web_reply_result(req, rc, &err, 200, out);
 }
 
-void web_api_workspaces_post(struct web_request *req)
+static void workspaces_post(struct web_request *req)
 {
 	struct cr_err err = { 0 };
 	json_t *out = NULL;
@@ -188,7 +188,7 @@ void web_api_workspaces_post(struct web_request *req)
 	web_reply_result(req, rc, &err, 201, out);
 }
 
-void web_api_invite_get(struct web_request *req)
+static void invite_get(struct web_request *req)
 {
 	const struct identity *id = ident(req);
 	struct cr_err err = { 0 };
@@ -201,7 +201,7 @@ void web_api_invite_get(struct web_request *req)
 	web_reply_result(req, rc, &err, 200, out);
 }
 
-void web_api_invite_accept(struct web_request *req)
+static void invite_accept(struct web_request *req)
 {
 	struct cr_err err = { 0 };
 	json_t *out = NULL;
@@ -211,7 +211,7 @@ void web_api_invite_accept(struct web_request *req)
 	web_reply_result(req, rc, &err, 200, out);
 }
 
-void web_api_invite_register(struct web_request *req)
+static void invite_register(struct web_request *req)
 {
 	const struct identity *id = ident(req);
 	struct id_new_account in = { str(req, "login"), str(req, "name"), str(req, "password") };
@@ -233,7 +233,7 @@ void web_api_invite_register(struct web_request *req)
 	reply_session(req, 201, &account, &session, json_pack("{s:o}", "workspace", ws), now);
 }
 
-void web_api_workspace_get(struct web_request *req)
+static void workspace_get(struct web_request *req)
 {
 	struct cr_err err = { 0 };
 	json_t *out = NULL;
@@ -242,7 +242,7 @@ void web_api_workspace_get(struct web_request *req)
 	web_reply_result(req, rc, &err, 200, out);
 }
 
-void web_api_workspace_patch(struct web_request *req)
+static void workspace_patch(struct web_request *req)
 {
 	struct cr_err err = { 0 };
 	json_t *out = NULL;
@@ -251,7 +251,7 @@ void web_api_workspace_patch(struct web_request *req)
 	web_reply_result(req, rc, &err, 200, out);
 }
 
-void web_api_account_password(struct web_request *req)
+static void account_password(struct web_request *req)
 {
 	const struct identity *id = ident(req);
 	struct cr_err err = { 0 };
@@ -268,3 +268,91 @@ void web_api_account_password(struct web_request *req)
 				       &err);
 	web_reply_result(req, rc, &err, 204, NULL);
 }
+
+/* This family's routes; web/routes.c lists the families. */
+const struct web_route web_routes_identity[] = {
+	{ .methods = WEB_PUT,
+	  .pattern = "/api/v1/accounts/{login}/password",
+	  .handler = account_password,
+	  .permission = WEB_PERM_OPERATOR,
+	  .body = WEB_BODY_JSON,
+	  .is_write = true },
+	{ .methods = WEB_GET | WEB_HEAD,
+	  .pattern = "/api/v1/invites/{token}",
+	  .handler = invite_get,
+	  .permission = WEB_PERM_PUBLIC },
+	{ .methods = WEB_POST,
+	  .pattern = "/api/v1/invites/{token}/accept",
+	  .handler = invite_accept,
+	  .permission = WEB_PERM_SESSION,
+	  .is_write = true },
+	{ .methods = WEB_POST,
+	  .pattern = "/api/v1/invites/{token}/register",
+	  .handler = invite_register,
+	  .permission = WEB_PERM_PUBLIC,
+	  .body = WEB_BODY_JSON,
+	  .is_write = true },
+	{ .methods = WEB_GET | WEB_HEAD,
+	  .pattern = "/api/v1/me",
+	  .handler = me_get,
+	  .permission = WEB_PERM_SESSION },
+	{ .methods = WEB_PATCH,
+	  .pattern = "/api/v1/me",
+	  .handler = me_patch,
+	  .permission = WEB_PERM_SESSION,
+	  .body = WEB_BODY_JSON,
+	  .is_write = true },
+	{ .methods = WEB_PUT,
+	  .pattern = "/api/v1/me/password",
+	  .handler = me_password,
+	  .permission = WEB_PERM_SESSION,
+	  .body = WEB_BODY_JSON,
+	  .is_write = true },
+	{ .methods = WEB_POST,
+	  .pattern = "/api/v1/session",
+	  .handler = session_post,
+	  .permission = WEB_PERM_PUBLIC,
+	  .body = WEB_BODY_JSON,
+	  .is_write = true },
+	{ .methods = WEB_DELETE,
+	  .pattern = "/api/v1/session",
+	  .handler = session_delete,
+	  .permission = WEB_PERM_SESSION,
+	  .is_write = true },
+	{ .methods = WEB_DELETE,
+	  .pattern = "/api/v1/sessions",
+	  .handler = sessions_delete,
+	  .permission = WEB_PERM_SESSION,
+	  .is_write = true },
+	{ .methods = WEB_GET | WEB_HEAD,
+	  .pattern = "/api/v1/setup",
+	  .handler = setup_get,
+	  .permission = WEB_PERM_PUBLIC },
+	{ .methods = WEB_POST,
+	  .pattern = "/api/v1/setup",
+	  .handler = setup_post,
+	  .permission = WEB_PERM_PUBLIC,
+	  .body = WEB_BODY_JSON,
+	  .is_write = true },
+	{ .methods = WEB_GET | WEB_HEAD,
+	  .pattern = "/api/v1/workspaces",
+	  .handler = workspaces_get,
+	  .permission = WEB_PERM_SESSION },
+	{ .methods = WEB_POST,
+	  .pattern = "/api/v1/workspaces",
+	  .handler = workspaces_post,
+	  .permission = WEB_PERM_SESSION,
+	  .body = WEB_BODY_JSON,
+	  .is_write = true },
+	{ .methods = WEB_GET | WEB_HEAD,
+	  .pattern = "/api/v1/workspaces/{ws}",
+	  .handler = workspace_get,
+	  .permission = WEB_PERM_WORKSPACE },
+	{ .methods = WEB_PATCH,
+	  .pattern = "/api/v1/workspaces/{ws}",
+	  .handler = workspace_patch,
+	  .permission = WEB_PERM_WORKSPACE,
+	  .body = WEB_BODY_JSON,
+	  .is_write = true },
+	{ .pattern = NULL },
+};

@@ -86,7 +86,7 @@ static json_t *id_json(uint64_t id)
 	return json_string(text);
 }
 
-void web_api_health(struct web_request *req)
+static void health_get(struct web_request *req)
 {
 	const struct web_context *ctx = req->ctx;
 	struct health h = { 0 };
@@ -115,13 +115,13 @@ void web_api_health(struct web_request *req)
 	web_reply_json(req, h.is_reachable ? 200 : 503, body);
 }
 
-void web_api_log_level_get(struct web_request *req)
+static void log_level_get(struct web_request *req)
 {
 	web_reply_json(req, 200,
 		       json_pack("{s:s}", "level", cr_log_level_name(cr_log_get_level())));
 }
 
-void web_api_log_level_put(struct web_request *req)
+static void log_level_put(struct web_request *req)
 {
 	const char *name = json_string_value(json_object_get(req->json, "level"));
 	enum cr_log_level level;
@@ -139,3 +139,21 @@ void web_api_log_level_put(struct web_request *req)
 	log_notice("log level set to '%s' by a local operator", cr_log_level_name(level));
 	web_reply_json(req, 200, json_pack("{s:s}", "level", cr_log_level_name(level)));
 }
+
+/* This family's routes; web/routes.c lists the families. */
+const struct web_route web_routes_node[] = {
+	{ .methods = WEB_GET | WEB_HEAD,
+	  .pattern = "/api/v1/health",
+	  .handler = health_get,
+	  .permission = WEB_PERM_PUBLIC },
+	{ .methods = WEB_GET | WEB_HEAD,
+	  .pattern = "/api/v1/node/log-level",
+	  .handler = log_level_get,
+	  .permission = WEB_PERM_OPERATOR },
+	{ .methods = WEB_PUT,
+	  .pattern = "/api/v1/node/log-level",
+	  .handler = log_level_put,
+	  .permission = WEB_PERM_OPERATOR,
+	  .body = WEB_BODY_JSON },
+	{ .pattern = NULL },
+};

@@ -5,7 +5,7 @@
 extern const unsigned char web_openapi_json[];
 extern const size_t web_openapi_json_len;
 
-void web_api_openapi(struct web_request *req)
+static void openapi_get(struct web_request *req)
 {
 	struct MHD_Response *r = MHD_create_response_from_buffer(
 	    web_openapi_json_len, (void *)web_openapi_json, MHD_RESPMEM_PERSISTENT);
@@ -15,3 +15,12 @@ void web_api_openapi(struct web_request *req)
 	req->response = r;
 	req->status = 200;
 }
+
+/* This family's routes; web/routes.c lists the families. */
+const struct web_route web_routes_openapi[] = {
+	{ .methods = WEB_GET | WEB_HEAD,
+	  .pattern = "/api/v1/openapi.json",
+	  .handler = openapi_get,
+	  .permission = WEB_PERM_PUBLIC },
+	{ .pattern = NULL },
+};

@@ -138,7 +138,7 @@ static bool uint_arg(struct web_request *req, const char *name, unsigned max, un
 	return true;
 }
 
-void web_api_members_get(struct web_request *req)
+static void members_get(struct web_request *req)
 {
 	struct id_member_query q = { web_query_arg(req, "q"), 0, web_query_arg(req, "status"), 0,
 				     0 };
@@ -156,12 +156,12 @@ void web_api_members_get(struct web_request *req)
 	web_reply_result(req, rc, &err, 200, out);
 }
 
-void web_api_members_post(struct web_request *req)
+static void members_post(struct web_request *req)
 {
 	do_create(req, id_member_create);
 }
 
-void web_api_member_get(struct web_request *req)
+static void member_get(struct web_request *req)
 {
 	struct cr_err err = { 0 };
 	json_t *out = NULL;
@@ -174,17 +174,17 @@ void web_api_member_get(struct web_request *req)
 	web_reply_result(req, rc, &err, 200, out);
 }
 
-void web_api_member_patch(struct web_request *req)
+static void member_patch(struct web_request *req)
 {
 	do_update(req, id_member_update);
 }
 
-void web_api_member_delete(struct web_request *req)
+static void member_delete(struct web_request *req)
 {
 	do_delete(req, id_member_remove);
 }
 
-void web_api_member_password(struct web_request *req)
+static void member_password(struct web_request *req)
 {
 	struct cr_err err = { 0 };
 	int64_t account;
@@ -196,7 +196,7 @@ void web_api_member_password(struct web_request *req)
 	web_reply_result(req, rc, &err, 204, NULL);
 }
 
-void web_api_members_import(struct web_request *req)
+static void members_import(struct web_request *req)
 {
 	const json_t *csv = json_object_get(req->json, "csv");
 	struct cr_err err = { 0 };
@@ -212,7 +212,7 @@ void web_api_members_import(struct web_request *req)
 	web_reply_result(req, rc, &err, 200, out);
 }
 
-void web_api_account_search(struct web_request *req)
+static void account_search(struct web_request *req)
 {
 	struct cr_err err = { 0 };
 	json_t *out = NULL;
@@ -223,75 +223,214 @@ void web_api_account_search(struct web_request *req)
 
 /* ---- the rest: one line each ---- */
 
-void web_api_departments_get(struct web_request *req)
+static void departments_get(struct web_request *req)
 {
 	do_list(req, id_departments_list);
 }
-void web_api_departments_post(struct web_request *req)
+static void departments_post(struct web_request *req)
 {
 	do_create(req, id_department_create);
 }
-void web_api_department_patch(struct web_request *req)
+static void department_patch(struct web_request *req)
 {
 	do_update(req, id_department_update);
 }
-void web_api_department_delete(struct web_request *req)
+static void department_delete(struct web_request *req)
 {
 	do_delete(req, id_department_delete);
 }
-void web_api_roles_get(struct web_request *req)
+static void roles_get(struct web_request *req)
 {
 	do_list(req, id_roles_list);
 }
-void web_api_roles_post(struct web_request *req)
+static void roles_post(struct web_request *req)
 {
 	do_create(req, id_role_create);
 }
-void web_api_role_patch(struct web_request *req)
+static void role_patch(struct web_request *req)
 {
 	do_update(req, id_role_update);
 }
-void web_api_role_delete(struct web_request *req)
+static void role_delete(struct web_request *req)
 {
 	do_delete(req, id_role_delete);
 }
-void web_api_invite_links_get(struct web_request *req)
+static void invite_links_get(struct web_request *req)
 {
 	do_list(req, id_invites_list);
 }
-void web_api_invite_links_post(struct web_request *req)
+static void invite_links_post(struct web_request *req)
 {
 	do_create(req, invite_create);
 }
-void web_api_invite_link_delete(struct web_request *req)
+static void invite_link_delete(struct web_request *req)
 {
 	do_delete(req, invite_revoke);
 }
-void web_api_groups_get(struct web_request *req)
+static void groups_get(struct web_request *req)
 {
 	do_list(req, id_groups_list);
 }
-void web_api_groups_post(struct web_request *req)
+static void groups_post(struct web_request *req)
 {
 	do_create(req, id_group_create);
 }
-void web_api_group_patch(struct web_request *req)
+static void group_patch(struct web_request *req)
 {
 	do_update(req, id_group_update);
 }
-void web_api_group_delete(struct web_request *req)
+static void group_delete(struct web_request *req)
 {
 	do_delete(req, id_group_delete);
 }
-void web_api_api_keys_get(struct web_request *req)
+static void api_keys_get(struct web_request *req)
 {
 	do_list(req, id_api_keys_list);
 }
-void web_api_api_keys_post(struct web_request *req)
+static void api_keys_post(struct web_request *req)
 {
 	do_create(req, key_create);
 }
-void web_api_api_key_delete(struct web_request *req)
+static void api_key_delete(struct web_request *req)
 {
 	do_delete(req, key_revoke);
 }
+
+/* This family's routes; web/routes.c lists the families. */
+const struct web_route web_routes_org[] = {
+	{ .methods = WEB_GET | WEB_HEAD,
+	  .pattern = "/api/v1/workspaces/{ws}/account-search",
+	  .handler = account_search,
+	  .permission = WEB_PERM_WORKSPACE },
+	{ .methods = WEB_GET | WEB_HEAD,
+	  .pattern = "/api/v1/workspaces/{ws}/api-keys",
+	  .handler = api_keys_get,
+	  .permission = WEB_PERM_WORKSPACE },
+	{ .methods = WEB_POST,
+	  .pattern = "/api/v1/workspaces/{ws}/api-keys",
+	  .handler = api_keys_post,
+	  .permission = WEB_PERM_WORKSPACE,
+	  .body = WEB_BODY_JSON,
+	  .is_write = true },
+	{ .methods = WEB_DELETE,
+	  .pattern = "/api/v1/workspaces/{ws}/api-keys/{id}",
+	  .handler = api_key_delete,
+	  .permission = WEB_PERM_WORKSPACE,
+	  .is_write = true },
+	{ .methods = WEB_GET | WEB_HEAD,
+	  .pattern = "/api/v1/workspaces/{ws}/departments",
+	  .handler = departments_get,
+	  .permission = WEB_PERM_WORKSPACE_KEY },
+	{ .methods = WEB_POST,
+	  .pattern = "/api/v1/workspaces/{ws}/departments",
+	  .handler = departments_post,
+	  .permission = WEB_PERM_WORKSPACE_KEY,
+	  .body = WEB_BODY_JSON,
+	  .is_write = true },
+	{ .methods = WEB_PATCH,
+	  .pattern = "/api/v1/workspaces/{ws}/departments/{id}",
+	  .handler = department_patch,
+	  .permission = WEB_PERM_WORKSPACE_KEY,
+	  .body = WEB_BODY_JSON,
+	  .is_write = true },
+	{ .methods = WEB_DELETE,
+	  .pattern = "/api/v1/workspaces/{ws}/departments/{id}",
+	  .handler = department_delete,
+	  .permission = WEB_PERM_WORKSPACE_KEY,
+	  .is_write = true },
+	{ .methods = WEB_GET | WEB_HEAD,
+	  .pattern = "/api/v1/workspaces/{ws}/invite-links",
+	  .handler = invite_links_get,
+	  .permission = WEB_PERM_WORKSPACE },
+	{ .methods = WEB_POST,
+	  .pattern = "/api/v1/workspaces/{ws}/invite-links",
+	  .handler = invite_links_post,
+	  .permission = WEB_PERM_WORKSPACE,
+	  .body = WEB_BODY_JSON,
+	  .is_write = true },
+	{ .methods = WEB_DELETE,
+	  .pattern = "/api/v1/workspaces/{ws}/invite-links/{id}",
+	  .handler = invite_link_delete,
+	  .permission = WEB_PERM_WORKSPACE,
+	  .is_write = true },
+	{ .methods = WEB_GET | WEB_HEAD,
+	  .pattern = "/api/v1/workspaces/{ws}/members",
+	  .handler = members_get,
+	  .permission = WEB_PERM_WORKSPACE_KEY },
+	{ .methods = WEB_POST,
+	  .pattern = "/api/v1/workspaces/{ws}/members",
+	  .handler = members_post,
+	  .permission = WEB_PERM_WORKSPACE_KEY,
+	  .body = WEB_BODY_JSON,
+	  .is_write = true },
+	{ .methods = WEB_POST,
+	  .pattern = "/api/v1/workspaces/{ws}/members/import",
+	  .handler = members_import,
+	  .permission = WEB_PERM_WORKSPACE_KEY,
+	  .body = WEB_BODY_JSON,
+	  .is_write = true },
+	{ .methods = WEB_GET | WEB_HEAD,
+	  .pattern = "/api/v1/workspaces/{ws}/members/{id}",
+	  .handler = member_get,
+	  .permission = WEB_PERM_WORKSPACE_KEY },
+	{ .methods = WEB_PATCH,
+	  .pattern = "/api/v1/workspaces/{ws}/members/{id}",
+	  .handler = member_patch,
+	  .permission = WEB_PERM_WORKSPACE_KEY,
+	  .body = WEB_BODY_JSON,
+	  .is_write = true },
+	{ .methods = WEB_DELETE,
+	  .pattern = "/api/v1/workspaces/{ws}/members/{id}",
+	  .handler = member_delete,
+	  .permission = WEB_PERM_WORKSPACE_KEY,
+	  .is_write = true },
+	{ .methods = WEB_PUT,
+	  .pattern = "/api/v1/workspaces/{ws}/members/{id}/password",
+	  .handler = member_password,
+	  .permission = WEB_PERM_WORKSPACE,
+	  .body = WEB_BODY_JSON,
+	  .is_write = true },
+	{ .methods = WEB_GET | WEB_HEAD,
+	  .pattern = "/api/v1/workspaces/{ws}/permission-groups",
+	  .handler = groups_get,
+	  .permission = WEB_PERM_WORKSPACE },
+	{ .methods = WEB_POST,
+	  .pattern = "/api/v1/workspaces/{ws}/permission-groups",
+	  .handler = groups_post,
+	  .permission = WEB_PERM_WORKSPACE,
+	  .body = WEB_BODY_JSON,
+	  .is_write = true },
+	{ .methods = WEB_PATCH,
+	  .pattern = "/api/v1/workspaces/{ws}/permission-groups/{id}",
+	  .handler = group_patch,
+	  .permission = WEB_PERM_WORKSPACE,
+	  .body = WEB_BODY_JSON,
+	  .is_write = true },
+	{ .methods = WEB_DELETE,
+	  .pattern = "/api/v1/workspaces/{ws}/permission-groups/{id}",
+	  .handler = group_delete,
+	  .permission = WEB_PERM_WORKSPACE,
+	  .is_write = true },
+	{ .methods = WEB_GET | WEB_HEAD,
+	  .pattern = "/api/v1/workspaces/{ws}/roles",
+	  .handler = roles_get,
+	  .permission = WEB_PERM_WORKSPACE_KEY },
+	{ .methods = WEB_POST,
+	  .pattern = "/api/v1/workspaces/{ws}/roles",
+	  .handler = roles_post,
+	  .permission = WEB_PERM_WORKSPACE_KEY,
+	  .body = WEB_BODY_JSON,
+	  .is_write = true },
+	{ .methods = WEB_PATCH,
+	  .pattern = "/api/v1/workspaces/{ws}/roles/{id}",
+	  .handler = role_patch,
+	  .permission = WEB_PERM_WORKSPACE_KEY,
+	  .body = WEB_BODY_JSON,
+	  .is_write = true },
+	{ .methods = WEB_DELETE,
+	  .pattern = "/api/v1/workspaces/{ws}/roles/{id}",
+	  .handler = role_delete,
+	  .permission = WEB_PERM_WORKSPACE_KEY,
+	  .is_write = true },
+	{ .pattern = NULL },
+};

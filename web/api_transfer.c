@@ -20,7 +20,7 @@ static bool app_id(struct web_request *req, int64_t *app)
 	return web_param_id(req, 1, app);
 }
 
-void web_api_records_export(struct web_request *req)
+static void records_export(struct web_request *req)
 {
 	struct cr_err err = { 0 };
 	struct cr_buf file;
@@ -42,7 +42,7 @@ void web_api_records_export(struct web_request *req)
 	cr_buf_close(&file);
 }
 
-void web_api_records_import(struct web_request *req)
+static void records_import(struct web_request *req)
 {
 	struct cr_err err = { 0 };
 	struct cr_buf file;
@@ -71,3 +71,19 @@ void web_api_records_import(struct web_request *req)
 	cr_buf_close(&file);
 	web_reply_result(req, rc, &err, 200, out);
 }
+
+/* This family's routes; web/routes.c lists the families. */
+const struct web_route web_routes_transfer[] = {
+	{ .methods = WEB_POST,
+	  .pattern = "/api/v1/workspaces/{ws}/apps/{id}/export",
+	  .handler = records_export,
+	  .permission = WEB_PERM_WORKSPACE,
+	  .body = WEB_BODY_JSON },
+	{ .methods = WEB_POST,
+	  .pattern = "/api/v1/workspaces/{ws}/apps/{id}/import",
+	  .handler = records_import,
+	  .permission = WEB_PERM_WORKSPACE,
+	  .body = WEB_BODY_JSON,
+	  .is_write = true },
+	{ .pattern = NULL },
+};

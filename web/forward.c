@@ -17,24 +17,9 @@
 #include "../cluster/cluster.h"
 #include "../cluster/forward.h"
 #include "../lib/log.h"
+#include "../lib/text.h"
 #include "../lib/time.h"
 #include "web_int.h"
-
-static const char *method_name(enum web_method m)
-{
-	switch (m) {
-	case WEB_POST:
-		return "POST";
-	case WEB_PUT:
-		return "PUT";
-	case WEB_PATCH:
-		return "PATCH";
-	case WEB_DELETE:
-		return "DELETE";
-	default:
-		return "GET";
-	}
-}
 
 static void make_request_id(struct web_request *req)
 {
@@ -44,8 +29,7 @@ static void make_request_id(struct web_request *req)
 		return;
 	if (getrandom(b, sizeof(b), 0) != (ssize_t)sizeof(b))
 		return;
-	for (size_t i = 0; i < sizeof(b); i++)
-		(void)snprintf(req->request_id + 2 * i, 3, "%02x", b[i]);
+	cr_hex_encode(b, sizeof(b), req->request_id);
 }
 
 static void relay(struct web_request *req, struct cluster_http_response *resp)
@@ -102,7 +86,8 @@ bool web_forward_if_needed(struct web_request *req)
 	char client_header[96];
 	char cookie[1024], authz[256], csrf[128];
 	struct cr_err err = { 0 };
-	unsigned backoff_ms = 10; /* refused connections are cheap: look often */
+	/* refused connections are cheap: look often */
+	struct cr_backoff backoff = CR_BACKOFF(10, 50);
 
 	make_request_id(req);
 	if (ctx->cluster == NULL || ctx->forwarder == NULL || req->kind == WEB_KIND_PEER)
@@ -118,7 +103,7 @@ bool web_forward_if_needed(struct web_request *req)
 		char leader[CLUSTER_ADDRESS_MAX];
 		struct cluster_http_response resp;
 		struct cluster_http_request fr = {
-			.method = method_name(req->method),
+			.method = web_method_name(req->method), /* a write route's */
 			.path = req->path,
 			.headers = { rid_header,
 				     req->is_local ? "X-Creek-Origin-Local: 1"
@@ -139,8 +124,7 @@ bool web_forward_if_needed(struct web_request *req)
 			break;
 		if (leader[0] == '\0') {
 			cluster_poke(ctx->cluster);
-			cr_sleep_ms(backoff_ms);
-			backoff_ms = backoff_ms * 2 > 50 ? 50 : backoff_ms * 2;
+			cr_backoff_sleep(&backoff);
 			continue;
 		}
 		struct still_leading sl = { ctx->cluster, leader };
@@ -158,8 +142,7 @@ bool web_forward_if_needed(struct web_request *req)
 		cluster_poke(ctx->cluster); /* find the new leader now */
 		log_debug("forwarding to '%s' again: %s", leader,
 			  rc < 0 ? err.msg : "the leader answered 503");
-		cr_sleep_ms(backoff_ms);
-		backoff_ms = backoff_ms * 2 > 50 ? 50 : backoff_ms * 2;
+		cr_backoff_sleep(&backoff);
 	}
 	web_reply_error(req, CR_EUNKNOWN,
 			"no leader took the write within %u ms; retry with the same "

@@ -40,14 +40,16 @@ int web_route_find(struct web_request *req, const struct web_route **out, unsign
 {
 	unsigned methods = 0;
 
-	for (const struct web_route *r = web_routes; r->pattern != NULL; r++) {
-		if (!match(req, r->pattern, req->path))
-			continue;
-		if (r->methods & req->method) {
-			*out = r;
-			return 0;
+	for (const struct web_route *const *t = web_route_tables; *t != NULL; t++) {
+		for (const struct web_route *r = *t; r->pattern != NULL; r++) {
+			if (!match(req, r->pattern, req->path))
+				continue;
+			if (r->methods & req->method) {
+				*out = r;
+				return 0;
+			}
+			methods |= r->methods;
 		}
-		methods |= r->methods;
 	}
 	if (methods == 0)
 		return CR_ENOTFOUND;
@@ -55,22 +57,44 @@ int web_route_find(struct web_request *req, const struct web_route **out, unsign
 	return CR_EINVAL;
 }
 
+/* The one table of HTTP methods (RFC 9110 §9), in Allow's order. */
+static const struct {
+	enum web_method method;
+	const char *name;
+} methods_table[] = {
+	{ WEB_GET, "GET" },         { WEB_HEAD, "HEAD" },   { WEB_POST, "POST" },
+	{ WEB_PUT, "PUT" },         { WEB_PATCH, "PATCH" }, { WEB_DELETE, "DELETE" },
+	{ WEB_OPTIONS, "OPTIONS" },
+};
+
+#define N_METHODS (sizeof(methods_table) / sizeof(methods_table[0]))
+
+enum web_method web_method_parse(const char *name)
+{
+	for (size_t i = 0; i < N_METHODS; i++)
+		if (strcmp(name, methods_table[i].name) == 0)
+			return methods_table[i].method;
+	return WEB_OTHER;
+}
+
+const char *web_method_name(enum web_method method)
+{
+	for (size_t i = 0; i < N_METHODS; i++)
+		if (methods_table[i].method == method)
+			return methods_table[i].name;
+	return NULL;
+}
+
 void web_methods_format(unsigned methods, char *out, size_t out_len)
 {
-	static const struct {
-		unsigned bit;
-		const char *name;
-	} names[] = { { WEB_GET, "GET" },        { WEB_HEAD, "HEAD" },   { WEB_POST, "POST" },
-		      { WEB_PUT, "PUT" },        { WEB_PATCH, "PATCH" }, { WEB_DELETE, "DELETE" },
-		      { WEB_OPTIONS, "OPTIONS" } };
 	size_t used = 0;
 
 	out[0] = '\0';
-	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
-		if (!(methods & names[i].bit))
+	for (size_t i = 0; i < N_METHODS; i++) {
+		if (!(methods & (unsigned)methods_table[i].method))
 			continue;
 		int n = snprintf(out + used, out_len - used, "%s%s", used > 0 ? ", " : "",
-				 names[i].name);
+				 methods_table[i].name);
 		if (n < 0 || (size_t)n >= out_len - used)
 			return;
 		used += (size_t)n;

@@ -34,21 +34,6 @@ struct web_server {
 	const struct web_context *ctx;
 };
 
-static enum web_method method_of(const char *m)
-{
-	static const struct {
-		const char *name;
-		enum web_method method;
-	} table[] = { { "GET", WEB_GET },        { "HEAD", WEB_HEAD },   { "POST", WEB_POST },
-		      { "PUT", WEB_PUT },        { "PATCH", WEB_PATCH }, { "DELETE", WEB_DELETE },
-		      { "OPTIONS", WEB_OPTIONS } };
-
-	for (size_t i = 0; i < sizeof(table) / sizeof(table[0]); i++)
-		if (strcmp(m, table[i].name) == 0)
-			return table[i].method;
-	return WEB_OTHER;
-}
-
 /* The request carries the node's operator token (creekctl on the node,
  * which can read <data>/operator.token). */
 static bool has_operator_token(struct MHD_Connection *conn, const char *token)
@@ -109,7 +94,7 @@ static struct web_request *request_new(struct web_server *s, struct MHD_Connecti
 	req->conn = conn;
 	req->ctx = s->ctx;
 	req->cfg = &s->cfg;
-	req->method = method_of(method);
+	req->method = web_method_parse(method);
 	req->path = url;
 	req->kind = s->cfg.kind;
 	if (req->kind == WEB_KIND_PEER) {
@@ -387,35 +372,24 @@ static void mhd_log(void *cls, const char *fmt, va_list ap)
 /* "1.2.3.4:80" or "[::1]:80" into a socket address. */
 static int parse_listen(const char *address, struct sockaddr_storage *ss, struct cr_err *err)
 {
-	char host[64];
-	const char *colon = strrchr(address, ':');
-	uint32_t port = 0;
-	const char *h = address;
-	size_t hn;
+	char host[CR_HOST_MAX];
+	uint16_t port = 0;
+	int rc = cr_parse_host_port(address, host, &port, err);
 
-	if (colon == NULL || cr_parse_u32(colon + 1, 65535, &port, NULL) < 0 || port == 0)
-		return cr_err_set(err, CR_EINVAL, "'%s' is not host:port (port 1-65535)", address);
-	hn = (size_t)(colon - address);
-	if (hn >= 2 && address[0] == '[' && address[hn - 1] == ']') {
-		h = address + 1;
-		hn -= 2;
-	}
-	if (hn == 0 || hn >= sizeof(host))
-		return cr_err_set(err, CR_EINVAL, "'%s' has no valid host", address);
-	memcpy(host, h, hn);
-	host[hn] = '\0';
+	if (rc < 0)
+		return rc;
 	memset(ss, 0, sizeof(*ss));
 	{
 		struct sockaddr_in *sin = (struct sockaddr_in *)ss;
 		struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)ss;
 		if (inet_pton(AF_INET, host, &sin->sin_addr) == 1) {
 			sin->sin_family = AF_INET;
-			sin->sin_port = htons((uint16_t)port);
+			sin->sin_port = htons(port);
 			return 0;
 		}
 		if (inet_pton(AF_INET6, host, &sin6->sin6_addr) == 1) {
 			sin6->sin6_family = AF_INET6;
-			sin6->sin6_port = htons((uint16_t)port);
+			sin6->sin6_port = htons(port);
 			return 0;
 		}
 	}

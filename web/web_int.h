@@ -106,8 +106,19 @@ struct web_route {
 	bool is_write;
 };
 
-/* routes.c: the table, ended by a NULL pattern. */
-extern const struct web_route web_routes[];
+/* Each route family's rows (web/api_<family>.c, handlers static there),
+ * ended by a row with a NULL pattern. */
+extern const struct web_route web_routes_node[];
+extern const struct web_route web_routes_openapi[];
+extern const struct web_route web_routes_cluster[];
+extern const struct web_route web_routes_files[];
+extern const struct web_route web_routes_identity[];
+extern const struct web_route web_routes_org[];
+extern const struct web_route web_routes_apps[];
+extern const struct web_route web_routes_forms[];
+extern const struct web_route web_routes_transfer[];
+/* routes.c: the families above, ended by NULL. */
+extern const struct web_route *const web_route_tables[];
 
 /* router.c: match path and method. 0 and the route; CR_ENOTFOUND if no
  * pattern matches; CR_EINVAL if patterns match but not the method (allow
@@ -115,6 +126,11 @@ extern const struct web_route web_routes[];
 int web_route_find(struct web_request *req, const struct web_route **out, unsigned *allow);
 /* "GET, HEAD" for a method set; out_len >= 64. */
 void web_methods_format(unsigned methods, char *out, size_t out_len);
+/* The method named name (RFC 9110 names, case-sensitive); WEB_OTHER for
+ * any other. */
+enum web_method web_method_parse(const char *name);
+/* The name of one method ("GET"); NULL for WEB_OTHER. */
+const char *web_method_name(enum web_method method);
 
 /* reply.c */
 unsigned web_status_for(int code);
@@ -130,23 +146,6 @@ void web_headers_add(struct MHD_Response *r, bool is_api);
 
 /* static.c: GET/HEAD of a UI file, with the SPA fallback to index.html. */
 void web_static_serve(struct web_request *req);
-
-/* api_node.c */
-void web_api_health(struct web_request *req);
-void web_api_log_level_get(struct web_request *req);
-void web_api_log_level_put(struct web_request *req);
-
-/* api_cluster.c */
-void web_api_cluster_get(struct web_request *req);
-void web_api_cluster_samples(struct web_request *req);
-void web_api_cluster_token_create(struct web_request *req);
-void web_api_cluster_join_ca(struct web_request *req);
-void web_api_cluster_join(struct web_request *req);
-void web_api_cluster_node_remove(struct web_request *req);
-void web_api_cluster_check_add(struct web_request *req);
-void web_api_cluster_check_list(struct web_request *req);
-void web_api_cluster_job_create(struct web_request *req);
-void web_api_cluster_job_get(struct web_request *req);
 
 /* forward.c: run a write route on the leader; false if this node should
  * run it itself. */
@@ -169,92 +168,12 @@ void web_reply_result(struct web_request *req, int rc, const struct cr_err *err,
 bool web_param_id(struct web_request *req, unsigned i, int64_t *out);
 const char *web_query_arg(struct web_request *req, const char *name);
 
-/* api_identity.c: first start, sessions, one's account, workspaces, invites. */
-void web_api_setup_get(struct web_request *req);
-void web_api_setup_post(struct web_request *req);
-void web_api_session_post(struct web_request *req);
-void web_api_session_delete(struct web_request *req);
-void web_api_sessions_delete(struct web_request *req);
-void web_api_me_get(struct web_request *req);
-void web_api_me_patch(struct web_request *req);
-void web_api_me_password(struct web_request *req);
-void web_api_workspaces_get(struct web_request *req);
-void web_api_workspaces_post(struct web_request *req);
-void web_api_invite_get(struct web_request *req);
-void web_api_invite_accept(struct web_request *req);
-void web_api_invite_register(struct web_request *req);
-void web_api_workspace_get(struct web_request *req);
-void web_api_workspace_patch(struct web_request *req);
-void web_api_account_password(struct web_request *req);
-
 /* The request id a write is recorded under: the Idempotency-Key scoped to
  * who sends it, the method and the path (api_org.c). NULL without one. */
 const char *web_write_key(struct web_request *req);
 
-/* api_forms.c: apps' forms, records, import and export. */
-void web_api_form_get(struct web_request *req);
-void web_api_form_put(struct web_request *req);
-void web_api_form_versions(struct web_request *req);
-void web_api_records_post(struct web_request *req);
-void web_api_records_batch(struct web_request *req);
-void web_api_records_query(struct web_request *req);
-void web_api_records_count(struct web_request *req);
-void web_api_record_get(struct web_request *req);
-void web_api_record_patch(struct web_request *req);
-void web_api_record_delete(struct web_request *req);
-void web_api_record_restore(struct web_request *req);
-void web_api_record_history(struct web_request *req);
-void web_api_record_file(struct web_request *req);
-void web_api_records_export(struct web_request *req);
-void web_api_records_import(struct web_request *req);
-
-/* api_org.c: a workspace's members, departments, roles, invite links,
- * permission groups and API keys; api_apps.c: its apps. */
-void web_api_members_get(struct web_request *req);
-void web_api_members_post(struct web_request *req);
-void web_api_member_get(struct web_request *req);
-void web_api_member_patch(struct web_request *req);
-void web_api_member_delete(struct web_request *req);
-void web_api_member_password(struct web_request *req);
-void web_api_members_import(struct web_request *req);
-void web_api_account_search(struct web_request *req);
-void web_api_departments_get(struct web_request *req);
-void web_api_departments_post(struct web_request *req);
-void web_api_department_patch(struct web_request *req);
-void web_api_department_delete(struct web_request *req);
-void web_api_roles_get(struct web_request *req);
-void web_api_roles_post(struct web_request *req);
-void web_api_role_patch(struct web_request *req);
-void web_api_role_delete(struct web_request *req);
-void web_api_invite_links_get(struct web_request *req);
-void web_api_invite_links_post(struct web_request *req);
-void web_api_invite_link_delete(struct web_request *req);
-void web_api_groups_get(struct web_request *req);
-void web_api_groups_post(struct web_request *req);
-void web_api_group_patch(struct web_request *req);
-void web_api_group_delete(struct web_request *req);
-void web_api_apps_get(struct web_request *req);
-void web_api_apps_post(struct web_request *req);
-void web_api_app_patch(struct web_request *req);
-void web_api_app_restore(struct web_request *req);
-void web_api_app_bin(struct web_request *req);
-void web_api_app_layout(struct web_request *req);
-void web_api_app_delete(struct web_request *req);
-void web_api_api_keys_get(struct web_request *req);
-void web_api_api_keys_post(struct web_request *req);
-void web_api_api_key_delete(struct web_request *req);
-
-/* api_openapi.c */
-void web_api_openapi(struct web_request *req);
-
-/* api_files.c: uploads into the file store (storage/files.h), the copies
- * between nodes (cluster/file_sync.h), and what downloads use. */
-void web_api_files_post(struct web_request *req);
-void web_api_peer_files_get(struct web_request *req);
-void web_api_peer_files_ws_get(struct web_request *req);
-void web_api_peer_file_get(struct web_request *req);
-void web_api_peer_file_put(struct web_request *req);
-
+/* api_files.c: what downloads use (uploads into the file store and the
+ * copies between nodes are its routes). */
 #define WEB_FILE_NAME_MAX 255 /* characters of a file's name */
 #define WEB_FILE_TYPE_MAX 127 /* bytes of a media type */
 

@@ -3,6 +3,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../../lib/mem.h"
+#include "../../lib/text.h"
 #include "identity_int.h"
 #include "workspace.h"
 
@@ -62,9 +64,7 @@ int id_body_ids(const json_t *body, const char *key, size_t max, int64_t **out, 
 		return cr_err_set(err, CR_EINVAL, "'%s' must be an array of ids", key);
 	if (json_array_size(v) > max)
 		return cr_err_set(err, CR_ETOOBIG, "'%s' may hold at most %zu ids", key, max);
-	*out = calloc(json_array_size(v) + 1, sizeof(**out));
-	if (*out == NULL)
-		return cr_err_set(err, CR_EINTERNAL, "out of memory");
+	*out = cr_calloc(json_array_size(v) + 1, sizeof(**out));
 	json_array_foreach(v, i, e)
 	{
 		int64_t x = json_is_integer(e) ? json_integer_value(e) : 0;
@@ -130,10 +130,10 @@ int id_tx_links_set(struct storage_tx *tx, const char *table, const char *owner_
 	int rc;
 
 	/* table and owner_col are this module's constants, never input. */
-	(void)snprintf(sql, sizeof(sql), "DELETE FROM %s WHERE %s = ?", table, owner_col);
+	cr_format_fixed(sql, sizeof(sql), "DELETE FROM %s WHERE %s = ?", table, owner_col);
 	rc = storage_tx_exec(tx, sql, p, 1, NULL, err);
-	(void)snprintf(sql, sizeof(sql), "INSERT INTO %s (%s, account_id) VALUES (?, ?)", table,
-		       owner_col);
+	cr_format_fixed(sql, sizeof(sql), "INSERT INTO %s (%s, account_id) VALUES (?, ?)", table,
+			owner_col);
 	for (size_t i = 0; rc == 0 && i < n; i++) {
 		p[1] = storage_int(ids[i]);
 		rc = storage_tx_exec(tx, sql, p, 2, NULL, err);

@@ -5,6 +5,8 @@
 
 #include "csv.h"
 
+#include "../../lib/mem.h"
+
 void id_csv_close(struct id_csv *c)
 {
 	for (size_t r = 0; r < c->n_rows; r++) {
@@ -16,33 +18,16 @@ void id_csv_close(struct id_csv *c)
 	*c = (struct id_csv){ 0 };
 }
 
-static int push_field(struct id_csv_row *row, const char *text, size_t len)
+static void push_field(struct id_csv_row *row, const char *text, size_t len)
 {
-	char **grown = realloc(row->fields, (row->n + 1) * sizeof(char *));
-	char *f = malloc(len + 1);
-
-	if (grown == NULL || f == NULL) {
-		free(f);
-		if (grown != NULL)
-			row->fields = grown;
-		return CR_EINTERNAL;
-	}
-	row->fields = grown;
-	memcpy(f, text, len);
-	f[len] = '\0';
-	row->fields[row->n++] = f;
-	return 0;
+	row->fields = cr_realloc(row->fields, (row->n + 1) * sizeof(char *));
+	row->fields[row->n++] = cr_strndup(text, len);
 }
 
-static int push_row(struct id_csv *c, size_t line)
+static void push_row(struct id_csv *c, size_t line)
 {
-	struct id_csv_row *grown = realloc(c->rows, (c->n_rows + 1) * sizeof(*grown));
-
-	if (grown == NULL)
-		return CR_EINTERNAL;
-	c->rows = grown;
+	c->rows = cr_realloc(c->rows, (c->n_rows + 1) * sizeof(*c->rows));
 	c->rows[c->n_rows++] = (struct id_csv_row){ .line = line };
-	return 0;
 }
 
 /* One field starting at *p; advances past it (not past the separator). */
@@ -57,7 +42,8 @@ static int field(struct id_csv *c, const char **p, char *scratch, size_t line, s
 			return cr_err_set(err, CR_EINVAL,
 					  "line %zu: a quote inside an unquoted field", line);
 		*p = s + len;
-		return push_field(&c->rows[c->n_rows - 1], s, len);
+		push_field(&c->rows[c->n_rows - 1], s, len);
+		return 0;
 	}
 	s++;
 	for (;;) {
@@ -77,19 +63,18 @@ static int field(struct id_csv *c, const char **p, char *scratch, size_t line, s
 	if (*s != ',' && *s != '\r' && *s != '\n' && *s != '\0')
 		return cr_err_set(err, CR_EINVAL, "line %zu: text after a closing quote", line);
 	*p = s;
-	return push_field(&c->rows[c->n_rows - 1], scratch, n);
+	push_field(&c->rows[c->n_rows - 1], scratch, n);
+	return 0;
 }
 
 int id_csv_parse(const char *text, size_t max_rows, struct id_csv *out, struct cr_err *err)
 {
 	const char *p = text;
 	size_t line = 1;
-	char *scratch = malloc(strlen(text) + 1);
+	char *scratch = cr_malloc(strlen(text) + 1);
 	int rc = 0;
 
 	*out = (struct id_csv){ 0 };
-	if (scratch == NULL)
-		return cr_err_set(err, CR_EINTERNAL, "out of memory");
 	if ((unsigned char)p[0] == 0xef && (unsigned char)p[1] == 0xbb &&
 	    (unsigned char)p[2] == 0xbf)
 		p += 3; /* a UTF-8 byte order mark, as spreadsheets write */
@@ -104,7 +89,7 @@ int id_csv_parse(const char *text, size_t max_rows, struct id_csv *out, struct c
 			    cr_err_set(err, CR_ETOOBIG, "at most %zu lines per file", max_rows - 1);
 			break;
 		}
-		rc = push_row(out, line);
+		push_row(out, line);
 		while (rc == 0) {
 			const char *start = p;
 			rc = field(out, &p, scratch, line, err);
@@ -122,8 +107,6 @@ int id_csv_parse(const char *text, size_t max_rows, struct id_csv *out, struct c
 		}
 	}
 	free(scratch);
-	if (rc == CR_EINTERNAL)
-		rc = cr_err_set(err, CR_EINTERNAL, "out of memory");
 	if (rc < 0)
 		id_csv_close(out);
 	return rc;

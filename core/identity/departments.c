@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../../lib/mem.h"
 #include "identity_int.h"
 #include "workspace.h"
 
@@ -443,12 +444,10 @@ int id_department_ensure_path(const struct identity *id, const struct id_actor *
 			      const char *path, int64_t now_us, int64_t *dept_id,
 			      struct cr_err *err)
 {
-	struct path_job *j = calloc(1, sizeof(*j));
+	struct path_job *j = cr_calloc(1, sizeof(*j));
 	const char *p = path;
 	int rc = 0;
 
-	if (j == NULL)
-		return cr_err_set(err, CR_EINTERNAL, "out of memory");
 	j->now_us = now_us;
 	while (rc == 0 && *p != '\0') {
 		size_t len = strcspn(p, "/");

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../../lib/text.h"
 #include "identity_int.h"
 #include "workspace.h"
 
@@ -59,14 +60,14 @@ static int list(const struct identity *id, const struct id_actor *a, const struc
 
 	storage_rows_init(&links);
 	storage_rows_init(&apps);
-	(void)snprintf(sql, sizeof(sql),
-		       "SELECT id, name%s FROM %s WHERE ?1 = 0 OR id = ?1 ORDER BY name",
-		       k->has_grants ? ", grants, all_apps" : "", k->table);
+	cr_format_fixed(sql, sizeof(sql),
+			"SELECT id, name%s FROM %s WHERE ?1 = 0 OR id = ?1 ORDER BY name",
+			k->has_grants ? ", grants, all_apps" : "", k->table);
 	rc = storage_query(id->store, a->db, sql, &p, 1, &rows, err);
 	/* The links of the one asked for, or of all. */
-	(void)snprintf(sql, sizeof(sql),
-		       "SELECT %s, account_id FROM %s WHERE ?1 = 0 OR %s = ?1 ORDER BY account_id",
-		       k->owner_col, k->link_table, k->owner_col);
+	cr_format_fixed(sql, sizeof(sql),
+			"SELECT %s, account_id FROM %s WHERE ?1 = 0 OR %s = ?1 ORDER BY account_id",
+			k->owner_col, k->link_table, k->owner_col);
 	if (rc == 0)
 		rc = storage_query(id->store, a->db, sql, &p, 1, &links, err);
 	if (rc == 0 && k->has_grants)
@@ -189,8 +190,8 @@ static int name_free(struct storage_tx *tx, const struct job *j, struct cr_err *
 	struct storage_rows rows;
 	int rc;
 
-	(void)snprintf(sql, sizeof(sql), "SELECT 1 FROM %s WHERE name = ? AND id <> ?",
-		       j->k->table);
+	cr_format_fixed(sql, sizeof(sql), "SELECT 1 FROM %s WHERE name = ? AND id <> ?",
+			j->k->table);
 	rc = storage_tx_query(tx, sql, p, 2, &rows, err);
 	if (rc == 0 && rows.n_rows > 0)
 		rc = cr_err_set(err, CR_ECONFLICT, "a %s named '%s' exists already", j->k->what,
@@ -223,11 +224,11 @@ static int write_row(struct storage_tx *tx, struct job *j, struct cr_err *err)
 		return rc < 0 ? rc : storage_tx_answer_ids(tx, &j->id, 1, err);
 	}
 	p[1] = storage_int(j->id);
-	(void)snprintf(sql, sizeof(sql), "UPDATE %s SET name = coalesce(?1, name)%s WHERE id = ?2",
-		       j->k->table,
-		       j->k->has_grants ? ", grants = CASE WHEN ?3 THEN ?4 ELSE grants END, "
-					  "all_apps = CASE WHEN ?5 THEN ?6 ELSE all_apps END"
-					: "");
+	cr_format_fixed(sql, sizeof(sql), "UPDATE %s SET name = coalesce(?1, name)%s WHERE id = ?2",
+			j->k->table,
+			j->k->has_grants ? ", grants = CASE WHEN ?3 THEN ?4 ELSE grants END, "
+					   "all_apps = CASE WHEN ?5 THEN ?6 ELSE all_apps END"
+					 : "");
 	rc = storage_tx_exec(tx, sql, p, j->k->has_grants ? 6 : 2, &res, err);
 	if (rc == 0 && res.rows_affected == 0)
 		rc = cr_err_set(err, CR_ENOTFOUND, "no %s %lld", j->k->what, (long long)j->id);
@@ -263,13 +264,13 @@ static int job(struct storage_tx *tx, void *arg, struct cr_err *err)
 	int rc = 0;
 
 	if (j->remove) {
-		(void)snprintf(sql, sizeof(sql), "DELETE FROM %s WHERE %s = ?", j->k->link_table,
-			       j->k->owner_col);
+		cr_format_fixed(sql, sizeof(sql), "DELETE FROM %s WHERE %s = ?", j->k->link_table,
+				j->k->owner_col);
 		rc = storage_tx_exec(tx, sql, &p, 1, NULL, err);
 		if (rc == 0 && j->k->has_grants)
 			rc = storage_tx_exec(tx, "DELETE FROM perm_group_app WHERE group_id = ?",
 					     &p, 1, NULL, err);
-		(void)snprintf(sql, sizeof(sql), "DELETE FROM %s WHERE id = ?", j->k->table);
+		cr_format_fixed(sql, sizeof(sql), "DELETE FROM %s WHERE id = ?", j->k->table);
 		if (rc == 0)
 			rc = storage_tx_exec(tx, sql, &p, 1, NULL, err);
 		return rc;

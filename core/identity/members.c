@@ -9,6 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../../lib/mem.h"
+#include "../../lib/text.h"
 #include "identity_int.h"
 #include "workspace.h"
 
@@ -31,11 +33,9 @@ static void member_rows_close(struct member_rows *m)
 static char *like_pattern(const char *q)
 {
 	size_t n = strlen(q);
-	char *p = malloc(2 * n + 3);
+	char *p = cr_malloc(2 * n + 3);
 	size_t o = 0;
 
-	if (p == NULL)
-		return NULL;
 	p[o++] = '%';
 	for (size_t i = 0; i < n; i++) {
 		if (q[i] == '%' || q[i] == '_' || q[i] == '\\')
@@ -82,11 +82,9 @@ static int member_rows_load(const struct identity *id, const struct id_actor *a,
 /* The departments account is in (malloc'ed; the root when none). */
 static int64_t *depts_of(const struct member_rows *m, int64_t account, size_t *n)
 {
-	int64_t *d = calloc(m->depts.n_rows + 1, sizeof(int64_t));
+	int64_t *d = cr_calloc(m->depts.n_rows + 1, sizeof(int64_t));
 
 	*n = 0;
-	if (d == NULL)
-		return NULL;
 	for (size_t r = 0; r < m->depts.n_rows; r++)
 		if (storage_rows_int(&m->depts, r, 0, 0) == account)
 			d[(*n)++] = storage_rows_int(&m->depts, r, 1, 0);
@@ -118,7 +116,7 @@ static bool matches(const struct member_rows *m, size_t r, const struct id_membe
 		size_t n = 0;
 		int64_t *d = depts_of(m, storage_rows_int(&m->sys, r, 0, 0), &n);
 		bool in = false;
-		for (size_t i = 0; d != NULL && i < n; i++)
+		for (size_t i = 0; i < n; i++)
 			in = in || d[i] == q->department_id;
 		free(d);
 		if (!in)
@@ -322,7 +320,7 @@ static int ids_exist(const struct identity *id, const struct id_actor *a, const 
 
 	if (n == 0)
 		return 0;
-	(void)snprintf(sql, sizeof(sql), "SELECT id FROM %s", table);
+	cr_format_fixed(sql, sizeof(sql), "SELECT id FROM %s", table);
 	rc = storage_query(id->store, a->db, sql, NULL, 0, &rows, err);
 	for (size_t i = 0; rc == 0 && i < n; i++) {
 		bool found = false;
@@ -793,8 +791,6 @@ int id_account_search(const struct identity *id, const struct id_actor *actor, c
 	if (q == NULL || strlen(q) < 2 || strlen(q) > ID_NAME_MAX)
 		return cr_err_set(err, CR_EINVAL, "search for at least 2 characters");
 	pattern = like_pattern(q);
-	if (pattern == NULL)
-		return cr_err_set(err, CR_EINTERNAL, "out of memory");
 	p[0] = storage_text(actor->workspace_id);
 	p[1] = storage_text(pattern);
 	p[2] = storage_int(SEARCH_MAX);

@@ -124,6 +124,5 @@ void id_hash_hex(const struct identity *id, const char *text, char out[ID_HASH_H
 	uint8_t h[32];
 
 	id->crypto->sha256(text, strlen(text), h);
-	for (size_t i = 0; i < sizeof(h); i++)
-		(void)snprintf(out + 2 * i, 3, "%02x", h[i]);
+	cr_hex_encode(h, sizeof(h), out);
 }

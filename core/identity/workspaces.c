@@ -4,6 +4,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../../lib/mem.h"
+#include "../../lib/text.h"
 #include "../../storage/migrate.h"
 #include "identity_int.h"
 #include "workspace.h"
@@ -16,8 +18,7 @@ int id_workspace_id_new(const struct identity *id, char out[ID_WORKSPACE_ID_MAX 
 	if (id->crypto->random(b, sizeof(b)) < 0)
 		return cr_err_set(err, CR_EINTERNAL, "no random bytes for a workspace id");
 	out[0] = 'w';
-	for (size_t i = 0; i < sizeof(b); i++)
-		(void)snprintf(out + 1 + 2 * i, 3, "%02x", b[i]);
+	cr_hex_encode(b, sizeof(b), out + 1);
 	return 0;
 }
 
@@ -165,10 +166,8 @@ static int load_depts(const struct identity *id, const struct id_actor *a, struc
 			       &rows, err);
 
 	if (rc == 0) {
-		f->dept_id = calloc(rows.n_rows + 1, sizeof(int64_t));
-		f->dept_parent = calloc(rows.n_rows + 1, sizeof(int64_t));
-		if (f->dept_id == NULL || f->dept_parent == NULL)
-			rc = cr_err_set(err, CR_EINTERNAL, "out of memory");
+		f->dept_id = cr_calloc(rows.n_rows + 1, sizeof(int64_t));
+		f->dept_parent = cr_calloc(rows.n_rows + 1, sizeof(int64_t));
 	}
 	for (size_t r = 0; rc == 0 && r < rows.n_rows; r++) {
 		f->dept_id[r] = storage_rows_int(&rows, r, 0, 0);
@@ -189,8 +188,8 @@ static int load_duties(const struct identity *id, const struct id_actor *a, stru
 			       "duty = 'admin'",
 			       &p, 1, &rows, err);
 
-	if (rc == 0 && (f->admin_of = calloc(rows.n_rows + 1, sizeof(int64_t))) == NULL)
-		rc = cr_err_set(err, CR_EINTERNAL, "out of memory");
+	if (rc == 0)
+		f->admin_of = cr_calloc(rows.n_rows + 1, sizeof(int64_t));
 	for (size_t r = 0; rc == 0 && r < rows.n_rows; r++)
 		f->admin_of[f->n_admin_of++] = storage_rows_int(&rows, r, 0, 0);
 	storage_rows_close(&rows);
@@ -214,19 +213,15 @@ static int load_groups(const struct identity *id, const struct id_actor *a, stru
 				   "perm_group_member m ON m.group_id = a.group_id WHERE "
 				   "m.account_id = ?",
 				   &p, 1, &apps, err);
-	if (rc == 0 && (f->groups = calloc(rows.n_rows + 1, sizeof(*f->groups))) == NULL)
-		rc = cr_err_set(err, CR_EINTERNAL, "out of memory");
+	if (rc == 0)
+		f->groups = cr_calloc(rows.n_rows + 1, sizeof(*f->groups));
 	for (size_t r = 0; rc == 0 && r < rows.n_rows; r++) {
 		struct id_group_grant *g = &f->groups[f->n_groups++];
 		int64_t gid = storage_rows_int(&rows, r, 0, 0);
 		g->grants = (unsigned)storage_rows_int(&rows, r, 1, 0) & ID_GRANT_ALL;
 		g->all_apps = storage_rows_int(&rows, r, 2, 0) != 0;
 		f->grants |= g->grants;
-		g->apps = calloc(apps.n_rows + 1, sizeof(int64_t));
-		if (g->apps == NULL) {
-			rc = cr_err_set(err, CR_EINTERNAL, "out of memory");
-			break;
-		}
+		g->apps = cr_calloc(apps.n_rows + 1, sizeof(int64_t));
 		for (size_t k = 0; k < apps.n_rows; k++)
 			if (storage_rows_int(&apps, k, 0, 0) == gid)
 				g->apps[g->n_apps++] = storage_rows_int(&apps, k, 1, 0);

@@ -5,7 +5,6 @@ the node down."""
 
 import json
 import os
-import re
 import shutil
 import socket
 import subprocess
@@ -15,7 +14,8 @@ import threading
 import unittest
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
-from creek import ROOT, Node, request  # noqa: E402
+from creek import Node, request  # noqa: E402
+from route_table import route_rows  # noqa: E402
 
 SECURITY_HEADERS = {
     "Content-Security-Policy": "default-src 'self'",
@@ -253,8 +253,7 @@ class OpenApi(unittest.TestCase):
             doc = node.get("/api/v1/openapi.json").json()
         finally:
             node.close()
-        with open(os.path.join(ROOT, "web", "routes.c")) as f:
-            routes = re.findall(r'"(/api/v1/[^"]*)"', f.read())
+        routes = [pattern for _, pattern in route_rows()]
         self.assertTrue(routes)
         for path in routes:
             self.assertIn(path, doc["paths"], f"{path} is missing from web/openapi.json")

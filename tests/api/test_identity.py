@@ -1,7 +1,7 @@
 """The identity API as its clients see it (the contract: accounts, sessions,
 workspaces and who may do what in them), against real creekd nodes:
 
-- the authorization matrix: every identity route of web/routes.c, called by
+- the authorization matrix: every identity route of web/api_*.c, called by
   every kind of actor, answers as the MATRIX table below says, and a route
   without a row in it fails the test;
 - tenant isolation: a second workspace's admin reaches nothing of the first;
@@ -28,6 +28,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "lib"))
 from creek import ROOT, Cluster, Node, wait_for  # noqa: E402
 from identity_client import Client, new_password  # noqa: E402
+from route_table import route_rows  # noqa: E402
 
 ROOT_DEPARTMENT = 1
 GRANTS = ("add_app", "edit_app", "delete_app", "manage_data", "view_contacts",
@@ -40,12 +41,11 @@ MARK_ATTACK = "attackqx"
 
 
 # ---------------------------------------------------------------------------
-# The route table of web/routes.c
+# The route rows of web/api_*.c (tests/lib/route_table.py)
 # ---------------------------------------------------------------------------
 
 IDENTITY_PREFIXES = ("/api/v1/setup", "/api/v1/session", "/api/v1/sessions", "/api/v1/me",
                      "/api/v1/workspaces", "/api/v1/invites")
-ROUTE_ROW = re.compile(r'\{\s*(WEB_[A-Z]+(?:\s*\|\s*WEB_[A-Z]+)*)\s*,\s*"(/api/v1/[^"]*)"')
 PARAM = re.compile(r"\{[^}/]*\}")
 # Routes of forms, records and files: their matrix is in test_forms.py.
 FORMS_ROUTE = re.compile(r"/apps/\{[^}]*\}/(form|records|export|import)")
@@ -57,19 +57,15 @@ def shape(pattern):
 
 
 def identity_routes():
-    """[(method, shape, pattern)] of every identity route in web/routes.c (a
-    row is `{ WEB_GET | WEB_HEAD, "/api/v1/...", handler, ... }`, maybe over
-    several lines). HEAD goes with GET and is not listed apart."""
-    with open(os.path.join(ROOT, "web", "routes.c")) as f:
-        text = re.sub(r"/\*.*?\*/", "", f.read(), flags=re.S)
+    """[(method, shape, pattern)] of every identity route in web/api_*.c.
+    HEAD goes with GET and is not listed apart."""
     out = []
-    for methods, pattern in ROUTE_ROW.findall(text):
+    for methods, pattern in route_rows():
         if not any(pattern == p or pattern.startswith(p + "/") for p in IDENTITY_PREFIXES):
             continue
         if FORMS_ROUTE.search(pattern):
             continue  # tests/api/test_forms.py has the forms' own matrix
-        for m in methods.split("|"):
-            m = m.strip()[len("WEB_"):]
+        for m in methods:
             if m not in ("HEAD", "OPTIONS", "OTHER"):
                 out.append((m, shape(pattern), pattern))
     return out
@@ -440,7 +436,7 @@ def delete_api_key(t, a):
 #   ?    not fixed by the contract (an API key on public routes): any answer but 5xx
 #   409  exactly that status
 #
-# A route of web/routes.c under the identity prefixes without a row here fails
+# A route of web/api_*.c under the identity prefixes without a row here fails
 # test_authorization_matrix; a row here without a route fails
 # test_every_row_is_a_route.
 ACTORS = ("super_admin", "system_admin", "group_in_scope", "group_out_of_scope", "dept_admin",
@@ -737,7 +733,7 @@ class RouteTable(unittest.TestCase):
     def test_every_row_is_a_route(self):
         routes = {(m, s) for m, s, _ in identity_routes()}
         missing = [f"{m} {p}" for (m, p) in matrix_rows() if (m, p) not in routes]
-        self.assertEqual(missing, [], "MATRIX rows that web/routes.c does not serve "
+        self.assertEqual(missing, [], "MATRIX rows that web/api_*.c do not serve "
                                       "(a contract endpoint is missing or was renamed)")
 
 
@@ -749,11 +745,11 @@ class AuthorizationMatrix(unittest.TestCase):
     def test_authorization_matrix(self):
         rows = matrix_rows()
         routes = identity_routes()
-        self.assertTrue(routes, "no identity routes in web/routes.c")
+        self.assertTrue(routes, "no identity routes in web/api_*.c")
         for method, shp, pattern in routes:
             row = rows.get((method, shp))
             with self.subTest(route=f"{method} {pattern}"):
-                self.assertIsNotNone(row, f"{method} {pattern} is in web/routes.c but has no "
+                self.assertIsNotNone(row, f"{method} {pattern} is in web/api_*.c but has no "
                                           f"row in MATRIX (tests/api/test_identity.py): say "
                                           f"there who may call it")
             if row is None:
@@ -892,7 +888,7 @@ class TenantIsolation(unittest.TestCase):
         before = w.snapshot(w.ws_a, w.root)
         makers = {key: make for key, (_, make) in matrix_rows().items()}
         ws_routes = [r for r in identity_routes() if r[1].startswith("/api/v1/workspaces/{}")]
-        self.assertTrue(ws_routes, "no /api/v1/workspaces/{ws} routes in web/routes.c")
+        self.assertTrue(ws_routes, "no /api/v1/workspaces/{ws} routes in web/api_*.c")
 
         for method, shp, pattern in ws_routes:
             make = makers.get((method, shp))

@@ -22,6 +22,7 @@
 #include "cluster/forward.h"
 #include "cluster/proxy.h"
 #include "cluster/tls.h"
+#include "lib/parse.h"
 #include "lib/time.h"
 #include "storage/engine.h"
 #include "storage/pool.h"
@@ -42,6 +43,15 @@ struct http_conn {
 	int fd;
 	bool verified;
 };
+
+static uint16_t port_of(const char *address)
+{
+	char host[CR_HOST_MAX];
+	uint16_t port = 0;
+
+	assert_int_equal(cr_parse_host_port(address, host, &port, NULL), 0);
+	return port;
+}
 
 static void *http_serve(void *arg)
 {
@@ -85,7 +95,7 @@ static size_t certless_exchange(const char *address, const void *out, size_t out
 	int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
 
 	SSL_CTX_set_verify(ctx, SSL_VERIFY_NONE, NULL);
-	sin.sin_port = htons((uint16_t)atoi(strchr(address, ':') + 1));
+	sin.sin_port = htons(port_of(address));
 	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
 	assert_int_equal(connect(fd, (struct sockaddr *)&sin, sizeof(sin)), 0);
 	ssl = SSL_new(ctx);
@@ -263,7 +273,7 @@ static void peers_without_a_cluster_certificate_are_refused(void **state)
 	node_start(&a, "r", 0);
 	/* Plain TCP speaking dqlite: closed, nothing answered. */
 	fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	sin.sin_port = htons((uint16_t)atoi(strchr(a.address, ':') + 1));
+	sin.sin_port = htons(port_of(a.address));
 	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
 	assert_int_equal(connect(fd, (struct sockaddr *)&sin, sizeof(sin)), 0);
 	assert_int_equal(

@@ -1,4 +1,5 @@
 /* tests/unit/lib/test_lib.c: buffers, arenas, parsers, errors. */
+#include <dirent.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -6,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -53,6 +55,41 @@ static void base64_decodes_with_and_without_padding(void **state)
 	assert_int_equal(cr_base64_decode("a*==", 4, out), -1);
 	assert_int_equal(cr_base64_decode("aGVs=bG8", 8, out), -1); /* data after padding */
 	assert_int_equal(cr_base64_decode("a", 1, out), -1);        /* 6 bits: no byte */
+}
+
+static void hex_round_trips_and_rejects_non_hex(void **state)
+{
+	char text[16];
+	unsigned char bytes[8];
+
+	(void)state;
+	cr_hex_encode("\x00\x9f\xff\x0a", 4, text);
+	assert_string_equal(text, "009fff0a");
+	cr_hex_encode("", 0, text);
+	assert_string_equal(text, "");
+	assert_int_equal(cr_hex_decode("009fFF0a", 8, bytes), 4);
+	assert_memory_equal(bytes, "\x00\x9f\xff\x0a", 4);
+	assert_int_equal(cr_hex_decode("", 0, bytes), 0);
+	assert_int_equal(cr_hex_decode("abc", 3, bytes), -1); /* odd */
+	assert_int_equal(cr_hex_decode("0g", 2, bytes), -1);
+	assert_int_equal(cr_hex_digit('F'), 15);
+	assert_int_equal(cr_hex_digit('/'), -1);
+	assert_true(cr_hex_is_lower("00ff", 4));
+	assert_false(cr_hex_is_lower("00FF", 4));  /* what cr_hex_encode writes only */
+	assert_false(cr_hex_is_lower("00ff0", 4)); /* longer */
+	assert_false(cr_hex_is_lower("00f", 4));   /* shorter */
+	assert_false(cr_hex_is_lower(NULL, 0));
+}
+
+static void format_fixed_writes_what_fits(void **state)
+{
+	char sql[32];
+
+	(void)state;
+	cr_format_fixed(sql, sizeof(sql), "SELECT id FROM %s", "app");
+	assert_string_equal(sql, "SELECT id FROM app");
+	cr_format_fixed(sql, sizeof(sql), "%s", "0123456789012345678901234567890"); /* 31 */
+	assert_int_equal(strlen(sql), 31);
 }
 
 static void buf_refuses_append_past_ceiling(void **state)
@@ -143,6 +180,63 @@ static void parse_ipv4_port_accepts_only_literals(void **state)
 	assert_int_equal(cr_parse_ipv4_port("1.2.3:80", NULL), CR_EINVAL);
 }
 
+static void parse_host_port_splits_ipv4_names_and_bracketed_ipv6(void **state)
+{
+	char host[CR_HOST_MAX] = "";
+	uint16_t port = 0;
+
+	(void)state;
+	assert_int_equal(cr_parse_host_port("127.0.0.1:9443", host, &port, NULL), 0);
+	assert_string_equal(host, "127.0.0.1");
+	assert_int_equal(port, 9443);
+	assert_int_equal(cr_parse_host_port("[::1]:80", host, &port, NULL), 0);
+	assert_string_equal(host, "::1");
+	assert_int_equal(port, 80);
+	assert_int_equal(cr_parse_host_port("[::ffff:10.0.0.1]:65535", host, &port, NULL), 0);
+	assert_string_equal(host, "::ffff:10.0.0.1");
+	assert_int_equal(port, 65535);
+	assert_int_equal(cr_parse_host_port("node-1.example_a:1", host, &port, NULL), 0);
+	assert_string_equal(host, "node-1.example_a");
+}
+
+static void parse_host_port_names_what_is_wrong(void **state)
+{
+	static const struct {
+		const char *in;
+		const char *says;
+	} bad[] = {
+		{ "", "address is missing" },
+		{ "127.0.0.1", "has no port" },
+		{ "::1:80", "IPv6 host without brackets" },
+		{ "[::1:80", "'[' without ']'" },
+		{ "[::1]80", "no port after ']'" },
+		{ "[::1]", "no port after ']'" },
+		{ "[]:80", "has no host" },
+		{ ":80", "has no host" },
+		{ "a b:80", "character not allowed" },
+		{ "[::g]:80", "character not allowed" },
+		{ "host:0", "no valid port" },
+		{ "host:65536", "no valid port" },
+		{ "host:+80", "no valid port" },
+		{ "host:", "no valid port" },
+		{ "0123456789012345678901234567890123456789012345678901234567890123:1",
+		  "longer than 63" },
+	};
+	char host[CR_HOST_MAX] = "unchanged";
+	uint16_t port = 7;
+	struct cr_err err = { 0 };
+
+	(void)state;
+	assert_int_equal(cr_parse_host_port(NULL, host, &port, &err), CR_EINVAL);
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		assert_int_equal(cr_parse_host_port(bad[i].in, host, &port, &err), CR_EINVAL);
+		if (strstr(err.msg, bad[i].says) == NULL)
+			fail_msg("'%s': '%s' does not say '%s'", bad[i].in, err.msg, bad[i].says);
+	}
+	assert_string_equal(host, "unchanged");
+	assert_int_equal(port, 7);
+}
+
 static void err_wrap_prefixes_and_keeps_code(void **state)
 {
 	struct cr_err err = { 0 };
@@ -174,6 +268,35 @@ static void format_utc_is_iso8601(void **state)
 	assert_string_equal(out, "2026-11-28T12:00:00Z");
 }
 
+static void backoff_doubles_up_to_its_ceiling(void **state)
+{
+	struct cr_backoff b = CR_BACKOFF(10, 50);
+	struct cr_backoff odd = CR_BACKOFF(3, 5);
+	struct cr_backoff huge = CR_BACKOFF(UINT32_MAX / 2 + 1, UINT32_MAX);
+
+	(void)state;
+	assert_int_equal(cr_backoff_next(&b), 10);
+	assert_int_equal(cr_backoff_next(&b), 20);
+	assert_int_equal(cr_backoff_next(&b), 40);
+	assert_int_equal(cr_backoff_next(&b), 50);
+	assert_int_equal(cr_backoff_next(&b), 50);
+	assert_int_equal(cr_backoff_next(&odd), 3);
+	assert_int_equal(cr_backoff_next(&odd), 5);
+	(void)cr_backoff_next(&huge);
+	assert_int_equal(cr_backoff_next(&huge), UINT32_MAX); /* no overflow */
+}
+
+static void backoff_fits_only_before_the_deadline(void **state)
+{
+	struct cr_backoff b = CR_BACKOFF(1000, 1000);
+	uint64_t now = cr_now_ms();
+
+	(void)state;
+	assert_true(cr_backoff_fits(&b, now + 60000));
+	assert_false(cr_backoff_fits(&b, now + 1000));
+	assert_false(cr_backoff_fits(&b, now));
+}
+
 static void file_read_whole_missing_and_empty(void **state)
 {
 	char dir[] = "/tmp/creek-file-XXXXXX";
@@ -202,21 +325,70 @@ static void file_read_whole_missing_and_empty(void **state)
 	rmdir(dir);
 }
 
+static void file_write_atomic_replaces_and_leaves_no_temporary(void **state)
+{
+	char dir[] = "/tmp/creek-file-XXXXXX";
+	char path[64];
+	struct cr_err err = { 0 };
+	struct stat st;
+	char *text;
+	DIR *d;
+	const struct dirent *e;
+	unsigned n_entries = 0;
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/token", dir);
+	assert_int_equal(cr_file_write_atomic(path, "old", 3, 0600, &err), 0);
+	assert_int_equal(cr_file_write_atomic(path, "new text", 8, 0600, &err), 0);
+	text = cr_file_read(dir, "token", &err);
+	assert_string_equal(text, "new text");
+	free(text);
+	assert_int_equal(stat(path, &st), 0);
+	assert_int_equal(st.st_mode & 0777, 0600);
+	d = opendir(dir);
+	assert_non_null(d);
+	while ((e = readdir(d)) != NULL)
+		n_entries += e->d_name[0] != '.' || strncmp(e->d_name, CR_FILE_TMP_PREFIX, 5) == 0;
+	closedir(d);
+	assert_int_equal(n_entries, 1);
+	unlink(path);
+	rmdir(dir);
+}
+
+static void file_write_atomic_fails_in_a_missing_directory(void **state)
+{
+	struct cr_err err = { 0 };
+
+	(void)state;
+	assert_int_equal(cr_file_write_atomic("/nonexistent-creek/x", "a", 1, 0600, &err),
+			 CR_EINTERNAL);
+	assert_non_null(strstr(err.msg, "cannot create the file"));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(text_counts_utf8_and_compares_secrets),
 		cmocka_unit_test(base64_decodes_with_and_without_padding),
+		cmocka_unit_test(hex_round_trips_and_rejects_non_hex),
+		cmocka_unit_test(format_fixed_writes_what_fits),
 		cmocka_unit_test(buf_refuses_append_past_ceiling),
 		cmocka_unit_test(buf_printf_grows_and_terminates),
 		cmocka_unit_test(arena_returns_null_past_limit),
 		cmocka_unit_test(parse_u32_rejects_junk_sign_and_overflow),
 		cmocka_unit_test(parse_i64_and_bool),
 		cmocka_unit_test(parse_ipv4_port_accepts_only_literals),
+		cmocka_unit_test(parse_host_port_splits_ipv4_names_and_bracketed_ipv6),
+		cmocka_unit_test(parse_host_port_names_what_is_wrong),
 		cmocka_unit_test(err_wrap_prefixes_and_keeps_code),
 		cmocka_unit_test(log_level_names_round_trip),
 		cmocka_unit_test(format_utc_is_iso8601),
+		cmocka_unit_test(backoff_doubles_up_to_its_ceiling),
+		cmocka_unit_test(backoff_fits_only_before_the_deadline),
 		cmocka_unit_test(file_read_whole_missing_and_empty),
+		cmocka_unit_test(file_write_atomic_replaces_and_leaves_no_temporary),
+		cmocka_unit_test(file_write_atomic_fails_in_a_missing_directory),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -27,6 +27,7 @@
 
 #include "../support/fixture.h"
 #include "lib/mem.h"
+#include "lib/parse.h"
 #include "lib/time.h"
 
 enum cut { CUT_NONE, CUT_AFTER_COMMIT, CUT_BEFORE_COMMIT };
@@ -105,12 +106,12 @@ static int relay_dial(void *arg, const char *address, unsigned timeout_ms, int *
 	r->node = -1;
 	{
 		/* A plain TCP socket to the node. */
-		char host[64];
-		unsigned port = 0;
+		char host[CR_HOST_MAX];
+		uint16_t port = 0;
 		struct sockaddr_in sin = { .sin_family = AF_INET };
-		if (sscanf(address, "%63[0-9.]:%u", host, &port) != 2)
-			return cr_err_set(err, CR_EINVAL, "bad address");
-		sin.sin_port = htons((uint16_t)port);
+		if (cr_parse_host_port(address, host, &port, err) < 0)
+			return CR_EINVAL;
+		sin.sin_port = htons(port);
 		inet_pton(AF_INET, host, &sin.sin_addr);
 		r->node = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
 		if (connect(r->node, (struct sockaddr *)&sin, sizeof(sin)) < 0) {
