@@ -59,7 +59,7 @@ static int read_lines(const char *path, struct cluster_files *out, bool is_join,
 		if (out->n_addresses < CLUSTER_MAX_NODES) /* b is shorter: checked above */
 			memcpy(out->addresses[out->n_addresses++], b, strlen(b) + 1);
 	}
-	fclose(f);
+	(void)fclose(f);
 	if (is_join && out->join_id == 0)
 		return cr_err_set(err, CR_EINVAL, "'%s' names no node id", path);
 	return 0;

@@ -199,6 +199,72 @@ int cluster_http_parse_head(const char *buf, size_t head_len, struct cluster_htt
 	return has_length ? 0 : -1;
 }
 
+/* Send req's head and body on fd. */
+static int send_request(int fd, const struct cluster_http_request *req, uint64_t deadline,
+			struct cr_err *err)
+{
+	struct cr_buf head;
+	int rc;
+
+	cr_buf_init(&head, HEAD_MAX + 1);
+	rc = cr_buf_printf(&head, "%s %s HTTP/1.1\r\nHost: %s\r\nContent-Length: %zu\r\n",
+			   req->method, req->path, req->address, req->body_len);
+	for (unsigned i = 0; i < req->n_headers && rc == 0; i++)
+		rc = cr_buf_printf(&head, "%s\r\n", req->headers[i]);
+	if (rc == 0)
+		rc = cr_buf_append_str(&head, "\r\n");
+	if (rc == 0)
+		rc = send_all(fd, head.data, head.len, deadline);
+	if (rc == 0 && req->body_len > 0)
+		rc = send_all(fd, req->body, req->body_len, deadline);
+	cr_buf_close(&head);
+	if (rc < 0)
+		return cr_err_set(err, CR_EUNAVAIL, "cannot send to node '%s'", req->address);
+	return 0;
+}
+
+/* head holds what arrived of the answer so far. 1: its head is not complete
+ * yet; 0: the head is parsed into resp, *content_length and *keep_alive,
+ * and the body's first bytes moved to resp->body; < 0: a bad or too big
+ * answer. */
+static int take_head(const struct cluster_forwarder *f, const struct cluster_http_request *req,
+		     const struct cr_buf *head, struct cluster_http_response *resp,
+		     size_t *content_length, bool *keep_alive, struct cr_err *err)
+{
+	const char *end = strstr(head->data, "\r\n\r\n");
+	size_t head_len;
+
+	if (end == NULL)
+		return 1;
+	head_len = (size_t)(end - head->data) + 4;
+	if (cluster_http_parse_head(head->data, head_len, resp, content_length, keep_alive) < 0)
+		return cr_err_set(err, CR_EUNAVAIL, "node '%s' sent a bad answer", req->address);
+	/* A HEAD answer's Content-Length is that of the GET's body, which
+	 * does not follow (RFC 9110 §9.3.2). */
+	if (strcmp(req->method, "HEAD") == 0)
+		*content_length = 0;
+	if (*content_length > f->max_body)
+		return cr_err_set(err, CR_ETOOBIG, "the answer from '%s' is too big", req->address);
+	if (cr_buf_append(&resp->body, head->data + head_len, head->len - head_len) < 0)
+		return cr_err_set(err, CR_EUNAVAIL, "node '%s' sent a bad answer", req->address);
+	return 0;
+}
+
+/* Wait for fd to be readable again. 0: read again; < 0: time is up (or
+ * the caller no longer wants the answer). */
+static int wait_answer(int fd, const struct cluster_http_request *req, uint64_t deadline,
+		       struct cr_err *err)
+{
+	uint64_t slice = cr_now_ms() + 100;
+
+	if (wait_fd(fd, POLLIN, slice < deadline ? slice : deadline))
+		return 0;
+	if (cr_now_ms() < deadline &&
+	    (req->keep_waiting == NULL || req->keep_waiting(req->keep_waiting_arg)))
+		return 0;
+	return cr_err_set(err, CR_EUNAVAIL, "node '%s' did not answer in time", req->address);
+}
+
 /* One exchange on fd. *got_any: a byte of the answer arrived. */
 static int exchange(struct cluster_forwarder *f, int fd, const struct cluster_http_request *req,
 		    struct cluster_http_response *resp, uint64_t deadline, bool *got_any,
@@ -207,38 +273,22 @@ static int exchange(struct cluster_forwarder *f, int fd, const struct cluster_ht
 	struct cr_buf head;
 	char buf[8192];
 	size_t content_length = 0;
-	size_t head_len = 0;
+	bool has_head = false;
 	int rc;
 
 	*got_any = false;
-	cr_buf_init(&head, HEAD_MAX + 1);
-	(void)cr_buf_printf(&head, "%s %s HTTP/1.1\r\nHost: %s\r\nContent-Length: %zu\r\n",
-			    req->method, req->path, req->address, req->body_len);
-	for (unsigned i = 0; i < req->n_headers; i++)
-		(void)cr_buf_printf(&head, "%s\r\n", req->headers[i]);
-	rc = cr_buf_append_str(&head, "\r\n");
-	if (rc == 0)
-		rc = send_all(fd, head.data, head.len, deadline);
-	if (rc == 0 && req->body_len > 0)
-		rc = send_all(fd, req->body, req->body_len, deadline);
-	cr_buf_reset(&head);
-	if (rc < 0) {
-		cr_buf_close(&head);
-		return cr_err_set(err, CR_EUNAVAIL, "cannot send to node '%s'", req->address);
-	}
+	rc = send_request(fd, req, deadline, err);
+	if (rc < 0)
+		return rc;
 	/* The head, then the body. */
+	cr_buf_init(&head, HEAD_MAX + 1);
 	for (;;) {
 		ssize_t n = recv(fd, buf, sizeof(buf), MSG_DONTWAIT);
 		if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)) {
-			uint64_t slice = cr_now_ms() + 100;
-			if (wait_fd(fd, POLLIN, slice < deadline ? slice : deadline))
-				continue;
-			if (cr_now_ms() < deadline &&
-			    (req->keep_waiting == NULL || req->keep_waiting(req->keep_waiting_arg)))
-				continue;
-			rc = cr_err_set(err, CR_EUNAVAIL, "node '%s' did not answer in time",
-					req->address);
-			break;
+			rc = wait_answer(fd, req, deadline, err);
+			if (rc < 0)
+				break;
+			continue;
 		}
 		if (n <= 0) {
 			rc = cr_err_set(err, CR_EUNAVAIL, "node '%s' closed the connection",
@@ -246,35 +296,16 @@ static int exchange(struct cluster_forwarder *f, int fd, const struct cluster_ht
 			break;
 		}
 		*got_any = true;
-		if (head_len == 0) {
-			char *end;
-			if (cr_buf_append(&head, buf, (size_t)n) < 0) {
-				rc = cr_err_set(err, CR_EUNAVAIL, "node '%s' sent a bad answer",
-						req->address);
-				break;
-			}
-			end = strstr(head.data, "\r\n\r\n");
-			if (end == NULL)
+		if (!has_head) {
+			rc = cr_buf_append(&head, buf, (size_t)n) < 0
+				 ? cr_err_set(err, CR_EUNAVAIL, "node '%s' sent a bad answer",
+					      req->address)
+				 : take_head(f, req, &head, resp, &content_length, keep_alive, err);
+			if (rc == 1)
 				continue;
-			head_len = (size_t)(end - head.data) + 4;
-			if (cluster_http_parse_head(head.data, head_len, resp, &content_length,
-						    keep_alive) < 0) {
-				rc = cr_err_set(err, CR_EUNAVAIL, "node '%s' sent a bad answer",
-						req->address);
+			if (rc < 0)
 				break;
-			}
-			/* A HEAD answer's Content-Length is that of the GET's body,
-			 * which does not follow (RFC 9110 §9.3.2). */
-			if (strcmp(req->method, "HEAD") == 0)
-				content_length = 0;
-			if (content_length > f->max_body) {
-				rc = cr_err_set(err, CR_ETOOBIG, "the answer from '%s' is too big",
-						req->address);
-				break;
-			}
-			if (cr_buf_append(&resp->body, head.data + head_len, head.len - head_len) <
-			    0)
-				rc = CR_ETOOBIG;
+			has_head = true;
 		} else if (cr_buf_append(&resp->body, buf, (size_t)n) < 0) {
 			rc = CR_ETOOBIG;
 		}

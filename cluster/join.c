@@ -248,8 +248,7 @@ static int issue(const char *files_dir, uint64_t id, const char *address,
 		return cr_err_set(err, CR_EINVAL, "'%s' is too long a path", files_dir);
 	if (cr_parse_host_port(address, ip, &port, err) < 0)
 		return CR_EINVAL;
-	memcpy(tmp, files_dir, strlen(files_dir));
-	memcpy(tmp + strlen(files_dir), "/issue-XXXXXX", 14);
+	cr_format_fixed(tmp, sizeof(tmp), "%s/issue-XXXXXX", files_dir); /* fits: checked above */
 	if (mkdtemp(tmp) == NULL)
 		return cr_err_set(err, CR_EINTERNAL, "cannot make '%s': %s", tmp, strerror(errno));
 	(void)snprintf(name, sizeof(name), "node-%" PRIu64, id);

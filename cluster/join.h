@@ -23,7 +23,7 @@
 
 #define CLUSTER_TOKEN_PREFIX  "creek-join-1"
 #define CLUSTER_TOKEN_MAX     1400
-#define CLUSTER_TOKEN_TTL_MAX (7u * 24 * 3600)
+#define CLUSTER_TOKEN_TTL_MAX 604800u /* 7 days */
 
 struct cluster_token {
 	char fingerprint[CLUSTER_TLS_FINGERPRINT_LEN + 1];

@@ -688,6 +688,40 @@ int cluster_remove(struct cluster *c, uint64_t id, struct cr_err *err)
 	return rc;
 }
 
+/* An up standby (else spare) of st, or 0. */
+static uint64_t voter_heir(const struct cluster_status *st)
+{
+	for (unsigned pass = 0; pass < 2; pass++) {
+		enum storage_role want = pass == 0 ? STORAGE_ROLE_STANDBY : STORAGE_ROLE_SPARE;
+		for (unsigned i = 0; i < st->n_nodes; i++)
+			if (st->nodes[i].reachable && st->nodes[i].role == want)
+				return st->nodes[i].id;
+	}
+	return 0;
+}
+
+/* Give this node's voter role to an up standby or spare, retrying until
+ * deadline (cluster_handover). */
+static void hand_voter_role(struct cluster *c, const struct cluster_status *st, uint64_t deadline)
+{
+	struct storage_conn *conn = NULL;
+	struct cr_err err = { 0 };
+	uint64_t heir = voter_heir(st);
+
+	while (heir != 0 && cr_now_ms() < deadline) {
+		if (leader_conn_open(c, &conn, &err) == 0 &&
+		    storage_conn_assign(conn, heir, STORAGE_ROLE_VOTER, &err) == 0 &&
+		    storage_conn_assign(conn, st->self_id, STORAGE_ROLE_SPARE, &err) == 0) {
+			log_info("voter role handed to node %" PRIu64, heir);
+			break;
+		}
+		storage_pool_release(storage_store_pool(c->store), conn);
+		conn = NULL;
+		cr_sleep_ms(100);
+	}
+	storage_pool_release(storage_store_pool(c->store), conn);
+}
+
 void cluster_handover(struct cluster *c, unsigned timeout_ms)
 {
 	struct cluster_status st;
@@ -719,29 +753,9 @@ void cluster_handover(struct cluster *c, unsigned timeout_ms)
 			log_warn("could not hand leadership over: %s",
 				 to == 0 ? "no other voter answers" : err.msg);
 		storage_conn_free(conn);
-		conn = NULL;
 		storage_pool_forget_leader(storage_store_pool(c->store));
 	}
 	/* Then the voter role, to an up standby or spare. */
-	if (self_role == STORAGE_ROLE_VOTER && st.n_nodes > 3) {
-		uint64_t heir = 0;
-		for (unsigned pass = 0; pass < 2 && heir == 0; pass++)
-			for (unsigned i = 0; i < st.n_nodes && heir == 0; i++)
-				if (st.nodes[i].reachable &&
-				    st.nodes[i].role ==
-					(pass == 0 ? STORAGE_ROLE_STANDBY : STORAGE_ROLE_SPARE))
-					heir = st.nodes[i].id;
-		while (heir != 0 && cr_now_ms() < deadline) {
-			if (leader_conn_open(c, &conn, &err) == 0 &&
-			    storage_conn_assign(conn, heir, STORAGE_ROLE_VOTER, &err) == 0 &&
-			    storage_conn_assign(conn, st.self_id, STORAGE_ROLE_SPARE, &err) == 0) {
-				log_info("voter role handed to node %" PRIu64, heir);
-				break;
-			}
-			storage_pool_release(storage_store_pool(c->store), conn);
-			conn = NULL;
-			cr_sleep_ms(100);
-		}
-		storage_pool_release(storage_store_pool(c->store), conn);
-	}
+	if (self_role == STORAGE_ROLE_VOTER && st.n_nodes > 3)
+		hand_voter_role(c, &st, deadline);
 }
