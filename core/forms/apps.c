@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "../../lib/text.h"
 #include "../identity/body.h"
 #include "forms_int.h"
 
@@ -275,9 +276,10 @@ static int run(const struct forms *f, const struct id_actor *a, struct app_job *
 {
 	/* A replay (rc 1) answers like the first run: a create with the id it
 	 * made (kept with the request id), the others with the app as it is. */
-	int rc = j->op == APP_CREATE
-		     ? storage_write_ids(f->id->store, a->db, request_id, app_job, j, &j->id, 1, err)
-		     : storage_write(f->id->store, a->db, request_id, app_job, j, err);
+	int rc =
+	    j->op == APP_CREATE
+		? storage_write_ids(f->id->store, a->db, request_id, app_job, j, &j->id, 1, err)
+		: storage_write(f->id->store, a->db, request_id, app_job, j, err);
 
 	return rc < 0 ? rc : 0;
 }
@@ -380,13 +382,89 @@ struct layout_job {
 	int64_t now_us;
 };
 
+/* Keep group g of the body (renamed) or make it: *group its id. */
+static int save_group(struct storage_tx *tx, const json_t *g, size_t i, int64_t now_us,
+		      int64_t *group, struct cr_err *err)
+{
+	const json_t *gid = json_object_get(g, "id");
+	struct storage_value p[4] = { storage_text(json_string_value(json_object_get(g, "name"))),
+				      storage_int((int64_t)i + 1), storage_int(now_us),
+				      storage_int(json_integer_value(gid)) };
+	struct storage_result res = { 0 };
+	int rc;
+
+	if (gid == NULL) {
+		rc = storage_tx_exec(tx,
+				     "INSERT INTO app_group (name, position, created_us) "
+				     "VALUES (?, ?, ?)",
+				     p, 3, &res, err);
+		if (rc == 0)
+			*group = (int64_t)res.last_insert_id;
+		return rc;
+	}
+	rc = storage_tx_exec(
+	    tx, "UPDATE app_group SET name = ?1, position = ?2 WHERE id = ?4 AND ?3 = ?3", p, 4,
+	    &res, err);
+	if (rc == 0 && res.rows_affected == 0)
+		return cr_err_set(err, CR_EINVAL, "there is no app group %lld",
+				  (long long)json_integer_value(gid));
+	if (rc == 0)
+		*group = json_integer_value(gid);
+	return rc;
+}
+
+/* Put the apps of list into group (0: no group) from *position on;
+ * *placed counts the live apps placed. */
+static int place_apps(struct storage_tx *tx, const json_t *list, int64_t group, int64_t *position,
+		      size_t *placed, struct cr_err *err)
+{
+	size_t k;
+	const json_t *app;
+
+	json_array_foreach(list, k, app)
+	{
+		struct storage_value q[3] = { group > 0 ? storage_int(group) : storage_null(),
+					      storage_int((*position)++),
+					      storage_int(json_integer_value(app)) };
+		struct storage_result res = { 0 };
+		int rc = storage_tx_exec(tx,
+					 "UPDATE app SET group_id = ?, position = ? WHERE id = ? "
+					 "AND deleted_us IS NULL",
+					 q, 3, &res, err);
+		if (rc < 0)
+			return rc;
+		*placed += (size_t)res.rows_affected;
+	}
+	return 0;
+}
+
+/* Ungroup the apps of groups not in keep, and drop those groups. */
+static int drop_other_groups(struct storage_tx *tx, const struct storage_value *keep, size_t n_keep,
+			     struct cr_err *err)
+{
+	char in_list[GROUPS_MAX * 3 + 8] = "0";
+	char sql[sizeof(in_list) + 80];
+	int rc;
+
+	/* in_list is "0, ?, ?...": placeholders only, no values */
+	for (size_t i = 0; i < n_keep; i++)
+		cr_format_fixed(in_list + 1 + 3 * i, sizeof(in_list) - 1 - 3 * i, ", ?");
+	cr_format_fixed(sql, sizeof(sql),
+			"UPDATE app SET group_id = NULL WHERE group_id NOT IN (%s)", in_list);
+	rc = storage_tx_exec(tx, sql, keep, (unsigned)n_keep, NULL, err);
+	cr_format_fixed(sql, sizeof(sql), "DELETE FROM app_group WHERE id NOT IN (%s)", in_list);
+	if (rc == 0)
+		rc = storage_tx_exec(tx, sql, keep, (unsigned)n_keep, NULL, err);
+	return rc;
+}
+
 static int layout_job(struct storage_tx *tx, void *arg, struct cr_err *err)
 {
 	struct layout_job *j = arg;
 	struct storage_rows rows;
-	size_t i, k, n_apps = 0, placed = 0;
+	struct storage_value keep[GROUPS_MAX + 1];
+	size_t i, n_apps = 0, placed = 0, n_keep = 0;
 	json_t *g;
-	const json_t *app;
 	int64_t position = 1;
 	int rc = storage_tx_query(tx, "SELECT count(*) FROM app WHERE deleted_us IS NULL", NULL, 0,
 				  &rows, err);
@@ -395,86 +473,26 @@ static int layout_job(struct storage_tx *tx, void *arg, struct cr_err *err)
 		n_apps = (size_t)storage_rows_int(&rows, 0, 0, 0);
 	storage_rows_close(&rows);
 	/* groups named in the body are kept (renamed), new ones made, the rest dropped */
-	struct storage_value keep[GROUPS_MAX + 1];
-	size_t n_keep = 0;
-	char in_list[GROUPS_MAX * 3 + 8] = "0";
 	json_array_foreach(j->groups, i, g)
 	{
-		const json_t *gid = json_object_get(g, "id");
-		struct storage_value p[4];
-		struct storage_result res = { 0 };
-		int64_t group;
+		int64_t group = 0;
+		if (rc == 0)
+			rc = save_group(tx, g, i, j->now_us, &group, err);
 		if (rc < 0)
 			break;
-		p[0] = storage_text(json_string_value(json_object_get(g, "name")));
-		p[1] = storage_int((int64_t)i + 1);
-		p[2] = storage_int(j->now_us);
-		p[3] = storage_int(json_integer_value(gid));
-		if (gid != NULL) {
-			rc = storage_tx_exec(
-			    tx,
-			    "UPDATE app_group SET name = ?1, position = ?2 WHERE id "
-			    "= ?4 AND ?3 = ?3",
-			    p, 4, &res, err);
-			if (rc == 0 && res.rows_affected == 0)
-				rc = cr_err_set(err, CR_EINVAL, "there is no app group %lld",
-						(long long)json_integer_value(gid));
-			group = json_integer_value(gid);
-		} else {
-			rc = storage_tx_exec(tx,
-					     "INSERT INTO app_group (name, position, created_us) "
-					     "VALUES (?, ?, ?)",
-					     p, 3, &res, err);
-			group = (int64_t)res.last_insert_id;
-		}
 		keep[n_keep++] = storage_int(group);
-		(void)strcat(in_list, ", ?");
-		json_array_foreach(json_object_get(g, "apps"), k, app)
-		{
-			struct storage_value q[3] = { storage_int(group), storage_int(position++),
-						      storage_int(json_integer_value(app)) };
-			if (rc < 0)
-				break;
-			rc = storage_tx_exec(
-			    tx,
-			    "UPDATE app SET group_id = ?, position = ? WHERE id = ? "
-			    "AND deleted_us IS NULL",
-			    q, 3, &res, err);
-			placed += rc == 0 ? (size_t)res.rows_affected : 0;
-		}
+		rc = place_apps(tx, json_object_get(g, "apps"), group, &position, &placed, err);
 	}
-	json_array_foreach(j->ungrouped, k, app)
-	{
-		struct storage_value q[2] = { storage_int(position++),
-					      storage_int(json_integer_value(app)) };
-		struct storage_result res = { 0 };
-		if (rc < 0)
-			break;
-		rc =
-		    storage_tx_exec(tx,
-				    "UPDATE app SET group_id = NULL, position = ? WHERE id = ? AND "
-				    "deleted_us IS NULL",
-				    q, 2, &res, err);
-		placed += rc == 0 ? (size_t)res.rows_affected : 0;
-	}
+	if (rc == 0)
+		rc = place_apps(tx, j->ungrouped, 0, &position, &placed, err);
 	if (rc == 0 && placed != n_apps)
 		rc =
 		    cr_err_set(err, CR_ECONFLICT,
 			       "the layout must place each of the %zu apps exactly once (it placed "
 			       "%zu): reload the apps and try again",
 			       n_apps, placed);
-	if (rc == 0) {
-		char sql[sizeof(in_list) + 80];
-		/* in_list is "0, ?, ?...": placeholders only, no values */
-		(void)snprintf(sql, sizeof(sql),
-			       "UPDATE app SET group_id = NULL WHERE group_id NOT IN (%s)",
-			       in_list);
-		rc = storage_tx_exec(tx, sql, keep, (unsigned)n_keep, NULL, err);
-		(void)snprintf(sql, sizeof(sql), "DELETE FROM app_group WHERE id NOT IN (%s)",
-			       in_list);
-		if (rc == 0)
-			rc = storage_tx_exec(tx, sql, keep, (unsigned)n_keep, NULL, err);
-	}
+	if (rc == 0)
+		rc = drop_other_groups(tx, keep, n_keep, err);
 	return rc;
 }
 

@@ -84,6 +84,7 @@ static void end_row(struct out_sheet *o)
 static int columns_of(const struct fm_form *form, const json_t *fields, const struct fm_col ***out,
 		      size_t *n, struct cr_err *err)
 {
+	/* NOLINTNEXTLINE(bugprone-sizeof-expression): an array of pointers */
 	const struct fm_col **cols = cr_calloc(form->n_live + 1, sizeof(*cols));
 	size_t i;
 	const json_t *id;

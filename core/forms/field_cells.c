@@ -246,7 +246,7 @@ int fm_cell_read_duration(const struct fm_cells *cx, const json_t *field, const 
 
 	if (sscanf(text, "%d:%2d%n:%2d%n", &h, &m, &used, &sec, &used) >= 2 &&
 	    (size_t)used == strlen(text)) {
-		*out = json_integer((json_int_t)h * 3600 + m * 60 + sec);
+		*out = json_integer((json_int_t)h * 3600 + (json_int_t)m * 60 + sec);
 		return 0;
 	}
 	return fm_cell_read_number(cx, field, text, out, err);

@@ -13,7 +13,7 @@
 #define TEXTAREA_MAX  10000
 #define RICHTEXT_MAX  200000
 #define LINE_MAX_LEN  2048
-#define SIGNATURE_MAX (512 * 1024)
+#define SIGNATURE_MAX ((size_t)512 * 1024)
 
 /* ---- helpers ---- */
 
@@ -410,7 +410,8 @@ static int datetime_utc(const char *s, char out[64])
 		int doy = (153 * mp + 2) / 5 + d - 1, doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
 		days = (long long)era * 146097 + doe - 719468;
 	}
-	t = days * 86400 + h * 3600 + mi * 60 + sec - sign * (oh * 3600 + om * 60);
+	t = days * 86400 + (long long)h * 3600 + (long long)mi * 60 + sec -
+	    (long long)sign * ((long long)oh * 3600 + (long long)om * 60);
 	{
 		long long z = (t >= 0 ? t : t - 86399) / 86400 + 719468,
 			  rem = t - (z - 719468) * 86400;
@@ -714,7 +715,7 @@ int fm_signature_value(const json_t *options, const json_t *value, json_t **out,
 		n - (sizeof(prefix) - 1))
 		return cr_err_set(err, CR_EINVAL,
 				  "must be a PNG drawing (data:image/png;base64,...) of at most "
-				  "%d bytes",
+				  "%zu bytes",
 				  SIGNATURE_MAX);
 	*out = json_string(s);
 	return 0;

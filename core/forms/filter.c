@@ -314,7 +314,7 @@ static int condition_sql(struct sql_build *b, const struct fm_form *form, const 
 	static const char *const keys[] = { "field", "op", "value", NULL };
 	const char *op = json_string_value(json_object_get(c, "op"));
 	const json_t *v = json_object_get(c, "value");
-	struct target t;
+	struct target t = { 0 };
 	char plus[32];
 	const char *x;
 	int rc = id_body_keys(c, keys, err);

@@ -357,6 +357,7 @@ int fm_import(const struct forms *f, const struct id_actor *a, int64_t app, cons
 	if (rc == 0)
 		rc = sheet_and_mapping(&im, body, data, len, err);
 	if (rc == 0) {
+		/* NOLINTNEXTLINE(bugprone-sizeof-expression): an array of pointers */
 		im.good = cr_calloc(im.s.n_rows, sizeof(*im.good));
 		im.good_line = cr_calloc(im.s.n_rows, sizeof(*im.good_line));
 	}

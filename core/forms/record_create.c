@@ -128,6 +128,7 @@ static int create_many(const struct forms *f, const struct id_actor *a, int64_t 
 		rc =
 		    cr_err_set(err, CR_EINVAL, "'records' must list 1 to %d records", FM_BATCH_MAX);
 	if (rc == 0) {
+		/* NOLINTNEXTLINE(bugprone-sizeof-expression): an array of pointers */
 		values = cr_calloc(n, sizeof(*values));
 		ids = cr_calloc(n, sizeof(*ids));
 	}

@@ -101,6 +101,55 @@ int fm_records_refs(const struct forms *f, const struct id_actor *a, const struc
 	return rc;
 }
 
+/* The departments in ids exist. */
+static int departments_exist(const struct forms *f, const struct id_actor *a,
+			     const struct fm_ids *ids, struct cr_err *err)
+{
+	int rc = 0;
+
+	for (size_t d = 0; rc == 0 && d < ids->n; d++) {
+		struct storage_value p = storage_int(ids->v[d]);
+		struct storage_rows rows;
+		rc = storage_query(f->id->store, a->db, "SELECT 1 FROM department WHERE id = ?", &p,
+				   1, &rows, err);
+		if (rc == 0 && rows.n_rows == 0)
+			rc = cr_err_set(err, CR_EINVAL, "there is no department %lld",
+					(long long)ids->v[d]);
+		storage_rows_close(&rows);
+	}
+	return rc;
+}
+
+/* Each file of value v (of file field c) was uploaded and is within the
+ * field's max_size; its size is set to the store's. */
+static int files_uploaded(const struct forms *f, const struct id_actor *a, const struct fm_col *c,
+			  json_t *v, struct cr_err *err)
+{
+	const json_t *ms = json_object_get(json_object_get(c->field, "options"), "max_size");
+	int64_t max_size = json_is_integer(ms) ? json_integer_value(ms) : 50LL << 20;
+	size_t k;
+	json_t *e;
+
+	json_array_foreach(v, k, e)
+	{
+		int64_t size = 0;
+		const char *sha = json_string_value(json_object_get(e, "sha256"));
+		const char *name = json_string_value(json_object_get(e, "name"));
+		int rc = f->file_size == NULL
+			     ? cr_err_set(err, CR_EUNAVAIL, "files cannot be stored on this node")
+			     : f->file_size(f->file_arg, a->workspace_id, sha, &size, err);
+		if (rc == CR_ENOTFOUND)
+			return cr_err_set(err, CR_EINVAL, "the file '%s' was not uploaded", name);
+		if (rc < 0)
+			return rc;
+		if (size > max_size)
+			return cr_err_set(err, CR_EINVAL, "the file '%s' is larger than %lld bytes",
+					  name, (long long)max_size);
+		json_object_set_new(e, "size", json_integer(size));
+	}
+	return 0;
+}
+
 /* Members and departments named in the values (only fields in changed,
  * if given) exist in the workspace; files were uploaded (their size is
  * the store's). Errors name the field. */
@@ -114,8 +163,6 @@ int fm_values_store_check(const struct forms *f, const struct id_actor *a,
 		const struct fm_col *c = &form->cols[i];
 		json_t *v = json_object_get(values, c->id);
 		struct fm_ids ids = { 0 };
-		size_t k;
-		json_t *e;
 		if (json_is_null(v) || v == NULL ||
 		    (changed != NULL && json_object_get(changed, c->id) == NULL))
 			continue;
@@ -123,50 +170,11 @@ int fm_values_store_check(const struct forms *f, const struct id_actor *a,
 			fm_value_ids(v, &ids);
 		if (c->t->ref == FM_REF_MEMBER)
 			rc = id_accounts_are_members(f->id, a->workspace_id, ids.v, ids.n, err);
-		for (size_t d = 0; rc == 0 && c->t->ref == FM_REF_DEPARTMENT && d < ids.n; d++) {
-			struct storage_value p = storage_int(ids.v[d]);
-			struct storage_rows rows;
-			rc = storage_query(f->id->store, a->db,
-					   "SELECT 1 FROM department WHERE id = ?", &p, 1, &rows,
-					   err);
-			if (rc == 0 && rows.n_rows == 0)
-				rc = cr_err_set(err, CR_EINVAL, "there is no department %lld",
-						(long long)ids.v[d]);
-			storage_rows_close(&rows);
-		}
+		else if (c->t->ref == FM_REF_DEPARTMENT)
+			rc = departments_exist(f, a, &ids, err);
 		free(ids.v);
-		if (c->t->is_file) {
-			const json_t *ms =
-			    json_object_get(json_object_get(c->field, "options"), "max_size");
-			int64_t max_size =
-			    json_is_integer(ms) ? json_integer_value(ms) : 50LL << 20;
-			json_array_foreach(v, k, e)
-			{
-				int64_t size = 0;
-				const char *sha = json_string_value(json_object_get(e, "sha256"));
-				if (f->file_size == NULL)
-					rc = cr_err_set(err, CR_EUNAVAIL,
-							"files cannot be stored on this node");
-				else
-					rc = f->file_size(f->file_arg, a->workspace_id, sha, &size,
-							  err);
-				if (rc == CR_ENOTFOUND)
-					rc = cr_err_set(
-					    err, CR_EINVAL, "the file '%s' was not uploaded",
-					    json_string_value(json_object_get(e, "name")));
-				if (rc < 0)
-					break;
-				if (size > max_size) {
-					rc = cr_err_set(
-					    err, CR_EINVAL,
-					    "the file '%s' is larger than %lld bytes",
-					    json_string_value(json_object_get(e, "name")),
-					    (long long)max_size);
-					break;
-				}
-				json_object_set_new(e, "size", json_integer(size));
-			}
-		}
+		if (rc == 0 && c->t->is_file)
+			rc = files_uploaded(f, a, c, v, err);
 		if (rc == CR_EINVAL)
 			(void)cr_err_wrap(err, "'%s'", c->label);
 	}
