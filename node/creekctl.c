@@ -519,120 +519,152 @@ static void usage(FILE *out)
 	    "and the creek user only).\n");
 }
 
-int main(int argc, char **argv)
-{
-	static struct ctl c = { .url = "http://127.0.0.1:8080",
-				.data_dir = "/var/lib/creek",
-				.cluster_address = "127.0.0.1:9443" };
-	const char *config = "/etc/creek/creek.conf";
-	const char *url = NULL;
-	const char *data_dir = NULL;
-	const char *address = NULL;
-	const char *domain = NULL;
-	const char *ttl = NULL;
-	const char *cmd = NULL;
-	uint32_t u = 0;
-	int rc;
+/* The flags that take a value, before they are applied to struct ctl. */
+struct flags {
+	const char *config;
+	const char *url;
+	const char *data_dir;
+	const char *address;
+	const char *domain;
+	const char *ttl;
+};
 
-	json_set_alloc_funcs(cr_malloc, free); /* lib/mem.h: once, before any JSON */
+/* Read argv into c (words and direct settings) and f. 0, or 2 (usage). */
+static int parse_args(int argc, char **argv, struct ctl *c, struct flags *f)
+{
+	const struct {
+		const char *name;
+		const char **value;
+	} with_value[] = {
+		{ "--url", &f->url },
+		{ "--config", &f->config },
+		{ "--data-dir", &f->data_dir },
+		{ "--address", &f->address },
+		{ "--failure-domain", &f->domain },
+		{ "--ttl", &f->ttl },
+		{ "--cert", &c->cert },
+		{ "--key", &c->key },
+		{ "--login", &c->login },
+		{ "--name", &c->name },
+		{ "--workspace", &c->workspace },
+	};
+
 	for (int i = 1; i < argc; i++) {
 		const char *a = argv[i];
-		bool has_value = i + 1 < argc;
-		if (strcmp(a, "--url") == 0 && has_value)
-			url = argv[++i];
-		else if (strcmp(a, "--config") == 0 && has_value)
-			config = argv[++i];
-		else if (strcmp(a, "--data-dir") == 0 && has_value)
-			data_dir = argv[++i];
-		else if (strcmp(a, "--address") == 0 && has_value)
-			address = argv[++i];
-		else if (strcmp(a, "--failure-domain") == 0 && has_value)
-			domain = argv[++i];
-		else if (strcmp(a, "--ttl") == 0 && has_value)
-			ttl = argv[++i];
-		else if (strcmp(a, "--cert") == 0 && has_value)
-			c.cert = argv[++i];
-		else if (strcmp(a, "--key") == 0 && has_value)
-			c.key = argv[++i];
-		else if (strcmp(a, "--login") == 0 && has_value)
-			c.login = argv[++i];
-		else if (strcmp(a, "--name") == 0 && has_value)
-			c.name = argv[++i];
-		else if (strcmp(a, "--workspace") == 0 && has_value)
-			c.workspace = argv[++i];
+		size_t k = 0;
+		while (k < sizeof(with_value) / sizeof(with_value[0]) &&
+		       !(strcmp(a, with_value[k].name) == 0 && i + 1 < argc))
+			k++;
+		if (k < sizeof(with_value) / sizeof(with_value[0]))
+			*with_value[k].value = argv[++i];
 		else if (strcmp(a, "--json") == 0)
-			c.is_json = 1;
-		else if ((a[0] != '-' || strncmp(a, "--yes-", 6) == 0) && c.n_args < CTL_MAX_ARGS)
-			c.args[c.n_args++] = a;
+			c->is_json = 1;
+		else if ((a[0] != '-' || strncmp(a, "--yes-", 6) == 0) && c->n_args < CTL_MAX_ARGS)
+			c->args[c->n_args++] = a;
 		else {
 			(void)fprintf(stderr, "creekctl: unexpected argument '%s'\n", a);
 			usage(stderr);
 			return 2;
 		}
 	}
-	cmd = c.n_args > 0 ? c.args[0] : NULL;
-	read_config(config, &c);
-	if (url != NULL)
-		(void)snprintf(c.url, sizeof(c.url), "%s", url);
-	if (data_dir != NULL)
-		(void)snprintf(c.data_dir, sizeof(c.data_dir), "%s", data_dir);
-	if (address != NULL)
-		(void)snprintf(c.cluster_address, sizeof(c.cluster_address), "%s", address);
-	if (domain != NULL) {
-		if (cr_parse_u32(domain, 65535, &u, NULL) < 0) {
+	return 0;
+}
+
+/* The config file, then the flags over it. 0, or 2 (a bad value). */
+static int apply_flags(const struct flags *f, struct ctl *c)
+{
+	uint32_t u = 0;
+
+	read_config(f->config, c);
+	if (f->url != NULL)
+		(void)snprintf(c->url, sizeof(c->url), "%s", f->url);
+	if (f->data_dir != NULL)
+		(void)snprintf(c->data_dir, sizeof(c->data_dir), "%s", f->data_dir);
+	if (f->address != NULL)
+		(void)snprintf(c->cluster_address, sizeof(c->cluster_address), "%s", f->address);
+	if (f->domain != NULL) {
+		if (cr_parse_u32(f->domain, 65535, &u, NULL) < 0) {
 			(void)fprintf(stderr, "creekctl: --failure-domain is 0 to 65535\n");
 			return 2;
 		}
-		c.failure_domain = u;
+		c->failure_domain = u;
 	}
-	if (ttl != NULL) {
-		if (cr_parse_u32(ttl, CLUSTER_TOKEN_TTL_MAX, &u, NULL) < 0 || u == 0) {
+	if (f->ttl != NULL) {
+		if (cr_parse_u32(f->ttl, CLUSTER_TOKEN_TTL_MAX, &u, NULL) < 0 || u == 0) {
 			(void)fprintf(stderr, "creekctl: --ttl is 1 to %u seconds\n",
 				      CLUSTER_TOKEN_TTL_MAX);
 			return 2;
 		}
-		c.ttl_s = u;
+		c->ttl_s = u;
 	}
+	return 0;
+}
+
+/* The commands: first word, second word (NULL: any), how many words the
+ * command line may have (max_words 0: any number). */
+static const struct command {
+	const char *word;
+	const char *sub;
+	unsigned min_words;
+	unsigned max_words;
+	int (*run)(const struct ctl *c);
+} commands[] = {
+	{ "status", NULL, 1, 0, cmd_status },
+	{ "version", NULL, 1, 0, cmd_version },
+	{ "token", "create", 2, 2, cmd_token_create },
+	{ "cluster", "status", 2, 2, cmd_cluster_status },
+	{ "cluster", "remove", 2, 0, cmd_cluster_remove },
+	{ "cluster", "check", 2, 2, cmd_cluster_check },
+	{ "cluster", "recover", 2, 0, cmd_cluster_recover },
+	{ "admin", "create", 2, 2, cmd_admin_create },
+	{ "admin", "password", 2, 2, cmd_admin_password },
+	{ "init", NULL, 1, 1, cmd_init },
+	{ "join", NULL, 1, 0, cmd_join },
+	{ "cert", "install", 2, 2, cmd_cert_install },
+};
+
+static const struct command *find_command(const struct ctl *c)
+{
+	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++) {
+		const struct command *k = &commands[i];
+		if (strcmp(c->args[0], k->word) == 0 && c->n_args >= k->min_words &&
+		    (k->max_words == 0 || c->n_args <= k->max_words) &&
+		    (k->sub == NULL || strcmp(c->args[1], k->sub) == 0))
+			return k;
+	}
+	return NULL;
+}
+
+int main(int argc, char **argv)
+{
+	static struct ctl c = { .url = "http://127.0.0.1:8080",
+				.data_dir = "/var/lib/creek",
+				.cluster_address = "127.0.0.1:9443" };
+	struct flags f = { .config = "/etc/creek/creek.conf" };
+	const struct command *k;
+	const char *cmd;
+	int rc;
+
+	json_set_alloc_funcs(cr_malloc, free); /* lib/mem.h: once, before any JSON */
+	rc = parse_args(argc, argv, &c, &f);
+	if (rc == 0)
+		rc = apply_flags(&f, &c);
+	if (rc != 0)
+		return rc;
 	read_operator_token(&c);
+	cmd = c.n_args > 0 ? c.args[0] : NULL;
 	if (cmd == NULL || strcmp(cmd, "help") == 0) {
 		usage(cmd == NULL ? stderr : stdout);
 		return cmd == NULL ? 2 : 0;
 	}
-	curl_global_init(CURL_GLOBAL_DEFAULT);
-	if (strcmp(cmd, "status") == 0) {
-		rc = cmd_status(&c);
-	} else if (strcmp(cmd, "version") == 0) {
-		rc = cmd_version(&c);
-	} else if (strcmp(cmd, "token") == 0 && c.n_args == 2 && strcmp(c.args[1], "create") == 0) {
-		rc = cmd_token_create(&c);
-	} else if (strcmp(cmd, "cluster") == 0 && c.n_args == 2 &&
-		   strcmp(c.args[1], "status") == 0) {
-		rc = cmd_cluster_status(&c);
-	} else if (strcmp(cmd, "cluster") == 0 && c.n_args >= 2 &&
-		   strcmp(c.args[1], "remove") == 0) {
-		rc = cmd_cluster_remove(&c);
-	} else if (strcmp(cmd, "cluster") == 0 && c.n_args == 2 &&
-		   strcmp(c.args[1], "check") == 0) {
-		rc = cmd_cluster_check(&c);
-	} else if (strcmp(cmd, "cluster") == 0 && c.n_args >= 2 &&
-		   strcmp(c.args[1], "recover") == 0) {
-		rc = cmd_cluster_recover(&c);
-	} else if (strcmp(cmd, "admin") == 0 && c.n_args == 2 && strcmp(c.args[1], "create") == 0) {
-		rc = cmd_admin_create(&c);
-	} else if (strcmp(cmd, "admin") == 0 && c.n_args == 2 &&
-		   strcmp(c.args[1], "password") == 0) {
-		rc = cmd_admin_password(&c);
-	} else if (strcmp(cmd, "init") == 0 && c.n_args == 1) {
-		rc = cmd_init(&c);
-	} else if (strcmp(cmd, "join") == 0) {
-		rc = cmd_join(&c);
-	} else if (strcmp(cmd, "cert") == 0 && c.n_args == 2 && strcmp(c.args[1], "install") == 0) {
-		rc = cmd_cert_install(&c);
-	} else {
+	k = find_command(&c);
+	if (k == NULL) {
 		(void)fprintf(stderr, "creekctl: unknown command '%s'\n", cmd);
 		usage(stderr);
-		rc = 2;
+		return 2;
 	}
+	curl_global_init(CURL_GLOBAL_DEFAULT);
+	rc = k->run(&c);
 	curl_global_cleanup();
 	return rc;
 }

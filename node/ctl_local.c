@@ -20,6 +20,8 @@
 #include "../cluster/join.h"
 #include "../cluster/tls.h"
 #include "../lib/buf.h"
+#include "../lib/file.h"
+#include "../lib/mem.h"
 #include "../lib/parse.h"
 #include "../lib/text.h"
 #include "../storage/engine.h"
@@ -158,7 +160,7 @@ static int pem_fingerprint(const char *pem, char *out, size_t out_len)
 	unsigned int n = 0;
 	int rc = -1;
 
-	if (x != NULL && X509_digest(x, EVP_sha256(), md, &n) == 1 && out_len > 2 * n) {
+	if (x != NULL && X509_digest(x, EVP_sha256(), md, &n) == 1 && out_len > 2 * (size_t)n) {
 		cr_hex_encode(md, n, out);
 		rc = 0;
 	}
@@ -171,22 +173,13 @@ static int write_secret(const struct ctl *c, const char *dir, const char *name, 
 			mode_t mode)
 {
 	char path[1300];
-	FILE *f;
-	int fd;
+	struct cr_err err = { 0 };
 
 	(void)snprintf(path, sizeof(path), "%s/%s", dir, name);
-	(void)unlink(path);
-	fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode);
-	f = fd >= 0 ? fdopen(fd, "w") : NULL;
-	if (f == NULL || fputs(text, f) < 0 || fflush(f) != 0 || fsync(fd) != 0) {
-		(void)fprintf(stderr, "creekctl: cannot write '%s': %s\n", path, strerror(errno));
-		if (f != NULL)
-			fclose(f);
-		else if (fd >= 0)
-			close(fd);
+	if (cr_file_write_atomic(path, text, strlen(text), mode, &err) < 0) {
+		(void)fprintf(stderr, "creekctl: cannot write '%s': %s\n", path, err.msg);
 		return -1;
 	}
-	fclose(f);
 	own_like_data_dir(c, path);
 	return 0;
 }
@@ -223,37 +216,22 @@ static unsigned known_members(const struct ctl *c)
 		return 0;
 	while (fgets(line, sizeof(line), f) != NULL)
 		n += line[0] != '\n';
-	fclose(f);
+	(void)fclose(f); /* read only */
 	return n;
 }
 
-int cmd_join(const struct ctl *c)
+/* The join command's words and this node's address are usable: 0, or 2
+ * (printed). */
+static int join_args(const struct ctl *c, struct cluster_token *t)
 {
-	struct cluster_token t;
 	struct cr_err err = { 0 };
-	char why[256] = "";
-	char fp[80];
-	char body[512];
-	char moved_store[1300];
-	char moved_cluster[1300];
-	char dir[1200];
-	json_t *a = NULL;
-	json_t *m;
-	const char *peers[CLUSTER_MAX_NODES];
-	unsigned n_peers = 0;
-	long status = 0;
-	const char *used = NULL;
-	char *ca = NULL;
-	uint64_t id = 0;
-	size_t i;
-	int lock;
 
 	if (c->n_args != 2) {
 		(void)fprintf(stderr,
 			      "creekctl: usage: creekctl join <token> [--address a.b.c.d:port]\n");
 		return 2;
 	}
-	if (cluster_token_parse(c->args[1], &t, &err) < 0) {
+	if (cluster_token_parse(c->args[1], t, &err) < 0) {
 		(void)fprintf(stderr, "creekctl: %s\n", err.msg);
 		return 2;
 	}
@@ -265,6 +243,104 @@ int cmd_join(const struct ctl *c)
 			      c->cluster_address);
 		return 2;
 	}
+	return 0;
+}
+
+/* A member of the token's cluster that holds the token's CA: its address,
+ * and the CA's PEM in *ca (free()); NULL (printed) if none answered. */
+static const char *find_member(const struct cluster_token *t, char **ca)
+{
+	char why[256] = "";
+	char fp[80];
+	json_t *a = NULL;
+	long status = 0;
+	const char *used = NULL;
+
+	*ca = NULL;
+	for (unsigned k = 0; k < t->n_addresses && used == NULL; k++) {
+		if (join_request(t->addresses[k], "GET", "/api/v1/cluster/join/ca", NULL, NULL, &a,
+				 &status, why, sizeof(why)) < 0) {
+			(void)fprintf(stderr, "creekctl: %s does not answer: %s\n", t->addresses[k],
+				      why);
+			continue;
+		}
+		if (status == 200 && json_is_string(json_object_get(a, "ca_crt"))) {
+			free(*ca);
+			*ca = cr_strdup(json_string_value(json_object_get(a, "ca_crt")));
+			if (pem_fingerprint(*ca, fp, sizeof(fp)) == 0 &&
+			    strcmp(fp, t->fingerprint) == 0)
+				used = t->addresses[k];
+			else
+				(void)fprintf(stderr,
+					      "creekctl: %s belongs to another cluster (CA "
+					      "fingerprint %s); not sending the token there\n",
+					      t->addresses[k], fp);
+		}
+		json_decref(a);
+		a = NULL;
+	}
+	if (used == NULL)
+		(void)fprintf(stderr,
+			      "creekctl: no member of the token's cluster could be reached\n");
+	return used;
+}
+
+/* Put admission a (the answer to POST /cluster/join) into the data dir:
+ * the node's old one-node store and certificates are set aside (moved_store
+ * names where the store went, "" if there was none), the new certificates
+ * and the join file written. 0, or -1 (printed). */
+static int install_admission(const struct ctl *c, json_t *a, char *moved_store, size_t moved_len)
+{
+	struct cr_err err = { 0 };
+	const char *peers[CLUSTER_MAX_NODES];
+	unsigned n_peers = 0;
+	char moved_cluster[1300];
+	char dir[1200];
+	char path[1300];
+	uint64_t id = 0;
+	size_t i;
+	json_t *m;
+
+	(void)cr_parse_u64(ctl_str(a, "id", NULL), UINT64_MAX, &id, NULL);
+	json_array_foreach(json_object_get(a, "members"), i, m)
+	{
+		if (json_is_string(m) && n_peers < CLUSTER_MAX_NODES)
+			peers[n_peers++] = json_string_value(m);
+	}
+	(void)snprintf(dir, sizeof(dir), "%s/cluster", c->data_dir);
+	if (set_aside(c->data_dir, "store", moved_store, moved_len) < 0 ||
+	    set_aside(c->data_dir, "cluster", moved_cluster, sizeof(moved_cluster)) < 0 ||
+	    mkdir(dir, 0700) < 0 ||
+	    write_secret(c, dir, "ca.crt", ctl_str(a, "ca_crt", NULL), 0644) < 0 ||
+	    write_secret(c, dir, "ca.key", ctl_str(a, "ca_key", NULL), 0600) < 0 ||
+	    write_secret(c, dir, "node.crt", ctl_str(a, "node_crt", NULL), 0644) < 0 ||
+	    write_secret(c, dir, "node.key", ctl_str(a, "node_key", NULL), 0600) < 0 ||
+	    cluster_files_write_join(dir, id, peers, n_peers, &err) < 0) {
+		if (err.msg[0] != '\0')
+			(void)fprintf(stderr, "creekctl: %s\n", err.msg);
+		return -1;
+	}
+	own_like_data_dir(c, dir);
+	(void)snprintf(path, sizeof(path), "%s/join", dir);
+	own_like_data_dir(c, path);
+	return 0;
+}
+
+int cmd_join(const struct ctl *c)
+{
+	struct cluster_token t;
+	char why[256] = "";
+	char body[512];
+	char moved_store[1300] = "";
+	json_t *a = NULL;
+	long status = 0;
+	const char *used;
+	char *ca = NULL;
+	int lock;
+	int rc = join_args(c, &t);
+
+	if (rc != 0)
+		return rc;
 	lock = lock_data_dir(c);
 	if (lock < 0)
 		return 1;
@@ -276,86 +352,27 @@ int cmd_join(const struct ctl *c)
 		close(lock);
 		return 1;
 	}
-	/* Find a member, and check it holds the token's CA. */
-	for (unsigned k = 0; k < t.n_addresses && used == NULL; k++) {
-		if (join_request(t.addresses[k], "GET", "/api/v1/cluster/join/ca", NULL, NULL, &a,
-				 &status, why, sizeof(why)) < 0) {
-			(void)fprintf(stderr, "creekctl: %s does not answer: %s\n", t.addresses[k],
-				      why);
-			continue;
-		}
-		if (status == 200 && json_is_string(json_object_get(a, "ca_crt"))) {
-			free(ca);
-			ca = strdup(json_string_value(json_object_get(a, "ca_crt")));
-			if (pem_fingerprint(ca, fp, sizeof(fp)) == 0 &&
-			    strcmp(fp, t.fingerprint) == 0)
-				used = t.addresses[k];
-			else
-				(void)fprintf(
-				    stderr,
-				    "creekctl: %s belongs to another cluster (CA fingerprint "
-				    "%s); not sending the token there\n",
-				    t.addresses[k], fp);
-		}
-		json_decref(a);
-		a = NULL;
-	}
-	if (used == NULL) {
-		(void)fprintf(stderr,
-			      "creekctl: no member of the token's cluster could be reached\n");
-		free(ca);
-		close(lock);
-		return 1;
-	}
+	used = find_member(&t, &ca);
 	(void)snprintf(body, sizeof(body),
 		       "{\"token_id\": \"%s\", \"secret\": \"%s\", \"address\": \"%s\", "
 		       "\"failure_domain\": %u}",
 		       t.id, t.secret, c->cluster_address, c->failure_domain);
-	if (join_request(used, "POST", "/api/v1/cluster/join", ca, body, &a, &status, why,
-			 sizeof(why)) < 0) {
+	if (used != NULL && join_request(used, "POST", "/api/v1/cluster/join", ca, body, &a,
+					 &status, why, sizeof(why)) < 0)
 		(void)fprintf(stderr, "creekctl: joining through %s failed: %s\n", used, why);
-		free(ca);
-		close(lock);
-		return 1;
-	}
 	free(ca);
-	if (status != 201) {
-		int rc = ctl_api_error(a, status);
-		json_decref(a);
-		close(lock);
-		return rc;
-	}
-	(void)cr_parse_u64(ctl_str(a, "id", NULL), UINT64_MAX, &id, NULL);
-	json_array_foreach(json_object_get(a, "members"), i, m)
-	{
-		if (json_is_string(m) && n_peers < CLUSTER_MAX_NODES)
-			peers[n_peers++] = json_string_value(m);
-	}
-	/* The node's old one-node store and certificates are kept aside. */
-	(void)snprintf(dir, sizeof(dir), "%s/cluster", c->data_dir);
-	if (set_aside(c->data_dir, "store", moved_store, sizeof(moved_store)) < 0 ||
-	    set_aside(c->data_dir, "cluster", moved_cluster, sizeof(moved_cluster)) < 0 ||
-	    mkdir(dir, 0700) < 0 ||
-	    write_secret(c, dir, "ca.crt", ctl_str(a, "ca_crt", NULL), 0644) < 0 ||
-	    write_secret(c, dir, "ca.key", ctl_str(a, "ca_key", NULL), 0600) < 0 ||
-	    write_secret(c, dir, "node.crt", ctl_str(a, "node_crt", NULL), 0644) < 0 ||
-	    write_secret(c, dir, "node.key", ctl_str(a, "node_key", NULL), 0600) < 0 ||
-	    cluster_files_write_join(dir, id, peers, n_peers, &err) < 0) {
-		if (err.msg[0] != '\0')
-			(void)fprintf(stderr, "creekctl: %s\n", err.msg);
-		json_decref(a);
-		close(lock);
-		return 1;
-	}
-	own_like_data_dir(c, dir);
-	{
-		char path[1300];
-		(void)snprintf(path, sizeof(path), "%s/join", dir);
-		own_like_data_dir(c, path);
-	}
+	if (used == NULL || a == NULL)
+		rc = 1;
+	else if (status != 201)
+		rc = ctl_api_error(a, status);
+	else
+		rc = install_admission(c, a, moved_store, sizeof(moved_store)) < 0 ? 1 : 0;
+	if (rc == 0)
+		printf("admitted as node %s through %s\n", ctl_str(a, "id", NULL), used);
 	json_decref(a);
 	close(lock);
-	printf("admitted as node %" PRIu64 " through %s\n", id, used);
+	if (rc != 0)
+		return rc;
 	if (moved_store[0] != '\0')
 		printf("this node's previous store was kept in %s\n", moved_store);
 	printf("start creekd now (systemctl start creekd); it joins the cluster as it starts\n");
@@ -372,11 +389,12 @@ static int copy_file(const char *from, FILE *to)
 		return -1;
 	while ((n = fread(buf, 1, sizeof(buf), in)) > 0)
 		if (fwrite(buf, 1, n, to) != n) {
-			fclose(in);
+			(void)fclose(in);
 			return -1;
 		}
-	fclose(in);
-	return 0;
+	n = (size_t)ferror(in);
+	(void)fclose(in); /* read only */
+	return n == 0 ? 0 : -1;
 }
 
 int cmd_cert_install(const struct ctl *c)
@@ -398,11 +416,11 @@ int cmd_cert_install(const struct ctl *c)
 	f = fopen(c->cert, "re");
 	x = f != NULL ? PEM_read_X509(f, NULL, NULL, NULL) : NULL;
 	if (f != NULL)
-		fclose(f);
+		(void)fclose(f); /* read only */
 	f = fopen(c->key, "re");
 	k = f != NULL ? PEM_read_PrivateKey(f, NULL, NULL, NULL) : NULL;
 	if (f != NULL)
-		fclose(f);
+		(void)fclose(f); /* read only */
 	ok = x != NULL && k != NULL && X509_check_private_key(x, k) == 1;
 	if (!ok) {
 		(void)fprintf(stderr, "creekctl: %s\n",
@@ -438,7 +456,7 @@ int cmd_cert_install(const struct ctl *c)
 			rc = 0;
 		}
 	} else if (f != NULL) {
-		fclose(f);
+		(void)fclose(f); /* failed already: reported below */
 	}
 	if (rc != 0)
 		(void)fprintf(stderr, "creekctl: cannot write into '%s': %s\n", dir,

@@ -404,6 +404,33 @@ static int start_web(struct node *n, const struct node_config *cfg, const struct
 	return rc;
 }
 
+/* The engines (identity, forms) on the started store, and what the web
+ * layer is handed of them and of the node. */
+static void wire_engines(struct node *n, const struct node_config *cfg)
+{
+	n->web_ctx = (struct web_context){ .store = n->store,
+					   .node_id = storage_engine_id(n->engine),
+					   .node_address = n->address,
+					   .started_us = cr_wall_us(),
+					   .started_mono_ms = cr_now_ms(),
+					   .cluster_dir = n->files.dir,
+					   .write_timeout_ms = cfg->write_timeout_ms,
+					   .operator_token = n->operator_token,
+					   .test_exit_after_write = cfg->test_exit_after_write };
+	n->identity =
+	    (struct identity){ .store = n->store,
+			       .crypto = node_crypto(),
+			       .session_lifetime_us = (int64_t)cfg->session_lifetime_s * 1000000,
+			       .kdf_log_n = cfg->password_cost,
+			       .workspace_schema = &node_workspace_schema };
+	n->web_ctx.identity = &n->identity;
+	n->forms = (struct forms){
+		.id = &n->identity, .file_size = file_size, .file_arg = n, .tz_offset_s = 8 * 3600
+	};
+	n->web_ctx.forms = &n->forms;
+	n->web_ctx.files = n->file_store;
+}
+
 int node_start(const struct node_config *cfg, struct node **out, struct cr_err *err)
 {
 	struct node *n = cr_calloc(1, sizeof(*n));
@@ -447,27 +474,7 @@ int node_start(const struct node_config *cfg, struct node **out, struct cr_err *
 		rc = start_store(n, cfg, err);
 	if (rc < 0)
 		goto err_after_node;
-	n->web_ctx = (struct web_context){ .store = n->store,
-					   .node_id = storage_engine_id(n->engine),
-					   .node_address = n->address,
-					   .started_us = cr_wall_us(),
-					   .started_mono_ms = cr_now_ms(),
-					   .cluster_dir = n->files.dir,
-					   .write_timeout_ms = cfg->write_timeout_ms,
-					   .operator_token = n->operator_token,
-					   .test_exit_after_write = cfg->test_exit_after_write };
-	n->identity =
-	    (struct identity){ .store = n->store,
-			       .crypto = node_crypto(),
-			       .session_lifetime_us = (int64_t)cfg->session_lifetime_s * 1000000,
-			       .kdf_log_n = cfg->password_cost,
-			       .workspace_schema = &node_workspace_schema };
-	n->web_ctx.identity = &n->identity;
-	n->forms = (struct forms){
-		.id = &n->identity, .file_size = file_size, .file_arg = n, .tz_offset_s = 8 * 3600
-	};
-	n->web_ctx.forms = &n->forms;
-	n->web_ctx.files = n->file_store;
+	wire_engines(n, cfg);
 	rc = record(n, err);
 	if (rc == 0)
 		rc = id_workspaces_migrate(&n->identity, err);
