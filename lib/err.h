@@ -36,6 +36,12 @@ struct cr_err {
  * CR_ERR_MSG_MAX - 1 bytes. */
 int cr_err_set(struct cr_err *err, int code, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
+#ifdef __clang_analyzer__
+/* clang-tidy's analyzer reads one file at a time and cannot see that
+ * cr_err_set() returns code (a negative CR_E*): without this, every
+ * `return cr_err_set(...)` looks like a success that wrote no output. */
+#define cr_err_set(err, code, ...) (cr_err_set((err), (code), __VA_ARGS__), (code))
+#endif
 
 /* Prefix err->msg with context ("row 3: ..."), keep err->code; returns it.
  * A NULL err or an empty message is left as it is. */

@@ -28,7 +28,7 @@ char *cr_file_read(const char *dir, const char *name, struct cr_err *err)
 	cr_buf_init(&b, CR_FILE_MAX);
 	while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0) {
 		if (cr_buf_append(&b, chunk, n) < 0) {
-			fclose(f);
+			(void)fclose(f); /* read only */
 			cr_buf_close(&b);
 			(void)cr_err_set(err, CR_ETOOBIG, "'%s' is larger than %zu bytes", path,
 					 CR_FILE_MAX);
@@ -36,12 +36,12 @@ char *cr_file_read(const char *dir, const char *name, struct cr_err *err)
 		}
 	}
 	if (ferror(f)) {
-		fclose(f);
+		(void)fclose(f);
 		cr_buf_close(&b);
 		(void)cr_err_set(err, CR_EINVAL, "cannot read '%s'", path);
 		return NULL;
 	}
-	fclose(f);
+	(void)fclose(f);               /* read only: all was read */
 	return cr_buf_steal(&b, NULL); /* "" for an empty file */
 }
 

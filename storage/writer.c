@@ -267,10 +267,10 @@ static int record_requests(struct storage_writer *w, struct job **jobs, unsigned
 			struct job *j = jobs[i];
 			if (j->request_id == NULL || j->is_excluded || j->rc != 0)
 				continue;
-			params[3 * m] = storage_text(j->request_id);
-			params[3 * m + 1] = storage_int(now);
-			params[3 * m + 2] =
-			    j->answer != NULL ? storage_text(j->answer) : storage_null();
+			struct storage_value *row = params + 3 * (size_t)m;
+			row[0] = storage_text(j->request_id);
+			row[1] = storage_int(now);
+			row[2] = j->answer != NULL ? storage_text(j->answer) : storage_null();
 			m++;
 		}
 		if (m == 0)
@@ -622,6 +622,7 @@ static bool has_request(struct job **batch, unsigned n, const struct job *j)
 static void *writer_main(void *arg)
 {
 	struct storage_writer *w = arg;
+	/* NOLINTNEXTLINE(bugprone-sizeof-expression): an array of pointers */
 	struct job **batch = cr_calloc(w->max_batch, sizeof(*batch));
 
 	for (;;) {

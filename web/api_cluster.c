@@ -116,7 +116,7 @@ static void samples_get(struct web_request *req)
 		return;
 	}
 	if (since == NULL)
-		since_ms = (uint64_t)(cr_wall_us() / 1000) - 30 * 60 * 1000;
+		since_ms = (uint64_t)(cr_wall_us() / 1000) - (uint64_t)30 * 60 * 1000;
 	p[0] = storage_int((int64_t)since_ms * 1000);
 	p[1] = storage_int(SAMPLES_MAX);
 	rc = storage_query(req->ctx->store, STORAGE_DB_SYSTEM,

@@ -94,15 +94,18 @@ static int media_type(const char *s, char out[WEB_FILE_TYPE_MAX + 1], struct cr_
 	if (n == 0 || n > WEB_FILE_TYPE_MAX)
 		return cr_err_set(err, CR_EINVAL, "the Content-Type is not a media type");
 	for (size_t i = 0; i < n; i++) {
-		if (s[i] == '/' && slash == 0 && i > 0) {
+		bool starts_name = i == 0 || i == slash + 1;
+		if (s[i] == '/' && slash == 0 && i > 0)
 			slash = i;
-		} else if (!is_name_char(s[i]) ||
-			   ((i == 0 || i == slash + 1) && !isalnum((unsigned char)s[i]))) {
+		else if (!is_name_char(s[i]) || (starts_name && !isalnum((unsigned char)s[i])))
 			return cr_err_set(err, CR_EINVAL,
 					  "the Content-Type must be a media type such as "
 					  "'application/pdf'");
-		}
-		out[k++] = (char)tolower((unsigned char)s[i]);
+		/* ASCII only (is_name_char): no locale, and no tolower() macro */
+		out[k] = s[i];
+		if (out[k] >= 'A' && out[k] <= 'Z')
+			out[k] = (char)(out[k] - 'A' + 'a');
+		k++;
 	}
 	out[k] = '\0';
 	if (slash == 0 || slash + 1 == n)
@@ -344,7 +347,7 @@ static bool is_header_text(const char *s)
 	size_t n = 0;
 
 	for (; s[n] != '\0'; n++)
-		if (s[n] < 0x20 || s[n] > 0x7e || n >= 2 * WEB_FILE_TYPE_MAX)
+		if (s[n] < 0x20 || s[n] > 0x7e || n >= 2 * (size_t)WEB_FILE_TYPE_MAX)
 			return false;
 	return true;
 }
