@@ -3,11 +3,13 @@
  * registry's operator classes, and the system fields'). Pure. */
 #include "conditions.h"
 
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
 #include "../identity/body.h"
+#include "field_int.h"
 #include "form_model.h"
 
 /* ---- which ops fit which type ---- */
@@ -37,7 +39,74 @@ bool fm_op_allowed(const char *type, const char *op)
 	return fm_ops_allow(sys != NULL ? sys->ops : fm_type_get(type)->ops, op);
 }
 
-/* ---- show-when on values ---- */
+/* ---- show-when on values ----
+ *
+ * Values compare by their field's operator class, as the UI's evaluator
+ * (web/ui/src/fields/conditions.js) compares them, so that the server never
+ * empties a field the form showed: numbers as numbers (also when written as
+ * text), date-times as instants (any offset), dates by their day, text
+ * trimmed. tests/cases/conditions.json holds the cases both run. */
+
+/* The operator class of the field named id among fields (FM_OPS_OTHER if
+ * it is not there: then values compare as they are). */
+static enum fm_ops ops_of(const json_t *fields, const char *id)
+{
+	size_t i;
+	const json_t *f;
+
+	json_array_foreach(fields, i, f)
+	{
+		const char *fid = json_string_value(json_object_get(f, "id"));
+		const struct fm_type *t;
+		if (id == NULL || fid == NULL || strcmp(fid, id) != 0)
+			continue;
+		t = fm_type_find(json_string_value(json_object_get(f, "type")));
+		return t != NULL ? t->ops : FM_OPS_OTHER;
+	}
+	return FM_OPS_OTHER;
+}
+
+/* s without leading and trailing white space, as a new JSON string. */
+static json_t *trimmed(const char *s)
+{
+	size_t n;
+
+	while (*s == ' ' || *s == '\t' || *s == '\n' || *s == '\r')
+		s++;
+	n = strlen(s);
+	while (n > 0 &&
+	       (s[n - 1] == ' ' || s[n - 1] == '\t' || s[n - 1] == '\n' || s[n - 1] == '\r'))
+		n--;
+	return json_stringn(s, n);
+}
+
+/* v in the form values of class ops compare in (a new reference; NULL
+ * for NULL): see the comment above. What does not read as the class's
+ * values stays as it is, and then compares with nothing. */
+static json_t *comparable(enum fm_ops ops, const json_t *v)
+{
+	const char *s = json_string_value(v);
+	json_t *out = NULL;
+
+	if (s == NULL)
+		return json_incref((json_t *)v);
+	if (ops == FM_OPS_NUMBER) {
+		json_t *text = trimmed(s);
+		const char *t = json_string_value(text);
+		char *end = NULL;
+		double x = t[0] != '\0' ? strtod(t, &end) : 0;
+		if (end != NULL && *end == '\0' && isfinite(x))
+			out = json_real(x);
+		json_decref(text);
+	} else if (ops == FM_OPS_DATETIME) {
+		(void)fm_datetime_value(NULL, v, &out, NULL);
+	} else if (ops == FM_OPS_DATE) {
+		out = json_stringn(s, strnlen(s, 10));
+	} else if (ops == FM_OPS_TEXT) {
+		out = trimmed(s);
+	}
+	return out != NULL ? out : json_incref((json_t *)v);
+}
 
 static int compare(const json_t *a, const json_t *b, bool *ok)
 {
@@ -76,55 +145,47 @@ static bool contains_ci(const char *hay, const char *needle)
 	return n == 0;
 }
 
-static bool condition_true(const char *op, const json_t *v, const json_t *cv)
+static bool set_condition_true(const char *op, const json_t *v, const json_t *cv)
+{
+	size_t i, hits = 0;
+	const json_t *e;
+
+	json_array_foreach(cv, i, e)
+	{
+		if (json_is_array(v) ? in_list(v, e) : json_equal(v, e))
+			hits++;
+	}
+	if (strcmp(op, "any_of") == 0)
+		return hits > 0;
+	if (strcmp(op, "none_of") == 0)
+		return hits == 0;
+	return hits == json_array_size(cv);
+}
+
+static bool text_condition_true(const char *op, const json_t *v, const json_t *cv)
+{
+	const char *s = json_string_value(v), *n = json_string_value(cv);
+	char *joined = NULL;
+	bool r;
+
+	if (s == NULL && json_is_object(v)) /* an address */
+		s = joined = json_dumps(v, JSON_COMPACT);
+	if (s == NULL || n == NULL) {
+		free(joined);
+		return false;
+	}
+	r = strcmp(op, "starts") == 0 ? strncasecmp(s, n, strlen(n)) == 0
+				      : contains_ci(s, n) == (strcmp(op, "contains") == 0);
+	free(joined);
+	return r;
+}
+
+/* eq ne gt gte lt lte between on values already made comparable. */
+static bool order_condition_true(const char *op, const json_t *v, const json_t *cv)
 {
 	bool ok = false;
 	int c;
 
-	if (strcmp(op, "empty") == 0)
-		return fm_value_empty(v);
-	if (strcmp(op, "not_empty") == 0)
-		return !fm_value_empty(v);
-	if (strcmp(op, "ne") == 0 || strcmp(op, "not_in") == 0 || strcmp(op, "none_of") == 0 ||
-	    strcmp(op, "not_contains") == 0)
-		if (fm_value_empty(v))
-			return true;
-	if (fm_value_empty(v))
-		return false;
-	if (strcmp(op, "in") == 0)
-		return in_list(cv, v);
-	if (strcmp(op, "not_in") == 0)
-		return !in_list(cv, v);
-	if (strcmp(op, "any_of") == 0 || strcmp(op, "all_of") == 0 || strcmp(op, "none_of") == 0) {
-		size_t i, hits = 0;
-		const json_t *e;
-		json_array_foreach(cv, i, e)
-		{
-			if (json_is_array(v) ? in_list(v, e) : json_equal(v, e))
-				hits++;
-		}
-		if (strcmp(op, "any_of") == 0)
-			return hits > 0;
-		if (strcmp(op, "none_of") == 0)
-			return hits == 0;
-		return hits == json_array_size(cv);
-	}
-	if (strcmp(op, "contains") == 0 || strcmp(op, "not_contains") == 0 ||
-	    strcmp(op, "starts") == 0) {
-		const char *s = json_string_value(v), *n = json_string_value(cv);
-		char *joined = NULL;
-		bool r;
-		if (s == NULL && json_is_object(v)) /* an address */
-			s = joined = json_dumps(v, JSON_COMPACT);
-		if (s == NULL || n == NULL) {
-			free(joined);
-			return false;
-		}
-		r = strcmp(op, "starts") == 0 ? strncasecmp(s, n, strlen(n)) == 0
-					      : contains_ci(s, n) == (strcmp(op, "contains") == 0);
-		free(joined);
-		return r;
-	}
 	if (strcmp(op, "between") == 0) {
 		bool ok2;
 		int lo = compare(v, json_array_get(cv, 0), &ok);
@@ -144,9 +205,42 @@ static bool condition_true(const char *op, const json_t *v, const json_t *cv)
 		return c >= 0;
 	if (strcmp(op, "lt") == 0)
 		return c < 0;
-	if (strcmp(op, "lte") == 0)
-		return c <= 0;
-	return false;
+	return strcmp(op, "lte") == 0 && c <= 0;
+}
+
+static bool condition_true(const char *op, enum fm_ops ops, const json_t *v, const json_t *cv)
+{
+	json_t *a, *b;
+	bool r;
+
+	if (op == NULL)
+		return false;
+	if (strcmp(op, "empty") == 0)
+		return fm_value_empty(v);
+	if (strcmp(op, "not_empty") == 0)
+		return !fm_value_empty(v);
+	if (fm_value_empty(v))
+		return strcmp(op, "ne") == 0 || strcmp(op, "not_in") == 0 ||
+		       strcmp(op, "none_of") == 0 || strcmp(op, "not_contains") == 0;
+	if (strcmp(op, "in") == 0)
+		return in_list(cv, v);
+	if (strcmp(op, "not_in") == 0)
+		return !in_list(cv, v);
+	if (strcmp(op, "any_of") == 0 || strcmp(op, "all_of") == 0 || strcmp(op, "none_of") == 0)
+		return set_condition_true(op, v, cv);
+	if (strcmp(op, "contains") == 0 || strcmp(op, "not_contains") == 0 ||
+	    strcmp(op, "starts") == 0)
+		return text_condition_true(op, v, cv);
+	a = comparable(ops, v);
+	if (strcmp(op, "between") == 0 && json_is_array(cv))
+		b = json_pack("[o, o]", comparable(ops, json_array_get(cv, 0)),
+			      comparable(ops, json_array_get(cv, 1)));
+	else
+		b = comparable(ops, cv);
+	r = order_condition_true(op, a, b);
+	json_decref(a);
+	json_decref(b);
+	return r;
 }
 
 bool fm_show_when(const json_t *fields, const json_t *show_when, const json_t *values)
@@ -158,15 +252,14 @@ bool fm_show_when(const json_t *fields, const json_t *show_when, const json_t *v
 	size_t i;
 	const json_t *c;
 
-	(void)fields;
 	if (json_array_size(json_object_get(show_when, "conditions")) == 0)
 		return true;
 	json_array_foreach(json_object_get(show_when, "conditions"), i, c)
 	{
-		bool t = condition_true(
-		    json_string_value(json_object_get(c, "op")),
-		    json_object_get(values, json_string_value(json_object_get(c, "field"))),
-		    json_object_get(c, "value"));
+		const char *field = json_string_value(json_object_get(c, "field"));
+		bool t = condition_true(json_string_value(json_object_get(c, "op")),
+					ops_of(fields, field), json_object_get(values, field),
+					json_object_get(c, "value"));
 		if (any && t)
 			return true;
 		if (!any && !t)
