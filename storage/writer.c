@@ -23,6 +23,7 @@
 #include "../lib/buf.h"
 #include "../lib/log.h"
 #include "../lib/mem.h"
+#include "../lib/text.h"
 #include "../lib/time.h"
 
 #define WRITER_PRUNE_EVERY     256
@@ -247,6 +248,22 @@ static int run_job(struct storage_writer *w, struct job *j, struct cr_err *err)
 	return j->rc < 0 ? 1 : 0;
 }
 
+/* head, each m - 1 more times, then tail, into sql: the statement of a
+ * chunk of m rows or ids. Asserted to fit (each buffer is sized for its
+ * chunk's maximum). */
+static void placeholders(char *sql, size_t len, const char *head, const char *each, unsigned m,
+			 const char *tail)
+{
+	size_t off = strlen(head);
+
+	cr_format_fixed(sql, len, "%s", head);
+	for (unsigned k = 1; k < m; k++) {
+		cr_format_fixed(sql + off, len - off, "%s", each);
+		off += strlen(each);
+	}
+	cr_format_fixed(sql + off, len - off, "%s", tail);
+}
+
 #define WRITER_INSERT_CHUNK 85 /* (id, created_us, answer) per INSERT (<= 255 params) */
 
 /* Record the request ids of the jobs that ran, with their answers, a
@@ -261,7 +278,6 @@ static int record_requests(struct storage_writer *w, struct job **jobs, unsigned
 
 	while (i < n) {
 		unsigned m = 0;
-		size_t off;
 		int rc;
 		for (; i < n && m < WRITER_INSERT_CHUNK; i++) {
 			struct job *j = jobs[i];
@@ -275,11 +291,9 @@ static int record_requests(struct storage_writer *w, struct job **jobs, unsigned
 		}
 		if (m == 0)
 			break;
-		off = (size_t)snprintf(sql, sizeof(sql),
-				       "INSERT INTO creek_request (id, created_us, answer) VALUES "
-				       "(?, ?, ?)");
-		for (unsigned k = 1; k < m; k++)
-			off += (size_t)snprintf(sql + off, sizeof(sql) - off, ", (?, ?, ?)");
+		placeholders(sql, sizeof(sql),
+			     "INSERT INTO creek_request (id, created_us, answer) VALUES (?, ?, ?)",
+			     ", (?, ?, ?)", m, "");
 		rc = exec(w, sql, params, 3 * m, err);
 		if (rc < 0)
 			return rc;
@@ -380,7 +394,6 @@ static int check_requests(struct storage_writer *w, struct job **jobs, unsigned 
 	while (i < n) {
 		struct storage_rows rows;
 		unsigned m = 0;
-		size_t off;
 		int rc;
 		for (; i < n && m < WRITER_LOOKUP_CHUNK; i++) {
 			if (jobs[i]->request_id == NULL || jobs[i]->is_excluded)
@@ -390,11 +403,8 @@ static int check_requests(struct storage_writer *w, struct job **jobs, unsigned 
 		}
 		if (m == 0)
 			break;
-		off = (size_t)snprintf(sql, sizeof(sql),
-				       "SELECT id, answer FROM creek_request WHERE id IN (?");
-		for (unsigned k = 1; k < m; k++)
-			off += (size_t)snprintf(sql + off, sizeof(sql) - off, ",?");
-		(void)snprintf(sql + off, sizeof(sql) - off, ")");
+		placeholders(sql, sizeof(sql),
+			     "SELECT id, answer FROM creek_request WHERE id IN (?", ",?", m, ")");
 		rc = storage_conn_query_sql(w->conn, sql, params, m, &rows, err);
 		for (size_t r = 0; rc == 0 && r < rows.n_rows; r++) {
 			const char *id = storage_rows_text(&rows, r, 0);
