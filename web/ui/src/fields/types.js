@@ -142,6 +142,7 @@ export const FILTER_VALUES = ['same', 'text', 'rating', 'choice', 'people', 'dat
 //   maxLength, precision   the cap of its text's length; its fixed precision
 //   numberStyle            'money' (grouped, currency) or 'percent' (a % sign), else none
 //   wideColumn             a wider table column (long texts)
+//   inputMode              the kind of one-line input ('email', 'tel', 'url'; TextInput), else text
 //   labelled               it needs a label (a divider does not) and may have help text
 //   optionsEditor          its options editor in views/designer/options/, or null
 function entry(type, category, icon, kind, filterOps, more = {}) {
@@ -179,6 +180,7 @@ function entry(type, category, icon, kind, filterOps, more = {}) {
     numberStyle: null,
     wideColumn: false,
     labelled: true,
+    inputMode: null,
     optionsEditor: null,
     ...more,
   };
@@ -346,14 +348,20 @@ const TYPES = [
   textLike('email', 'basic', 'Message', {
     display: 'EmailValue',
     validate: checkEmail,
+    inputMode: 'email',
     serialPart: true,
   }),
   textLike('phone', 'basic', 'Phone', {
     display: 'PhoneValue',
     validate: checkPhone,
+    inputMode: 'tel',
     serialPart: true,
   }),
-  textLike('link', 'basic', 'Link', { display: 'LinkValue', validate: checkLink }),
+  textLike('link', 'basic', 'Link', {
+    display: 'LinkValue',
+    validate: checkLink,
+    inputMode: 'url',
+  }),
   choiceLike('radio', 'CircleCheck', 'choice', CHOICE_OPS, {
     sortable: true,
     validate: checkChoice,
