@@ -199,6 +199,8 @@ describe('the rows the dispatchers read', () => {
     'subfields',
     'wideColumn',
     'labelled',
+    'startsSection',
+    'inSubtable',
   ];
 
   for (const type of CONTRACT_TYPES) {
@@ -228,14 +230,10 @@ describe('the rows the dispatchers read', () => {
         const path = `../views/designer/options/${e.optionsEditor}.vue`;
         expect(exists(path), path).toBe(true);
       }
-      // layout holds nothing to import, filter, test or show on a card
+      // layout holds nothing to import, test, default, nest or show on a card
       if (!e.hasValue) {
-        expect([e.importable, e.onCard, e.inConditions, e.defaultInput]).toEqual([
-          false,
-          false,
-          false,
-          false,
-        ]);
+        const traits = [e.importable, e.onCard, e.inConditions, e.defaultInput, e.inSubtable];
+        expect(traits).toEqual([false, false, false, false, false]);
       }
       if (e.refKind !== null) expect(e.inputProps).toEqual(['refs', 'ws']);
     });

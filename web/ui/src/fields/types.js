@@ -144,6 +144,8 @@ export const FILTER_VALUES = ['same', 'text', 'rating', 'choice', 'people', 'dat
 //   wideColumn             a wider table column (long texts)
 //   inputMode              the kind of one-line input ('email', 'tel', 'url'; TextInput), else text
 //   labelled               it needs a label (a divider does not) and may have help text
+//   startsSection          it heads the fields after it (its label is a title)
+//   inSubtable             a sub-table may hold it
 //   optionsEditor          its options editor in views/designer/options/, or null
 function entry(type, category, icon, kind, filterOps, more = {}) {
   return {
@@ -180,6 +182,8 @@ function entry(type, category, icon, kind, filterOps, more = {}) {
     numberStyle: null,
     wideColumn: false,
     labelled: true,
+    startsSection: false,
+    inSubtable: true,
     inputMode: null,
     optionsEditor: null,
     ...more,
@@ -259,6 +263,7 @@ const layout = (type, icon, input, more = {}) =>
     onCard: false,
     inConditions: false,
     defaultInput: false,
+    inSubtable: false,
     ...more,
   });
 
@@ -430,6 +435,7 @@ const TYPES = [
     onCard: false,
     inConditions: false,
     defaultInput: false,
+    inSubtable: false,
     subfields: true,
   }),
   textLike('serial', 'advanced', 'PriceTag', {
@@ -446,6 +452,7 @@ const TYPES = [
     importable: false,
     inConditions: false,
     defaultInput: false,
+    inSubtable: false,
     optionsEditor: 'SerialOptions',
   }),
   textLike('barcode', 'advanced', 'FullScreen', { input: 'BarcodeInput', serialPart: true }),
@@ -454,7 +461,7 @@ const TYPES = [
     optionsEditor: 'DescriptionOptions',
   }),
   layout('divider', 'Minus', 'DividerBlock', { labelled: false }),
-  layout('section', 'Collection', 'SectionTitle'),
+  layout('section', 'Collection', 'SectionTitle', { startsSection: true }),
 ];
 
 // Two choices to start from; the designer renames them. Ids are c1, c2, ... (ChoicesEditor keeps
