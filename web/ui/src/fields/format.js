@@ -11,7 +11,8 @@ const isNum = (v) => typeof v === 'number' && Number.isFinite(v);
 
 /** A field's precision (0..10, default 2; rating and duration are whole numbers). */
 export function precisionOf(field) {
-  if (field?.type === 'rating' || field?.type === 'duration') return 0;
+  const fixed = typeOf(field?.type)?.precision;
+  if (Number.isInteger(fixed)) return fixed;
   const p = field?.options?.precision;
   return Number.isInteger(p) && p >= 0 && p <= 10 ? p : 2;
 }
@@ -30,15 +31,16 @@ export function formatNumber(field, value) {
   const n = typeof value === 'number' ? value : Number(value);
   if (!Number.isFinite(n)) return '';
   const p = precisionOf(field);
-  const grouped = field?.type === 'money';
+  const style = typeOf(field?.type)?.numberStyle;
+  const grouped = style === 'money';
   const text = n.toLocaleString('en-US', {
     minimumFractionDigits: p,
     maximumFractionDigits: p,
     useGrouping: grouped,
   });
   const unit = field?.options?.unit ? ` ${field.options.unit}` : '';
-  if (field?.type === 'money') return `${currencyPrefix(field.options?.currency)}${text}${unit}`;
-  if (field?.type === 'percent') return `${text}%`;
+  if (style === 'money') return `${currencyPrefix(field.options?.currency)}${text}${unit}`;
+  if (style === 'percent') return `${text}%`;
   return `${text}${unit}`;
 }
 
@@ -107,57 +109,78 @@ export function formatAddress(value) {
 
 const list = (v) => (Array.isArray(v) ? v : v === null || v === undefined ? [] : [v]);
 
+// The formatters of the types' rows (types.js: `format`), on a value that is not empty:
+// (field, value, refs, t) => text. Function declarations, so types.js may name them while the two
+// modules load each other. formatNumber, formatDateTime and htmlToText above serve as some.
+
+/** Any value as it is: text, or JSON for an object. */
+export function formatPlain(field, value) {
+  return typeof value === 'object' ? JSON.stringify(value) : String(value);
+}
+
+export function formatString(field, value) {
+  return String(value);
+}
+
+export function formatDateTimeValue(field, value) {
+  return formatDateTime(value);
+}
+
+export function formatRichText(field, value) {
+  return htmlToText(value);
+}
+
+export function formatDurationValue(field, value, refs, t) {
+  return isNum(value) ? formatDuration(value, t) : '';
+}
+
+export function formatRating(field, value) {
+  return isNum(value) ? `${value}/${field.options?.max ?? 5}` : '';
+}
+
+export function formatTimeRange(field, value) {
+  return `${formatDateTime(value?.start)} ~ ${formatDateTime(value?.end)}`;
+}
+
+export function formatChoices(field, value, refs, t) {
+  return list(value)
+    .map((id) => choiceLabel(field, id) ?? String(id))
+    .join(t('fields.value.separator'));
+}
+
+/** Members or departments by name, from the refs the type's row names (refKind). */
+export function formatPeople(field, value, refs, t) {
+  const kind = typeOf(field.type)?.refKind;
+  return list(value)
+    .map((id) => refName(refs, kind, id))
+    .join(t('fields.value.separator'));
+}
+
+export function formatFiles(field, value, refs, t) {
+  return list(value)
+    .map((f) => f?.name ?? '')
+    .join(t('fields.value.separator'));
+}
+
+export function formatAddressValue(field, value) {
+  return formatAddress(value);
+}
+
+export function formatLocation(field, value) {
+  const coords = formatCoordinates(value?.lat, value?.lng);
+  return value?.label ? `${value.label} (${coords})` : coords;
+}
+
+export function formatRows(field, value, refs, t) {
+  return t('fields.value.rows', list(value).length);
+}
+
+export function formatSigned(field, value, refs, t) {
+  return t('fields.value.signed');
+}
+
 function formatByType(field, value, refs, t) {
-  const sep = t('fields.value.separator');
-  switch (field.type) {
-    case 'number':
-    case 'money':
-    case 'percent':
-      return formatNumber(field, value);
-    case 'duration':
-      return isNum(value) ? formatDuration(value, t) : '';
-    case 'rating':
-      return isNum(value) ? `${value}/${field.options?.max ?? 5}` : '';
-    case 'date':
-      return String(value);
-    case 'datetime':
-      return formatDateTime(value);
-    case 'timerange':
-      return `${formatDateTime(value?.start)} ~ ${formatDateTime(value?.end)}`;
-    case 'radio':
-    case 'select':
-    case 'checkbox':
-      return list(value)
-        .map((id) => choiceLabel(field, id) ?? String(id))
-        .join(sep);
-    case 'member':
-      return list(value)
-        .map((id) => refName(refs, 'members', id))
-        .join(sep);
-    case 'department':
-      return list(value)
-        .map((id) => refName(refs, 'departments', id))
-        .join(sep);
-    case 'attachment':
-    case 'image':
-      return list(value)
-        .map((f) => f?.name ?? '')
-        .join(sep);
-    case 'address':
-      return formatAddress(value);
-    case 'location': {
-      const coords = formatCoordinates(value?.lat, value?.lng);
-      return value?.label ? `${value.label} (${coords})` : coords;
-    }
-    case 'subtable':
-      return t('fields.value.rows', list(value).length);
-    case 'signature':
-      return t('fields.value.signed');
-    case 'richtext':
-      return htmlToText(value);
-    default:
-      return typeof value === 'object' ? JSON.stringify(value) : String(value);
-  }
+  return (typeOf(field.type)?.format ?? formatPlain)(field, value, refs, t);
 }
 
 /**

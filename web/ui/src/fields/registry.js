@@ -2,7 +2,7 @@
 // about field types. The tables and small helpers are in types.js; the evaluator of `show_when`
 // (shared by the form renderer and the record detail), the plain-text formatter and the
 // client-side checks in conditions.js, format.js and validate.js. Pure: no Vue, no requests.
-import { copy, emptyValue, hasValue } from './types.js';
+import { copy, emptyValue, hasValue, typeOf } from './types.js';
 import { visibleFields } from './conditions.js';
 
 export * from './types.js';
@@ -19,7 +19,7 @@ export { validateValue } from './validate.js';
 export function initialValues(fields) {
   const values = {};
   for (const f of fields ?? []) {
-    if (!hasValue(f) || f.type === 'serial') continue;
+    if (!hasValue(f) || typeOf(f.type).serverFilled) continue;
     values[f.id] = f.default !== null && f.default !== undefined ? copy(f.default) : emptyValue(f);
   }
   const shown = new Set(visibleFields(fields, values).map((f) => f.id));

@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import process from 'node:process';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createI18n } from 'vue-i18n';
@@ -6,7 +7,10 @@ import zhCN from '../i18n/locales/zh-CN.js';
 import {
   ALL_OPS,
   CATEGORIES,
+  DISPLAY_CONTEXT,
   FIELD_TYPES,
+  FILTER_VALUES,
+  INPUT_CONTEXT,
   SYSTEM_FIELDS,
   TYPE_NAMES,
   emptyValue,
@@ -177,6 +181,76 @@ describe('the type table', () => {
   it('knows which types hold no value', () => {
     const layout = TYPE_NAMES.filter((type) => !typeOf(type).hasValue).sort();
     expect(layout).toEqual(['description', 'divider', 'section']);
+  });
+});
+
+// What FieldInput, FieldValue, the record list, the import and the designer ask a type's row: a
+// type lacking one of these (a new row without its input component ...) fails here.
+describe('the rows the dispatchers read', () => {
+  const exists = (path) => existsSync(new URL(path, import.meta.url));
+  const BOOLEANS = [
+    'serverFilled',
+    'importable',
+    'onCard',
+    'inConditions',
+    'serialPart',
+    'defaultInput',
+    'choices',
+    'subfields',
+    'wideColumn',
+    'labelled',
+    'startsSection',
+    'inSubtable',
+  ];
+
+  for (const type of CONTRACT_TYPES) {
+    it(`gives ${type} its components, check, formatter and traits`, () => {
+      const e = typeOf(type);
+      expect(typeof e.input, 'input').toBe('string');
+      expect(exists(`./inputs/${e.input}.vue`), `./inputs/${e.input}.vue`).toBe(true);
+      expect(Array.isArray(e.inputProps)).toBe(true);
+      for (const name of e.inputProps) expect(INPUT_CONTEXT).toContain(name);
+      if (e.hasValue) {
+        expect(typeof e.display, 'display').toBe('string');
+        expect(exists(`./values/${e.display}.vue`), `./values/${e.display}.vue`).toBe(true);
+      } else {
+        expect(e.display).toBeNull();
+      }
+      expect(Array.isArray(e.displayProps)).toBe(true);
+      for (const name of e.displayProps) expect(DISPLAY_CONTEXT).toContain(name);
+      expect(typeof e.validate, 'validate').toBe('function');
+      expect(typeof e.format, 'format').toBe('function');
+      expect(typeof e.isEmptyObject, 'isEmptyObject').toBe('function');
+      expect(FILTER_VALUES).toContain(e.filterValue);
+      for (const key of BOOLEANS) expect(typeof e[key], key).toBe('boolean');
+      expect([null, 'members', 'departments']).toContain(e.refKind);
+      expect([null, 'money', 'percent']).toContain(e.numberStyle);
+      expect([null, 'email', 'tel', 'url']).toContain(e.inputMode);
+      if (e.optionsEditor !== null) {
+        const path = `../views/designer/options/${e.optionsEditor}.vue`;
+        expect(exists(path), path).toBe(true);
+      }
+      // layout holds nothing to import, test, default, nest or show on a card
+      if (!e.hasValue) {
+        const traits = [e.importable, e.onCard, e.inConditions, e.defaultInput, e.inSubtable];
+        expect(traits).toEqual([false, false, false, false, false]);
+      }
+      if (e.refKind !== null) expect(e.inputProps).toEqual(['refs', 'ws']);
+    });
+  }
+
+  it('routes values to the same checks and formatters as before the rows carried them', () => {
+    const check = (type, value, options) =>
+      typeOf(type).validate({ id: 'f1', type, label: 'F', options: options ?? {} }, value, t);
+    expect(check('email', 'a@b.co')).toBe('');
+    expect(check('email', 'nope')).toBe(t('fields.errors.email'));
+    expect(check('rating', 6, { max: 5 })).toBe(t('fields.errors.rating', { max: 5 }));
+    expect(check('duration', -1)).toBe(t('fields.errors.duration'));
+    const fmt = (type, value, options) =>
+      typeOf(type).format({ id: 'f1', type, options: options ?? {} }, value, {}, t);
+    expect(fmt('money', 1234.5, { precision: 2, currency: 'CNY' })).toBe('¥1,234.50');
+    expect(fmt('percent', 12.5, { precision: 2 })).toBe('12.50%');
+    expect(fmt('rating', 3, { max: 5 })).toBe('3/5');
   });
 });
 

@@ -4,7 +4,7 @@
 // field's value as is.
 import { apiRequest, resolveApiUrl } from '../api/client.js';
 import { wsPath } from '../api/workspace.js';
-import { DEFAULT_MAX_SIZE, MAX_FILES } from './types.js';
+import { DEFAULT_MAX_SIZE, MAX_FILES, typeOf } from './types.js';
 import { formatBytes } from './format.js';
 
 // Large files on a slow line: the default 10 s timeout of the client would cut them off.
@@ -38,11 +38,14 @@ export function recordFileUrl(ws, appId, recordId, sha256, { inline = false } = 
   return resolveApiUrl(wsPath(ws, path) + (inline ? '?inline=1' : ''));
 }
 
-/** The accepted types of a field (its `accept`; images only for an image field by default). */
+/**
+ * The accepted types of a field (its `accept`; else those of its type's default options: images
+ * only for an image field).
+ */
 export function acceptList(field) {
   const own = field?.options?.accept;
   if (Array.isArray(own) && own.length > 0) return own;
-  return field?.type === 'image' ? ['image/*'] : [];
+  return typeOf(field?.type)?.defaultOptions().accept ?? [];
 }
 
 /** The size limit of a field in bytes (its `max_size`, else the node's default). */

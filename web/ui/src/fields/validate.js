@@ -3,14 +3,7 @@
 // 400 names the field and RecordForm shows that message too. Messages come through vue-i18n's `t`
 // (keys under `fields.errors.`). Pure.
 import { formatNumber, precisionOf } from './format.js';
-import {
-  MAX_FILES,
-  SIGNATURE_MAX_CHARS,
-  TEXTAREA_MAX_LENGTH,
-  TEXT_MAX_LENGTH,
-  hasValue,
-  isEmpty,
-} from './types.js';
+import { MAX_FILES, SIGNATURE_MAX_CHARS, hasValue, isEmpty, typeOf } from './types.js';
 
 export const EMAIL_RE = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 // Digits with spaces, dashes and brackets, an optional leading +: "+86 138-0013-8000", "(010) 1234".
@@ -44,42 +37,59 @@ export const isDateTime = (s) =>
 /** The most characters a text-like value may have, or null for no limit. */
 export function maxLengthOf(field) {
   const own = field?.options?.max_length;
-  const cap = { text: TEXT_MAX_LENGTH, textarea: TEXTAREA_MAX_LENGTH }[field?.type] ?? null;
+  const cap = typeOf(field?.type)?.maxLength ?? null;
   if (Number.isInteger(own) && own > 0) return cap === null ? own : Math.min(own, cap);
   return cap;
 }
 
-function checkText(field, value, t) {
-  if (typeof value !== 'string') return t('fields.errors.text');
-  const text = field.type === 'richtext' ? value : value.trim();
+// The checks of the types' rows (types.js: `validate`), on a value that is not empty:
+// (field, value, t) => '' or the problem. Function declarations, so types.js may name them while
+// the two modules load each other.
+
+/** The length of a text (trimmed, or as it is for rich text) against the field's maximum. */
+function lengthProblem(field, text, t) {
   const max = maxLengthOf(field);
-  if (max !== null && chars(text) > max) return t('fields.errors.maxLength', { n: max });
-  switch (field.type) {
-    case 'email':
-      return EMAIL_RE.test(text) && text.length <= 254 ? '' : t('fields.errors.email');
-    case 'phone':
-      return PHONE_RE.test(text) && /\d{3}/.test(text.replace(/\D/g, ''))
-        ? ''
-        : t('fields.errors.phone');
-    case 'link':
-      return LINK_RE.test(text) && URL.canParse?.(text) !== false ? '' : t('fields.errors.link');
-    default:
-      return '';
-  }
+  return max !== null && chars(text) > max ? t('fields.errors.maxLength', { n: max }) : '';
 }
 
-function checkNumber(field, value, t) {
+/** Text: a string within the field's length. */
+export function checkText(field, value, t) {
+  if (typeof value !== 'string') return t('fields.errors.text');
+  return lengthProblem(field, value.trim(), t);
+}
+
+/** Rich text: a string (its HTML, untrimmed) within the field's length. */
+export function checkRichText(field, value, t) {
+  if (typeof value !== 'string') return t('fields.errors.text');
+  return lengthProblem(field, value, t);
+}
+
+/** Text that must also match a pattern (email, phone, link). */
+function checkPatterned(field, value, t, ok, key) {
+  const problem = checkText(field, value, t);
+  if (problem) return problem;
+  return ok(value.trim()) ? '' : t(key);
+}
+
+export function checkEmail(field, value, t) {
+  const ok = (text) => EMAIL_RE.test(text) && text.length <= 254;
+  return checkPatterned(field, value, t, ok, 'fields.errors.email');
+}
+
+export function checkPhone(field, value, t) {
+  const ok = (text) => PHONE_RE.test(text) && /\d{3}/.test(text.replace(/\D/g, ''));
+  return checkPatterned(field, value, t, ok, 'fields.errors.phone');
+}
+
+export function checkLink(field, value, t) {
+  const ok = (text) => LINK_RE.test(text) && URL.canParse?.(text) !== false;
+  return checkPatterned(field, value, t, ok, 'fields.errors.link');
+}
+
+/** A number within the field's precision, minimum and maximum. */
+export function checkNumber(field, value, t) {
   if (!isNum(value)) return t('fields.errors.number');
   const o = field.options ?? {};
-  if (field.type === 'duration') {
-    return Number.isInteger(value) && value >= 0 ? '' : t('fields.errors.duration');
-  }
-  if (field.type === 'rating') {
-    const max = Number.isInteger(o.max) ? o.max : 5;
-    return Number.isInteger(value) && value >= 0 && value <= max
-      ? ''
-      : t('fields.errors.rating', { max });
-  }
   const p = precisionOf(field);
   if (decimals(value) > p) {
     return p === 0 ? t('fields.errors.integer') : t('fields.errors.precision', { n: p });
@@ -93,20 +103,56 @@ function checkNumber(field, value, t) {
   return '';
 }
 
-function checkTimeRange(value, t) {
+/** A duration: whole seconds, not negative. */
+export function checkDuration(field, value, t) {
+  if (!isNum(value)) return t('fields.errors.number');
+  return Number.isInteger(value) && value >= 0 ? '' : t('fields.errors.duration');
+}
+
+/** A rating: a whole number from 0 to the field's maximum (5 unless set). */
+export function checkRating(field, value, t) {
+  if (!isNum(value)) return t('fields.errors.number');
+  const max = Number.isInteger(field.options?.max) ? field.options.max : 5;
+  return Number.isInteger(value) && value >= 0 && value <= max
+    ? ''
+    : t('fields.errors.rating', { max });
+}
+
+export function checkDate(field, value, t) {
+  return isDate(value) ? '' : t('fields.errors.date');
+}
+
+export function checkDateTime(field, value, t) {
+  return isDateTime(value) ? '' : t('fields.errors.datetime');
+}
+
+export function checkTimeRange(field, value, t) {
   if (typeof value !== 'object' || !isDateTime(value.start) || !isDateTime(value.end)) {
     return t('fields.errors.timeRange');
   }
   return Date.parse(value.end) < Date.parse(value.start) ? t('fields.errors.timeOrder') : '';
 }
 
-function checkIds(field, value, t) {
+/** One choice: its id. */
+export function checkChoice(field, value, t) {
+  return typeof value === 'string' ? '' : t('fields.errors.choice');
+}
+
+/** Several choices: a list of ids. */
+export function checkChoices(field, value, t) {
+  return Array.isArray(value) && value.every((v) => typeof v === 'string')
+    ? ''
+    : t('fields.errors.choice');
+}
+
+/** Members or departments: an id, or a list of ids when the field takes several. */
+export function checkIds(field, value, t) {
   const ids = Array.isArray(value) ? value : [value];
   if (Array.isArray(value) && !field.options?.multiple) return t('fields.errors.one');
   return ids.every((id) => Number.isInteger(id) && id > 0) ? '' : t('fields.errors.choice');
 }
 
-function checkFiles(field, value, t) {
+export function checkFiles(field, value, t) {
   if (!Array.isArray(value)) return t('fields.errors.files');
   const max = Number.isInteger(field.options?.max_files) ? field.options.max_files : MAX_FILES;
   if (value.length > max) return t('fields.errors.maxFiles', { n: max }, max);
@@ -114,15 +160,18 @@ function checkFiles(field, value, t) {
   return value.every(whole) ? '' : t('fields.errors.files');
 }
 
-function checkLocation(value, t) {
+export function checkLocation(field, value, t) {
   const { lat, lng } = value ?? {};
   const ok = isNum(lat) && isNum(lng) && Math.abs(lat) <= 90 && Math.abs(lng) <= 180;
   return ok ? '' : t('fields.errors.location');
 }
 
-function checkSubtable(field, rows, t) {
+/** A sub-table's rows: each row's values checked by their own fields (serial numbers left out). */
+export function checkSubtable(field, rows, t) {
   if (!Array.isArray(rows)) return t('fields.errors.rows');
-  const inner = (field.options?.fields ?? []).filter((f) => hasValue(f) && f.type !== 'serial');
+  const inner = (field.options?.fields ?? []).filter(
+    (f) => hasValue(f) && !typeOf(f.type)?.serverFilled,
+  );
   for (let i = 0; i < rows.length; i++) {
     for (const f of inner) {
       const message = validateValue(f, rows[i]?.[f.id], t);
@@ -132,54 +181,17 @@ function checkSubtable(field, rows, t) {
   return '';
 }
 
-function checkByType(field, value, t) {
-  switch (field.type) {
-    case 'text':
-    case 'textarea':
-    case 'richtext':
-    case 'email':
-    case 'phone':
-    case 'link':
-    case 'barcode':
-      return checkText(field, value, t);
-    case 'number':
-    case 'money':
-    case 'percent':
-    case 'duration':
-    case 'rating':
-      return checkNumber(field, value, t);
-    case 'date':
-      return isDate(value) ? '' : t('fields.errors.date');
-    case 'datetime':
-      return isDateTime(value) ? '' : t('fields.errors.datetime');
-    case 'timerange':
-      return checkTimeRange(value, t);
-    case 'radio':
-    case 'select':
-      return typeof value === 'string' ? '' : t('fields.errors.choice');
-    case 'checkbox':
-      return Array.isArray(value) && value.every((v) => typeof v === 'string')
-        ? ''
-        : t('fields.errors.choice');
-    case 'member':
-    case 'department':
-      return checkIds(field, value, t);
-    case 'attachment':
-    case 'image':
-      return checkFiles(field, value, t);
-    case 'location':
-      return checkLocation(value, t);
-    case 'subtable':
-      return checkSubtable(field, value, t);
-    case 'signature':
-      return typeof value === 'string' &&
-        value.startsWith('data:image/png;base64,') &&
-        value.length <= SIGNATURE_MAX_CHARS
-        ? ''
-        : t('fields.errors.signature');
-    default:
-      return '';
-  }
+export function checkSignature(field, value, t) {
+  return typeof value === 'string' &&
+    value.startsWith('data:image/png;base64,') &&
+    value.length <= SIGNATURE_MAX_CHARS
+    ? ''
+    : t('fields.errors.signature');
+}
+
+/** No rule beyond required (address, layout). */
+export function checkNothing() {
+  return '';
 }
 
 /**
@@ -192,7 +204,8 @@ function checkByType(field, value, t) {
  * @param {(key: string, params?: object) => string} t vue-i18n's t
  */
 export function validateValue(field, value, t) {
-  if (!hasValue(field) || field.type === 'serial') return '';
+  const row = typeOf(field?.type);
+  if (!row?.hasValue || row.serverFilled) return '';
   if (isEmpty(field, value)) return field.required ? t('fields.errors.required') : '';
-  return checkByType(field, value, t);
+  return row.validate(field, value, t);
 }

@@ -2,27 +2,34 @@
 // returning new lists, so editing stays simple to test. Field ids come from registry.newFieldId
 // over every id seen in the designer session (deleted ones too, see allFieldIds), so an id is not
 // handed out twice; choice ids are "c" + a counter over the field's choices, retired ones
-// included.
+// included. What a type allows or holds is its row's (fields/types.js).
+import { TYPE_NAMES, typeOf } from '../../fields/types.js';
 import { conditionValue, isComplete, valueKind } from '../records/filterQuery.js';
 import { cloneJson } from '../records/recordValues.js';
 
-export const LAYOUT_TYPES = new Set(['description', 'divider', 'section']);
+export const LAYOUT_TYPES = new Set(TYPE_NAMES.filter((name) => !typeOf(name).hasValue));
 export const MAX_LABEL = 100;
 export const MAX_TEXT = 200;
 
-/** Types whose values may be declared unique: sortable, but not serial, radio or select. */
+/**
+ * Types whose values may be declared unique: sortable ones whose row allows it (not serial, radio
+ * or select).
+ */
 export const uniqueAllowed = (type, sortable) =>
-  sortable === true && !['serial', 'radio', 'select'].includes(type);
+  sortable === true && typeOf(type)?.canUnique === true;
 
-/** Types that take a default value. */
-export const takesDefault = (type) => !LAYOUT_TYPES.has(type) && type !== 'serial';
+/** Types that take a default value: not layout, not filled by the server (serial numbers). */
+export const takesDefault = (type) => !LAYOUT_TYPES.has(type) && !typeOf(type)?.serverFilled;
+
+/** Whether a field holds fields of its own (a sub-table's options.fields). */
+const holdsFields = (field) => typeOf(field?.type)?.subfields === true;
 
 /** Every field id in the list, sub-table fields included. */
 export function allFieldIds(fields) {
   const ids = [];
   for (const f of fields ?? []) {
     ids.push(f.id);
-    if (f.type === 'subtable') ids.push(...allFieldIds(f.options?.fields));
+    if (holdsFields(f)) ids.push(...allFieldIds(f.options?.fields));
   }
   return ids;
 }
@@ -75,7 +82,7 @@ export function newField(type, id, label, options = {}) {
 export function normalizeField(field) {
   const base = newField(field.type, field.id, field.label ?? '', {});
   const out = { ...base, ...field, options: { ...(field.options ?? {}) } };
-  if (field.type === 'subtable') {
+  if (holdsFields(field)) {
     out.options.fields = (field.options?.fields ?? []).map(normalizeField);
   }
   return out;
@@ -123,6 +130,8 @@ export function moveFieldToIndex(fields, id, index) {
 /** Replaces the field with the same id. */
 export const replaceField = (fields, field) => fields.map((f) => (f.id === field.id ? field : f));
 
+const partsName = (f, id) => f.options?.parts?.some((p) => p.field === id);
+
 /** Conditions and serial parts that name a field no longer there are dropped with it. */
 function dropReferences(fields, goneId) {
   return fields.map((f) => {
@@ -131,7 +140,7 @@ function dropReferences(fields, goneId) {
       const conditions = f.show_when.conditions.filter((c) => c.field !== goneId);
       out = { ...out, show_when: conditions.length ? { ...f.show_when, conditions } : null };
     }
-    if (f.type === 'serial' && f.options?.parts?.some((p) => p.field === goneId)) {
+    if (typeOf(f.type)?.optionsEditor === 'SerialOptions' && partsName(f, goneId)) {
       const parts = f.options.parts.filter((p) => !(p.kind === 'field' && p.field === goneId));
       out = { ...out, options: { ...f.options, parts } };
     }
@@ -163,35 +172,25 @@ export function duplicateField(fields, id, makeId, copyLabel = (l) => l) {
   copy.id = makeId();
   copy.label = copyLabel(copy.label).slice(0, MAX_LABEL);
   copy.unique = false;
-  if (copy.type === 'subtable') {
+  if (holdsFields(copy)) {
     copy.options.fields = (copy.options.fields ?? []).map((f) => ({ ...f, id: makeId() }));
   }
   return { fields: insertField(fields, copy, index + 1), copy };
 }
 
-/** Fields a show_when condition of `id` may test: other value fields, not sub-tables. */
+/**
+ * Fields a show_when condition of `id` may test: other value fields whose row allows it (not
+ * sub-tables nor serial numbers).
+ */
 export const conditionFields = (fields, id) =>
-  (fields ?? []).filter(
-    (f) => f.id !== id && !LAYOUT_TYPES.has(f.type) && f.type !== 'subtable' && f.type !== 'serial',
-  );
+  (fields ?? []).filter((f) => f.id !== id && typeOf(f.type)?.inConditions !== false);
 
-/** Fields a serial number may include: text, number, date and choice fields (not lists). */
+/**
+ * Fields a serial number may include (`serialPart` in their rows): text, number, date and choice
+ * fields (not lists).
+ */
 export const serialFieldChoices = (fields) =>
-  (fields ?? []).filter((f) =>
-    [
-      'text',
-      'email',
-      'phone',
-      'barcode',
-      'number',
-      'money',
-      'percent',
-      'rating',
-      'date',
-      'radio',
-      'select',
-    ].includes(f.type),
-  );
+  (fields ?? []).filter((f) => typeOf(f.type)?.serialPart === true);
 
 const pad = (n, width) => String(n).padStart(width, '0');
 
@@ -246,17 +245,18 @@ export function definitionProblems(fields) {
     for (const f of list ?? []) {
       const add = (key, params = {}) => problems.push({ field: f.id, key, params });
       const label = (f.label ?? '').trim();
-      if (!label && f.type !== 'divider') add('noLabel');
+      if (!label && typeOf(f.type)?.labelled !== false) add('noLabel');
       if (label.length > MAX_LABEL) add('labelTooLong', { max: MAX_LABEL });
       if ((f.placeholder ?? '').length > MAX_TEXT || (f.help ?? '').length > MAX_TEXT) {
         add('textTooLong', { max: MAX_TEXT });
       }
-      if (['radio', 'select', 'checkbox'].includes(f.type)) {
+      const row = typeOf(f.type);
+      if (row?.choices) {
         const live = (f.options?.choices ?? []).filter((c) => !c.retired);
         if (!live.length) add('noChoices');
         if (live.some((c) => !(c.label ?? '').trim())) add('choiceNoLabel');
       }
-      if (f.type === 'serial') {
+      if (row?.optionsEditor === 'SerialOptions') {
         const parts = f.options?.parts ?? [];
         if (parts.filter((p) => p.kind === 'counter').length !== 1) add('serialCounter');
         if (parts.some((p) => p.kind === 'text' && !(p.text ?? '').length)) add('serialText');
@@ -265,7 +265,7 @@ export function definitionProblems(fields) {
         }
         if (parts.some((p) => p.kind === 'field' && !p.field)) add('serialField');
       }
-      if (f.type === 'subtable') {
+      if (row?.subfields) {
         if (nested) add('nestedSubtable');
         else if (!(f.options?.fields ?? []).length) add('subtableEmpty');
         else check(f.options.fields, true);
@@ -303,7 +303,7 @@ export function definitionForSave(fields) {
         ? { match: out.show_when.match === 'any' ? 'any' : 'all', conditions }
         : null;
     }
-    if (out.type === 'subtable') {
+    if (holdsFields(out)) {
       out.options = { ...out.options, fields: definitionForSave(out.options?.fields ?? []) };
     }
     return out;

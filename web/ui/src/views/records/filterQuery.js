@@ -2,6 +2,7 @@
 // {field, op, value} under "all" or "any", the full-text words, one sort key. The value a
 // condition needs depends on its op: none (empty, not_empty), a pair (between), a list (in,
 // any_of, ...), else one value of the field's type. Pure, so the page and the tests share it.
+import { typeOf } from '../../fields/types.js';
 
 export const NO_VALUE_OPS = new Set(['empty', 'not_empty']);
 export const LIST_OPS = new Set(['in', 'not_in', 'any_of', 'all_of', 'none_of']);
@@ -15,17 +16,34 @@ export function valueKind(op) {
   return 'single';
 }
 
-const TEXT_LIKE = new Set([
-  'text',
-  'textarea',
-  'richtext',
-  'email',
-  'phone',
-  'link',
-  'barcode',
-  'serial',
-  'address',
-]);
+// The value field of a filter by the `filterValue` of the type's row (fields/types.js):
+// (base, field, op, kind) => the field the value is typed into.
+const VALUE_FIELDS = {
+  text: (base) => ({ ...base, type: 'text', options: {} }),
+  rating: (base, field) => ({
+    ...base,
+    type: 'number',
+    options: { precision: 0, min: 0, max: field.options?.max ?? 5 },
+  }),
+  choice: (base, field, op, kind) => ({
+    ...base,
+    type: kind === 'list' ? 'checkbox' : 'select',
+    options: { choices: field.options?.choices ?? [] },
+  }),
+  people: (base, field, op, kind) => ({
+    ...base,
+    type: field.type,
+    options: { multiple: kind === 'list' },
+  }),
+  datetime: (base, field, op, kind) =>
+    op === 'eq' ? { ...base, type: 'date', options: {} } : VALUE_FIELDS.same(base, field, op, kind),
+  same: (base, field) => {
+    const rest = { ...(field.options ?? {}) }; // a filter value may lie outside the field's range
+    delete rest.min;
+    delete rest.max;
+    return { ...base, type: field.type, options: rest };
+  },
+};
 
 /**
  * The field a condition's value is typed into (one input for 'single' and 'list', two for
@@ -52,23 +70,8 @@ export function conditionValueField(field, op) {
     show_when: null,
     options: {},
   };
-  const options = field.options ?? {};
-  if (TEXT_LIKE.has(field.type)) return { ...base, type: 'text', options: {} };
-  if (field.type === 'rating') {
-    return { ...base, type: 'number', options: { precision: 0, min: 0, max: options.max ?? 5 } };
-  }
-  if (field.type === 'radio' || field.type === 'select') {
-    const choices = options.choices ?? [];
-    return { ...base, type: kind === 'list' ? 'checkbox' : 'select', options: { choices } };
-  }
-  if (field.type === 'member' || field.type === 'department') {
-    return { ...base, type: field.type, options: { multiple: kind === 'list' } };
-  }
-  if (field.type === 'datetime' && op === 'eq') return { ...base, type: 'date', options: {} };
-  const rest = { ...options }; // a filter value may lie outside the field's range
-  delete rest.min;
-  delete rest.max;
-  return { ...base, type: field.type, options: rest };
+  const make = VALUE_FIELDS[typeOf(field.type)?.filterValue] ?? VALUE_FIELDS.same;
+  return make(base, field, op, kind);
 }
 
 /** A new condition on `field` with its first op. */

@@ -2,6 +2,7 @@
 // and named by its sha256, whatever its size (the inline base64 `content` only fits small files);
 // the column → field mapping the user adjusts (starting from the server's suggestion), and the
 // report. Pure.
+import { typeOf } from '../../fields/types.js';
 
 /** 'csv' | 'xlsx' | null from a file name. */
 export function fileFormat(name) {
@@ -25,21 +26,13 @@ export const importBody = (file, mapping, dryRun) => ({
   dry_run: dryRun,
 });
 
-// Types an import cannot fill (the server refuses a mapping to them): files, signatures,
-// sub-tables, serial numbers (Creek gives them) and layout.
-const NOT_IMPORTED = new Set([
-  'description',
-  'divider',
-  'section',
-  'serial',
-  'attachment',
-  'image',
-  'signature',
-  'subtable',
-]);
-
-/** Fields an import may fill: those with a value a cell can hold (see NOT_IMPORTED). */
-export const importableFields = (fields) => (fields ?? []).filter((f) => !NOT_IMPORTED.has(f.type));
+/**
+ * Fields an import may fill: those with a value a cell can hold. Not (the server refuses a mapping
+ * to them, their rows say `importable: false`) files, signatures, sub-tables, serial numbers
+ * (Creek gives them) and layout.
+ */
+export const importableFields = (fields) =>
+  (fields ?? []).filter((f) => typeOf(f.type)?.importable !== false);
 
 /**
  * One row per column of the file with the field it fills ('' for none), from an answer's

@@ -1,9 +1,10 @@
 // The fields a record list shows, filters and sorts by: the form's fields that hold a value and
 // the system fields every record has (forms contract, "System fields"). Pure; labels of system
-// fields come translated through `t`.
+// fields come translated through `t`. What a type allows is its row's (fields/types.js).
+import { TYPE_NAMES, typeOf } from '../../fields/types.js';
 
 /** Layout-only field types: no value, no column. */
-export const LAYOUT_TYPES = new Set(['description', 'divider', 'section']);
+export const LAYOUT_TYPES = new Set(TYPE_NAMES.filter((name) => !typeOf(name).hasValue));
 
 /**
  * The system fields as pseudo-fields of a value type (for the filter's value input and ops): the
@@ -24,23 +25,7 @@ export const isSystemField = (id) => typeof id === 'string' && id.startsWith('_'
  * texts, numbers, dates and single choices. Not long texts (textarea, richtext), signatures,
  * lists or structured values: a sort on them is refused (400).
  */
-export const SORTABLE_TYPES = new Set([
-  'text',
-  'email',
-  'phone',
-  'link',
-  'barcode',
-  'serial',
-  'radio',
-  'select',
-  'date',
-  'datetime',
-  'number',
-  'money',
-  'percent',
-  'duration',
-  'rating',
-]);
+export const SORTABLE_TYPES = new Set(TYPE_NAMES.filter((name) => typeOf(name).sortable));
 
 /** Whether records may be sorted by this field (a system field, or one of a sortable type). */
 export const isSortableField = (field) =>
@@ -89,7 +74,7 @@ export function fieldOfMessage(message, fields) {
   // a sub-table's field: the sub-table shows the error
   for (name of quoted) {
     const table = (fields ?? []).find(
-      (f) => f.type === 'subtable' && (f.options?.fields ?? []).some(names),
+      (f) => typeOf(f.type)?.subfields && (f.options?.fields ?? []).some(names),
     );
     if (table) return table;
   }
@@ -108,11 +93,9 @@ export function fieldErrors(err, fields) {
   return field ? { [field.id]: err.message } : {};
 }
 
-const CHOICE_TYPES = new Set(['radio', 'select', 'checkbox']);
-
 /** A choice field with the retired choices the values in `held` do not name left out. */
 function pickable(field, held) {
-  if (field?.type === 'subtable') {
+  if (typeOf(field?.type)?.subfields) {
     const rows = Array.isArray(held) ? held.filter((r) => r && typeof r === 'object') : [];
     const sub = field.options?.fields ?? [];
     return {
@@ -130,7 +113,7 @@ function pickable(field, held) {
   }
   const choices = field?.options?.choices;
   if (
-    !CHOICE_TYPES.has(field?.type) ||
+    !typeOf(field?.type)?.choices ||
     !Array.isArray(choices) ||
     !choices.some((c) => c?.retired)
   ) {

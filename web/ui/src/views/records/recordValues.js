@@ -1,5 +1,6 @@
 // What an edit changed: PATCH records/{id} sends only the fields whose value differs from the
 // record as loaded, with the record's version. Pure.
+import { typeOf } from '../../fields/types.js';
 
 /**
  * A deep copy of a JSON value. Not structuredClone: values held in Vue state are proxies, which
@@ -33,7 +34,11 @@ export function sameValue(a, b) {
   return false;
 }
 
-const NO_EDIT = new Set(['description', 'divider', 'section', 'serial']);
+/** Layout fields and those the server fills (serial numbers) are never sent. */
+const noEdit = (field) => {
+  const row = typeOf(field?.type);
+  return row !== undefined && (!row.hasValue || row.serverFilled);
+};
 
 /**
  * The values to PATCH: fields whose value changed (a value emptied is sent as null).
@@ -44,7 +49,7 @@ const NO_EDIT = new Set(['description', 'divider', 'section', 'serial']);
 export function changedValues(before, after, fields) {
   const changes = {};
   for (const f of fields ?? []) {
-    if (NO_EDIT.has(f.type)) continue;
+    if (noEdit(f)) continue;
     const old = before?.[f.id];
     const now = after?.[f.id];
     if (!sameValue(old, now)) changes[f.id] = isBlank(now) ? null : now;
@@ -56,7 +61,7 @@ export function changedValues(before, after, fields) {
 export function submitValues(values, fields) {
   const out = {};
   for (const f of fields ?? []) {
-    if (NO_EDIT.has(f.type)) continue;
+    if (noEdit(f)) continue;
     const v = values?.[f.id];
     if (!isBlank(v)) out[f.id] = v;
   }
@@ -68,19 +73,8 @@ export function submitValues(values, fields) {
  * files, sub-tables or signatures.
  */
 export function cardFields(fields, n = 4) {
-  const skip = new Set([
-    'description',
-    'divider',
-    'section',
-    'richtext',
-    'textarea',
-    'subtable',
-    'signature',
-    'attachment',
-    'image',
-    'location',
-  ]);
-  return (fields ?? []).filter((f) => !skip.has(f.type) && !f.hidden).slice(0, n);
+  const skip = (f) => typeOf(f.type)?.onCard === false;
+  return (fields ?? []).filter((f) => !skip(f) && !f.hidden).slice(0, n);
 }
 
 /** Merges the refs of two answers ({members: {id: name}, departments: {...}}). */
