@@ -26,6 +26,7 @@
 #include "../cluster/join.h"
 #include "../cluster/tls.h"
 #include "../lib/buf.h"
+#include "../lib/file.h"
 #include "../lib/mem.h"
 #include "../lib/parse.h"
 #include "../storage/engine.h"
@@ -156,15 +157,42 @@ const char *ctl_str(json_t *obj, const char *path1, const char *path2)
 	return "-";
 }
 
+/* The first start's setup code creekd keeps in the data directory until
+ * Creek is set up (readable, like the operator token, by root and the
+ * creek user only); NULL if none. Caller frees. */
+static char *read_setup_code(const struct ctl *c)
+{
+	char *code = cr_file_read(c->data_dir, "setup.code", NULL);
+
+	if (code != NULL)
+		code[strcspn(code, "\r\n")] = '\0';
+	return code;
+}
+
 static int cmd_status(const struct ctl *c)
 {
 	json_t *h = NULL;
 	long status = 0;
 	json_t *leader;
 	json_t *latency;
+	char *code;
 
 	if (get_json(c, "/api/v1/health", &h, &status) < 0)
 		return 1;
+	/* Setup is a write, checked by the leader against its own code. */
+	code = read_setup_code(c);
+	if (code != NULL &&
+	    !json_is_true(json_object_get(json_object_get(h, "node"), "is_leader"))) {
+		free(code);
+		code = cr_strdup("(this node is not the leader: run creekctl status there)");
+	}
+	if (code != NULL && json_is_object(h))
+		json_object_set_new(h, "setup_code", json_string(code));
+	if (!c->is_json && code != NULL)
+		printf("setup code: %s (Creek is not set up yet: the web console's setup page "
+		       "asks for it)\n",
+		       code);
+	free(code);
 	if (c->is_json) {
 		json_dumpf(h, stdout, JSON_INDENT(2));
 		printf("\n");

@@ -21,6 +21,7 @@
 #include "../cluster/scheduler.h"
 #include "../cluster/tls.h"
 #include "../core/forms/forms.h"
+#include "../core/identity/account.h"
 #include "../core/identity/workspace.h"
 #include "../lib/file.h"
 #include "../lib/log.h"
@@ -66,6 +67,8 @@ struct node {
 	struct identity identity;
 	struct forms forms;
 	char operator_token[NODE_OPERATOR_TOKEN_LEN + 1];
+	char setup_code[ID_SETUP_CODE_LEN + 1]; /* "" once set up */
+	char *setup_code_path;
 	char *address;
 	unsigned failure_domain;
 };
@@ -88,6 +91,89 @@ static int write_operator_token(const char *dir, char token[NODE_OPERATOR_TOKEN_
 	if (cr_file_write_atomic(path, token, NODE_OPERATOR_TOKEN_LEN, 0600, err) < 0)
 		return cr_err_wrap(err, "'%s'", path);
 	return 0;
+}
+
+/* Setup succeeded: the code has served (HTTP thread). The store refuses
+ * a second setup, so the code in memory is harmless from here. */
+static void setup_code_done(void *arg)
+{
+	struct node *n = arg;
+
+	if (unlink(n->setup_code_path) < 0 && errno != ENOENT)
+		log_warn("cannot remove '%s': %s", n->setup_code_path, strerror(errno));
+}
+
+/* First start's setup code: while nobody has set Creek up, a visitor of
+ * the web console must type it, so that the first visitor on the network
+ * does not become the administrator. Made once, kept in <data>/setup.code
+ * (mode 0600, like the operator token) across restarts until setup, and
+ * logged at each start until then. Removed once set up. */
+static void setup_code_new(char out[ID_SETUP_CODE_LEN + 1])
+{
+	static const char alphabet[] = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"; /* Crockford */
+	unsigned char b[ID_SETUP_CODE_GROUPS * 4];
+	size_t n = 0;
+
+	if (getrandom(b, sizeof(b), 0) != (ssize_t)sizeof(b)) {
+		out[0] = '\0'; /* no code: only the operator sets up */
+		return;
+	}
+	for (size_t i = 0; i < sizeof(b); i++) {
+		if (i > 0 && i % 4 == 0)
+			out[n++] = '-';
+		out[n++] = alphabet[b[i] & 31];
+	}
+	out[n] = '\0';
+}
+
+static void setup_code_load(struct node *n, const char *dir)
+{
+	struct cr_err err = { 0 };
+	char *old = cr_file_read(dir, "setup.code", NULL);
+
+	n->setup_code[0] = '\0';
+	if (old != NULL && strlen(old) == ID_SETUP_CODE_LEN)
+		memcpy(n->setup_code, old, ID_SETUP_CODE_LEN + 1);
+	free(old);
+	if (n->setup_code[0] != '\0')
+		return;
+	setup_code_new(n->setup_code);
+	if (n->setup_code[0] == '\0' || cr_file_write_atomic(n->setup_code_path, n->setup_code,
+							     ID_SETUP_CODE_LEN, 0600, &err) < 0) {
+		log_warn("no setup code written to '%s' (%s); set Creek up with 'creekctl admin "
+			 "create'",
+			 n->setup_code_path, err.msg);
+		n->setup_code[0] = '\0';
+	}
+}
+
+static void setup_code_prepare(struct node *n, const struct node_config *cfg)
+{
+	struct cr_err err = { 0 };
+	bool needed = false;
+	size_t len = strlen(cfg->data_dir) + sizeof("/setup.code");
+
+	n->setup_code_path = cr_malloc(len);
+	(void)snprintf(n->setup_code_path, len, "%s/setup.code", cfg->data_dir);
+	if (id_setup_needed(&n->identity, &needed, &err) < 0) {
+		log_warn("cannot tell whether Creek is set up (%s); set it up with 'creekctl admin "
+			 "create'",
+			 err.msg);
+		return;
+	}
+	if (!needed) {
+		(void)unlink(n->setup_code_path);
+		return;
+	}
+	setup_code_load(n, cfg->data_dir);
+	if (n->setup_code[0] != '\0')
+		log_notice("Creek is not set up yet: open the web console and enter the setup code "
+			   "%s (also in '%s' and shown by 'creekctl status'; in a cluster, the "
+			   "leader's code counts)",
+			   n->setup_code, n->setup_code_path);
+	n->web_ctx.setup_code = n->setup_code;
+	n->web_ctx.setup_done = setup_code_done;
+	n->web_ctx.setup_done_arg = n;
 }
 
 static int lock_data_dir(const char *dir, int *fd_out, struct cr_err *err)
@@ -482,6 +568,7 @@ int node_start(const struct node_config *cfg, struct node **out, struct cr_err *
 		rc = start_cluster(n, cfg, err);
 	if (rc < 0)
 		goto err_after_node;
+	setup_code_prepare(n, cfg);
 	n->web_ctx.cluster = n->cluster;
 	n->web_ctx.forwarder = n->forwarder;
 	n->web_ctx.file_sync = n->file_sync;
@@ -551,5 +638,6 @@ void node_stop(struct node *n)
 	free(n->https_cert);
 	free(n->https_key);
 	free(n->address);
+	free(n->setup_code_path);
 	free(n);
 }

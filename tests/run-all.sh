@@ -116,13 +116,13 @@ browser_test() {
 	status=0
 	# identity first: it sets the fresh node up through the setup page; the
 	# others sign in as the account it made (forms also picks a member it added).
-	CREEK_URL="http://127.0.0.1:$port" CREEK_ARTIFACTS="$artifacts" \
+	CREEK_URL="http://127.0.0.1:$port" CREEK_ARTIFACTS="$artifacts" CREEK_DATA_DIR="$tmp/data" \
 		node tests/ui/identity.test.mjs || status=$?
-	CREEK_URL="http://127.0.0.1:$port" CREEK_ARTIFACTS="$artifacts" \
+	CREEK_URL="http://127.0.0.1:$port" CREEK_ARTIFACTS="$artifacts" CREEK_DATA_DIR="$tmp/data" \
 		node tests/ui/forms.test.mjs || status=$?
-	CREEK_URL="http://127.0.0.1:$port" CREEK_ARTIFACTS="$artifacts" \
+	CREEK_URL="http://127.0.0.1:$port" CREEK_ARTIFACTS="$artifacts" CREEK_DATA_DIR="$tmp/data" \
 		node tests/ui/health.test.mjs || status=$?
-	CREEK_URL="http://127.0.0.1:$port" CREEK_ARTIFACTS="$artifacts" \
+	CREEK_URL="http://127.0.0.1:$port" CREEK_ARTIFACTS="$artifacts" CREEK_DATA_DIR="$tmp/data" \
 		node tests/ui/cluster.test.mjs || status=$?
 	kill -TERM "$pid"
 	wait "$pid" || status=$?

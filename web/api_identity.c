@@ -60,21 +60,30 @@ static void setup_post(struct web_request *req)
 {
 	const struct identity *id = ident(req);
 	struct id_new_account in = { str(req, "login"), str(req, "name"), str(req, "password") };
+	/* The operator (creekctl admin create) needs no setup code. */
+	struct id_setup_proof proof = {
+		str(req, "setup_code"),
+		req->is_local ? NULL : (req->ctx->setup_code != NULL ? req->ctx->setup_code : ""),
+		req->client_address
+	};
 	char ws[ID_WORKSPACE_ID_MAX + 1];
 	struct id_account account;
 	struct id_session session;
 	struct cr_err err = { 0 };
+	unsigned retry = 0;
 	int64_t now = cr_wall_us();
 	int rc;
 
 	if (id == NULL)
 		return;
-	rc = id_setup(id, &in, str(req, "workspace_name"), req->client_address, now, &account, ws,
-		      &session, &err);
+	rc = id_setup(id, &in, str(req, "workspace_name"), &proof, now, &account, ws, &session,
+		      &retry, &err);
 	if (rc < 0) {
-		web_reply_error(req, rc, "%s", err.msg);
+		reply_throttled(req, rc, &err, retry);
 		return;
 	}
+	if (req->ctx->setup_done != NULL)
+		req->ctx->setup_done(req->ctx->setup_done_arg);
 	reply_session(req, 201, &account, &session,
 		      json_pack("{s:{s:s, s:s?, s:s}}", "workspace", "id", ws, "name",
 				str(req, "workspace_name"), "role", "super_admin"),

@@ -60,6 +60,13 @@ struct web_context {
 	/* The operator's token (<data>/operator.token): a request carrying it
 	 * in X-Creek-Operator is the node's operator (creekctl). NULL: none. */
 	const char *operator_token;
+	/* First start's one-time setup code (<data>/setup.code), which a
+	 * visitor must type; NULL or "": none, only the operator may set up.
+	 * setup_done (may be NULL) is called on an HTTP thread once setup
+	 * succeeded here, to remove the code. */
+	const char *setup_code;
+	void (*setup_done)(void *arg);
+	void *setup_done_arg;
 	/* Accounts, sessions, workspaces (NULL in tests of the web layer alone). */
 	const struct identity *identity;
 	/* Forms and records (NULL in tests of the web layer alone). */

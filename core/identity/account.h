@@ -23,12 +23,30 @@ struct id_new_account {
 
 /* Is the installation still without accounts? */
 int id_setup_needed(const struct identity *id, bool *needed, struct cr_err *err);
+/* The setup code's length as written (ID_SETUP_CODE_GROUPS groups of 4
+ * characters of Crockford's base32, joined by '-': 80 random bits). */
+#define ID_SETUP_CODE_GROUPS 4
+#define ID_SETUP_CODE_LEN    (ID_SETUP_CODE_GROUPS * 5 - 1)
+
+/* What first start needs besides the account: the workspace's name, the
+ * setup code typed (may be NULL) and the one it must match (NULL: the
+ * operator asks, who needs none; "" or absent: this node has none, so
+ * only the operator may set up). Codes compare ignoring case, spaces and
+ * '-'. */
+struct id_setup_proof {
+	const char *code;
+	const char *expected_code;
+	const char *address; /* the client's, for throttling */
+};
+
 /* First start: the super admin (also the installation admin), the first
- * workspace and a session, at once. CR_ECONFLICT once done. */
+ * workspace and a session, at once. CR_ECONFLICT once done; CR_EDENIED
+ * for a missing or wrong setup code, counted per address like a sign-in
+ * (CR_ELIMIT with *retry_after_s past ID_THROTTLE_LOGIN_MAX). */
 int id_setup(const struct identity *id, const struct id_new_account *in, const char *workspace_name,
-	     const char *address, int64_t now_us, struct id_account *account,
+	     const struct id_setup_proof *proof, int64_t now_us, struct id_account *account,
 	     char workspace_id[ID_WORKSPACE_ID_MAX + 1], struct id_session *session,
-	     struct cr_err *err);
+	     unsigned *retry_after_s, struct cr_err *err);
 
 /* Password sign-in, throttled per login and per address. CR_EAUTH for a
  * wrong login or password alike; CR_ELIMIT with *retry_after_s. */

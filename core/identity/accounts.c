@@ -7,10 +7,12 @@
  * the login's count, or counts a failure against the address. So parallel
  * guesses at one login cannot pass its limit, and nothing slow runs on the
  * writer's thread. */
+#include <ctype.h>
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
 
+#include "../../lib/text.h"
 #include "../../lib/time.h"
 #include "identity_int.h"
 
@@ -176,16 +178,21 @@ static int setup_job(struct storage_tx *tx, void *arg, struct cr_err *err)
 	return rc;
 }
 
+static int setup_code_check(const struct identity *id, const struct id_setup_proof *proof,
+			    int64_t now_us, unsigned *retry_after_s, struct cr_err *err);
+
 int id_setup(const struct identity *id, const struct id_new_account *in, const char *workspace_name,
-	     const char *address, int64_t now_us, struct id_account *account,
+	     const struct id_setup_proof *proof, int64_t now_us, struct id_account *account,
 	     char workspace_id[ID_WORKSPACE_ID_MAX + 1], struct id_session *session,
-	     struct cr_err *err)
+	     unsigned *retry_after_s, struct cr_err *err)
 {
 	char hash[ID_PASSWORD_HASH_MAX + 1];
 	char session_hash[ID_HASH_HEX + 1];
+	const char *address = proof->address;
 	bool needed = false;
 	int rc;
 
+	*retry_after_s = 0;
 	if (id_login_check(in->login, err) < 0 || id_name_check(in->name, "name", err) < 0 ||
 	    id_password_check(in->password, in->login, err) < 0 ||
 	    id_name_check(workspace_name, "workspace name", err) < 0)
@@ -195,7 +202,9 @@ int id_setup(const struct identity *id, const struct id_new_account *in, const c
 		return rc;
 	if (!needed)
 		return cr_err_set(err, CR_ECONFLICT, "Creek is already set up; sign in instead");
-	rc = id_workspace_id_new(id, workspace_id, err);
+	rc = setup_code_check(id, proof, now_us, retry_after_s, err);
+	if (rc == 0)
+		rc = id_workspace_id_new(id, workspace_id, err);
 	if (rc == 0)
 		rc = id_password_hash(id, in->password, hash, err);
 	if (rc == 0)
@@ -410,6 +419,48 @@ int id_password_attempt(const struct identity *id, const char *login, const char
 	    id_password_verify(id, password, stored) != 0)
 		return cr_err_set(err, CR_EDENIED, "the current password is wrong");
 	j.success = true; /* clears the login's count, gives the address its attempt back */
+	return storage_write(id->store, STORAGE_DB_SYSTEM, NULL, attempt_job, &j, err);
+}
+
+/* The setup code as compared: upper case, without spaces and '-'. */
+static void setup_code_norm(const char *code, char *out, size_t len)
+{
+	size_t n = 0;
+
+	for (; code != NULL && *code != '\0' && n + 1 < len; code++) {
+		int c = (unsigned char)*code;
+		if (c == '-' || c == ' ')
+			continue;
+		out[n++] = (char)(toupper)(c);
+	}
+	out[n] = '\0';
+}
+
+/* First start from the network proves that its visitor can read the
+ * node's setup code; a guess counts per address like a wrong password. */
+static int setup_code_check(const struct identity *id, const struct id_setup_proof *proof,
+			    int64_t now_us, unsigned *retry_after_s, struct cr_err *err)
+{
+	char setup_key[80], address_key[80], given[ID_SETUP_CODE_LEN + 2], expected[40];
+	struct attempt_job j = { setup_key, address_key, now_us, false, 0, NULL, NULL, NULL, 0 };
+	int rc;
+
+	if (proof->expected_code == NULL)
+		return 0; /* the operator */
+	(void)snprintf(setup_key, sizeof(setup_key), "setup:%.64s",
+		       proof->address != NULL ? proof->address : "");
+	(void)snprintf(address_key, sizeof(address_key), "address:%.64s",
+		       proof->address != NULL ? proof->address : "");
+	rc = attempt_begin(id, &j, retry_after_s, err);
+	if (rc < 0)
+		return rc;
+	setup_code_norm(proof->code, given, sizeof(given));
+	setup_code_norm(proof->expected_code, expected, sizeof(expected));
+	if (expected[0] == '\0' || !cr_same_secret(given, expected))
+		return cr_err_set(err, CR_EDENIED,
+				  "the setup code is missing or wrong; 'creekctl status' on the "
+				  "node shows it");
+	j.success = true;
 	return storage_write(id->store, STORAGE_DB_SYSTEM, NULL, attempt_job, &j, err);
 }
 

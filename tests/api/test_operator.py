@@ -106,9 +106,11 @@ class OperatorFromAnotherMachine(unittest.TestCase):
         return {"Cookie": cookie, "X-Creek-CSRF": json.loads(text)["csrf_token"]}
 
     def test_operator_routes_from_another_machine(self):
+        with open(os.path.join(self.base, "data", "setup.code")) as f:
+            code = f.read().strip()
         status, cookie, text = self.call(self.cli, "POST", "/api/v1/setup", {
             "login": "it-admin", "name": "IT", "password": "operator-pw-1",
-            "workspace_name": "Acme"})
+            "workspace_name": "Acme", "setup_code": code})
         self.assertEqual(status, 201, text)
         ws = json.loads(text)["workspace"]["id"]
         admin = self.sign_in("it-admin", "operator-pw-1")

@@ -59,7 +59,7 @@ class Session:
         self.conn = None
         self.cookie = self.csrf = None
 
-    def call(self, method, path, body=None):
+    def call(self, method, path, body=None, headers=None):
         for attempt in range(2):
             if self.conn is None:
                 self.conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=120)
@@ -67,6 +67,7 @@ class Session:
             if self.cookie:
                 h["Cookie"] = self.cookie
                 h["X-Creek-CSRF"] = self.csrf
+            h.update(headers or {})
             try:
                 self.conn.request(method, path, body=json.dumps(body) if body is not None else None,
                                   headers=h)
@@ -89,8 +90,10 @@ class Session:
 
 def setup(node):
     s = Session(node.http_port)
+    # As the operator (creekctl admin create does the same): no setup code.
     status, data, cookie = s.call("POST", "/api/v1/setup", {
-        "login": "admin", "name": "Admin", "password": PASSWORD, "workspace_name": "Bench"})
+        "login": "admin", "name": "Admin", "password": PASSWORD, "workspace_name": "Bench"},
+        {"X-Creek-Operator": node.operator_token()})
     assert status == 201, data
     s.cookie = cookie.split(";")[0]
     s.csrf = json.loads(data)["csrf_token"]

@@ -48,8 +48,10 @@ def post(port, path, body, headers=None):
 
 
 def setup(node):
+    # As the operator (creekctl admin create does the same): no setup code.
     status, data, cookie = post(node.http_port, "/api/v1/setup", {
-        "login": "admin", "name": "Admin", "password": PASSWORD, "workspace_name": "Bench"})
+        "login": "admin", "name": "Admin", "password": PASSWORD, "workspace_name": "Bench"},
+        {"X-Creek-Operator": node.operator_token()})
     assert status == 201, data
     answer = json.loads(data)
     ws, csrf = answer["workspace"]["id"], answer["csrf_token"]

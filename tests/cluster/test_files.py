@@ -76,7 +76,7 @@ class FileCluster:
             self.root = Client.for_node(self.c.nodes[0], "root")
             self.password = new_password()
             self.ws = self.root.setup("root", "Root", self.password,
-                                      "Files A").json()["workspace"]["id"]
+                                      "Files A", code=self.c.setup_code()).json()["workspace"]["id"]
         except BaseException:
             self.c.close()
             raise

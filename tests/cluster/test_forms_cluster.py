@@ -24,7 +24,7 @@ class FormsOnACluster(unittest.TestCase):
             first = c.nodes[0]
             root = Client.for_node(first, "root")
             password = new_password()
-            ws = root.setup("root", "Root", password, "Acme").json()["workspace"]["id"]
+            ws = root.setup("root", "Root", password, "Acme", code=c.setup_code()).json()["workspace"]["id"]
             W = f"/api/v1/workspaces/{ws}"
             app = root.ok("POST", f"{W}/apps", {"name": "订单"}, status=201)["id"]
             r = root.put(f"{W}/apps/{app}/form", {"version": 0, "fields": [

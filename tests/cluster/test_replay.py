@@ -36,7 +36,7 @@ class ReplaysOnACluster(unittest.TestCase):
         first = cls.c.nodes[0]
         root = Client.for_node(first, "root")
         cls.password = new_password()
-        cls.ws = root.setup("root", "Root", cls.password, "Acme").json()["workspace"]["id"]
+        cls.ws = root.setup("root", "Root", cls.password, "Acme", code=cls.c.setup_code()).json()["workspace"]["id"]
         cls.W = f"/api/v1/workspaces/{cls.ws}"
         cls.app = root.ok("POST", f"{cls.W}/apps", {"name": "订单"}, status=201)["id"]
         root.ok("PUT", f"{cls.W}/apps/{cls.app}/form",

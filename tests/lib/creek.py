@@ -300,6 +300,15 @@ class Cluster:
                 return n
         return None
 
+    def setup_code(self, timeout_s=30):
+        """The leader's setup code: setup is a write, checked on the leader."""
+        leader = wait_for(self.leader, timeout_s, "a leader")
+        try:
+            with open(os.path.join(leader.data_dir, "setup.code")) as f:
+                return f.read().strip()
+        except OSError:
+            return ""
+
     def wait_settled(self, timeout_s=60, voters=None, standbys=None, members=None):
         """Every live node sees every member, reachable, with the wanted roles."""
         n = len(self.nodes) if members is None else members

@@ -20,6 +20,7 @@ server throttles failed sign-ins per address, and tests keep theirs apart.
 
 import http.client
 import json
+import os
 import secrets
 import urllib.parse
 
@@ -103,6 +104,16 @@ class Reply:
         return f"{self.method} {self.path} as {self.who} -> {self.status}: {body}"
 
 
+def read_setup_code(data_dir):
+    """The setup code creekd wrote into data_dir ("" if none: set up, or
+    not started)."""
+    try:
+        with open(os.path.join(data_dir, "setup.code")) as f:
+            return f.read().strip()
+    except OSError:
+        return ""
+
+
 class Client:
     def __init__(self, port, who="signed out", host="127.0.0.1", source=None):
         self.port = port
@@ -116,10 +127,13 @@ class Client:
         self.expires_at = None
         self.login = None
         self.password = None
+        self.data_dir = None          # the node's, for its setup code
 
     @classmethod
     def for_node(cls, node, who="signed out", source=None):
-        return cls(node.http_port, who=who, source=source)
+        c = cls(node.http_port, who=who, source=source)
+        c.data_dir = node.data_dir
+        return c
 
     @classmethod
     def with_key(cls, node, key, who="API key"):
@@ -227,10 +241,15 @@ class Client:
             self.login, self.password = login, password
         return r
 
-    def setup(self, login, name, password, workspace_name, expect=201):
+    def setup(self, login, name, password, workspace_name, expect=201, code=None):
+        """POST /setup with the setup code: code, else the one creekd wrote
+        into the data dir of the node this client was made for (in a
+        cluster, pass the leader's: setup is a write, checked there)."""
+        if code is None and self.data_dir:
+            code = read_setup_code(self.data_dir)
         r = self.request("POST", "/setup",
                          body={"login": login, "name": name, "password": password,
-                               "workspace_name": workspace_name},
+                               "workspace_name": workspace_name, "setup_code": code or ""},
                          cookie=False, expect=expect)
         if r.status == 201:
             self.adopt(r)

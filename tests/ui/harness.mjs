@@ -6,7 +6,8 @@
 //   runBrowserTest(async (context) => { ... fail('why') ... });
 //
 // Env: CREEK_URL (required), CREEK_ARTIFACTS (screenshots, default /tmp),
-//      CHROMIUM (default /usr/bin/chromium).
+//      CHROMIUM (default /usr/bin/chromium), CREEK_DATA_DIR (creekd's data dir, where it wrote the
+//      setup code; needed on a fresh creekd).
 //
 // The console needs a signed-in account (first-run setup, then sign-in): signIn(context) makes the
 // context's browser signed in as TEST_ADMIN, setting the installation up first if nobody has.
@@ -16,7 +17,7 @@
 // for readable Chinese in the screenshots. Exit code 0 = pass; otherwise a FAIL line says why.
 
 import { createRequire } from 'node:module';
-import { mkdtemp, rm, mkdir } from 'node:fs/promises';
+import { mkdtemp, rm, mkdir, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import process from 'node:process';
@@ -168,6 +169,16 @@ export async function openUi(page, label, hash = '') {
 }
 
 /**
+ * The setup code creekd wrote into its data dir (CREEK_DATA_DIR) until it is set up.
+ * @returns {Promise<string>}
+ */
+export async function readSetupCode() {
+  const dir = process.env.CREEK_DATA_DIR;
+  if (!dir) fail('CREEK_DATA_DIR is not set: the setup needs the code creekd wrote there');
+  return (await readFile(join(dir, 'setup.code'), 'utf8')).trim();
+}
+
+/**
  * Signs the browser context in as `account` through the API (the cookie lands in the context's
  * jar, shared with its pages), doing the first-run setup with it when the installation needs one.
  * @returns {Promise<object>} the sign-in (or setup) answer, with csrf_token
@@ -185,6 +196,7 @@ export async function signIn(context, account = TEST_ADMIN) {
           name: account.name,
           password: account.password,
           workspace_name: account.workspace,
+          setup_code: await readSetupCode(),
         },
         timeout,
       })

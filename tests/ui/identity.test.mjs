@@ -6,7 +6,8 @@
 //
 // Run it first on a fresh creekd: it does the first-run setup through the page as the harness's
 // TEST_ADMIN, whom the other browser tests then sign in as. In order:
-//   1. first-run setup through #/setup, landing in the new workspace
+//   1. first-run setup through #/setup: a wrong setup code is refused, the one creekd wrote into
+//      its data dir (CREEK_DATA_DIR) lands in the new workspace
 //   2. sign out; a wrong password is refused with its message; sign in again
 //   3. org chart: two departments, one inside the other, and a member added through the form into
 //      the inner one, shown in the tree count and the table
@@ -17,8 +18,8 @@
 //      not of app B, and no Permissions menu
 //   6. the sign-in page on a 390x844 phone: no sideways scroll, full-width inputs, big button
 // Env, requirements and exit code: see harness.mjs. It fails on any console error, uncaught page
-// error, CSP violation or failed request, except the 401 answers it expects (GET /api/v1/me while
-// signed out, a wrong password).
+// error, CSP violation or failed request, except the 401 and 403 answers it expects (GET
+// /api/v1/me while signed out, a wrong password, a wrong setup code).
 
 import { join } from 'node:path';
 import {
@@ -31,6 +32,7 @@ import {
   log,
   openUi,
   problems,
+  readSetupCode,
   remaining,
   runBrowserTest,
   sel,
@@ -48,9 +50,11 @@ const TEXT = {
   wrongPassword: '登录名或密码错误',
 };
 
-// Signed-out pages ask GET /me (401), and the wrong-password try gets 401 from POST /session.
+// Signed-out pages ask GET /me (401), the wrong-password try gets 401 from POST /session, and the
+// wrong setup code 403 from POST /setup.
 const allowSignedOut = (url, status) =>
-  status === 401 && /\/api\/v1\/(me|session)$/.test(new URL(url).pathname);
+  (status === 401 && /\/api\/v1\/(me|session)$/.test(new URL(url).pathname)) ||
+  (status === 403 && new URL(url).pathname === '/api/v1/setup');
 
 async function visible(page, testId, what) {
   try {
@@ -148,6 +152,12 @@ async function firstRunSetup(page) {
   await fill(page, 'setup-password', TEST_ADMIN.password);
   await fill(page, 'setup-password2', TEST_ADMIN.password);
   await fill(page, 'setup-workspace', TEST_ADMIN.workspace);
+  // A wrong setup code is refused on the page (the first visitor is not the administrator).
+  await fill(page, 'setup-code', 'WRNG-WRNG-WRNG-WRNG');
+  await click(page, tid('setup-submit'));
+  await visible(page, 'setup-error', 'the refusal of a wrong setup code');
+  if (!/#\/setup$/.test(page.url())) fail(`a wrong setup code left the setup page: ${page.url()}`);
+  await fill(page, 'setup-code', await readSetupCode());
   await page.screenshot({ path: join(artifacts, 'ui-identity-setup.png'), fullPage: true });
   await click(page, tid('setup-submit'));
   const [, ws] = await waitForUrl(page, /#\/w\/([^/]+)\/apps$/, 'after setup');

@@ -10,7 +10,8 @@ export const getSetup = () => apiGet('/api/v1/setup');
 
 /**
  * POST /setup: the first administrator and workspace.
- * @param {{login: string, name: string, password: string, workspace_name: string}} form
+ * @param {{login: string, name: string, password: string, workspace_name: string,
+ *   setup_code: string}} form the setup code creekd wrote for the operator
  * @returns {Promise<{account: object, workspace: object, csrf_token: string, expires_at: string}>}
  */
 export const postSetup = (form) => apiPost('/api/v1/setup', form);

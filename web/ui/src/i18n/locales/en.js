@@ -202,6 +202,12 @@ export default {
     workspaceRequired: 'Enter a workspace name',
     alreadyDone: 'This installation is already set up. Please sign in.',
     goSignIn: 'Go to sign-in',
+    code: 'Setup code',
+    codeHelp:
+      'Creek wrote it into setup.code in its data directory and into its log at start; on the server, run "sudo creekctl status" to see it.',
+    codeRequired: 'Enter the setup code',
+    codeWrong:
+      'The setup code is missing or wrong. Copy it from "sudo creekctl status" on the server.',
   },
   invite: {
     title: 'Join a workspace',

@@ -198,6 +198,11 @@ export default {
     workspaceRequired: '请输入工作区名称',
     alreadyDone: '本系统已完成初始设置，请直接登录。',
     goSignIn: '前往登录',
+    code: '设置码',
+    codeHelp:
+      '溪流启动时已将设置码写入数据目录中的 setup.code 文件和日志；也可在服务器上运行“sudo creekctl status”查看。',
+    codeRequired: '请输入设置码',
+    codeWrong: '设置码缺失或错误。请从服务器上“sudo creekctl status”的输出中复制。',
   },
   invite: {
     title: '加入工作区',
