@@ -42,14 +42,15 @@ struct id_setup_proof {
 /* First start: the super admin (also the installation admin), the first
  * workspace and a session, at once. CR_ECONFLICT once done; CR_EDENIED
  * for a missing or wrong setup code, counted per address like a sign-in
- * (CR_ELIMIT with *retry_after_s past ID_THROTTLE_LOGIN_MAX). */
+ * (CR_ELIMIT with *retry_after_s past ID_THROTTLE_PAIR_MAX). */
 int id_setup(const struct identity *id, const struct id_new_account *in, const char *workspace_name,
 	     const struct id_setup_proof *proof, int64_t now_us, struct id_account *account,
 	     char workspace_id[ID_WORKSPACE_ID_MAX + 1], struct id_session *session,
 	     unsigned *retry_after_s, struct cr_err *err);
 
-/* Password sign-in, throttled per login and per address. CR_EAUTH for a
- * wrong login or password alike; CR_ELIMIT with *retry_after_s. */
+/* Password sign-in, throttled per login and address pair, per login and
+ * per address (identity.h). CR_EAUTH for a wrong login or password
+ * alike; CR_ELIMIT with *retry_after_s. */
 int id_sign_in(const struct identity *id, const char *login, const char *password,
 	       const char *address, int64_t now_us, struct id_account *account,
 	       struct id_session *session, unsigned *retry_after_s, struct cr_err *err);

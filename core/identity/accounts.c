@@ -2,11 +2,17 @@
  * sessions, and one's own account, in the system database.
  *
  * Sign-in runs in two short transactions around the (slow) password
- * check: the first counts the attempt against the login and refuses a
- * locked login or address; the second either opens the session and clears
- * the login's count, or counts a failure against the address. So parallel
- * guesses at one login cannot pass its limit, and nothing slow runs on the
- * writer's thread. */
+ * check: the first counts the attempt against the login and address pair,
+ * the login and the address, and refuses when any of them is locked; the
+ * second, after a success, opens the session, clears the pair's count and
+ * gives the login and the address their attempt back. So parallel guesses
+ * cannot pass a limit, and nothing slow runs on the writer's thread.
+ *
+ * The pair locks first (ID_THROTTLE_PAIR_MAX): guesses from one address
+ * lock that address out of that login only, so that nobody can lock
+ * the owner out by typing wrong passwords elsewhere. The login's own limit
+ * (ID_THROTTLE_LOGIN_MAX) is much higher and holds guesses spread over
+ * many addresses. */
 #include <ctype.h>
 #include <stdio.h>
 #include <string.h>
@@ -229,7 +235,8 @@ int id_setup(const struct identity *id, const struct id_new_account *in, const c
 /* ---- sign-in ---- */
 
 struct attempt_job {
-	const char *login_key;
+	const char *pair_key;  /* the login at the address (or what setup guesses) */
+	const char *login_key; /* NULL: no login (setup) */
 	const char *address_key;
 	int64_t now_us;
 	bool success;       /* second job: open the session */
@@ -283,6 +290,27 @@ static int count(struct storage_tx *tx, const char *key, int lock_at, int64_t no
 	return locked_until(tx, key, now_us - 1, until, err);
 }
 
+/* The attempt was not a failure: the pair's count is cleared, and the
+ * login and the address get their attempt back (unless locked: a success
+ * does not lift a lock that guesses from elsewhere earned). */
+static int attempt_succeeded(struct storage_tx *tx, const struct attempt_job *j, struct cr_err *err)
+{
+	struct storage_value p[3] = { storage_text(j->pair_key),
+				      storage_text(j->login_key != NULL ? j->login_key : ""),
+				      storage_text(j->address_key) };
+	int rc = storage_tx_exec(tx, "DELETE FROM sign_in_failure WHERE key = ?", p, 1, NULL, err);
+
+	if (rc == 0)
+		rc = storage_tx_exec(tx,
+				     "UPDATE sign_in_failure SET failures = max(failures - 1, "
+				     "0) WHERE key IN (?2, ?3) AND locked_until_us = 0 AND ?1 = ?1",
+				     p, 3, NULL, err);
+	if (rc == 0 && j->session != NULL)
+		rc = id_tx_session_insert(tx, j->session_hash, j->account_id, j->session,
+					  j->address, j->now_us, err);
+	return rc;
+}
+
 static int attempt_job(struct storage_tx *tx, void *arg, struct cr_err *err)
 {
 	struct attempt_job *j = arg;
@@ -290,36 +318,26 @@ static int attempt_job(struct storage_tx *tx, void *arg, struct cr_err *err)
 	int rc;
 
 	j->locked_until_us = 0;
-	if (j->success) {
-		/* The attempt counted against the address was not a failure. */
-		struct storage_value p[2] = { storage_text(j->login_key),
-					      storage_text(j->address_key) };
-		rc = storage_tx_exec(tx, "DELETE FROM sign_in_failure WHERE key = ?", p, 1, NULL,
-				     err);
-		if (rc == 0)
-			rc = storage_tx_exec(
-			    tx,
-			    "UPDATE sign_in_failure SET failures = max(failures - 1, "
-			    "0) WHERE key = ?2 AND locked_until_us = 0 AND ?1 = ?1",
-			    p, 2, NULL, err);
-		if (rc == 0 && j->session != NULL)
-			rc = id_tx_session_insert(tx, j->session_hash, j->account_id, j->session,
-						  j->address, j->now_us, err);
-		return rc;
-	}
+	if (j->success)
+		return attempt_succeeded(tx, j, err);
 	rc = locked_until(tx, j->address_key, j->now_us, &until, err);
 	if (rc < 0 || until > 0) {
 		j->locked_until_us = until;
 		return rc;
 	}
-	/* Attempts are counted before the password check, against the login
-	 * and the address alike, so that parallel guesses cannot pass either
-	 * limit: the attempt past a limit is refused (and what follows, until
-	 * the lock ends). A success gives the address its attempt back. */
-	rc =
-	    count(tx, j->login_key, ID_THROTTLE_LOGIN_MAX + 1, j->now_us, &j->locked_until_us, err);
+	/* Attempts are counted before the password check, against the pair,
+	 * the login and the address alike, so that parallel guesses cannot
+	 * pass a limit: the attempt past a limit is refused (and what follows,
+	 * until the lock ends). */
+	rc = count(tx, j->pair_key, ID_THROTTLE_PAIR_MAX + 1, j->now_us, &j->locked_until_us, err);
 	if (rc < 0 || j->locked_until_us > 0)
 		return rc;
+	if (j->login_key != NULL) {
+		rc = count(tx, j->login_key, ID_THROTTLE_LOGIN_MAX + 1, j->now_us,
+			   &j->locked_until_us, err);
+		if (rc < 0 || j->locked_until_us > 0)
+			return rc;
+	}
 	return count(tx, j->address_key, ID_THROTTLE_ADDRESS_MAX + 1, j->now_us,
 		     &j->locked_until_us, err);
 }
@@ -368,21 +386,30 @@ static unsigned seconds_until(int64_t until_us, int64_t now_us)
 	return s < 1 ? 1 : (unsigned)s;
 }
 
-/* The throttling keys of a login (lower-cased) and of an address. */
-static void attempt_keys(const char *login, const char *address, char login_key[ID_LOGIN_MAX + 16],
-			 char address_key[80])
+/* The throttling keys of a login (lower-cased), of an address, and of
+ * the two together. */
+struct attempt_keys {
+	char login[ID_LOGIN_MAX + 16];
+	char address[80];
+	char pair[ID_LOGIN_MAX + 96];
+};
+
+static void attempt_keys(const char *login, const char *address, struct attempt_keys *k)
 {
 	size_t n = strlen("login:");
 
-	(void)snprintf(login_key, ID_LOGIN_MAX + 16, "login:");
+	(void)snprintf(k->login, sizeof(k->login), "login:");
 	for (size_t i = 0; i < ID_LOGIN_MAX && login[i] != '\0'; i++) {
 		char c = login[i];
 		if (c >= 'A' && c <= 'Z')
 			c = (char)(c - 'A' + 'a');
-		login_key[n + i] = c;
-		login_key[n + i + 1] = '\0';
+		k->login[n + i] = c;
+		k->login[n + i + 1] = '\0';
 	}
-	(void)snprintf(address_key, 80, "address:%.64s", address != NULL ? address : "");
+	(void)snprintf(k->address, sizeof(k->address), "address:%.64s",
+		       address != NULL ? address : "");
+	(void)snprintf(k->pair, sizeof(k->pair), "pair:%s|%.64s", k->login + n,
+		       address != NULL ? address : "");
 }
 
 /* Count the attempt (CR_ELIMIT while locked). */
@@ -406,12 +433,16 @@ int id_password_attempt(const struct identity *id, const char *login, const char
 			const char *stored, const char *address, int64_t now_us,
 			unsigned *retry_after_s, struct cr_err *err)
 {
-	char login_key[ID_LOGIN_MAX + 16], address_key[80];
-	struct attempt_job j = { login_key, address_key, now_us, false, 0, NULL, NULL, address, 0 };
+	struct attempt_keys k = { 0 };
+	struct attempt_job j = { .pair_key = k.pair,
+				 .login_key = k.login,
+				 .address_key = k.address,
+				 .now_us = now_us,
+				 .address = address };
 	int rc;
 
 	*retry_after_s = 0;
-	attempt_keys(login, address, login_key, address_key);
+	attempt_keys(login, address, &k);
 	rc = attempt_begin(id, &j, retry_after_s, err);
 	if (rc < 0)
 		return rc;
@@ -442,7 +473,9 @@ static int setup_code_check(const struct identity *id, const struct id_setup_pro
 			    int64_t now_us, unsigned *retry_after_s, struct cr_err *err)
 {
 	char setup_key[80], address_key[80], given[ID_SETUP_CODE_LEN + 2], expected[40];
-	struct attempt_job j = { setup_key, address_key, now_us, false, 0, NULL, NULL, NULL, 0 };
+	struct attempt_job j = { .pair_key = setup_key,
+				 .address_key = address_key,
+				 .now_us = now_us };
 	int rc;
 
 	if (proof->expected_code == NULL)
@@ -468,17 +501,21 @@ int id_sign_in(const struct identity *id, const char *login, const char *passwor
 	       const char *address, int64_t now_us, struct id_account *account,
 	       struct id_session *session, unsigned *retry_after_s, struct cr_err *err)
 {
-	char login_key[ID_LOGIN_MAX + 16], address_key[80];
+	struct attempt_keys k = { 0 };
 	char hash[ID_PASSWORD_HASH_MAX + 1];
 	char session_hash[ID_HASH_HEX + 1];
-	struct attempt_job j = { login_key, address_key, now_us, false, 0, NULL, NULL, address, 0 };
+	struct attempt_job j = { .pair_key = k.pair,
+				 .login_key = k.login,
+				 .address_key = k.address,
+				 .now_us = now_us,
+				 .address = address };
 	int rc;
 
 	*retry_after_s = 0;
 	if (login == NULL || password == NULL || login[0] == '\0' || strlen(login) > ID_LOGIN_MAX ||
 	    strlen(password) > ID_PASSWORD_MAX)
 		return cr_err_set(err, CR_EAUTH, "the login or the password is wrong");
-	attempt_keys(login, address, login_key, address_key);
+	attempt_keys(login, address, &k);
 	rc = attempt_begin(id, &j, retry_after_s, err);
 	if (rc < 0)
 		return rc;

@@ -32,9 +32,13 @@
 #define ID_HASH_HEX          64 /* SHA-256 in hex */
 #define ID_PASSWORD_HASH_MAX 160
 
-/* Sign-in throttling: per login and per client address, within a window. */
+/* Sign-in throttling, within a window: failures per login at one client
+ * address (the pair: that address is locked out of that login), per
+ * login from anywhere (a higher limit, against guesses spread over many
+ * addresses; reaching it locks the login everywhere), and per address. */
 #define ID_THROTTLE_WINDOW_US   (15LL * 60 * 1000000)
-#define ID_THROTTLE_LOGIN_MAX   5
+#define ID_THROTTLE_PAIR_MAX    5
+#define ID_THROTTLE_LOGIN_MAX   50
 #define ID_THROTTLE_ADDRESS_MAX 30
 
 struct id_crypto {

@@ -1199,18 +1199,37 @@ class SignInThrottling(OneWorkspace):
                         f"Retry-After {retry!r} is not 1 to 900 seconds: {reply}")
         self.assertIsNone(reply.session_cookie(), f"a throttled sign-in set a cookie: {reply}")
 
-    def test_five_failures_lock_the_login_even_for_the_right_password(self):
+    def test_five_failures_lock_the_login_at_that_address_only(self):
+        """Finding 11: five wrong passwords from address A lock A out of
+        that login, even for the right password; the owner at address B
+        still signs in, and A stays locked after B's success."""
         m = self.add_member("locked")
         c = self.client(2)
         for i in range(5):
             r = c.sign_in(m["login"], f"wrong-password-{i}", expect=None)
             self.assert_error(r, 401, "unauthenticated")
         self.assert_throttled(c.sign_in(m["login"], m["password"], expect=None))
-        # The login is locked wherever the attempt comes from...
-        self.assert_throttled(self.client(3).sign_in(m["login"], m["password"], expect=None))
-        # ...and the address is not: another login signs in from it.
+        # The right password from an address that has not failed gets in...
+        self.client(3).sign_in(m["login"], m["password"], expect=200)
+        # ...while A stays locked out of that login...
+        self.assert_throttled(self.client(2).sign_in(m["login"], m["password"], expect=None))
+        # ...and not out of others: another login signs in from it.
         other = self.add_member("free")
         self.client(2).sign_in(other["login"], other["password"], expect=200)
+
+    def test_failures_spread_over_addresses_reach_the_logins_own_limit(self):
+        """50 failures within 15 minutes from any addresses (here 4 from
+        each of 13, below the pair limit) lock the login everywhere."""
+        m = self.add_member("spread")
+        failures = 0
+        for n in range(30, 43):
+            for i in range(4):
+                if failures == 50:
+                    break
+                r = self.client(n).sign_in(m["login"], f"wrong-password-{i}", expect=None)
+                self.assert_error(r, 401, "unauthenticated")
+                failures += 1
+        self.assert_throttled(self.client(43).sign_in(m["login"], m["password"], expect=None))
 
     def test_unknown_login_and_wrong_password_answer_alike(self):
         m = self.add_member("known")
