@@ -89,8 +89,11 @@ static const struct setting settings[] = {
 	{ "password-cost", SET_UINT, "15", 12, 20, "log2 N", AT(password_cost),
 	  "scrypt cost of new password hashes: 15 takes 32 MiB and about 60 ms per sign-in; "
 	  "each step up doubles both." },
+	{ "session-idle-timeout", SET_UINT, "7200", 1, 2592000, "s", AT(session_idle_timeout_s),
+	  "A session not used for this long ends, before its session-lifetime is over." },
 	{ "session-lifetime", SET_UINT, "43200", 1, 2592000, "s", AT(session_lifetime_s),
-	  "A sign-in lasts this long (the cookie and the session expire together)." },
+	  "A sign-in lasts at most this long, used or not (the cookie and the session expire "
+	  "together)." },
 	{ "store-latency", SET_UINT, "40", 1, 10000, "ms", AT(store_latency_ms),
 	  "Expected network latency between nodes: heartbeat 1.5x, election timeout 15x "
 	  "(40: a lost leader is replaced in about 1 s)." },

@@ -43,6 +43,7 @@ struct node_config {
 	enum node_log_target log_target;
 	unsigned password_cost;
 	unsigned session_lifetime_s;
+	unsigned session_idle_timeout_s;
 	unsigned store_latency_ms;
 	unsigned snapshot_threshold;
 	unsigned snapshot_trailing;

@@ -507,6 +507,7 @@ static void wire_engines(struct node *n, const struct node_config *cfg)
 	    (struct identity){ .store = n->store,
 			       .crypto = node_crypto(),
 			       .session_lifetime_us = (int64_t)cfg->session_lifetime_s * 1000000,
+			       .session_idle_us = (int64_t)cfg->session_idle_timeout_s * 1000000,
 			       .kdf_log_n = cfg->password_cost,
 			       .workspace_schema = &node_workspace_schema };
 	n->web_ctx.identity = &n->identity;

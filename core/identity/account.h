@@ -12,7 +12,8 @@
 struct id_session {
 	char token[ID_TOKEN_MAX + 1];
 	char csrf[ID_CSRF_MAX + 1];
-	int64_t expires_us;
+	int64_t expires_us;    /* the lifetime's end (the cookie's) */
+	int64_t idle_until_us; /* ends here unless used before */
 };
 
 struct id_new_account {

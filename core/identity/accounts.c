@@ -57,6 +57,9 @@ int id_session_prepare(const struct identity *id, int64_t now_us, struct id_sess
 	    id_token_new(id, ID_CSRF_BYTES, s->csrf, sizeof(s->csrf)) < 0)
 		return cr_err_set(err, CR_EINTERNAL, "no random bytes for a session");
 	s->expires_us = now_us + id->session_lifetime_us;
+	s->idle_until_us = s->expires_us;
+	if (id->session_idle_us > 0 && now_us + id->session_idle_us < s->expires_us)
+		s->idle_until_us = now_us + id->session_idle_us;
 	id_hash_hex(id, s->token, hash);
 	return 0;
 }
@@ -92,9 +95,10 @@ int id_tx_session_insert(struct storage_tx *tx, const char *hash, int64_t accoun
 			 const struct id_session *s, const char *address, int64_t now_us,
 			 struct cr_err *err)
 {
-	struct storage_value p[6] = { storage_text(hash),         storage_int(account_id),
-				      storage_text(s->csrf),      storage_int(now_us),
-				      storage_int(s->expires_us), storage_text(address) };
+	struct storage_value p[6] = {
+		storage_text(hash),  storage_int(account_id),       storage_text(s->csrf),
+		storage_int(now_us), storage_int(s->idle_until_us), storage_text(address)
+	};
 	struct storage_value q[2] = { storage_int(account_id), storage_int(now_us) };
 	int rc = storage_tx_exec(tx, "DELETE FROM session WHERE account_id = ? AND expires_us <= ?",
 				 q, 2, NULL, err);

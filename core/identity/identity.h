@@ -56,7 +56,8 @@ struct storage_schema;
 struct identity {
 	struct storage_store *store;
 	const struct id_crypto *crypto;
-	int64_t session_lifetime_us;
+	int64_t session_lifetime_us; /* at most this long from sign-in */
+	int64_t session_idle_us;     /* and ends unused this long (0: never) */
 	/* scrypt cost (log2 N); 15 in production (32 MiB, ~60 ms). */
 	unsigned kdf_log_n;
 	/* Every owner's migrations of a workspace database (node/schema.c),

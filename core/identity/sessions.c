@@ -1,5 +1,13 @@
 /* core/identity/sessions.c: who holds a session or an API key, signing
- * out, and one's own account. */
+ * out, and one's own account.
+ *
+ * A session ends at the first of two times: session_lifetime_us after it
+ * began (created_us; checked against the current setting), and its
+ * session.expires_us, the idle deadline, which a use moves to
+ * session_idle_us from then (never past the lifetime). So that a busy
+ * session is not a write per request, the deadline moves only once it
+ * has run down by a slack (a quarter of the idle time, at most a minute):
+ * a session may end up to that slack earlier than the idle time says. */
 #include <stdio.h>
 #include <string.h>
 
@@ -28,11 +36,39 @@ static enum id_role role_of(const char *role, const char *status)
 	return ID_ROLE_MEMBER;
 }
 
+#define IDLE_SLACK_MAX_US (60LL * 1000000)
+
+/* The session was used at now_us: move its idle deadline (idle_until_us,
+ * as stored) if it has run down by more than the slack. A failure is not
+ * the request's: the session then ends a little sooner. */
+static void session_touch(const struct identity *id, const char *hash, int64_t idle_until_us,
+			  int64_t ends_us, int64_t now_us)
+{
+	int64_t slack = id->session_idle_us / 4;
+	int64_t next = now_us + id->session_idle_us;
+	struct storage_value p[2];
+
+	if (id->session_idle_us <= 0)
+		return;
+	if (slack > IDLE_SLACK_MAX_US)
+		slack = IDLE_SLACK_MAX_US;
+	if (next > ends_us)
+		next = ends_us;
+	if (next - idle_until_us <= slack)
+		return;
+	p[0] = storage_int(next);
+	p[1] = storage_text(hash);
+	(void)storage_exec(id->store, STORAGE_DB_SYSTEM, NULL,
+			   "UPDATE session SET expires_us = max(expires_us, ?) WHERE "
+			   "token_sha256 = ?",
+			   p, 2, NULL, NULL);
+}
+
 int id_session_check(const struct identity *id, const char *token, const char *workspace_id,
 		     int64_t now_us, struct id_actor *actor, struct cr_err *err)
 {
 	char hash[ID_HASH_HEX + 1];
-	struct storage_value p[3];
+	struct storage_value p[4];
 	struct storage_rows rows;
 	int rc;
 
@@ -43,12 +79,15 @@ int id_session_check(const struct identity *id, const char *token, const char *w
 	p[0] = storage_text(workspace_id != NULL ? workspace_id : "");
 	p[1] = storage_text(hash);
 	p[2] = storage_int(now_us);
-	rc = storage_query(id->store, STORAGE_DB_SYSTEM,
-			   "SELECT a.id, a.login, a.name, a.is_installation_admin, s.csrf_token, "
-			   "s.expires_us, m.role, m.status FROM session s JOIN account a ON a.id = "
-			   "s.account_id LEFT JOIN workspace_member m ON m.account_id = a.id AND "
-			   "m.workspace_id = ? WHERE s.token_sha256 = ? AND s.expires_us > ?",
-			   p, 3, &rows, err);
+	p[3] = storage_int(now_us - id->session_lifetime_us);
+	rc = storage_query(
+	    id->store, STORAGE_DB_SYSTEM,
+	    "SELECT a.id, a.login, a.name, a.is_installation_admin, s.csrf_token, "
+	    "s.expires_us, m.role, m.status, s.created_us FROM session s JOIN account "
+	    "a ON a.id = s.account_id LEFT JOIN workspace_member m ON m.account_id = "
+	    "a.id AND m.workspace_id = ? WHERE s.token_sha256 = ? AND s.expires_us > ? "
+	    "AND s.created_us > ?",
+	    p, 4, &rows, err);
 	if (rc == 0 && rows.n_rows == 0)
 		rc = cr_err_set(err, CR_EAUTH, "your session has ended; sign in again");
 	if (rc == 0) {
@@ -57,7 +96,9 @@ int id_session_check(const struct identity *id, const char *token, const char *w
 		memcpy(actor->session_hash, hash, sizeof(hash));
 		(void)snprintf(actor->csrf_token, sizeof(actor->csrf_token), "%s",
 			       csrf != NULL ? csrf : "");
-		actor->expires_us = storage_rows_int(&rows, 0, 5, 0);
+		actor->expires_us = storage_rows_int(&rows, 0, 8, 0) + id->session_lifetime_us;
+		session_touch(id, hash, storage_rows_int(&rows, 0, 5, 0), actor->expires_us,
+			      now_us);
 		actor->role =
 		    role_of(storage_rows_text(&rows, 0, 6), storage_rows_text(&rows, 0, 7));
 		if (workspace_id != NULL) {

@@ -1291,6 +1291,29 @@ class SessionLifetime(OneWorkspace):
         c.request("GET", "/me", expect=200)
 
 
+class SessionIdleTimeout(OneWorkspace):
+    """Finding 16: a session ends once unused for session-idle-timeout
+    (here 4 s), before its lifetime (60 s); using it keeps it going.
+    Leaves out: the one-minute slack of the default (the slack is 1 s here)."""
+    node_args = ("--session-lifetime", "60", "--session-idle-timeout", "4")
+
+    def test_an_unused_session_ends_and_a_used_one_goes_on(self):
+        self.root.sign_in(self.root.login, self.root.password)
+        m = self.add_member("idle")
+        busy, idle = self.session(m), self.session(m)
+        deadline = time.monotonic() + 7
+        while time.monotonic() < deadline:       # past the idle time, in use
+            busy.request("GET", "/me", expect=200)
+            time.sleep(0.5)
+        self.assert_error(idle.get("/me"), 401, "unauthenticated")
+        me = busy.ok("GET", "/me")
+        # expires_at is the lifetime's end, not the idle deadline.
+        self.assertEqual(me["expires_at"], busy.expires_at, str(me))
+        time.sleep(5)                             # then unused
+        self.assert_error(busy.get("/me"), 401, "unauthenticated")
+        self.assert_error(busy.patch("/me", {"name": "Too Late"}), 401, "unauthenticated")
+
+
 # ---------------------------------------------------------------------------
 # 5. Signing out
 # ---------------------------------------------------------------------------
