@@ -179,9 +179,10 @@ static int cmd_status(const struct ctl *c)
 
 	if (get_json(c, "/api/v1/health", &h, &status) < 0)
 		return 1;
-	/* Setup is a write, checked by the leader against its own code. */
+	/* Setup is a write, checked by the leader against its own code (a
+	 * node that knows no leader yet shows its own). */
 	code = read_setup_code(c);
-	if (code != NULL &&
+	if (code != NULL && json_is_object(json_object_get(h, "leader")) &&
 	    !json_is_true(json_object_get(json_object_get(h, "node"), "is_leader"))) {
 		free(code);
 		code = cr_strdup("(this node is not the leader: run creekctl status there)");
