@@ -118,7 +118,23 @@ int id_login_check(const char *login, struct cr_err *err);
 /* Display names: 1 to 100 characters of valid UTF-8, no control characters,
  * trimmed. */
 int id_name_check(const char *name, const char *what, struct cr_err *err);
+/* Passwords: ID_PASSWORD_MIN to ID_PASSWORD_MAX characters (bytes for the
+ * maximum), no control characters, not the login, not common
+ * (id_password_common()). */
 int id_password_check(const char *password, const char *login, struct cr_err *err);
+
+/* ---- what a password must not be (password.c, pure) ---- */
+
+/* Characters of valid UTF-8, counted as after NFC normalisation (or
+ * fewer): combining marks and conjoining Hangul vowels and finals do not
+ * count on their own. */
+long id_password_chars(const char *utf8);
+/* On the bundled list of common and breached passwords, or made like
+ * them (repeats, runs, keyboard rows, dates, a common word plus up to 4
+ * digits or symbols), compared in lower case. */
+bool id_password_common(const char *password);
+/* The bundled lists are in strcmp order (a unit test asks). */
+bool id_password_lists_sorted(void);
 /* "w" + 12 lower-case hex digits. */
 bool id_workspace_id_valid(const char *id);
 void id_workspace_db(const char *workspace_id, char out[ID_DB_NAME_MAX + 1]);

@@ -70,17 +70,21 @@ int id_password_check(const char *password, const char *login, struct cr_err *er
 {
 	size_t n = password != NULL ? strlen(password) : 0;
 
-	if (n < ID_PASSWORD_MIN)
-		return cr_err_set(err, CR_EINVAL, "the password must be at least %d characters",
-				  ID_PASSWORD_MIN);
 	if (n > ID_PASSWORD_MAX)
-		return cr_err_set(err, CR_EINVAL, "the password must be at most %d characters",
+		return cr_err_set(err, CR_EINVAL, "the password must be at most %d bytes of UTF-8",
 				  ID_PASSWORD_MAX);
-	if (cr_utf8_chars(password, false) < 0)
+	if (n > 0 && cr_utf8_chars(password, false) < 0)
 		return cr_err_set(err, CR_EINVAL,
 				  "the password must be text without control characters");
+	if (n == 0 || id_password_chars(password) < ID_PASSWORD_MIN)
+		return cr_err_set(err, CR_EINVAL, "the password must be at least %d characters",
+				  ID_PASSWORD_MIN);
 	if (login != NULL && strcasecmp(password, login) == 0)
 		return cr_err_set(err, CR_EINVAL, "the password must not be the login");
+	if (id_password_common(password))
+		return cr_err_set(err, CR_EINVAL,
+				  "the password is too common (on a list of often used or leaked "
+				  "passwords); choose another");
 	return 0;
 }
 

@@ -188,10 +188,55 @@ static void logins_names_and_passwords_are_checked(void **state)
 	assert_non_null(strstr(err.msg, "at least 8"));
 	assert_int_equal(id_password_check("li.lei@acme", "LI.LEI@acme", NULL), CR_EINVAL);
 	assert_int_equal(id_password_check("correct horse", "li", NULL), 0);
+	/* Length counts characters, not bytes: 3 Chinese characters are 9
+	 * bytes; decomposed é (e + U+0301) counts once, as in NFC. */
+	assert_int_equal(id_password_check("\xe5\xaf\x86\xe7\xa0\x81\xe5\xa5\xbd", "x", &err),
+			 CR_EINVAL);
+	assert_non_null(strstr(err.msg, "at least 8"));
+	assert_int_equal(id_password_chars("e\xcc\x81t\xc3\xa9"), 3);
+	assert_int_equal(id_password_check("e\xcc\x81"
+					   "e\xcc\x81"
+					   "e\xcc\x81"
+					   "e\xcc\x81",
+					   "x", NULL),
+			 CR_EINVAL);
+	assert_int_equal(id_password_check("\xe6\xba\xaa\xe6\xb5\x81\xe6\x98\xa5\xe5\xa4"
+					   "\xa9\xe7\x9a\x84\xe5\xb0\x8f\xe8\x8d\xb7\xe8\x8a\xb1",
+					   "x", NULL),
+			 0);
 	assert_true(id_workspace_id_valid("w0123456789ab"));
 	assert_false(id_workspace_id_valid("w0123456789aB"));
 	assert_false(id_workspace_id_valid("w0123"));
 	assert_false(id_workspace_id_valid("../etc/passwd"));
+}
+
+static void refuses_common_and_breached_passwords(void **state)
+{
+	static const char *const common[] = {
+		"password",   "Password1",  "P@ssw0rd!",   "12345678",   "87654321",
+		"abcdefgh",   "aaaaaaaa",   "abcabcabc",   "qwertyuiop", "1qaz2wsx",
+		"asdfghjkl;", "zxcvbnm123", "woaini1314",  "Admin123!",  "iloveyou2",
+		"19850612",   "creek2024",  "Welcome1234", "qq123456",   "12121212",
+	};
+	static const char *const fine[] = {
+		"correct horse",
+		"Good-pass-123",
+		"8charsOK",
+		"tr0ub4dor&3x",
+		"creek-ui-test-password-1",
+	};
+	struct cr_err err = { 0 };
+
+	(void)state;
+	assert_true(id_password_lists_sorted());
+	for (size_t i = 0; i < sizeof(common) / sizeof(common[0]); i++) {
+		if (id_password_check(common[i], "x", &err) != CR_EINVAL)
+			fail_msg("'%s' is accepted", common[i]);
+		assert_non_null(strstr(err.msg, "too common"));
+	}
+	for (size_t i = 0; i < sizeof(fine) / sizeof(fine[0]); i++)
+		if (id_password_check(fine[i], "x", NULL) != 0)
+			fail_msg("'%s' is refused", fine[i]);
 }
 
 static void csv_reads_quotes_blank_lines_and_bom(void **state)
@@ -255,6 +300,7 @@ int main(void)
 		cmocka_unit_test(api_keys_reach_the_org_api_only),
 		cmocka_unit_test(only_admins_act_on_admins),
 		cmocka_unit_test(logins_names_and_passwords_are_checked),
+		cmocka_unit_test(refuses_common_and_breached_passwords),
 		cmocka_unit_test(csv_reads_quotes_blank_lines_and_bom),
 		cmocka_unit_test(passwords_hash_and_verify),
 	};

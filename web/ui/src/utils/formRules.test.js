@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { changedFields, formValid, minLength, required, sameAs } from './formRules.js';
+import {
+  changedFields,
+  formValid,
+  minLength,
+  passwordChars,
+  required,
+  sameAs,
+} from './formRules.js';
 import { generatePassword } from './password.js';
 
 const check = (rule, value) =>
@@ -59,12 +66,19 @@ describe('generatePassword', () => {
 });
 
 describe('minLength', () => {
-  it('counts UTF-8 bytes, as creekd does', async () => {
+  it('counts characters as creekd does (after NFC), not bytes', async () => {
     const rule = minLength(8, 'short');
     expect(await check(rule, 'abcdefg')).toBe('short');
     expect(await check(rule, 'abcdefgh')).toBeNull();
-    expect(await check(rule, '密码好')).toBeNull(); // 9 bytes
-    expect(await check(rule, '密码')).toBe('short'); // 6 bytes
+    expect(await check(rule, '密码好')).toBe('short'); // 9 bytes, 3 characters
+    expect(await check(rule, '溪流春天的小荷花')).toBeNull(); // 8 characters
+    expect(await check(rule, 'e\u0301'.repeat(4) + 'abc')).toBe('short'); // 11 code points
+  });
+
+  it('counts decomposed text as composed', () => {
+    expect(passwordChars('e\u0301t\u00e9')).toBe(3);
+    expect(passwordChars('\u1100\u1161\u11a8')).toBe(1); // 각 in conjoining jamo
+    expect(passwordChars('q\u0301')).toBe(1); // no composed form: the mark still does not count
   });
 });
 
