@@ -109,6 +109,12 @@ bool web_auth(struct web_request *req, const struct web_route *route)
 		web_reply_error(req, CR_EDENIED, "you are not a member of this workspace");
 		return false;
 	}
+	if (req->actor.account.must_change_password && !route->before_password_change) {
+		web_reply_error(req, CR_EDENIED,
+				"change your password first: an administrator set it (PUT "
+				"/api/v1/me/password)");
+		return false;
+	}
 	if (perm == WEB_PERM_OPERATOR && !req->actor.account.is_installation_admin) {
 		web_reply_error(req, CR_EDENIED, "%s", OPERATOR_ONLY);
 		return false;

@@ -104,6 +104,9 @@ struct web_route {
 	/* A write: on a node that does not lead, sent to the leader's writer
 	 * (handlers must not depend on the query string). */
 	bool is_write;
+	/* Open to a session whose password someone else set and that must
+	 * change it first (one's own account, the change, signing out). */
+	bool before_password_change;
 };
 
 /* Each route family's rows (web/api_<family>.c, handlers static there),

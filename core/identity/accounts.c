@@ -36,8 +36,9 @@ json_t *id_time_json(int64_t us)
 
 json_t *id_account_json(const struct id_account *a)
 {
-	return json_pack("{s:I, s:s, s:s, s:b}", "id", (json_int_t)a->id, "login", a->login, "name",
-			 a->name, "is_installation_admin", a->is_installation_admin);
+	return json_pack("{s:I, s:s, s:s, s:b, s:b}", "id", (json_int_t)a->id, "login", a->login,
+			 "name", a->name, "is_installation_admin", a->is_installation_admin,
+			 "must_change_password", a->must_change_password);
 }
 
 const char *id_sub_request(const char *request_id, const char *part, char *out, size_t len)
@@ -64,13 +65,17 @@ int id_session_prepare(const struct identity *id, int64_t now_us, struct id_sess
 	return 0;
 }
 
-int id_tx_account_insert(struct storage_tx *tx, const char *login, const char *name,
-			 const char *password_hash, bool installation_admin, int64_t now_us,
-			 int64_t *id_out, struct cr_err *err)
+/* password_changed_us is 0 for a password someone else set: its owner
+ * must change it first. */
+static int account_insert(struct storage_tx *tx, const char *login, const char *name,
+			  const char *password_hash, bool installation_admin, bool own_password,
+			  int64_t now_us, int64_t *id_out, struct cr_err *err)
 {
-	struct storage_value p[5] = { storage_text(login), storage_text(name),
-				      storage_text(password_hash), storage_bool(installation_admin),
-				      storage_int(now_us) };
+	struct storage_value p[6] = {
+		storage_text(login),         storage_text(name),
+		storage_text(password_hash), storage_bool(installation_admin),
+		storage_int(now_us),         storage_int(own_password ? now_us : 0)
+	};
 	struct storage_rows rows;
 	struct storage_result res = { 0 };
 	int rc = storage_tx_query(tx, "SELECT 1 FROM account WHERE login = ?", p, 1, &rows, err);
@@ -84,11 +89,27 @@ int id_tx_account_insert(struct storage_tx *tx, const char *login, const char *n
 	rc = storage_tx_exec(tx,
 			     "INSERT INTO account (login, name, password_hash, "
 			     "is_installation_admin, created_us, password_changed_us) "
-			     "VALUES (?, ?, ?, ?, ?, ?5)",
-			     p, 5, &res, err);
+			     "VALUES (?, ?, ?, ?, ?, ?)",
+			     p, 6, &res, err);
 	if (rc == 0)
 		*id_out = (int64_t)res.last_insert_id;
 	return rc;
+}
+
+int id_tx_account_insert(struct storage_tx *tx, const char *login, const char *name,
+			 const char *password_hash, bool installation_admin, int64_t now_us,
+			 int64_t *id_out, struct cr_err *err)
+{
+	return account_insert(tx, login, name, password_hash, installation_admin, false, now_us,
+			      id_out, err);
+}
+
+int id_tx_account_insert_own(struct storage_tx *tx, const char *login, const char *name,
+			     const char *password_hash, bool installation_admin, int64_t now_us,
+			     int64_t *id_out, struct cr_err *err)
+{
+	return account_insert(tx, login, name, password_hash, installation_admin, true, now_us,
+			      id_out, err);
 }
 
 int id_tx_session_insert(struct storage_tx *tx, const char *hash, int64_t account_id,
@@ -174,8 +195,8 @@ static int setup_job(struct storage_tx *tx, void *arg, struct cr_err *err)
 		return rc;
 	if (done)
 		return cr_err_set(err, CR_ECONFLICT, "Creek is already set up; sign in instead");
-	rc = id_tx_account_insert(tx, j->in->login, j->in->name, j->hash, true, j->now_us,
-				  &j->account_id, err);
+	rc = id_tx_account_insert_own(tx, j->in->login, j->in->name, j->hash, true, j->now_us,
+				      &j->account_id, err);
 	if (rc == 0)
 		rc = id_tx_workspace_insert(tx, j->workspace_id, j->workspace_name, j->account_id,
 					    j->now_us, err);
@@ -366,8 +387,8 @@ static int load_account(const struct identity *id, const char *login, struct id_
 	struct storage_value p = storage_text(login);
 	struct storage_rows rows;
 	int rc = storage_query(id->store, STORAGE_DB_SYSTEM,
-			       "SELECT id, login, name, is_installation_admin, password_hash FROM "
-			       "account WHERE login = ?",
+			       "SELECT id, login, name, is_installation_admin, password_hash, "
+			       "password_changed_us FROM account WHERE login = ?",
 			       &p, 1, &rows, err);
 
 	if (rc == 0 && rows.n_rows == 0)
@@ -377,6 +398,7 @@ static int load_account(const struct identity *id, const char *login, struct id_
 		(void)snprintf(a->login, sizeof(a->login), "%s", storage_rows_text(&rows, 0, 1));
 		(void)snprintf(a->name, sizeof(a->name), "%s", storage_rows_text(&rows, 0, 2));
 		a->is_installation_admin = storage_rows_int(&rows, 0, 3, 0) != 0;
+		a->must_change_password = storage_rows_int(&rows, 0, 5, 0) == 0;
 		(void)snprintf(hash, ID_PASSWORD_HASH_MAX + 1, "%s",
 			       storage_rows_text(&rows, 0, 4));
 	}

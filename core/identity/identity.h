@@ -95,6 +95,10 @@ struct id_account {
 	char login[ID_LOGIN_MAX + 1];
 	char name[ID_NAME_MAX * 4 + 1]; /* UTF-8 */
 	bool is_installation_admin;
+	/* The password was set by someone else (an admin, the operator, an
+	 * import): until its owner changes it, a session reaches nothing but
+	 * the password change (account.password_changed_us is 0). */
+	bool must_change_password;
 };
 
 /* Who is asking. Filled by id_session_check() or id_api_key_check() and,

@@ -16,9 +16,15 @@ int id_session_prepare(const struct identity *id, int64_t now_us, struct id_sess
 		       char hash[ID_HASH_HEX + 1], struct cr_err *err);
 
 /* Rows inside a write transaction. */
+/* A new account whose password someone else chose (an admin, an import):
+ * its owner must change it at first sign-in. */
 int id_tx_account_insert(struct storage_tx *tx, const char *login, const char *name,
 			 const char *password_hash, bool installation_admin, int64_t now_us,
 			 int64_t *id_out, struct cr_err *err);
+/* A new account with the password its owner chose (setup, an invite). */
+int id_tx_account_insert_own(struct storage_tx *tx, const char *login, const char *name,
+			     const char *password_hash, bool installation_admin, int64_t now_us,
+			     int64_t *id_out, struct cr_err *err);
 int id_tx_session_insert(struct storage_tx *tx, const char *hash, int64_t account_id,
 			 const struct id_session *s, const char *address, int64_t now_us,
 			 struct cr_err *err);
@@ -36,7 +42,8 @@ int id_workspace_id_new(const struct identity *id, char out[ID_WORKSPACE_ID_MAX 
 
 /* Set an account's password (checked against the policy); every session
  * but keep_session (a digest, or NULL) ends. With old_hash, only if the
- * stored hash is still that one. */
+ * stored hash is still that one: the owner's change. Without, someone
+ * else sets it, and the owner must change it at next sign-in. */
 int id_password_set(const struct identity *id, int64_t account_id, const char *login,
 		    const char *password, const char *keep_session, const char *old_hash,
 		    int64_t now_us, struct cr_err *err);

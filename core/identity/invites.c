@@ -260,8 +260,8 @@ static int use_job(struct storage_tx *tx, void *arg, struct cr_err *err)
 	}
 	storage_rows_close(&rows);
 	if (rc == 0 && j->login != NULL)
-		rc = id_tx_account_insert(tx, j->login, j->name, j->password_hash, false, j->now_us,
-					  &j->account_id, err);
+		rc = id_tx_account_insert_own(tx, j->login, j->name, j->password_hash, false,
+					      j->now_us, &j->account_id, err);
 	if (rc == 0 && j->session != NULL)
 		rc = id_tx_session_insert(tx, j->session_hash, j->account_id, j->session,
 					  j->address, j->now_us, err);

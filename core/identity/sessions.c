@@ -83,16 +83,17 @@ int id_session_check(const struct identity *id, const char *token, const char *w
 	rc = storage_query(
 	    id->store, STORAGE_DB_SYSTEM,
 	    "SELECT a.id, a.login, a.name, a.is_installation_admin, s.csrf_token, "
-	    "s.expires_us, m.role, m.status, s.created_us FROM session s JOIN account "
-	    "a ON a.id = s.account_id LEFT JOIN workspace_member m ON m.account_id = "
-	    "a.id AND m.workspace_id = ? WHERE s.token_sha256 = ? AND s.expires_us > ? "
-	    "AND s.created_us > ?",
+	    "s.expires_us, m.role, m.status, s.created_us, a.password_changed_us FROM session s "
+	    "JOIN account a ON a.id = s.account_id LEFT JOIN workspace_member m ON "
+	    "m.account_id = a.id AND m.workspace_id = ? WHERE s.token_sha256 = ? AND "
+	    "s.expires_us > ? AND s.created_us > ?",
 	    p, 4, &rows, err);
 	if (rc == 0 && rows.n_rows == 0)
 		rc = cr_err_set(err, CR_EAUTH, "your session has ended; sign in again");
 	if (rc == 0) {
 		const char *csrf = storage_rows_text(&rows, 0, 4);
 		fill_account(&actor->account, &rows, 0, 0);
+		actor->account.must_change_password = storage_rows_int(&rows, 0, 9, 0) == 0;
 		memcpy(actor->session_hash, hash, sizeof(hash));
 		(void)snprintf(actor->csrf_token, sizeof(actor->csrf_token), "%s",
 			       csrf != NULL ? csrf : "");
@@ -214,7 +215,10 @@ struct password_job {
 static int password_job(struct storage_tx *tx, void *arg, struct cr_err *err)
 {
 	struct password_job *j = arg;
-	struct storage_value p[4] = { storage_text(j->hash), storage_int(j->now_us),
+	/* A password set by someone else (no old hash checked) must be
+	 * changed by its owner: password_changed_us 0. */
+	struct storage_value p[4] = { storage_text(j->hash),
+				      storage_int(j->old_hash != NULL ? j->now_us : 0),
 				      storage_int(j->account_id),
 				      storage_text(j->old_hash != NULL ? j->old_hash : "") };
 	struct storage_value q[2] = { storage_int(j->account_id),

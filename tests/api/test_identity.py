@@ -1078,6 +1078,48 @@ class InviteAcceptRole(OneWorkspace):
                           "conflict")
 
 
+class PasswordSetBySomeoneElse(OneWorkspace):
+    """Finding 16: a password an admin (or the operator, or an import) set
+    must be changed at first sign-in: until then the session reaches only
+    /me, the password change and signing out. One's own password (setup,
+    an invite's registration, a change) does not."""
+
+    def test_an_admin_set_password_must_be_changed_first(self):
+        m = self.add_member("first")
+        c = Client.for_node(self.node, who=m["login"])
+        d = c.sign_in(m["login"], m["password"], keep_must_change=True).json()
+        self.assertIs(d["account"]["must_change_password"], True, str(d))
+        self.assertIs(c.ok("GET", "/me")["account"]["must_change_password"], True)
+        for method, path in (("GET", f"/workspaces/{self.ws}"),
+                             ("GET", f"/workspaces/{self.ws}/members"),
+                             ("GET", "/workspaces")):
+            r = c.request(method, path)
+            self.assert_error(r, 403, "denied")
+            self.assertIn("change your password", r.error_message, str(r))
+        new = new_password()
+        c.request("PUT", "/me/password",
+                  body={"current_password": m["password"], "new_password": new}, expect=204)
+        self.assertIs(c.ok("GET", "/me")["account"]["must_change_password"], False)
+        c.ok("GET", f"/workspaces/{self.ws}")
+
+        # An admin's reset sets the flag again; the owner's sessions ended.
+        self.root.request("PUT", f"/workspaces/{self.ws}/members/{m['id']}/password",
+                          body={"new_password": m["password"]}, expect=204)
+        self.assert_error(c.get("/me"), 401, "unauthenticated")
+        d = c.sign_in(m["login"], m["password"], keep_must_change=True).json()
+        self.assertIs(d["account"]["must_change_password"], True, str(d))
+        self.assert_error(c.get(f"/workspaces/{self.ws}"), 403, "denied")
+        c.request("DELETE", "/session", expect=204)
+
+    def test_ones_own_password_need_not_be_changed(self):
+        self.assertIs(self.root.ok("GET", "/me")["account"]["must_change_password"], False)
+        link = self.root.ok("POST", f"/workspaces/{self.ws}/invite-links", {}, status=201)
+        guest = Client.for_node(self.node, who="registered")
+        d = guest.register(link["token"], "own-pw", "Own Password", new_password()).json()
+        self.assertIs(d["account"]["must_change_password"], False, str(d))
+        guest.ok("GET", f"/workspaces/{self.ws}")
+
+
 class PasswordChangeThrottling(OneWorkspace):
     """The current-password check of a password change counts like a
     sign-in: a stolen session cannot guess the password behind it."""

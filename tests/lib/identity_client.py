@@ -232,14 +232,28 @@ class Client:
     def forget(self):
         self.cookie = self.csrf = self.account = self.expires_at = None
 
-    def sign_in(self, login, password, expect=200):
-        """POST /session; on 200 the client holds the new session."""
+    def sign_in(self, login, password, expect=200, keep_must_change=False):
+        """POST /session; on 200 the client holds the new session. A
+        password someone else set must be changed first: unless
+        keep_must_change, the client changes it, and back, as its owner
+        (so the test's password stays valid; other sessions of the
+        account end, as with any password change)."""
         r = self.request("POST", "/session", body={"login": login, "password": password},
                          cookie=False, expect=expect)
         if r.status == 200:
-            self.adopt(r)
+            data = self.adopt(r)
             self.login, self.password = login, password
+            if data["account"].get("must_change_password") and not keep_must_change:
+                self.own_password(password)
         return r
+
+    def own_password(self, password):
+        """Change the password as its owner, ending with the same one."""
+        between = new_password()
+        for current, new in ((password, between), (between, password)):
+            self.request("PUT", "/me/password",
+                         body={"current_password": current, "new_password": new}, expect=204)
+        self.account = self.ok("GET", "/me")["account"]
 
     def setup(self, login, name, password, workspace_name, expect=201, code=None):
         """POST /setup with the setup code: code, else the one creekd wrote

@@ -14,8 +14,9 @@
 //   4. an invite link (with its QR code) opened in a browser with no cookies: register, land in the
 //      workspace, in the invite's department
 //   5. a member of a permission group with edit_app on app A only (made through the API from a
-//      separate browser context signed in as the administrator) sees the edit entry of app A and
-//      not of app B, and no Permissions menu
+//      separate browser context signed in as the administrator) must first replace the password
+//      the administrator set (#/change-password), then sees the edit entry of app A and not of
+//      app B, and no Permissions menu
 //   6. the sign-in page on a 390x844 phone: no sideways scroll, full-width inputs, big button
 // Env, requirements and exit code: see harness.mjs. It fails on any console error, uncaught page
 // error, CSP violation or failed request, except the 401 and 403 answers it expects (GET
@@ -43,6 +44,7 @@ import {
 const TIMEOUT_MS = 150_000;
 const PHONE = { width: 390, height: 844 };
 const PASSWORD = 'creek-ui-member-pass-2';
+const EDITOR_OWN_PASSWORD = 'creek-ui-editor-own-3';
 const MEMBER = { login: 'zhangsan', name: '张三', title: '销售经理' };
 const INVITED = { login: 'lisi', name: '李四' };
 const EDITOR = { login: 'wangwu', name: '王五' };
@@ -58,7 +60,10 @@ const allowSignedOut = (url, status) =>
 
 async function visible(page, testId, what) {
   try {
-    await page.waitForSelector(tid(testId), { state: 'visible', timeout: remaining() });
+    await page.waitForSelector(tid(testId), {
+      state: 'visible',
+      timeout: remaining(),
+    });
   } catch {
     fail(`${what}: [data-testid="${testId}"] did not appear (URL ${page.url()})`);
   }
@@ -140,7 +145,9 @@ async function apiAs(account) {
 }
 
 async function firstRunSetup(page) {
-  const setup = await page.request.get(`${baseUrl}/api/v1/setup`, { timeout: remaining() });
+  const setup = await page.request.get(`${baseUrl}/api/v1/setup`, {
+    timeout: remaining(),
+  });
   const { needed } = await setup.json();
   if (!needed) {
     fail('creekd is set up already: run identity.test.mjs first, on a fresh creekd');
@@ -158,7 +165,10 @@ async function firstRunSetup(page) {
   await visible(page, 'setup-error', 'the refusal of a wrong setup code');
   if (!/#\/setup$/.test(page.url())) fail(`a wrong setup code left the setup page: ${page.url()}`);
   await fill(page, 'setup-code', await readSetupCode());
-  await page.screenshot({ path: join(artifacts, 'ui-identity-setup.png'), fullPage: true });
+  await page.screenshot({
+    path: join(artifacts, 'ui-identity-setup.png'),
+    fullPage: true,
+  });
   await click(page, tid('setup-submit'));
   const [, ws] = await waitForUrl(page, /#\/w\/([^/]+)\/apps$/, 'after setup');
   await visible(page, 'apps-page', 'the workspace home after setup');
@@ -191,7 +201,10 @@ async function addDepartment(page, name) {
   await visible(page, 'dept-dialog-name', `the dialog for "${name}"`);
   await fill(page, 'dept-dialog-name', name);
   await click(page, tid('dept-dialog-submit'));
-  await page.waitForSelector(tid('dept-dialog-name'), { state: 'hidden', timeout: remaining() });
+  await page.waitForSelector(tid('dept-dialog-name'), {
+    state: 'hidden',
+    timeout: remaining(),
+  });
   return departmentId(page, name);
 }
 
@@ -220,7 +233,10 @@ async function buildOrgChart(page, ws) {
   await fill(page, 'member-form-name', MEMBER.name);
   await fill(page, 'member-form-title', MEMBER.title);
   await click(page, tid('member-form-submit'));
-  await page.waitForSelector(tid('member-form-login'), { state: 'hidden', timeout: remaining() });
+  await page.waitForSelector(tid('member-form-login'), {
+    state: 'hidden',
+    timeout: remaining(),
+  });
   try {
     await page.waitForFunction(
       (n) =>
@@ -240,7 +256,10 @@ async function buildOrgChart(page, ws) {
   );
   const inEast = (await members.json()).members?.map((m) => m.login) ?? [];
   if (!inEast.includes(MEMBER.login)) fail(`the API lists ${inEast} in 华东区`);
-  await page.screenshot({ path: join(artifacts, 'ui-identity-contacts.png'), fullPage: true });
+  await page.screenshot({
+    path: join(artifacts, 'ui-identity-contacts.png'),
+    fullPage: true,
+  });
   log(`org chart OK: 销售部 (${sales}) > 华东区 (${east}) with ${MEMBER.name}`);
   return east;
 }
@@ -252,9 +271,14 @@ async function inviteByLink(page, ws, departmentIdOfLink) {
   await visible(page, 'invite-link-url', 'the new invite link');
   const url = await page.inputValue(tid('invite-link-url'));
   if (!url.startsWith(`${baseUrl}/#/invite/`)) fail(`the invite link is ${url}`);
-  const qr = await page.getAttribute(tid('invite-link-qr'), 'src', { timeout: remaining() });
+  const qr = await page.getAttribute(tid('invite-link-qr'), 'src', {
+    timeout: remaining(),
+  });
   if (!qr?.startsWith('data:image/png;base64,')) fail(`the QR code is not an image: ${qr}`);
-  await page.screenshot({ path: join(artifacts, 'ui-identity-invite-link.png'), fullPage: true });
+  await page.screenshot({
+    path: join(artifacts, 'ui-identity-invite-link.png'),
+    fullPage: true,
+  });
 
   const stranger = await isolatedContext();
   const guest = await stranger.newPage();
@@ -284,8 +308,12 @@ async function inviteByLink(page, ws, departmentIdOfLink) {
 
 async function groupMemberSeesOnlyTheirApp(ws) {
   const api = await apiAs(TEST_ADMIN);
-  const appA = await api('POST', `/api/v1/workspaces/${ws}/apps`, { name: '应用甲' });
-  const appB = await api('POST', `/api/v1/workspaces/${ws}/apps`, { name: '应用乙' });
+  const appA = await api('POST', `/api/v1/workspaces/${ws}/apps`, {
+    name: '应用甲',
+  });
+  const appB = await api('POST', `/api/v1/workspaces/${ws}/apps`, {
+    name: '应用乙',
+  });
   const editor = await api('POST', `/api/v1/workspaces/${ws}/members`, {
     login: EDITOR.login,
     name: EDITOR.name,
@@ -313,6 +341,16 @@ async function groupMemberSeesOnlyTheirApp(ws) {
   await fill(page, 'signin-login', EDITOR.login);
   await fill(page, 'signin-password', PASSWORD);
   await click(page, tid('signin-submit'));
+  // The administrator set the editor's password: the editor must choose their own first.
+  await waitForUrl(page, /#\/change-password/, 'the editor sent to choose their own password');
+  await fill(page, 'change-password-current', PASSWORD);
+  await fill(page, 'change-password-new', EDITOR_OWN_PASSWORD);
+  await fill(page, 'change-password-again', EDITOR_OWN_PASSWORD);
+  await page.screenshot({
+    path: join(artifacts, 'ui-identity-change-password.png'),
+    fullPage: true,
+  });
+  await click(page, tid('change-password-submit'));
   await waitForUrl(page, new RegExp(`#/w/${ws}/apps$`), 'the editor signing in');
   await visible(page, `app-card-${appA.id}`, 'app A');
   await visible(page, `app-card-${appB.id}`, 'app B');
@@ -328,7 +366,10 @@ async function groupMemberSeesOnlyTheirApp(ws) {
   for (const absent of ['menu-permissions', 'menu-contacts']) {
     if (await page.$(sel(absent))) fail(`the group member sees the menu entry ${absent}`);
   }
-  await page.screenshot({ path: join(artifacts, 'ui-identity-editor.png'), fullPage: true });
+  await page.screenshot({
+    path: join(artifacts, 'ui-identity-editor.png'),
+    fullPage: true,
+  });
   problems.push(...(await cspViolations(page, 'editor')));
   log('permission group: edit entry for app A only, no Permissions menu OK');
 }
@@ -348,7 +389,11 @@ async function phoneSignIn() {
     ].map(box);
     return {
       scrollWidth: document.documentElement.scrollWidth,
-      login: login && { left: login.left, right: login.right, width: login.width },
+      login: login && {
+        left: login.left,
+        right: login.right,
+        width: login.width,
+      },
       password: password && { width: password.width },
       submit: submit && { width: submit.width, height: submit.height },
     };
@@ -370,7 +415,10 @@ async function phoneSignIn() {
     if (!(await page.isVisible(tid(testId)))) fail(`${testId} is not visible at 390 px`);
   }
   if (!(await page.isVisible(sel('lang-switch')))) fail('no language switch on the sign-in page');
-  await page.screenshot({ path: join(artifacts, 'ui-identity-phone-sign-in.png'), fullPage: true });
+  await page.screenshot({
+    path: join(artifacts, 'ui-identity-phone-sign-in.png'),
+    fullPage: true,
+  });
   problems.push(...(await cspViolations(page, 'phone')));
   log(
     `sign-in page at ${PHONE.width}x${PHONE.height} OK, screenshot ui-identity-phone-sign-in.png`,

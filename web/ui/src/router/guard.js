@@ -3,6 +3,8 @@
 //   GET /setup says needed  → only #/setup (first run)
 //   not signed in (GET /me 401) → public pages (#/sign-in, #/invite/...) only; anything else goes
 //                              to #/sign-in?redirect=<where they wanted to go>
+//   signed in, with a password someone else set → only #/change-password (creekd refuses
+//                              everything else until the owner changes it)
 //   signed in                → #/ becomes the current workspace's home (#/w/<ws>/apps);
 //                              #/w/<ws>/... must name a workspace of the account, which becomes
 //                              the current one
@@ -13,7 +15,7 @@
 /** A route path from ?redirect= worth following: ours, not an auth page. */
 export function safeRedirect(value) {
   if (typeof value !== 'string' || !value.startsWith('/') || value.startsWith('//')) return null;
-  if (/^\/(sign-in|setup)(\/|\?|$)/.test(value)) return null;
+  if (/^\/(sign-in|setup|change-password)(\/|\?|$)/.test(value)) return null;
   return value;
 }
 
@@ -65,6 +67,17 @@ export function createGuard({ session, workspace }) {
       return true;
     }
     if (status !== 'signed-in') return signInFor(to);
+
+    if (session.state.account?.must_change_password) {
+      if (to.name === 'change-password') return true;
+      const redirect = safeRedirect(to.fullPath);
+      return {
+        name: 'change-password',
+        query: redirect && to.name !== 'home' ? { redirect } : {},
+        replace: true,
+      };
+    }
+    if (to.name === 'change-password') return { name: 'home', replace: true };
 
     const ws = session.state.currentWs;
     if (to.name === 'home' || (to.name === 'no-workspace' && ws)) {

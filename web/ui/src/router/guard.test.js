@@ -4,7 +4,12 @@ import { ApiError } from '../api/client.js';
 import { createGuard, safeRedirect, sessionLostHandler } from './guard.js';
 
 /** A session store stand-in with the parts the guard uses. */
-function fakeSession({ setupNeeded = false, signedIn = true, workspaces = ['wa', 'wb'] } = {}) {
+function fakeSession({
+  setupNeeded = false,
+  signedIn = true,
+  workspaces = ['wa', 'wb'],
+  mustChange = false,
+} = {}) {
   const state = reactive({ checked: false, account: null, currentWs: '', workspaces: [] });
   return {
     state,
@@ -12,7 +17,7 @@ function fakeSession({ setupNeeded = false, signedIn = true, workspaces = ['wa',
     loadMe: vi.fn(async () => {
       state.checked = true;
       if (!signedIn) return false;
-      state.account = { id: 1 };
+      state.account = { id: 1, must_change_password: mustChange };
       state.workspaces = workspaces.map((id) => ({ id }));
       state.currentWs ||= workspaces[0] ?? '';
       return true;
@@ -75,6 +80,24 @@ describe('router guard', () => {
     expect(await guard(route('sign-in', { query: { redirect: '//evil.example' } }))).toMatchObject({
       name: 'home',
     });
+  });
+
+  it('keeps an account whose password someone else set on #/change-password', async () => {
+    const { guard, workspace } = guardWith({ mustChange: true });
+    expect(
+      await guard(route('contacts', { params: { ws: 'wa' }, fullPath: '/w/wa/contacts' })),
+    ).toEqual({ name: 'change-password', query: { redirect: '/w/wa/contacts' }, replace: true });
+    expect(await guard(route('home', { fullPath: '/' }))).toMatchObject({
+      name: 'change-password',
+      query: {},
+    });
+    expect(await guard(route('change-password'))).toBe(true);
+    expect(workspace.load).not.toHaveBeenCalled();
+  });
+
+  it("leaves #/change-password once the password is the owner's", async () => {
+    const { guard } = guardWith();
+    expect(await guard(route('change-password'))).toMatchObject({ name: 'home' });
   });
 
   it('makes the workspace of the route current and reads it', async () => {

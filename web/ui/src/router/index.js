@@ -30,6 +30,12 @@ export const routes = [
     meta: { titleKey: 'invite.title', bare: true, public: true },
   },
   {
+    path: '/change-password',
+    name: 'change-password',
+    component: () => import('../views/auth/ChangePasswordPage.vue'),
+    meta: { titleKey: 'changePassword.title', bare: true },
+  },
+  {
     path: '/no-workspace',
     name: 'no-workspace',
     component: () => import('../views/workspace/NoWorkspace.vue'),

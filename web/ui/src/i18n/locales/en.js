@@ -209,6 +209,12 @@ export default {
     codeWrong:
       'The setup code is missing or wrong. Copy it from "sudo creekctl status" on the server.',
   },
+  changePassword: {
+    title: 'Choose your own password',
+    subtitle:
+      'An administrator set your password. Choose one only you know before you continue; your other sign-ins then end.',
+    submit: 'Save and continue',
+  },
   invite: {
     title: 'Join a workspace',
     lead: 'You are invited to join the workspace',

@@ -204,6 +204,12 @@ export default {
     codeRequired: '请输入设置码',
     codeWrong: '设置码缺失或错误。请从服务器上“sudo creekctl status”的输出中复制。',
   },
+  changePassword: {
+    title: '设置您自己的密码',
+    subtitle:
+      '您的密码由管理员设置。继续之前，请设置一个只有您知道的密码；之后您在其他设备上的登录将退出。',
+    submit: '保存并继续',
+  },
   invite: {
     title: '加入工作区',
     lead: '你受邀加入工作区',
