@@ -18,7 +18,12 @@
 #include "../lib/time.h"
 #include "web_int.h"
 
-#define COOKIE_NAME "creek_session"
+/* The __Host- prefix (RFC 6265bis 4.1.3.2): browsers take the cookie only
+ * with Secure and Path=/ and without Domain, from a secure origin (HTTPS,
+ * or http://localhost and 127.0.0.1, which browsers count as secure), so
+ * a sibling subdomain or a plain-HTTP page on the network cannot set or
+ * shadow it. */
+#define COOKIE_NAME "__Host-creek_session"
 
 const char *web_query_arg(struct web_request *req, const char *name)
 {

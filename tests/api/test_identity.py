@@ -1577,9 +1577,14 @@ class FirstStart(unittest.TestCase):
         self.assertRegex(d["workspace"]["id"], r"^w[0-9a-f]{12}$", str(r))
         self.assertEqual(d["workspace"]["name"], "Acme", str(r))
         self.assertTrue(d["expires_at"], str(r))
-        cookie = next(c for c in r.header_all("Set-Cookie") if c.startswith("creek_session="))
+        # Finding 16: the __Host- prefix (Secure, Path=/, no Domain: no subdomain or
+        # plain-HTTP page can set or shadow it).
+        cookie = next((c for c in r.header_all("Set-Cookie")
+                       if c.startswith("__Host-creek_session=")), None)
+        self.assertIsNotNone(cookie, f"no __Host-creek_session cookie: {r.header_all('Set-Cookie')}")
         for attribute in ("httponly", "secure", "samesite=strict", "path=/"):
             self.assertIn(attribute, cookie.lower().replace(" ", ""), f"cookie: {cookie}")
+        self.assertNotIn("domain=", cookie.lower(), f"cookie: {cookie}")
 
         self.assertIs(anon.ok("GET", "/setup")["needed"], False)
         again = Client.for_node(self.node, who="latecomer")

@@ -3,7 +3,7 @@ used by the API tests the way the web UI and an integration use it.
 
 A Client is one browser or one integration:
 
-- after sign_in(), setup() or register() it holds the `creek_session`
+- after sign_in(), setup() or register() it holds the `__Host-creek_session`
   cookie and the CSRF token, sends the cookie on every request and
   `X-Creek-CSRF` on every POST/PUT/PATCH/DELETE;
 - with_key() makes one that sends `Authorization: Bearer <api key>` instead;
@@ -25,7 +25,7 @@ import secrets
 import urllib.parse
 
 API = "/api/v1"
-SESSION_COOKIE = "creek_session"
+SESSION_COOKIE = "__Host-creek_session"
 CSRF_HEADER = "X-Creek-CSRF"
 STATE_CHANGING = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 
@@ -84,7 +84,7 @@ class Reply:
         return self.body.decode("utf-8", "replace")
 
     def session_cookie(self):
-        """The creek_session value this answer sets: the token, "" when it
+        """The __Host-creek_session value this answer sets: the token, "" when it
         clears the cookie, None when it does not touch it."""
         for value in self.header_all("Set-Cookie"):
             first, _, attrs = value.partition(";")
@@ -120,7 +120,7 @@ class Client:
         self.host = host
         self.who = who
         self.source = source          # client address, e.g. "127.0.0.2"
-        self.cookie = None            # creek_session token
+        self.cookie = None            # __Host-creek_session token
         self.csrf = None              # X-Creek-CSRF value
         self.bearer = None            # API key
         self.account = None           # the account object of the last sign-in
