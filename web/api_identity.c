@@ -121,6 +121,28 @@ static void session_delete(struct web_request *req)
 		web_session_cookie_clear(req);
 }
 
+static void sessions_get(struct web_request *req)
+{
+	struct cr_err err = { 0 };
+	json_t *out = NULL;
+	int rc = id_sessions_list(req->ctx->identity, &req->actor, cr_wall_us(), &out, &err);
+
+	web_reply_result(req, rc, &err, 200, out);
+}
+
+static void session_id_delete(struct web_request *req)
+{
+	struct cr_err err = { 0 };
+	const char *sid = req->n_params > 0 ? req->params[0] : NULL;
+	bool is_current =
+	    sid != NULL && strncmp(req->actor.session_hash, sid, ID_SESSION_ID_LEN) == 0;
+	int rc = id_session_end(req->ctx->identity, &req->actor, sid, &err);
+
+	web_reply_result(req, rc, &err, 204, NULL);
+	if (rc >= 0 && is_current)
+		web_session_cookie_clear(req);
+}
+
 static void sessions_delete(struct web_request *req)
 {
 	struct cr_err err = { 0 };
@@ -329,6 +351,17 @@ const struct web_route web_routes_identity[] = {
 	{ .methods = WEB_DELETE,
 	  .pattern = "/api/v1/session",
 	  .handler = session_delete,
+	  .permission = WEB_PERM_SESSION,
+	  .is_write = true,
+	  .before_password_change = true },
+	{ .methods = WEB_GET | WEB_HEAD,
+	  .pattern = "/api/v1/sessions",
+	  .handler = sessions_get,
+	  .permission = WEB_PERM_SESSION,
+	  .before_password_change = true },
+	{ .methods = WEB_DELETE,
+	  .pattern = "/api/v1/sessions/{session}",
+	  .handler = session_id_delete,
 	  .permission = WEB_PERM_SESSION,
 	  .is_write = true,
 	  .before_password_change = true },

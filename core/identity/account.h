@@ -70,6 +70,19 @@ int id_api_key_check(const struct identity *id, const char *key, const char *wor
 		     struct id_actor *actor, struct cr_err *err);
 
 int id_sign_out(const struct identity *id, const struct id_actor *actor, struct cr_err *err);
+
+/* A session's id in lists: the first 16 hex digits of its token's
+ * SHA-256 (names it without revealing anything that signs in). */
+#define ID_SESSION_ID_LEN 16
+/* {"sessions": [{"id", "created_at", "idle_until", "expires_at", "address"
+ * (where it signed in), "current"}]}: the actor's live sessions, newest
+ * first. New reference in *out. */
+int id_sessions_list(const struct identity *id, const struct id_actor *actor, int64_t now_us,
+		     json_t **out, struct cr_err *err);
+/* End one of the actor's own sessions by its id; CR_ENOTFOUND if the
+ * actor has none such (another account's is not found either). */
+int id_session_end(const struct identity *id, const struct id_actor *actor, const char *session_id,
+		   struct cr_err *err);
 int id_sign_out_everywhere(const struct identity *id, const struct id_actor *actor,
 			   struct cr_err *err);
 

@@ -165,6 +165,64 @@ int id_sign_out_everywhere(const struct identity *id, const struct id_actor *act
 			    "DELETE FROM session WHERE account_id = ?", &p, 1, NULL, err);
 }
 
+int id_sessions_list(const struct identity *id, const struct id_actor *actor, int64_t now_us,
+		     json_t **out, struct cr_err *err)
+{
+	struct storage_value p[3] = { storage_int(actor->account.id), storage_int(now_us),
+				      storage_int(now_us - id->session_lifetime_us) };
+	struct storage_rows rows;
+	json_t *list;
+	int rc = storage_query(id->store, STORAGE_DB_SYSTEM,
+			       "SELECT token_sha256, created_us, expires_us, address FROM session "
+			       "WHERE account_id = ? AND expires_us > ? AND created_us > ? ORDER "
+			       "BY created_us DESC",
+			       p, 3, &rows, err);
+
+	if (rc < 0) {
+		storage_rows_close(&rows);
+		return rc;
+	}
+	list = json_array();
+	for (size_t r = 0; r < rows.n_rows; r++) {
+		const char *hash = storage_rows_text(&rows, r, 0);
+		int64_t created = storage_rows_int(&rows, r, 1, 0);
+		json_array_append_new(
+		    list,
+		    json_pack("{s:s%, s:o, s:o, s:o, s:s?, s:b}", "id", hash != NULL ? hash : "",
+			      (size_t)(hash != NULL && strlen(hash) >= ID_SESSION_ID_LEN
+					   ? ID_SESSION_ID_LEN
+					   : 0),
+			      "created_at", id_time_json(created), "idle_until",
+			      id_time_json(storage_rows_int(&rows, r, 2, 0)), "expires_at",
+			      id_time_json(created + id->session_lifetime_us), "address",
+			      storage_rows_text(&rows, r, 3), "current",
+			      hash != NULL && strcmp(hash, actor->session_hash) == 0));
+	}
+	storage_rows_close(&rows);
+	*out = json_pack("{s:o}", "sessions", list);
+	return 0;
+}
+
+int id_session_end(const struct identity *id, const struct id_actor *actor, const char *session_id,
+		   struct cr_err *err)
+{
+	struct storage_value p[2] = { storage_int(actor->account.id),
+				      storage_text(session_id != NULL ? session_id : "") };
+	struct storage_result res = { 0 };
+	int rc;
+
+	if (session_id == NULL || strlen(session_id) != ID_SESSION_ID_LEN ||
+	    strspn(session_id, "0123456789abcdef") != ID_SESSION_ID_LEN)
+		return cr_err_set(err, CR_ENOTFOUND, "no such session of yours");
+	rc = storage_exec(id->store, STORAGE_DB_SYSTEM, NULL,
+			  "DELETE FROM session WHERE account_id = ? AND substr(token_sha256, 1, "
+			  "16) = ?",
+			  p, 2, &res, err);
+	if (rc == 0 && res.rows_affected == 0)
+		rc = cr_err_set(err, CR_ENOTFOUND, "no such session of yours");
+	return rc;
+}
+
 int id_me(const struct identity *id, const struct id_actor *actor, json_t **out, struct cr_err *err)
 {
 	struct storage_value p = storage_int(actor->account.id);

@@ -249,6 +249,15 @@ def sign_out_everywhere(t, a):
     return Call(client=t.fresh_session(a), after=lambda r: t.restore(a))
 
 
+def end_my_session(t, a):
+    """One of the actor's own sessions, by its id (a second one)."""
+    c = t.fresh_session(a)
+    sid = "0" * 16
+    if c is not None:
+        sid = next(s["id"] for s in c.ok("GET", "/sessions")["sessions"] if s["current"])
+    return Call(client=c, args=[sid], after=lambda r: t.restore(a))
+
+
 def rename_me(t, a):
     return Call(body={"name": (a.account or {}).get("name") or "Nobody"})
 
@@ -449,6 +458,8 @@ MATRIX = [
     ("POST",   "/session",                          "y    y    y    y    y    y    y    y    ?", sign_in),
     ("DELETE", "/session",                          "y    y    y    y    y    y    n    y    n", sign_out),
     ("DELETE", "/sessions",                         "y    y    y    y    y    y    n    y    n", sign_out_everywhere),
+    ("GET",    "/sessions",                         "y    y    y    y    y    y    n    y    n", plain),
+    ("DELETE", "/sessions/{}",                      "y    y    y    y    y    y    n    y    n", end_my_session),
     ("GET",    "/me",                               "y    y    y    y    y    y    n    y    n", plain),
     ("PATCH",  "/me",                               "y    y    y    y    y    y    n    y    n", rename_me),
     ("PUT",    "/me/password",                      "y    y    y    y    y    y    n    y    n", change_password),
@@ -1076,6 +1087,41 @@ class InviteAcceptRole(OneWorkspace):
                      {"status": "deactivated"})
         self.assert_error(c.request("POST", f"/invites/{link['token']}/accept"), 409,
                           "conflict")
+
+
+class MySessions(OneWorkspace):
+    """Finding 16: one lists one's own live sessions (where each signed in,
+    until when) and ends any one of them; another account's session is
+    not found."""
+
+    def test_list_and_end_ones_own_sessions_only(self):
+        m = self.add_member("many")
+        phone = self.session(m, who="phone")
+        laptop = self.session(m, who="laptop", source=None)
+        listed = laptop.ok("GET", "/sessions")["sessions"]
+        self.assertEqual(len(listed), 2, str(listed))
+        self.assertEqual(sorted(s["current"] for s in listed), [False, True], str(listed))
+        for s in listed:
+            self.assertRegex(s["id"], r"^[0-9a-f]{16}$")
+            self.assertEqual(s["address"], "127.0.0.1")
+            for key in ("created_at", "idle_until", "expires_at"):
+                self.assertTrue(s[key], str(s))
+        other = next(s["id"] for s in listed if not s["current"])
+
+        # Another account cannot end it (nor tell it exists).
+        self.assert_error(self.root.delete(f"/sessions/{other}"), 404, "not_found")
+        phone.ok("GET", "/me")
+        # Its owner can, from the other session; this one goes on.
+        laptop.request("DELETE", f"/sessions/{other}", expect=204)
+        self.assert_error(phone.get("/me"), 401, "unauthenticated")
+        self.assertEqual([s["current"] for s in laptop.ok("GET", "/sessions")["sessions"]],
+                         [True])
+        self.assert_error(laptop.delete("/sessions/zz"), 404, "not_found")
+        # Ending the current one signs out and clears the cookie.
+        mine = laptop.ok("GET", "/sessions")["sessions"][0]["id"]
+        r = laptop.request("DELETE", f"/sessions/{mine}", expect=204)
+        self.assertEqual(r.session_cookie(), "", str(r))
+        self.assert_error(laptop.get("/me"), 401, "unauthenticated")
 
 
 class PasswordSetBySomeoneElse(OneWorkspace):

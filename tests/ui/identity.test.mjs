@@ -8,7 +8,8 @@
 // TEST_ADMIN, whom the other browser tests then sign in as. In order:
 //   1. first-run setup through #/setup: a wrong setup code is refused, the one creekd wrote into
 //      its data dir (CREEK_DATA_DIR) lands in the new workspace
-//   2. sign out; a wrong password is refused with its message; sign in again
+//   2. sign out; a wrong password is refused with its message; sign in again; My sessions lists
+//      this browser's session
 //   3. org chart: two departments, one inside the other, and a member added through the form into
 //      the inner one, shown in the tree count and the table
 //   4. an invite link (with its QR code) opened in a browser with no cookies: register, land in the
@@ -194,6 +195,31 @@ async function signOutAndIn(page, ws) {
   await waitForUrl(page, new RegExp(`#/w/${ws}/apps$`), 'after signing in again');
   await visible(page, 'apps-page', 'the workspace home after signing in');
   log('sign out, wrong password refused, sign in again OK');
+}
+
+// My sessions lists this browser's session (marked as the current one).
+async function mySessions(page) {
+  await click(page, tid('account-menu'));
+  await click(page, tid('account-sessions'));
+  await visible(page, 'account-sessions-table', 'the My sessions table');
+  await page.waitForFunction(
+    (s) => document.querySelector(s)?.querySelectorAll('tbody tr').length >= 1,
+    tid('account-sessions-table'),
+    { timeout: remaining() },
+  );
+  await page.waitForSelector(`${tid('account-sessions-table')} .current-tag`, {
+    state: 'visible',
+    timeout: remaining(),
+  });
+  const text = await page.textContent(tid('account-sessions-table'));
+  if (!text.includes('127.0.0.1')) fail(`My sessions shows no address: ${text}`);
+  await page.screenshot({ path: join(artifacts, 'ui-identity-sessions.png'), fullPage: true });
+  await page.keyboard.press('Escape');
+  await page.waitForSelector(tid('account-sessions-table'), {
+    state: 'hidden',
+    timeout: remaining(),
+  });
+  log('my sessions listed OK');
 }
 
 async function addDepartment(page, name) {
@@ -430,6 +456,7 @@ async function run(context) {
   watch(page, 'admin', { allow: allowSignedOut });
   const ws = await firstRunSetup(page);
   await signOutAndIn(page, ws);
+  await mySessions(page);
   const east = await buildOrgChart(page, ws);
   await inviteByLink(page, ws, east);
   problems.push(...(await cspViolations(page, 'admin')));

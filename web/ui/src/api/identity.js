@@ -28,6 +28,12 @@ export const deleteSession = () => apiDelete('/api/v1/session');
 /** DELETE /sessions: signs the account out everywhere. */
 export const deleteSessions = () => apiDelete('/api/v1/sessions');
 
+/** GET /sessions → {sessions: [{id, created_at, idle_until, expires_at, address, current}]} */
+export const getSessions = () => apiGet('/api/v1/sessions');
+
+/** DELETE /sessions/{id}: end one of the account's own sessions. */
+export const deleteSessionById = (id) => apiDelete(`/api/v1/sessions/${encodeURIComponent(id)}`);
+
 /**
  * GET /me. A 401 is left to the caller (it means "not signed in", not "session lost").
  * @returns {Promise<{account: object, csrf_token: string, expires_at: string,

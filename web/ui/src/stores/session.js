@@ -166,6 +166,13 @@ export function createSessionStore(deps = {}) {
   }
 
   const signOut = () => endSession(api.deleteSession);
+  /** The account's live sessions (newest first). */
+  const listSessions = async () => (await api.getSessions())?.sessions ?? [];
+  /** Ends one of them; ending the current one signs this browser out. */
+  async function endOneSession(id, isCurrent) {
+    if (isCurrent) return endSession(() => api.deleteSessionById(id));
+    await api.deleteSessionById(id);
+  }
   const signOutEverywhere = () => endSession(api.deleteSessions);
 
   const changePassword = (current, next) => api.putMyPassword(current, next);
@@ -193,6 +200,8 @@ export function createSessionStore(deps = {}) {
     lookupInvite,
     acceptInvite,
     signOut,
+    listSessions,
+    endOneSession,
     signOutEverywhere,
     changePassword,
     rename,

@@ -254,6 +254,15 @@ export default {
       othersEnd: 'Afterwards every other sign-in of this account (other devices) ends.',
       changed: 'Password changed; sign-ins on other devices have ended',
     },
+    sessions: {
+      title: 'My sessions',
+      hint: 'Where this account is signed in. A sign-in not used for a while ends by itself; end one you do not recognise, then change your password.',
+      signedIn: 'Signed in',
+      address: 'From address',
+      idleUntil: 'Ends if unused until',
+      current: 'This browser',
+      end: 'Sign out',
+    },
     signOut: 'Sign out',
     signOutAll: 'Sign out everywhere',
     signOutAllConfirm:

@@ -251,6 +251,15 @@ export default {
     signOut: '退出登录',
     signOutAll: '退出所有设备',
     signOutAllConfirm: '此账号在所有设备和浏览器上的登录都将失效，包括当前这个。确定继续？',
+    sessions: {
+      title: '我的登录',
+      hint: '此账号当前在以下位置登录。长时间未使用的登录会自动失效；如有不认识的登录，请将其退出并修改密码。',
+      signedIn: '登录时间',
+      address: '来源地址',
+      idleUntil: '若不使用，失效于',
+      current: '当前浏览器',
+      end: '退出',
+    },
   },
   workspace: {
     switch: '切换工作区',
