@@ -1089,6 +1089,29 @@ class InviteAcceptRole(OneWorkspace):
                           "conflict")
 
 
+class PasswordRules(OneWorkspace):
+    """Finding 16: the minimum counts characters, not bytes, and common
+    passwords are refused, wherever a password is set (here a new member
+    and one's own change). The list and rules themselves: the unit test."""
+
+    def test_length_counts_characters_and_common_passwords_are_refused(self):
+        for password, why in (("密码好好好", "at least 8"), ("Admin123!", "too common"),
+                              ("qwertyuiop", "too common"), ("20240101", "too common")):
+            r = self.root.post(f"/workspaces/{self.ws}/members",
+                               {"login": f"weak-{next(self.seq)}", "name": "Weak",
+                                "password": password, "department_ids": [ROOT_DEPARTMENT]})
+            self.assert_error(r, 400, "invalid")
+            self.assertIn(why, r.error_message, str(r))
+        m = self.add_member("rules")
+        c = self.session(m)
+        r = c.request("PUT", "/me/password",
+                      body={"current_password": m["password"], "new_password": "Password1"})
+        self.assert_error(r, 400, "invalid")
+        c.request("PUT", "/me/password",
+                  body={"current_password": m["password"], "new_password": "溪流春天的小荷花"},
+                  expect=204)
+
+
 class MySessions(OneWorkspace):
     """Finding 16: one lists one's own live sessions (where each signed in,
     until when) and ends any one of them; another account's session is
