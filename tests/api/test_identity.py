@@ -26,7 +26,7 @@ from typing import Callable, Optional
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "lib"))
-from creek import ROOT, Cluster, Node, creekctl, wait_for  # noqa: E402
+from creek import CREEKCTL, ROOT, Cluster, Node, creekctl, wait_for  # noqa: E402
 from identity_client import Client, new_password, read_setup_code  # noqa: E402
 from route_table import route_rows  # noqa: E402
 
@@ -1739,6 +1739,18 @@ class FirstStart(unittest.TestCase):
         rc, out, err = creekctl(*status)
         self.assertEqual(rc, 0, err)
         self.assertNotIn("setup code", out)
+
+    def test_creekctl_admin_create_needs_no_code(self):
+        import subprocess
+        password = new_password()
+        out = subprocess.run(
+            [CREEKCTL, "--config", "/dev/null", "--url", f"http://127.0.0.1:{self.node.http_port}",
+             "--data-dir", self.node.data_dir, "admin", "create", "--login", "root", "--name",
+             "Root Admin", "--workspace", "Acme"],
+            input=password + "\n", capture_output=True, text=True, timeout=60)
+        self.assertEqual(out.returncode, 0, out.stderr)
+        Client.for_node(self.node).sign_in("root", password, expect=200)
+        self.assertEqual(read_setup_code(self.node.data_dir), "")
 
     def test_the_operator_sets_up_without_a_code(self):
         r = Client.for_node(self.node).request(
