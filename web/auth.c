@@ -184,3 +184,18 @@ bool web_param_id(struct web_request *req, unsigned i, int64_t *out)
 	*out = v;
 	return true;
 }
+
+bool web_may_see_cluster(struct web_request *req)
+{
+	const struct identity *id = req->ctx->identity;
+	struct id_actor actor;
+
+	if (req->is_local)
+		return true;
+	if (id == NULL ||
+	    id_session_check(id,
+			     MHD_lookup_connection_value(req->conn, MHD_COOKIE_KIND, COOKIE_NAME),
+			     NULL, cr_wall_us(), &actor, NULL) < 0)
+		return false;
+	return actor.account.is_installation_admin;
+}

@@ -1,14 +1,20 @@
 /* web/reply.c: JSON answers, the error shape, and the headers every answer
- * carries. The one table mapping Creek's error codes to HTTP statuses. */
+ * carries. The one table mapping Creek's error codes to HTTP statuses, and
+ * the one place that decides what of an error a client may read: an
+ * internal failure, an unavailable store or an unsettled write is answered
+ * in general words and a log id, its detail (SQL, store addresses, paths)
+ * going only to the log under that id. The security events' log lines. */
 #define LOG_MODULE "web"
 #include "web_int.h"
 
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/random.h>
 
 #include "../lib/log.h"
 #include "../lib/mem.h"
+#include "../lib/text.h"
 
 /* Strict: scripts, styles, fonts and images only from this origin; no
  * framing; no plugins. The UI build is made to run under it. */
@@ -141,13 +147,100 @@ void web_reply_http_error(struct web_request *req, unsigned status, const char *
 		       json_pack("{s:{s:s, s:s}}", "error", "code", code, "message", clean));
 }
 
-void web_reply_error(struct web_request *req, int code, const char *fmt, ...)
+const char *web_log_id(struct web_request *req)
 {
-	char msg[CR_ERR_MSG_MAX];
+	unsigned char b[WEB_LOG_ID_LEN / 2];
+
+	if (req->log_id[0] != '\0')
+		return req->log_id;
+	if (getrandom(b, sizeof(b), 0) != (ssize_t)sizeof(b))
+		memset(b, 0, sizeof(b)); /* an id shared by a few is still an id */
+	cr_hex_encode(b, sizeof(b), req->log_id);
+	return req->log_id;
+}
+
+/* The log fields of req (borrowed from it); actor may be NULL. */
+static struct cr_log_fields request_fields(struct web_request *req, const char *actor)
+{
+	const char *ws = req->actor.workspace_id[0] != '\0' ? req->actor.workspace_id : NULL;
+
+	if (actor == NULL && req->actor.via_api_key)
+		actor = "api-key";
+	else if (actor == NULL && req->actor.account.login[0] != '\0')
+		actor = req->actor.account.login;
+	return (struct cr_log_fields){ .request_id = web_log_id(req),
+				       .workspace = ws,
+				       .actor = actor,
+				       .client_address = req->client_address };
+}
+
+void web_security_event(struct web_request *req, enum cr_log_level level, const char *name,
+			const char *actor, const char *fmt, ...)
+{
+	struct cr_log_fields f = request_fields(req, actor);
+	char what[CR_ERR_MSG_MAX];
 	va_list ap;
 
 	va_start(ap, fmt);
-	(void)vsnprintf(msg, sizeof(msg), fmt, ap);
+	(void)vsnprintf(what, sizeof(what), fmt, ap);
 	va_end(ap);
-	web_reply_http_error(req, web_status_for(code), cr_err_name(code), msg);
+	f.event = name;
+	cr_log_fields_set(&f);
+	CR_LOG_AT(level, "security: %s: %s; actor '%s', workspace '%s', client '%s', request %s",
+		  name, what, f.actor != NULL ? f.actor : "-",
+		  f.workspace != NULL ? f.workspace : "-", f.client_address, f.request_id);
+	cr_log_fields_set(NULL);
+}
+
+/* Errors whose text is for the log only: what the client reads instead. */
+static bool hide_detail(struct web_request *req, int code, const char *detail, char *msg,
+			size_t msg_len)
+{
+	struct cr_log_fields f = request_fields(req, NULL);
+	const char *method = web_method_name(req->method);
+
+	if (code == CR_EUNAVAIL)
+		(void)snprintf(msg, msg_len,
+			       "the service is unavailable right now; nothing was written; try "
+			       "again (request %s)",
+			       f.request_id);
+	else if (code == CR_EUNKNOWN)
+		(void)snprintf(msg, msg_len,
+			       "the outcome of the change is unknown: repeat it with the same "
+			       "Idempotency-Key%s%s%s to apply it at most once (request %s)",
+			       req->request_id[0] ? " ('" : "", req->request_id,
+			       req->request_id[0] ? "')" : "", f.request_id);
+	else if (web_status_for(code) == 500)
+		(void)snprintf(msg, msg_len,
+			       "internal error; the node's log has the details under request %s",
+			       f.request_id);
+	else
+		return false;
+	cr_log_fields_set(&f);
+	if (web_status_for(code) == 500)
+		log_err("request %s (%s '%s'): %s", f.request_id, method ? method : "?", req->path,
+			detail);
+	else
+		log_warn("request %s (%s '%s'): %s", f.request_id, method ? method : "?", req->path,
+			 detail);
+	cr_log_fields_set(NULL);
+	return true;
+}
+
+void web_reply_error(struct web_request *req, int code, const char *fmt, ...)
+{
+	char detail[CR_ERR_MSG_MAX];
+	char msg[CR_ERR_MSG_MAX + 64];
+	va_list ap;
+
+	va_start(ap, fmt);
+	(void)vsnprintf(detail, sizeof(detail), fmt, ap);
+	va_end(ap);
+	if (!hide_detail(req, code, detail, msg, sizeof(msg))) {
+		web_reply_http_error(req, web_status_for(code), cr_err_name(code), detail);
+		return;
+	}
+	web_reply_json(req, web_status_for(code),
+		       json_pack("{s:{s:s, s:s, s:s}}", "error", "code", cr_err_name(code),
+				 "message", msg, "request_id", req->log_id));
 }

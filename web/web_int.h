@@ -10,6 +10,7 @@
 #include "../core/identity/identity.h"
 #include "../lib/arena.h"
 #include "../lib/buf.h"
+#include "../lib/log.h"
 #include "server.h"
 
 #define WEB_MAX_PATH_PARAMS 4
@@ -61,6 +62,7 @@ enum web_body {
 };
 
 #define WEB_REQUEST_ID_MAX 128
+#define WEB_LOG_ID_LEN     16 /* hex digits */
 
 struct web_request {
 	struct MHD_Connection *conn;
@@ -77,6 +79,9 @@ struct web_request {
 	/* Idempotency-Key (or the forwarding node's), else one made up for a
 	 * write: a retried write applies once. "" if none. */
 	char request_id[WEB_REQUEST_ID_MAX + 1];
+	/* The id logs and error answers name this request by (web_log_id()):
+	 * made up on first use, "" until then. */
+	char log_id[WEB_LOG_ID_LEN + 1];
 	/* The client's address (the forwarding node's client's, on PEER). */
 	char client_address[64];
 	/* Who asks (routes with a session or workspace permission). */
@@ -143,6 +148,15 @@ void web_reply_http_error(struct web_request *req, unsigned status, const char *
 			  const char *message);
 /* Security headers every answer carries; is_api adds no-store caching. */
 void web_headers_add(struct MHD_Response *r, bool is_api);
+/* The request's log id (req->log_id, made up on the first call). */
+const char *web_log_id(struct web_request *req);
+/* Log one security event (name: "sign_in_failed", "csrf_refused", ...)
+ * with the actor (req->actor's login, "api-key", or actor if not NULL),
+ * workspace, client address and log id, as text on stderr and as
+ * journald fields; fmt adds what happened (user values quoted). */
+void web_security_event(struct web_request *req, enum cr_log_level level, const char *name,
+			const char *actor, const char *fmt, ...)
+    __attribute__((format(printf, 5, 6)));
 
 /* static.c: GET/HEAD of a UI file, with the SPA fallback to index.html. */
 void web_static_serve(struct web_request *req);
@@ -154,6 +168,10 @@ bool web_forward_if_needed(struct web_request *req);
 /* auth.c: who asks. Fills req->actor for the route's permission and
  * checks CSRF on changes; false once it answered (401/403). */
 bool web_auth(struct web_request *req, const struct web_route *route);
+/* The caller may see the cluster's topology (health's detail): the
+ * operator, or a signed-in installation administrator (the console).
+ * Never answers. */
+bool web_may_see_cluster(struct web_request *req);
 /* A browser's Origin, if sent, names this host (scheme://Host): checked
  * on every change before it is forwarded (the leader cannot see it). */
 bool web_origin_ok(struct web_request *req);
