@@ -224,7 +224,8 @@ static void join_post(struct web_request *req)
 			   secret, address,
 			   domain != NULL ? (unsigned)json_integer_value(domain) : 0, &a, &err);
 	if (rc < 0) {
-		log_warn("join refused for '%s': %s", address, err.msg);
+		web_security_event(req, CR_LOG_WARN, "join_refused", NULL, "address '%s': %s",
+				   address, err.msg);
 		web_reply_error(req, rc, "%s", err.msg);
 		return;
 	}

@@ -134,6 +134,7 @@ bool web_forward_if_needed(struct web_request *req)
 		fr.keep_waiting_arg = &sl;
 		rc = cluster_http(ctx->forwarder, &fr, &resp, &err);
 		if (rc == 0 && resp.status != 503) {
+			req->is_audited = true; /* the leader logs its security event */
 			relay(req, &resp);
 			cr_buf_close(&resp.body);
 			return true;

@@ -344,6 +344,7 @@ static enum MHD_Result access_handler(void *cls, struct MHD_Connection *conn, co
 	dispatch(req);
 	if (req->response == NULL)
 		web_reply_error(req, CR_EINTERNAL, "the handler gave no answer");
+	web_security_audit(req);
 	ok = MHD_queue_response(conn, req->status, req->response);
 	if (req->status >= 500)
 		log_warn("%s '%s' answered %u", method, url, req->status);

@@ -82,6 +82,8 @@ struct web_request {
 	/* The id logs and error answers name this request by (web_log_id()):
 	 * made up on first use, "" until then. */
 	char log_id[WEB_LOG_ID_LEN + 1];
+	/* Its security event is logged, or left to the leader it went to. */
+	bool is_audited;
 	/* The client's address (the forwarding node's client's, on PEER). */
 	char client_address[64];
 	/* Who asks (routes with a session or workspace permission). */
@@ -150,6 +152,19 @@ void web_reply_http_error(struct web_request *req, unsigned status, const char *
 void web_headers_add(struct MHD_Response *r, bool is_api);
 /* The request's log id (req->log_id, made up on the first call). */
 const char *web_log_id(struct web_request *req);
+/* Log the security event a finished request makes, if any, once: a
+ * sign-in (or its failure or throttling), a refusal (403, a CSRF or
+ * cross-site change, a refused API key or join), a change of roles,
+ * groups, API keys, passwords or members, an export, import or join.
+ * The table of events is in reply.c. HTTP thread, after the handler. */
+void web_security_audit(struct web_request *req);
+struct web_security_row {
+	unsigned methods;    /* WEB_* bits */
+	const char *pattern; /* a route row's */
+	const char *event;   /* logged when it answers 2xx */
+	enum cr_log_level level;
+};
+extern const struct web_security_row web_security_rows[]; /* ended by a NULL pattern */
 /* Log one security event (name: "sign_in_failed", "csrf_refused", ...)
  * with the actor (req->actor's login, "api-key", or actor if not NULL),
  * workspace, client address and log id, as text on stderr and as
