@@ -323,6 +323,12 @@ static bool hide_detail(struct web_request *req, int code, const char *detail, c
 			       "Idempotency-Key%s%s%s to apply it at most once (request %s)",
 			       req->request_id[0] ? " ('" : "", req->request_id,
 			       req->request_id[0] ? "')" : "", f.request_id);
+	else if (code == CR_ECONFLICT && strstr(detail, " constraint failed") != NULL)
+		/* the store's own words, naming tables and columns (storage/conn.c):
+		 * a check in core that should have caught it first did not */
+		(void)snprintf(msg, msg_len,
+			       "the change conflicts with data already stored (request %s)",
+			       f.request_id);
 	else if (web_status_for(code) == 500)
 		(void)snprintf(msg, msg_len,
 			       "internal error; the node's log has the details under request %s",

@@ -73,6 +73,24 @@ class Disclosure(unittest.TestCase):
                          r"SQL error")
         self.assertEqual(self.admin.get("/me").status, 200)
 
+    def test_store_constraint_text_is_not_answered(self):
+        # A uniqueness the engines do not check themselves: the store's
+        # words (table and column names) reach only the log.
+        ws = self.admin.get("/me").json()["workspaces"][0]["id"]
+        self.node.sql("system", "exec", "CREATE UNIQUE INDEX test_name_once ON account(name)")
+        try:
+            r = self.admin.post(f"/workspaces/{ws}/members",
+                                {"login": "same.name", "name": "Zhao Lei",
+                                 "password": new_password()})
+        finally:
+            self.node.sql("system", "exec", "DROP INDEX test_name_once")
+        self.assertEqual(r.status, 409, r)
+        error = r.json()["error"]
+        self.assertEqual(error["code"], "conflict")
+        self.assertNotIn("account", r.text())
+        self.assertNotIn("constraint", r.text())
+        self.assertIn(error["request_id"], self.node.read_log())
+
 
 if __name__ == "__main__":
     unittest.main()
