@@ -177,6 +177,7 @@ static struct cr_log_fields request_fields(struct web_request *req, const char *
 void web_security_event(struct web_request *req, enum cr_log_level level, const char *name,
 			const char *actor, const char *fmt, ...)
 {
+	const struct cr_log_fields *outer = cr_log_fields_get();
 	struct cr_log_fields f = request_fields(req, actor);
 	char what[CR_ERR_MSG_MAX];
 	va_list ap;
@@ -190,7 +191,7 @@ void web_security_event(struct web_request *req, enum cr_log_level level, const 
 	CR_LOG_AT(level, "security: %s: %s; actor '%s', workspace '%s', client '%s', request %s",
 		  name, what, f.actor != NULL ? f.actor : "-",
 		  f.workspace != NULL ? f.workspace : "-", f.client_address, f.request_id);
-	cr_log_fields_set(NULL);
+	cr_log_fields_set(outer);
 }
 
 /* The changes that are security events, logged when they succeed. Each
@@ -309,6 +310,7 @@ void web_security_audit(struct web_request *req)
 static bool hide_detail(struct web_request *req, int code, const char *detail, char *msg,
 			size_t msg_len)
 {
+	const struct cr_log_fields *outer = cr_log_fields_get();
 	struct cr_log_fields f = request_fields(req, NULL);
 	const char *method = web_method_name(req->method);
 
@@ -342,7 +344,7 @@ static bool hide_detail(struct web_request *req, int code, const char *detail, c
 	else
 		log_warn("request %s (%s '%s'): %s", f.request_id, method ? method : "?", req->path,
 			 detail);
-	cr_log_fields_set(NULL);
+	cr_log_fields_set(outer);
 	return true;
 }
 
