@@ -362,6 +362,11 @@ class BadJoins(unittest.TestCase):
                                  if n["id"] != self.first.node_id()))
         self.assertEqual(rc, 0)
         self.refused(once, "already used")
+        # Each is a security event in the log of the node that decided it.
+        log = self.first.read_log()
+        self.assertEqual(log.count("security: node_joined: "), 1, log[-3000:])
+        self.assertEqual(log.count("security: node_removed: "), 1, log[-3000:])
+        self.assertGreaterEqual(log.count("security: join_refused: "), 3, log[-3000:])
 
     def test_a_member_of_another_cluster_is_not_moved(self):
         node = Node(extra_args=[])

@@ -5,7 +5,8 @@ CSRF refusal, an authorization refusal, an API key's creation, a password
 change; each is logged once, with its actor, workspace, client address and
 request id; a value sent to forge a log line stays on its line, escaped.
 Leaves out the journald fields (node/journal.c sends the same fields; no
-journal runs here) and the cluster join (tests/cluster joins nodes)."""
+journal runs here) and cluster joins (tests/cluster/test_cluster.py,
+BadJoins, reads node_joined, join_refused and node_removed)."""
 
 import os
 import re
