@@ -346,7 +346,7 @@ static enum MHD_Result access_handler(void *cls, struct MHD_Connection *conn, co
 		web_reply_error(req, CR_EINTERNAL, "the handler gave no answer");
 	web_security_audit(req);
 	ok = MHD_queue_response(conn, req->status, req->response);
-	if (req->status >= 500)
+	if (req->status >= 500 && req->log_id[0] == '\0') /* else logged with its id */
 		log_warn("%s '%s' answered %u", method, url, req->status);
 	return ok;
 }

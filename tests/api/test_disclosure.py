@@ -69,6 +69,7 @@ class Disclosure(unittest.TestCase):
         lines = [line for line in self.node.read_log().splitlines()
                  if error["request_id"] in line]
         self.assertEqual(len(lines), 1, self.node.read_log()[-4000:])
+        self.assertNotIn("GET '/api/v1/me' answered 500", self.node.read_log())  # logged once
         self.assertRegex(lines[0], r" error web: request [0-9a-f]{16} \(GET '/api/v1/me'\): "
                          r"SQL error")
         self.assertEqual(self.admin.get("/me").status, 200)
