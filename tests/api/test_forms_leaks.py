@@ -1,0 +1,90 @@
+"""What records and their answers must not reveal (issue 14): names
+through references (refs), values in sub-table rows that skip the checks
+of top-level ones, the record holding a unique value, file names that
+read backwards, spreadsheet formulas in exported text, and the docs'
+word on what an API key may import."""
+
+import base64
+import csv
+import io
+import os
+import sys
+import unittest
+import urllib.parse
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
+
+from creek import Node  # noqa: E402
+from identity_client import Client, new_password  # noqa: E402
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+RLO = "\u202e"  # RIGHT-TO-LEFT OVERRIDE: "invoice[RLO]fdp.exe" shows as "invoiceexe.pdf"
+
+
+class FormsLeaksTest(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.node = Node()
+        cls.node.start()
+        cls.root = Client.for_node(cls.node, "root")
+        cls.ws = cls.root.setup("root", "Root", new_password(), "Acme").json()["workspace"]["id"]
+        cls.seq = iter(range(1, 1_000_000))
+        # alice: a plain member without the contacts right
+        cls.alice, cls.alice_id = cls.member(cls.ws, "alice")
+        cls.bob, cls.bob_id = cls.member(cls.ws, "bob")
+        # another workspace and one of its people, a stranger to Acme
+        cls.ws_other = cls.root.ok("POST", "/workspaces", {"name": "Other"}, status=201)["id"]
+        _, cls.stranger_id = cls.member(cls.ws_other, "stranger")
+        cls.dept = cls.root.ok("POST", f"/workspaces/{cls.ws}/departments",
+                               {"name": "Sales", "parent_id": 1}, status=201)["id"]
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.node.stop()
+        cls.node.close()
+
+    @classmethod
+    def member(cls, ws, name):
+        login, password = f"{name}{next(cls.seq)}", new_password()
+        m = cls.root.ok("POST", f"/workspaces/{ws}/members",
+                        {"login": login, "name": name.title(), "password": password}, status=201)
+        c = Client.for_node(cls.node, who=name)
+        c.sign_in(login, password)
+        return c, m["account_id"]
+
+    def W(self, path=""):
+        return f"/api/v1/workspaces/{self.ws}{path}"
+
+    def app(self, fields):
+        app = self.root.ok("POST", f"/workspaces/{self.ws}/apps", {"name": f"app {next(self.seq)}"},
+                           status=201)["id"]
+        r = self.root.put(self.W(f"/apps/{app}/form"), {"version": 0, "fields": fields})
+        self.assertEqual(r.status, 200, r.text())
+        return app
+
+    def people_app(self):
+        return self.app([
+            {"id": "m", "type": "member", "label": "负责人", "options": {"multiple": True}},
+            {"id": "d", "type": "department", "label": "部门", "options": {"multiple": True}},
+            {"id": "rows", "type": "subtable", "label": "明细", "options": {"fields": [
+                {"id": "who", "type": "member", "label": "经办人"},
+                {"id": "dep", "type": "department", "label": "科室"},
+                {"id": "doc", "type": "attachment", "label": "单据"}]}},
+        ])
+
+    # ---- item 10: small leaks ----
+
+    def test_a_taken_unique_value_does_not_name_the_record_holding_it(self):
+        app = self.app([{"id": "code", "type": "text", "label": "代码", "unique": True}])
+        held = self.root.ok("POST", f"/workspaces/{self.ws}/apps/{app}/records",
+                            {"values": {"code": "X1"}}, status=201)
+        r = self.alice.post(self.W(f"/apps/{app}/records"), {"values": {"code": "X1"}})
+        self.assertEqual(r.status, 409, r.text())
+        self.assertIn("代码", r.error_message)
+        self.assertIn("taken", r.error_message)
+        self.assertNotIn("record", r.error_message)
+        self.assertNotIn(str(held["id"]), r.error_message)
+
+
+if __name__ == "__main__":
+    unittest.main()
