@@ -85,6 +85,19 @@ class FormsLeaksTest(unittest.TestCase):
         self.assertNotIn("record", r.error_message)
         self.assertNotIn(str(held["id"]), r.error_message)
 
+    def test_csv_export_keeps_text_led_by_a_tab_or_return_as_text(self):
+        app = self.app([{"id": "t", "type": "textarea", "label": "正文"}])
+        # (a value's leading tabs are trimmed when it is kept; a return is not)
+        for text in ("\r=1+2", "\r\n@SUM(1)", "=1+2", "plain"):
+            self.root.ok("POST", f"/workspaces/{self.ws}/apps/{app}/records",
+                         {"values": {"t": text}}, status=201)
+        r = self.root.post(self.W(f"/apps/{app}/export"),
+                           {"format": "csv", "fields": ["t"]})
+        self.assertEqual(r.status, 200, r.text())
+        rows = list(csv.reader(io.StringIO(r.body.decode("utf-8-sig"), newline="")))
+        cells = sorted(row[1] for row in rows[1:])  # ID, 正文, 创建人, 创建时间
+        self.assertEqual(cells, sorted(["'\r=1+2", "'\r\n@SUM(1)", "'=1+2", "plain"]))
+
 
 if __name__ == "__main__":
     unittest.main()
