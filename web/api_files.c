@@ -70,6 +70,10 @@ static int file_name(struct web_request *req, const char **out, struct cr_err *e
 				  WEB_FILE_NAME_MAX);
 	if (strpbrk(name, "/\\") != NULL)
 		return cr_err_set(err, CR_EINVAL, "the file's name must not contain / or \\");
+	if (cr_utf8_has_bidi_controls(name))
+		return cr_err_set(
+		    err, CR_EINVAL,
+		    "the file's name must not hold text-direction controls (U+202E...)");
 	*out = name;
 	return 0;
 }

@@ -85,6 +85,20 @@ class FormsLeaksTest(unittest.TestCase):
         self.assertNotIn("record", r.error_message)
         self.assertNotIn(str(held["id"]), r.error_message)
 
+    def test_file_names_with_bidirectional_controls_are_refused(self):
+        name = f"invoice{RLO}fdp.exe"
+        r = self.alice.request("POST", f"/workspaces/{self.ws}/files", body=b"MZ",
+                               headers={"Content-Type": "application/octet-stream",
+                                        "X-Creek-File-Name": urllib.parse.quote(name)})
+        self.assertEqual(r.status, 400, "upload: " + r.text())
+        app = self.app([{"id": "doc", "type": "attachment", "label": "附件"}])
+        for ch in ("\u202a", "\u202b", "\u202c", "\u202d", RLO, "\u2066", "\u2067", "\u2068",
+                   "\u2069", "\u200e", "\u200f", "\u061c"):
+            doc = {"sha256": "d" * 64, "name": f"a{ch}b.pdf", "size": 1, "type": "application/pdf"}
+            r = self.alice.post(self.W(f"/apps/{app}/records"), {"values": {"doc": [doc]}})
+            self.assertEqual(r.status, 400, f"U+{ord(ch):04X}: {r.text()}")
+            self.assertIn("direction", r.error_message)
+
     def test_csv_export_keeps_text_led_by_a_tab_or_return_as_text(self):
         app = self.app([{"id": "t", "type": "textarea", "label": "正文"}])
         # (a value's leading tabs are trimmed when it is kept; a return is not)
