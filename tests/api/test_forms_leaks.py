@@ -112,6 +112,21 @@ class FormsLeaksTest(unittest.TestCase):
         cells = sorted(row[1] for row in rows[1:])  # ID, 正文, 创建人, 创建时间
         self.assertEqual(cells, sorted(["'\r=1+2", "'\r\n@SUM(1)", "'=1+2", "plain"]))
 
+    def test_docs_say_what_an_api_key_import_of_an_existing_login_answers(self):
+        key = self.root.ok("POST", f"/workspaces/{self.ws}/api-keys", {"name": "hr"},
+                           status=201)["key"]
+        k = Client.with_key(self.node, key)
+        bob = self.root.get(self.W(f"/members/{self.bob_id}")).json()
+        csv_text = f"login,name\n{bob['login']},Bob\n"
+        report = k.ok("POST", f"/workspaces/{self.ws}/members/import", {"csv": csv_text})
+        row = report["rows"][0]
+        self.assertFalse(row["ok"], str(report))
+        with open(os.path.join(ROOT, "docs", "api.md"), encoding="utf-8") as f:
+            api_md = " ".join(f.read().split())
+        self.assertFalse("which adds existing accounts as they are" in api_md,
+                         "docs/api.md still says an API key imports existing accounts")
+        self.assertTrue(row["error"] in api_md, f"docs/api.md does not quote {row['error']!r}")
+
 
 if __name__ == "__main__":
     unittest.main()
