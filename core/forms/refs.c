@@ -150,9 +150,71 @@ static int files_uploaded(const struct forms *f, const struct id_actor *a, const
 	return 0;
 }
 
+static int rows_store_check(const struct forms *f, const struct id_actor *a,
+			    const json_t *subfields, json_t *rows, struct cr_err *err);
+
+/* Value v (not null) of column c: its members are the workspace's, its
+ * departments exist, its files were uploaded; a sub-table's rows alike.
+ * CR_EINVAL naming the field. */
+static int col_store_check(const struct forms *f, const struct id_actor *a, const struct fm_col *c,
+			   json_t *v, struct cr_err *err)
+{
+	const json_t *subfields = fm_field_subfields(c->field);
+	struct fm_ids ids = { 0 };
+	int rc = 0;
+
+	if (c->t->ref != FM_REF_NONE)
+		fm_value_ids(v, &ids);
+	if (c->t->ref == FM_REF_MEMBER)
+		rc = id_accounts_are_members(f->id, a->workspace_id, ids.v, ids.n, err);
+	else if (c->t->ref == FM_REF_DEPARTMENT)
+		rc = departments_exist(f, a, &ids, err);
+	free(ids.v);
+	if (rc == 0 && c->t->is_file)
+		rc = files_uploaded(f, a, c, v, err);
+	if (rc == 0 && subfields != NULL)
+		rc = rows_store_check(f, a, subfields, v, err);
+	if (rc == CR_EINVAL)
+		(void)cr_err_wrap(err, "'%s'", c->label);
+	return rc;
+}
+
+/* Each value of each row of a sub-table gets the checks of a top-level
+ * value of its type (col_store_check); subfields are the row's fields. */
+static int rows_store_check(const struct forms *f, const struct id_actor *a,
+			    const json_t *subfields, json_t *rows, struct cr_err *err)
+{
+	size_t r, k;
+	json_t *row;
+	const json_t *sf;
+
+	json_array_foreach(rows, r, row)
+	{
+		json_array_foreach(subfields, k, sf)
+		{
+			struct fm_col sub = { .field = sf };
+			json_t *v =
+			    json_object_get(row, json_string_value(json_object_get(sf, "id")));
+			const char *label;
+			int rc;
+			if (v == NULL || json_is_null(v))
+				continue;
+			sub.t = fm_type_get(json_string_value(json_object_get(sf, "type")));
+			label = json_string_value(json_object_get(sf, "label"));
+			(void)snprintf(sub.label, sizeof(sub.label), "%s", label ? label : "");
+			rc = col_store_check(f, a, &sub, v, err);
+			if (rc == CR_EINVAL)
+				(void)cr_err_wrap(err, "row %zu", r + 1);
+			if (rc < 0)
+				return rc;
+		}
+	}
+	return 0;
+}
+
 /* Members and departments named in the values (only fields in changed,
- * if given) exist in the workspace; files were uploaded (their size is
- * the store's). Errors name the field. */
+ * if given), sub-table rows included, exist in the workspace; files were
+ * uploaded (their size is the store's). Errors name the field. */
 int fm_values_store_check(const struct forms *f, const struct id_actor *a,
 			  const struct fm_form *form, json_t *values, const json_t *changed,
 			  struct cr_err *err)
@@ -162,21 +224,10 @@ int fm_values_store_check(const struct forms *f, const struct id_actor *a,
 	for (size_t i = 0; rc == 0 && i < form->n_live; i++) {
 		const struct fm_col *c = &form->cols[i];
 		json_t *v = json_object_get(values, c->id);
-		struct fm_ids ids = { 0 };
 		if (json_is_null(v) || v == NULL ||
 		    (changed != NULL && json_object_get(changed, c->id) == NULL))
 			continue;
-		if (c->t->ref != FM_REF_NONE)
-			fm_value_ids(v, &ids);
-		if (c->t->ref == FM_REF_MEMBER)
-			rc = id_accounts_are_members(f->id, a->workspace_id, ids.v, ids.n, err);
-		else if (c->t->ref == FM_REF_DEPARTMENT)
-			rc = departments_exist(f, a, &ids, err);
-		free(ids.v);
-		if (rc == 0 && c->t->is_file)
-			rc = files_uploaded(f, a, c, v, err);
-		if (rc == CR_EINVAL)
-			(void)cr_err_wrap(err, "'%s'", c->label);
+		rc = col_store_check(f, a, c, v, err);
 	}
 	return rc;
 }

@@ -72,6 +72,35 @@ class FormsLeaksTest(unittest.TestCase):
                 {"id": "doc", "type": "attachment", "label": "单据"}]}},
         ])
 
+    # ---- item 6: sub-table values get the checks of top-level ones ----
+
+    def test_sub_table_values_are_checked_like_top_level_ones(self):
+        app = self.people_app()
+        post = lambda values: self.alice.post(self.W(f"/apps/{app}/records"),  # noqa: E731
+                                              {"values": values})
+        r = post({"rows": [{"who": self.stranger_id}]})
+        self.assertEqual(r.status, 400, "another workspace's account in a row: " + r.text())
+        self.assertIn("经办人", r.error_message)
+        self.assertIn("明细", r.error_message)
+        r = post({"rows": [{"who": self.bob_id}, {"who": 999999}]})
+        self.assertEqual(r.status, 400, "no such account in a row: " + r.text())
+        r = post({"rows": [{"dep": 999999}]})
+        self.assertEqual(r.status, 400, "no such department in a row: " + r.text())
+        self.assertIn("科室", r.error_message)
+        doc = {"sha256": "c" * 64, "name": "a.pdf", "size": 1, "type": "application/pdf"}
+        r = post({"rows": [{"doc": [doc]}]})
+        self.assertEqual(r.status, 400, "a file never uploaded in a row: " + r.text())
+        # good rows are kept, and their people named in refs
+        rec = self.alice.ok("POST", f"/workspaces/{self.ws}/apps/{app}/records",
+                            {"values": {"rows": [{"who": self.bob_id, "dep": self.dept}]}},
+                            status=201)
+        self.assertEqual(rec["refs"]["members"][str(self.bob_id)], "Bob")
+        self.assertEqual(rec["refs"]["departments"][str(self.dept)], "Sales")
+        # a change checks the rows too
+        r = self.alice.patch(self.W(f"/apps/{app}/records/{rec['id']}"),
+                             {"values": {"rows": [{"who": self.stranger_id}]}})
+        self.assertEqual(r.status, 400, r.text())
+
     # ---- item 10: small leaks ----
 
     def test_a_taken_unique_value_does_not_name_the_record_holding_it(self):
