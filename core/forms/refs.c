@@ -1,6 +1,12 @@
 /* core/forms/refs.c: what record values refer to, in the store: the
  * names of members and departments an answer shows ("refs"), and that the
- * members, departments and uploaded files of new values exist. */
+ * members, departments and uploaded files of new values exist.
+ *
+ * refs name only the workspace's own: its members (active or deactivated)
+ * and its departments. An id that names no one of them (someone removed
+ * from the workspace, a value written before a check) is left out, so a
+ * record shows only people its reader may know of; a reader needs no
+ * contacts right to see whom their own record names. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -8,24 +14,28 @@
 #include "../../lib/buf.h"
 #include "forms_int.h"
 
-static int names_of(const struct forms *f, const char *db, const char *table, const int64_t *ids,
-		    size_t n, json_t *out, struct cr_err *err)
+/* Names of ids into out ({"<id>": name}): select is a query of (id, name)
+ * ending in "IN (", whose first parameter is ws if ws is not NULL. */
+static int names_of(const struct forms *f, const char *db, const char *select, const char *ws,
+		    const int64_t *ids, size_t n, json_t *out, struct cr_err *err)
 {
 	for (size_t i = 0; i < n; i += 200) {
-		struct storage_value p[200];
+		struct storage_value p[201];
 		struct storage_rows rows;
 		struct cr_buf sql;
-		size_t m = n - i < 200 ? n - i : 200;
+		size_t m = n - i < 200 ? n - i : 200, np = 0;
 		int rc;
-		cr_buf_init(&sql, 4096); /* 200 ", ?" */
-		FM_SQL_PRINTF(&sql, "SELECT id, name FROM %s WHERE id IN (?", table);
-		p[0] = storage_int(ids[i]);
+		cr_buf_init(&sql, 4096); /* the select and 200 ", ?" */
+		if (ws != NULL)
+			p[np++] = storage_text(ws);
+		FM_SQL_PRINTF(&sql, "%s?", select);
+		p[np++] = storage_int(ids[i]);
 		for (size_t k = 1; k < m; k++) {
 			FM_SQL_PRINTF(&sql, ", ?");
-			p[k] = storage_int(ids[i + k]);
+			p[np++] = storage_int(ids[i + k]);
 		}
 		FM_SQL_PRINTF(&sql, ")");
-		rc = storage_query(f->id->store, db, sql.data, p, (unsigned)m, &rows, err);
+		rc = storage_query(f->id->store, db, sql.data, p, (unsigned)np, &rows, err);
 		for (size_t r = 0; rc == 0 && r < rows.n_rows; r++) {
 			char key[24];
 			(void)snprintf(key, sizeof(key), "%lld",
@@ -45,10 +55,14 @@ int fm_refs(const struct forms *f, const struct id_actor *a, const int64_t *memb
 	    struct cr_err *err)
 {
 	json_t *m = json_object(), *d = json_object();
-	int rc = names_of(f, STORAGE_DB_SYSTEM, "account", members, n_members, m, err);
+	int rc = names_of(f, STORAGE_DB_SYSTEM,
+			  "SELECT a.id, a.name FROM account a JOIN workspace_member w "
+			  "ON w.account_id = a.id AND w.workspace_id = ? WHERE a.id IN (",
+			  a->workspace_id, members, n_members, m, err);
 
 	if (rc == 0)
-		rc = names_of(f, a->db, "department", depts, n_depts, d, err);
+		rc = names_of(f, a->db, "SELECT id, name FROM department WHERE id IN (", NULL,
+			      depts, n_depts, d, err);
 	if (rc < 0) {
 		json_decref(m);
 		json_decref(d);

@@ -72,6 +72,45 @@ class FormsLeaksTest(unittest.TestCase):
                 {"id": "doc", "type": "attachment", "label": "单据"}]}},
         ])
 
+    # ---- item 4: names through record references ----
+
+    def test_refs_name_no_one_outside_the_workspace(self):
+        app = self.people_app()
+        rec = self.alice.ok("POST", f"/workspaces/{self.ws}/apps/{app}/records",
+                            {"values": {"m": [self.alice_id]}}, status=201)
+        path = self.W(f"/apps/{app}/records/{rec['id']}")
+        # The probe of the finding: ids 1..n in her own record, top level and in a row.
+        last = self.stranger_id + 3
+        names = {}
+        for i in range(1, last):
+            for values in ({"m": [i]}, {"d": [i]}, {"rows": [{"who": i}]}, {"rows": [{"dep": i}]}):
+                r = self.alice.patch(path, {"values": values})
+                self.assertIn(r.status, (200, 400), r.text())
+                if r.status == 200:
+                    for kind in ("members", "departments"):
+                        names.update({(kind, k): v for k, v in r.json()["refs"][kind].items()})
+        self.assertNotIn(("members", str(self.stranger_id)), names, "another workspace's person")
+        self.assertEqual({k for k, _ in names} - {"members", "departments"}, set())
+        acme = {str(self.root.account["id"]), str(self.alice_id), str(self.bob_id)}
+        self.assertLessEqual({i for k, i in names if k == "members"}, acme)
+        # A member removed from the workspace is a stranger now: her record
+        # keeps the id, but no answer names her any more.
+        _, dora_id = self.member(self.ws, "dora")
+        r = self.alice.patch(path, {"values": {"m": [self.alice_id, dora_id],
+                                               "rows": [{"who": dora_id}]}})
+        self.assertEqual(r.status, 200, r.text())
+        self.assertEqual(r.json()["refs"]["members"][str(dora_id)], "Dora",
+                         "the contacts right is not needed to see whom one's own record names")
+        self.root.ok("DELETE", f"/workspaces/{self.ws}/members/{dora_id}")
+        got = self.alice.get(path).json()
+        self.assertEqual(got["values"]["m"], [self.alice_id, dora_id])
+        self.assertNotIn(str(dora_id), got["refs"]["members"])
+        self.assertEqual(got["refs"]["members"][str(self.alice_id)], "Alice")
+        listed = self.alice.ok("POST", f"/workspaces/{self.ws}/apps/{app}/records/query", {})
+        self.assertNotIn(str(dora_id), listed["refs"]["members"])
+        h = self.alice.get(f"{path}/history").json()
+        self.assertNotIn(str(dora_id), h["refs"]["members"])
+
     # ---- item 6: sub-table values get the checks of top-level ones ----
 
     def test_sub_table_values_are_checked_like_top_level_ones(self):
