@@ -34,6 +34,14 @@
 /* Connections refused over a limit are counted and reported at most once
  * per this interval (a flood of them must not flood the log). */
 #define WEB_REFUSED_LOG_MS 10000
+/* HTTPS (GnuTLS priority string, as the cluster port's OpenSSL setup):
+ * TLS 1.2 and 1.3 only, forward-secret ECDHE, AEAD ciphers only (no CBC,
+ * no SHA-1 MAC), the server's order. */
+#define WEB_TLS_PRIORITIES                                                                         \
+	"SECURE128:-VERS-ALL:+VERS-TLS1.3:+VERS-TLS1.2:-CIPHER-ALL:+AES-128-GCM:+AES-256-GCM:"     \
+	"+CHACHA20-POLY1305:-MAC-ALL:+AEAD:-KX-ALL:+ECDHE-ECDSA:+ECDHE-RSA:%SERVER_PRECEDENCE"
+/* Sent on HTTPS answers only (RFC 6797 §7.2: not over plain HTTP). */
+#define WEB_HSTS "max-age=31536000"
 
 struct web_server {
 	struct MHD_Daemon *daemon;
@@ -384,6 +392,8 @@ static enum MHD_Result access_handler(void *cls, struct MHD_Connection *conn, co
 	dispatch(req);
 	if (req->response == NULL)
 		web_reply_error(req, CR_EINTERNAL, "the handler gave no answer");
+	if (s->cfg.tls_cert_pem != NULL)
+		(void)MHD_add_response_header(req->response, "Strict-Transport-Security", WEB_HSTS);
 	ok = MHD_queue_response(conn, req->status, req->response);
 	if (req->status >= 500)
 		log_warn("%s '%s' answered %u", method, url, req->status);
@@ -524,6 +534,8 @@ static int optional_options(const struct web_config *cfg, int listen_fd,
 						     (void *)cfg->tls_cert_pem };
 		opts[n++] = (struct MHD_OptionItem){ MHD_OPTION_HTTPS_MEM_KEY, 0,
 						     (void *)cfg->tls_key_pem };
+		opts[n++] = (struct MHD_OptionItem){ MHD_OPTION_HTTPS_PRIORITIES, 0,
+						     (void *)WEB_TLS_PRIORITIES };
 	}
 	cr_assert(n <= WEB_MAX_OPTIONAL);
 	opts[n] = (struct MHD_OptionItem){ MHD_OPTION_END, 0, NULL };
