@@ -151,6 +151,23 @@ class HeaderTimeout(unittest.TestCase):
         finally:
             node.close()
 
+    def test_a_stalled_tls_handshake_is_cut_off_after_http_header_timeout(self):
+        """A client that connects to the HTTPS port and never says hello is
+        closed after http-header-timeout too (GnuTLS may send an alert)."""
+        node = Node(extra_args=["--http-header-timeout", "1"]).start()
+        try:
+            with socket.create_connection(("127.0.0.1", node.https_port), timeout=20) as s:
+                start = time.monotonic()
+                data = b"x"
+                while data:
+                    try:
+                        data = s.recv(4096)
+                    except ConnectionResetError:
+                        data = b""
+                self.assertLess(time.monotonic() - start, 5)
+        finally:
+            node.close()
+
     def test_a_keep_alive_connection_waits_http_header_timeout_for_its_next_request(self):
         """After an answer, the next request's headers get the same deadline."""
         node = Node(extra_args=["--http-header-timeout", "1"]).start()
