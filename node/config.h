@@ -36,6 +36,8 @@ struct node_config {
 	unsigned http_max_header;
 	unsigned http_timeout_s;
 	unsigned http_max_connections;
+	unsigned http_max_connections_per_address;
+	unsigned http_header_timeout_s;
 	unsigned max_upload; /* bytes */
 	unsigned file_repair_s;
 	unsigned housekeeping_s;

@@ -443,6 +443,8 @@ int node_start(const struct node_config *cfg, struct node **out, struct cr_err *
 		.max_header = cfg->http_max_header,
 		.timeout_s = cfg->http_timeout_s,
 		.max_connections = cfg->http_max_connections,
+		.max_per_address = cfg->http_max_connections_per_address,
+		.header_timeout_s = cfg->http_header_timeout_s,
 		.ui_dir = cfg->ui_dir,
 	};
 	struct web_config tc = wc;

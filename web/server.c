@@ -14,6 +14,7 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <netinet/in.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,16 +23,33 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include "../lib/assert.h"
 #include "../lib/log.h"
 #include "../lib/mem.h"
 #include "../lib/parse.h"
 #include "../lib/text.h"
+#include "../lib/time.h"
 #include "web_int.h"
+
+/* Connections refused over a limit are counted and reported at most once
+ * per this interval (a flood of them must not flood the log). */
+#define WEB_REFUSED_LOG_MS 10000
+/* HTTPS (GnuTLS priority string, as the cluster port's OpenSSL setup):
+ * TLS 1.2 and 1.3 only, forward-secret ECDHE, AEAD ciphers only (no CBC,
+ * no SHA-1 MAC), the server's order. */
+#define WEB_TLS_PRIORITIES                                                                         \
+	"SECURE128:-VERS-ALL:+VERS-TLS1.3:+VERS-TLS1.2:-CIPHER-ALL:+AES-128-GCM:+AES-256-GCM:"     \
+	"+CHACHA20-POLY1305:-MAC-ALL:+AEAD:-KX-ALL:+ECDHE-ECDSA:+ECDHE-RSA:%SERVER_PRECEDENCE"
+/* Sent on HTTPS answers only (RFC 6797 §7.2: not over plain HTTP). */
+#define WEB_HSTS "max-age=31536000"
 
 struct web_server {
 	struct MHD_Daemon *daemon;
 	struct web_config cfg; /* cfg.ui_dir: the canonical path, or NULL (owned) */
 	const struct web_context *ctx;
+	/* Refusals over a connection limit (any MHD thread) */
+	atomic_ulong n_refused;          /* since the last report */
+	_Atomic uint64_t refused_log_ms; /* monotonic; 0: never reported */
 };
 
 /* The request carries the node's operator token (creekctl on the node,
@@ -126,12 +144,39 @@ static void request_free(struct web_request *req)
 	free(req);
 }
 
+/* The idle timeout while a connection owes its request headers. */
+static unsigned header_timeout_s(const struct web_config *cfg)
+{
+	/* Peers keep connections to forward on: not cut sooner than timeout_s. */
+	if (cfg->kind != WEB_KIND_PUBLIC || cfg->header_timeout_s == 0 ||
+	    cfg->header_timeout_s > cfg->timeout_s)
+		return cfg->timeout_s;
+	return cfg->header_timeout_s;
+}
+
+/* A new connection has header_timeout_s for its TLS handshake and first
+ * request's headers; the access handler's first call restores timeout_s. */
+static void connection_notify(void *cls, struct MHD_Connection *conn, void **socket_context,
+			      enum MHD_ConnectionNotificationCode toe)
+{
+	const struct web_server *s = cls;
+
+	(void)socket_context;
+	if (toe == MHD_CONNECTION_NOTIFY_STARTED && header_timeout_s(&s->cfg) != s->cfg.timeout_s)
+		(void)MHD_set_connection_option(conn, MHD_CONNECTION_OPTION_TIMEOUT,
+						header_timeout_s(&s->cfg));
+}
+
 static void completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 		      enum MHD_RequestTerminationCode toe)
 {
-	(void)cls;
-	(void)conn;
-	(void)toe;
+	const struct web_server *s = cls;
+
+	/* A kept-alive connection owes the next request's headers as soon. */
+	if (toe == MHD_REQUEST_TERMINATED_COMPLETED_OK &&
+	    header_timeout_s(&s->cfg) != s->cfg.timeout_s)
+		(void)MHD_set_connection_option(conn, MHD_CONNECTION_OPTION_TIMEOUT,
+						header_timeout_s(&s->cfg));
 	if (*con_cls != NULL)
 		request_free(*con_cls);
 	*con_cls = NULL;
@@ -329,6 +374,9 @@ static enum MHD_Result access_handler(void *cls, struct MHD_Connection *conn, co
 
 	(void)version;
 	if (req == NULL) {
+		if (header_timeout_s(&s->cfg) != s->cfg.timeout_s)
+			(void)MHD_set_connection_option(conn, MHD_CONNECTION_OPTION_TIMEOUT,
+							s->cfg.timeout_s);
 		req = request_new(s, conn, url, method);
 		*con_cls = req;
 		admit_upload(req);
@@ -344,10 +392,32 @@ static enum MHD_Result access_handler(void *cls, struct MHD_Connection *conn, co
 	dispatch(req);
 	if (req->response == NULL)
 		web_reply_error(req, CR_EINTERNAL, "the handler gave no answer");
+	if (s->cfg.tls_cert_pem != NULL)
+		(void)MHD_add_response_header(req->response, "Strict-Transport-Security", WEB_HSTS);
 	ok = MHD_queue_response(conn, req->status, req->response);
 	if (req->status >= 500)
 		log_warn("%s '%s' answered %u", method, url, req->status);
 	return ok;
+}
+
+/* One connection refused over http-max-connections or
+ * http-max-connections-per-address: counted, and reported at most once per
+ * WEB_REFUSED_LOG_MS (when the next refusal comes after it). */
+static void note_refused(struct web_server *s)
+{
+	uint64_t now = cr_now_ms();
+	uint64_t last = atomic_load(&s->refused_log_ms);
+	unsigned long n;
+
+	(void)atomic_fetch_add(&s->n_refused, 1);
+	if (last != 0 && now - last < WEB_REFUSED_LOG_MS)
+		return;
+	if (!atomic_compare_exchange_strong(&s->refused_log_ms, &last, now))
+		return; /* another thread reports */
+	n = atomic_exchange(&s->n_refused, 0);
+	log_warn("refused %lu %s connection(s) over http-max-connections or "
+		 "http-max-connections-per-address; next report in %u s at the earliest",
+		 n, s->cfg.tls_cert_pem != NULL ? "HTTPS" : "HTTP", WEB_REFUSED_LOG_MS / 1000);
 }
 
 static void mhd_log(void *cls, const char *fmt, va_list ap)
@@ -355,7 +425,6 @@ static void mhd_log(void *cls, const char *fmt, va_list ap)
 	char msg[512];
 	int n;
 
-	(void)cls;
 	n = vsnprintf(msg, sizeof(msg), fmt, ap);
 	while (n > 0 && (size_t)n < sizeof(msg) && msg[n - 1] == '\n')
 		msg[--n] = '\0';
@@ -364,6 +433,10 @@ static void mhd_log(void *cls, const char *fmt, va_list ap)
 	if (strstr(msg, "TCP_NODELAY") != NULL || strstr(msg, "TCP_CORK") != NULL ||
 	    strstr(msg, "push the data from buffers") != NULL) {
 		log_debug("libmicrohttpd: %s", msg);
+		return;
+	}
+	if (strstr(msg, "reached connection limit") != NULL) {
+		note_refused(cls);
 		return;
 	}
 	log_info("libmicrohttpd: %s", msg);
@@ -434,6 +507,41 @@ static const char *kind_name(enum web_kind kind)
 	}
 }
 
+/* The optional options (the listening socket, the per-address limit,
+ * TLS), up to WEB_MAX_OPTIONAL of them and an MHD_OPTION_END, and their
+ * flags. */
+#define WEB_MAX_OPTIONAL 6
+static int optional_options(const struct web_config *cfg, int listen_fd,
+			    struct MHD_OptionItem opts[WEB_MAX_OPTIONAL + 1], unsigned *flags,
+			    struct cr_err *err)
+{
+	unsigned n = 0;
+
+	if (listen_fd < 0)
+		*flags |= MHD_USE_NO_LISTEN_SOCKET | MHD_USE_ITC;
+	else
+		opts[n++] = (struct MHD_OptionItem){ MHD_OPTION_LISTEN_SOCKET, listen_fd, NULL };
+	/* Cluster connections come over Unix sockets: no address to count. */
+	if (cfg->kind == WEB_KIND_PUBLIC && cfg->max_per_address > 0)
+		opts[n++] = (struct MHD_OptionItem){ MHD_OPTION_PER_IP_CONNECTION_LIMIT,
+						     (intptr_t)cfg->max_per_address, NULL };
+	if (cfg->tls_cert_pem != NULL) {
+		if (MHD_is_feature_supported(MHD_FEATURE_TLS) != MHD_YES)
+			return cr_err_set(err, CR_EUNAVAIL,
+					  "this libmicrohttpd has no TLS; HTTPS cannot be served");
+		*flags |= MHD_USE_TLS;
+		opts[n++] = (struct MHD_OptionItem){ MHD_OPTION_HTTPS_MEM_CERT, 0,
+						     (void *)cfg->tls_cert_pem };
+		opts[n++] = (struct MHD_OptionItem){ MHD_OPTION_HTTPS_MEM_KEY, 0,
+						     (void *)cfg->tls_key_pem };
+		opts[n++] = (struct MHD_OptionItem){ MHD_OPTION_HTTPS_PRIORITIES, 0,
+						     (void *)WEB_TLS_PRIORITIES };
+	}
+	cr_assert(n <= WEB_MAX_OPTIONAL);
+	opts[n] = (struct MHD_OptionItem){ MHD_OPTION_END, 0, NULL };
+	return 0;
+}
+
 /* listen_fd < 0: no listening socket (connections are added). */
 static int start(const struct web_config *cfg, const struct web_context *ctx, int listen_fd,
 		 struct web_server **out, struct cr_err *err)
@@ -441,35 +549,19 @@ static int start(const struct web_config *cfg, const struct web_context *ctx, in
 	struct web_server *s;
 	unsigned threads = cfg->threads;
 	unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ERROR_LOG;
-	/* Optional options: the listening socket, the TLS certificate. */
-	struct MHD_OptionItem opts[4] = { { MHD_OPTION_END, 0, NULL },
-					  { MHD_OPTION_END, 0, NULL },
-					  { MHD_OPTION_END, 0, NULL },
-					  { MHD_OPTION_END, 0, NULL } };
-	unsigned n_opts = 0;
+	struct MHD_OptionItem opts[WEB_MAX_OPTIONAL + 1];
+	int rc = optional_options(cfg, listen_fd, opts, &flags, err);
 
+	if (rc < 0) {
+		if (listen_fd >= 0)
+			close(listen_fd);
+		return rc;
+	}
 	if (threads == 0) {
 		long n = sysconf(_SC_NPROCESSORS_ONLN);
 		/* Handlers wait for the store (a write waits for its group
 		 * commit): enough threads that waiting requests batch. */
 		threads = n > 0 ? (unsigned)n * 8 : 8;
-	}
-	if (listen_fd < 0)
-		flags |= MHD_USE_NO_LISTEN_SOCKET | MHD_USE_ITC;
-	else
-		opts[n_opts++] =
-		    (struct MHD_OptionItem){ MHD_OPTION_LISTEN_SOCKET, listen_fd, NULL };
-	if (cfg->tls_cert_pem != NULL) {
-		if (MHD_is_feature_supported(MHD_FEATURE_TLS) != MHD_YES) {
-			close(listen_fd);
-			return cr_err_set(err, CR_EUNAVAIL,
-					  "this libmicrohttpd has no TLS; HTTPS cannot be served");
-		}
-		flags |= MHD_USE_TLS;
-		opts[n_opts++] = (struct MHD_OptionItem){ MHD_OPTION_HTTPS_MEM_CERT, 0,
-							  (void *)cfg->tls_cert_pem };
-		opts[n_opts++] = (struct MHD_OptionItem){ MHD_OPTION_HTTPS_MEM_KEY, 0,
-							  (void *)cfg->tls_key_pem };
 	}
 	s = cr_calloc(1, sizeof(*s));
 	s->cfg = *cfg;
@@ -480,10 +572,11 @@ static int start(const struct web_config *cfg, const struct web_context *ctx, in
 		log_warn("web UI directory '%s' not found; serving the API only",
 			 cfg->ui_dir != NULL ? cfg->ui_dir : "");
 	s->daemon = MHD_start_daemon(
-	    flags, 0, NULL, NULL, access_handler, s, MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL,
+	    flags, 0, NULL, NULL, access_handler, s, MHD_OPTION_EXTERNAL_LOGGER, mhd_log, s,
 	    MHD_OPTION_THREAD_POOL_SIZE, threads, MHD_OPTION_CONNECTION_LIMIT, cfg->max_connections,
 	    MHD_OPTION_CONNECTION_TIMEOUT, cfg->timeout_s, MHD_OPTION_CONNECTION_MEMORY_LIMIT,
-	    cfg->max_header, MHD_OPTION_NOTIFY_COMPLETED, completed, NULL, MHD_OPTION_ARRAY, opts,
+	    cfg->max_header, MHD_OPTION_NOTIFY_COMPLETED, completed, s,
+	    MHD_OPTION_NOTIFY_CONNECTION, connection_notify, s, MHD_OPTION_ARRAY, opts,
 	    MHD_OPTION_END);
 	if (s->daemon == NULL) {
 		if (listen_fd >= 0)

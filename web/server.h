@@ -40,7 +40,15 @@ struct web_config {
 	size_t max_upload;   /* the same for WEB_BODY_UPLOAD routes (files); 0: max_body */
 	size_t max_header;   /* memory for one request's headers, bytes */
 	unsigned timeout_s;  /* idle connection timeout */
+	/* A connection's request headers (and its TLS handshake) must come with
+	 * no pause longer than this: the first request's from the accept, the
+	 * next's from the previous answer. At most timeout_s; 0: timeout_s.
+	 * PUBLIC only (peers forward over kept-alive connections). */
+	unsigned header_timeout_s;
 	unsigned max_connections;
+	/* Connections one client address may hold at once (PUBLIC only;
+	 * 0: no limit, as behind a proxy that limits per client itself). */
+	unsigned max_per_address;
 	const char *ui_dir; /* built UI (index.html, assets/); read at start */
 };
 
