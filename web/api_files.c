@@ -6,6 +6,9 @@
  *        the node that receives it (nothing goes into dqlite): the body
  *        streams to a temporary file as it comes (server.c), is put into
  *        place here, then copied to the other members (cluster/file_sync.h).
+ *        The workspace's database keeps who uploaded it, with its name
+ *        and type (core/forms/uploads.c): a record may name it only if
+ *        the caller uploaded it or the record held it already.
  *   /api/v1/cluster/files...                the copies between nodes, on the
  *        cluster port only (WEB_PERM_PEER); see cluster/file_sync.h.
  *
@@ -21,8 +24,10 @@
 #include <unistd.h>
 
 #include "../cluster/file_sync.h"
+#include "../core/forms/forms.h"
 #include "../lib/log.h"
 #include "../lib/text.h"
+#include "../lib/time.h"
 #include "../storage/files.h"
 #include "web_int.h"
 
@@ -168,6 +173,11 @@ static void files_post(struct web_request *req)
 	}
 	if (rc == 0 && ctx->file_sync != NULL)
 		rc = push_copies(req, ws, sha, &err);
+	/* the caller's until a record takes it; records keep this name and type */
+	if (rc == 0 && ctx->forms != NULL)
+		rc = fm_upload_add(ctx->forms, &req->actor, sha, name, type,
+				   (int64_t)storage_files_upload_size(req->upload), cr_wall_us(),
+				   &err);
 	if (rc < 0) {
 		web_reply_error(req, rc, "%s", err.msg);
 		return;
