@@ -118,6 +118,16 @@ static struct web_request *request_new(struct web_server *s, struct MHD_Connecti
 	return req;
 }
 
+/* The request's upload slot, if it holds one: once its answer is ready,
+ * or when its connection ends first. */
+static void give_back_upload_slot(struct web_request *req)
+{
+	if (req->upload_caller[0] == '\0')
+		return;
+	web_uploads_give_back(req->ctx->uploads, req->upload_caller);
+	req->upload_caller[0] = '\0';
+}
+
 static void request_free(struct web_request *req)
 {
 	if (req->response != NULL)
@@ -125,8 +135,7 @@ static void request_free(struct web_request *req)
 	json_decref(req->json);
 	cr_buf_close(&req->body);
 	storage_files_upload_free(req->upload);
-	if (req->upload_caller[0] != '\0')
-		web_uploads_give_back(req->ctx->uploads, req->upload_caller);
+	give_back_upload_slot(req);
 	cr_arena_close(&req->arena);
 	free(req);
 }
@@ -393,6 +402,7 @@ static enum MHD_Result access_handler(void *cls, struct MHD_Connection *conn, co
 		return MHD_YES;
 	}
 	dispatch(req);
+	give_back_upload_slot(req); /* its answer is ready: the next may come */
 	if (req->response == NULL)
 		web_reply_error(req, CR_EINTERNAL, "the handler gave no answer");
 	ok = MHD_queue_response(conn, req->status, req->response);

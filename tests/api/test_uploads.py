@@ -4,8 +4,8 @@ Covers: an upload's body goes to a temporary file while it comes, so a
 node receiving several large uploads at once grows by little memory (the
 old node held every declared body in memory); at most max-uploads-per-
 account uploads of one account at once (429 with Retry-After past it) and
-max-uploads on the node (503 with Retry-After); slots come back when an
-upload ends. Leaves out: peers' copies (tests/cluster/test_files.py) and
+max-uploads on the node (503 with Retry-After); slots come back with the
+answers. Leaves out: peers' copies (tests/cluster/test_files.py) and
 the figures at full size (tests/bench/uploads.py prints them).
 """
 
@@ -52,6 +52,8 @@ class UploadsTest(unittest.TestCase):
         held = [HeldUpload(self.alice, self.ws, 4 * MIB) for _ in range(2)]
         for h in held:
             h.send(MIB)
+        # each admitted upload has its temporary file: its slot is taken
+        wait_for(lambda: self.under_way() == 2, 10, "alice's two uploads admitted")
         status, headers, body = self.upload(self.alice)
         self.assertEqual(status, 429, body)
         self.assertIn(b"uploads are under way", body)
@@ -60,19 +62,25 @@ class UploadsTest(unittest.TestCase):
         self.assertEqual(status, 201, "bob has his own slots: " + body.decode())
         bob_held = HeldUpload(self.bob, self.ws, 4 * MIB)
         bob_held.send(MIB)
+        wait_for(lambda: self.under_way() == 3, 10, "bob's upload admitted")
         status, headers, body = self.upload(self.root)
         self.assertEqual(status, 503, body)
         self.assertIn("Retry-After", headers)
         for h in held + [bob_held]:
             status, _, body = h.finish()
             self.assertEqual(status, 201, body)
-        # the slots come back once the answers are out
-        wait_for(lambda: self.upload(self.alice)[0] == 201, 10, "alice's slots to come back")
+        # the slots came back with the answers
+        status, _, body = self.upload(self.alice)
+        self.assertEqual(status, 201, body)
 
     def on_disk(self):
         """Bytes of the uploads under way, in the store's temporary files."""
         d = os.path.join(self.node.data_dir, "files", ".uploads")
         return sum(os.path.getsize(os.path.join(d, n)) for n in os.listdir(d))
+
+    def under_way(self):
+        """Uploads admitted and not yet answered (one temporary file each)."""
+        return len(os.listdir(os.path.join(self.node.data_dir, "files", ".uploads")))
 
     def test_large_uploads_under_way_are_on_disk_not_in_memory(self):
         # 2 uploads of 24 MiB, held with 16 MiB of each in: the old node
