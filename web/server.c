@@ -3,8 +3,9 @@
  * MHD calls the access handler several times per request:
  *   1st call    headers read: make the web_request, check Content-Length;
  *               an upload route (WEB_BODY_UPLOAD) is admitted here
- *   next calls  body chunks: append up to max_body (max_upload for an
- *               admitted upload), then only count
+ *   next calls  body chunks: append up to max_body, then only count; an
+ *               admitted upload's go to a temporary file on disk (hashed
+ *               on the way, up to max_upload), never to memory
  *   last call   (*upload_data_size == 0): dispatch and queue the answer
  * Answering on the first call makes MHD drop keep-alive (notes §1.4), so
  * even an immediate refusal waits for the second call. */
@@ -29,6 +30,7 @@
 #include "../lib/parse.h"
 #include "../lib/text.h"
 #include "../lib/time.h"
+#include "../storage/files.h"
 #include "web_int.h"
 
 /* Connections refused over a limit are counted and reported at most once
@@ -134,12 +136,24 @@ static struct web_request *request_new(struct web_server *s, struct MHD_Connecti
 	return req;
 }
 
+/* The request's upload slot, if it holds one: once its answer is ready,
+ * or when its connection ends first. */
+static void give_back_upload_slot(struct web_request *req)
+{
+	if (req->upload_caller[0] == '\0')
+		return;
+	web_uploads_give_back(req->ctx->uploads, req->upload_caller);
+	req->upload_caller[0] = '\0';
+}
+
 static void request_free(struct web_request *req)
 {
 	if (req->response != NULL)
 		MHD_destroy_response(req->response);
 	json_decref(req->json);
 	cr_buf_close(&req->body);
+	storage_files_upload_free(req->upload);
+	give_back_upload_slot(req);
 	cr_arena_close(&req->arena);
 	free(req);
 }
@@ -280,9 +294,34 @@ static bool admit(struct web_request *req, const struct web_route **out)
 	return true;
 }
 
+/* A slot for an upload by a signed-in caller (web/uploads.c); peers'
+ * copies are bounded by their own nodes' slots. Refused: the answer. */
+static bool take_upload_slot(struct web_request *req)
+{
+	struct cr_err err = { 0 };
+	char who[WEB_UPLOAD_CALLER_MAX];
+	int rc;
+
+	if (req->ctx->uploads == NULL || req->kind != WEB_KIND_PUBLIC)
+		return true;
+	if (req->actor.account.id > 0)
+		(void)snprintf(who, sizeof(who), "a%lld", (long long)req->actor.account.id);
+	else
+		(void)snprintf(who, sizeof(who), "k%s", req->actor.workspace_id);
+	rc = web_uploads_take(req->ctx->uploads, who, &err);
+	if (rc < 0) {
+		web_reply_error(req, rc, "%s", err.msg);
+		(void)MHD_add_response_header(req->response, MHD_HTTP_HEADER_RETRY_AFTER, "5");
+		return false;
+	}
+	memcpy(req->upload_caller, who, sizeof(who));
+	return true;
+}
+
 /* An upload route is admitted as soon as its headers are in: a request it
- * refuses gets its answer ready and its body dropped as it comes, so only
- * callers it lets in can make the node hold up to max_upload bytes. */
+ * refuses gets its answer ready and its body dropped as it comes. An
+ * admitted one takes an upload slot and streams its body to a temporary
+ * file of the store (nothing but the chunk in flight is in memory). */
 static void admit_upload(struct web_request *req)
 {
 	const struct web_route *route = NULL;
@@ -290,26 +329,48 @@ static void admit_upload(struct web_request *req)
 	size_t max = req->cfg->max_upload > 0 ? req->cfg->max_upload : req->cfg->max_body;
 	unsigned allow = 0;
 	uint64_t n = 0;
+	struct cr_err err = { 0 };
 
 	if (strncmp(req->path, "/api/", 5) != 0 || web_route_find(req, &route, &allow) < 0 ||
 	    route->body != WEB_BODY_UPLOAD)
 		return;
 	req->upload_route = route;
-	if (!admit(req, &route)) {
+	if (!admit(req, &route) || !take_upload_slot(req)) {
 		req->is_body_too_big = true; /* drop what comes; the refusal is ready */
 		return;
 	}
-	cr_buf_close(&req->body);
-	cr_buf_init(&req->body, max);
 	req->is_body_too_big = false;
 	length =
 	    MHD_lookup_connection_value(req->conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
-	if (length != NULL && cr_parse_u64(length, UINT64_MAX, &n, NULL) == 0) {
-		if (n > max)
-			req->is_body_too_big = true;
-		else
-			(void)cr_buf_reserve(&req->body, (size_t)n); /* one allocation */
+	if (length != NULL && cr_parse_u64(length, UINT64_MAX, &n, NULL) == 0 && n > max) {
+		req->is_body_too_big = true;
+		return;
 	}
+	if (req->ctx->files == NULL) {
+		cr_buf_close(&req->body); /* the handler refuses it; keep the old shape */
+		cr_buf_init(&req->body, max);
+		return;
+	}
+	if (storage_files_upload_new(req->ctx->files, max, &req->upload, &err) < 0) {
+		log_err("cannot receive an upload: %s", err.msg);
+		web_reply_error(req, CR_EINTERNAL, "the file cannot be received now");
+		req->is_body_too_big = true;
+	}
+}
+
+/* One chunk of a body: to the upload's file, else to req->body. */
+static void take_chunk(struct web_request *req, const char *data, size_t len)
+{
+	if (req->is_body_too_big)
+		return;
+	if (req->upload != NULL) {
+		/* a disk error fails the upload: its commit reports it */
+		if (storage_files_upload_write(req->upload, data, len, NULL) == CR_ETOOBIG)
+			req->is_body_too_big = true;
+		return;
+	}
+	if (cr_buf_append(&req->body, data, len) < 0)
+		req->is_body_too_big = true;
 }
 
 /* Fault injection for tests (test-exit-after-write): a write that ran
@@ -342,7 +403,8 @@ static void dispatch_api(struct web_request *req)
 		return; /* refused when its headers came */
 	if (req->is_body_too_big) {
 		web_reply_error(req, CR_ETOOBIG, "the file exceeds the largest upload, %zu bytes",
-				req->body.max);
+				req->cfg->max_upload > 0 ? req->cfg->max_upload
+							 : req->cfg->max_body);
 		return;
 	}
 	route->handler(req);
@@ -383,13 +445,12 @@ static enum MHD_Result access_handler(void *cls, struct MHD_Connection *conn, co
 		return MHD_YES;
 	}
 	if (*upload_data_size > 0) {
-		if (!req->is_body_too_big &&
-		    cr_buf_append(&req->body, upload_data, *upload_data_size) < 0)
-			req->is_body_too_big = true;
+		take_chunk(req, upload_data, *upload_data_size);
 		*upload_data_size = 0; /* consumed (or dropped once too big) */
 		return MHD_YES;
 	}
 	dispatch(req);
+	give_back_upload_slot(req); /* its answer is ready: the next may come */
 	if (req->response == NULL)
 		web_reply_error(req, CR_EINTERNAL, "the handler gave no answer");
 	if (s->cfg.tls_cert_pem != NULL)

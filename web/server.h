@@ -76,11 +76,20 @@ struct web_context {
 	 * on the other nodes (NULL: no cluster). */
 	struct storage_files *files;
 	struct cluster_file_sync *file_sync;
+	/* The node's upload slots, shared by its servers (NULL: no cap). */
+	struct web_uploads *uploads;
 	/* Tests only (setting test-exit-after-write; NULL: off): exit the
 	 * process right after a write run here with a request id starting
 	 * with this committed, before answering it. */
 	const char *test_exit_after_write;
 };
+
+/* Uploads under way at once (uploads.c): at most max on the node and
+ * max_per_caller per account (or API key's workspace). The caller frees
+ * it with web_uploads_free() after the servers that use it stopped. */
+struct web_uploads;
+void web_uploads_new(unsigned max, unsigned max_per_caller, struct web_uploads **out);
+void web_uploads_free(struct web_uploads *u); /* NULL is a no-op */
 
 /* Bind cfg->address and listen, before anything else starts, so that a
  * port in use fails the start at once. CR_EINVAL: bad address;

@@ -134,44 +134,89 @@ static int departments_exist(const struct forms *f, const struct id_actor *a,
 	return rc;
 }
 
-/* Each file of value v (of file field c) was uploaded and is within the
- * field's max_size; its size is set to the store's. */
-static int files_uploaded(const struct forms *f, const struct id_actor *a, const struct fm_col *c,
-			  json_t *v, struct cr_err *err)
+/* The ref to sha that prior (the field's value before this change, or
+ * NULL) holds, else NULL. */
+static const json_t *held_before(const json_t *prior, const char *sha)
 {
-	const json_t *ms = json_object_get(json_object_get(c->field, "options"), "max_size");
-	int64_t max_size = json_is_integer(ms) ? json_integer_value(ms) : 50LL << 20;
+	size_t k;
+	const json_t *p;
+
+	json_array_foreach(prior, k, p)
+	{
+		const char *had = json_string_value(json_object_get(p, "sha256"));
+		if (had != NULL && sha != NULL && strcmp(had, sha) == 0)
+			return p;
+	}
+	return NULL;
+}
+
+/* File ref e as the record will keep it: as the record held it, else as
+ * the actor uploaded it (name and type the upload's, size the store's).
+ * Anything else, someone else's upload included, was "not uploaded". */
+static int file_taken(const struct forms *f, const struct id_actor *a, const json_t *prior,
+		      json_t *e, struct cr_err *err)
+{
+	const char *sha = json_string_value(json_object_get(e, "sha256"));
+	const json_t *held = held_before(prior, sha);
+	json_t *up = NULL;
+	int64_t size = 0;
+	int rc;
+
+	if (held != NULL)
+		return json_object_update(e, (json_t *)held) == 0 ? 0 : CR_EINTERNAL;
+	rc = fm_upload_find(f, a, sha, &up, err);
+	if (rc == 0)
+		rc = f->file_size == NULL
+			 ? cr_err_set(err, CR_EUNAVAIL, "files cannot be stored on this node")
+			 : f->file_size(f->file_arg, a->workspace_id, sha, &size, err);
+	if (rc == CR_ENOTFOUND)
+		rc = cr_err_set(err, CR_EINVAL, "the file '%s' was not uploaded",
+				json_string_value(json_object_get(e, "name")));
+	if (rc == 0) {
+		(void)json_object_update(e, up);
+		json_object_set_new(e, "size", json_integer(size));
+	}
+	json_decref(up);
+	return rc;
+}
+
+/* Each file of value v (of file field c) was uploaded by the actor or held
+ * by the record before (prior); its name, type and size are set from
+ * there, and the field's checks run again on them (its accept list and
+ * max_size judge the real file, not what the client said). */
+static int files_uploaded(const struct forms *f, const struct id_actor *a, const struct fm_col *c,
+			  json_t *v, const json_t *prior, struct cr_err *err)
+{
+	const json_t *opts = json_object_get(c->field, "options");
+	json_t *empty = opts == NULL ? json_object() : NULL;
+	json_t *norm = NULL;
 	size_t k;
 	json_t *e;
+	int rc = 0;
 
 	json_array_foreach(v, k, e)
 	{
-		int64_t size = 0;
-		const char *sha = json_string_value(json_object_get(e, "sha256"));
-		const char *name = json_string_value(json_object_get(e, "name"));
-		int rc = f->file_size == NULL
-			     ? cr_err_set(err, CR_EUNAVAIL, "files cannot be stored on this node")
-			     : f->file_size(f->file_arg, a->workspace_id, sha, &size, err);
-		if (rc == CR_ENOTFOUND)
-			return cr_err_set(err, CR_EINVAL, "the file '%s' was not uploaded", name);
+		rc = file_taken(f, a, prior, e, err);
 		if (rc < 0)
-			return rc;
-		if (size > max_size)
-			return cr_err_set(err, CR_EINVAL, "the file '%s' is larger than %lld bytes",
-					  name, (long long)max_size);
-		json_object_set_new(e, "size", json_integer(size));
+			break;
 	}
-	return 0;
+	if (rc == 0)
+		rc = c->t->check_value(opts != NULL ? opts : empty, v, &norm, err);
+	json_decref(norm);
+	json_decref(empty);
+	return rc;
 }
 
 static int rows_store_check(const struct forms *f, const struct id_actor *a,
-			    const json_t *subfields, json_t *rows, struct cr_err *err);
+			    const json_t *subfields, json_t *rows, const json_t *prior_rows,
+			    struct cr_err *err);
 
 /* Value v (not null) of column c: its members are the workspace's, its
- * departments exist, its files were uploaded; a sub-table's rows alike.
- * CR_EINVAL naming the field. */
+ * departments exist, its files were uploaded or held before (prior: the
+ * column's value before, or NULL); a sub-table's rows alike. CR_EINVAL
+ * naming the field. */
 static int col_store_check(const struct forms *f, const struct id_actor *a, const struct fm_col *c,
-			   json_t *v, struct cr_err *err)
+			   json_t *v, const json_t *prior, struct cr_err *err)
 {
 	const json_t *subfields = fm_field_subfields(c->field);
 	struct fm_ids ids = { 0 };
@@ -185,18 +230,37 @@ static int col_store_check(const struct forms *f, const struct id_actor *a, cons
 		rc = departments_exist(f, a, &ids, err);
 	free(ids.v);
 	if (rc == 0 && c->t->is_file)
-		rc = files_uploaded(f, a, c, v, err);
+		rc = files_uploaded(f, a, c, v, prior, err);
 	if (rc == 0 && subfields != NULL)
-		rc = rows_store_check(f, a, subfields, v, err);
+		rc = rows_store_check(f, a, subfields, v, prior, err);
 	if (rc == CR_EINVAL)
 		(void)cr_err_wrap(err, "'%s'", c->label);
 	return rc;
 }
 
+/* Every value the sub-table's earlier rows (prior_rows) held in sub-field
+ * id, as one list (a new reference): what a row's file may be held from. */
+static json_t *prior_column(const json_t *prior_rows, const char *id)
+{
+	json_t *all = json_array();
+	size_t r;
+	const json_t *row;
+
+	json_array_foreach(prior_rows, r, row)
+	{
+		json_t *v = json_object_get(row, id);
+		if (json_is_array(v))
+			(void)json_array_extend(all, v);
+	}
+	return all;
+}
+
 /* Each value of each row of a sub-table gets the checks of a top-level
- * value of its type (col_store_check); subfields are the row's fields. */
+ * value of its type (col_store_check); subfields are the row's fields,
+ * prior_rows the sub-table's rows before (or NULL). */
 static int rows_store_check(const struct forms *f, const struct id_actor *a,
-			    const json_t *subfields, json_t *rows, struct cr_err *err)
+			    const json_t *subfields, json_t *rows, const json_t *prior_rows,
+			    struct cr_err *err)
 {
 	size_t r, k;
 	json_t *row;
@@ -210,13 +274,17 @@ static int rows_store_check(const struct forms *f, const struct id_actor *a,
 			json_t *v =
 			    json_object_get(row, json_string_value(json_object_get(sf, "id")));
 			const char *label;
+			json_t *prior;
 			int rc;
 			if (v == NULL || json_is_null(v))
 				continue;
 			sub.t = fm_type_get(json_string_value(json_object_get(sf, "type")));
 			label = json_string_value(json_object_get(sf, "label"));
 			(void)snprintf(sub.label, sizeof(sub.label), "%s", label ? label : "");
-			rc = col_store_check(f, a, &sub, v, err);
+			prior =
+			    prior_column(prior_rows, json_string_value(json_object_get(sf, "id")));
+			rc = col_store_check(f, a, &sub, v, prior, err);
+			json_decref(prior);
 			if (rc == CR_EINVAL)
 				(void)cr_err_wrap(err, "row %zu", r + 1);
 			if (rc < 0)
@@ -228,10 +296,12 @@ static int rows_store_check(const struct forms *f, const struct id_actor *a,
 
 /* Members and departments named in the values (only fields in changed,
  * if given), sub-table rows included, exist in the workspace; files were
- * uploaded (their size is the store's). Errors name the field. */
+ * uploaded by the actor or held before (prior: the record's values before,
+ * or NULL), and keep the upload's name, type and the store's size. Errors
+ * name the field. */
 int fm_values_store_check(const struct forms *f, const struct id_actor *a,
 			  const struct fm_form *form, json_t *values, const json_t *changed,
-			  struct cr_err *err)
+			  const json_t *prior, struct cr_err *err)
 {
 	int rc = 0;
 
@@ -241,7 +311,7 @@ int fm_values_store_check(const struct forms *f, const struct id_actor *a,
 		if (json_is_null(v) || v == NULL ||
 		    (changed != NULL && json_object_get(changed, c->id) == NULL))
 			continue;
-		rc = col_store_check(f, a, c, v, err);
+		rc = col_store_check(f, a, c, v, json_object_get(prior, c->id), err);
 	}
 	return rc;
 }
