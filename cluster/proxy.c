@@ -20,12 +20,15 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "../lib/assert.h"
 #include "../lib/log.h"
 #include "../lib/mem.h"
 #include "../lib/time.h"
 #include "../storage/socket.h"
 
 #define SPLICE_BUF 16384
+/* Refusals over the unverified caps are reported at most this often. */
+#define REFUSED_LOG_MS 10000
 
 struct cluster_proxy {
 	struct cluster_tls *tls;
@@ -38,6 +41,15 @@ struct cluster_proxy {
 	pthread_mutex_t lock;
 	pthread_cond_t idle;
 	unsigned n_splices; /* running splice threads of this proxy */
+	/* Under lock: connections without a verified certificate by IPv4
+	 * address (a slot with n == 0 is free; the caps keep it this small). */
+	struct {
+		uint32_t addr;
+		unsigned n;
+	} unverified[CLUSTER_MAX_UNVERIFIED];
+	unsigned n_unverified;
+	unsigned long n_refused; /* since the last report */
+	uint64_t refused_log_ms; /* monotonic; 0: never reported */
 };
 
 struct splice {
@@ -46,6 +58,7 @@ struct splice {
 	int plain_fd;
 	int stop_fd;                 /* -1 for dialled connections */
 	struct cluster_proxy *owner; /* NULL for dialled connections */
+	int unverified_slot;         /* its count in owner->unverified; -1: none */
 	char target[128];            /* the proxy's target, dialled by the thread */
 };
 
@@ -263,6 +276,47 @@ static void splice_done(struct cluster_proxy *p)
 	pthread_mutex_unlock(&p->lock);
 }
 
+/* Count one more unverified connection from addr: its slot, or -1 (nothing
+ * counted) over a cap. Under p->lock. */
+static int unverified_take(struct cluster_proxy *p, uint32_t addr)
+{
+	int free_slot = -1;
+
+	if (p->n_unverified >= CLUSTER_MAX_UNVERIFIED)
+		return -1;
+	for (int i = 0; i < CLUSTER_MAX_UNVERIFIED; i++) {
+		if (p->unverified[i].n == 0) {
+			if (free_slot < 0)
+				free_slot = i;
+			continue;
+		}
+		if (p->unverified[i].addr != addr)
+			continue;
+		if (p->unverified[i].n >= CLUSTER_MAX_UNVERIFIED_PER_ADDRESS)
+			return -1;
+		p->unverified[i].n++;
+		p->n_unverified++;
+		return i;
+	}
+	cr_assert(free_slot >= 0); /* fewer counted than slots */
+	p->unverified[free_slot].addr = addr;
+	p->unverified[free_slot].n = 1;
+	p->n_unverified++;
+	return free_slot;
+}
+
+/* The connection showed a certificate, or ends: it counts no more. */
+static void unverified_release(struct cluster_proxy *p, struct splice *s)
+{
+	if (s->unverified_slot < 0)
+		return;
+	pthread_mutex_lock(&p->lock);
+	p->unverified[s->unverified_slot].n--;
+	p->n_unverified--;
+	pthread_mutex_unlock(&p->lock);
+	s->unverified_slot = -1;
+}
+
 /* The first byte the peer sends, without consuming it; -1 if none came
  * within timeout_ms. */
 static int peek_first(SSL *ssl, int fd, unsigned timeout_ms)
@@ -319,6 +373,8 @@ static void *serve_conn(void *arg)
 		goto done;
 	}
 	verified = peer_verified(s->ssl);
+	if (verified)
+		unverified_release(p, s);
 	first = peek_first(s->ssl, s->tls_fd, CLUSTER_HANDSHAKE_TIMEOUT_MS);
 	if (first < 0) {
 		log_debug("cluster connection closed before its first byte");
@@ -334,35 +390,70 @@ static void *serve_conn(void *arg)
 		log_warn("cluster connection dropped: cannot reach '%s'", s->target);
 	}
 done:
+	unverified_release(p, s);
 	splice_free(s);
 	splice_done(p);
 	return NULL;
 }
 
+/* Admit a new connection under the unverified caps: its slot, or -1 (the
+ * refusal counted, and reported at most every REFUSED_LOG_MS). */
+static int admit(struct cluster_proxy *p, const struct sockaddr_in *from)
+{
+	uint32_t addr = from->sin_family == AF_INET ? from->sin_addr.s_addr : 0;
+	unsigned long n_refused = 0;
+	uint64_t now = cr_now_ms();
+	int slot;
+
+	pthread_mutex_lock(&p->lock);
+	slot = unverified_take(p, addr);
+	if (slot >= 0)
+		p->n_splices++;
+	else
+		p->n_refused++;
+	if (slot < 0 && (p->refused_log_ms == 0 || now - p->refused_log_ms >= REFUSED_LOG_MS)) {
+		n_refused = p->n_refused;
+		p->n_refused = 0;
+		p->refused_log_ms = now;
+	}
+	pthread_mutex_unlock(&p->lock);
+	if (n_refused > 0)
+		log_warn("refused %lu cluster connection(s) over %u without a certificate (%u "
+			 "from one address); next report in %u s at the earliest",
+			 n_refused, CLUSTER_MAX_UNVERIFIED, CLUSTER_MAX_UNVERIFIED_PER_ADDRESS,
+			 REFUSED_LOG_MS / 1000);
+	return slot;
+}
+
 static void accept_one(struct cluster_proxy *p)
 {
+	struct sockaddr_in from = { 0 };
+	socklen_t from_len = sizeof(from);
 	struct splice *s;
 	pthread_t t;
-	int fd = accept4(p->listen_fd, NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK);
+	int fd = accept4(p->listen_fd, (struct sockaddr *)&from, &from_len,
+			 SOCK_CLOEXEC | SOCK_NONBLOCK);
+	int slot;
 
 	if (fd < 0)
 		return;
+	slot = admit(p, &from);
+	if (slot < 0) {
+		close(fd);
+		return;
+	}
 	tune_tcp(fd);
 	s = cr_calloc(1, sizeof(*s));
 	s->tls_fd = fd;
 	s->plain_fd = -1;
 	s->stop_fd = p->stop_fd;
 	s->owner = p;
+	s->unverified_slot = slot;
 	(void)snprintf(s->target, sizeof(s->target), "%s", p->target);
 	s->ssl = SSL_new(cluster_tls_server_ctx(p->tls));
-	if (s->ssl == NULL || SSL_set_fd(s->ssl, fd) != 1) {
-		splice_free(s);
-		return;
-	}
-	pthread_mutex_lock(&p->lock);
-	p->n_splices++;
-	pthread_mutex_unlock(&p->lock);
-	if (pthread_create(&t, NULL, serve_conn, s) != 0) {
+	if (s->ssl == NULL || SSL_set_fd(s->ssl, fd) != 1 ||
+	    pthread_create(&t, NULL, serve_conn, s) != 0) {
+		unverified_release(p, s);
 		splice_free(s);
 		splice_done(p);
 		return;

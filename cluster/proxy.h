@@ -25,6 +25,13 @@
 #include "tls.h"
 
 #define CLUSTER_HANDSHAKE_TIMEOUT_MS 5000
+/* Connections that have not shown a cluster certificate (in their
+ * handshake, or a joining node's after it): at most this many in all, and
+ * CLUSTER_MAX_UNVERIFIED_PER_ADDRESS from one address; more are closed as
+ * they are accepted, so that stalled handshakes can neither take a thread
+ * each without end nor crowd out the peers of other addresses. */
+#define CLUSTER_MAX_UNVERIFIED             64
+#define CLUSTER_MAX_UNVERIFIED_PER_ADDRESS 8
 
 struct cluster_proxy;
 

@@ -172,7 +172,7 @@ static int start_files(struct node *n, const struct node_config *cfg, struct cr_
 	char dir[4096];
 
 	(void)snprintf(dir, sizeof(dir), "%s/files", cfg->data_dir);
-	return storage_files_new(dir, node_crypto()->sha256, &n->file_store, err);
+	return storage_files_new(dir, node_files_sha256(), &n->file_store, err);
 }
 
 /* core/forms' question when a record names an uploaded file: its size,
@@ -429,6 +429,7 @@ static void wire_engines(struct node *n, const struct node_config *cfg)
 	};
 	n->web_ctx.forms = &n->forms;
 	n->web_ctx.files = n->file_store;
+	web_uploads_new(cfg->max_uploads, cfg->max_uploads_per_account, &n->web_ctx.uploads);
 }
 
 int node_start(const struct node_config *cfg, struct node **out, struct cr_err *err)
@@ -443,6 +444,8 @@ int node_start(const struct node_config *cfg, struct node **out, struct cr_err *
 		.max_header = cfg->http_max_header,
 		.timeout_s = cfg->http_timeout_s,
 		.max_connections = cfg->http_max_connections,
+		.max_per_address = cfg->http_max_connections_per_address,
+		.header_timeout_s = cfg->http_header_timeout_s,
 		.ui_dir = cfg->ui_dir,
 	};
 	struct web_config tc = wc;
@@ -542,6 +545,7 @@ void node_stop(struct node *n)
 		log_warn("some cluster connections were still open at exit");
 	cluster_tls_free(n->tls);
 	storage_files_free(n->file_store);
+	web_uploads_free(n->web_ctx.uploads);
 	if (n->http_fd >= 0)
 		close(n->http_fd);
 	if (n->https_fd >= 0)

@@ -64,6 +64,10 @@ enum web_body {
 #define WEB_REQUEST_ID_MAX 128
 #define WEB_LOG_ID_LEN     16 /* hex digits */
 
+struct storage_files_upload; /* storage/files.h */
+/* "a<account id>" or "k<workspace id>": who holds an upload slot. */
+#define WEB_UPLOAD_CALLER_MAX 48
+
 struct web_request {
 	struct MHD_Connection *conn;
 	const struct web_context *ctx;
@@ -93,6 +97,11 @@ struct web_request {
 	 * its headers arrived; NULL for other routes. */
 	const struct web_route *upload_route;
 	struct cr_buf body;
+	/* An admitted upload's body, streamed to disk (owned; NULL for other
+	 * routes, or when the node has no file store: then it is in body). */
+	struct storage_files_upload *upload;
+	/* The caller whose upload slot this request holds ("": none). */
+	char upload_caller[WEB_UPLOAD_CALLER_MAX];
 	json_t *json; /* parsed body (owned) or NULL */
 	struct cr_arena arena;
 	/* the answer */
@@ -138,6 +147,12 @@ void web_methods_format(unsigned methods, char *out, size_t out_len);
 enum web_method web_method_parse(const char *name);
 /* The name of one method ("GET"); NULL for WEB_OTHER. */
 const char *web_method_name(enum web_method method);
+
+/* uploads.c: take a slot for who's upload, or CR_EUNAVAIL (the node's
+ * uploads are all taken: 503) or CR_ELIMIT (who's are: 429). Give it back
+ * once the request ends. Any HTTP thread. */
+int web_uploads_take(struct web_uploads *u, const char *who, struct cr_err *err);
+void web_uploads_give_back(struct web_uploads *u, const char *who);
 
 /* reply.c */
 unsigned web_status_for(int code);

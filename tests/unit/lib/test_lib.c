@@ -31,6 +31,14 @@ static void text_counts_utf8_and_compares_secrets(void **state)
 	assert_int_equal(cr_utf8_chars("\xc3\x28", true), -1);         /* bad continuation */
 	assert_int_equal(cr_utf8_chars("\xc0\xaf", true), -1);         /* overlong */
 	assert_int_equal(cr_utf8_chars("\xf5\x80\x80\x80", true), -1); /* past U+10FFFF */
+	assert_false(cr_utf8_has_bidi_controls("李雷 report.pdf"));
+	assert_false(cr_utf8_has_bidi_controls("\xe2\x80\x94 \xe2\x81\xa5")); /* U+2014, U+2065 */
+	assert_true(cr_utf8_has_bidi_controls("invoice\xe2\x80\xae"
+					      "fdp.exe")); /* U+202E */
+	assert_true(cr_utf8_has_bidi_controls("a\xe2\x81\xa6"
+					      "b"));             /* U+2066 */
+	assert_true(cr_utf8_has_bidi_controls("a\xe2\x80\x8f")); /* U+200F */
+	assert_true(cr_utf8_has_bidi_controls("\xd8\x9c"));      /* U+061C */
 	assert_true(cr_same_secret("abc", "abc"));
 	assert_false(cr_same_secret("abc", "abd"));
 	assert_false(cr_same_secret("abc", "abcd"));
