@@ -429,6 +429,118 @@ class BadJoins(unittest.TestCase):
         self.assertEqual(self.first.get("/api/v1/health").status, 200)
 
 
+class Trust(unittest.TestCase):
+    """Who holds the cluster's keys. Only the node where the cluster was
+    created holds the CA's key and signs: a joining node sends a certificate
+    request and gets back a certificate, never a private key. Covers the
+    join endpoint as creekctl drives it and a member without the CA key;
+    not the operator's backup of the key (docs/cluster.md)."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.cluster = Cluster(2).start(wait_roles=False)
+        cls.first, cls.second = cls.cluster.nodes
+        cls.tmp = tempfile.mkdtemp(prefix="creek-trust-")
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.cluster.close()
+        shutil.rmtree(cls.tmp, ignore_errors=True)
+
+    def openssl(self, *args):
+        out = subprocess.run(["openssl", *args], capture_output=True, text=True, timeout=30)
+        self.assertEqual(out.returncode, 0, out.stderr)
+
+    def new_request(self, name):
+        """A key and a certificate request for it, as files in a directory of their own."""
+        d = os.path.join(self.tmp, name)
+        os.makedirs(d)
+        self.openssl("req", "-new", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256",
+                     "-nodes", "-subj", "/CN=anything", "-keyout", os.path.join(d, "node.key"),
+                     "-out", os.path.join(d, "node.csr"))
+        shutil.copy(os.path.join(self.first.data_dir, "cluster", "ca.crt"), d)
+        return d
+
+    def join_raw(self, node, body):
+        """POST /api/v1/cluster/join on node's cluster port without a certificate,
+        as a joining node does: (status, parsed answer, raw answer)."""
+        ctx = ssl.create_default_context(cafile=os.path.join(self.first.data_dir, "cluster",
+                                                             "ca.crt"))
+        ctx.check_hostname = False
+        data = json.dumps(body).encode()
+        with socket.create_connection(("127.0.0.1", node.cluster_port), timeout=30) as raw:
+            with ctx.wrap_socket(raw) as s:
+                s.sendall(b"POST /api/v1/cluster/join HTTP/1.1\r\nHost: x\r\n"
+                          b"Content-Type: application/json\r\nConnection: close\r\n"
+                          b"Content-Length: " + str(len(data)).encode() + b"\r\n\r\n" + data)
+                answer = b""
+                while True:
+                    chunk = s.recv(65536)
+                    if not chunk:
+                        break
+                    answer += chunk
+        head, _, payload = answer.partition(b"\r\n\r\n")
+        return int(head.split(b" ")[1]), json.loads(payload or b"{}"), answer
+
+    def admit(self, node, name):
+        """Admit a node (never started) at a fresh address with a certificate
+        request; (its id, its TLS directory, the raw answer)."""
+        d = self.new_request(name)
+        token = self.cluster.token(self.first).split("/")
+        with open(os.path.join(d, "node.csr")) as f:
+            csr = f.read()
+        status, a, raw = self.join_raw(node, {"token_id": token[2], "secret": token[3],
+                                              "address": f"127.0.0.2:{20000 + len(name)}",
+                                              "csr": csr})
+        self.assertEqual(status, 201, raw)
+        with open(os.path.join(d, "node.crt"), "w") as f:
+            f.write(a["node_crt"])
+        return a["id"], d, raw
+
+    def test_a_joining_node_never_receives_the_ca_key(self):
+        self.assertTrue(os.path.exists(os.path.join(self.first.data_dir, "cluster", "ca.key")))
+        second = os.path.join(self.second.data_dir, "cluster")
+        self.assertFalse(os.path.exists(os.path.join(second, "ca.key")))
+        self.assertTrue(os.path.exists(os.path.join(second, "node.key")))
+        node_id, d, raw = self.admit(self.first, "joiner")
+        self.assertNotIn(b"PRIVATE KEY", raw)
+        self.assertNotIn(b"ca_key", raw)
+        # The certificate is for the key the request named, and names the new node.
+        out = subprocess.run(["openssl", "x509", "-noout", "-subject", "-in",
+                              os.path.join(d, "node.crt")], capture_output=True, text=True)
+        self.assertIn(f"node-{node_id}", out.stdout)
+        self.openssl("x509", "-noout", "-in", os.path.join(d, "node.crt"))
+        self.assertEqual(self.first.request("DELETE", f"/api/v1/cluster/nodes/{node_id}").status,
+                         200)
+
+    def test_a_member_without_the_ca_key_admits_no_one(self):
+        d = self.new_request("refused")
+        token = self.cluster.token(self.first).split("/")
+        with open(os.path.join(d, "node.csr")) as f:
+            csr = f.read()
+        status, a, raw = self.join_raw(self.second, {"token_id": token[2], "secret": token[3],
+                                                     "address": "127.0.0.3:20001", "csr": csr})
+        self.assertEqual(status, 503, raw)
+        self.assertIn("CA's key", a["error"]["message"])
+        # creekctl skips such a member and joins through one that signs.
+        token[4] = f"{self.second.cluster_address},{self.first.cluster_address}"
+        node = Node(extra_args=[])
+        try:
+            rc, out, err = creekctl("join", "/".join(token), "--data-dir", node.data_dir,
+                                    "--address", node.cluster_address)
+            self.assertEqual(rc, 0, out + err)
+            self.assertIn("does not hold the cluster CA's key", err)
+            self.assertIn(f"through {self.first.cluster_address}", out)
+            self.assertFalse(os.path.exists(os.path.join(node.data_dir, "cluster", "ca.key")))
+        finally:
+            node.close()
+        joined = [n["id"] for n in self.first.get("/api/v1/cluster").json()["nodes"]
+                  if n["address"] == node.cluster_address]
+        self.assertEqual(len(joined), 1)
+        self.assertEqual(self.first.request("DELETE", f"/api/v1/cluster/nodes/{joined[0]}").status,
+                         200)
+
+
 if __name__ == "__main__":
     unittest.main()
 

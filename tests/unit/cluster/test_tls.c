@@ -211,6 +211,45 @@ static void issues_certificates_and_refuses_a_second_ca(void **state)
 	assert_int_equal(cluster_cert_issue(ca, "n0", "not-an-ip", out, &err), CR_EINTERNAL);
 }
 
+/* A joining node's request is signed for its own key; a request whose
+ * signature does not match, and a node without the CA key, get nothing. */
+static void signs_requests_only_where_the_ca_key_is(void **state)
+{
+	struct cr_err err = { 0 };
+	char ca[600];
+	char no_key[600];
+	char *key = NULL;
+	char *csr = NULL;
+	char *crt = NULL;
+	char *bad;
+	char *p;
+
+	(void)state;
+	snprintf(ca, sizeof(ca), "%s/ca", base);
+	assert_true(cluster_ca_can_sign(ca));
+	assert_int_equal(cluster_csr_new(&key, &csr, &err), 0);
+	assert_non_null(strstr(key, "PRIVATE KEY"));
+	assert_int_equal(cluster_csr_sign(ca, csr, "node-7", "10.0.0.7", &crt, &err), 0);
+	assert_non_null(strstr(crt, "BEGIN CERTIFICATE"));
+	assert_null(strstr(crt, "PRIVATE"));
+	free(crt);
+	crt = NULL;
+	/* One base64 character of the body changed: the signature fails. */
+	bad = strdup(csr);
+	p = strchr(bad, '\n') + 40;
+	*p = *p == 'A' ? 'B' : 'A';
+	assert_int_equal(cluster_csr_sign(ca, bad, "node-7", "10.0.0.7", &crt, &err), CR_EINVAL);
+	assert_null(crt);
+	free(bad);
+	snprintf(no_key, sizeof(no_key), "%s/n0", base); /* ca.crt, no ca.key */
+	assert_false(cluster_ca_can_sign(no_key));
+	assert_int_equal(cluster_csr_sign(no_key, csr, "node-7", "10.0.0.7", &crt, &err),
+			 CR_EUNAVAIL);
+	assert_null(crt);
+	free(key);
+	free(csr);
+}
+
 static void sql_runs_through_the_mutual_tls_proxy(void **state)
 {
 	struct node a;
@@ -378,6 +417,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(issues_certificates_and_refuses_a_second_ca),
+		cmocka_unit_test(signs_requests_only_where_the_ca_key_is),
 		cmocka_unit_test(sql_runs_through_the_mutual_tls_proxy),
 		cmocka_unit_test(peers_without_a_cluster_certificate_are_refused),
 		cmocka_unit_test(two_nodes_replicate_over_tls),
