@@ -430,11 +430,13 @@ class BadJoins(unittest.TestCase):
 
 
 class Trust(unittest.TestCase):
-    """Who holds the cluster's keys. Only the node where the cluster was
-    created holds the CA's key and signs: a joining node sends a certificate
-    request and gets back a certificate, never a private key. Covers the
-    join endpoint as creekctl drives it and a member without the CA key;
-    not the operator's backup of the key (docs/cluster.md)."""
+    """Who holds the cluster's keys, and who is a peer. Only the node where
+    the cluster was created holds the CA's key and signs: a joining node
+    sends a certificate request and gets back a certificate, never a private
+    key. A certificate of the CA opens the cluster port only while the node
+    it names is a member. Covers the join endpoint as creekctl drives it, a
+    member without the CA key, removal and CA-signed strangers on the store
+    port; not the operator's backup of the key (docs/cluster.md)."""
 
     @classmethod
     def setUpClass(cls):
@@ -512,6 +514,40 @@ class Trust(unittest.TestCase):
         self.openssl("x509", "-noout", "-in", os.path.join(d, "node.crt"))
         self.assertEqual(self.first.request("DELETE", f"/api/v1/cluster/nodes/{node_id}").status,
                          200)
+
+    def store_query(self, node, tls_dir):
+        """SELECT 1 on node's cluster port with the certificate in tls_dir: whether it ran."""
+        out = subprocess.run([CREEK_SQL, node.cluster_address, "system", "query", "SELECT 1"],
+                             capture_output=True, text=True, timeout=30,
+                             env={**os.environ, "CREEK_TLS_DIR": tls_dir})
+        return out.returncode == 0
+
+    def test_a_removed_nodes_certificate_is_refused_at_once(self):
+        node_id, d, _ = self.admit(self.first, "removed")
+        # A member's certificate opens the store (once the members know it).
+        wait_for(lambda: self.store_query(self.first, d), 15, "the new member to be let in")
+        wait_for(lambda: self.store_query(self.second, d), 15, "the new member to be let in")
+        r = self.first.request("DELETE", f"/api/v1/cluster/nodes/{node_id}")
+        self.assertEqual(r.status, 200, r.body)
+        self.assertFalse(self.store_query(self.first, d))
+        self.assertIn(f"names node {node_id}, which is not a member", self.first.read_log())
+        # The other members within their next round.
+        wait_for(lambda: not self.store_query(self.second, d), 5,
+                 "the other member to refuse the removed node")
+
+    def test_a_ca_signed_certificate_of_a_non_member_is_refused(self):
+        ca = os.path.join(self.first.data_dir, "cluster")
+        for name, cn in (("stranger", "node-4242424242"), ("nameless", "anything")):
+            d = self.new_request(name)
+            self.openssl("x509", "-req", "-in", os.path.join(d, "node.csr"), "-CA",
+                         os.path.join(ca, "ca.crt"), "-CAkey", os.path.join(ca, "ca.key"),
+                         "-set_serial", "4242", "-days", "1", "-subj", f"/CN={cn}",
+                         "-out", os.path.join(d, "node.crt"))
+            self.assertFalse(self.store_query(self.first, d), name)
+            self.assertFalse(self.store_query(self.second, d), name)
+        # The members themselves still are peers.
+        self.assertTrue(self.store_query(self.first, os.path.join(self.second.data_dir,
+                                                                  "cluster")))
 
     def test_a_member_without_the_ca_key_admits_no_one(self):
         d = self.new_request("refused")
