@@ -17,6 +17,7 @@
 #include "../cluster/file_sync.h"
 #include "../cluster/forward.h"
 #include "../cluster/join.h"
+#include "../cluster/operator.h"
 #include "../cluster/proxy.h"
 #include "../cluster/scheduler.h"
 #include "../cluster/tls.h"
@@ -277,6 +278,10 @@ static int record(struct node *n, struct cr_err *err)
 	if (rc < 0)
 		return rc;
 	rc = cluster_node_record(n->store, n->web_ctx.node_id, n->address, n->failure_domain, err);
+	if (rc < 0)
+		return rc;
+	/* The leader checks an operator's forwarded writes against it. */
+	rc = cluster_operator_register(n->store, n->web_ctx.node_id, n->operator_token, err);
 	if (rc < 0)
 		return rc;
 	p = storage_text(id);

@@ -549,6 +549,50 @@ class Trust(unittest.TestCase):
         self.assertTrue(self.store_query(self.first, os.path.join(self.second.data_dir,
                                                                   "cluster")))
 
+    def peer_request(self, node, tls_dir, method, path, body, headers):
+        """A request on node's cluster port with the certificate in tls_dir, as a
+        node forwarding it would send it: (status, answer text)."""
+        ctx = ssl.create_default_context(cafile=os.path.join(tls_dir, "ca.crt"))
+        ctx.check_hostname = False
+        ctx.load_cert_chain(os.path.join(tls_dir, "node.crt"), os.path.join(tls_dir, "node.key"))
+        data = json.dumps(body).encode()
+        head = (f"{method} {path} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n"
+                f"Content-Type: application/json\r\nContent-Length: {len(data)}\r\n"
+                + "".join(f"{k}: {v}\r\n" for k, v in headers.items()) + "\r\n")
+        with socket.create_connection(("127.0.0.1", node.cluster_port), timeout=30) as raw:
+            with ctx.wrap_socket(raw) as s:
+                s.sendall(head.encode() + data)
+                answer = b""
+                while True:
+                    chunk = s.recv(65536)
+                    if not chunk:
+                        break
+                    answer += chunk
+        text = answer.decode("utf-8", "replace")
+        return int(text.split(" ")[1]), text
+
+    def test_a_peer_claims_no_operator_power(self):
+        """A member forwarding a request passes the operator's own token on;
+        the receiving node checks it. A header claiming the client was local,
+        or a token that is no member's operator's, grants nothing."""
+        peer = os.path.join(self.second.data_dir, "cluster")
+        check = ("POST", "/api/v1/cluster/write-checks", {"tag": "claimed"})
+        password = ("PUT", "/api/v1/accounts/admin/password", {"new_password": "Claimed-1234"})
+        for method, path, body in (check, password):
+            for headers in ({"X-Creek-Origin-Local": "1"}, {"X-Creek-Operator": "0" * 64}, {}):
+                status, text = self.peer_request(self.first, peer, method, path, body, headers)
+                self.assertEqual(status, 403, f"{path} {headers}: {text}")
+                self.assertIn("operator", text)
+        # The second node's operator, as its node forwards the write.
+        status, text = self.peer_request(self.first, peer, *check,
+                                         {"X-Creek-Operator": self.second.operator_token()})
+        self.assertEqual(status, 201, text)
+        # And as creekctl asks the second node, which forwards it if it does not lead.
+        r = self.second.request("POST", "/api/v1/cluster/write-checks",
+                                body=json.dumps({"tag": "via-second"}),
+                                headers={"Content-Type": "application/json"})
+        self.assertEqual(r.status, 201, r.body)
+
     def test_a_member_without_the_ca_key_admits_no_one(self):
         d = self.new_request("refused")
         token = self.cluster.token(self.first).split("/")
