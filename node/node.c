@@ -17,6 +17,7 @@
 #include "../cluster/file_sync.h"
 #include "../cluster/forward.h"
 #include "../cluster/join.h"
+#include "../cluster/operator.h"
 #include "../cluster/proxy.h"
 #include "../cluster/scheduler.h"
 #include "../cluster/tls.h"
@@ -226,6 +227,7 @@ static int start_store(struct node *n, const struct node_config *cfg, struct cr_
 					   .db_target = n->dialer.local_address,
 					   .http = peer_http,
 					   .http_arg = n };
+	uint64_t members[CLUSTER_MAX_NODES + 1];
 	int rc;
 
 	(void)snprintf(n->dialer.self_address, sizeof(n->dialer.self_address), "%s",
@@ -240,6 +242,12 @@ static int start_store(struct node *n, const struct node_config *cfg, struct cr_
 		return rc;
 	storage_engine_local_address(storage_engine_id(n->engine), cfg->cluster_address,
 				     n->dialer.local_address, sizeof(n->dialer.local_address));
+	/* Peers until the manager knows better: this node and its `members`. */
+	pc.members = members;
+	members[pc.n_members++] = storage_engine_id(n->engine);
+	for (unsigned i = 0; i < n->files.n_addresses; i++)
+		if (n->files.ids[i] != 0 && n->files.ids[i] != members[0])
+			members[pc.n_members++] = n->files.ids[i];
 	/* Peers must reach the store before anything waits for a leader. */
 	if (cfg->cluster_tls)
 		rc = cluster_proxy_start(n->tls, &pc, &n->proxy, err);
@@ -270,6 +278,10 @@ static int record(struct node *n, struct cr_err *err)
 	if (rc < 0)
 		return rc;
 	rc = cluster_node_record(n->store, n->web_ctx.node_id, n->address, n->failure_domain, err);
+	if (rc < 0)
+		return rc;
+	/* The leader checks an operator's forwarded writes against it. */
+	rc = cluster_operator_register(n->store, n->web_ctx.node_id, n->operator_token, err);
 	if (rc < 0)
 		return rc;
 	p = storage_text(id);
@@ -337,6 +349,7 @@ static int start_cluster(struct node *n, const struct node_config *cfg, struct c
 		.offline_after_ms = cfg->cluster_offline_after_ms,
 		.standbys = cfg->cluster_standbys,
 		.join_pending = n->files.join_id != 0,
+		.proxy = n->proxy,
 	};
 	const struct cluster_chore chores[] = {
 		{ "recycle-bins", purge_bins, n },

@@ -117,15 +117,10 @@ static struct web_request *request_new(struct web_server *s, struct MHD_Connecti
 	req->method = web_method_parse(method);
 	req->path = url;
 	req->kind = s->cfg.kind;
-	if (req->kind == WEB_KIND_PEER) {
-		/* The forwarding node checked where the request came from. */
-		const char *origin =
-		    MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "X-Creek-Origin-Local");
-		req->is_local = origin != NULL && strcmp(origin, "1") == 0;
-	} else {
-		req->is_local = req->kind == WEB_KIND_PUBLIC &&
-				has_operator_token(conn, s->ctx->operator_token);
-	}
+	/* A peer claims nothing: a forwarded write's operator token is
+	 * checked against the store (web_forward_if_needed). */
+	req->is_local =
+	    req->kind == WEB_KIND_PUBLIC && has_operator_token(conn, s->ctx->operator_token);
 	take_request_id(req, conn);
 	take_client_address(req, conn);
 	cr_arena_init(&req->arena, WEB_ARENA_LIMIT);

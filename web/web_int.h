@@ -77,7 +77,9 @@ struct web_request {
 	const char *params[WEB_MAX_PATH_PARAMS]; /* {name} segments, in the arena */
 	unsigned n_params;
 	/* The node's operator: the request carries the operator token
-	 * (<data>/operator.token), or was forwarded for one. */
+	 * (<data>/operator.token); on the cluster port, a forwarded write
+	 * carries the token of a member's operator, checked in the store
+	 * (web_forward_if_needed). */
 	bool is_local;
 	enum web_kind kind;
 	/* Idempotency-Key (or the forwarding node's), else one made up for a
@@ -192,7 +194,9 @@ void web_security_event(struct web_request *req, enum cr_log_level level, const 
 void web_static_serve(struct web_request *req);
 
 /* forward.c: run a write route on the leader; false if this node should
- * run it itself. */
+ * run it itself. On the cluster port (a write forwarded here): sets
+ * is_local if it carries a member's operator token; true once answered
+ * (503: the token cannot be checked now). */
 bool web_forward_if_needed(struct web_request *req);
 
 /* auth.c: who asks. Fills req->actor for the route's permission and
