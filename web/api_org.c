@@ -221,6 +221,16 @@ static void account_search(struct web_request *req)
 	web_reply_result(req, rc, &err, 200, out);
 }
 
+static void invitations_post(struct web_request *req)
+{
+	struct cr_err err = { 0 };
+	json_t *out = NULL;
+	int rc = id_invitation_create(ID(req), req->json, cr_wall_us(), &out, &err);
+
+	/* 202: sent; whether the account exists is not said. */
+	web_reply_result(req, rc, &err, 202, out);
+}
+
 /* ---- the rest: one line each ---- */
 
 static void departments_get(struct web_request *req)
@@ -337,6 +347,12 @@ const struct web_route web_routes_org[] = {
 	  .pattern = "/api/v1/workspaces/{ws}/departments/{id}",
 	  .handler = department_delete,
 	  .permission = WEB_PERM_WORKSPACE_KEY,
+	  .is_write = true },
+	{ .methods = WEB_POST,
+	  .pattern = "/api/v1/workspaces/{ws}/invitations",
+	  .handler = invitations_post,
+	  .permission = WEB_PERM_WORKSPACE,
+	  .body = WEB_BODY_JSON,
 	  .is_write = true },
 	{ .methods = WEB_GET | WEB_HEAD,
 	  .pattern = "/api/v1/workspaces/{ws}/invite-links",

@@ -15,6 +15,9 @@
 #define TTL_HOURS_MAX      8760
 #define MAX_USES_MAX       100000
 #define API_KEY_PREFIX_LEN 24
+/* Registrations refused for a taken login, per client address and
+ * throttle window, before the address must wait for the window's end. */
+#define REGISTER_REFUSALS_MAX 10
 
 static json_t *invite_json(const struct storage_rows *rows, size_t r)
 {
@@ -262,6 +265,10 @@ static int use_job(struct storage_tx *tx, void *arg, struct cr_err *err)
 	if (rc == 0 && j->login != NULL)
 		rc = id_tx_account_insert(tx, j->login, j->name, j->password_hash, false, j->now_us,
 					  &j->account_id, err);
+	struct storage_value h[2] = { storage_text(j->workspace_id), storage_int(j->account_id) };
+	if (rc == 0 && j->login != NULL) /* made here: its home */
+		rc = storage_tx_exec(tx, "UPDATE account SET home_workspace_id = ? WHERE id = ?", h,
+				     2, NULL, err);
 	if (rc == 0 && j->session != NULL)
 		rc = id_tx_session_insert(tx, j->session_hash, j->account_id, j->session,
 					  j->address, j->now_us, err);
@@ -344,20 +351,88 @@ int id_invite_accept(const struct identity *id, const struct id_actor *actor, co
 	return rc;
 }
 
-int id_invite_register(const struct identity *id, const char *token,
-		       const struct id_new_account *in, const char *address, int64_t now_us,
-		       struct id_account *account, json_t **workspace, struct id_session *session,
-		       struct cr_err *err)
-{
-	char pw[ID_PASSWORD_HASH_MAX + 1];
-	char session_hash[ID_HASH_HEX + 1];
-	struct use_job j = { .now_us = now_us };
-	int rc = id_login_check(in->login, err);
+/* Registration refusals of one client address (sign_in_failure rows under
+ * their own key): a taken login is what an enumerator learns, so it is
+ * counted, and a locked address gets one answer for every login. */
+struct refusal_job {
+	char key[80];
+	int64_t now_us;
+};
 
+static int refusal_job(struct storage_tx *tx, void *arg, struct cr_err *err)
+{
+	struct refusal_job *j = arg;
+	struct storage_value p[4] = { storage_text(j->key), storage_int(j->now_us),
+				      storage_int(j->now_us - ID_THROTTLE_WINDOW_US),
+				      storage_int(REGISTER_REFUSALS_MAX) };
+	int rc = storage_tx_exec(
+	    tx,
+	    "INSERT INTO sign_in_failure (key, failures, first_us) VALUES (?1, 1, ?2) "
+	    "ON CONFLICT (key) DO UPDATE SET "
+	    " failures = CASE WHEN first_us < ?3 THEN 1 ELSE failures + 1 END,"
+	    " first_us = CASE WHEN first_us < ?3 THEN ?2 ELSE first_us END",
+	    p, 3, NULL, err);
+
+	if (rc == 0)
+		rc = storage_tx_exec(
+		    tx,
+		    "UPDATE sign_in_failure SET locked_until_us = first_us + ?2 - ?3 "
+		    "WHERE key = ?1 AND failures >= ?4",
+		    p, 4, NULL, err);
+	return rc;
+}
+
+/* CR_ELIMIT with *retry_after_s while the address is locked. */
+static int refusals_locked(const struct identity *id, const struct refusal_job *j,
+			   unsigned *retry_after_s, struct cr_err *err)
+{
+	struct storage_value p = storage_text(j->key);
+	struct storage_rows rows;
+	int64_t until = 0;
+	int rc = storage_query(id->store, STORAGE_DB_SYSTEM,
+			       "SELECT locked_until_us FROM sign_in_failure WHERE key = ?", &p, 1,
+			       &rows, err);
+
+	if (rc == 0 && rows.n_rows > 0)
+		until = storage_rows_int(&rows, 0, 0, 0);
+	storage_rows_close(&rows);
+	if (rc == 0 && until > j->now_us) {
+		*retry_after_s = (unsigned)((until - j->now_us + 999999) / 1000000);
+		rc = cr_err_set(err, CR_ELIMIT,
+				"too many refused registrations from this address; try again "
+				"in %u seconds",
+				*retry_after_s);
+	}
+	return rc;
+}
+
+static int register_checks(const struct identity *id, const struct id_new_account *in,
+			   const struct refusal_job *r, unsigned *retry_after_s, struct cr_err *err)
+{
+	int rc = refusals_locked(id, r, retry_after_s, err);
+
+	if (rc == 0)
+		rc = id_login_check(in->login, err);
 	if (rc == 0)
 		rc = id_name_check(in->name, "name", err);
 	if (rc == 0)
 		rc = id_password_check(in->password, in->login, err);
+	return rc;
+}
+
+int id_invite_register(const struct identity *id, const char *token,
+		       const struct id_new_account *in, const char *address, int64_t now_us,
+		       struct id_account *account, json_t **workspace, struct id_session *session,
+		       unsigned *retry_after_s, struct cr_err *err)
+{
+	char pw[ID_PASSWORD_HASH_MAX + 1];
+	char session_hash[ID_HASH_HEX + 1];
+	struct use_job j = { .now_us = now_us };
+	struct refusal_job r = { .now_us = now_us };
+	int rc;
+
+	(void)snprintf(r.key, sizeof(r.key), "register|%s", address != NULL ? address : "");
+	rc = register_checks(id, in, &r, retry_after_s, err);
 	if (rc == 0)
 		rc = id_password_hash(id, in->password, pw, err);
 	if (rc == 0)
@@ -371,6 +446,12 @@ int id_invite_register(const struct identity *id, const char *token,
 	j.session = session;
 	j.address = address;
 	rc = use(id, token, &j, workspace, err);
+	/* A taken login: an answer that does not repeat it, counted. */
+	if (rc == CR_ECONFLICT) {
+		(void)storage_write(id->store, STORAGE_DB_SYSTEM, NULL, refusal_job, &r, NULL);
+		rc = cr_err_set(err, CR_ECONFLICT,
+				"this login cannot be registered; choose another one");
+	}
 	if (rc == 0) {
 		*account = (struct id_account){ .id = j.account_id };
 		(void)snprintf(account->login, sizeof(account->login), "%s", in->login);

@@ -354,6 +354,11 @@ static int join_job(struct storage_tx *tx, void *arg, struct cr_err *err)
 		if (rc < 0)
 			return rc;
 		p[0] = storage_int(j->account_id);
+		/* Made here: this workspace is the account's home. */
+		rc = storage_tx_exec(tx, "UPDATE account SET home_workspace_id = ?2 WHERE id = ?1",
+				     p, 2, NULL, err);
+		if (rc < 0)
+			return rc;
 	}
 	rc = storage_tx_query(tx,
 			      "SELECT (SELECT count(*) FROM account WHERE id = ?1), (SELECT "
@@ -463,12 +468,17 @@ int id_member_create(const struct identity *id, const struct id_actor *actor, co
 		rc = id_body_ids(body, "role_ids", 64, &roles, &n_roles, &has_roles, err);
 	if (rc == 0 && !has_account)
 		rc = new_account_from(body, &in, &title, err);
+	/* An existing account is invited, never added: it joins when it
+	 * accepts (invitations.c). */
 	if (rc == 0 && has_account && actor->via_api_key)
-		rc = cr_err_set(err, CR_EDENIED,
-				"an API key creates new accounts; adding an existing account is "
-				"done by an admin in the console");
+		rc =
+		    cr_err_set(err, CR_EDENIED,
+			       "an API key creates new accounts; an admin invites existing ones in "
+			       "the console");
 	if (rc == 0 && has_account)
-		rc = id_body_string(body, "title", false, &title, err);
+		rc = cr_err_set(err, CR_EINVAL,
+				"an existing account is invited (POST .../invitations), not added: "
+				"it joins when it accepts");
 	if (rc == 0)
 		rc = id_facts_load(id, actor, &f, err);
 	if (rc == 0)
@@ -492,22 +502,24 @@ int id_member_create(const struct identity *id, const struct id_actor *actor, co
 	return rc;
 }
 
-/* Accounts that belong to another workspace than the actor's: only the
- * account itself changes their name and password. */
+/* Only the account's home workspace (where it was made; before homes were
+ * recorded, the one it joined first) changes its name and password: a
+ * workspace it joined by invitation never does. */
 static int only_here(const struct identity *id, const struct id_actor *a, int64_t account,
 		     const char *what, struct cr_err *err)
 {
 	struct storage_value p[2] = { storage_int(account), storage_text(a->workspace_id) };
 	struct storage_rows rows;
 	int rc = storage_query(id->store, STORAGE_DB_SYSTEM,
-			       "SELECT count(*) FROM workspace_member WHERE account_id = ? AND "
-			       "workspace_id <> ?",
+			       "SELECT coalesce(home_workspace_id, (SELECT m.workspace_id FROM "
+			       "workspace_member m WHERE m.account_id = a.id ORDER BY m.joined_us, "
+			       "m.workspace_id LIMIT 1), '') = ?2 FROM account a WHERE a.id = ?1",
 			       p, 2, &rows, err);
 
-	if (rc == 0 && storage_rows_int(&rows, 0, 0, 0) > 0)
+	if (rc == 0 && storage_rows_int(&rows, 0, 0, 0) == 0)
 		rc = cr_err_set(err, CR_EDENIED,
-				"this account also belongs to another workspace: only its owner "
-				"may change its %s",
+				"this account's home is another workspace: only it and the account "
+				"itself may change its %s",
 				what);
 	storage_rows_close(&rows);
 	return rc;
@@ -777,7 +789,7 @@ int id_account_search(const struct identity *id, const struct id_actor *actor, c
 		      json_t **out, struct cr_err *err)
 {
 	struct id_facts f;
-	struct storage_value p[3];
+	struct storage_value p[4];
 	struct storage_rows rows;
 	char *pattern;
 	json_t *list;
@@ -794,12 +806,19 @@ int id_account_search(const struct identity *id, const struct id_actor *actor, c
 	p[0] = storage_text(actor->workspace_id);
 	p[1] = storage_text(pattern);
 	p[2] = storage_int(SEARCH_MAX);
-	rc = storage_query(id->store, STORAGE_DB_SYSTEM,
-			   "SELECT a.id, a.login, a.name, m.account_id IS NOT NULL FROM account a "
-			   "LEFT JOIN workspace_member m ON m.account_id = a.id AND m.workspace_id "
-			   "= ?1 WHERE a.login LIKE ?2 ESCAPE '\\' OR a.name LIKE ?2 ESCAPE '\\' "
-			   "ORDER BY a.login LIMIT ?3",
-			   p, 3, &rows, err);
+	p[3] = storage_int(actor->account.id);
+	/* Only people the searcher sees already: members of the workspaces
+	 * the searcher is an active member of. Anyone else is invited by
+	 * exact login (invitations.c), which reveals nothing. */
+	rc = storage_query(
+	    id->store, STORAGE_DB_SYSTEM,
+	    "SELECT a.id, a.login, a.name, m.account_id IS NOT NULL FROM account a "
+	    "LEFT JOIN workspace_member m ON m.account_id = a.id AND m.workspace_id "
+	    "= ?1 WHERE (a.login LIKE ?2 ESCAPE '\\' OR a.name LIKE ?2 ESCAPE '\\') "
+	    "AND a.id IN (SELECT v.account_id FROM workspace_member v JOIN "
+	    "workspace_member s ON s.workspace_id = v.workspace_id WHERE s.account_id "
+	    "= ?4 AND s.status = 'active') ORDER BY a.login LIMIT ?3",
+	    p, 4, &rows, err);
 	free(pattern);
 	if (rc == 0) {
 		list = json_array();

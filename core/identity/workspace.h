@@ -15,6 +15,8 @@
 
 #define ID_ROOT_DEPARTMENT 1
 #define ID_LIST_MAX        500
+/* An invitation of an existing account lapses after this many days. */
+#define ID_INVITATION_DAYS 30
 /* Deleted apps and records stay in their recycle bins this long. */
 #define ID_RECYCLE_DAYS 30
 
@@ -67,6 +69,24 @@ int id_account_search(const struct identity *id, const struct id_actor *actor, c
 int id_members_import(const struct identity *id, const struct id_actor *actor, const char *csv,
 		      int64_t now_us, json_t **report, struct cr_err *err);
 
+/* ---- invitations of existing accounts (invitations.c) ---- */
+/* {"login"} or {"account_id"}, with "department_id" and "title": invite
+ * an existing account (admins, and department admins into their subtree).
+ * The answer is the same whether or not the account exists or is a
+ * member: {"message"}. */
+int id_invitation_create(const struct identity *id, const struct id_actor *actor,
+			 const json_t *body, int64_t now_us, json_t **out, struct cr_err *err);
+/* The signed-in account's pending invitations: {"invitations": [...]}. */
+int id_invitations_mine(const struct identity *id, const struct id_actor *actor, int64_t now_us,
+			json_t **out, struct cr_err *err);
+/* The signed-in account joins (CR_ENOTFOUND without a pending invitation)
+ * or declines. */
+int id_invitation_accept(const struct identity *id, const struct id_actor *actor,
+			 const char *workspace_id, int64_t now_us, json_t **out,
+			 struct cr_err *err);
+int id_invitation_decline(const struct identity *id, const struct id_actor *actor,
+			  const char *workspace_id, struct cr_err *err);
+
 /* ---- departments (departments.c) ---- */
 int id_departments_list(const struct identity *id, const struct id_actor *actor, json_t **out,
 			struct cr_err *err);
@@ -116,11 +136,13 @@ int id_invite_peek(const struct identity *id, const char *token, int64_t now_us,
 /* The signed-in actor joins through the invite. */
 int id_invite_accept(const struct identity *id, const struct id_actor *actor, const char *token,
 		     int64_t now_us, json_t **out, struct cr_err *err);
-/* A new account joins through the invite, and gets a session. */
+/* A new account joins through the invite, and gets a session. A taken
+ * login is refused without naming it, and counted against the client
+ * address: CR_ELIMIT with *retry_after_s once it refused too many. */
 int id_invite_register(const struct identity *id, const char *token,
 		       const struct id_new_account *in, const char *address, int64_t now_us,
 		       struct id_account *account, json_t **workspace, struct id_session *session,
-		       struct cr_err *err);
+		       unsigned *retry_after_s, struct cr_err *err);
 int id_api_keys_list(const struct identity *id, const struct id_actor *actor, json_t **out,
 		     struct cr_err *err);
 int id_api_key_create(const struct identity *id, const struct id_actor *actor, const json_t *body,
