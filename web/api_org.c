@@ -113,6 +113,14 @@ static int invite_revoke(const struct identity *id, const struct id_actor *a, in
 	return id_invite_revoke(id, a, oid, err);
 }
 
+static int key_rotate(const struct identity *id, const struct id_actor *a, int64_t oid,
+		      const json_t *b, const char *r, json_t **out, struct cr_err *err)
+{
+	(void)b;
+	(void)r;
+	return id_api_key_rotate(id, a, oid, cr_wall_us(), out, err);
+}
+
 static int key_revoke(const struct identity *id, const struct id_actor *a, int64_t oid,
 		      const char *r, struct cr_err *err)
 {
@@ -301,6 +309,10 @@ static void api_keys_post(struct web_request *req)
 {
 	do_create(req, key_create);
 }
+static void api_key_rotate(struct web_request *req)
+{
+	do_update(req, key_rotate);
+}
 static void api_key_delete(struct web_request *req)
 {
 	do_delete(req, key_revoke);
@@ -325,6 +337,11 @@ const struct web_route web_routes_org[] = {
 	{ .methods = WEB_DELETE,
 	  .pattern = "/api/v1/workspaces/{ws}/api-keys/{id}",
 	  .handler = api_key_delete,
+	  .permission = WEB_PERM_WORKSPACE,
+	  .is_write = true },
+	{ .methods = WEB_POST,
+	  .pattern = "/api/v1/workspaces/{ws}/api-keys/{id}/rotate",
+	  .handler = api_key_rotate,
 	  .permission = WEB_PERM_WORKSPACE,
 	  .is_write = true },
 	{ .methods = WEB_GET | WEB_HEAD,

@@ -98,6 +98,13 @@ static const struct storage_migration system_list[] = {
 	  "UPDATE account SET home_workspace_id = (SELECT m.workspace_id FROM workspace_member m"
 	  " WHERE m.account_id = account.id ORDER BY m.joined_us, m.workspace_id LIMIT 1);",
 	  false },
+	/* API keys live lifetime_us from their creation or last rotation
+	 * (expires_us; 0 for keys made before: no end until rotated). */
+	{ 5, "API keys' lifetime and last use",
+	  "ALTER TABLE api_key ADD COLUMN lifetime_us INTEGER NOT NULL DEFAULT 0;"
+	  "ALTER TABLE api_key ADD COLUMN expires_us INTEGER NOT NULL DEFAULT 0;"
+	  "ALTER TABLE api_key ADD COLUMN last_used_us INTEGER NOT NULL DEFAULT 0;",
+	  false },
 };
 
 const struct storage_migrations id_system_migrations = {

@@ -122,7 +122,7 @@ int id_group_update(const struct identity *id, const struct id_actor *actor, int
 int id_group_delete(const struct identity *id, const struct id_actor *actor, int64_t group_id,
 		    const char *request_id, struct cr_err *err);
 
-/* ---- invite links and API keys (invites.c) ---- */
+/* ---- invite links (invites.c) and API keys (api_keys.c) ---- */
 int id_invites_list(const struct identity *id, const struct id_actor *actor, json_t **out,
 		    struct cr_err *err);
 int id_invite_create(const struct identity *id, const struct id_actor *actor, const json_t *body,
@@ -145,8 +145,17 @@ int id_invite_register(const struct identity *id, const char *token,
 		       unsigned *retry_after_s, struct cr_err *err);
 int id_api_keys_list(const struct identity *id, const struct id_actor *actor, json_t **out,
 		     struct cr_err *err);
+/* {"name", "ttl_days"?}: a key living ttl_days (365 by default, 1 to
+ * 1095); the answer holds the key, shown this once. */
 int id_api_key_create(const struct identity *id, const struct id_actor *actor, const json_t *body,
 		      int64_t now_us, json_t **out, struct cr_err *err);
+/* A new secret for the key (shown this once) and a fresh lifetime of the
+ * same length; the old secret stops at once. */
+int id_api_key_rotate(const struct identity *id, const struct id_actor *actor, int64_t key_id,
+		      int64_t now_us, json_t **out, struct cr_err *err);
+/* After id_api_key_check(): CR_EAUTH once the key expired; records its use
+ * (at most once a minute). Any thread. */
+int id_api_key_use(const struct identity *id, const char *key, int64_t now_us, struct cr_err *err);
 int id_api_key_revoke(const struct identity *id, const struct id_actor *actor, int64_t key_id,
 		      struct cr_err *err);
 

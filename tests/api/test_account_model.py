@@ -8,6 +8,8 @@ broke it, against a real creekd:
   people of the searcher's own workspaces; an exact-login invitation
   answers alike for any login; only the account's home workspace resets
   its password;
+- API keys expire, record their last use and rotate; invite links stop
+  after 20 uses unless told otherwise (item 16);
 - an org API key never raises anyone to a role that may reset passwords
   (department admin, workspace admin), and resets none itself;
 
@@ -18,6 +20,7 @@ What it leaves out: the full authorization matrix and tenant isolation
 import os
 import sys
 import unittest
+from datetime import datetime, timezone
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
@@ -218,6 +221,72 @@ class ApiKeyEscalation(OneWorkspace):
         r = k.request("PATCH", f"/workspaces/{ws}/members/{made['account_id']}",
                       body={"role": "system_admin"})
         self.assert_error(r, 403, "denied")
+
+
+
+class ApiKeyLifetime(OneWorkspace):
+    """Issue 14, item 16: org API keys lived forever, and nobody could tell
+    whether one was still in use or give it a new secret."""
+
+    def test_a_key_expires_records_its_use_and_rotates(self):
+        ws = self.ws
+        made = self.root.ok("POST", f"/workspaces/{ws}/api-keys",
+                            {"name": "HR sync", "ttl_days": 30}, status=201)
+        days = (datetime.fromisoformat(made["expires_at"].replace("Z", "+00:00"))
+                - datetime.now(timezone.utc)).total_seconds() / 86400
+        self.assertTrue(29.9 < days <= 30, str(made))
+        self.assertIsNone(made["last_used_at"], str(made))
+        default = self.root.ok("POST", f"/workspaces/{ws}/api-keys", {"name": "Default"},
+                               status=201)
+        self.assertTrue(default["expires_at"].startswith(
+            str(datetime.now(timezone.utc).year + 1)), str(default))
+        for bad in (0, 1096, "30"):
+            r = self.root.request("POST", f"/workspaces/{ws}/api-keys",
+                                  body={"name": "Bad", "ttl_days": bad})
+            self.assert_error(r, 400, "invalid")
+        old = Client.with_key(self.node, made["key"], who="the old key")
+        old.ok("GET", f"/workspaces/{ws}/departments")
+        listed = {k["id"]: k for k in self.root.ok("GET", f"/workspaces/{ws}/api-keys")[
+            "api_keys"]}
+        self.assertIsNotNone(listed[made["id"]]["last_used_at"], str(listed))
+        self.assertIsNone(listed[default["id"]]["last_used_at"], str(listed))
+        # Rotation: the same key, a new secret; the old one stops at once.
+        rotated = self.root.ok("POST", f"/workspaces/{ws}/api-keys/{made['id']}/rotate")
+        self.assertEqual((rotated["id"], rotated["name"]), (made["id"], "HR sync"))
+        self.assertNotEqual(rotated["key"], made["key"])
+        self.assertTrue(rotated["key"].startswith(rotated["prefix"]), str(rotated))
+        self.assert_error(old.request("GET", f"/workspaces/{ws}/departments"), 401,
+                          "unauthenticated")
+        new = Client.with_key(self.node, rotated["key"], who="the rotated key")
+        new.ok("GET", f"/workspaces/{ws}/departments")
+        self.root.request("POST", f"/workspaces/{ws}/api-keys/999999/rotate", expect=404)
+        # Past its end, the key stops.
+        self.node.sql("system", "exec", "UPDATE api_key SET expires_us = 1 WHERE id = ?",
+                      f"i:{made['id']}")
+        r = new.request("GET", f"/workspaces/{ws}/departments")
+        self.assert_error(r, 401, "unauthenticated")
+        self.assertIn("expired", r.error_message)
+
+
+class InviteLinkUses(OneWorkspace):
+    """Issue 14, item 16: an invite link nobody limited stopped at nothing;
+    it now stops after 20 people (0 still asks for no limit)."""
+
+    def test_a_link_defaults_to_twenty_uses(self):
+        link = self.root.ok("POST", f"/workspaces/{self.ws}/invite-links", {}, status=201)
+        self.assertEqual(link["max_uses"], 20, str(link))
+        for n in range(20):
+            Client.for_node(self.node).request(
+                "POST", f"/invites/{link['token']}/register",
+                body={"login": f"crowd-{n}", "name": f"Crowd {n}", "password": new_password()},
+                expect=201)
+        r = Client.for_node(self.node).request(
+            "POST", f"/invites/{link['token']}/register",
+            body={"login": "crowd-20", "name": "Crowd 20", "password": new_password()})
+        self.assert_error(r, 404, "not_found")
+        unlimited = self.root.ok("POST", f"/workspaces/{self.ws}/invite-links",
+                                 {"max_uses": 0}, status=201)
+        self.assertEqual(unlimited["max_uses"], 0, str(unlimited))
 
 
 if __name__ == "__main__":

@@ -515,6 +515,7 @@ MATRIX = [
     ("GET",    "/workspaces/{}/api-keys",           "y    y    n    n    n    n    n    n    n", on_workspace),
     ("POST",   "/workspaces/{}/api-keys",           "y    y    n    n    n    n    n    n    n", add_api_key),
     ("DELETE", "/workspaces/{}/api-keys/{}",        "y    y    n    n    n    n    n    n    n", delete_api_key),
+    ("POST",   "/workspaces/{}/api-keys/{}/rotate", "y    y    n    n    n    n    n    n    n", delete_api_key),
     ("POST",   "/workspaces/{}/files",              "y    y    y    y    y    y    n    n    n", upload_file),
 ]
 

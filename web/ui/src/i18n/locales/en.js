@@ -477,7 +477,7 @@ export default {
       departmentRequired: 'Choose a department',
       ttl: 'Valid for (hours)',
       maxUses: 'Uses',
-      maxUsesHint: '0 means unlimited',
+      maxUsesHint: '20 by default; 0 means unlimited (avoid it for links shared widely)',
       create: 'Create invite link',
       createdTitle: 'Invite link created',
       createdHint:
@@ -561,6 +561,18 @@ export default {
       revokeTitle: 'Revoke API key',
       revokeConfirm: 'Systems using the key {name} lose access. Revoke it?',
       revoked: 'API key {name} revoked',
+      ttl: 'Valid for',
+      ttlDays: '{n} days',
+      expiresAt: 'Expires',
+      expired: 'Expired',
+      never: 'Never (rotate it)',
+      lastUsedAt: 'Last used',
+      unused: 'Not used yet',
+      rotate: 'Rotate',
+      rotateTitle: 'Rotate API key',
+      rotateConfirm:
+        'The key {name} gets a new secret and a fresh lifetime; the current secret stops working at once. Put the new one into the other system right away. Rotate?',
+      rotated: 'API key {name} rotated',
     },
   },
   notFound: {
