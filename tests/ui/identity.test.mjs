@@ -14,6 +14,8 @@
 //      workspace, in the invite's department
 //   4b. an account of another workspace invited by its exact login: no member until it accepts
 //      under My invitations in its own browser, then in the workspace
+//   4c. an API key made on the Permissions page shows its expiry; rotating it shows a new secret
+//      and the old one is refused
 //   5. a member of a permission group with edit_app on app A only (made through the API from a
 //      separate browser context signed in as the administrator) sees the edit entry of app A and
 //      not of app B, and no Permissions menu
@@ -332,6 +334,38 @@ async function inviteExistingAccount(page, ws) {
   log('invite an existing account by login, accepted under My invitations OK');
 }
 
+// An API key: made with the default lifetime, its expiry shown in the list; rotating it (after the
+// confirmation) shows a new secret once, and the old one stops.
+async function apiKeyRotates(page, ws) {
+  await click(page, sel('menu-permissions'));
+  await visible(page, 'api-key-name', 'the API key form');
+  await fill(page, 'api-key-name', 'HR 同步');
+  await click(page, tid('api-key-create'));
+  await visible(page, 'api-key-value', 'the new API key');
+  const first = await page.inputValue(tid('api-key-value'));
+  await click(page, tid('api-key-done'));
+  await page.waitForSelector(tid('api-key-value'), { state: 'hidden', timeout: remaining() });
+  const keys = await page.request.get(`${baseUrl}/api/v1/workspaces/${ws}/api-keys`, {
+    timeout: remaining(),
+  });
+  const key = (await keys.json()).api_keys?.find((k) => first.startsWith(k.prefix));
+  if (!key?.expires_at) fail(`the new key has no expiry: ${JSON.stringify(key)}`);
+  await visible(page, `api-key-expires-${key.id}`, 'the expiry of the new key');
+  await click(page, tid(`api-key-rotate-${key.id}`));
+  await click(page, '.confirm-ok');
+  await visible(page, 'api-key-value', 'the rotated key');
+  const second = await page.inputValue(tid('api-key-value'));
+  if (!second || second === first) fail('rotating did not show a new key');
+  await page.screenshot({ path: join(artifacts, 'ui-identity-api-key.png'), fullPage: true });
+  await click(page, tid('api-key-done'));
+  const old = await page.request.get(`${baseUrl}/api/v1/workspaces/${ws}/departments`, {
+    headers: { Authorization: `Bearer ${first}` },
+    timeout: remaining(),
+  });
+  if (old.status() !== 401) fail(`the rotated-away key answers ${old.status()}, not 401`);
+  log('API key made with an expiry, rotated: new secret shown once, the old one refused OK');
+}
+
 async function groupMemberSeesOnlyTheirApp(ws) {
   const api = await apiAs(TEST_ADMIN);
   const appA = await api('POST', `/api/v1/workspaces/${ws}/apps`, { name: '应用甲' });
@@ -435,6 +469,7 @@ async function run(context) {
   const east = await buildOrgChart(page, ws);
   await inviteByLink(page, ws, east);
   await inviteExistingAccount(page, ws);
+  await apiKeyRotates(page, ws);
   problems.push(...(await cspViolations(page, 'admin')));
   await groupMemberSeesOnlyTheirApp(ws);
   await phoneSignIn();

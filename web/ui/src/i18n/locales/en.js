@@ -573,6 +573,7 @@ export default {
       rotateConfirm:
         'The key {name} gets a new secret and a fresh lifetime; the current secret stops working at once. Put the new one into the other system right away. Rotate?',
       rotated: 'API key {name} rotated',
+      rotatedTitle: 'New secret of the API key {name}',
     },
   },
   notFound: {

@@ -561,6 +561,7 @@ export default {
       rotateConfirm:
         '密钥“{name}”将获得新的密钥值和新的有效期，当前密钥值立即失效，请马上在对方系统中换上新值。确定轮换？',
       rotated: 'API 密钥“{name}”已轮换',
+      rotatedTitle: 'API 密钥“{name}”的新密钥值',
     },
   },
   notFound: {
