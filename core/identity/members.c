@@ -510,15 +510,25 @@ static int only_here(const struct identity *id, const struct id_actor *a, int64_
 {
 	struct storage_value p[2] = { storage_int(account), storage_text(a->workspace_id) };
 	struct storage_rows rows;
-	int rc = storage_query(id->store, STORAGE_DB_SYSTEM,
-			       "SELECT coalesce(home_workspace_id, (SELECT m.workspace_id FROM "
-			       "workspace_member m WHERE m.account_id = a.id ORDER BY m.joined_us, "
-			       "m.workspace_id LIMIT 1), '') = ?2 FROM account a WHERE a.id = ?1",
-			       p, 2, &rows, err);
+	int rc =
+	    storage_query(id->store, STORAGE_DB_SYSTEM,
+			  "SELECT coalesce(home_workspace_id, (SELECT m.workspace_id FROM "
+			  "workspace_member m WHERE m.account_id = a.id ORDER BY m.joined_us, "
+			  "m.workspace_id LIMIT 1), '') = ?2, EXISTS (SELECT 1 FROM "
+			  "workspace_member o WHERE o.account_id = a.id AND o.workspace_id <> ?2 "
+			  "AND o.role <> 'member') FROM account a WHERE a.id = ?1",
+			  p, 2, &rows, err);
 
 	if (rc == 0 && storage_rows_int(&rows, 0, 0, 0) == 0)
 		rc = cr_err_set(err, CR_EDENIED,
 				"this account's home is another workspace: only it and the account "
+				"itself may change its %s",
+				what);
+	/* Its home's admins must not take over a workspace they have no say
+	 * in: then only the person (and, for a password, the operator). */
+	else if (rc == 0 && storage_rows_int(&rows, 0, 1, 0) != 0)
+		rc = cr_err_set(err, CR_EDENIED,
+				"this account administers another workspace: only the account "
 				"itself may change its %s",
 				what);
 	storage_rows_close(&rows);

@@ -159,6 +159,18 @@ class MembershipWithoutConsent(TwoWorkspaces):
                        body={"new_password": fresh}, expect=204)
         self.session({"login": person["login"], "password": fresh}).ok("GET", "/me")
 
+    def test_the_home_does_not_reset_an_admin_of_another_workspace(self):
+        owner = self.add_member("owner")
+        self.root.request("PUT", f"/workspaces/{self.ws}/members/{owner['id']}/password",
+                          body={"new_password": owner["password"] + "x"}, expect=204)
+        owner["password"] += "x"
+        self.root.ok("POST", "/workspaces", {"name": "Owned", "super_admin_id": owner["id"]},
+                     status=201)
+        r = self.root.request("PUT", f"/workspaces/{self.ws}/members/{owner['id']}/password",
+                              body={"new_password": new_password()})
+        self.assert_error(r, 403, "denied")
+        self.session(owner).ok("GET", "/me")
+
     def test_nobody_answers_another_accounts_invitation(self):
         person = self.b_member("qian.li")
         self.root.ok("POST", f"/workspaces/{self.ws}/invitations",
