@@ -14,8 +14,6 @@
 #include "identity_int.h"
 #include "workspace.h"
 
-#define SEARCH_MAX 20
-
 struct member_rows {
 	struct storage_rows sys;   /* account_id, login, name, title, status, role, joined_us */
 	struct storage_rows depts; /* account_id, department_id */
@@ -27,24 +25,6 @@ static void member_rows_close(struct member_rows *m)
 	storage_rows_close(&m->sys);
 	storage_rows_close(&m->depts);
 	storage_rows_close(&m->roles);
-}
-
-/* Escape a LIKE pattern's wildcards (with '\'). */
-static char *like_pattern(const char *q)
-{
-	size_t n = strlen(q);
-	char *p = cr_malloc(2 * n + 3);
-	size_t o = 0;
-
-	p[o++] = '%';
-	for (size_t i = 0; i < n; i++) {
-		if (q[i] == '%' || q[i] == '_' || q[i] == '\\')
-			p[o++] = '\\';
-		p[o++] = q[i];
-	}
-	p[o++] = '%';
-	p[o] = '\0';
-	return p;
 }
 
 /* Members of the actor's workspace (one when account_id > 0). */
@@ -791,56 +771,6 @@ int id_member_password_reset(const struct identity *id, const struct id_actor *a
 	if (rc == 0 && rows.n_rows > 0)
 		rc = id_password_set(id, account_id, storage_rows_text(&rows, 0, 0), password, NULL,
 				     NULL, now_us, err);
-	storage_rows_close(&rows);
-	return rc;
-}
-
-int id_account_search(const struct identity *id, const struct id_actor *actor, const char *q,
-		      json_t **out, struct cr_err *err)
-{
-	struct id_facts f;
-	struct storage_value p[4];
-	struct storage_rows rows;
-	char *pattern;
-	json_t *list;
-	int rc = id_facts_load(id, actor, &f, err);
-
-	if (rc == 0)
-		rc = id_authz_contacts(actor, &f, ID_CONTACTS_SEARCH, NULL, 0, false, err);
-	id_facts_free(&f);
-	if (rc < 0)
-		return rc;
-	if (q == NULL || strlen(q) < 2 || strlen(q) > ID_NAME_MAX)
-		return cr_err_set(err, CR_EINVAL, "search for at least 2 characters");
-	pattern = like_pattern(q);
-	p[0] = storage_text(actor->workspace_id);
-	p[1] = storage_text(pattern);
-	p[2] = storage_int(SEARCH_MAX);
-	p[3] = storage_int(actor->account.id);
-	/* Only people the searcher sees already: members of the workspaces
-	 * the searcher is an active member of. Anyone else is invited by
-	 * exact login (invitations.c), which reveals nothing. */
-	rc = storage_query(
-	    id->store, STORAGE_DB_SYSTEM,
-	    "SELECT a.id, a.login, a.name, m.account_id IS NOT NULL FROM account a "
-	    "LEFT JOIN workspace_member m ON m.account_id = a.id AND m.workspace_id "
-	    "= ?1 WHERE (a.login LIKE ?2 ESCAPE '\\' OR a.name LIKE ?2 ESCAPE '\\') "
-	    "AND a.id IN (SELECT v.account_id FROM workspace_member v JOIN "
-	    "workspace_member s ON s.workspace_id = v.workspace_id WHERE s.account_id "
-	    "= ?4 AND s.status = 'active') ORDER BY a.login LIMIT ?3",
-	    p, 4, &rows, err);
-	free(pattern);
-	if (rc == 0) {
-		list = json_array();
-		for (size_t r = 0; r < rows.n_rows; r++)
-			json_array_append_new(
-			    list, json_pack("{s:I, s:s?, s:s?, s:b}", "id",
-					    (json_int_t)storage_rows_int(&rows, r, 0, 0), "login",
-					    storage_rows_text(&rows, r, 1), "name",
-					    storage_rows_text(&rows, r, 2), "is_member",
-					    storage_rows_int(&rows, r, 3, 0) != 0));
-		*out = json_pack("{s:o}", "accounts", list);
-	}
 	storage_rows_close(&rows);
 	return rc;
 }

@@ -63,6 +63,8 @@ int id_member_remove(const struct identity *id, const struct id_actor *actor, in
 int id_member_password_reset(const struct identity *id, const struct id_actor *actor,
 			     int64_t account_id, const json_t *body, int64_t now_us,
 			     struct cr_err *err);
+/* invitations.c: accounts to invite among the people the actor already
+ * sees (members of the workspaces it is an active member of). */
 int id_account_search(const struct identity *id, const struct id_actor *actor, const char *q,
 		      json_t **out, struct cr_err *err);
 /* Bulk invite from CSV text: a report row per line, good rows kept. */
