@@ -14,6 +14,7 @@
 #include <strings.h>
 
 #include "../core/identity/account.h"
+#include "../core/identity/workspace.h"
 #include "../lib/text.h"
 #include "../lib/time.h"
 #include "web_int.h"
@@ -87,6 +88,8 @@ bool web_auth(struct web_request *req, const struct web_route *route)
 			return false;
 		}
 		rc = id_api_key_check(id, authz + 7, ws, &req->actor, &err);
+		if (rc == 0) /* an expired key stops; a used one says when */
+			rc = id_api_key_use(id, authz + 7, cr_wall_us(), &err);
 		if (rc < 0)
 			web_reply_error(req, rc, "%s", err.msg);
 		return rc == 0;
