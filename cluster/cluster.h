@@ -42,6 +42,7 @@ struct cluster_files {
 	char dir[4096];                                         /* <data>/cluster */
 	uint64_t join_id;                                       /* from `join`, 0 if not joining */
 	char addresses[CLUSTER_MAX_NODES][CLUSTER_ADDRESS_MAX]; /* members or join peers */
+	uint64_t ids[CLUSTER_MAX_NODES]; /* the members' ids; 0 for join peers */
 	unsigned n_addresses;
 };
 
@@ -71,6 +72,7 @@ int cluster_dialer_dial(void *dialer, const char *address, unsigned timeout_ms, 
 /* ---- the manager ---- */
 
 struct cluster;
+struct cluster_proxy;
 
 struct cluster_config {
 	const char *files_dir; /* <data>/cluster */
@@ -81,6 +83,10 @@ struct cluster_config {
 	unsigned offline_after_ms;  /* default 30000 */
 	unsigned standbys;          /* default 3 */
 	bool join_pending;          /* remove `join` once this node is a member */
+	/* Told every member list the leader gives and each removal, so that
+	 * only members' certificates are peers (proxy.h); borrowed, must
+	 * outlive the manager. NULL: no proxy (cluster TLS off). */
+	struct cluster_proxy *proxy;
 };
 
 struct cluster_node_status {
@@ -120,8 +126,10 @@ void cluster_leader_address(struct cluster *c, char *out, size_t out_len);
 /* Ask for a round now (after a node joined or left). */
 void cluster_poke(struct cluster *c);
 /* Take a member out: demote it to spare, then remove it (on the leader,
- * through the pool). CR_ENOTFOUND if no such member; CR_EINVAL for this
- * node itself (stop it and remove it from another node). */
+ * through the pool). Its certificate stops being a peer here as this
+ * returns, and on the other members at their next round (the probe
+ * interval). CR_ENOTFOUND if no such member; CR_EINVAL for this node
+ * itself (stop it and remove it from another node). */
 int cluster_remove(struct cluster *c, uint64_t id, struct cr_err *err);
 
 const char *cluster_role_name(enum storage_role role);

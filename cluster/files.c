@@ -56,8 +56,10 @@ static int read_lines(const char *path, struct cluster_files *out, bool is_join,
 			goto bad;
 		if (cr_parse_ipv4_port(b, NULL) < 0)
 			goto bad;
-		if (out->n_addresses < CLUSTER_MAX_NODES) /* b is shorter: checked above */
+		if (out->n_addresses < CLUSTER_MAX_NODES) { /* b is shorter: checked above */
+			out->ids[out->n_addresses] = is_join ? 0 : id;
 			memcpy(out->addresses[out->n_addresses++], b, strlen(b) + 1);
+		}
 	}
 	(void)fclose(f);
 	if (is_join && out->join_id == 0)

@@ -222,46 +222,25 @@ static int redeem_job(struct storage_tx *tx, void *arg, struct cr_err *err)
 	    p, 4, NULL, err);
 }
 
-static void remove_dir(const char *dir)
-{
-	static const char *const names[] = { "node.crt", "node.key", "ca.crt" };
-	char path[4200];
-
-	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
-		(void)snprintf(path, sizeof(path), "%s/%s", dir, names[i]);
-		(void)unlink(path);
-	}
-	(void)rmdir(dir);
-}
-
-/* The new node's key and certificate, made in a private directory. */
-static int issue(const char *files_dir, uint64_t id, const char *address,
+/* The new node's certificate for the key of its request, signed here
+ * (this node holds the CA key), and the CA's certificate. */
+static int issue(const char *files_dir, uint64_t id, const char *address, const char *csr_pem,
 		 struct cluster_admission *out, struct cr_err *err)
 {
-	char tmp[4096];
 	char ip[CR_HOST_MAX];
 	uint16_t port;
 	char name[40];
 	int rc;
 
-	if (strlen(files_dir) + 16 > sizeof(tmp))
-		return cr_err_set(err, CR_EINVAL, "'%s' is too long a path", files_dir);
 	if (cr_parse_host_port(address, ip, &port, err) < 0)
 		return CR_EINVAL;
-	cr_format_fixed(tmp, sizeof(tmp), "%s/issue-XXXXXX", files_dir); /* fits: checked above */
-	if (mkdtemp(tmp) == NULL)
-		return cr_err_set(err, CR_EINTERNAL, "cannot make '%s': %s", tmp, strerror(errno));
 	(void)snprintf(name, sizeof(name), "node-%" PRIu64, id);
-	rc = cluster_cert_issue(files_dir, name, ip, tmp, err);
+	rc = cluster_csr_sign(files_dir, csr_pem, name, ip, &out->node_crt, err);
 	if (rc == 0) {
-		out->node_crt = cr_file_read(tmp, "node.crt", err);
-		out->node_key = out->node_crt != NULL ? cr_file_read(tmp, "node.key", err) : NULL;
-		out->ca_crt = out->node_key != NULL ? cr_file_read(files_dir, "ca.crt", err) : NULL;
-		out->ca_key = out->ca_crt != NULL ? cr_file_read(files_dir, "ca.key", err) : NULL;
-		if (out->ca_key == NULL)
+		out->ca_crt = cr_file_read(files_dir, "ca.crt", err);
+		if (out->ca_crt == NULL)
 			rc = CR_EINTERNAL;
 	}
-	remove_dir(tmp);
 	return rc;
 }
 
@@ -300,9 +279,10 @@ static int add_node(struct storage_store *store, uint64_t id, const char *addres
 }
 
 int cluster_admit(struct storage_store *store, struct cluster *c, const char *files_dir,
-		  const char *token_id, const char *secret, const char *address,
-		  unsigned failure_domain, struct cluster_admission *out, struct cr_err *err)
+		  const struct cluster_join_request *jr, struct cluster_admission *out,
+		  struct cr_err *err)
 {
+	const char *address = jr->address;
 	char hash[65];
 	char node_id[24];
 	unsigned char rnd[8];
@@ -314,7 +294,7 @@ int cluster_admit(struct storage_store *store, struct cluster *c, const char *fi
 	int rc;
 
 	memset(out, 0, sizeof(*out));
-	if (!cr_hex_is_lower(token_id, 16) || !cr_hex_is_lower(secret, 32))
+	if (!cr_hex_is_lower(jr->token_id, 16) || !cr_hex_is_lower(jr->secret, 32))
 		return cr_err_set(err, CR_EDENIED, "the join token is not valid for this cluster");
 	if (cr_parse_ipv4_port(address, err) < 0 || strncmp(address, "0.0.0.0:", 8) == 0)
 		return cr_err_set(err, CR_EINVAL,
@@ -346,21 +326,23 @@ int cluster_admit(struct storage_store *store, struct cluster *c, const char *fi
 		id &= INT64_MAX; /* ids print the same signed or not */
 	}
 	(void)snprintf(node_id, sizeof(node_id), "%" PRIu64, id);
-	sha256_hex(secret, hash);
-	r = (struct redeem){
-		token_id, hash, node_id, address, failure_domain, cr_wall_us(), false
-	};
-	rc = storage_write(store, STORAGE_DB_SYSTEM, NULL, redeem_job, &r, err);
-	if (rc < 0)
-		return rc;
-	rc = issue(files_dir, id, address, out, err);
+	sha256_hex(jr->secret, hash);
+	r = (struct redeem){ jr->token_id,       hash,         node_id, address,
+			     jr->failure_domain, cr_wall_us(), false };
+	/* Signed before the token is spent: a bad request changes nothing. */
+	rc = issue(files_dir, id, address, jr->csr_pem, out, err);
 	if (rc == 0)
-		rc = add_node(store, id, address, err);
+		rc = storage_write(store, STORAGE_DB_SYSTEM, NULL, redeem_job, &r, err);
+	if (rc < 0) {
+		cluster_admission_free(out);
+		return rc;
+	}
+	rc = add_node(store, id, address, err);
 	if (rc < 0) {
 		struct cr_err undo_err = { 0 };
 		r.undo = true;
 		if (storage_write(store, STORAGE_DB_SYSTEM, NULL, redeem_job, &r, &undo_err) < 0)
-			log_warn("join token %s could not be given back: %s", token_id,
+			log_warn("join token %s could not be given back: %s", jr->token_id,
 				 undo_err.msg);
 		cluster_admission_free(out);
 		return cr_err_wrap(err, "the node could not be added");
@@ -373,21 +355,15 @@ int cluster_admit(struct storage_store *store, struct cluster *c, const char *fi
 			(void)snprintf(out->addresses[out->n_addresses++], CLUSTER_ADDRESS_MAX,
 				       "%s", st.nodes[i].address);
 	}
-	log_info("node %" PRIu64 " at '%s' admitted with join token %s", id, address, token_id);
+	log_info("node %" PRIu64 " at '%s' admitted with join token %s", id, address, jr->token_id);
 	cluster_poke(c);
 	return 0;
 }
 
 void cluster_admission_free(struct cluster_admission *a)
 {
-	if (a->node_key != NULL)
-		OPENSSL_cleanse(a->node_key, strlen(a->node_key));
-	if (a->ca_key != NULL)
-		OPENSSL_cleanse(a->ca_key, strlen(a->ca_key));
 	free(a->ca_crt);
-	free(a->ca_key);
 	free(a->node_crt);
-	free(a->node_key);
 	memset(a, 0, sizeof(*a));
 }
 

@@ -7,10 +7,13 @@
  * The fingerprint lets the new node check it talks to this cluster before
  * it sends the secret; the addresses are members' cluster ports. The
  * cluster keeps only the secret's SHA-256, with an expiry; a token admits
- * one node. Admission (on any member, for a client without a certificate)
- * checks the secret, issues the new node's certificate, hands it the CA,
- * and adds it to the store's configuration as a spare; the leader then
- * gives it a role. */
+ * one node. Admission (for a client without a certificate, on the member
+ * that holds the CA key: the node where the cluster was created) checks
+ * the secret, signs the certificate request the new node sent (its key
+ * never leaves it, and the CA's key is never sent), hands it the CA's
+ * certificate, and adds it to the store's configuration as a spare; the
+ * leader then gives it a role. A member without the CA key refuses with
+ * CR_EUNAVAIL and `creekctl join` tries the token's next address. */
 #ifndef CREEK_CLUSTER_JOIN_H
 #define CREEK_CLUSTER_JOIN_H
 
@@ -40,22 +43,30 @@ int cluster_token_create(struct storage_store *store, struct cluster *c, const c
 /* Parse a token's text (CR_EINVAL with what is wrong). */
 int cluster_token_parse(const char *text, struct cluster_token *out, struct cr_err *err);
 
+/* What a joining node sends (all borrowed). */
+struct cluster_join_request {
+	const char *token_id;
+	const char *secret;
+	const char *address; /* a.b.c.d:port */
+	unsigned failure_domain;
+	const char *csr_pem; /* cluster_csr_new()'s request */
+};
+
 struct cluster_admission {
 	uint64_t id;
-	char *ca_crt; /* PEM, owned (free()) */
-	char *ca_key;
-	char *node_crt;
-	char *node_key;
+	char *ca_crt;   /* PEM, owned (free()) */
+	char *node_crt; /* PEM, owned: the request's key, signed by the CA */
 	char addresses[CLUSTER_MAX_NODES][CLUSTER_ADDRESS_MAX]; /* members */
 	unsigned n_addresses;
 };
 
-/* Admit a node at address (a.b.c.d:port) with a token's id and secret.
- * CR_EDENIED: the token is unknown, wrong, expired or used (nothing
- * changed); CR_ECONFLICT: the address belongs to a member. */
+/* Admit a node: sign its request and add it. CR_EDENIED: the token is
+ * unknown, wrong, expired or used; CR_EINVAL: a bad address or request;
+ * CR_EUNAVAIL: this node holds no CA key; CR_ECONFLICT: the address
+ * belongs to a member. Nothing changed on any of these. */
 int cluster_admit(struct storage_store *store, struct cluster *c, const char *files_dir,
-		  const char *token_id, const char *secret, const char *address,
-		  unsigned failure_domain, struct cluster_admission *out, struct cr_err *err);
+		  const struct cluster_join_request *jr, struct cluster_admission *out,
+		  struct cr_err *err);
 void cluster_admission_free(struct cluster_admission *a);
 
 /* This node's row in cluster_node (address, failure domain, version). */

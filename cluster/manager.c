@@ -15,9 +15,12 @@
 #include "../lib/time.h"
 #include "cluster.h"
 #include "cluster_int.h"
+#include "proxy.h"
 
 #define PROBE_TIMEOUT_MS  1000
 #define DOMAIN_REFRESH_MS 5000
+
+_Static_assert(CLUSTER_PROXY_MAX_MEMBERS >= CLUSTER_MAX_NODES, "the proxy holds every member");
 
 struct member {
 	struct cluster_node_status s;
@@ -157,7 +160,22 @@ static bool merge_config(struct cluster *c, const struct storage_server *servers
 	return changed;
 }
 
-/* After the member list changed: remember it and tell the pool. */
+/* Only members' certificates are peers: st's nodes but skip_id (0: none). */
+static void tell_proxy(struct cluster *c, const struct cluster_status *st, uint64_t skip_id)
+{
+	uint64_t ids[CLUSTER_MAX_NODES];
+	unsigned n = 0;
+
+	if (c->cfg.proxy == NULL)
+		return;
+	for (unsigned i = 0; i < st->n_nodes; i++)
+		if (st->nodes[i].id != skip_id)
+			ids[n++] = st->nodes[i].id;
+	cluster_proxy_set_members(c->cfg.proxy, ids, n);
+}
+
+/* After the member list changed: remember it and tell the pool and the
+ * proxy. */
 static void publish_members(struct cluster *c)
 {
 	struct cluster_status st;
@@ -167,6 +185,7 @@ static void publish_members(struct cluster *c)
 	pthread_mutex_lock(&c->lock);
 	snapshot(c, &st);
 	pthread_mutex_unlock(&c->lock);
+	tell_proxy(c, &st, 0);
 	for (unsigned i = 0; i < st.n_nodes; i++)
 		addresses[i] = st.nodes[i].address;
 	if (st.n_nodes > 0 && storage_pool_set_addresses(storage_store_pool(c->store), addresses,
@@ -682,6 +701,15 @@ int cluster_remove(struct cluster *c, uint64_t id, struct cr_err *err)
 	c->removing--;
 	pthread_mutex_unlock(&c->lock);
 	if (rc == 0) {
+		struct cluster_status st;
+		bool listed = false;
+		/* Its certificate is refused here now, not at the next round (if
+		 * this node's picture is one with it: else the round tells). */
+		cluster_status(c, &st);
+		for (unsigned i = 0; i < st.n_nodes; i++)
+			listed |= st.nodes[i].id == id;
+		if (listed)
+			tell_proxy(c, &st, id);
 		log_info("node %" PRIu64 " removed from the cluster", id);
 		cluster_poke(c);
 	}

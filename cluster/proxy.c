@@ -5,6 +5,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <inttypes.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <openssl/err.h>
@@ -20,12 +21,17 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "../lib/assert.h"
 #include "../lib/log.h"
 #include "../lib/mem.h"
+#include "../lib/parse.h"
 #include "../lib/time.h"
 #include "../storage/socket.h"
 
 #define SPLICE_BUF 16384
+/* Refusals over the unverified caps are reported at most this often. */
+#define REFUSED_LOG_MS     10000
+#define REFUSAL_LOG_GAP_MS 10000 /* one "not a member" line per node and this */
 
 struct cluster_proxy {
 	struct cluster_tls *tls;
@@ -38,6 +44,24 @@ struct cluster_proxy {
 	pthread_mutex_t lock;
 	pthread_cond_t idle;
 	unsigned n_splices; /* running splice threads of this proxy */
+	/* Under lock: connections without a verified certificate by IPv4
+	 * address (a slot with n == 0 is free; the caps keep it this small). */
+	struct {
+		uint32_t addr;
+		unsigned n;
+	} unverified[CLUSTER_MAX_UNVERIFIED];
+	unsigned n_unverified;
+	unsigned long n_refused; /* since the last report */
+	uint64_t refused_log_ms; /* monotonic; 0: never reported */
+	/* Under lock: the node ids whose certificates are peers (unless
+	 * checks_members is false), the connections of verified peers being
+	 * spliced (cut when their id leaves), when a refusal was last logged. */
+	bool checks_members;
+	uint64_t members[CLUSTER_PROXY_MAX_MEMBERS];
+	unsigned n_members;
+	struct splice *peers;
+	uint64_t refusal_logged_ms;
+	uint64_t refusal_logged_id;
 };
 
 struct splice {
@@ -46,7 +70,11 @@ struct splice {
 	int plain_fd;
 	int stop_fd;                 /* -1 for dialled connections */
 	struct cluster_proxy *owner; /* NULL for dialled connections */
+	int unverified_slot;         /* its count in owner->unverified; -1: none */
 	char target[128];            /* the proxy's target, dialled by the thread */
+	uint64_t peer_id;            /* the node its certificate names; 0 none */
+	struct splice *next_peer;    /* in owner->peers while listed */
+	bool is_listed;
 };
 
 /* ---- sockets ---- */
@@ -263,6 +291,47 @@ static void splice_done(struct cluster_proxy *p)
 	pthread_mutex_unlock(&p->lock);
 }
 
+/* Count one more unverified connection from addr: its slot, or -1 (nothing
+ * counted) over a cap. Under p->lock. */
+static int unverified_take(struct cluster_proxy *p, uint32_t addr)
+{
+	int free_slot = -1;
+
+	if (p->n_unverified >= CLUSTER_MAX_UNVERIFIED)
+		return -1;
+	for (int i = 0; i < CLUSTER_MAX_UNVERIFIED; i++) {
+		if (p->unverified[i].n == 0) {
+			if (free_slot < 0)
+				free_slot = i;
+			continue;
+		}
+		if (p->unverified[i].addr != addr)
+			continue;
+		if (p->unverified[i].n >= CLUSTER_MAX_UNVERIFIED_PER_ADDRESS)
+			return -1;
+		p->unverified[i].n++;
+		p->n_unverified++;
+		return i;
+	}
+	cr_assert(free_slot >= 0); /* fewer counted than slots */
+	p->unverified[free_slot].addr = addr;
+	p->unverified[free_slot].n = 1;
+	p->n_unverified++;
+	return free_slot;
+}
+
+/* The connection showed a certificate, or ends: it counts no more. */
+static void unverified_release(struct cluster_proxy *p, struct splice *s)
+{
+	if (s->unverified_slot < 0)
+		return;
+	pthread_mutex_lock(&p->lock);
+	p->unverified[s->unverified_slot].n--;
+	p->n_unverified--;
+	pthread_mutex_unlock(&p->lock);
+	s->unverified_slot = -1;
+}
+
 /* The first byte the peer sends, without consuming it; -1 if none came
  * within timeout_ms. */
 static int peek_first(SSL *ssl, int fd, unsigned timeout_ms)
@@ -286,6 +355,90 @@ static bool peer_verified(SSL *ssl)
 
 	X509_free(cert);
 	return ok;
+}
+
+/* The node id a certificate names: its CN is "node-<id>" (the CA sets it
+ * when it signs; tls.h). 0 for any other name. */
+static uint64_t peer_node_id(SSL *ssl)
+{
+	X509 *cert = SSL_get1_peer_certificate(ssl);
+	char cn[64] = "";
+	uint64_t id = 0;
+
+	if (cert != NULL &&
+	    X509_NAME_get_text_by_NID(X509_get_subject_name(cert), NID_commonName, cn,
+				      (int)sizeof(cn)) > 5 &&
+	    strncmp(cn, "node-", 5) == 0 && cr_parse_u64(cn + 5, UINT64_MAX, &id, NULL) < 0)
+		id = 0;
+	X509_free(cert);
+	return id;
+}
+
+static bool is_member(const struct cluster_proxy *p, uint64_t id)
+{
+	for (unsigned i = 0; i < p->n_members; i++)
+		if (p->members[i] == id && id != 0)
+			return true;
+	return false;
+}
+
+/* A verified peer is let in only while its node is a member; it is then
+ * listed, so that losing membership cuts the connection. Under the same
+ * lock as cluster_proxy_set_members(): no connection slips between. */
+static bool admit_peer(struct cluster_proxy *p, struct splice *s)
+{
+	bool ok;
+	bool log_it = false;
+	uint64_t now = cr_now_ms();
+
+	s->peer_id = peer_node_id(s->ssl);
+	pthread_mutex_lock(&p->lock);
+	ok = !p->checks_members || is_member(p, s->peer_id);
+	if (ok) {
+		s->next_peer = p->peers;
+		p->peers = s;
+		s->is_listed = true;
+	} else if (p->refusal_logged_ms == 0 || p->refusal_logged_id != s->peer_id ||
+		   now - p->refusal_logged_ms >= REFUSAL_LOG_GAP_MS) {
+		p->refusal_logged_ms = now;
+		p->refusal_logged_id = s->peer_id;
+		log_it = true;
+	}
+	pthread_mutex_unlock(&p->lock);
+	if (log_it)
+		log_warn("refused a cluster connection: its certificate names node %" PRIu64
+			 ", which is not a member (0: no node); its next refusals are not "
+			 "logged for %d s",
+			 s->peer_id, REFUSAL_LOG_GAP_MS / 1000);
+	return ok;
+}
+
+static void unlist_peer(struct cluster_proxy *p, struct splice *s)
+{
+	pthread_mutex_lock(&p->lock);
+	for (struct splice **at = &p->peers; s->is_listed && *at != NULL; at = &(*at)->next_peer)
+		if (*at == s) {
+			*at = s->next_peer;
+			s->is_listed = false;
+			break;
+		}
+	pthread_mutex_unlock(&p->lock);
+}
+
+void cluster_proxy_set_members(struct cluster_proxy *p, const uint64_t *ids, unsigned n)
+{
+	pthread_mutex_lock(&p->lock);
+	p->checks_members = true;
+	p->n_members = 0;
+	for (unsigned i = 0; i < n && p->n_members < CLUSTER_PROXY_MAX_MEMBERS; i++)
+		p->members[p->n_members++] = ids[i];
+	/* The splice thread sees its socket end and frees the connection; the
+	 * fd stays open until it has unlisted it (under this lock). */
+	for (struct splice *s = p->peers; s != NULL; s = s->next_peer)
+		if (!is_member(p, s->peer_id) && shutdown(s->tls_fd, SHUT_RDWR) == 0)
+			log_info("cut a connection of node %" PRIu64 ": no longer a member",
+				 s->peer_id);
+	pthread_mutex_unlock(&p->lock);
 }
 
 /* Hand an HTTP connection to the proxy's handler through a socketpair. */
@@ -319,6 +472,10 @@ static void *serve_conn(void *arg)
 		goto done;
 	}
 	verified = peer_verified(s->ssl);
+	if (verified)
+		unverified_release(p, s);
+	if (verified && !admit_peer(p, s))
+		goto done;
 	first = peek_first(s->ssl, s->tls_fd, CLUSTER_HANDSHAKE_TIMEOUT_MS);
 	if (first < 0) {
 		log_debug("cluster connection closed before its first byte");
@@ -334,35 +491,71 @@ static void *serve_conn(void *arg)
 		log_warn("cluster connection dropped: cannot reach '%s'", s->target);
 	}
 done:
+	unverified_release(p, s);
+	unlist_peer(p, s);
 	splice_free(s);
 	splice_done(p);
 	return NULL;
 }
 
+/* Admit a new connection under the unverified caps: its slot, or -1 (the
+ * refusal counted, and reported at most every REFUSED_LOG_MS). */
+static int admit(struct cluster_proxy *p, const struct sockaddr_in *from)
+{
+	uint32_t addr = from->sin_family == AF_INET ? from->sin_addr.s_addr : 0;
+	unsigned long n_refused = 0;
+	uint64_t now = cr_now_ms();
+	int slot;
+
+	pthread_mutex_lock(&p->lock);
+	slot = unverified_take(p, addr);
+	if (slot >= 0)
+		p->n_splices++;
+	else
+		p->n_refused++;
+	if (slot < 0 && (p->refused_log_ms == 0 || now - p->refused_log_ms >= REFUSED_LOG_MS)) {
+		n_refused = p->n_refused;
+		p->n_refused = 0;
+		p->refused_log_ms = now;
+	}
+	pthread_mutex_unlock(&p->lock);
+	if (n_refused > 0)
+		log_warn("refused %lu cluster connection(s) over %u without a certificate (%u "
+			 "from one address); next report in %u s at the earliest",
+			 n_refused, CLUSTER_MAX_UNVERIFIED, CLUSTER_MAX_UNVERIFIED_PER_ADDRESS,
+			 REFUSED_LOG_MS / 1000);
+	return slot;
+}
+
 static void accept_one(struct cluster_proxy *p)
 {
+	struct sockaddr_in from = { 0 };
+	socklen_t from_len = sizeof(from);
 	struct splice *s;
 	pthread_t t;
-	int fd = accept4(p->listen_fd, NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK);
+	int fd = accept4(p->listen_fd, (struct sockaddr *)&from, &from_len,
+			 SOCK_CLOEXEC | SOCK_NONBLOCK);
+	int slot;
 
 	if (fd < 0)
 		return;
+	slot = admit(p, &from);
+	if (slot < 0) {
+		close(fd);
+		return;
+	}
 	tune_tcp(fd);
 	s = cr_calloc(1, sizeof(*s));
 	s->tls_fd = fd;
 	s->plain_fd = -1;
 	s->stop_fd = p->stop_fd;
 	s->owner = p;
+	s->unverified_slot = slot;
 	(void)snprintf(s->target, sizeof(s->target), "%s", p->target);
 	s->ssl = SSL_new(cluster_tls_server_ctx(p->tls));
-	if (s->ssl == NULL || SSL_set_fd(s->ssl, fd) != 1) {
-		splice_free(s);
-		return;
-	}
-	pthread_mutex_lock(&p->lock);
-	p->n_splices++;
-	pthread_mutex_unlock(&p->lock);
-	if (pthread_create(&t, NULL, serve_conn, s) != 0) {
+	if (s->ssl == NULL || SSL_set_fd(s->ssl, fd) != 1 ||
+	    pthread_create(&t, NULL, serve_conn, s) != 0) {
+		unverified_release(p, s);
 		splice_free(s);
 		splice_done(p);
 		return;
@@ -416,6 +609,11 @@ int cluster_proxy_start(struct cluster_tls *tls, const struct cluster_proxy_conf
 	p->http = cfg->http;
 	p->http_arg = cfg->http_arg;
 	p->listen_fd = fd;
+	p->checks_members = cfg->members != NULL;
+	for (unsigned i = 0;
+	     p->checks_members && i < cfg->n_members && p->n_members < CLUSTER_PROXY_MAX_MEMBERS;
+	     i++)
+		p->members[p->n_members++] = cfg->members[i];
 	p->stop_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
 	pthread_mutex_init(&p->lock, NULL);
 	pthread_cond_init(&p->idle, NULL);

@@ -14,17 +14,33 @@
  *
  * The same port carries Creek's own node-to-node HTTP requests (forwarded
  * writes, joins): the first byte after the handshake tells them apart.
+ *
+ * A certificate of the cluster CA is not enough: a peer is let in only
+ * while the node its certificate names (CN "node-<id>", set by the CA) is a
+ * member, and its connections are cut as soon as it is not
+ * (cluster_proxy_set_members(); the manager calls it with every new member
+ * list, and cluster_remove() at once). Node ids are random and never given
+ * twice, so a removed node's certificate stays refused. A client without
+ * any certificate (a joining node) reaches the joining endpoints only.
  * One thread per spliced connection (a cluster has a handful of peers).
  * Any thread may call; cluster_proxy_stop() waits for its threads. */
 #ifndef CREEK_CLUSTER_PROXY_H
 #define CREEK_CLUSTER_PROXY_H
 
 #include <stdbool.h>
+#include <stdint.h>
 
 #include "../lib/err.h"
 #include "tls.h"
 
 #define CLUSTER_HANDSHAKE_TIMEOUT_MS 5000
+/* Connections that have not shown a cluster certificate (in their
+ * handshake, or a joining node's after it): at most this many in all, and
+ * CLUSTER_MAX_UNVERIFIED_PER_ADDRESS from one address; more are closed as
+ * they are accepted, so that stalled handshakes can neither take a thread
+ * each without end nor crowd out the peers of other addresses. */
+#define CLUSTER_MAX_UNVERIFIED             64
+#define CLUSTER_MAX_UNVERIFIED_PER_ADDRESS 8
 
 struct cluster_proxy;
 
@@ -35,6 +51,8 @@ struct cluster_proxy;
  * thread for that connection before any byte moves: it must not block. */
 typedef void (*cluster_http_fn)(void *arg, int fd, bool peer_verified);
 
+#define CLUSTER_PROXY_MAX_MEMBERS 16 /* CLUSTER_MAX_NODES */
+
 struct cluster_proxy_config {
 	const char *listen_address; /* "a.b.c.d:port" */
 	/* Where dqlite traffic goes ("a.b.c.d:port" or "@abstract"): a
@@ -43,6 +61,11 @@ struct cluster_proxy_config {
 	const char *db_target;
 	cluster_http_fn http; /* NULL: HTTP is refused */
 	void *http_arg;
+	/* The members until the manager knows better (this node and those of
+	 * its `members` file); borrowed, copied. NULL: any certificate of the
+	 * CA is a peer (tests of the proxy alone). */
+	const uint64_t *members;
+	unsigned n_members;
 };
 
 /* Listen and route each connection after its handshake: dqlite traffic
@@ -51,6 +74,10 @@ struct cluster_proxy_config {
 int cluster_proxy_start(struct cluster_tls *tls, const struct cluster_proxy_config *cfg,
 			struct cluster_proxy **out, struct cr_err *err);
 void cluster_proxy_stop(struct cluster_proxy *p); /* NULL is a no-op */
+
+/* From now on, peers are the nodes ids[0..n) name (copied): a verified
+ * connection of any other node is refused, and those open are cut. */
+void cluster_proxy_set_members(struct cluster_proxy *p, const uint64_t *ids, unsigned n);
 
 /* Dial address over mutual TLS within timeout_ms. *fd_out is a local socket
  * that carries the connection's plain bytes; the caller closes it. The

@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <openssl/crypto.h>
 #include <openssl/err.h>
 #include <openssl/evp.h>
 #include <openssl/pem.h>
@@ -183,34 +184,70 @@ out:
 	return rc;
 }
 
-int cluster_cert_issue(const char *ca_dir, const char *node_name, const char *ip,
-		       const char *out_dir, struct cr_err *err)
+/* A node certificate for key, named node_name, for ip, signed by the CA.
+ * The CA sets every field: nothing of a request but its key is kept. */
+static X509 *sign_node(X509 *ca, EVP_PKEY *ca_key, EVP_PKEY *key, const char *node_name,
+		       const char *ip)
 {
 	char san[96];
-	X509 *ca = NULL;
-	X509 *cert = NULL;
-	EVP_PKEY *ca_key = NULL;
-	EVP_PKEY *key = NULL;
-	int rc = CR_EINVAL;
+	X509 *cert = new_cert(key, node_name, NODE_DAYS);
 
-	if (strlen(ip) > 64 || strchr(ip, ',') != NULL)
-		return cr_err_set(err, CR_EINVAL, "'%s' is not an IP address", ip);
-	if (mkdir(out_dir, 0700) < 0 && errno != EEXIST)
-		return cr_err_set(err, CR_EINVAL, "cannot create '%s': %s", out_dir,
-				  strerror(errno));
-	ca = read_cert(ca_dir, "ca.crt", err);
-	ca_key = ca != NULL ? read_key(ca_dir, "ca.key", err) : NULL;
-	if (ca_key == NULL)
-		goto out;
 	(void)snprintf(san, sizeof(san), "IP:%s", ip);
-	key = new_key();
-	cert = key != NULL ? new_cert(key, node_name, NODE_DAYS) : NULL;
 	if (cert == NULL || !X509_set_issuer_name(cert, X509_get_subject_name(ca)) ||
 	    !add_ext(cert, ca, NID_basic_constraints, "critical,CA:FALSE") ||
 	    !add_ext(cert, ca, NID_key_usage, "critical,digitalSignature,keyAgreement") ||
 	    !add_ext(cert, ca, NID_ext_key_usage, "serverAuth,clientAuth") ||
 	    !add_ext(cert, ca, NID_subject_alt_name, san) ||
 	    !X509_sign(cert, ca_key, EVP_sha256())) {
+		X509_free(cert);
+		return NULL;
+	}
+	return cert;
+}
+
+static int check_ip(const char *ip, struct cr_err *err)
+{
+	if (strlen(ip) > 64 || strchr(ip, ',') != NULL)
+		return cr_err_set(err, CR_EINVAL, "'%s' is not an IP address", ip);
+	return 0;
+}
+
+/* The CA's certificate and key from ca_dir; CR_EUNAVAIL without the key. */
+static int read_ca(const char *ca_dir, X509 **ca, EVP_PKEY **ca_key, struct cr_err *err)
+{
+	if (!cluster_ca_can_sign(ca_dir))
+		return cr_err_set(err, CR_EUNAVAIL,
+				  "this node does not hold the cluster CA's key; only the node "
+				  "where the cluster was created signs certificates");
+	*ca = read_cert(ca_dir, "ca.crt", err);
+	*ca_key = *ca != NULL ? read_key(ca_dir, "ca.key", err) : NULL;
+	if (*ca_key != NULL)
+		return 0;
+	X509_free(*ca);
+	*ca = NULL;
+	return CR_EINVAL;
+}
+
+int cluster_cert_issue(const char *ca_dir, const char *node_name, const char *ip,
+		       const char *out_dir, struct cr_err *err)
+{
+	X509 *ca = NULL;
+	X509 *cert = NULL;
+	EVP_PKEY *ca_key = NULL;
+	EVP_PKEY *key = NULL;
+	int rc = check_ip(ip, err);
+
+	if (rc < 0)
+		return rc;
+	if (mkdir(out_dir, 0700) < 0 && errno != EEXIST)
+		return cr_err_set(err, CR_EINVAL, "cannot create '%s': %s", out_dir,
+				  strerror(errno));
+	rc = read_ca(ca_dir, &ca, &ca_key, err);
+	if (rc < 0)
+		return rc;
+	key = new_key();
+	cert = key != NULL ? sign_node(ca, ca_key, key, node_name, ip) : NULL;
+	if (cert == NULL) {
 		rc = ssl_fail(err, "cannot issue the node certificate (is the address an IP?)");
 		goto out;
 	}
@@ -224,6 +261,134 @@ out:
 	EVP_PKEY_free(key);
 	X509_free(ca);
 	EVP_PKEY_free(ca_key);
+	return rc;
+}
+
+bool cluster_ca_can_sign(const char *ca_dir)
+{
+	char path[4096];
+
+	path_join(path, sizeof(path), ca_dir, "ca.key");
+	return access(path, R_OK) == 0;
+}
+
+/* PEM text of a certificate, key or request (new, free()); NULL if it
+ * cannot be encoded. */
+static char *to_pem(X509 *cert, EVP_PKEY *key, X509_REQ *req)
+{
+	BIO *mem = BIO_new(BIO_s_mem());
+	char *data = NULL;
+	char *out = NULL;
+	long len = 0;
+	int ok = 0;
+
+	if (mem == NULL)
+		return NULL;
+	if (cert != NULL)
+		ok = PEM_write_bio_X509(mem, cert);
+	else if (req != NULL)
+		ok = PEM_write_bio_X509_REQ(mem, req);
+	else
+		ok = PEM_write_bio_PrivateKey(mem, key, NULL, NULL, 0, NULL, NULL);
+	len = BIO_get_mem_data(mem, &data);
+	if (ok && len > 0) {
+		out = cr_malloc((size_t)len + 1);
+		memcpy(out, data, (size_t)len);
+		out[len] = '\0';
+	}
+	BIO_free(mem);
+	return out;
+}
+
+int cluster_csr_new(char **key_pem, char **csr_pem, struct cr_err *err)
+{
+	EVP_PKEY *key = new_key();
+	X509_REQ *req = X509_REQ_new();
+	char *k = NULL;
+	char *r = NULL;
+	int rc = 0;
+
+	if (key == NULL || req == NULL || !X509_REQ_set_version(req, 0) ||
+	    !X509_NAME_add_entry_by_txt(X509_REQ_get_subject_name(req), "CN", MBSTRING_UTF8,
+					(const unsigned char *)"creek-node", -1, -1, 0) ||
+	    !X509_REQ_set_pubkey(req, key) || !X509_REQ_sign(req, key, EVP_sha256())) {
+		rc = ssl_fail(err, "cannot make a certificate request");
+		goto out;
+	}
+	k = to_pem(NULL, key, NULL);
+	r = to_pem(NULL, NULL, req);
+	if (k == NULL || r == NULL) {
+		rc = ssl_fail(err, "cannot encode the certificate request");
+		goto out;
+	}
+	*key_pem = k;
+	*csr_pem = r;
+	k = NULL;
+	r = NULL;
+out:
+	if (k != NULL)
+		OPENSSL_cleanse(k, strlen(k));
+	free(k);
+	free(r);
+	X509_REQ_free(req);
+	EVP_PKEY_free(key);
+	return rc;
+}
+
+/* The public key of a PEM request whose signature it makes itself (the
+ * requester holds the private key); NULL with err filled otherwise. */
+static EVP_PKEY *csr_key(const char *csr_pem, struct cr_err *err)
+{
+	size_t len = strlen(csr_pem);
+	BIO *bio = len <= CLUSTER_CSR_MAX ? BIO_new_mem_buf(csr_pem, (int)len) : NULL;
+	X509_REQ *req = bio != NULL ? PEM_read_bio_X509_REQ(bio, NULL, NULL, NULL) : NULL;
+	EVP_PKEY *key = req != NULL ? X509_REQ_get_pubkey(req) : NULL;
+
+	if (key != NULL &&
+	    (X509_REQ_verify(req, key) != 1 || EVP_PKEY_get_base_id(key) != EVP_PKEY_EC)) {
+		EVP_PKEY_free(key);
+		key = NULL;
+	}
+	ERR_clear_error();
+	X509_REQ_free(req);
+	BIO_free(bio);
+	if (key == NULL)
+		cr_err_set(err, CR_EINVAL,
+			   "the certificate request is not a PEM request for an EC key, signed "
+			   "by that key, of at most %d bytes",
+			   CLUSTER_CSR_MAX);
+	return key;
+}
+
+int cluster_csr_sign(const char *ca_dir, const char *csr_pem, const char *node_name, const char *ip,
+		     char **crt_pem, struct cr_err *err)
+{
+	X509 *ca = NULL;
+	X509 *cert = NULL;
+	EVP_PKEY *ca_key = NULL;
+	EVP_PKEY *key = NULL;
+	char *pem = NULL;
+	int rc = check_ip(ip, err);
+
+	if (rc < 0)
+		return rc;
+	key = csr_key(csr_pem, err);
+	if (key == NULL)
+		return CR_EINVAL;
+	rc = read_ca(ca_dir, &ca, &ca_key, err);
+	if (rc == 0) {
+		cert = sign_node(ca, ca_key, key, node_name, ip);
+		pem = cert != NULL ? to_pem(cert, NULL, NULL) : NULL;
+		if (pem == NULL)
+			rc = ssl_fail(err,
+				      "cannot sign the node certificate (is the address an IP?)");
+		else
+			*crt_pem = pem;
+	}
+	X509_free(cert);
+	X509_free(ca);
+	EVP_PKEY_free(ca_key);
+	EVP_PKEY_free(key);
 	return rc;
 }
 

@@ -2,19 +2,25 @@
  * and the OpenSSL contexts for mutual TLS between nodes.
  *
  * Files, all PEM, keys 0600:
- *   ca.crt ca.key        the cluster CA (ca.key only on nodes that may issue)
- *   node.crt node.key    this node, signed by the CA, SAN = its IP address
+ *   ca.crt ca.key        the cluster CA; ca.key only on the node where the
+ *                        cluster was created (and in the operator's backup):
+ *                        a joining node sends a certificate request and never
+ *                        receives the CA's key
+ *   node.crt node.key    this node, signed by the CA, CN = node-<id>, SAN = its
+ *                        IP address; node.key never leaves the node
  * A connection is accepted only if the peer presents a certificate signed by
  * the cluster CA (both directions). Keys are EC P-256; TLS 1.2 or newer.
  * Not tied to a thread; contexts are shared read-only once made. */
 #ifndef CREEK_CLUSTER_TLS_H
 #define CREEK_CLUSTER_TLS_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "../lib/err.h"
 
-#define CLUSTER_TLS_FINGERPRINT_LEN 64 /* hex SHA-256 of the CA certificate */
+#define CLUSTER_TLS_FINGERPRINT_LEN 64   /* hex SHA-256 of the CA certificate */
+#define CLUSTER_CSR_MAX             4096 /* bytes of a PEM certificate request */
 
 struct cluster_tls;
 
@@ -23,9 +29,25 @@ struct cluster_tls;
 int cluster_ca_create(const char *dir, const char *cluster_name, struct cr_err *err);
 
 /* Issue node.crt/node.key into out_dir for node_name at ip (an IPv4 or
- * IPv6 literal), signed by the CA in ca_dir, and copy ca.crt beside them. */
+ * IPv6 literal), signed by the CA in ca_dir, and copy ca.crt beside them.
+ * CR_EUNAVAIL: ca_dir holds no CA key. */
 int cluster_cert_issue(const char *ca_dir, const char *node_name, const char *ip,
 		       const char *out_dir, struct cr_err *err);
+
+/* ca_dir holds the CA's key: this node can sign certificates. */
+bool cluster_ca_can_sign(const char *ca_dir);
+
+/* A new EC P-256 key and a certificate request for it, both PEM, both
+ * new (the caller frees them, and cleanses *key_pem first). */
+int cluster_csr_new(char **key_pem, char **csr_pem, struct cr_err *err);
+
+/* Sign a joining node's request: a certificate for node_name at ip for the
+ * request's key, with the CA's own subject, lifetime and extensions (only
+ * the key is taken from the request, after checking its signature).
+ * *crt_pem is new (free()). CR_EINVAL: not a PEM EC request signed by its
+ * key, or over CLUSTER_CSR_MAX; CR_EUNAVAIL: ca_dir holds no CA key. */
+int cluster_csr_sign(const char *ca_dir, const char *csr_pem, const char *node_name, const char *ip,
+		     char **crt_pem, struct cr_err *err);
 
 /* The CA's fingerprint (join tokens carry it); out_len > 64. */
 int cluster_ca_fingerprint(const char *dir, char *out, size_t out_len, struct cr_err *err);

@@ -7,6 +7,8 @@
 #ifndef CREEK_LIB_LOG_H
 #define CREEK_LIB_LOG_H
 
+#include <stddef.h>
+
 /* syslog priorities, so that a journald sink can pass them through. */
 enum cr_log_level {
 	CR_LOG_ERR = 3,
@@ -42,6 +44,33 @@ int cr_log_level_parse(const char *name, enum cr_log_level *out);
 
 /* Name of a level ("error", "warning", ...). */
 const char *cr_log_level_name(enum cr_log_level level);
+
+/* What a message concerns, beyond its text: journald gets each non-NULL
+ * member as a field (CREEK_REQUEST_ID, CREEK_WORKSPACE, CREEK_EVENT,
+ * CREEK_ACTOR, CREEK_CLIENT_ADDRESS); the stderr sink prints only the
+ * message, so callers also name what matters in the text. */
+struct cr_log_fields {
+	const char *request_id;
+	const char *workspace;
+	const char *event; /* a security event's name ("sign_in_failed") */
+	const char *actor;
+	const char *client_address;
+};
+
+/* Attach fields to the messages this thread logs until the next call;
+ * NULL detaches them. The strings are borrowed until then. */
+void cr_log_fields_set(const struct cr_log_fields *fields);
+/* This thread's fields, or NULL (for sinks). */
+const struct cr_log_fields *cr_log_fields_get(void);
+
+/* Copy in to out (out_len > 0, always terminated) so that it cannot forge
+ * or hide a line: \n, \r and \t become those two characters, other C0
+ * controls and DEL become \xNN, and the Unicode bidirectional controls
+ * (U+061C, U+200E, U+200F, U+202A..U+202E, U+2066..U+2069) become \uNNNN.
+ * Truncated at out_len - 1 bytes, never inside an escape or a UTF-8
+ * sequence. Returns the bytes written. cr_log() applies it to every
+ * message. */
+size_t cr_log_escape(const char *in, char *out, size_t out_len);
 
 #define CR_LOG_AT(level, ...)                                                                      \
 	do {                                                                                       \

@@ -36,6 +36,23 @@ long cr_utf8_chars(const char *s, bool multiline)
 	return n;
 }
 
+bool cr_utf8_has_bidi_controls(const char *s)
+{
+	for (const unsigned char *p = (const unsigned char *)s; *p != '\0'; p++) {
+		if (p[0] == 0xd8 && p[1] == 0x9c) /* U+061C ARABIC LETTER MARK */
+			return true;
+		if (p[0] != 0xe2 || p[1] == '\0')
+			continue;
+		if (p[1] == 0x80 && (p[2] == 0x8e || p[2] == 0x8f)) /* U+200E, U+200F */
+			return true;
+		if (p[1] == 0x80 && p[2] >= 0xaa && p[2] <= 0xae) /* U+202A..U+202E */
+			return true;
+		if (p[1] == 0x81 && p[2] >= 0xa6 && p[2] <= 0xa9) /* U+2066..U+2069 */
+			return true;
+	}
+	return false;
+}
+
 bool cr_same_bytes(const void *a, const void *b, size_t n)
 {
 	const unsigned char *x = a, *y = b;

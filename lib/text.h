@@ -10,6 +10,12 @@
  * are allowed). */
 long cr_utf8_chars(const char *s, bool multiline);
 
+/* s (UTF-8) holds a character that changes the direction text is shown
+ * in: U+061C, U+200E, U+200F, U+202A to U+202E, U+2066 to U+2069 (Unicode
+ * UAX #9). A file named "invoice<U+202E>fdp.exe" shows as "invoiceexe.pdf",
+ * so names that people trust by their look refuse them. */
+bool cr_utf8_has_bidi_controls(const char *s);
+
 /* a and b hold the same n bytes; the time taken does not depend on where
  * they differ (for secrets: tokens, hashes). */
 bool cr_same_bytes(const void *a, const void *b, size_t n);

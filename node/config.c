@@ -73,9 +73,24 @@ static const struct setting settings[] = {
 	  "Idle HTTP connections are closed after this." },
 	{ "http-max-connections", SET_UINT, "4096", 16, 65536, "connections",
 	  AT(http_max_connections), "Concurrent HTTP connections accepted." },
+	{ "http-max-connections-per-address", SET_UINT, "256", 0, 65536, "connections",
+	  AT(http_max_connections_per_address),
+	  "Concurrent HTTP and HTTPS connections one client address may hold (more are closed "
+	  "at once), so that one client cannot take them all. 0: no limit. Behind a reverse proxy "
+	  "or load balancer every client has the proxy's address: raise it above the proxy's "
+	  "connections or set 0, and limit per client at the proxy." },
+	{ "http-header-timeout", SET_UINT, "10", 1, 3600, "s", AT(http_header_timeout_s),
+	  "A connection that pauses longer than this before its request headers are complete "
+	  "(also during the TLS handshake, and between requests on a kept-alive connection) is "
+	  "closed; at most http-timeout. Once the headers are in, http-timeout applies." },
 	{ "max-upload", SET_UINT, "52428800", 1024, 1073741824, "bytes", AT(max_upload),
-	  "Largest file accepted by an upload (413 above); the whole file is held in memory while "
-	  "it is stored and copied. Use the same value on every node." },
+	  "Largest file accepted by an upload (413 above); it streams to a temporary file on disk, "
+	  "not to memory. Use the same value on every node." },
+	{ "max-uploads", SET_UINT, "64", 1, 4096, "uploads", AT(max_uploads),
+	  "Uploads this node receives at once; one more is answered 503 with Retry-After." },
+	{ "max-uploads-per-account", SET_UINT, "8", 1, 1024, "uploads", AT(max_uploads_per_account),
+	  "Uploads one account (or one workspace's API keys) sends at once; one more is answered "
+	  "429 with Retry-After." },
 	{ "file-repair-interval", SET_UINT, "300", 1, 86400, "s", AT(file_repair_s),
 	  "How often each node compares its files with the other nodes' and fetches what it "
 	  "lacks." },

@@ -36,7 +36,11 @@ struct node_config {
 	unsigned http_max_header;
 	unsigned http_timeout_s;
 	unsigned http_max_connections;
+	unsigned http_max_connections_per_address;
+	unsigned http_header_timeout_s;
 	unsigned max_upload; /* bytes */
+	unsigned max_uploads;
+	unsigned max_uploads_per_account;
 	unsigned file_repair_s;
 	unsigned housekeeping_s;
 	enum cr_log_level log_level;

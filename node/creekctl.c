@@ -201,6 +201,14 @@ static int cmd_status(const struct ctl *c)
 		leader = json_object_get(h, "leader");
 		latency = json_object_get(json_object_get(h, "store"), "latency_ms");
 		printf("status:     %s\n", ctl_str(h, "status", NULL));
+		if (json_object_get(h, "node") == NULL) {
+			/* creekd tells its detail only to the operator */
+			(void)fprintf(stderr, "creekctl: only the status is shown: %s\n",
+				      operator_hint[0] ? operator_hint
+						       : "the operator token was refused");
+			json_decref(h);
+			return status == 200 ? 0 : 1;
+		}
 		printf("node:       %s at %s (%s%s)\n", ctl_str(h, "node", "id"),
 		       ctl_str(h, "node", "address"), ctl_str(h, "node", "role"),
 		       json_is_true(json_object_get(json_object_get(h, "node"), "is_leader"))

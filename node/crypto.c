@@ -10,6 +10,7 @@
 #include <openssl/evp.h>
 #include <openssl/sha.h>
 #include <pthread.h>
+#include <stdlib.h>
 #include <sys/random.h>
 #include <unistd.h>
 
@@ -60,6 +61,35 @@ static int kdf(const char *password, size_t password_len, const uint8_t *salt, s
 static void sha256(const void *data, size_t len, uint8_t out[32])
 {
 	(void)SHA256(data, len, out);
+}
+
+static void *sha256_begin(void)
+{
+	EVP_MD_CTX *ctx = EVP_MD_CTX_new();
+
+	if (ctx == NULL || EVP_DigestInit_ex(ctx, EVP_sha256(), NULL) != 1)
+		abort(); /* only fails when memory runs out: as cr_malloc() */
+	return ctx;
+}
+
+static void sha256_update(void *state, const void *data, size_t len)
+{
+	(void)EVP_DigestUpdate(state, data, len);
+}
+
+static void sha256_end(void *state, uint8_t out[32])
+{
+	unsigned n = 32;
+
+	(void)EVP_DigestFinal_ex(state, out, &n);
+	EVP_MD_CTX_free(state);
+}
+
+const struct storage_sha256 *node_files_sha256(void)
+{
+	static const struct storage_sha256 ops = { sha256_begin, sha256_update, sha256_end };
+
+	return &ops;
 }
 
 static int random_bytes(void *buf, size_t len)

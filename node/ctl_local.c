@@ -5,6 +5,7 @@
 #include <fcntl.h>
 #include <inttypes.h>
 #include <jansson.h>
+#include <openssl/crypto.h>
 #include <openssl/pem.h>
 #include <openssl/x509.h>
 #include <stdbool.h>
@@ -93,9 +94,11 @@ int cmd_init(const struct ctl *c)
 		}
 	}
 	printf("cluster ready in %s\nCA fingerprint (SHA-256): %s\n"
+	       "The CA's key, %s/ca.key, stays on this node only (it admits new nodes): keep a "
+	       "copy of it off this server.\n"
 	       "Start creekd; add nodes with 'creekctl token create' here and 'creekctl join' "
 	       "there.\n",
-	       files.dir, fp);
+	       files.dir, fp, files.dir);
 	close(lock);
 	return 0;
 }
@@ -246,12 +249,13 @@ static int join_args(const struct ctl *c, struct cluster_token *t)
 	return 0;
 }
 
-/* A member of the token's cluster that holds the token's CA: its address,
- * and the CA's PEM in *ca (free()); NULL (printed) if none answered. */
+/* A member of the token's cluster that holds the token's CA and signs
+ * certificates (it holds the CA's key): its address, and the CA's PEM in
+ * *ca (free()); NULL (printed) if none answered. */
 static const char *find_member(const struct cluster_token *t, char **ca)
 {
 	char why[256] = "";
-	char fp[80];
+	char fp[80] = "?";
 	json_t *a = NULL;
 	long status = 0;
 	const char *used = NULL;
@@ -267,14 +271,19 @@ static const char *find_member(const struct cluster_token *t, char **ca)
 		if (status == 200 && json_is_string(json_object_get(a, "ca_crt"))) {
 			free(*ca);
 			*ca = cr_strdup(json_string_value(json_object_get(a, "ca_crt")));
-			if (pem_fingerprint(*ca, fp, sizeof(fp)) == 0 &&
-			    strcmp(fp, t->fingerprint) == 0)
-				used = t->addresses[k];
-			else
+			if (pem_fingerprint(*ca, fp, sizeof(fp)) != 0 ||
+			    strcmp(fp, t->fingerprint) != 0)
 				(void)fprintf(stderr,
 					      "creekctl: %s belongs to another cluster (CA "
 					      "fingerprint %s); not sending the token there\n",
 					      t->addresses[k], fp);
+			else if (json_is_false(json_object_get(a, "can_admit")))
+				(void)fprintf(stderr,
+					      "creekctl: %s does not hold the cluster CA's key; "
+					      "trying the next member\n",
+					      t->addresses[k]);
+			else
+				used = t->addresses[k];
 		}
 		json_decref(a);
 		a = NULL;
@@ -285,11 +294,13 @@ static const char *find_member(const struct cluster_token *t, char **ca)
 	return used;
 }
 
-/* Put admission a (the answer to POST /cluster/join) into the data dir:
- * the node's old one-node store and certificates are set aside (moved_store
- * names where the store went, "" if there was none), the new certificates
- * and the join file written. 0, or -1 (printed). */
-static int install_admission(const struct ctl *c, json_t *a, char *moved_store, size_t moved_len)
+/* Put admission a (the answer to POST /cluster/join) and this node's key
+ * into the data dir: the node's old one-node store and certificates are
+ * set aside (moved_store names where the store went, "" if there was
+ * none), the new certificates and the join file written. No CA key: only
+ * the node where the cluster was created holds it. 0, or -1 (printed). */
+static int install_admission(const struct ctl *c, json_t *a, const char *key_pem, char *moved_store,
+			     size_t moved_len)
 {
 	struct cr_err err = { 0 };
 	const char *peers[CLUSTER_MAX_NODES];
@@ -312,9 +323,8 @@ static int install_admission(const struct ctl *c, json_t *a, char *moved_store, 
 	    set_aside(c->data_dir, "cluster", moved_cluster, sizeof(moved_cluster)) < 0 ||
 	    mkdir(dir, 0700) < 0 ||
 	    write_secret(c, dir, "ca.crt", ctl_str(a, "ca_crt", NULL), 0644) < 0 ||
-	    write_secret(c, dir, "ca.key", ctl_str(a, "ca_key", NULL), 0600) < 0 ||
 	    write_secret(c, dir, "node.crt", ctl_str(a, "node_crt", NULL), 0644) < 0 ||
-	    write_secret(c, dir, "node.key", ctl_str(a, "node_key", NULL), 0600) < 0 ||
+	    write_secret(c, dir, "node.key", key_pem, 0600) < 0 ||
 	    cluster_files_write_join(dir, id, peers, n_peers, &err) < 0) {
 		if (err.msg[0] != '\0')
 			(void)fprintf(stderr, "creekctl: %s\n", err.msg);
@@ -326,16 +336,36 @@ static int install_admission(const struct ctl *c, json_t *a, char *moved_store, 
 	return 0;
 }
 
+/* Send the token and a certificate request (for the key this node has
+ * just made) to the member at used. *a: its answer, or NULL (printed). */
+static void request_admission(const struct ctl *c, const struct cluster_token *t, const char *used,
+			      const char *ca, const char *csr, json_t **a, long *status)
+{
+	char why[256] = "";
+	json_t *req = json_pack("{s:s, s:s, s:s, s:I, s:s}", "token_id", t->id, "secret", t->secret,
+				"address", c->cluster_address, "failure_domain",
+				(json_int_t)c->failure_domain, "csr", csr);
+	char *body = req != NULL ? json_dumps(req, JSON_COMPACT) : NULL;
+
+	*a = NULL;
+	if (body != NULL && join_request(used, "POST", "/api/v1/cluster/join", ca, body, a, status,
+					 why, sizeof(why)) < 0)
+		(void)fprintf(stderr, "creekctl: joining through %s failed: %s\n", used, why);
+	free(body);
+	json_decref(req);
+}
+
 int cmd_join(const struct ctl *c)
 {
 	struct cluster_token t;
-	char why[256] = "";
-	char body[512];
+	struct cr_err err = { 0 };
 	char moved_store[1300] = "";
 	json_t *a = NULL;
 	long status = 0;
 	const char *used;
 	char *ca = NULL;
+	char *key = NULL;
+	char *csr = NULL;
 	int lock;
 	int rc = join_args(c, &t);
 
@@ -353,20 +383,23 @@ int cmd_join(const struct ctl *c)
 		return 1;
 	}
 	used = find_member(&t, &ca);
-	(void)snprintf(body, sizeof(body),
-		       "{\"token_id\": \"%s\", \"secret\": \"%s\", \"address\": \"%s\", "
-		       "\"failure_domain\": %u}",
-		       t.id, t.secret, c->cluster_address, c->failure_domain);
-	if (used != NULL && join_request(used, "POST", "/api/v1/cluster/join", ca, body, &a,
-					 &status, why, sizeof(why)) < 0)
-		(void)fprintf(stderr, "creekctl: joining through %s failed: %s\n", used, why);
+	if (used != NULL && cluster_csr_new(&key, &csr, &err) < 0) {
+		(void)fprintf(stderr, "creekctl: %s\n", err.msg);
+		used = NULL;
+	}
+	if (used != NULL)
+		request_admission(c, &t, used, ca, csr, &a, &status);
 	free(ca);
+	free(csr);
 	if (used == NULL || a == NULL)
 		rc = 1;
 	else if (status != 201)
 		rc = ctl_api_error(a, status);
 	else
-		rc = install_admission(c, a, moved_store, sizeof(moved_store)) < 0 ? 1 : 0;
+		rc = install_admission(c, a, key, moved_store, sizeof(moved_store)) < 0 ? 1 : 0;
+	if (key != NULL)
+		OPENSSL_cleanse(key, strlen(key));
+	free(key);
 	if (rc == 0)
 		printf("admitted as node %s through %s\n", ctl_str(a, "id", NULL), used);
 	json_decref(a);

@@ -17,6 +17,7 @@
 #include "../cluster/file_sync.h"
 #include "../cluster/forward.h"
 #include "../cluster/join.h"
+#include "../cluster/operator.h"
 #include "../cluster/proxy.h"
 #include "../cluster/scheduler.h"
 #include "../cluster/tls.h"
@@ -258,7 +259,7 @@ static int start_files(struct node *n, const struct node_config *cfg, struct cr_
 	char dir[4096];
 
 	(void)snprintf(dir, sizeof(dir), "%s/files", cfg->data_dir);
-	return storage_files_new(dir, node_crypto()->sha256, &n->file_store, err);
+	return storage_files_new(dir, node_files_sha256(), &n->file_store, err);
 }
 
 /* core/forms' question when a record names an uploaded file: its size,
@@ -312,6 +313,7 @@ static int start_store(struct node *n, const struct node_config *cfg, struct cr_
 					   .db_target = n->dialer.local_address,
 					   .http = peer_http,
 					   .http_arg = n };
+	uint64_t members[CLUSTER_MAX_NODES + 1];
 	int rc;
 
 	(void)snprintf(n->dialer.self_address, sizeof(n->dialer.self_address), "%s",
@@ -326,6 +328,12 @@ static int start_store(struct node *n, const struct node_config *cfg, struct cr_
 		return rc;
 	storage_engine_local_address(storage_engine_id(n->engine), cfg->cluster_address,
 				     n->dialer.local_address, sizeof(n->dialer.local_address));
+	/* Peers until the manager knows better: this node and its `members`. */
+	pc.members = members;
+	members[pc.n_members++] = storage_engine_id(n->engine);
+	for (unsigned i = 0; i < n->files.n_addresses; i++)
+		if (n->files.ids[i] != 0 && n->files.ids[i] != members[0])
+			members[pc.n_members++] = n->files.ids[i];
 	/* Peers must reach the store before anything waits for a leader. */
 	if (cfg->cluster_tls)
 		rc = cluster_proxy_start(n->tls, &pc, &n->proxy, err);
@@ -356,6 +364,10 @@ static int record(struct node *n, struct cr_err *err)
 	if (rc < 0)
 		return rc;
 	rc = cluster_node_record(n->store, n->web_ctx.node_id, n->address, n->failure_domain, err);
+	if (rc < 0)
+		return rc;
+	/* The leader checks an operator's forwarded writes against it. */
+	rc = cluster_operator_register(n->store, n->web_ctx.node_id, n->operator_token, err);
 	if (rc < 0)
 		return rc;
 	p = storage_text(id);
@@ -423,6 +435,7 @@ static int start_cluster(struct node *n, const struct node_config *cfg, struct c
 		.offline_after_ms = cfg->cluster_offline_after_ms,
 		.standbys = cfg->cluster_standbys,
 		.join_pending = n->files.join_id != 0,
+		.proxy = n->proxy,
 	};
 	const struct cluster_chore chores[] = {
 		{ "recycle-bins", purge_bins, n },
@@ -516,6 +529,7 @@ static void wire_engines(struct node *n, const struct node_config *cfg)
 	};
 	n->web_ctx.forms = &n->forms;
 	n->web_ctx.files = n->file_store;
+	web_uploads_new(cfg->max_uploads, cfg->max_uploads_per_account, &n->web_ctx.uploads);
 }
 
 int node_start(const struct node_config *cfg, struct node **out, struct cr_err *err)
@@ -530,6 +544,8 @@ int node_start(const struct node_config *cfg, struct node **out, struct cr_err *
 		.max_header = cfg->http_max_header,
 		.timeout_s = cfg->http_timeout_s,
 		.max_connections = cfg->http_max_connections,
+		.max_per_address = cfg->http_max_connections_per_address,
+		.header_timeout_s = cfg->http_header_timeout_s,
 		.ui_dir = cfg->ui_dir,
 	};
 	struct web_config tc = wc;
@@ -630,6 +646,7 @@ void node_stop(struct node *n)
 		log_warn("some cluster connections were still open at exit");
 	cluster_tls_free(n->tls);
 	storage_files_free(n->file_store);
+	web_uploads_free(n->web_ctx.uploads);
 	if (n->http_fd >= 0)
 		close(n->http_fd);
 	if (n->https_fd >= 0)

@@ -20,7 +20,7 @@ libsystemd-dev libcurl4-openssl-dev libsqlite3-dev liblz4-dev libzip-dev libexpa
 autoconf automake libtool debian-archive-keyring ca-certificates curl"
 
 test_pkgs="cppcheck libdqlite-dev libraft-dev libcmocka-dev go-dqlite python3 iproute2 chromium fonts-noto-cjk clang-format
-shellcheck clang-tidy wrk nginx-light nftables rpm rpmlint apt-utils debootstrap gnupg fakeroot
+shellcheck clang-tidy wrk slowhttptest sslscan nginx-light nftables rpm rpmlint apt-utils debootstrap gnupg fakeroot
 systemd util-linux"
 
 pkgs=$run_pkgs

@@ -22,7 +22,20 @@
 
 struct storage_files {
 	char root[ROOT_MAX_LEN];
-	storage_sha256_fn sha256;
+	const struct storage_sha256 *sha256;
+};
+
+#define UPLOADS_DIR ".uploads"
+
+struct storage_files_upload {
+	struct storage_files *f;
+	void *hash;     /* the SHA-256 state until commit or free */
+	int fd;         /* the temporary file; -1 once closed */
+	uint64_t len;   /* bytes written */
+	uint64_t max;   /* most bytes accepted */
+	int failed;     /* the first error, 0 while none */
+	bool is_placed; /* committed: the temporary name is gone */
+	char path[PATH_MAX_LEN];
 };
 
 bool storage_files_workspace_valid(const char *ws)
@@ -53,8 +66,28 @@ static int check_names(const char *ws, const char *sha, struct cr_err *err)
 	return 0;
 }
 
-int storage_files_new(const char *dir, storage_sha256_fn sha256, struct storage_files **out,
-		      struct cr_err *err)
+/* Empty <root>/.uploads: files there were left by a crash (only the
+ * process that opens the store writes there). */
+static void clear_uploads(const char *root)
+{
+	char dir[PATH_MAX_LEN];
+	DIR *d;
+	const struct dirent *e;
+
+	(void)snprintf(dir, sizeof(dir), "%s/" UPLOADS_DIR, root);
+	if (mkdir(dir, 0750) < 0 && errno != EEXIST)
+		return; /* storage_files_upload_new() reports it */
+	d = opendir(dir);
+	if (d == NULL)
+		return;
+	while ((e = readdir(d)) != NULL)
+		if (strncmp(e->d_name, CR_FILE_TMP_PREFIX, strlen(CR_FILE_TMP_PREFIX)) == 0)
+			(void)unlinkat(dirfd(d), e->d_name, 0);
+	(void)closedir(d);
+}
+
+int storage_files_new(const char *dir, const struct storage_sha256 *sha256,
+		      struct storage_files **out, struct cr_err *err)
 {
 	struct storage_files *f;
 	struct stat st;
@@ -66,6 +99,7 @@ int storage_files_new(const char *dir, storage_sha256_fn sha256, struct storage_
 				  strerror(errno));
 	if (stat(dir, &st) < 0 || !S_ISDIR(st.st_mode))
 		return cr_err_set(err, CR_EINVAL, "file store '%s' is not a directory", dir);
+	clear_uploads(dir);
 	f = cr_calloc(1, sizeof(*f));
 	(void)snprintf(f->root, sizeof(f->root), "%s", dir);
 	f->sha256 = sha256;
@@ -87,8 +121,10 @@ void storage_files_sha256_hex(const struct storage_files *f, const void *data, s
 			      char out[STORAGE_FILES_SHA256_HEX + 1])
 {
 	uint8_t d[32];
+	void *h = f->sha256->begin();
 
-	f->sha256(data, len, d);
+	f->sha256->update(h, data, len);
+	f->sha256->end(h, d);
 	cr_hex_encode(d, sizeof(d), out);
 }
 
@@ -242,6 +278,134 @@ bool storage_files_has(struct storage_files *f, const char *ws, const char *sha)
 	uint64_t size;
 
 	return storage_files_stat(f, ws, sha, &size, NULL) == 0;
+}
+
+/* ---- uploads ---- */
+
+int storage_files_upload_new(struct storage_files *f, uint64_t max,
+			     struct storage_files_upload **out, struct cr_err *err)
+{
+	struct storage_files_upload *u = cr_calloc(1, sizeof(*u));
+
+	(void)snprintf(u->path, sizeof(u->path), "%s/" UPLOADS_DIR "/" CR_FILE_TMP_PREFIX "XXXXXX",
+		       f->root);
+	u->fd = mkostemp(u->path, O_CLOEXEC);
+	if (u->fd < 0 || fchmod(u->fd, 0640) < 0) {
+		int e = errno;
+		if (u->fd >= 0) {
+			(void)close(u->fd);
+			(void)unlink(u->path);
+		}
+		free(u);
+		return cr_err_set(err, CR_EINTERNAL, "cannot make an upload's temporary file: %s",
+				  strerror(e));
+	}
+	u->f = f;
+	u->max = max;
+	u->hash = f->sha256->begin();
+	*out = u;
+	return 0;
+}
+
+static int upload_fail(struct storage_files_upload *u, int code, const char *why,
+		       struct cr_err *err)
+{
+	u->failed = code;
+	return cr_err_set(err, code, "%s", why);
+}
+
+int storage_files_upload_write(struct storage_files_upload *u, const void *data, size_t len,
+			       struct cr_err *err)
+{
+	const char *p = data;
+	size_t done = 0;
+
+	if (u->failed != 0 || u->hash == NULL)
+		return cr_err_set(err, u->failed != 0 ? u->failed : CR_EINVAL,
+				  "the upload failed or was committed already");
+	if (len > u->max - u->len)
+		return upload_fail(u, CR_ETOOBIG, "the file is larger than the upload limit", err);
+	while (done < len) {
+		ssize_t n = write(u->fd, p + done, len - done);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return upload_fail(u, CR_EINTERNAL, "cannot write an upload to disk", err);
+		done += (size_t)n;
+	}
+	u->f->sha256->update(u->hash, data, len);
+	u->len += len;
+	return 0;
+}
+
+uint64_t storage_files_upload_size(const struct storage_files_upload *u)
+{
+	return u->len;
+}
+
+/* The temporary file, complete and synced, renamed to ws/sha. */
+static int upload_place(struct storage_files_upload *u, const char *ws, const char *sha,
+			struct cr_err *err)
+{
+	char ws_dir[PATH_MAX_LEN], dir[PATH_MAX_LEN], path[PATH_MAX_LEN];
+	struct stat st;
+
+	file_path(u->f, ws, sha, false, path);
+	if (stat(path, &st) == 0 && S_ISREG(st.st_mode) && (uint64_t)st.st_size == u->len)
+		return 0; /* there already; free() removes the copy */
+	(void)snprintf(ws_dir, sizeof(ws_dir), "%s/%s", u->f->root, ws);
+	file_path(u->f, ws, sha, true, dir);
+	if (make_dir(ws_dir, u->f->root) < 0 || make_dir(dir, ws_dir) < 0)
+		return cr_err_set(err, CR_EINTERNAL, "cannot make the file's directory: %s",
+				  strerror(errno));
+	if (fsync(u->fd) < 0 || rename(u->path, path) < 0)
+		return cr_err_set(err, CR_EINTERNAL, "cannot store the file: %s", strerror(errno));
+	u->is_placed = true;
+	if (cr_file_sync_dir(dir) < 0)
+		return cr_err_set(err, CR_EINTERNAL, "cannot sync the file's directory: %s",
+				  strerror(errno));
+	return 0;
+}
+
+int storage_files_upload_commit(struct storage_files_upload *u, const char *ws,
+				const char *want_sha, char sha_out[STORAGE_FILES_SHA256_HEX + 1],
+				struct cr_err *err)
+{
+	char sha[STORAGE_FILES_SHA256_HEX + 1];
+	uint8_t d[32];
+	int rc = want_sha != NULL ? check_names(ws, want_sha, err) : check_ws(ws, err);
+
+	if (rc < 0)
+		return rc;
+	if (u->failed != 0 || u->hash == NULL)
+		return cr_err_set(err, u->failed != 0 ? u->failed : CR_EINVAL,
+				  "the upload failed or was committed already");
+	u->f->sha256->end(u->hash, d);
+	u->hash = NULL;
+	cr_hex_encode(d, sizeof(d), sha);
+	if (want_sha != NULL && strcmp(sha, want_sha) != 0)
+		return upload_fail(u, CR_EINVAL, "the bytes' SHA-256 is not the file's name", err);
+	rc = upload_place(u, ws, sha, err);
+	if (rc < 0) {
+		u->failed = rc;
+		return rc;
+	}
+	memcpy(sha_out, sha, sizeof(sha));
+	return 0;
+}
+
+void storage_files_upload_free(struct storage_files_upload *u)
+{
+	uint8_t d[32];
+
+	if (u == NULL)
+		return;
+	if (u->hash != NULL)
+		u->f->sha256->end(u->hash, d);
+	(void)close(u->fd);
+	if (!u->is_placed)
+		(void)unlink(u->path);
+	free(u);
 }
 
 /* ---- listings ---- */

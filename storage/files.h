@@ -15,9 +15,15 @@
  * 64 lower hex digits) before any path is made, whoever the caller: nothing
  * from a client or a peer can reach outside the tree.
  *
+ * An upload is streamed in (storage_files_upload_*): its bytes go to a
+ * temporary file in <root>/.uploads as they arrive and are hashed on the
+ * way, so the node never holds a whole file in memory; committing renames
+ * it into place. .uploads is emptied when the store opens (one process
+ * owns a data dir: what is there was left by a crash).
+ *
  * Copies on the other nodes are cluster/file_sync.h's business; this store
- * only knows its own disk. The SHA-256 comes from a function given at
- * creation (node/ hands OpenSSL's in; storage does not link it).
+ * only knows its own disk. SHA-256 comes from functions given at creation
+ * (node/ hands OpenSSL's in; storage does not link it).
  * Any thread may call every function; the store holds no mutable state. */
 #ifndef CREEK_STORAGE_FILES_H
 #define CREEK_STORAGE_FILES_H
@@ -38,15 +44,21 @@
 /* Temporary files older than this are left by a crash: listings remove them. */
 #define STORAGE_FILES_TMP_MAX_AGE_S 86400
 
-/* SHA-256 of len bytes into out. Must be callable from any thread. */
-typedef void (*storage_sha256_fn)(const void *data, size_t len, uint8_t out[32]);
+/* SHA-256 in steps; every function callable from any thread. begin makes
+ * a state (aborting when memory runs out, as cr_malloc does), update adds
+ * bytes, end writes the digest and frees the state. */
+struct storage_sha256 {
+	void *(*begin)(void);
+	void (*update)(void *state, const void *data, size_t len);
+	void (*end)(void *state, uint8_t out[32]);
+};
 
 struct storage_files;
 
 /* Open (creating it 0750 if missing) the store rooted at dir. sha256 is
- * borrowed (a function). CR_EINVAL: dir is not a usable directory. */
-int storage_files_new(const char *dir, storage_sha256_fn sha256, struct storage_files **out,
-		      struct cr_err *err);
+ * borrowed for the store's life. CR_EINVAL: dir is not a usable directory. */
+int storage_files_new(const char *dir, const struct storage_sha256 *sha256,
+		      struct storage_files **out, struct cr_err *err);
 void storage_files_free(struct storage_files *f); /* NULL is a no-op */
 
 /* The root directory (borrowed, valid for the store's life). */
@@ -84,6 +96,34 @@ int storage_files_stat(struct storage_files *f, const char *ws, const char *sha,
 		       struct cr_err *err);
 /* This node has the file (false for bad names). */
 bool storage_files_has(struct storage_files *f, const char *ws, const char *sha);
+
+/* ---- uploads: a file streamed in ---- */
+
+struct storage_files_upload;
+
+/* Begin receiving a file of at most max bytes: an empty temporary file
+ * (O_CLOEXEC, 0640) under <root>/.uploads. The caller frees the upload.
+ * CR_EINTERNAL: the disk refused. */
+int storage_files_upload_new(struct storage_files *f, uint64_t max,
+			     struct storage_files_upload **out, struct cr_err *err);
+/* Append len bytes (written to disk and hashed; nothing is kept in
+ * memory). CR_ETOOBIG: past max (nothing of this call is written);
+ * CR_EINTERNAL: the disk refused. After an error the upload is failed and
+ * every later write and commit returns that error again. */
+int storage_files_upload_write(struct storage_files_upload *u, const void *data, size_t len,
+			       struct cr_err *err);
+/* Bytes written so far. */
+uint64_t storage_files_upload_size(const struct storage_files_upload *u);
+/* Put the file into place as ws/<its SHA-256> (fsynced, renamed, the
+ * directory fsynced; nothing is done if the store has it already) and
+ * write its hash to sha_out. want_sha NULL: any; else CR_EINVAL if the
+ * bytes do not hash to it (nothing is stored). Once only; CR_EINVAL also
+ * for a bad name; CR_EINTERNAL: the disk refused. */
+int storage_files_upload_commit(struct storage_files_upload *u, const char *ws,
+				const char *want_sha, char sha_out[STORAGE_FILES_SHA256_HEX + 1],
+				struct cr_err *err);
+/* Remove the temporary file (if not committed) and free. NULL: no-op. */
+void storage_files_upload_free(struct storage_files_upload *u);
 
 /* ---- listings, for repair ---- */
 

@@ -10,6 +10,7 @@
 #include "../cluster/cluster.h"
 #include "../cluster/join.h"
 #include "../cluster/scheduler.h"
+#include "../cluster/tls.h"
 #include "../lib/file.h"
 #include "../lib/log.h"
 #include "../lib/parse.h"
@@ -194,7 +195,11 @@ static void join_ca(struct web_request *req)
 		web_reply_error(req, CR_EINTERNAL, "the cluster CA cannot be read");
 		return;
 	}
-	web_reply_json(req, 200, json_pack("{s:s}", "ca_crt", ca));
+	/* can_admit: whether this member signs joining nodes' requests (it
+	 * holds the CA key); a joining node sends its token only to one that does. */
+	web_reply_json(req, 200,
+		       json_pack("{s:s, s:b}", "ca_crt", ca, "can_admit",
+				 cluster_ca_can_sign(req->ctx->cluster_dir)));
 	free(ca);
 }
 
@@ -203,7 +208,9 @@ static void join_post(struct web_request *req)
 	const char *token_id = json_string_value(json_object_get(req->json, "token_id"));
 	const char *secret = json_string_value(json_object_get(req->json, "secret"));
 	const char *address = json_string_value(json_object_get(req->json, "address"));
+	const char *csr = json_string_value(json_object_get(req->json, "csr"));
 	json_t *domain = json_object_get(req->json, "failure_domain");
+	struct cluster_join_request jr = { token_id, secret, address, 0, csr };
 	struct cluster_admission a;
 	struct cr_err err = { 0 };
 	json_t *members;
@@ -211,30 +218,33 @@ static void join_post(struct web_request *req)
 
 	if (!has_cluster(req))
 		return;
-	if (token_id == NULL || secret == NULL || address == NULL ||
+	if (token_id == NULL || secret == NULL || address == NULL || csr == NULL ||
 	    (domain != NULL && (!json_is_integer(domain) || json_integer_value(domain) < 0 ||
 				json_integer_value(domain) > 65535))) {
 		web_reply_error(
 		    req, CR_EINVAL,
 		    "expected {\"token_id\", \"secret\", \"address\": \"a.b.c.d:port\", "
-		    "\"failure_domain\": 0-65535 (optional)}");
+		    "\"csr\": \"<PEM certificate request>\", \"failure_domain\": 0-65535 "
+		    "(optional)}");
 		return;
 	}
-	rc = cluster_admit(req->ctx->store, req->ctx->cluster, req->ctx->cluster_dir, token_id,
-			   secret, address,
-			   domain != NULL ? (unsigned)json_integer_value(domain) : 0, &a, &err);
+	jr.failure_domain = domain != NULL ? (unsigned)json_integer_value(domain) : 0;
+	rc =
+	    cluster_admit(req->ctx->store, req->ctx->cluster, req->ctx->cluster_dir, &jr, &a, &err);
 	if (rc < 0) {
-		log_warn("join refused for '%s': %s", address, err.msg);
+		web_security_event(req, CR_LOG_WARN, "join_refused", NULL, "address '%s': %s",
+				   address, err.msg);
 		web_reply_error(req, rc, "%s", err.msg);
 		return;
 	}
 	members = json_array();
 	for (unsigned i = 0; i < a.n_addresses; i++)
 		json_array_append_new(members, json_string(a.addresses[i]));
+	/* The certificate only: the node's key never left it, and the CA's
+	 * key is never sent. */
 	web_reply_json(req, 201,
-		       json_pack("{s:o, s:s, s:s, s:s, s:s, s:o}", "id", id_json(a.id), "ca_crt",
-				 a.ca_crt, "ca_key", a.ca_key, "node_crt", a.node_crt, "node_key",
-				 a.node_key, "members", members));
+		       json_pack("{s:o, s:s, s:s, s:o}", "id", id_json(a.id), "ca_crt", a.ca_crt,
+				 "node_crt", a.node_crt, "members", members));
 	cluster_admission_free(&a);
 }
 

@@ -3,8 +3,12 @@
  *   POST /api/v1/workspaces/{ws}/files      a member uploads a file (raw
  *        body; X-Creek-File-Name: percent-encoded UTF-8; Content-Type: its
  *        media type) -> 201 {"sha256", "name", "size", "type"}. Handled on
- *        the node that receives it (nothing goes into dqlite): stored here,
- *        then copied to the other members (cluster/file_sync.h).
+ *        the node that receives it (nothing goes into dqlite): the body
+ *        streams to a temporary file as it comes (server.c), is put into
+ *        place here, then copied to the other members (cluster/file_sync.h).
+ *        The workspace's database keeps who uploaded it, with its name
+ *        and type (core/forms/uploads.c): a record may name it only if
+ *        the caller uploaded it or the record held it already.
  *   /api/v1/cluster/files...                the copies between nodes, on the
  *        cluster port only (WEB_PERM_PEER); see cluster/file_sync.h.
  *
@@ -16,11 +20,14 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/mman.h>
 #include <unistd.h>
 
 #include "../cluster/file_sync.h"
+#include "../core/forms/forms.h"
 #include "../lib/log.h"
 #include "../lib/text.h"
+#include "../lib/time.h"
 #include "../storage/files.h"
 #include "web_int.h"
 
@@ -70,6 +77,10 @@ static int file_name(struct web_request *req, const char **out, struct cr_err *e
 				  WEB_FILE_NAME_MAX);
 	if (strpbrk(name, "/\\") != NULL)
 		return cr_err_set(err, CR_EINVAL, "the file's name must not contain / or \\");
+	if (cr_utf8_has_bidi_controls(name))
+		return cr_err_set(
+		    err, CR_EINVAL,
+		    "the file's name must not hold text-direction controls (U+202E...)");
 	*out = name;
 	return 0;
 }
@@ -115,11 +126,35 @@ static int media_type(const char *s, char out[WEB_FILE_TYPE_MAX + 1], struct cr_
 	return 0;
 }
 
+/* Copy the stored ws/sha (size bytes) to the other members, read through
+ * a mapping of this node's copy: page cache the kernel may drop, not heap. */
+static int push_copies(const struct web_request *req, const char *ws, const char *sha,
+		       struct cr_err *err)
+{
+	const struct web_context *ctx = req->ctx;
+	uint64_t size = 0;
+	void *map = NULL;
+	int fd = -1;
+	int rc = storage_files_open(ctx->files, ws, sha, &fd, &size, err);
+
+	if (rc < 0)
+		return rc;
+	if (size > 0)
+		map = mmap(NULL, (size_t)size, PROT_READ, MAP_PRIVATE, fd, 0);
+	(void)close(fd);
+	if (map == MAP_FAILED)
+		return cr_err_set(err, CR_EINTERNAL, "cannot read the stored file");
+	rc = cluster_file_sync_push(ctx->file_sync, ws, sha, map != NULL ? map : "", (size_t)size,
+				    err);
+	if (map != NULL)
+		(void)munmap(map, (size_t)size);
+	return rc > 0 ? 0 : rc;
+}
+
 static void files_post(struct web_request *req)
 {
 	const struct web_context *ctx = req->ctx;
 	const char *ws = req->params[0];
-	const char *data = req->body.data != NULL ? req->body.data : "";
 	const char *name = NULL;
 	const char *raw_type =
 	    MHD_lookup_connection_value(req->conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_TYPE);
@@ -128,7 +163,7 @@ static void files_post(struct web_request *req)
 	struct cr_err err = { 0 };
 	int rc;
 
-	if (ctx->files == NULL) {
+	if (ctx->files == NULL || req->upload == NULL) {
 		web_reply_error(req, CR_EUNAVAIL, "files are not stored on this node");
 		return;
 	}
@@ -136,22 +171,24 @@ static void files_post(struct web_request *req)
 	if (rc == 0 && raw_type != NULL && raw_type[0] != '\0')
 		rc = media_type(raw_type, type, &err);
 	if (rc == 0) {
-		rc = storage_files_put(ctx->files, ws, data, req->body.len, sha, &err);
+		rc = storage_files_upload_commit(req->upload, ws, NULL, sha, &err);
 		if (rc < 0)
 			log_err("cannot store a file of workspace '%s': %s", ws, err.msg);
 	}
-	if (rc == 0 && ctx->file_sync != NULL) {
-		rc = cluster_file_sync_push(ctx->file_sync, ws, sha, data, req->body.len, &err);
-		if (rc > 0)
-			rc = 0;
-	}
+	if (rc == 0 && ctx->file_sync != NULL)
+		rc = push_copies(req, ws, sha, &err);
+	/* the caller's until a record takes it; records keep this name and type */
+	if (rc == 0 && ctx->forms != NULL)
+		rc = fm_upload_add(ctx->forms, &req->actor, sha, name, type,
+				   (int64_t)storage_files_upload_size(req->upload), cr_wall_us(),
+				   &err);
 	if (rc < 0) {
 		web_reply_error(req, rc, "%s", err.msg);
 		return;
 	}
 	web_reply_json(req, 201,
 		       json_pack("{s:s, s:s, s:I, s:s}", "sha256", sha, "name", name, "size",
-				 (json_int_t)req->body.len, "type", type));
+				 (json_int_t)storage_files_upload_size(req->upload), "type", type));
 }
 
 /* ---- the routes between nodes ---- */
@@ -253,14 +290,15 @@ static void peer_file_get(struct web_request *req)
 static void peer_file_put(struct web_request *req)
 {
 	const char *ws, *sha;
+	char got[STORAGE_FILES_SHA256_HEX + 1];
 	struct cr_err err = { 0 };
 	int rc;
 
 	if (!peer_names(req, &ws, &sha))
 		return;
-	rc = storage_files_put_checked(req->ctx->files, ws, sha,
-				       req->body.data != NULL ? req->body.data : "", req->body.len,
-				       &err);
+	rc = req->upload != NULL
+		 ? storage_files_upload_commit(req->upload, ws, sha, got, &err)
+		 : cr_err_set(&err, CR_EUNAVAIL, "files are not stored on this node");
 	if (rc < 0 && rc != CR_EINVAL)
 		log_err("cannot store a peer's copy of file %s of '%s': %s", sha, ws, err.msg);
 	web_reply_result(req, rc, &err, 204, NULL);

@@ -251,17 +251,46 @@ static void invite_register(struct web_request *req)
 	struct cr_err err = { 0 };
 	json_t *ws = NULL;
 	int64_t now = cr_wall_us();
+	unsigned retry = 0;
 	int rc;
 
 	if (id == NULL)
 		return;
 	rc = id_invite_register(id, req->params[0], &in, req->client_address, now, &account, &ws,
-				&session, &err);
+				&session, &retry, &err);
 	if (rc < 0) {
-		web_reply_error(req, rc, "%s", err.msg);
+		reply_throttled(req, rc, &err, retry);
 		return;
 	}
 	reply_session(req, 201, &account, &session, json_pack("{s:o}", "workspace", ws), now);
+}
+
+/* The account's side of an invitation to join a workspace. */
+static void my_invitations_get(struct web_request *req)
+{
+	struct cr_err err = { 0 };
+	json_t *out = NULL;
+	int rc = id_invitations_mine(req->ctx->identity, &req->actor, cr_wall_us(), &out, &err);
+
+	web_reply_result(req, rc, &err, 200, out);
+}
+
+static void my_invitation_accept(struct web_request *req)
+{
+	struct cr_err err = { 0 };
+	json_t *out = NULL;
+	int rc = id_invitation_accept(req->ctx->identity, &req->actor, req->params[0], cr_wall_us(),
+				      &out, &err);
+
+	web_reply_result(req, rc, &err, 200, out);
+}
+
+static void my_invitation_delete(struct web_request *req)
+{
+	struct cr_err err = { 0 };
+	int rc = id_invitation_decline(req->ctx->identity, &req->actor, req->params[0], &err);
+
+	web_reply_result(req, rc, &err, 204, NULL);
 }
 
 static void workspace_get(struct web_request *req)
@@ -335,6 +364,20 @@ const struct web_route web_routes_identity[] = {
 	  .body = WEB_BODY_JSON,
 	  .is_write = true,
 	  .before_password_change = true },
+	{ .methods = WEB_GET | WEB_HEAD,
+	  .pattern = "/api/v1/me/invitations",
+	  .handler = my_invitations_get,
+	  .permission = WEB_PERM_SESSION },
+	{ .methods = WEB_DELETE,
+	  .pattern = "/api/v1/me/invitations/{workspace}",
+	  .handler = my_invitation_delete,
+	  .permission = WEB_PERM_SESSION,
+	  .is_write = true },
+	{ .methods = WEB_POST,
+	  .pattern = "/api/v1/me/invitations/{workspace}/accept",
+	  .handler = my_invitation_accept,
+	  .permission = WEB_PERM_SESSION,
+	  .is_write = true },
 	{ .methods = WEB_PUT,
 	  .pattern = "/api/v1/me/password",
 	  .handler = me_password,

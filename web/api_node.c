@@ -1,7 +1,9 @@
 /* web/api_node.c: this node's health and the operator's log level.
  *
  * GET /api/v1/health answers 200 when the store answers, 503 (same body,
- * "status": "degraded") when it does not, so a load balancer can use it. */
+ * "status": "degraded") when it does not, so a load balancer can use it.
+ * Only the status to anyone; the node, leader, store, versions and times
+ * to those who may see the cluster (web_may_see_cluster()). */
 #define LOG_MODULE "web"
 #include "web_int.h"
 
@@ -95,6 +97,11 @@ static void health_get(struct web_request *req)
 	json_t *body;
 
 	check_store(ctx, &h);
+	if (!web_may_see_cluster(req)) {
+		web_reply_json(req, h.is_reachable ? 200 : 503,
+			       json_pack("{s:s}", "status", h.is_reachable ? "ok" : "degraded"));
+		return;
+	}
 	cr_format_utc(ctx->started_us, started, sizeof(started));
 	if (h.leader_id != 0 && h.leader[0] != '\0')
 		leader = json_pack("{s:o, s:s}", "id", id_json(h.leader_id), "address", h.leader);

@@ -113,6 +113,14 @@ static int invite_revoke(const struct identity *id, const struct id_actor *a, in
 	return id_invite_revoke(id, a, oid, err);
 }
 
+static int key_rotate(const struct identity *id, const struct id_actor *a, int64_t oid,
+		      const json_t *b, const char *r, json_t **out, struct cr_err *err)
+{
+	(void)b;
+	(void)r;
+	return id_api_key_rotate(id, a, oid, cr_wall_us(), out, err);
+}
+
 static int key_revoke(const struct identity *id, const struct id_actor *a, int64_t oid,
 		      const char *r, struct cr_err *err)
 {
@@ -221,6 +229,16 @@ static void account_search(struct web_request *req)
 	web_reply_result(req, rc, &err, 200, out);
 }
 
+static void invitations_post(struct web_request *req)
+{
+	struct cr_err err = { 0 };
+	json_t *out = NULL;
+	int rc = id_invitation_create(ID(req), req->json, cr_wall_us(), &out, &err);
+
+	/* 202: sent; whether the account exists is not said. */
+	web_reply_result(req, rc, &err, 202, out);
+}
+
 /* ---- the rest: one line each ---- */
 
 static void departments_get(struct web_request *req)
@@ -291,6 +309,10 @@ static void api_keys_post(struct web_request *req)
 {
 	do_create(req, key_create);
 }
+static void api_key_rotate(struct web_request *req)
+{
+	do_update(req, key_rotate);
+}
 static void api_key_delete(struct web_request *req)
 {
 	do_delete(req, key_revoke);
@@ -317,6 +339,11 @@ const struct web_route web_routes_org[] = {
 	  .handler = api_key_delete,
 	  .permission = WEB_PERM_WORKSPACE,
 	  .is_write = true },
+	{ .methods = WEB_POST,
+	  .pattern = "/api/v1/workspaces/{ws}/api-keys/{id}/rotate",
+	  .handler = api_key_rotate,
+	  .permission = WEB_PERM_WORKSPACE,
+	  .is_write = true },
 	{ .methods = WEB_GET | WEB_HEAD,
 	  .pattern = "/api/v1/workspaces/{ws}/departments",
 	  .handler = departments_get,
@@ -337,6 +364,12 @@ const struct web_route web_routes_org[] = {
 	  .pattern = "/api/v1/workspaces/{ws}/departments/{id}",
 	  .handler = department_delete,
 	  .permission = WEB_PERM_WORKSPACE_KEY,
+	  .is_write = true },
+	{ .methods = WEB_POST,
+	  .pattern = "/api/v1/workspaces/{ws}/invitations",
+	  .handler = invitations_post,
+	  .permission = WEB_PERM_WORKSPACE,
+	  .body = WEB_BODY_JSON,
 	  .is_write = true },
 	{ .methods = WEB_GET | WEB_HEAD,
 	  .pattern = "/api/v1/workspaces/{ws}/invite-links",

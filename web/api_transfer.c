@@ -56,11 +56,15 @@ static void records_import(struct web_request *req)
 	cr_buf_init(&file, 1);
 	/* a large file comes as an upload first (POST /files), named here */
 	if (json_object_get(req->json, "file") != NULL) {
+		json_t *mine = NULL;
 		if (sha == NULL)
 			rc =
 			    cr_err_set(&err, CR_EINVAL, "'file' must be an uploaded file's sha256");
-		else
+		else /* the caller's own upload: a hash alone opens nothing */
+			rc = fm_upload_find(FM(req), sha, &mine, &err);
+		if (rc == 0)
 			rc = web_files_read(req, req->actor.workspace_id, sha, &file, &err);
+		json_decref(mine);
 		if (rc == CR_ENOTFOUND || (rc == CR_EINVAL && sha != NULL))
 			rc = cr_err_set(&err, CR_EINVAL, "no uploaded file %.64s in this workspace",
 					sha);

@@ -14,6 +14,7 @@
 #include <strings.h>
 
 #include "../core/identity/account.h"
+#include "../core/identity/workspace.h"
 #include "../lib/text.h"
 #include "../lib/time.h"
 #include "web_int.h"
@@ -92,6 +93,8 @@ bool web_auth(struct web_request *req, const struct web_route *route)
 			return false;
 		}
 		rc = id_api_key_check(id, authz + 7, ws, &req->actor, &err);
+		if (rc == 0) /* an expired key stops; a used one says when */
+			rc = id_api_key_use(id, authz + 7, cr_wall_us(), &err);
 		if (rc < 0)
 			web_reply_error(req, rc, "%s", err.msg);
 		return rc == 0;
@@ -194,4 +197,19 @@ bool web_param_id(struct web_request *req, unsigned i, int64_t *out)
 	}
 	*out = v;
 	return true;
+}
+
+bool web_may_see_cluster(struct web_request *req)
+{
+	const struct identity *id = req->ctx->identity;
+	struct id_actor actor;
+
+	if (req->is_local)
+		return true;
+	if (id == NULL ||
+	    id_session_check(id,
+			     MHD_lookup_connection_value(req->conn, MHD_COOKIE_KIND, COOKIE_NAME),
+			     NULL, cr_wall_us(), &actor, NULL) < 0)
+		return false;
+	return actor.account.is_installation_admin;
 }

@@ -2,8 +2,10 @@
  * leader's creekd, whose single writer batches the writes of every node.
  *
  * The request goes over the cluster port with its request id (the
- * client's Idempotency-Key or one made up here) and whether its client was
- * local. If no answer comes (the leader died, or leadership moved), it is
+ * client's Idempotency-Key or one made up here) and the client's own
+ * credentials (session cookie, API key, CSRF token, operator token): the
+ * leader checks them itself, so nothing this node concluded about the
+ * client travels as a claim. If no answer comes (the leader died, or leadership moved), it is
  * sent again under the same id to whoever leads then, until the write
  * timeout: the writer's request table makes the retry apply at most once,
  * and answers it as the first run was answered (storage/writer.h).
@@ -16,6 +18,7 @@
 
 #include "../cluster/cluster.h"
 #include "../cluster/forward.h"
+#include "../cluster/operator.h"
 #include "../lib/log.h"
 #include "../lib/text.h"
 #include "../lib/time.h"
@@ -78,19 +81,49 @@ static void credential_header(struct web_request *req, const char *name, char *o
 		(void)snprintf(out, len, "X-Creek-None: 1");
 }
 
+/* The receiving end, on the cluster port: a forwarded write carries the
+ * client's operator token, if any, and this node checks it against the
+ * members' tokens in the store (cluster/operator.h). true once answered:
+ * 503 when the store cannot tell, so that the forwarding node retries. */
+static bool accept_forwarded(struct web_request *req)
+{
+	const char *token =
+	    MHD_lookup_connection_value(req->conn, MHD_HEADER_KIND, "X-Creek-Operator");
+	struct cr_err err = { 0 };
+	uint64_t id = 0;
+	int rc;
+
+	req->is_local = false;
+	if (token == NULL || req->ctx->cluster == NULL)
+		return false;
+	rc = cluster_operator_check(req->ctx->store, req->ctx->cluster, token, &id, &err);
+	if (rc == CR_EDENIED) {
+		log_warn("a forwarded write's operator token is no member's: %s", err.msg);
+		return false;
+	}
+	if (rc < 0) {
+		web_reply_error(req, CR_EUNAVAIL, "the operator's token cannot be checked now");
+		return true;
+	}
+	req->is_local = true;
+	return false;
+}
+
 bool web_forward_if_needed(struct web_request *req)
 {
 	const struct web_context *ctx = req->ctx;
 	uint64_t deadline;
 	char rid_header[WEB_REQUEST_ID_MAX + 32];
 	char client_header[96];
-	char cookie[1024], authz[256], csrf[128];
+	char cookie[1024], authz[256], csrf[128], operator[CLUSTER_OPERATOR_TOKEN_MAX + 32];
 	struct cr_err err = { 0 };
 	/* refused connections are cheap: look often */
 	struct cr_backoff backoff = CR_BACKOFF(10, 50);
 
 	make_request_id(req);
-	if (ctx->cluster == NULL || ctx->forwarder == NULL || req->kind == WEB_KIND_PEER)
+	if (req->kind == WEB_KIND_PEER)
+		return accept_forwarded(req);
+	if (ctx->cluster == NULL || ctx->forwarder == NULL)
 		return false;
 	deadline = cr_now_ms() + (ctx->write_timeout_ms > 0 ? ctx->write_timeout_ms : 15000);
 	(void)snprintf(rid_header, sizeof(rid_header), "X-Creek-Request-Id: %s", req->request_id);
@@ -99,17 +132,15 @@ bool web_forward_if_needed(struct web_request *req)
 	credential_header(req, MHD_HTTP_HEADER_COOKIE, cookie, sizeof(cookie));
 	credential_header(req, MHD_HTTP_HEADER_AUTHORIZATION, authz, sizeof(authz));
 	credential_header(req, "X-Creek-CSRF", csrf, sizeof(csrf));
+	credential_header(req, "X-Creek-Operator", operator, sizeof(operator));
 	for (;;) {
 		char leader[CLUSTER_ADDRESS_MAX];
 		struct cluster_http_response resp;
 		struct cluster_http_request fr = {
 			.method = web_method_name(req->method), /* a write route's */
 			.path = req->path,
-			.headers = { rid_header,
-				     req->is_local ? "X-Creek-Origin-Local: 1"
-						   : "X-Creek-Origin-Local: 0",
-				     "Content-Type: application/json", client_header, cookie, authz,
-				     csrf },
+			.headers = { rid_header, operator, "Content-Type: application/json",
+				     client_header, cookie, authz, csrf },
 			.n_headers = 7,
 			.body = req->body.len > 0 ? req->body.data : NULL,
 			.body_len = req->body.len,
@@ -134,6 +165,7 @@ bool web_forward_if_needed(struct web_request *req)
 		fr.keep_waiting_arg = &sl;
 		rc = cluster_http(ctx->forwarder, &fr, &resp, &err);
 		if (rc == 0 && resp.status != 503) {
+			req->is_audited = true; /* the leader logs its security event */
 			relay(req, &resp);
 			cr_buf_close(&resp.body);
 			return true;

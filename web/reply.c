@@ -1,14 +1,20 @@
 /* web/reply.c: JSON answers, the error shape, and the headers every answer
- * carries. The one table mapping Creek's error codes to HTTP statuses. */
+ * carries. The one table mapping Creek's error codes to HTTP statuses, and
+ * the one place that decides what of an error a client may read: an
+ * internal failure, an unavailable store or an unsettled write is answered
+ * in general words and a log id, its detail (SQL, store addresses, paths)
+ * going only to the log under that id. The security events' log lines. */
 #define LOG_MODULE "web"
 #include "web_int.h"
 
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/random.h>
 
 #include "../lib/log.h"
 #include "../lib/mem.h"
+#include "../lib/text.h"
 
 /* Strict: scripts, styles, fonts and images only from this origin; no
  * framing; no plugins. The UI build is made to run under it. */
@@ -141,13 +147,221 @@ void web_reply_http_error(struct web_request *req, unsigned status, const char *
 		       json_pack("{s:{s:s, s:s}}", "error", "code", code, "message", clean));
 }
 
-void web_reply_error(struct web_request *req, int code, const char *fmt, ...)
+const char *web_log_id(struct web_request *req)
 {
-	char msg[CR_ERR_MSG_MAX];
+	unsigned char b[WEB_LOG_ID_LEN / 2];
+
+	if (req->log_id[0] != '\0')
+		return req->log_id;
+	if (getrandom(b, sizeof(b), 0) != (ssize_t)sizeof(b))
+		memset(b, 0, sizeof(b)); /* an id shared by a few is still an id */
+	cr_hex_encode(b, sizeof(b), req->log_id);
+	return req->log_id;
+}
+
+/* The log fields of req (borrowed from it); actor may be NULL. */
+static struct cr_log_fields request_fields(struct web_request *req, const char *actor)
+{
+	const char *ws = req->actor.workspace_id[0] != '\0' ? req->actor.workspace_id : NULL;
+
+	if (actor == NULL && req->actor.via_api_key)
+		actor = "api-key";
+	else if (actor == NULL && req->actor.account.login[0] != '\0')
+		actor = req->actor.account.login;
+	return (struct cr_log_fields){ .request_id = web_log_id(req),
+				       .workspace = ws,
+				       .actor = actor,
+				       .client_address = req->client_address };
+}
+
+void web_security_event(struct web_request *req, enum cr_log_level level, const char *name,
+			const char *actor, const char *fmt, ...)
+{
+	const struct cr_log_fields *outer = cr_log_fields_get();
+	struct cr_log_fields f = request_fields(req, actor);
+	char what[CR_ERR_MSG_MAX];
 	va_list ap;
 
 	va_start(ap, fmt);
-	(void)vsnprintf(msg, sizeof(msg), fmt, ap);
+	(void)vsnprintf(what, sizeof(what), fmt, ap);
 	va_end(ap);
-	web_reply_http_error(req, web_status_for(code), cr_err_name(code), msg);
+	f.event = name;
+	req->is_audited = true;
+	cr_log_fields_set(&f);
+	CR_LOG_AT(level, "security: %s: %s; actor '%s', workspace '%s', client '%s', request %s",
+		  name, what, f.actor != NULL ? f.actor : "-",
+		  f.workspace != NULL ? f.workspace : "-", f.client_address, f.request_id);
+	cr_log_fields_set(outer);
+}
+
+/* The changes that are security events, logged when they succeed. Each
+ * pattern is a route row's (test_router checks that it exists). */
+const struct web_security_row web_security_rows[] = {
+	{ WEB_POST, "/api/v1/session", "sign_in", CR_LOG_INFO },
+	{ WEB_POST, "/api/v1/setup", "setup", CR_LOG_NOTICE },
+	{ WEB_POST, "/api/v1/invites/{token}/register", "account_registered", CR_LOG_NOTICE },
+	{ WEB_POST, "/api/v1/invites/{token}/accept", "invite_accepted", CR_LOG_NOTICE },
+	{ WEB_PUT, "/api/v1/me/password", "password_changed", CR_LOG_NOTICE },
+	{ WEB_PUT, "/api/v1/accounts/{login}/password", "password_reset", CR_LOG_NOTICE },
+	{ WEB_PUT, "/api/v1/workspaces/{ws}/members/{id}/password", "password_reset",
+	  CR_LOG_NOTICE },
+	{ WEB_POST, "/api/v1/workspaces/{ws}/members", "member_added", CR_LOG_NOTICE },
+	{ WEB_POST, "/api/v1/workspaces/{ws}/members/import", "members_imported", CR_LOG_NOTICE },
+	{ WEB_PATCH, "/api/v1/workspaces/{ws}/members/{id}", "member_changed", CR_LOG_NOTICE },
+	{ WEB_DELETE, "/api/v1/workspaces/{ws}/members/{id}", "member_removed", CR_LOG_NOTICE },
+	{ WEB_POST, "/api/v1/workspaces/{ws}/roles", "role_created", CR_LOG_NOTICE },
+	{ WEB_PATCH, "/api/v1/workspaces/{ws}/roles/{id}", "role_changed", CR_LOG_NOTICE },
+	{ WEB_DELETE, "/api/v1/workspaces/{ws}/roles/{id}", "role_deleted", CR_LOG_NOTICE },
+	{ WEB_POST, "/api/v1/workspaces/{ws}/permission-groups", "group_created", CR_LOG_NOTICE },
+	{ WEB_PATCH, "/api/v1/workspaces/{ws}/permission-groups/{id}", "group_changed",
+	  CR_LOG_NOTICE },
+	{ WEB_DELETE, "/api/v1/workspaces/{ws}/permission-groups/{id}", "group_deleted",
+	  CR_LOG_NOTICE },
+	{ WEB_POST, "/api/v1/workspaces/{ws}/api-keys", "api_key_created", CR_LOG_NOTICE },
+	{ WEB_DELETE, "/api/v1/workspaces/{ws}/api-keys/{id}", "api_key_revoked", CR_LOG_NOTICE },
+	{ WEB_POST, "/api/v1/workspaces/{ws}/apps/{id}/export", "records_exported", CR_LOG_NOTICE },
+	{ WEB_POST, "/api/v1/workspaces/{ws}/apps/{id}/import", "records_imported", CR_LOG_NOTICE },
+	{ WEB_POST, "/api/v1/cluster/tokens", "join_token_created", CR_LOG_NOTICE },
+	{ WEB_POST, "/api/v1/cluster/join", "node_joined", CR_LOG_NOTICE },
+	{ WEB_DELETE, "/api/v1/cluster/nodes/{id}", "node_removed", CR_LOG_NOTICE },
+	{ 0, NULL, NULL, CR_LOG_DEBUG },
+};
+
+static const struct web_security_row *security_row(const struct web_request *req,
+						   const char *pattern)
+{
+	for (const struct web_security_row *r = web_security_rows; r->pattern != NULL; r++)
+		if ((r->methods & (unsigned)req->method) != 0 && strcmp(r->pattern, pattern) == 0)
+			return r;
+	return NULL;
+}
+
+/* A refused change that a cross-site page could have sent: a session's
+ * change without its CSRF token, or from another site's page. */
+static bool is_forgery(struct web_request *req)
+{
+	const char *csrf = MHD_lookup_connection_value(req->conn, MHD_HEADER_KIND, "X-Creek-CSRF");
+
+	if (req->method == WEB_GET || req->method == WEB_HEAD || req->method == WEB_OPTIONS)
+		return false;
+	if (!web_origin_ok(req))
+		return true;
+	return req->actor.csrf_token[0] != '\0' &&
+	       (csrf == NULL || !cr_same_secret(csrf, req->actor.csrf_token));
+}
+
+/* The event of a refusal (status 4xx) on route pattern, or NULL; *level
+ * is warning unless it says otherwise. */
+static const char *refusal_event(struct web_request *req, const char *pattern,
+				 enum cr_log_level *level)
+{
+	bool is_sign_in = strcmp(pattern, "/api/v1/session") == 0 && req->method == WEB_POST;
+	bool has_credentials =
+	    MHD_lookup_connection_value(req->conn, MHD_HEADER_KIND, "Authorization") != NULL;
+
+	*level = CR_LOG_WARN;
+	if (is_sign_in && req->status == 429)
+		return "sign_in_throttled";
+	if (strcmp(pattern, "/api/v1/cluster/join") == 0)
+		return "join_refused";
+	if (req->status == 403 && is_forgery(req))
+		return "csrf_refused";
+	*level = CR_LOG_NOTICE;
+	if (is_sign_in && req->status == 401)
+		return "sign_in_failed";
+	if (req->status == 403)
+		return "access_denied";
+	if (req->status == 401 && has_credentials)
+		return "credentials_refused";
+	return NULL;
+}
+
+void web_security_audit(struct web_request *req)
+{
+	const struct web_route *route = NULL;
+	const struct web_security_row *row = NULL;
+	enum cr_log_level level = CR_LOG_NOTICE;
+	const char *event = NULL;
+	const char *method = web_method_name(req->method);
+	const char *login = json_string_value(json_object_get(req->json, "login"));
+	unsigned allow = 0;
+	bool is_ok = req->status >= 200 && req->status <= 299;
+
+	if (req->is_audited || strncmp(req->path, "/api/", 5) != 0 || req->status >= 500 ||
+	    (is_ok && (req->method == WEB_GET || req->method == WEB_HEAD)) ||
+	    web_route_find(req, &route, &allow) < 0)
+		return;
+	row = is_ok ? security_row(req, route->pattern) : NULL;
+	if (row != NULL) {
+		event = row->event;
+		level = row->level;
+	} else if (!is_ok) {
+		event = refusal_event(req, route->pattern, &level);
+	}
+	if (event == NULL)
+		return;
+	if (req->actor.account.login[0] != '\0' || req->actor.via_api_key)
+		login = NULL; /* who signed in, not a login named in the body */
+	web_security_event(req, level, event, login, "%s '%s' answered %u",
+			   method != NULL ? method : "?", req->path, req->status);
+}
+
+/* Errors whose text is for the log only: what the client reads instead. */
+static bool hide_detail(struct web_request *req, int code, const char *detail, char *msg,
+			size_t msg_len)
+{
+	const struct cr_log_fields *outer = cr_log_fields_get();
+	struct cr_log_fields f = request_fields(req, NULL);
+	const char *method = web_method_name(req->method);
+
+	if (code == CR_EUNAVAIL)
+		(void)snprintf(msg, msg_len,
+			       "the service is unavailable right now; nothing was written; try "
+			       "again (request %s)",
+			       f.request_id);
+	else if (code == CR_EUNKNOWN)
+		(void)snprintf(msg, msg_len,
+			       "the outcome of the change is unknown: repeat it with the same "
+			       "Idempotency-Key%s%s%s to apply it at most once (request %s)",
+			       req->request_id[0] ? " ('" : "", req->request_id,
+			       req->request_id[0] ? "')" : "", f.request_id);
+	else if (code == CR_ECONFLICT && strstr(detail, " constraint failed") != NULL)
+		/* the store's own words, naming tables and columns (storage/conn.c):
+		 * a check in core that should have caught it first did not */
+		(void)snprintf(msg, msg_len,
+			       "the change conflicts with data already stored (request %s)",
+			       f.request_id);
+	else if (web_status_for(code) == 500)
+		(void)snprintf(msg, msg_len,
+			       "internal error; the node's log has the details under request %s",
+			       f.request_id);
+	else
+		return false;
+	cr_log_fields_set(&f);
+	if (web_status_for(code) == 500)
+		log_err("request %s (%s '%s'): %s", f.request_id, method ? method : "?", req->path,
+			detail);
+	else
+		log_warn("request %s (%s '%s'): %s", f.request_id, method ? method : "?", req->path,
+			 detail);
+	cr_log_fields_set(outer);
+	return true;
+}
+
+void web_reply_error(struct web_request *req, int code, const char *fmt, ...)
+{
+	char detail[CR_ERR_MSG_MAX];
+	char msg[CR_ERR_MSG_MAX + 64];
+	va_list ap;
+
+	va_start(ap, fmt);
+	(void)vsnprintf(detail, sizeof(detail), fmt, ap);
+	va_end(ap);
+	if (!hide_detail(req, code, detail, msg, sizeof(msg))) {
+		web_reply_http_error(req, web_status_for(code), cr_err_name(code), detail);
+		return;
+	}
+	web_reply_json(req, web_status_for(code),
+		       json_pack("{s:{s:s, s:s, s:s}}", "error", "code", cr_err_name(code),
+				 "message", msg, "request_id", req->log_id));
 }

@@ -3,8 +3,9 @@
  * MHD calls the access handler several times per request:
  *   1st call    headers read: make the web_request, check Content-Length;
  *               an upload route (WEB_BODY_UPLOAD) is admitted here
- *   next calls  body chunks: append up to max_body (max_upload for an
- *               admitted upload), then only count
+ *   next calls  body chunks: append up to max_body, then only count; an
+ *               admitted upload's go to a temporary file on disk (hashed
+ *               on the way, up to max_upload), never to memory
  *   last call   (*upload_data_size == 0): dispatch and queue the answer
  * Answering on the first call makes MHD drop keep-alive (notes §1.4), so
  * even an immediate refusal waits for the second call. */
@@ -14,6 +15,7 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <netinet/in.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,16 +24,34 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include "../lib/assert.h"
 #include "../lib/log.h"
 #include "../lib/mem.h"
 #include "../lib/parse.h"
 #include "../lib/text.h"
+#include "../lib/time.h"
+#include "../storage/files.h"
 #include "web_int.h"
+
+/* Connections refused over a limit are counted and reported at most once
+ * per this interval (a flood of them must not flood the log). */
+#define WEB_REFUSED_LOG_MS 10000
+/* HTTPS (GnuTLS priority string, as the cluster port's OpenSSL setup):
+ * TLS 1.2 and 1.3 only, forward-secret ECDHE, AEAD ciphers only (no CBC,
+ * no SHA-1 MAC), the server's order. */
+#define WEB_TLS_PRIORITIES                                                                         \
+	"SECURE128:-VERS-ALL:+VERS-TLS1.3:+VERS-TLS1.2:-CIPHER-ALL:+AES-128-GCM:+AES-256-GCM:"     \
+	"+CHACHA20-POLY1305:-MAC-ALL:+AEAD:-KX-ALL:+ECDHE-ECDSA:+ECDHE-RSA:%SERVER_PRECEDENCE"
+/* Sent on HTTPS answers only (RFC 6797 §7.2: not over plain HTTP). */
+#define WEB_HSTS "max-age=31536000"
 
 struct web_server {
 	struct MHD_Daemon *daemon;
 	struct web_config cfg; /* cfg.ui_dir: the canonical path, or NULL (owned) */
 	const struct web_context *ctx;
+	/* Refusals over a connection limit (any MHD thread) */
+	atomic_ulong n_refused;          /* since the last report */
+	_Atomic uint64_t refused_log_ms; /* monotonic; 0: never reported */
 };
 
 /* The request carries the node's operator token (creekctl on the node,
@@ -97,15 +117,10 @@ static struct web_request *request_new(struct web_server *s, struct MHD_Connecti
 	req->method = web_method_parse(method);
 	req->path = url;
 	req->kind = s->cfg.kind;
-	if (req->kind == WEB_KIND_PEER) {
-		/* The forwarding node checked where the request came from. */
-		const char *origin =
-		    MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "X-Creek-Origin-Local");
-		req->is_local = origin != NULL && strcmp(origin, "1") == 0;
-	} else {
-		req->is_local = req->kind == WEB_KIND_PUBLIC &&
-				has_operator_token(conn, s->ctx->operator_token);
-	}
+	/* A peer claims nothing: a forwarded write's operator token is
+	 * checked against the store (web_forward_if_needed). */
+	req->is_local =
+	    req->kind == WEB_KIND_PUBLIC && has_operator_token(conn, s->ctx->operator_token);
 	take_request_id(req, conn);
 	take_client_address(req, conn);
 	cr_arena_init(&req->arena, WEB_ARENA_LIMIT);
@@ -116,22 +131,61 @@ static struct web_request *request_new(struct web_server *s, struct MHD_Connecti
 	return req;
 }
 
+/* The request's upload slot, if it holds one: once its answer is ready,
+ * or when its connection ends first. */
+static void give_back_upload_slot(struct web_request *req)
+{
+	if (req->upload_caller[0] == '\0')
+		return;
+	web_uploads_give_back(req->ctx->uploads, req->upload_caller);
+	req->upload_caller[0] = '\0';
+}
+
 static void request_free(struct web_request *req)
 {
 	if (req->response != NULL)
 		MHD_destroy_response(req->response);
 	json_decref(req->json);
 	cr_buf_close(&req->body);
+	storage_files_upload_free(req->upload);
+	give_back_upload_slot(req);
 	cr_arena_close(&req->arena);
 	free(req);
+}
+
+/* The idle timeout while a connection owes its request headers. */
+static unsigned header_timeout_s(const struct web_config *cfg)
+{
+	/* Peers keep connections to forward on: not cut sooner than timeout_s. */
+	if (cfg->kind != WEB_KIND_PUBLIC || cfg->header_timeout_s == 0 ||
+	    cfg->header_timeout_s > cfg->timeout_s)
+		return cfg->timeout_s;
+	return cfg->header_timeout_s;
+}
+
+/* A new connection has header_timeout_s for its TLS handshake and first
+ * request's headers; the access handler's first call restores timeout_s. */
+static void connection_notify(void *cls, struct MHD_Connection *conn, void **socket_context,
+			      enum MHD_ConnectionNotificationCode toe)
+{
+	const struct web_server *s = cls;
+
+	(void)socket_context;
+	if (toe == MHD_CONNECTION_NOTIFY_STARTED && header_timeout_s(&s->cfg) != s->cfg.timeout_s)
+		(void)MHD_set_connection_option(conn, MHD_CONNECTION_OPTION_TIMEOUT,
+						header_timeout_s(&s->cfg));
 }
 
 static void completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 		      enum MHD_RequestTerminationCode toe)
 {
-	(void)cls;
-	(void)conn;
-	(void)toe;
+	const struct web_server *s = cls;
+
+	/* A kept-alive connection owes the next request's headers as soon. */
+	if (toe == MHD_REQUEST_TERMINATED_COMPLETED_OK &&
+	    header_timeout_s(&s->cfg) != s->cfg.timeout_s)
+		(void)MHD_set_connection_option(conn, MHD_CONNECTION_OPTION_TIMEOUT,
+						header_timeout_s(&s->cfg));
 	if (*con_cls != NULL)
 		request_free(*con_cls);
 	*con_cls = NULL;
@@ -235,9 +289,34 @@ static bool admit(struct web_request *req, const struct web_route **out)
 	return true;
 }
 
+/* A slot for an upload by a signed-in caller (web/uploads.c); peers'
+ * copies are bounded by their own nodes' slots. Refused: the answer. */
+static bool take_upload_slot(struct web_request *req)
+{
+	struct cr_err err = { 0 };
+	char who[WEB_UPLOAD_CALLER_MAX];
+	int rc;
+
+	if (req->ctx->uploads == NULL || req->kind != WEB_KIND_PUBLIC)
+		return true;
+	if (req->actor.account.id > 0)
+		(void)snprintf(who, sizeof(who), "a%lld", (long long)req->actor.account.id);
+	else
+		(void)snprintf(who, sizeof(who), "k%s", req->actor.workspace_id);
+	rc = web_uploads_take(req->ctx->uploads, who, &err);
+	if (rc < 0) {
+		web_reply_error(req, rc, "%s", err.msg);
+		(void)MHD_add_response_header(req->response, MHD_HTTP_HEADER_RETRY_AFTER, "5");
+		return false;
+	}
+	memcpy(req->upload_caller, who, sizeof(who));
+	return true;
+}
+
 /* An upload route is admitted as soon as its headers are in: a request it
- * refuses gets its answer ready and its body dropped as it comes, so only
- * callers it lets in can make the node hold up to max_upload bytes. */
+ * refuses gets its answer ready and its body dropped as it comes. An
+ * admitted one takes an upload slot and streams its body to a temporary
+ * file of the store (nothing but the chunk in flight is in memory). */
 static void admit_upload(struct web_request *req)
 {
 	const struct web_route *route = NULL;
@@ -245,26 +324,48 @@ static void admit_upload(struct web_request *req)
 	size_t max = req->cfg->max_upload > 0 ? req->cfg->max_upload : req->cfg->max_body;
 	unsigned allow = 0;
 	uint64_t n = 0;
+	struct cr_err err = { 0 };
 
 	if (strncmp(req->path, "/api/", 5) != 0 || web_route_find(req, &route, &allow) < 0 ||
 	    route->body != WEB_BODY_UPLOAD)
 		return;
 	req->upload_route = route;
-	if (!admit(req, &route)) {
+	if (!admit(req, &route) || !take_upload_slot(req)) {
 		req->is_body_too_big = true; /* drop what comes; the refusal is ready */
 		return;
 	}
-	cr_buf_close(&req->body);
-	cr_buf_init(&req->body, max);
 	req->is_body_too_big = false;
 	length =
 	    MHD_lookup_connection_value(req->conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
-	if (length != NULL && cr_parse_u64(length, UINT64_MAX, &n, NULL) == 0) {
-		if (n > max)
-			req->is_body_too_big = true;
-		else
-			(void)cr_buf_reserve(&req->body, (size_t)n); /* one allocation */
+	if (length != NULL && cr_parse_u64(length, UINT64_MAX, &n, NULL) == 0 && n > max) {
+		req->is_body_too_big = true;
+		return;
 	}
+	if (req->ctx->files == NULL) {
+		cr_buf_close(&req->body); /* the handler refuses it; keep the old shape */
+		cr_buf_init(&req->body, max);
+		return;
+	}
+	if (storage_files_upload_new(req->ctx->files, max, &req->upload, &err) < 0) {
+		log_err("cannot receive an upload: %s", err.msg);
+		web_reply_error(req, CR_EINTERNAL, "the file cannot be received now");
+		req->is_body_too_big = true;
+	}
+}
+
+/* One chunk of a body: to the upload's file, else to req->body. */
+static void take_chunk(struct web_request *req, const char *data, size_t len)
+{
+	if (req->is_body_too_big)
+		return;
+	if (req->upload != NULL) {
+		/* a disk error fails the upload: its commit reports it */
+		if (storage_files_upload_write(req->upload, data, len, NULL) == CR_ETOOBIG)
+			req->is_body_too_big = true;
+		return;
+	}
+	if (cr_buf_append(&req->body, data, len) < 0)
+		req->is_body_too_big = true;
 }
 
 /* Fault injection for tests (test-exit-after-write): a write that ran
@@ -297,7 +398,8 @@ static void dispatch_api(struct web_request *req)
 		return; /* refused when its headers came */
 	if (req->is_body_too_big) {
 		web_reply_error(req, CR_ETOOBIG, "the file exceeds the largest upload, %zu bytes",
-				req->body.max);
+				req->cfg->max_upload > 0 ? req->cfg->max_upload
+							 : req->cfg->max_body);
 		return;
 	}
 	route->handler(req);
@@ -329,25 +431,50 @@ static enum MHD_Result access_handler(void *cls, struct MHD_Connection *conn, co
 
 	(void)version;
 	if (req == NULL) {
+		if (header_timeout_s(&s->cfg) != s->cfg.timeout_s)
+			(void)MHD_set_connection_option(conn, MHD_CONNECTION_OPTION_TIMEOUT,
+							s->cfg.timeout_s);
 		req = request_new(s, conn, url, method);
 		*con_cls = req;
 		admit_upload(req);
 		return MHD_YES;
 	}
 	if (*upload_data_size > 0) {
-		if (!req->is_body_too_big &&
-		    cr_buf_append(&req->body, upload_data, *upload_data_size) < 0)
-			req->is_body_too_big = true;
+		take_chunk(req, upload_data, *upload_data_size);
 		*upload_data_size = 0; /* consumed (or dropped once too big) */
 		return MHD_YES;
 	}
 	dispatch(req);
+	give_back_upload_slot(req); /* its answer is ready: the next may come */
 	if (req->response == NULL)
 		web_reply_error(req, CR_EINTERNAL, "the handler gave no answer");
+	web_security_audit(req);
+	if (s->cfg.tls_cert_pem != NULL)
+		(void)MHD_add_response_header(req->response, "Strict-Transport-Security", WEB_HSTS);
 	ok = MHD_queue_response(conn, req->status, req->response);
-	if (req->status >= 500)
+	if (req->status >= 500 && req->log_id[0] == '\0') /* else logged with its id */
 		log_warn("%s '%s' answered %u", method, url, req->status);
 	return ok;
+}
+
+/* One connection refused over http-max-connections or
+ * http-max-connections-per-address: counted, and reported at most once per
+ * WEB_REFUSED_LOG_MS (when the next refusal comes after it). */
+static void note_refused(struct web_server *s)
+{
+	uint64_t now = cr_now_ms();
+	uint64_t last = atomic_load(&s->refused_log_ms);
+	unsigned long n;
+
+	(void)atomic_fetch_add(&s->n_refused, 1);
+	if (last != 0 && now - last < WEB_REFUSED_LOG_MS)
+		return;
+	if (!atomic_compare_exchange_strong(&s->refused_log_ms, &last, now))
+		return; /* another thread reports */
+	n = atomic_exchange(&s->n_refused, 0);
+	log_warn("refused %lu %s connection(s) over http-max-connections or "
+		 "http-max-connections-per-address; next report in %u s at the earliest",
+		 n, s->cfg.tls_cert_pem != NULL ? "HTTPS" : "HTTP", WEB_REFUSED_LOG_MS / 1000);
 }
 
 static void mhd_log(void *cls, const char *fmt, va_list ap)
@@ -355,7 +482,6 @@ static void mhd_log(void *cls, const char *fmt, va_list ap)
 	char msg[512];
 	int n;
 
-	(void)cls;
 	n = vsnprintf(msg, sizeof(msg), fmt, ap);
 	while (n > 0 && (size_t)n < sizeof(msg) && msg[n - 1] == '\n')
 		msg[--n] = '\0';
@@ -364,6 +490,10 @@ static void mhd_log(void *cls, const char *fmt, va_list ap)
 	if (strstr(msg, "TCP_NODELAY") != NULL || strstr(msg, "TCP_CORK") != NULL ||
 	    strstr(msg, "push the data from buffers") != NULL) {
 		log_debug("libmicrohttpd: %s", msg);
+		return;
+	}
+	if (strstr(msg, "reached connection limit") != NULL) {
+		note_refused(cls);
 		return;
 	}
 	log_info("libmicrohttpd: %s", msg);
@@ -434,6 +564,41 @@ static const char *kind_name(enum web_kind kind)
 	}
 }
 
+/* The optional options (the listening socket, the per-address limit,
+ * TLS), up to WEB_MAX_OPTIONAL of them and an MHD_OPTION_END, and their
+ * flags. */
+#define WEB_MAX_OPTIONAL 6
+static int optional_options(const struct web_config *cfg, int listen_fd,
+			    struct MHD_OptionItem opts[WEB_MAX_OPTIONAL + 1], unsigned *flags,
+			    struct cr_err *err)
+{
+	unsigned n = 0;
+
+	if (listen_fd < 0)
+		*flags |= MHD_USE_NO_LISTEN_SOCKET | MHD_USE_ITC;
+	else
+		opts[n++] = (struct MHD_OptionItem){ MHD_OPTION_LISTEN_SOCKET, listen_fd, NULL };
+	/* Cluster connections come over Unix sockets: no address to count. */
+	if (cfg->kind == WEB_KIND_PUBLIC && cfg->max_per_address > 0)
+		opts[n++] = (struct MHD_OptionItem){ MHD_OPTION_PER_IP_CONNECTION_LIMIT,
+						     (intptr_t)cfg->max_per_address, NULL };
+	if (cfg->tls_cert_pem != NULL) {
+		if (MHD_is_feature_supported(MHD_FEATURE_TLS) != MHD_YES)
+			return cr_err_set(err, CR_EUNAVAIL,
+					  "this libmicrohttpd has no TLS; HTTPS cannot be served");
+		*flags |= MHD_USE_TLS;
+		opts[n++] = (struct MHD_OptionItem){ MHD_OPTION_HTTPS_MEM_CERT, 0,
+						     (void *)cfg->tls_cert_pem };
+		opts[n++] = (struct MHD_OptionItem){ MHD_OPTION_HTTPS_MEM_KEY, 0,
+						     (void *)cfg->tls_key_pem };
+		opts[n++] = (struct MHD_OptionItem){ MHD_OPTION_HTTPS_PRIORITIES, 0,
+						     (void *)WEB_TLS_PRIORITIES };
+	}
+	cr_assert(n <= WEB_MAX_OPTIONAL);
+	opts[n] = (struct MHD_OptionItem){ MHD_OPTION_END, 0, NULL };
+	return 0;
+}
+
 /* listen_fd < 0: no listening socket (connections are added). */
 static int start(const struct web_config *cfg, const struct web_context *ctx, int listen_fd,
 		 struct web_server **out, struct cr_err *err)
@@ -441,35 +606,19 @@ static int start(const struct web_config *cfg, const struct web_context *ctx, in
 	struct web_server *s;
 	unsigned threads = cfg->threads;
 	unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ERROR_LOG;
-	/* Optional options: the listening socket, the TLS certificate. */
-	struct MHD_OptionItem opts[4] = { { MHD_OPTION_END, 0, NULL },
-					  { MHD_OPTION_END, 0, NULL },
-					  { MHD_OPTION_END, 0, NULL },
-					  { MHD_OPTION_END, 0, NULL } };
-	unsigned n_opts = 0;
+	struct MHD_OptionItem opts[WEB_MAX_OPTIONAL + 1];
+	int rc = optional_options(cfg, listen_fd, opts, &flags, err);
 
+	if (rc < 0) {
+		if (listen_fd >= 0)
+			close(listen_fd);
+		return rc;
+	}
 	if (threads == 0) {
 		long n = sysconf(_SC_NPROCESSORS_ONLN);
 		/* Handlers wait for the store (a write waits for its group
 		 * commit): enough threads that waiting requests batch. */
 		threads = n > 0 ? (unsigned)n * 8 : 8;
-	}
-	if (listen_fd < 0)
-		flags |= MHD_USE_NO_LISTEN_SOCKET | MHD_USE_ITC;
-	else
-		opts[n_opts++] =
-		    (struct MHD_OptionItem){ MHD_OPTION_LISTEN_SOCKET, listen_fd, NULL };
-	if (cfg->tls_cert_pem != NULL) {
-		if (MHD_is_feature_supported(MHD_FEATURE_TLS) != MHD_YES) {
-			close(listen_fd);
-			return cr_err_set(err, CR_EUNAVAIL,
-					  "this libmicrohttpd has no TLS; HTTPS cannot be served");
-		}
-		flags |= MHD_USE_TLS;
-		opts[n_opts++] = (struct MHD_OptionItem){ MHD_OPTION_HTTPS_MEM_CERT, 0,
-							  (void *)cfg->tls_cert_pem };
-		opts[n_opts++] = (struct MHD_OptionItem){ MHD_OPTION_HTTPS_MEM_KEY, 0,
-							  (void *)cfg->tls_key_pem };
 	}
 	s = cr_calloc(1, sizeof(*s));
 	s->cfg = *cfg;
@@ -480,10 +629,11 @@ static int start(const struct web_config *cfg, const struct web_context *ctx, in
 		log_warn("web UI directory '%s' not found; serving the API only",
 			 cfg->ui_dir != NULL ? cfg->ui_dir : "");
 	s->daemon = MHD_start_daemon(
-	    flags, 0, NULL, NULL, access_handler, s, MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL,
+	    flags, 0, NULL, NULL, access_handler, s, MHD_OPTION_EXTERNAL_LOGGER, mhd_log, s,
 	    MHD_OPTION_THREAD_POOL_SIZE, threads, MHD_OPTION_CONNECTION_LIMIT, cfg->max_connections,
 	    MHD_OPTION_CONNECTION_TIMEOUT, cfg->timeout_s, MHD_OPTION_CONNECTION_MEMORY_LIMIT,
-	    cfg->max_header, MHD_OPTION_NOTIFY_COMPLETED, completed, NULL, MHD_OPTION_ARRAY, opts,
+	    cfg->max_header, MHD_OPTION_NOTIFY_COMPLETED, completed, s,
+	    MHD_OPTION_NOTIFY_CONNECTION, connection_notify, s, MHD_OPTION_ARRAY, opts,
 	    MHD_OPTION_END);
 	if (s->daemon == NULL) {
 		if (listen_fd >= 0)

@@ -40,7 +40,15 @@ struct web_config {
 	size_t max_upload;   /* the same for WEB_BODY_UPLOAD routes (files); 0: max_body */
 	size_t max_header;   /* memory for one request's headers, bytes */
 	unsigned timeout_s;  /* idle connection timeout */
+	/* A connection's request headers (and its TLS handshake) must come with
+	 * no pause longer than this: the first request's from the accept, the
+	 * next's from the previous answer. At most timeout_s; 0: timeout_s.
+	 * PUBLIC only (peers forward over kept-alive connections). */
+	unsigned header_timeout_s;
 	unsigned max_connections;
+	/* Connections one client address may hold at once (PUBLIC only;
+	 * 0: no limit, as behind a proxy that limits per client itself). */
+	unsigned max_per_address;
 	const char *ui_dir; /* built UI (index.html, assets/); read at start */
 };
 
@@ -75,11 +83,20 @@ struct web_context {
 	 * on the other nodes (NULL: no cluster). */
 	struct storage_files *files;
 	struct cluster_file_sync *file_sync;
+	/* The node's upload slots, shared by its servers (NULL: no cap). */
+	struct web_uploads *uploads;
 	/* Tests only (setting test-exit-after-write; NULL: off): exit the
 	 * process right after a write run here with a request id starting
 	 * with this committed, before answering it. */
 	const char *test_exit_after_write;
 };
+
+/* Uploads under way at once (uploads.c): at most max on the node and
+ * max_per_caller per account (or API key's workspace). The caller frees
+ * it with web_uploads_free() after the servers that use it stopped. */
+struct web_uploads;
+void web_uploads_new(unsigned max, unsigned max_per_caller, struct web_uploads **out);
+void web_uploads_free(struct web_uploads *u); /* NULL is a no-op */
 
 /* Bind cfg->address and listen, before anything else starts, so that a
  * port in use fails the start at once. CR_EINVAL: bad address;

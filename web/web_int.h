@@ -10,6 +10,7 @@
 #include "../core/identity/identity.h"
 #include "../lib/arena.h"
 #include "../lib/buf.h"
+#include "../lib/log.h"
 #include "server.h"
 
 #define WEB_MAX_PATH_PARAMS 4
@@ -61,6 +62,11 @@ enum web_body {
 };
 
 #define WEB_REQUEST_ID_MAX 128
+#define WEB_LOG_ID_LEN     16 /* hex digits */
+
+struct storage_files_upload; /* storage/files.h */
+/* "a<account id>" or "k<workspace id>": who holds an upload slot. */
+#define WEB_UPLOAD_CALLER_MAX 48
 
 struct web_request {
 	struct MHD_Connection *conn;
@@ -71,12 +77,19 @@ struct web_request {
 	const char *params[WEB_MAX_PATH_PARAMS]; /* {name} segments, in the arena */
 	unsigned n_params;
 	/* The node's operator: the request carries the operator token
-	 * (<data>/operator.token), or was forwarded for one. */
+	 * (<data>/operator.token); on the cluster port, a forwarded write
+	 * carries the token of a member's operator, checked in the store
+	 * (web_forward_if_needed). */
 	bool is_local;
 	enum web_kind kind;
 	/* Idempotency-Key (or the forwarding node's), else one made up for a
 	 * write: a retried write applies once. "" if none. */
 	char request_id[WEB_REQUEST_ID_MAX + 1];
+	/* The id logs and error answers name this request by (web_log_id()):
+	 * made up on first use, "" until then. */
+	char log_id[WEB_LOG_ID_LEN + 1];
+	/* Its security event is logged, or left to the leader it went to. */
+	bool is_audited;
 	/* The client's address (the forwarding node's client's, on PEER). */
 	char client_address[64];
 	/* Who asks (routes with a session or workspace permission). */
@@ -86,6 +99,11 @@ struct web_request {
 	 * its headers arrived; NULL for other routes. */
 	const struct web_route *upload_route;
 	struct cr_buf body;
+	/* An admitted upload's body, streamed to disk (owned; NULL for other
+	 * routes, or when the node has no file store: then it is in body). */
+	struct storage_files_upload *upload;
+	/* The caller whose upload slot this request holds ("": none). */
+	char upload_caller[WEB_UPLOAD_CALLER_MAX];
 	json_t *json; /* parsed body (owned) or NULL */
 	struct cr_arena arena;
 	/* the answer */
@@ -135,6 +153,12 @@ enum web_method web_method_parse(const char *name);
 /* The name of one method ("GET"); NULL for WEB_OTHER. */
 const char *web_method_name(enum web_method method);
 
+/* uploads.c: take a slot for who's upload, or CR_EUNAVAIL (the node's
+ * uploads are all taken: 503) or CR_ELIMIT (who's are: 429). Give it back
+ * once the request ends. Any HTTP thread. */
+int web_uploads_take(struct web_uploads *u, const char *who, struct cr_err *err);
+void web_uploads_give_back(struct web_uploads *u, const char *who);
+
 /* reply.c */
 unsigned web_status_for(int code);
 /* Take ownership of body (a new reference) and answer with it. */
@@ -146,17 +170,45 @@ void web_reply_http_error(struct web_request *req, unsigned status, const char *
 			  const char *message);
 /* Security headers every answer carries; is_api adds no-store caching. */
 void web_headers_add(struct MHD_Response *r, bool is_api);
+/* The request's log id (req->log_id, made up on the first call). */
+const char *web_log_id(struct web_request *req);
+/* Log the security event a finished request makes, if any, once: a
+ * sign-in (or its failure or throttling), a refusal (403, a CSRF or
+ * cross-site change, a refused API key or join), a change of roles,
+ * groups, API keys, passwords or members, an export, import or join.
+ * The table of events is in reply.c. HTTP thread, after the handler. */
+void web_security_audit(struct web_request *req);
+struct web_security_row {
+	unsigned methods;    /* WEB_* bits */
+	const char *pattern; /* a route row's */
+	const char *event;   /* logged when it answers 2xx */
+	enum cr_log_level level;
+};
+extern const struct web_security_row web_security_rows[]; /* ended by a NULL pattern */
+/* Log one security event (name: "sign_in_failed", "csrf_refused", ...)
+ * with the actor (req->actor's login, "api-key", or actor if not NULL),
+ * workspace, client address and log id, as text on stderr and as
+ * journald fields; fmt adds what happened (user values quoted). */
+void web_security_event(struct web_request *req, enum cr_log_level level, const char *name,
+			const char *actor, const char *fmt, ...)
+    __attribute__((format(printf, 5, 6)));
 
 /* static.c: GET/HEAD of a UI file, with the SPA fallback to index.html. */
 void web_static_serve(struct web_request *req);
 
 /* forward.c: run a write route on the leader; false if this node should
- * run it itself. */
+ * run it itself. On the cluster port (a write forwarded here): sets
+ * is_local if it carries a member's operator token; true once answered
+ * (503: the token cannot be checked now). */
 bool web_forward_if_needed(struct web_request *req);
 
 /* auth.c: who asks. Fills req->actor for the route's permission and
  * checks CSRF on changes; false once it answered (401/403). */
 bool web_auth(struct web_request *req, const struct web_route *route);
+/* The caller may see the cluster's topology (health's detail): the
+ * operator, or a signed-in installation administrator (the console).
+ * Never answers. */
+bool web_may_see_cluster(struct web_request *req);
 /* A browser's Origin, if sent, names this host (scheme://Host): checked
  * on every change before it is forwarded (the leader cannot see it). */
 bool web_origin_ok(struct web_request *req);

@@ -57,14 +57,17 @@ static void put_cell(struct out_sheet *o, const char *text, const json_t *number
 		out_check(o, cr_buf_append(o->csv, ",", 1));
 	if (text == NULL)
 		return;
-	/* formula-looking text is kept as text by a leading apostrophe */
-	bool quote = strpbrk(text, ",\"\r\n") != NULL || strchr("=+-@", text[0]) != NULL;
+	/* Formula-looking text is kept as text by a leading apostrophe: what a
+	 * spreadsheet may read as a formula starts with one of these (OWASP's
+	 * CSV injection list: a tab or return before "=" counts too). */
+	static const char formula_lead[] = "=+-@\t\r";
+	bool quote = strpbrk(text, ",\"\r\n") != NULL || strchr(formula_lead, text[0]) != NULL;
 	if (!quote) {
 		out_check(o, cr_buf_append_str(o->csv, text));
 		return;
 	}
 	out_check(o, cr_buf_append(o->csv, "\"", 1));
-	if (number == NULL && strchr("=+-@", text[0]) != NULL && text[0] != '\0')
+	if (number == NULL && strchr(formula_lead, text[0]) != NULL && text[0] != '\0')
 		out_check(o, cr_buf_append(o->csv, "'", 1));
 	for (const char *p = text; *p != '\0'; p++)
 		out_check(o, cr_buf_append(o->csv, *p == '"' ? "\"\"" : p, 1 + (*p == '"')));

@@ -308,6 +308,15 @@ const struct fm_type *fm_type_get(const char *name)
 	return t != NULL ? t : &unknown_type;
 }
 
+const json_t *fm_field_subfields(const json_t *field)
+{
+	const char *type = json_string_value(json_object_get(field, "type"));
+
+	if (fm_type_get(type)->check_options != fm_subtable_options)
+		return NULL;
+	return json_object_get(json_object_get(field, "options"), "fields");
+}
+
 bool fm_ops_allow(enum fm_ops ops, const char *op)
 {
 	static const char *const table[] = {

@@ -141,6 +141,10 @@ const char *fm_ref_noun(enum fm_ref ref);
  * type's options; sub-table fields recursively (no sub-table inside one). */
 int fm_field_check(const json_t *field, struct cr_err *err);
 
+/* The fields of a sub-table field's rows (its options' "fields",
+ * borrowed from field), or NULL when field is of another type. */
+const json_t *fm_field_subfields(const json_t *field);
+
 /* A choice's label: a removed (retired) choice's too, and the id itself
  * for a choice the field never had. Borrowed from field. */
 const char *fm_choice_label(const json_t *field, const json_t *id);

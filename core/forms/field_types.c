@@ -581,6 +581,10 @@ static int file_ref(const json_t *f, long long max_size, bool image, struct cr_e
 		return cr_err_set(err, CR_EINVAL, "a file must name its content by sha256");
 	if (fm_text_check(json_object_get(f, "name"), 1, 255, false, "a file's name", err) < 0)
 		return CR_EINVAL;
+	if (cr_utf8_has_bidi_controls(json_string_value(json_object_get(f, "name"))))
+		return cr_err_set(
+		    err, CR_EINVAL,
+		    "a file's name must not hold text-direction controls (U+202E...)");
 	if (!json_is_integer(size) || json_integer_value(size) < 0 ||
 	    json_integer_value(size) > max_size)
 		return cr_err_set(err, CR_EINVAL, "a file may be at most %lld bytes", max_size);

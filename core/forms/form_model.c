@@ -64,6 +64,34 @@ void fm_value_ids(const json_t *v, struct fm_ids *ids)
 	}
 }
 
+/* The ids in value v of a field of type t, to members or depts. */
+static void ref_ids(const struct fm_type *t, const json_t *v, struct fm_ids *members,
+		    struct fm_ids *depts)
+{
+	if (t->ref == FM_REF_MEMBER)
+		fm_value_ids(v, members);
+	else if (t->ref == FM_REF_DEPARTMENT)
+		fm_value_ids(v, depts);
+}
+
+/* The ids in the rows of a sub-table value (subfields: its row fields). */
+static void rows_ids(const json_t *subfields, const json_t *rows, struct fm_ids *members,
+		     struct fm_ids *depts)
+{
+	size_t r, k;
+	const json_t *row, *sf;
+
+	json_array_foreach(rows, r, row)
+	{
+		json_array_foreach(subfields, k, sf)
+		{
+			ref_ids(fm_type_get(json_string_value(json_object_get(sf, "type"))),
+				json_object_get(row, json_string_value(json_object_get(sf, "id"))),
+				members, depts);
+		}
+	}
+}
+
 void fm_record_ids(const struct fm_form *form, const json_t *record, struct fm_ids *members,
 		   struct fm_ids *depts)
 {
@@ -76,13 +104,9 @@ void fm_record_ids(const struct fm_form *form, const json_t *record, struct fm_i
 	for (size_t i = 0; i < form->n_live; i++) {
 		const struct fm_col *c = &form->cols[i];
 		const json_t *v = json_object_get(values, c->id);
-		struct fm_ids *ids;
-		if (c->t->ref == FM_REF_MEMBER)
-			ids = members;
-		else if (c->t->ref == FM_REF_DEPARTMENT)
-			ids = depts;
-		else
-			continue;
-		fm_value_ids(v, ids);
+		const json_t *subfields = fm_field_subfields(c->field);
+		ref_ids(c->t, v, members, depts);
+		if (subfields != NULL)
+			rows_ids(subfields, v, members, depts);
 	}
 }

@@ -65,8 +65,8 @@ struct fm_ids {
 void fm_ids_add(struct fm_ids *ids, int64_t id);
 /* The ids in a member or department value: one id or a list. */
 void fm_value_ids(const json_t *v, struct fm_ids *ids);
-/* Append to members and depts the ids in a record's values and system
- * fields (created_by, updated_by). */
+/* Append to members and depts the ids in a record's values (sub-table
+ * rows included) and system fields (created_by, updated_by). */
 void fm_record_ids(const struct fm_form *form, const json_t *record, struct fm_ids *members,
 		   struct fm_ids *depts);
 

@@ -51,6 +51,20 @@ struct forms {
 struct storage_migrations;
 extern const struct storage_migrations fm_workspace_migrations;
 
+/* ---- uploads (uploads.c) ---- */
+/* Keep that the actor (a signed-in member: CR_EDENIED for an API key)
+ * uploaded sha256 with this name, media type and size (the same file
+ * again: the latest). Until a record holds it, only its uploader may
+ * name it in a value, and a value takes its name and type from here. */
+int fm_upload_add(const struct forms *f, const struct id_actor *a, const char *sha256,
+		  const char *name, const char *type, int64_t size, int64_t now_us,
+		  struct cr_err *err);
+/* The actor's upload of sha256 as a file ref {"sha256", "name", "type",
+ * "size"} (*out a new reference). CR_ENOTFOUND: the actor uploaded no
+ * such file in the workspace (whether or not anyone else did). */
+int fm_upload_find(const struct forms *f, const struct id_actor *a, const char *sha256,
+		   json_t **out, struct cr_err *err);
+
 /* ---- the form (form.c) ---- */
 int fm_form_get(const struct forms *f, const struct id_actor *a, int64_t app, json_t **out,
 		struct cr_err *err);

@@ -47,11 +47,13 @@ int fm_records_refs(const struct forms *f, const struct id_actor *a, const struc
 /* rec[key] ({"id"}) gets "name" from members ({"<id>": name}). */
 void fm_person_name(json_t *rec, const char *key, const json_t *members);
 /* Members and departments named in values (only fields in changed, if
- * given) exist in the workspace; files were uploaded (their "size" is set
- * to the store's). CR_EINVAL naming the field. */
+ * given) exist in the workspace; files were uploaded by the actor
+ * (fm_upload_find) or held by the record before (prior: its values, NULL
+ * for a new record), and take the upload's name and type and the store's
+ * size. CR_EINVAL naming the field. */
 int fm_values_store_check(const struct forms *f, const struct id_actor *a,
 			  const struct fm_form *form, json_t *values, const json_t *changed,
-			  struct cr_err *err);
+			  const json_t *prior, struct cr_err *err);
 
 /* ---- reading records (record.c) ---- */
 /* A row (system columns then every column of form->cols) as a record. */

@@ -116,7 +116,8 @@ static int values_update(const struct forms *f, const struct id_actor *a,
 	    fm_values_change(form, given, json_object_get(cur, "values"), &changed, &merged, err);
 
 	if (rc == 0)
-		rc = fm_values_store_check(f, a, form, merged, changed, err);
+		rc = fm_values_store_check(f, a, form, merged, changed,
+					   json_object_get(cur, "values"), err);
 	if (rc < 0) {
 		json_decref(changed);
 		json_decref(merged);

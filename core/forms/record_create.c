@@ -17,7 +17,7 @@ int fm_values_new(const struct forms *f, const struct id_actor *a, const struct 
 	int rc = fm_values_build(form, given, &values, err);
 
 	if (rc == 0)
-		rc = fm_values_store_check(f, a, form, values, NULL, err);
+		rc = fm_values_store_check(f, a, form, values, NULL, NULL, err);
 	if (rc < 0) {
 		json_decref(values);
 		return rc;

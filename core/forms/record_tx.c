@@ -135,8 +135,8 @@ int fm_tx_uniques_check(struct storage_tx *tx, const struct fm_form *form, const
 		rc = storage_tx_query(tx, sql, p, 2, &rows, err);
 		if (rc == 0 && rows.n_rows > 0)
 			rc = cr_err_set(err, CR_ECONFLICT,
-					"'%s' must be unique: record %lld already has this value",
-					c->label, (long long)storage_rows_int(&rows, 0, 0, 0));
+					"'%s' must be unique: this value is already taken",
+					c->label);
 		storage_rows_close(&rows);
 		free(hold);
 		if (rc < 0)

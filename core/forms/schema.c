@@ -2,7 +2,8 @@
  * (`ws-<id>`): apps (their part of version 1, shared with core/identity's
  * departments, roles and groups: storage/migrate.h), then their groups and
  * recycle bin, forms, records' history, serials and the outbox (version
- * 2). Moved here from storage/schema_workspace.c, SQL unchanged;
+ * 2), who uploaded which file (version 3). Moved here from
+ * storage/schema_workspace.c, SQL unchanged;
  * node/schema.c registers the list with storage. Each app's record table
  * rec_<app id> is made by form.c when its form is saved, not here.
  *
@@ -80,6 +81,18 @@ static const struct storage_migration list[] = {
 	  " record_id INTEGER,"
 	  " actor INTEGER NOT NULL,"
 	  " body TEXT NOT NULL);",
+	  false },
+	/* Who uploaded which file (uploads.c): a hash alone is no key to a
+	 * file; the upload's name and type are the ones records keep. */
+	{ 3, "file uploads and their uploaders",
+	  "CREATE TABLE file_upload ("
+	  " sha256 TEXT NOT NULL,"
+	  " account_id INTEGER NOT NULL,"
+	  " name TEXT NOT NULL,"
+	  " type TEXT NOT NULL,"
+	  " size INTEGER NOT NULL,"
+	  " created_us INTEGER NOT NULL,"
+	  " PRIMARY KEY (sha256, account_id));",
 	  false },
 };
 

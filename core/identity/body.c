@@ -99,6 +99,21 @@ int id_body_keys(const json_t *body, const char *const *keys, struct cr_err *err
 	return 0;
 }
 
+int id_body_int(const json_t *body, const char *key, int64_t dflt, int64_t min, int64_t max,
+		int64_t *out, struct cr_err *err)
+{
+	const json_t *v = json_object_get(body, key);
+
+	*out = dflt;
+	if (v == NULL || json_is_null(v))
+		return 0;
+	if (!json_is_integer(v) || json_integer_value(v) < min || json_integer_value(v) > max)
+		return cr_err_set(err, CR_EINVAL, "'%s' must be an integer from %lld to %lld", key,
+				  (long long)min, (long long)max);
+	*out = json_integer_value(v);
+	return 0;
+}
+
 int id_body_name(const json_t *body, const char *what, const char **name, struct cr_err *err)
 {
 	static const char *const keys[] = { "name", NULL };

@@ -22,6 +22,9 @@ int id_body_ids(const json_t *body, const char *key, size_t max, int64_t **out, 
 /* body[key] as a positive integer; *present false when absent. */
 int id_body_id(const json_t *body, const char *key, int64_t *out, bool *present,
 	       struct cr_err *err);
+/* body[key] as an integer from min to max; dflt when absent or null. */
+int id_body_int(const json_t *body, const char *key, int64_t dflt, int64_t min, int64_t max,
+		int64_t *out, struct cr_err *err);
 /* Refuse keys not in the NULL-terminated list (typos must not pass). */
 int id_body_keys(const json_t *body, const char *const *keys, struct cr_err *err);
 json_t *id_ids_json(const int64_t *ids, size_t n);

@@ -271,6 +271,35 @@ int id_department_create(const struct identity *id, const struct id_actor *actor
 	return rc;
 }
 
+/* An API key never raises anyone to department admin (a department admin
+ * resets passwords): it may keep or drop the department's admins, never
+ * add one. */
+static int key_adds_no_admin(const struct identity *id, const struct id_actor *a,
+			     const struct dept_job *j, struct cr_err *err)
+{
+	struct storage_value p = storage_int(j->id);
+	struct storage_rows rows;
+	int rc;
+
+	if (!a->via_api_key || !j->set_adm)
+		return 0;
+	rc = storage_query(id->store, a->db,
+			   "SELECT account_id FROM department_duty WHERE department_id = ? AND "
+			   "duty = 'admin'",
+			   &p, 1, &rows, err);
+	for (size_t i = 0; rc == 0 && i < j->n_adm; i++) {
+		bool already = false;
+		for (size_t r = 0; r < rows.n_rows && !already; r++)
+			already = storage_rows_int(&rows, r, 0, 0) == j->adm[i];
+		if (!already)
+			rc = cr_err_set(err, CR_EDENIED,
+					"an API key cannot make department admins (they may reset "
+					"passwords): an admin does that in the console");
+	}
+	storage_rows_close(&rows);
+	return rc;
+}
+
 static int update_checks(const struct identity *id, const struct id_actor *a,
 			 const struct id_facts *f, struct dept_job *j, bool has_parent,
 			 struct cr_err *err)
@@ -298,6 +327,8 @@ static int update_checks(const struct identity *id, const struct id_actor *a,
 		rc = id_accounts_are_members(id, a->workspace_id, j->sup, j->n_sup, err);
 	if (rc == 0 && j->set_adm)
 		rc = id_accounts_are_members(id, a->workspace_id, j->adm, j->n_adm, err);
+	if (rc == 0)
+		rc = key_adds_no_admin(id, a, j, err);
 	/* Checking names needs the parent the department ends under. */
 	for (size_t i = 0; rc == 0 && !has_parent && i < f->n_depts; i++)
 		if (f->dept_id[i] == j->id)

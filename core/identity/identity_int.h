@@ -55,6 +55,13 @@ int id_member_join(const struct identity *id, const char *workspace_id, int64_t 
 		   size_t n_depts, const int64_t *roles, size_t n_roles, const char *request_id,
 		   int64_t now_us, int64_t *account_out, struct cr_err *err);
 
+/* Invite an existing account (by account_id, or login when account_id is
+ * 0) into the actor's workspace: nothing happens for an unknown account or
+ * a member, and the caller cannot tell. CR_EDENIED for an API key. */
+int id_invitation_send(const struct identity *id, const struct id_actor *actor, int64_t account_id,
+		       const char *login, int64_t dept, const char *title, int64_t now_us,
+		       struct cr_err *err);
+
 /* Check a password against stored under the sign-in throttle of login
  * (attempts counted, the address's failures too): 0, CR_EDENIED (wrong) or
  * CR_ELIMIT with *retry_after_s. */

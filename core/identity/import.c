@@ -7,7 +7,8 @@
  *
  * login and name are required columns; department is a path below the
  * root (made if missing); an empty password gets a generated one, shown
- * once in the report. An existing account (by login) is added as it is. */
+ * once in the report. An existing account (by login) is not added: it is
+ * sent an invitation (invitations.c), and joins when it accepts. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -30,7 +31,7 @@ struct import {
 	int64_t now_us;
 	int where[N_COLS]; /* field index of each column, -1 if absent */
 	size_t n_fields;
-	json_int_t created, added, failed;
+	json_int_t created, invited, failed;
 };
 
 static int header(struct import *im, const struct id_csv_row *h, struct cr_err *err)
@@ -78,6 +79,26 @@ static int64_t account_of(const struct import *im, const char *login)
 	return id;
 }
 
+/* An existing account's line: an invitation, unless it is a member. */
+static int invite(struct import *im, int64_t account, const char *login, int64_t dept,
+		  const char *title, struct cr_err *err)
+{
+	struct storage_value p[2] = { storage_text(im->actor->workspace_id), storage_int(account) };
+	struct storage_rows rows;
+	int rc = storage_query(im->id->store, STORAGE_DB_SYSTEM,
+			       "SELECT 1 FROM workspace_member WHERE workspace_id = ? AND "
+			       "account_id = ?",
+			       p, 2, &rows, err);
+
+	if (rc == 0 && rows.n_rows > 0)
+		rc = cr_err_set(err, CR_ECONFLICT, "'%s' is already a member", login);
+	storage_rows_close(&rows);
+	if (rc == 0)
+		rc = id_invitation_send(im->id, im->actor, account, NULL, dept, title, im->now_us,
+					err);
+	return rc;
+}
+
 /* Apply one line; *generated gets a made-up password when one was used. */
 static int line(struct import *im, const struct id_csv_row *r, char *generated, bool *created,
 		struct cr_err *err)
@@ -123,12 +144,11 @@ static int line(struct import *im, const struct id_csv_row *r, char *generated, 
 					       err);
 		id_facts_free(&f);
 	}
-	if (rc == 0)
-		rc = id_member_join(im->id, im->actor->workspace_id, account,
-				    account == 0 ? &in : NULL, title, &dept, 1, NULL, 0, NULL,
-				    im->now_us, &joined, err);
-	if (rc == CR_ECONFLICT && account != 0)
-		rc = cr_err_set(err, CR_ECONFLICT, "'%s' is already a member", in.login);
+	if (rc == 0 && account != 0)
+		rc = invite(im, account, in.login, dept, title, err);
+	else if (rc == 0)
+		rc = id_member_join(im->id, im->actor->workspace_id, 0, &in, title, &dept, 1, NULL,
+				    0, NULL, im->now_us, &joined, err);
 	*created = account == 0;
 	if (account != 0)
 		generated[0] = '\0';
@@ -200,12 +220,13 @@ int id_members_import(const struct identity *id, const struct id_actor *actor, c
 				json_object_set_new(o, "generated_password",
 						    json_string(generated));
 		} else {
-			im.added++;
+			im.invited++;
+			json_object_set_new(o, "invited", json_true());
 		}
 		json_array_append_new(rows, o);
 	}
 	id_csv_close(&csv);
-	*report = json_pack("{s:I, s:I, s:I, s:o}", "created", im.created, "added", im.added,
+	*report = json_pack("{s:I, s:I, s:I, s:o}", "created", im.created, "invited", im.invited,
 			    "failed", im.failed, "rows", rows);
 	return 0;
 }

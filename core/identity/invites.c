@@ -1,8 +1,7 @@
 /* core/identity/invites.c: invite links (a secret URL that lets people
- * join a workspace, into a department) and API keys (a secret that acts on
- * one workspace's org API). Both live in the system database, where a
- * token is found without knowing its workspace; only their SHA-256 is
- * stored, and the secret is shown once. */
+ * join a workspace, into a department). They live in the system database,
+ * where a token is found without knowing its workspace; only its SHA-256
+ * is stored, and the secret is shown once. API keys are api_keys.c's. */
 #include <stdio.h>
 #include <string.h>
 
@@ -10,11 +9,15 @@
 #include "workspace.h"
 
 #define INVITE_TOKEN_BYTES 24
-#define API_KEY_BYTES      32
 #define TTL_HOURS_DEFAULT  168
 #define TTL_HOURS_MAX      8760
 #define MAX_USES_MAX       100000
-#define API_KEY_PREFIX_LEN 24
+/* A link nobody limited still stops after this many people: a link that
+ * leaks lets in a few strangers, not a crowd (0 asks for no limit). */
+#define MAX_USES_DEFAULT 20
+/* Registrations refused for a taken login, per client address and
+ * throttle window, before the address must wait for the window's end. */
+#define REGISTER_REFUSALS_MAX 10
 
 static json_t *invite_json(const struct storage_rows *rows, size_t r)
 {
@@ -94,21 +97,6 @@ static int invite_job(struct storage_tx *tx, void *arg, struct cr_err *err)
 	return rc;
 }
 
-static int int_field(const json_t *body, const char *key, int64_t dflt, int64_t min, int64_t max,
-		     int64_t *out, struct cr_err *err)
-{
-	const json_t *v = json_object_get(body, key);
-
-	*out = dflt;
-	if (v == NULL || json_is_null(v))
-		return 0;
-	if (!json_is_integer(v) || json_integer_value(v) < min || json_integer_value(v) > max)
-		return cr_err_set(err, CR_EINVAL, "'%s' must be an integer from %lld to %lld", key,
-				  (long long)min, (long long)max);
-	*out = json_integer_value(v);
-	return 0;
-}
-
 int id_invite_create(const struct identity *id, const struct id_actor *actor, const json_t *body,
 		     int64_t now_us, json_t **out, struct cr_err *err)
 {
@@ -132,9 +120,10 @@ int id_invite_create(const struct identity *id, const struct id_actor *actor, co
 	if (rc == 0 && !has_dept)
 		j.dept = ID_ROOT_DEPARTMENT;
 	if (rc == 0)
-		rc = int_field(body, "ttl_hours", TTL_HOURS_DEFAULT, 1, TTL_HOURS_MAX, &ttl, err);
+		rc = id_body_int(body, "ttl_hours", TTL_HOURS_DEFAULT, 1, TTL_HOURS_MAX, &ttl, err);
 	if (rc == 0)
-		rc = int_field(body, "max_uses", 0, 0, MAX_USES_MAX, &j.max_uses, err);
+		rc = id_body_int(body, "max_uses", MAX_USES_DEFAULT, 0, MAX_USES_MAX, &j.max_uses,
+				 err);
 	if (rc == 0)
 		rc = id_facts_load(id, actor, &f, err);
 	if (rc == 0)
@@ -262,6 +251,10 @@ static int use_job(struct storage_tx *tx, void *arg, struct cr_err *err)
 	if (rc == 0 && j->login != NULL)
 		rc = id_tx_account_insert_own(tx, j->login, j->name, j->password_hash, false,
 					      j->now_us, &j->account_id, err);
+	struct storage_value h[2] = { storage_text(j->workspace_id), storage_int(j->account_id) };
+	if (rc == 0 && j->login != NULL) /* made here: its home */
+		rc = storage_tx_exec(tx, "UPDATE account SET home_workspace_id = ? WHERE id = ?", h,
+				     2, NULL, err);
 	if (rc == 0 && j->session != NULL)
 		rc = id_tx_session_insert(tx, j->session_hash, j->account_id, j->session,
 					  j->address, j->now_us, err);
@@ -344,20 +337,88 @@ int id_invite_accept(const struct identity *id, const struct id_actor *actor, co
 	return rc;
 }
 
-int id_invite_register(const struct identity *id, const char *token,
-		       const struct id_new_account *in, const char *address, int64_t now_us,
-		       struct id_account *account, json_t **workspace, struct id_session *session,
-		       struct cr_err *err)
-{
-	char pw[ID_PASSWORD_HASH_MAX + 1];
-	char session_hash[ID_HASH_HEX + 1];
-	struct use_job j = { .now_us = now_us };
-	int rc = id_login_check(in->login, err);
+/* Registration refusals of one client address (sign_in_failure rows under
+ * their own key): a taken login is what an enumerator learns, so it is
+ * counted, and a locked address gets one answer for every login. */
+struct refusal_job {
+	char key[80];
+	int64_t now_us;
+};
 
+static int refusal_job(struct storage_tx *tx, void *arg, struct cr_err *err)
+{
+	struct refusal_job *j = arg;
+	struct storage_value p[4] = { storage_text(j->key), storage_int(j->now_us),
+				      storage_int(j->now_us - ID_THROTTLE_WINDOW_US),
+				      storage_int(REGISTER_REFUSALS_MAX) };
+	int rc = storage_tx_exec(
+	    tx,
+	    "INSERT INTO sign_in_failure (key, failures, first_us) VALUES (?1, 1, ?2) "
+	    "ON CONFLICT (key) DO UPDATE SET "
+	    " failures = CASE WHEN first_us < ?3 THEN 1 ELSE failures + 1 END,"
+	    " first_us = CASE WHEN first_us < ?3 THEN ?2 ELSE first_us END",
+	    p, 3, NULL, err);
+
+	if (rc == 0)
+		rc = storage_tx_exec(
+		    tx,
+		    "UPDATE sign_in_failure SET locked_until_us = first_us + ?2 - ?3 "
+		    "WHERE key = ?1 AND failures >= ?4",
+		    p, 4, NULL, err);
+	return rc;
+}
+
+/* CR_ELIMIT with *retry_after_s while the address is locked. */
+static int refusals_locked(const struct identity *id, const struct refusal_job *j,
+			   unsigned *retry_after_s, struct cr_err *err)
+{
+	struct storage_value p = storage_text(j->key);
+	struct storage_rows rows;
+	int64_t until = 0;
+	int rc = storage_query(id->store, STORAGE_DB_SYSTEM,
+			       "SELECT locked_until_us FROM sign_in_failure WHERE key = ?", &p, 1,
+			       &rows, err);
+
+	if (rc == 0 && rows.n_rows > 0)
+		until = storage_rows_int(&rows, 0, 0, 0);
+	storage_rows_close(&rows);
+	if (rc == 0 && until > j->now_us) {
+		*retry_after_s = (unsigned)((until - j->now_us + 999999) / 1000000);
+		rc = cr_err_set(err, CR_ELIMIT,
+				"too many refused registrations from this address; try again "
+				"in %u seconds",
+				*retry_after_s);
+	}
+	return rc;
+}
+
+static int register_checks(const struct identity *id, const struct id_new_account *in,
+			   const struct refusal_job *r, unsigned *retry_after_s, struct cr_err *err)
+{
+	int rc = refusals_locked(id, r, retry_after_s, err);
+
+	if (rc == 0)
+		rc = id_login_check(in->login, err);
 	if (rc == 0)
 		rc = id_name_check(in->name, "name", err);
 	if (rc == 0)
 		rc = id_password_check(in->password, in->login, err);
+	return rc;
+}
+
+int id_invite_register(const struct identity *id, const char *token,
+		       const struct id_new_account *in, const char *address, int64_t now_us,
+		       struct id_account *account, json_t **workspace, struct id_session *session,
+		       unsigned *retry_after_s, struct cr_err *err)
+{
+	char pw[ID_PASSWORD_HASH_MAX + 1];
+	char session_hash[ID_HASH_HEX + 1];
+	struct use_job j = { .now_us = now_us };
+	struct refusal_job r = { .now_us = now_us };
+	int rc;
+
+	(void)snprintf(r.key, sizeof(r.key), "register|%s", address != NULL ? address : "");
+	rc = register_checks(id, in, &r, retry_after_s, err);
 	if (rc == 0)
 		rc = id_password_hash(id, in->password, pw, err);
 	if (rc == 0)
@@ -371,109 +432,16 @@ int id_invite_register(const struct identity *id, const char *token,
 	j.session = session;
 	j.address = address;
 	rc = use(id, token, &j, workspace, err);
+	/* A taken login: an answer that does not repeat it, counted. */
+	if (rc == CR_ECONFLICT) {
+		(void)storage_write(id->store, STORAGE_DB_SYSTEM, NULL, refusal_job, &r, NULL);
+		rc = cr_err_set(err, CR_ECONFLICT,
+				"this login cannot be registered; choose another one");
+	}
 	if (rc == 0) {
 		*account = (struct id_account){ .id = j.account_id };
 		(void)snprintf(account->login, sizeof(account->login), "%s", in->login);
 		(void)snprintf(account->name, sizeof(account->name), "%s", in->name);
 	}
-	return rc;
-}
-
-/* ---- API keys ---- */
-
-static int key_rows(const struct identity *id, const struct id_actor *a, int64_t only,
-		    struct storage_rows *rows, struct cr_err *err)
-{
-	struct storage_value p[2] = { storage_text(a->workspace_id), storage_int(only) };
-
-	return storage_query(id->store, STORAGE_DB_SYSTEM,
-			     "SELECT id, name, prefix, created_us, created_by FROM api_key WHERE "
-			     "workspace_id = ?1 AND (?2 = 0 OR id = ?2) ORDER BY id",
-			     p, 2, rows, err);
-}
-
-static json_t *key_json(const struct storage_rows *rows, size_t r)
-{
-	return json_pack("{s:I, s:s?, s:s?, s:o, s:I}", "id",
-			 (json_int_t)storage_rows_int(rows, r, 0, 0), "name",
-			 storage_rows_text(rows, r, 1), "prefix", storage_rows_text(rows, r, 2),
-			 "created_at", id_time_json(storage_rows_int(rows, r, 3, 0)), "created_by",
-			 (json_int_t)storage_rows_int(rows, r, 4, 0));
-}
-
-int id_api_keys_list(const struct identity *id, const struct id_actor *actor, json_t **out,
-		     struct cr_err *err)
-{
-	struct storage_rows rows = { 0 };
-	int rc = id_authz_workspace(actor, ID_WS_MANAGE_KEYS, err);
-
-	if (rc == 0)
-		rc = key_rows(id, actor, 0, &rows, err);
-	if (rc == 0) {
-		json_t *list = json_array();
-		for (size_t r = 0; r < rows.n_rows; r++)
-			json_array_append_new(list, key_json(&rows, r));
-		*out = json_pack("{s:o}", "api_keys", list);
-	}
-	storage_rows_close(&rows);
-	return rc;
-}
-
-int id_api_key_create(const struct identity *id, const struct id_actor *actor, const json_t *body,
-		      int64_t now_us, json_t **out, struct cr_err *err)
-{
-	char secret[ID_TOKEN_MAX + 1], key[ID_API_KEY_MAX + 1], hash[ID_HASH_HEX + 1];
-	char prefix[API_KEY_PREFIX_LEN + 1];
-	const char *name = NULL;
-	struct storage_result res = { 0 };
-	struct storage_rows rows = { 0 };
-	int rc = id_authz_workspace(actor, ID_WS_MANAGE_KEYS, err);
-
-	if (rc == 0)
-		rc = id_body_name(body, "key name", &name, err);
-	if (rc == 0 && id_token_new(id, API_KEY_BYTES, secret, sizeof(secret)) < 0)
-		rc = cr_err_set(err, CR_EINTERNAL, "no random bytes for an API key");
-	if (rc < 0)
-		return rc;
-	(void)snprintf(key, sizeof(key), "creek_%.*s_%.43s", ID_WORKSPACE_ID_MAX,
-		       actor->workspace_id, secret);
-	memcpy(prefix, key, API_KEY_PREFIX_LEN);
-	prefix[API_KEY_PREFIX_LEN] = '\0';
-	id_hash_hex(id, key, hash);
-	struct storage_value p[6] = { storage_text(actor->workspace_id),
-				      storage_text(name),
-				      storage_text(prefix),
-				      storage_text(hash),
-				      storage_int(actor->account.id),
-				      storage_int(now_us) };
-	rc =
-	    storage_exec(id->store, STORAGE_DB_SYSTEM, NULL,
-			 "INSERT INTO api_key (workspace_id, name, prefix, key_sha256, created_by, "
-			 "created_us) VALUES (?, ?, ?, ?, ?, ?)",
-			 p, 6, &res, err);
-	if (rc == 0)
-		rc = key_rows(id, actor, (int64_t)res.last_insert_id, &rows, err);
-	if (rc == 0) {
-		*out = key_json(&rows, 0);
-		json_object_set_new(*out, "key", json_string(key));
-	}
-	storage_rows_close(&rows);
-	return rc;
-}
-
-int id_api_key_revoke(const struct identity *id, const struct id_actor *actor, int64_t key_id,
-		      struct cr_err *err)
-{
-	struct storage_value p[2] = { storage_int(key_id), storage_text(actor->workspace_id) };
-	struct storage_result res = { 0 };
-	int rc = id_authz_workspace(actor, ID_WS_MANAGE_KEYS, err);
-
-	if (rc == 0)
-		rc = storage_exec(id->store, STORAGE_DB_SYSTEM, NULL,
-				  "DELETE FROM api_key WHERE id = ? AND workspace_id = ?", p, 2,
-				  &res, err);
-	if (rc == 0 && res.rows_affected == 0)
-		rc = cr_err_set(err, CR_ENOTFOUND, "no API key %lld in this workspace",
-				(long long)key_id);
 	return rc;
 }

@@ -14,8 +14,6 @@
 #include "identity_int.h"
 #include "workspace.h"
 
-#define SEARCH_MAX 20
-
 struct member_rows {
 	struct storage_rows sys;   /* account_id, login, name, title, status, role, joined_us */
 	struct storage_rows depts; /* account_id, department_id */
@@ -27,24 +25,6 @@ static void member_rows_close(struct member_rows *m)
 	storage_rows_close(&m->sys);
 	storage_rows_close(&m->depts);
 	storage_rows_close(&m->roles);
-}
-
-/* Escape a LIKE pattern's wildcards (with '\'). */
-static char *like_pattern(const char *q)
-{
-	size_t n = strlen(q);
-	char *p = cr_malloc(2 * n + 3);
-	size_t o = 0;
-
-	p[o++] = '%';
-	for (size_t i = 0; i < n; i++) {
-		if (q[i] == '%' || q[i] == '_' || q[i] == '\\')
-			p[o++] = '\\';
-		p[o++] = q[i];
-	}
-	p[o++] = '%';
-	p[o] = '\0';
-	return p;
 }
 
 /* Members of the actor's workspace (one when account_id > 0). */
@@ -354,6 +334,11 @@ static int join_job(struct storage_tx *tx, void *arg, struct cr_err *err)
 		if (rc < 0)
 			return rc;
 		p[0] = storage_int(j->account_id);
+		/* Made here: this workspace is the account's home. */
+		rc = storage_tx_exec(tx, "UPDATE account SET home_workspace_id = ?2 WHERE id = ?1",
+				     p, 2, NULL, err);
+		if (rc < 0)
+			return rc;
 	}
 	rc = storage_tx_query(tx,
 			      "SELECT (SELECT count(*) FROM account WHERE id = ?1), (SELECT "
@@ -463,12 +448,17 @@ int id_member_create(const struct identity *id, const struct id_actor *actor, co
 		rc = id_body_ids(body, "role_ids", 64, &roles, &n_roles, &has_roles, err);
 	if (rc == 0 && !has_account)
 		rc = new_account_from(body, &in, &title, err);
+	/* An existing account is invited, never added: it joins when it
+	 * accepts (invitations.c). */
 	if (rc == 0 && has_account && actor->via_api_key)
-		rc = cr_err_set(err, CR_EDENIED,
-				"an API key creates new accounts; adding an existing account is "
-				"done by an admin in the console");
+		rc =
+		    cr_err_set(err, CR_EDENIED,
+			       "an API key creates new accounts; an admin invites existing ones in "
+			       "the console");
 	if (rc == 0 && has_account)
-		rc = id_body_string(body, "title", false, &title, err);
+		rc = cr_err_set(err, CR_EINVAL,
+				"an existing account is invited (POST .../invitations), not added: "
+				"it joins when it accepts");
 	if (rc == 0)
 		rc = id_facts_load(id, actor, &f, err);
 	if (rc == 0)
@@ -492,22 +482,34 @@ int id_member_create(const struct identity *id, const struct id_actor *actor, co
 	return rc;
 }
 
-/* Accounts that belong to another workspace than the actor's: only the
- * account itself changes their name and password. */
+/* Only the account's home workspace (where it was made; before homes were
+ * recorded, the one it joined first) changes its name and password: a
+ * workspace it joined by invitation never does. */
 static int only_here(const struct identity *id, const struct id_actor *a, int64_t account,
 		     const char *what, struct cr_err *err)
 {
 	struct storage_value p[2] = { storage_int(account), storage_text(a->workspace_id) };
 	struct storage_rows rows;
-	int rc = storage_query(id->store, STORAGE_DB_SYSTEM,
-			       "SELECT count(*) FROM workspace_member WHERE account_id = ? AND "
-			       "workspace_id <> ?",
-			       p, 2, &rows, err);
+	int rc =
+	    storage_query(id->store, STORAGE_DB_SYSTEM,
+			  "SELECT coalesce(home_workspace_id, (SELECT m.workspace_id FROM "
+			  "workspace_member m WHERE m.account_id = a.id ORDER BY m.joined_us, "
+			  "m.workspace_id LIMIT 1), '') = ?2, EXISTS (SELECT 1 FROM "
+			  "workspace_member o WHERE o.account_id = a.id AND o.workspace_id <> ?2 "
+			  "AND o.role <> 'member') FROM account a WHERE a.id = ?1",
+			  p, 2, &rows, err);
 
-	if (rc == 0 && storage_rows_int(&rows, 0, 0, 0) > 0)
+	if (rc == 0 && storage_rows_int(&rows, 0, 0, 0) == 0)
 		rc = cr_err_set(err, CR_EDENIED,
-				"this account also belongs to another workspace: only its owner "
-				"may change its %s",
+				"this account's home is another workspace: only it and the account "
+				"itself may change its %s",
+				what);
+	/* Its home's admins must not take over a workspace they have no say
+	 * in: then only the person (and, for a password, the operator). */
+	else if (rc == 0 && storage_rows_int(&rows, 0, 1, 0) != 0)
+		rc = cr_err_set(err, CR_EDENIED,
+				"this account administers another workspace: only the account "
+				"itself may change its %s",
 				what);
 	storage_rows_close(&rows);
 	return rc;
@@ -769,49 +771,6 @@ int id_member_password_reset(const struct identity *id, const struct id_actor *a
 	if (rc == 0 && rows.n_rows > 0)
 		rc = id_password_set(id, account_id, storage_rows_text(&rows, 0, 0), password, NULL,
 				     NULL, now_us, err);
-	storage_rows_close(&rows);
-	return rc;
-}
-
-int id_account_search(const struct identity *id, const struct id_actor *actor, const char *q,
-		      json_t **out, struct cr_err *err)
-{
-	struct id_facts f;
-	struct storage_value p[3];
-	struct storage_rows rows;
-	char *pattern;
-	json_t *list;
-	int rc = id_facts_load(id, actor, &f, err);
-
-	if (rc == 0)
-		rc = id_authz_contacts(actor, &f, ID_CONTACTS_SEARCH, NULL, 0, false, err);
-	id_facts_free(&f);
-	if (rc < 0)
-		return rc;
-	if (q == NULL || strlen(q) < 2 || strlen(q) > ID_NAME_MAX)
-		return cr_err_set(err, CR_EINVAL, "search for at least 2 characters");
-	pattern = like_pattern(q);
-	p[0] = storage_text(actor->workspace_id);
-	p[1] = storage_text(pattern);
-	p[2] = storage_int(SEARCH_MAX);
-	rc = storage_query(id->store, STORAGE_DB_SYSTEM,
-			   "SELECT a.id, a.login, a.name, m.account_id IS NOT NULL FROM account a "
-			   "LEFT JOIN workspace_member m ON m.account_id = a.id AND m.workspace_id "
-			   "= ?1 WHERE a.login LIKE ?2 ESCAPE '\\' OR a.name LIKE ?2 ESCAPE '\\' "
-			   "ORDER BY a.login LIMIT ?3",
-			   p, 3, &rows, err);
-	free(pattern);
-	if (rc == 0) {
-		list = json_array();
-		for (size_t r = 0; r < rows.n_rows; r++)
-			json_array_append_new(
-			    list, json_pack("{s:I, s:s?, s:s?, s:b}", "id",
-					    (json_int_t)storage_rows_int(&rows, r, 0, 0), "login",
-					    storage_rows_text(&rows, r, 1), "name",
-					    storage_rows_text(&rows, r, 2), "is_member",
-					    storage_rows_int(&rows, r, 3, 0) != 0));
-		*out = json_pack("{s:o}", "accounts", list);
-	}
 	storage_rows_close(&rows);
 	return rc;
 }

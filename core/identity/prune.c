@@ -5,6 +5,7 @@
 #include "identity.h"
 
 #include "../../storage/store.h"
+#include "workspace.h"
 
 #define SIGN_IN_FAILURE_KEEP_US (3600LL * 1000000) /* past the 15-minute window */
 
@@ -21,5 +22,10 @@ int id_prune(struct storage_tx *tx, int64_t now_us, struct cr_err *err)
 				     "DELETE FROM sign_in_failure WHERE first_us < ?1 AND "
 				     "locked_until_us < ?1",
 				     &p, 1, NULL, err);
+	/* Invitations nobody answered in time. */
+	p = storage_int(now_us - (int64_t)ID_INVITATION_DAYS * 24 * 3600 * 1000000);
+	if (rc == 0)
+		rc = storage_tx_exec(tx, "DELETE FROM member_invitation WHERE created_us < ?", &p,
+				     1, NULL, err);
 	return rc;
 }

@@ -79,6 +79,32 @@ static const struct storage_migration system_list[] = {
 	  " revoked INTEGER NOT NULL DEFAULT 0);"
 	  "CREATE INDEX invite_link_workspace ON invite_link (workspace_id);",
 	  false },
+	/* An account belongs to the people it identifies: its home workspace
+	 * (where it was made) alone may reset its password or rename it, and
+	 * another workspace only invites it; it joins when it accepts. An
+	 * account made before this version gets the workspace it joined
+	 * first. */
+	{ 4, "member invitations and each account's home workspace",
+	  "CREATE TABLE member_invitation ("
+	  " workspace_id TEXT NOT NULL REFERENCES workspace (id),"
+	  " account_id INTEGER NOT NULL REFERENCES account (id),"
+	  " department_id INTEGER NOT NULL,"
+	  " title TEXT NOT NULL DEFAULT '',"
+	  " invited_by INTEGER NOT NULL,"
+	  " created_us INTEGER NOT NULL,"
+	  " PRIMARY KEY (workspace_id, account_id));"
+	  "CREATE INDEX member_invitation_account ON member_invitation (account_id);"
+	  "ALTER TABLE account ADD COLUMN home_workspace_id TEXT;"
+	  "UPDATE account SET home_workspace_id = (SELECT m.workspace_id FROM workspace_member m"
+	  " WHERE m.account_id = account.id ORDER BY m.joined_us, m.workspace_id LIMIT 1);",
+	  false },
+	/* API keys live lifetime_us from their creation or last rotation
+	 * (expires_us; 0 for keys made before: no end until rotated). */
+	{ 5, "API keys' lifetime and last use",
+	  "ALTER TABLE api_key ADD COLUMN lifetime_us INTEGER NOT NULL DEFAULT 0;"
+	  "ALTER TABLE api_key ADD COLUMN expires_us INTEGER NOT NULL DEFAULT 0;"
+	  "ALTER TABLE api_key ADD COLUMN last_used_us INTEGER NOT NULL DEFAULT 0;",
+	  false },
 };
 
 const struct storage_migrations id_system_migrations = {

@@ -288,9 +288,11 @@ def invite_register(t, a):
 
 
 def invite_accept(t, a):
-    # Into a third workspace: an actor that joins it changes nothing the
-    # other calls depend on. Its creator is a member already: 409 is fine.
-    token = t.w.add_invite(t.w.root, t.w.ws_c, ROOT_DEPARTMENT)[1]
+    # Into a workspace of its own: an actor that joins it changes nothing the
+    # other calls depend on, and meets no other actor there (account search
+    # finds the people one shares a workspace with). Its creator is a member
+    # already: 409 is fine.
+    token = t.w.add_invite(t.w.root, t.w.ws_own(), ROOT_DEPARTMENT)[1]
     return Call(args=[token], also_ok=(409,))
 
 
@@ -336,6 +338,23 @@ def import_members(t, a):
 
 def search_accounts(t, a):
     return Call(args=[t.ws], query={"q": "qx"})
+
+
+def invite_existing(t, a):
+    return Call(args=[t.ws], body={"login": t.w.spare_login, "department_id": t.dept})
+
+
+def invitation_into(ws):
+    """An invitation into ws for the actor (the super admin is a member
+    there already: 404 is fine), to accept or decline."""
+    def make(t, a):
+        target = ws(t.w)
+        login = (a.account or {}).get("login")
+        if login:
+            t.w.root.ok("POST", f"/workspaces/{target}/invitations", {"login": login},
+                        status=202)
+        return Call(args=[target], also_ok=(404,) if a is t.w.root else ())
+    return make
 
 
 def add_department(t, a):
@@ -461,6 +480,9 @@ MATRIX = [
     ("GET",    "/sessions",                         "y    y    y    y    y    y    n    y    n", plain),
     ("DELETE", "/sessions/{}",                      "y    y    y    y    y    y    n    y    n", end_my_session),
     ("GET",    "/me",                               "y    y    y    y    y    y    n    y    n", plain),
+    ("GET",    "/me/invitations",                   "y    y    y    y    y    y    n    y    n", plain),
+    ("POST",   "/me/invitations/{}/accept",         "y    y    y    y    y    y    n    y    n", invitation_into(lambda w: w.ws_own())),
+    ("DELETE", "/me/invitations/{}",                "y    y    y    y    y    y    n    y    n", invitation_into(lambda w: w.ws_d)),
     ("PATCH",  "/me",                               "y    y    y    y    y    y    n    y    n", rename_me),
     ("PUT",    "/me/password",                      "y    y    y    y    y    y    n    y    n", change_password),
     ("GET",    "/workspaces",                       "y    y    y    y    y    y    n    y    n", plain),
@@ -478,6 +500,7 @@ MATRIX = [
     ("PUT",    "/workspaces/{}/members/{}/password", "y   y    n    n    y    n    n    n    n", reset_password),
     ("POST",   "/workspaces/{}/members/import",     "y    y    n    n    y    n    n    n    y", import_members),
     ("GET",    "/workspaces/{}/account-search",     "y    y    n    n    y    n    n    n    n", search_accounts),
+    ("POST",   "/workspaces/{}/invitations",        "y    y    n    n    y    n    n    n    n", invite_existing),
     ("GET",    "/workspaces/{}/departments",        "y    y    y    y    y    n    n    n    y", on_workspace),
     ("POST",   "/workspaces/{}/departments",        "y    y    n    n    y    n    n    n    y", add_department),
     ("PATCH",  "/workspaces/{}/departments/{}",     "y    y    n    n    y    n    n    n    y", edit_department),
@@ -503,6 +526,7 @@ MATRIX = [
     ("GET",    "/workspaces/{}/api-keys",           "y    y    n    n    n    n    n    n    n", on_workspace),
     ("POST",   "/workspaces/{}/api-keys",           "y    y    n    n    n    n    n    n    n", add_api_key),
     ("DELETE", "/workspaces/{}/api-keys/{}",        "y    y    n    n    n    n    n    n    n", delete_api_key),
+    ("POST",   "/workspaces/{}/api-keys/{}/rotate", "y    y    n    n    n    n    n    n    n", delete_api_key),
     ("POST",   "/workspaces/{}/files",              "y    y    y    y    y    y    n    n    n", upload_file),
 ]
 
@@ -608,6 +632,11 @@ class World:
                      {"department_id": dept, "ttl_hours": 24, "max_uses": 0}, status=201)
         return d["id"], d["token"]
 
+    def ws_own(self):
+        """A new workspace of the super admin's (one actor joins it: people
+        of A who join never meet B's admin in a workspace)."""
+        return self.root.ok("POST", "/workspaces", {"name": "Own"}, status=201)["id"]
+
     def add_api_key(self, admin, ws, prefix):
         d = admin.ok("POST", f"/workspaces/{ws}/api-keys",
                      {"name": f"{prefix}-key-{next(self.seq)}"}, status=201)
@@ -653,6 +682,9 @@ class World:
         self.key_a = self.add_api_key(root, ws, MARK_A)[1]
         self.invite_token = self.add_invite(root, ws, self.dept_d)[1]
         self.ws_c = root.ok("POST", "/workspaces", {"name": "Gamma"}, status=201)["id"]
+        self.ws_d = root.ok("POST", "/workspaces", {"name": "Delta"}, status=201)["id"]
+        self.spare_login = self.add_member(root, self.ws_c, "gamma-spare",
+                                           [ROOT_DEPARTMENT])["login"]
 
         self.build_b()
         self.people = people
@@ -918,12 +950,13 @@ class TenantIsolation(unittest.TestCase):
                     self.assertIn(reply.status, (403, 404), f"{label}: {reply}")
                     self.assert_no_leak(reply, secrets, label)
 
-        # B's own lists show nothing of A (account search is installation-wide
-        # by design: inviting an existing account is searching for it).
+        # B's own lists show nothing of A; nor does B's account search, which
+        # finds only people of B's admin's own workspaces.
         for method, shp, pattern in ws_routes:
-            if method != "GET" or pattern.count("{") != 1 or "account-search" in pattern:
+            if method != "GET" or pattern.count("{") != 1:
                 continue
-            reply = b.request("GET", fill(pattern, [w.ws_b]))
+            query = {"q": "qx"} if "account-search" in pattern else None
+            reply = b.request("GET", fill(pattern, [w.ws_b]), query=query)
             with self.subTest(route=pattern, variant="B's own list"):
                 self.assertEqual(reply.status, 200, str(reply))
                 self.assert_no_leak(reply, secrets, "B's own list")
@@ -1473,15 +1506,24 @@ class SigningOut(OneWorkspace):
         self.assert_error(s.get("/me"), 401, "unauthenticated")
         Client.for_node(self.node).sign_in(m["login"], new, expect=200)
 
-    def test_no_admin_resets_the_password_of_an_account_of_two_workspaces(self):
+    def test_only_the_home_workspace_resets_an_account_of_two_workspaces(self):
         m = self.add_member("shared")
         other_ws = self.root.ok("POST", "/workspaces", {"name": "Other"}, status=201)["id"]
-        self.root.request("POST", f"/workspaces/{other_ws}/members",
-                          body={"account_id": m["id"]}, expect=201)
-        r = self.root.put(f"/workspaces/{self.ws}/members/{m['id']}/password",
+        self.root.request("POST", f"/workspaces/{other_ws}/invitations",
+                          body={"account_id": m["id"]}, expect=202)
+        self.session(m).ok("POST", f"/me/invitations/{other_ws}/accept")
+        # The workspace it joined by invitation resets nothing ...
+        r = self.root.put(f"/workspaces/{other_ws}/members/{m['id']}/password",
                           {"new_password": new_password()})
         self.assert_error(r, 403, "denied")
+        r = self.root.patch(f"/workspaces/{other_ws}/members/{m['id']}", {"name": "Taken"})
+        self.assert_error(r, 403, "denied")
         Client.for_node(self.node).sign_in(m["login"], m["password"], expect=200)
+        # ... its home workspace, where it was made, still does.
+        new = new_password()
+        self.root.request("PUT", f"/workspaces/{self.ws}/members/{m['id']}/password",
+                          body={"new_password": new}, expect=204)
+        Client.for_node(self.node).sign_in(m["login"], new, expect=200)
 
 
 # ---------------------------------------------------------------------------
@@ -1563,7 +1605,7 @@ class BulkImport(OneWorkspace):
             "imp-good1,Duplicate,Sales,Rep,Good-pass-789",            # 6 login twice in the file
             "imp-few,Too Few,Sales",                                  # 7 3 columns
             f"{existing['login']},Already Here,Sales,Rep,Good-pass-000",  # 8 a member already
-            f"{elsewhere['login']},Elsewhere,Sales,Rep,",             # 9 added (account exists)
+            f"{elsewhere['login']},Elsewhere,Sales,Rep,",             # 9 invited (account exists)
             "imp-eight,Eight Characters,Sales,Rep,8charsOK",          # 10 created (minimum)
             "imp-many,Too Many,Sales,Rep,Good-pass-111,extra",        # 11 6 columns
         ]) + "\n"
@@ -1577,7 +1619,8 @@ class BulkImport(OneWorkspace):
         for n in bad:
             self.assertIs(rows[n]["ok"], False, f"row {n} should be refused: {rows[n]}")
             self.assertTrue(rows[n].get("error"), f"row {n} has no error message: {rows[n]}")
-        self.assertEqual((report["created"], report["added"], report["failed"]), (3, 1, 6),
+        self.assertIs(rows[9].get("invited"), True, f"row 9 is an invitation: {rows[9]}")
+        self.assertEqual((report["created"], report["invited"], report["failed"]), (3, 1, 6),
                          f"counts: {report}")
         self.assertIn("generated_password", rows[3], f"no password made: {rows[3]}")
         for n in (2, 9, 10):
@@ -1595,9 +1638,9 @@ class BulkImport(OneWorkspace):
         self.assertIn(depts["East"]["id"], members["imp-good1"]["department_ids"])
         self.assertEqual(members["imp-good1"]["name"], "Good One")
         self.assertIn(depts["Sales"]["id"], members["imp-good2"]["department_ids"])
-        for login in ("imp-good1", "imp-good2", "imp-eight", elsewhere["login"],
-                      existing["login"]):
+        for login in ("imp-good1", "imp-good2", "imp-eight", existing["login"]):
             self.assertIn(login, members, f"{login} is not a member")
+        self.assertNotIn(elsewhere["login"], members, "an invited account joined unasked")
         for login in ("imp-short", "imp-few", "imp-many"):
             self.assertNotIn(login, members, f"{login} was made from a bad row")
             found = self.root.ok("GET", f"/workspaces/{self.ws}/account-search",

@@ -54,13 +54,20 @@ class NodeLifecycle(unittest.TestCase):
     def test_creekctl_reports_status_and_versions(self):
         self.node.start()
         url = f"http://127.0.0.1:{self.node.http_port}"
-        out = subprocess.run([CREEKCTL, "--url", url, "status"], capture_output=True,
-                             text=True, timeout=20)
+        out = subprocess.run([CREEKCTL, "--url", url, "--data-dir", self.node.data_dir,
+                              "status"], capture_output=True, text=True, timeout=20)
         self.assertEqual(out.returncode, 0, out.stderr)
         self.assertIn("status:     ok", out.stdout)
         self.assertIn(self.node.cluster_address, out.stdout)
-        out = subprocess.run([CREEKCTL, "--url", url, "version"], capture_output=True,
-                             text=True, timeout=20)
+        # Without the operator token creekd tells only the status.
+        out = subprocess.run([CREEKCTL, "--url", url, "--data-dir", "/nonexistent", "status"],
+                             capture_output=True, text=True, timeout=20)
+        self.assertEqual(out.returncode, 0, out.stderr)
+        self.assertEqual(out.stdout, "status:     ok\n")
+        self.assertIn("only the status is shown", out.stderr)
+        self.assertNotIn(self.node.cluster_address, out.stdout + out.stderr)
+        out = subprocess.run([CREEKCTL, "--url", url, "--data-dir", self.node.data_dir,
+                              "version"], capture_output=True, text=True, timeout=20)
         self.assertEqual(out.returncode, 0, out.stderr)
         self.assertRegex(out.stdout, r"creekd\s+\d+\.\d+\.\d+ \(dqlite \d+\.\d+\.\d+, raft \d+")
         self.node.stop()

@@ -26,7 +26,8 @@ class EngineVersions(unittest.TestCase):
             self.assertEqual(version["dqlite"], EXPECT_DQLITE)
             self.assertEqual(version["raft"], EXPECT_RAFT)
             out = subprocess.run([CREEKCTL, "--url", f"http://127.0.0.1:{node.http_port}",
-                                  "version"], capture_output=True, text=True, check=True)
+                                  "--data-dir", node.data_dir, "version"],
+                                 capture_output=True, text=True, check=True)
             self.assertIn(f"(dqlite {EXPECT_DQLITE}, raft {EXPECT_RAFT})", out.stdout)
         finally:
             node.close()

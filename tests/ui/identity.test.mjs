@@ -14,6 +14,10 @@
 //      the inner one, shown in the tree count and the table
 //   4. an invite link (with its QR code) opened in a browser with no cookies: register, land in the
 //      workspace, in the invite's department
+//   4b. an account of another workspace invited by its exact login: no member until it accepts
+//      under My invitations in its own browser, then in the workspace
+//   4c. an API key made on the Permissions page shows its expiry; rotating it shows a new secret
+//      and the old one is refused
 //   5. a member of a permission group with edit_app on app A only (made through the API from a
 //      separate browser context signed in as the administrator) must first replace the password
 //      the administrator set (#/change-password), then sees the edit entry of app A and not of
@@ -49,6 +53,7 @@ const EDITOR_OWN_PASSWORD = 'creek-ui-editor-own-3';
 const MEMBER = { login: 'zhangsan', name: '张三', title: '销售经理' };
 const INVITED = { login: 'lisi', name: '李四' };
 const EDITOR = { login: 'wangwu', name: '王五' };
+const GUEST = { login: 'zhaoliu', name: '赵六' };
 const TEXT = {
   wrongPassword: '登录名或密码错误',
 };
@@ -305,6 +310,95 @@ async function inviteByLink(page, ws, departmentIdOfLink) {
   log('invite link, QR code, register in a fresh browser, land in the workspace OK');
 }
 
+/** The console's members (API, as the admin page sees them). */
+async function memberLogins(page, ws) {
+  const res = await page.request.get(`${baseUrl}/api/v1/workspaces/${ws}/members?status=all`, {
+    timeout: remaining(),
+  });
+  return (await res.json()).members?.map((m) => m.login) ?? [];
+}
+
+// An account of another workspace is invited by its exact login (the answer says nothing about
+// the login), is no member until it accepts, and accepts under My invitations in its own browser.
+async function inviteExistingAccount(page, ws) {
+  const api = await apiAs(TEST_ADMIN);
+  const branch = await api('POST', '/api/v1/workspaces', { name: '分公司' });
+  await api('POST', `/api/v1/workspaces/${branch.id}/members`, {
+    login: GUEST.login,
+    name: GUEST.name,
+    password: PASSWORD,
+  });
+  await visible(page, 'invite-login-input', 'the invite-by-login form');
+  await fill(page, 'invite-login-input', GUEST.login);
+  await click(page, tid('invite-login-submit'));
+  await page.waitForFunction(
+    () => !document.querySelector('[data-testid="invite-login-input"]')?.value,
+    null,
+    {
+      timeout: remaining(),
+      polling: 100,
+    },
+  );
+  if ((await memberLogins(page, ws)).includes(GUEST.login)) {
+    fail(`${GUEST.login} became a member before accepting the invitation`);
+  }
+
+  const context = await isolatedContext();
+  const guest = await context.newPage();
+  watch(guest, 'guest', { allow: allowSignedOut });
+  await openUi(guest, 'guest', '#/sign-in');
+  await fill(guest, 'signin-login', GUEST.login);
+  await fill(guest, 'signin-password', PASSWORD);
+  await click(guest, tid('signin-submit'));
+  await waitForUrl(guest, new RegExp(`#/w/${branch.id}/apps$`), 'the guest signing in');
+  await click(guest, tid('account-menu'));
+  await click(guest, tid('account-invitations'));
+  await visible(guest, `my-invitation-accept-${ws}`, 'the invitation in My invitations');
+  await guest.screenshot({
+    path: join(artifacts, 'ui-identity-my-invitations.png'),
+    fullPage: true,
+  });
+  await click(guest, tid(`my-invitation-accept-${ws}`));
+  await waitForTextIn(guest, 'ws-current', TEST_ADMIN.workspace, 'the workspace after accepting');
+  if (!(await memberLogins(page, ws)).includes(GUEST.login)) {
+    fail(`${GUEST.login} accepted but is not a member`);
+  }
+  problems.push(...(await cspViolations(guest, 'guest')));
+  log('invite an existing account by login, accepted under My invitations OK');
+}
+
+// An API key: made with the default lifetime, its expiry shown in the list; rotating it (after the
+// confirmation) shows a new secret once, and the old one stops.
+async function apiKeyRotates(page, ws) {
+  await click(page, sel('menu-permissions'));
+  await visible(page, 'api-key-name', 'the API key form');
+  await fill(page, 'api-key-name', 'HR 同步');
+  await click(page, tid('api-key-create'));
+  await visible(page, 'api-key-value', 'the new API key');
+  const first = await page.inputValue(tid('api-key-value'));
+  await click(page, tid('api-key-done'));
+  await page.waitForSelector(tid('api-key-value'), { state: 'hidden', timeout: remaining() });
+  const keys = await page.request.get(`${baseUrl}/api/v1/workspaces/${ws}/api-keys`, {
+    timeout: remaining(),
+  });
+  const key = (await keys.json()).api_keys?.find((k) => first.startsWith(k.prefix));
+  if (!key?.expires_at) fail(`the new key has no expiry: ${JSON.stringify(key)}`);
+  await visible(page, `api-key-expires-${key.id}`, 'the expiry of the new key');
+  await click(page, tid(`api-key-rotate-${key.id}`));
+  await click(page, '.confirm-ok');
+  await visible(page, 'api-key-value', 'the rotated key');
+  const second = await page.inputValue(tid('api-key-value'));
+  if (!second || second === first) fail('rotating did not show a new key');
+  await page.screenshot({ path: join(artifacts, 'ui-identity-api-key.png'), fullPage: true });
+  await click(page, tid('api-key-done'));
+  const old = await page.request.get(`${baseUrl}/api/v1/workspaces/${ws}/departments`, {
+    headers: { Authorization: `Bearer ${first}` },
+    timeout: remaining(),
+  });
+  if (old.status() !== 401) fail(`the rotated-away key answers ${old.status()}, not 401`);
+  log('API key made with an expiry, rotated: new secret shown once, the old one refused OK');
+}
+
 async function groupMemberSeesOnlyTheirApp(ws) {
   const api = await apiAs(TEST_ADMIN);
   const appA = await api('POST', `/api/v1/workspaces/${ws}/apps`, { name: '应用甲' });
@@ -418,6 +512,8 @@ async function run(context) {
   await mySessions(page);
   const east = await buildOrgChart(page, ws);
   await inviteByLink(page, ws, east);
+  await inviteExistingAccount(page, ws);
+  await apiKeyRotates(page, ws);
   problems.push(...(await cspViolations(page, 'admin')));
   await groupMemberSeesOnlyTheirApp(ws);
   await phoneSignIn();

@@ -5,6 +5,7 @@
 #include <netinet/in.h>
 #include <pthread.h>
 #include <setjmp.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stddef.h>
@@ -13,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/time.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -211,6 +213,45 @@ static void issues_certificates_and_refuses_a_second_ca(void **state)
 	assert_int_equal(cluster_cert_issue(ca, "n0", "not-an-ip", out, &err), CR_EINTERNAL);
 }
 
+/* A joining node's request is signed for its own key; a request whose
+ * signature does not match, and a node without the CA key, get nothing. */
+static void signs_requests_only_where_the_ca_key_is(void **state)
+{
+	struct cr_err err = { 0 };
+	char ca[600];
+	char no_key[600];
+	char *key = NULL;
+	char *csr = NULL;
+	char *crt = NULL;
+	char *bad;
+	char *p;
+
+	(void)state;
+	snprintf(ca, sizeof(ca), "%s/ca", base);
+	assert_true(cluster_ca_can_sign(ca));
+	assert_int_equal(cluster_csr_new(&key, &csr, &err), 0);
+	assert_non_null(strstr(key, "PRIVATE KEY"));
+	assert_int_equal(cluster_csr_sign(ca, csr, "node-7", "10.0.0.7", &crt, &err), 0);
+	assert_non_null(strstr(crt, "BEGIN CERTIFICATE"));
+	assert_null(strstr(crt, "PRIVATE"));
+	free(crt);
+	crt = NULL;
+	/* One base64 character of the body changed: the signature fails. */
+	bad = strdup(csr);
+	p = strchr(bad, '\n') + 40;
+	*p = *p == 'A' ? 'B' : 'A';
+	assert_int_equal(cluster_csr_sign(ca, bad, "node-7", "10.0.0.7", &crt, &err), CR_EINVAL);
+	assert_null(crt);
+	free(bad);
+	snprintf(no_key, sizeof(no_key), "%s/n0", base); /* ca.crt, no ca.key */
+	assert_false(cluster_ca_can_sign(no_key));
+	assert_int_equal(cluster_csr_sign(no_key, csr, "node-7", "10.0.0.7", &crt, &err),
+			 CR_EUNAVAIL);
+	assert_null(crt);
+	free(key);
+	free(csr);
+}
+
 static void sql_runs_through_the_mutual_tls_proxy(void **state)
 {
 	struct node a;
@@ -345,6 +386,89 @@ static void two_nodes_replicate_over_tls(void **state)
 	node_stop(&a);
 }
 
+static int held_fd = -1;
+
+/* An HTTP route that greets the peer and keeps the connection open. */
+static void hold_handler(void *arg, int fd, bool verified)
+{
+	(void)arg;
+	(void)verified;
+	(void)send(fd, "hello", 5, MSG_NOSIGNAL);
+	__atomic_store_n(&held_fd, fd, __ATOMIC_RELEASE);
+}
+
+/* Dial address as tls, send a request line, and return how many bytes
+ * came back before the connection ended or 5 s passed (0: refused). */
+static ssize_t greet(struct cluster_tls *tls, const char *address, int *fd_out)
+{
+	struct cr_err err = { 0 };
+	struct timeval tv = { .tv_sec = 5 };
+	char in[16];
+	int fd = -1;
+
+	if (cluster_dial(tls, address, 5000, &fd, &err) != 0)
+		fail_msg("dial: %s", err.msg);
+	assert_int_equal(setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv)), 0);
+	assert_int_equal(send(fd, "GET / HTTP/1.0\r\n\r\n", 18, MSG_NOSIGNAL), 18);
+	*fd_out = fd;
+	return recv(fd, in, sizeof(in), 0);
+}
+
+/* A certificate of the cluster CA is a peer only while the node it names
+ * is a member: a non-member is refused, and a member that leaves has its
+ * open connection cut and is refused from then on. */
+static void only_members_certificates_are_peers(void **state)
+{
+	struct cr_err err = { 0 };
+	char ca[600], d1[600], d2[600], address[64];
+	struct cluster_tls *t1 = NULL;
+	struct cluster_tls *t2 = NULL;
+	struct cluster_proxy *p = NULL;
+	const uint64_t members[] = { 1 };
+	const uint64_t others[] = { 2 };
+	struct cluster_proxy_config pc = { .db_target = "@creek-test-nowhere",
+					   .http = hold_handler,
+					   .members = members,
+					   .n_members = 1 };
+	char in[16];
+	int fd;
+
+	(void)state;
+	/* The dialled splice writes to a peer that closed (creekd ignores it). */
+	(void)signal(SIGPIPE, SIG_IGN);
+	snprintf(ca, sizeof(ca), "%s/ca", base);
+	snprintf(d1, sizeof(d1), "%s/m1", base);
+	snprintf(d2, sizeof(d2), "%s/m2", base);
+	snprintf(address, sizeof(address), "127.0.0.1:%u", fixture_free_port());
+	pc.listen_address = address;
+	if (cluster_cert_issue(ca, "node-1", "127.0.0.1", d1, &err) != 0 ||
+	    cluster_cert_issue(ca, "node-2", "127.0.0.1", d2, &err) != 0 ||
+	    cluster_tls_new(d1, &t1, &err) != 0 || cluster_tls_new(d2, &t2, &err) != 0 ||
+	    cluster_proxy_start(t1, &pc, &p, &err) != 0)
+		fail_msg("setup: %s", err.msg);
+	/* Signed by the CA, but node 2 is not a member. */
+	assert_true(greet(t2, address, &fd) <= 0);
+	close(fd);
+	assert_int_equal(__atomic_load_n(&held_fd, __ATOMIC_ACQUIRE), -1);
+	/* Node 1 is. */
+	assert_int_equal(greet(t1, address, &fd), 5);
+	/* It leaves: its open connection is cut, and it is refused after. */
+	cluster_proxy_set_members(p, others, 1);
+	assert_true(recv(fd, in, sizeof(in), 0) <= 0);
+	close(fd);
+	close(__atomic_load_n(&held_fd, __ATOMIC_ACQUIRE));
+	assert_true(greet(t1, address, &fd) <= 0);
+	close(fd);
+	/* Node 2 is let in once it is a member. */
+	assert_int_equal(greet(t2, address, &fd), 5);
+	close(fd);
+	close(__atomic_load_n(&held_fd, __ATOMIC_ACQUIRE));
+	cluster_proxy_stop(p);
+	assert_true(cluster_dial_drain(5000));
+	cluster_tls_free(t1);
+	cluster_tls_free(t2);
+}
+
 /* A HEAD answer ends with its head, whatever Content-Length says
  * (RFC 9110 §9.3.2): the client must not wait for a body. */
 static void head_answers_end_without_a_body(void **state)
@@ -378,6 +502,8 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(issues_certificates_and_refuses_a_second_ca),
+		cmocka_unit_test(signs_requests_only_where_the_ca_key_is),
+		cmocka_unit_test(only_members_certificates_are_peers),
 		cmocka_unit_test(sql_runs_through_the_mutual_tls_proxy),
 		cmocka_unit_test(peers_without_a_cluster_certificate_are_refused),
 		cmocka_unit_test(two_nodes_replicate_over_tls),

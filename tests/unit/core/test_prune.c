@@ -79,10 +79,38 @@ static void deletes_ended_sessions_and_spent_sign_in_failures_only(void **state)
 			    "locked,recent");
 }
 
+static void deletes_invitations_nobody_answered_in_time(void **state)
+{
+	struct fixture *f = *state;
+	struct cr_err err = { 0 };
+	char sql[512];
+
+	assert_true(storage_migrate(f->store, "sys", &node_system_schema, &err) >= 0);
+	exec_ok(f, "INSERT INTO account (login, name, password_hash, created_us, "
+		   "password_changed_us) VALUES ('invited', 'I', 'x', 0, 0)");
+	exec_ok(f, "INSERT INTO workspace (id, name, created_by, created_us) VALUES "
+		   "('w000000000001', 'Old', 1, 0), ('w000000000002', 'New', 1, 0)");
+	/* 31 days old (lapsed after 30) and a day old. */
+	(void)snprintf(sql, sizeof(sql),
+		       "INSERT INTO member_invitation (workspace_id, account_id, department_id, "
+		       "invited_by, created_us) SELECT 'w000000000001', id, 1, 1, %lld FROM "
+		       "account WHERE login = 'invited' UNION ALL SELECT 'w000000000002', id, 1, "
+		       "1, %lld FROM account WHERE login = 'invited'",
+		       (long long)(NOW_US - 31 * 24 * 60 * MINUTE_US),
+		       (long long)(NOW_US - 24 * 60 * MINUTE_US));
+	exec_ok(f, sql);
+
+	assert_int_equal(storage_write(f->store, "sys", NULL, prune_job, NULL, &err), 0);
+
+	assert_string_equal(column(f, "SELECT group_concat(workspace_id) FROM member_invitation"),
+			    "w000000000002");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(deletes_ended_sessions_and_spent_sign_in_failures_only),
+		cmocka_unit_test(deletes_invitations_nobody_answered_in_time),
 	};
 	return cmocka_run_group_tests(tests, fixture_setup, fixture_teardown);
 }

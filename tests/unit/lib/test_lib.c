@@ -1,4 +1,5 @@
 /* tests/unit/lib/test_lib.c: buffers, arenas, parsers, errors. */
+#define LOG_MODULE "test"
 #include <dirent.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -30,6 +31,14 @@ static void text_counts_utf8_and_compares_secrets(void **state)
 	assert_int_equal(cr_utf8_chars("\xc3\x28", true), -1);         /* bad continuation */
 	assert_int_equal(cr_utf8_chars("\xc0\xaf", true), -1);         /* overlong */
 	assert_int_equal(cr_utf8_chars("\xf5\x80\x80\x80", true), -1); /* past U+10FFFF */
+	assert_false(cr_utf8_has_bidi_controls("李雷 report.pdf"));
+	assert_false(cr_utf8_has_bidi_controls("\xe2\x80\x94 \xe2\x81\xa5")); /* U+2014, U+2065 */
+	assert_true(cr_utf8_has_bidi_controls("invoice\xe2\x80\xae"
+					      "fdp.exe")); /* U+202E */
+	assert_true(cr_utf8_has_bidi_controls("a\xe2\x81\xa6"
+					      "b"));             /* U+2066 */
+	assert_true(cr_utf8_has_bidi_controls("a\xe2\x80\x8f")); /* U+200F */
+	assert_true(cr_utf8_has_bidi_controls("\xd8\x9c"));      /* U+061C */
 	assert_true(cr_same_secret("abc", "abc"));
 	assert_false(cr_same_secret("abc", "abd"));
 	assert_false(cr_same_secret("abc", "abcd"));
@@ -259,6 +268,48 @@ static void log_level_names_round_trip(void **state)
 	assert_int_equal(cr_log_level_parse("loud", &l), -1);
 }
 
+static void log_escape_neutralises_controls_and_bidi(void **state)
+{
+	char out[128];
+	(void)state;
+	cr_log_escape("a\nb\rc\td\x01"
+		      "e\x7f",
+		      out, sizeof(out));
+	assert_string_equal(out, "a\\nb\\rc\\td\\x01e\\x7f");
+	/* U+202E (right-to-left override), U+2066, U+200F and U+061C */
+	cr_log_escape("x\xe2\x80\xaey \xe2\x81\xa6 \xe2\x80\x8f \xd8\x9c", out, sizeof(out));
+	assert_string_equal(out, "x\\u202ey \\u2066 \\u200f \\u061c");
+	/* other UTF-8 passes; truncation never splits an escape or a character */
+	cr_log_escape("登录 \xe2\x80\x94 ok", out, sizeof(out));
+	assert_string_equal(out, "登录 \xe2\x80\x94 ok");
+	assert_int_equal(cr_log_escape("ab\n", out, 4), 2);
+	assert_string_equal(out, "ab");
+	assert_int_equal(cr_log_escape("a登", out, 4), 1);
+	assert_string_equal(out, "a");
+}
+
+static char logged[256];
+
+static void capture_sink(enum cr_log_level level, const struct cr_log_site *site, const char *msg,
+			 void *arg)
+{
+	(void)level;
+	(void)site;
+	(void)arg;
+	(void)snprintf(logged, sizeof(logged), "%s", msg);
+}
+
+static void log_cannot_forge_a_line(void **state)
+{
+	(void)state;
+	cr_log_configure(capture_sink, NULL, CR_LOG_INFO);
+	log_info("join from '%s'", "10.0.0.9\n2026-01-01T00:00:00.000Z notice web: forged");
+	cr_log_configure(NULL, NULL, CR_LOG_INFO);
+	assert_null(strchr(logged, '\n'));
+	assert_string_equal(logged,
+			    "join from '10.0.0.9\\n2026-01-01T00:00:00.000Z notice web: forged'");
+}
+
 static void format_utc_is_iso8601(void **state)
 {
 	char out[32];
@@ -383,6 +434,8 @@ int main(void)
 		cmocka_unit_test(parse_host_port_names_what_is_wrong),
 		cmocka_unit_test(err_wrap_prefixes_and_keeps_code),
 		cmocka_unit_test(log_level_names_round_trip),
+		cmocka_unit_test(log_escape_neutralises_controls_and_bidi),
+		cmocka_unit_test(log_cannot_forge_a_line),
 		cmocka_unit_test(format_utc_is_iso8601),
 		cmocka_unit_test(backoff_doubles_up_to_its_ceiling),
 		cmocka_unit_test(backoff_fits_only_before_the_deadline),

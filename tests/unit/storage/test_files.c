@@ -12,7 +12,7 @@
 #include <cmocka.h>
 #include <dirent.h>
 #include <fcntl.h>
-#include <openssl/sha.h>
+#include <openssl/evp.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -31,10 +31,29 @@ struct t {
 	struct storage_files *f;
 };
 
-static void sha256(const void *data, size_t len, uint8_t out[32])
+static void *sha256_begin(void)
 {
-	(void)SHA256(data, len, out);
+	EVP_MD_CTX *ctx = EVP_MD_CTX_new();
+
+	assert_non_null(ctx);
+	assert_int_equal(EVP_DigestInit_ex(ctx, EVP_sha256(), NULL), 1);
+	return ctx;
 }
+
+static void sha256_update(void *state, const void *data, size_t len)
+{
+	(void)EVP_DigestUpdate(state, data, len);
+}
+
+static void sha256_end(void *state, uint8_t out[32])
+{
+	unsigned n = 32;
+
+	(void)EVP_DigestFinal_ex(state, out, &n);
+	EVP_MD_CTX_free(state);
+}
+
+static const struct storage_sha256 sha256 = { sha256_begin, sha256_update, sha256_end };
 
 static int setup(void **state)
 {
@@ -44,7 +63,7 @@ static int setup(void **state)
 	(void)snprintf(t->dir, sizeof(t->dir), "/tmp/creek-files-XXXXXX");
 	assert_non_null(mkdtemp(t->dir));
 	(void)snprintf(t->root, sizeof(t->root), "%s/files", t->dir);
-	assert_int_equal(storage_files_new(t->root, sha256, &t->f, &err), 0);
+	assert_int_equal(storage_files_new(t->root, &sha256, &t->f, &err), 0);
 	*state = t;
 	return 0;
 }
@@ -346,6 +365,74 @@ static void a_listing_removes_temporary_files_a_crash_left(void **state)
 	assert_true(exists(t, WS "/ba/.tmp-1-2"));
 }
 
+/* An upload streamed in chunks lands under its hash; the temporary file
+ * is gone and nothing but the chunk in flight was held in memory. */
+static void an_upload_streams_to_disk_and_lands_under_its_hash(void **state)
+{
+	struct t *t = *state;
+	struct cr_err err = { 0 };
+	struct storage_files_upload *u = NULL;
+	char sha[STORAGE_FILES_SHA256_HEX + 1];
+
+	assert_int_equal(storage_files_upload_new(t->f, 3, &u, &err), 0);
+	assert_int_equal(count_entries(t, ".uploads"), 1);
+	assert_int_equal(storage_files_upload_write(u, "a", 1, &err), 0);
+	assert_int_equal(storage_files_upload_write(u, "bc", 2, &err), 0);
+	assert_int_equal(storage_files_upload_size(u), 3);
+	assert_int_equal(storage_files_upload_commit(u, WS, NULL, sha, &err), 0);
+	assert_string_equal(sha, ABC);
+	storage_files_upload_free(u);
+	assert_true(storage_files_has(t->f, WS, ABC));
+	assert_int_equal(count_entries(t, ".uploads"), 0);
+}
+
+static void an_upload_refuses_bytes_past_its_limit_and_leaves_nothing(void **state)
+{
+	struct t *t = *state;
+	struct cr_err err = { 0 };
+	struct storage_files_upload *u = NULL;
+	char sha[STORAGE_FILES_SHA256_HEX + 1];
+
+	assert_int_equal(storage_files_upload_new(t->f, 2, &u, &err), 0);
+	assert_int_equal(storage_files_upload_write(u, "ab", 2, &err), 0);
+	assert_int_equal(storage_files_upload_write(u, "c", 1, &err), CR_ETOOBIG);
+	assert_int_equal(storage_files_upload_commit(u, WS, NULL, sha, &err), CR_ETOOBIG);
+	storage_files_upload_free(u);
+	assert_int_equal(count_entries(t, ".uploads"), 0);
+	assert_false(exists(t, WS));
+}
+
+static void a_checked_upload_refuses_bytes_of_another_hash(void **state)
+{
+	struct t *t = *state;
+	struct cr_err err = { 0 };
+	struct storage_files_upload *u = NULL;
+	char sha[STORAGE_FILES_SHA256_HEX + 1];
+	const char *other = "0000000000000000000000000000000000000000000000000000000000000000";
+
+	assert_int_equal(storage_files_upload_new(t->f, 10, &u, &err), 0);
+	assert_int_equal(storage_files_upload_write(u, "abc", 3, &err), 0);
+	assert_int_equal(storage_files_upload_commit(u, WS, other, sha, &err), CR_EINVAL);
+	storage_files_upload_free(u);
+	assert_false(storage_files_has(t->f, WS, ABC));
+	assert_int_equal(storage_files_upload_new(t->f, 10, &u, &err), 0);
+	assert_int_equal(storage_files_upload_write(u, "abc", 3, &err), 0);
+	assert_int_equal(storage_files_upload_commit(u, WS, ABC, sha, &err), 0);
+	storage_files_upload_free(u);
+	assert_true(storage_files_has(t->f, WS, ABC));
+}
+
+static void opening_the_store_clears_uploads_a_crash_left(void **state)
+{
+	struct t *t = *state;
+	struct cr_err err = { 0 };
+
+	write_raw(t, ".uploads/.tmp-crashed", "half a file");
+	storage_files_free(t->f);
+	assert_int_equal(storage_files_new(t->root, &sha256, &t->f, &err), 0);
+	assert_false(exists(t, ".uploads/.tmp-crashed"));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -363,6 +450,14 @@ int main(void)
 		cmocka_unit_test_setup_teardown(lists_workspaces_and_buckets_in_order, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(a_listing_removes_temporary_files_a_crash_left,
+						setup, teardown),
+		cmocka_unit_test_setup_teardown(an_upload_streams_to_disk_and_lands_under_its_hash,
+						setup, teardown),
+		cmocka_unit_test_setup_teardown(
+		    an_upload_refuses_bytes_past_its_limit_and_leaves_nothing, setup, teardown),
+		cmocka_unit_test_setup_teardown(a_checked_upload_refuses_bytes_of_another_hash,
+						setup, teardown),
+		cmocka_unit_test_setup_teardown(opening_the_store_clears_uploads_a_crash_left,
 						setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

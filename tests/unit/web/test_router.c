@@ -88,6 +88,21 @@ static void every_route_has_a_handler_and_methods(void **state)
 	}
 }
 
+/* Each security event names a route row that takes its methods. */
+static void every_security_event_names_a_route(void **state)
+{
+	(void)state;
+	for (const struct web_security_row *e = web_security_rows; e->pattern != NULL; e++) {
+		bool is_found = false;
+		for (const struct web_route *const *t = web_route_tables; *t != NULL; t++)
+			for (const struct web_route *r = *t; r->pattern != NULL; r++)
+				is_found = is_found || (strcmp(r->pattern, e->pattern) == 0 &&
+							(r->methods & e->methods) == e->methods);
+		if (!is_found)
+			fail_msg("security event '%s' names no route '%s'", e->event, e->pattern);
+	}
+}
+
 /* Could one path match both patterns? Segment by segment, a {param}
  * matches any literal. */
 static bool patterns_overlap(const char *a, const char *b)
@@ -171,6 +186,7 @@ int main(void)
 		cmocka_unit_test(wrong_method_lists_allowed_ones),
 		cmocka_unit_test(unknown_paths_are_not_found),
 		cmocka_unit_test(every_route_has_a_handler_and_methods),
+		cmocka_unit_test(every_security_event_names_a_route),
 		cmocka_unit_test(no_two_routes_serve_the_same_request),
 		cmocka_unit_test(method_names_round_trip),
 		cmocka_unit_test(error_codes_map_to_statuses),

@@ -67,5 +67,19 @@ export const getInvite = (token) => apiGet(invitePath(token), { allow401: true }
 export const registerWithInvite = (token, form) =>
   apiPost(`${invitePath(token)}/register`, form, { allow401: true });
 
+/** GET /me/invitations → [{workspace: {id, name}, invited_by, invited_at}] (not answered yet). */
+export const listMyInvitations = async () => {
+  const body = await apiGet('/api/v1/me/invitations');
+  return Array.isArray(body?.invitations) ? body.invitations : [];
+};
+
+const myInvitationPath = (ws) => `/api/v1/me/invitations/${encodeURIComponent(ws)}`;
+
+/** POST /me/invitations/{ws}/accept → {workspace}: the signed-in account joins. */
+export const acceptMyInvitation = (ws) => apiPost(`${myInvitationPath(ws)}/accept`);
+
+/** DELETE /me/invitations/{ws}: declined. */
+export const declineMyInvitation = (ws) => apiDelete(myInvitationPath(ws));
+
 /** POST /invites/{token}/accept → {workspace}: the signed-in account joins. */
 export const acceptInvite = (token) => apiPost(`${invitePath(token)}/accept`);

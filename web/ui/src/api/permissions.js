@@ -21,8 +21,12 @@ export const deletePermissionGroup = (ws, id) => apiDelete(wsPath(ws, `/permissi
 export const listApiKeys = async (ws) =>
   pickList(await apiGet(wsPath(ws, '/api-keys')), 'api_keys');
 
-/** POST /workspaces/{ws}/api-keys {name} → key entry + `key` (shown once) */
-export const createApiKey = (ws, name) => apiPost(wsPath(ws, '/api-keys'), { name });
+/** POST /workspaces/{ws}/api-keys {name, ttl_days} → key entry + `key` (shown once) */
+export const createApiKey = (ws, name, ttlDays) =>
+  apiPost(wsPath(ws, '/api-keys'), { name, ttl_days: ttlDays });
+
+/** POST /workspaces/{ws}/api-keys/{id}/rotate → key entry + its new `key` (shown once) */
+export const rotateApiKey = (ws, id) => apiPost(wsPath(ws, `/api-keys/${id}/rotate`));
 
 /** DELETE /workspaces/{ws}/api-keys/{id}: revokes the key. */
 export const revokeApiKey = (ws, id) => apiDelete(wsPath(ws, `/api-keys/${id}`));

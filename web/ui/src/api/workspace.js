@@ -54,7 +54,7 @@ export async function listMembers(ws, params = {}) {
   return { members, total };
 }
 
-/** POST /workspaces/{ws}/members: {account_id} (existing account) or a new account's fields. */
+/** POST /workspaces/{ws}/members: a new account's fields (existing accounts are invited). */
 export const addMember = (ws, body) => apiPost(wsPath(ws, '/members'), body);
 
 /** PATCH /workspaces/{ws}/members/{id} {name, title, department_ids, role_ids, status, role} */
@@ -68,9 +68,15 @@ export const removeMember = (ws, accountId) => apiDelete(wsPath(ws, `/members/${
 export const resetMemberPassword = (ws, accountId, newPassword) =>
   apiPut(wsPath(ws, `/members/${accountId}/password`), { new_password: newPassword });
 
-/** POST /workspaces/{ws}/members/import {csv} → {created, added, failed, rows} */
+/** POST /workspaces/{ws}/members/import {csv} → {created, invited, failed, rows} */
 export const importMembers = (ws, csv) =>
   apiPost(wsPath(ws, '/members/import'), { csv }, { timeoutMs: 60000 });
+
+/**
+ * POST /workspaces/{ws}/invitations {login} or {account_id}, with department_id → 202 {message}:
+ * the same answer whether or not the account exists; it joins when it accepts.
+ */
+export const inviteAccount = (ws, body) => apiPost(wsPath(ws, '/invitations'), body);
 
 /** GET /workspaces/{ws}/account-search?q= → [{id, login, name, is_member}] (q: 2+ characters) */
 export const searchAccounts = async (ws, q) =>

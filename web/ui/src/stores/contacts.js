@@ -125,6 +125,7 @@ export function createContactsStore(deps = {}) {
     resetPassword: (id, password) => api.resetMemberPassword(ws, id, password),
     importCsv: (csv) => withMembers(api.importMembers(ws, csv)),
     searchAccounts: (q) => api.searchAccounts(ws, q),
+    inviteAccount: (body) => api.inviteAccount(ws, body),
 
     createRole: (body) => withRoles(api.createRole(ws, body)),
     updateRole: (id, fields) => withRoles(api.patchRole(ws, id, fields)),

@@ -45,7 +45,8 @@ export function createPermissionsStore(deps = {}) {
     updateGroup: (id, fields) => withGroups(api.patchPermissionGroup(ws, id, fields)),
     deleteGroup: (id) => withGroups(api.deletePermissionGroup(ws, id)),
     /** Resolves to the new key entry with its `key`, shown once. */
-    createApiKey: (name) => withKeys(api.createApiKey(ws, name)),
+    createApiKey: (name, ttlDays) => withKeys(api.createApiKey(ws, name, ttlDays)),
+    rotateApiKey: (id) => withKeys(api.rotateApiKey(ws, id)),
     revokeApiKey: (id) => withKeys(api.revokeApiKey(ws, id)),
   };
 }

@@ -156,6 +156,20 @@ export function createSessionStore(deps = {}) {
     return answer?.workspace;
   }
 
+  /** The account's pending invitations (GET /me/invitations). */
+  const listInvitations = () => api.listMyInvitations();
+
+  /** Accept one: the account joins and the workspace is selected; resolves to it. */
+  async function acceptInvitation(ws) {
+    const answer = await api.acceptMyInvitation(ws);
+    await loadMe();
+    if (answer?.workspace?.id) selectWorkspace(answer.workspace.id);
+    return answer?.workspace;
+  }
+
+  /** Decline one. */
+  const declineInvitation = (ws) => api.declineMyInvitation(ws);
+
   async function endSession(call) {
     try {
       await call();
@@ -199,6 +213,9 @@ export function createSessionStore(deps = {}) {
     register,
     lookupInvite,
     acceptInvite,
+    listInvitations,
+    acceptInvitation,
+    declineInvitation,
     signOut,
     listSessions,
     endOneSession,

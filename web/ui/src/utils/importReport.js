@@ -9,16 +9,18 @@ const count = (value) => (Number.isInteger(value) && value >= 0 ? value : 0);
 const text = (value) => (typeof value === 'string' ? value : '');
 
 /**
- * @param {unknown} answer {created, added, failed, rows: [{row, login, ok, error,
- *   generated_password}]}
- * @returns {{created: number, added: number, failed: number, rows: Array<{row: number | null,
- *   login: string, ok: boolean, error: string, generatedPassword: string}>}} rows in file order
+ * @param {unknown} answer {created, invited, failed, rows: [{row, login, ok, invited, error,
+ *   generated_password}]}: invited rows sent an existing account an invitation (not a member
+ *   until it accepts)
+ * @returns {{created: number, invited: number, failed: number, rows: Array<{row: number | null,
+ *   login: string, ok: boolean, invited: boolean, error: string, generatedPassword: string}>}}
+ *   rows in file order
  */
 export function normalizeImportReport(answer) {
   const rows = Array.isArray(answer?.rows) ? answer.rows : [];
   return {
     created: count(answer?.created),
-    added: count(answer?.added),
+    invited: count(answer?.invited),
     failed: count(answer?.failed),
     rows: rows
       .filter((r) => r !== null && typeof r === 'object')
@@ -26,6 +28,7 @@ export function normalizeImportReport(answer) {
         row: Number.isInteger(r.row) ? r.row : null,
         login: text(r.login),
         ok: r.ok === true,
+        invited: r.ok === true && r.invited === true,
         error: text(r.error),
         generatedPassword: text(r.generated_password),
       }))
@@ -39,17 +42,21 @@ export function csvField(value) {
   return /[",\r\n]/.test(s) ? `"${s.replaceAll('"', '""')}"` : s;
 }
 
+/** The result column's word for a row. */
+export const resultWord = (r, words) =>
+  r.invited ? words.invited : r.ok ? words.ok : words.failed;
+
 /**
  * The report table as CSV, one line per row, with a header line.
  * @param {ReturnType<typeof normalizeImportReport>['rows']} rows
- * @param {{header: string[], ok: string, failed: string}} words the column names and the two
- *   result words, in the UI language
+ * @param {{header: string[], ok: string, invited: string, failed: string}} words the column
+ *   names and the result words, in the UI language
  */
 export function reportToCsv(rows, words) {
   const lines = [words.header.map(csvField).join(',')];
   for (const r of rows) {
     lines.push(
-      [r.row ?? '', r.login, r.ok ? words.ok : words.failed, r.error, r.generatedPassword]
+      [r.row ?? '', r.login, resultWord(r, words), r.error, r.generatedPassword]
         .map(csvField)
         .join(','),
     );

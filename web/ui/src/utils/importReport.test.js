@@ -9,33 +9,40 @@ import {
 
 const ANSWER = {
   created: 1,
-  added: 1,
+  invited: 1,
   failed: 1,
   rows: [
     { row: 4, login: 'carol', ok: false, error: 'login "carol" is taken' },
     { row: 2, login: 'alice', ok: true, generated_password: 'Xy7pQ2' },
-    { row: 3, login: 'bob', ok: true },
+    { row: 3, login: 'bob', ok: true, invited: true },
   ],
 };
 
 describe('normalizeImportReport', () => {
   it('keeps the totals and sorts the rows by line, with defaults', () => {
     const report = normalizeImportReport(ANSWER);
-    expect(report).toMatchObject({ created: 1, added: 1, failed: 1 });
+    expect(report).toMatchObject({ created: 1, invited: 1, failed: 1 });
     expect(report.rows).toEqual([
-      { row: 2, login: 'alice', ok: true, error: '', generatedPassword: 'Xy7pQ2' },
-      { row: 3, login: 'bob', ok: true, error: '', generatedPassword: '' },
-      { row: 4, login: 'carol', ok: false, error: 'login "carol" is taken', generatedPassword: '' },
+      { row: 2, login: 'alice', ok: true, invited: false, error: '', generatedPassword: 'Xy7pQ2' },
+      { row: 3, login: 'bob', ok: true, invited: true, error: '', generatedPassword: '' },
+      {
+        row: 4,
+        login: 'carol',
+        ok: false,
+        invited: false,
+        error: 'login "carol" is taken',
+        generatedPassword: '',
+      },
     ]);
   });
 
   it('copes with a malformed answer', () => {
-    expect(normalizeImportReport(null)).toEqual({ created: 0, added: 0, failed: 0, rows: [] });
+    expect(normalizeImportReport(null)).toEqual({ created: 0, invited: 0, failed: 0, rows: [] });
     expect(normalizeImportReport({ created: -1, rows: [null, 'x', { ok: 'yes' }] })).toEqual({
       created: 0,
-      added: 0,
+      invited: 0,
       failed: 0,
-      rows: [{ row: null, login: '', ok: false, error: '', generatedPassword: '' }],
+      rows: [{ row: null, login: '', ok: false, invited: false, error: '', generatedPassword: '' }],
     });
   });
 });
@@ -55,12 +62,13 @@ describe('report CSV', () => {
     const csv = reportToCsv(rows, {
       header: ['行号', '登录名', '结果', '原因', '生成的密码'],
       ok: '成功',
+      invited: '邀请已发送',
       failed: '失败',
     });
     expect(csv.split('\r\n')).toEqual([
       '行号,登录名,结果,原因,生成的密码',
       '2,alice,成功,,Xy7pQ2',
-      '3,bob,成功,,',
+      '3,bob,邀请已发送,,',
       '4,carol,失败,"login ""carol"" is taken",',
       '',
     ]);

@@ -26,4 +26,6 @@ export function inviteLinkState(link, nowMs) {
 }
 
 export const DEFAULT_TTL_HOURS = 168;
+/** creekd's default too: a leaked link lets in a few people, not a crowd. */
+export const DEFAULT_MAX_USES = 20;
 export const MAX_TTL_HOURS = 24 * 365;

@@ -267,6 +267,17 @@ export default {
     signOutAll: 'Sign out everywhere',
     signOutAllConfirm:
       'Every sign-in of this account on every device and browser ends, this one included. Continue?',
+    invitations: {
+      menu: 'My invitations',
+      title: 'My invitations',
+      none: 'No pending invitations',
+      workspace: 'Workspace',
+      invitedBy: 'Invited by',
+      accept: 'Accept',
+      decline: 'Decline',
+      accepted: 'You joined {name}',
+      declined: 'Invitation of {name} declined',
+    },
   },
   workspace: {
     switch: 'Switch workspace',
@@ -444,14 +455,19 @@ export default {
   invites: {
     search: {
       title: 'Invite an existing account',
-      hint: 'Search accounts of this installation (for example members of another workspace) by login or name and add them to this workspace.',
+      hint: "Search the members of your workspaces by login or name, or type anyone's exact login, and send an invitation. They join this workspace when they accept it.",
       placeholder: 'At least 2 characters',
       submit: 'Search',
       tooShort: 'Type at least {n} characters',
       none: 'No account found',
       isMember: 'Member already',
-      add: 'Add to workspace',
-      added: '{name} added to the workspace',
+      add: 'Invite',
+      invited: 'Invited',
+      sent: 'Invitation sent to {name}: they join when they accept',
+      byLogin: 'Invite by login: type the exact login',
+      inviteLogin: 'Send invitation',
+      loginRequired: 'Type a login',
+      sentLogin: 'Invitation sent: if "{login}" is an account, it joins when it accepts',
     },
     csv: {
       title: 'Bulk import (CSV)',
@@ -462,12 +478,14 @@ export default {
       fileTooBig: 'The file is too big (at most {mb} MB)',
     },
     report: {
-      totals: '{created} accounts created, {added} existing accounts added, {failed} lines failed',
+      totals:
+        '{created} accounts created, {invited} existing accounts invited, {failed} lines failed',
       row: 'Line',
       result: 'Result',
       error: 'Reason',
       password: 'Generated password',
       ok: 'OK',
+      invited: 'Invitation sent',
       failed: 'Failed',
       download: 'Download the report',
       passwordsOnce:
@@ -480,7 +498,7 @@ export default {
       departmentRequired: 'Choose a department',
       ttl: 'Valid for (hours)',
       maxUses: 'Uses',
-      maxUsesHint: '0 means unlimited',
+      maxUsesHint: '20 by default; 0 means unlimited (avoid it for links shared widely)',
       create: 'Create invite link',
       createdTitle: 'Invite link created',
       createdHint:
@@ -564,6 +582,19 @@ export default {
       revokeTitle: 'Revoke API key',
       revokeConfirm: 'Systems using the key {name} lose access. Revoke it?',
       revoked: 'API key {name} revoked',
+      ttl: 'Valid for',
+      ttlDays: '{n} days',
+      expiresAt: 'Expires',
+      expired: 'Expired',
+      never: 'Never (rotate it)',
+      lastUsedAt: 'Last used',
+      unused: 'Not used yet',
+      rotate: 'Rotate',
+      rotateTitle: 'Rotate API key',
+      rotateConfirm:
+        'The key {name} gets a new secret and a fresh lifetime; the current secret stops working at once. Put the new one into the other system right away. Rotate?',
+      rotated: 'API key {name} rotated',
+      rotatedTitle: 'New secret of the API key {name}',
     },
   },
   notFound: {
