@@ -350,6 +350,12 @@ async function inviteExistingAccount(page, ws) {
   await fill(guest, 'signin-login', GUEST.login);
   await fill(guest, 'signin-password', PASSWORD);
   await click(guest, tid('signin-submit'));
+  // The branch's administrator set the password: the guest chooses their own first.
+  await waitForUrl(guest, /#\/change-password/, 'the guest sent to choose their own password');
+  await fill(guest, 'change-password-current', PASSWORD);
+  await fill(guest, 'change-password-new', EDITOR_OWN_PASSWORD);
+  await fill(guest, 'change-password-again', EDITOR_OWN_PASSWORD);
+  await click(guest, tid('change-password-submit'));
   await waitForUrl(guest, new RegExp(`#/w/${branch.id}/apps$`), 'the guest signing in');
   await click(guest, tid('account-menu'));
   await click(guest, tid('account-invitations'));
