@@ -9,6 +9,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -211,6 +212,19 @@ static int configure(struct storage_engine *e, const struct storage_engine_confi
 	return configure_new_engine(node, err);
 }
 
+/* The node (dqlite, raft, libuv) writes to peer sockets without
+ * MSG_NOSIGNAL: a peer that goes away mid-write must not kill the process
+ * with SIGPIPE. creekd ignores it in main(); any other process that embeds
+ * the node (the unit tests, benchmarks) gets the same here, unless it has
+ * its own handler. */
+static void ignore_sigpipe(void)
+{
+	struct sigaction old;
+
+	if (sigaction(SIGPIPE, NULL, &old) == 0 && old.sa_handler == SIG_DFL)
+		(void)signal(SIGPIPE, SIG_IGN);
+}
+
 int storage_engine_start(const struct storage_engine_config *cfg, struct storage_engine **out,
 			 struct cr_err *err)
 {
@@ -219,6 +233,7 @@ int storage_engine_start(const struct storage_engine_config *cfg, struct storage
 	uint64_t id = 0;
 	int rc;
 
+	ignore_sigpipe();
 	rc = cr_parse_ipv4_port(cfg->address, err);
 	if (rc < 0)
 		return cr_err_wrap(err, "cluster address");
