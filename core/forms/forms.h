@@ -55,7 +55,8 @@ extern const struct storage_migrations fm_workspace_migrations;
 /* Keep that the actor (a signed-in member: CR_EDENIED for an API key)
  * uploaded sha256 with this name, media type and size (the same file
  * again: the latest). Until a record holds it, only its uploader may
- * name it in a value, and a value takes its name and type from here. */
+ * name it in a value (then also whoever may read a record holding it),
+ * and a value takes its name and type from here. */
 int fm_upload_add(const struct forms *f, const struct id_actor *a, const char *sha256,
 		  const char *name, const char *type, int64_t size, int64_t now_us,
 		  struct cr_err *err);

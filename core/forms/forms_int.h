@@ -3,8 +3,8 @@
  * conditions.h, filter.h, field.h), which include no storage header.
  *
  * Who calls whom, one way: web -> forms.h -> record_create / record_change
- * / query / import / export -> record_tx, history, refs, record (reads),
- * form_load -> the pure files. */
+ * / query / import / export -> record_tx, history, store_check -> uploads
+ * -> record (reads), form_load -> refs -> the pure files. */
 #ifndef CREEK_CORE_FORMS_INT_H
 #define CREEK_CORE_FORMS_INT_H
 
@@ -34,7 +34,7 @@ json_t *fm_col_json(const struct fm_col *c, const struct storage_value *v);
  * it) when the value is JSON. */
 struct storage_value fm_col_param(const struct fm_col *c, const json_t *v, char **hold);
 
-/* ---- what values refer to (refs.c) ---- */
+/* ---- the names values refer to (refs.c) ---- */
 /* Names of accounts and departments for refs: {"members": {...},
  * "departments": {...}} (*out a new reference). */
 int fm_refs(const struct forms *f, const struct id_actor *a, const int64_t *members,
@@ -46,14 +46,25 @@ int fm_records_refs(const struct forms *f, const struct id_actor *a, const struc
 		    const json_t *records, json_t *out, struct cr_err *err);
 /* rec[key] ({"id"}) gets "name" from members ({"<id>": name}). */
 void fm_person_name(json_t *rec, const char *key, const json_t *members);
+
+/* ---- what the store knows of new values (store_check.c) ---- */
 /* Members and departments named in values (only fields in changed, if
- * given) exist in the workspace; files were uploaded by the actor
- * (fm_upload_find) or held by the record before (prior: its values, NULL
- * for a new record), and take the upload's name and type and the store's
- * size. CR_EINVAL naming the field. */
+ * given) exist in the workspace; files were held by the record before
+ * (prior: its values, NULL for a new record), uploaded by the actor
+ * (fm_upload_find: the upload's name and type, the store's size) or held
+ * by another record the actor may read (fm_upload_held: that record's
+ * ref). CR_EINVAL naming the field. */
 int fm_values_store_check(const struct forms *f, const struct id_actor *a,
 			  const struct fm_form *form, json_t *values, const json_t *changed,
 			  const json_t *prior, struct cr_err *err);
+
+/* ---- holders of files (uploads.c) ---- */
+/* The ref {sha256, name, type, size} to sha256 that a record of the
+ * workspace holds and the actor may read (the rule of fm_record_read, in
+ * any app), as a new reference in *out. CR_ENOTFOUND if none (a bounded
+ * search, its bounds named in uploads.c). */
+int fm_upload_held(const struct forms *f, const struct id_actor *a, const char *sha256,
+		   json_t **out, struct cr_err *err);
 
 /* ---- reading records (record.c) ---- */
 /* A row (system columns then every column of form->cols) as a record. */
