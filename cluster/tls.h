@@ -8,6 +8,9 @@
  *                        receives the CA's key
  *   node.crt node.key    this node, signed by the CA, CN = node-<id>, SAN = its
  *                        IP address; node.key never leaves the node
+ *   https.crt https.key  what HTTPS serves: installed by the operator, else
+ *                        made on the node, self-signed, for a key of its own
+ *                        (the cluster key never serves HTTPS)
  * A connection is accepted only if the peer presents a certificate signed by
  * the cluster CA (both directions). Keys are EC P-256; TLS 1.2 or newer.
  * Not tied to a thread; contexts are shared read-only once made. */
@@ -33,6 +36,12 @@ int cluster_ca_create(const char *dir, const char *cluster_name, struct cr_err *
  * CR_EUNAVAIL: ca_dir holds no CA key. */
 int cluster_cert_issue(const char *ca_dir, const char *node_name, const char *ip,
 		       const char *out_dir, struct cr_err *err);
+
+/* Unless dir holds https.crt: a new key and a self-signed certificate
+ * for it, for ip, written as https.key (0600) and https.crt. The node's
+ * cluster key is never used, so that HTTPS, which faces users, exposes
+ * nothing that opens the cluster port. */
+int cluster_https_cert_make(const char *dir, const char *ip, struct cr_err *err);
 
 /* ca_dir holds the CA's key: this node can sign certificates. */
 bool cluster_ca_can_sign(const char *ca_dir);

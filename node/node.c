@@ -27,6 +27,7 @@
 #include "../lib/file.h"
 #include "../lib/log.h"
 #include "../lib/mem.h"
+#include "../lib/parse.h"
 #include "../lib/text.h"
 #include "../lib/time.h"
 #include "../storage/engine.h"
@@ -379,12 +380,13 @@ static int record(struct node *n, struct cr_err *err)
 	return rc;
 }
 
-/* HTTPS: the certificate installed with `creekctl cert install`, else
- * this node's cluster certificate. */
+/* HTTPS: the certificate installed with `creekctl cert install`, else one
+ * this node made for a key of its own at its first start (tls.h); never
+ * the node's cluster certificate, whose key opens the cluster port. */
 static int load_https(struct node *n, const struct node_config *cfg, struct cr_err *err)
 {
-	const char *crt = "https.crt";
-	const char *key = "https.key";
+	char ip[CR_HOST_MAX];
+	uint16_t port;
 
 	if (cfg->https == NULL)
 		return 0;
@@ -392,16 +394,14 @@ static int load_https(struct node *n, const struct node_config *cfg, struct cr_e
 		log_warn("HTTPS is off: it needs the cluster certificates (cluster-tls is off)");
 		return 0;
 	}
-	n->https_cert = cr_file_read(n->files.dir, crt, NULL);
-	if (n->https_cert == NULL) {
-		crt = "node.crt";
-		key = "node.key";
-		n->https_cert = cr_file_read(n->files.dir, crt, NULL);
-	}
-	n->https_key = cr_file_read(n->files.dir, key, NULL);
+	if (cr_parse_host_port(cfg->cluster_address, ip, &port, err) < 0 ||
+	    cluster_https_cert_make(n->files.dir, ip, err) < 0)
+		return cr_err_wrap(err, "https");
+	n->https_cert = cr_file_read(n->files.dir, "https.crt", NULL);
+	n->https_key = cr_file_read(n->files.dir, "https.key", NULL);
 	if (n->https_cert == NULL || n->https_key == NULL)
-		return cr_err_set(err, CR_EINVAL, "https: cannot read %s/%s and %s", n->files.dir,
-				  crt, key);
+		return cr_err_set(err, CR_EINVAL, "https: cannot read %s/https.crt and https.key",
+				  n->files.dir);
 	return 0;
 }
 

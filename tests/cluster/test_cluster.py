@@ -647,13 +647,45 @@ class Https(unittest.TestCase):
                     data += chunk
                 return data.split(b"\r\n")[0], s.getpeercert()
 
-    def test_served_with_the_cluster_certificate_or_an_installed_one(self):
+    @staticmethod
+    def public_key(pem_or_der):
+        """The public key of a certificate (PEM file path, or DER bytes), as PEM."""
+        args = ["openssl", "x509", "-noout", "-pubkey"]
+        if isinstance(pem_or_der, bytes):
+            out = subprocess.run(args + ["-inform", "DER"], input=pem_or_der,
+                                 capture_output=True, check=True)
+        else:
+            out = subprocess.run(args + ["-in", pem_or_der], capture_output=True, check=True)
+        return out.stdout
+
+    def served_der(self, node):
+        """The certificate the HTTPS port serves, DER, without verifying it."""
+        ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+        ctx.check_hostname = False
+        ctx.verify_mode = ssl.CERT_NONE
+        with socket.create_connection(("127.0.0.1", node.https_port), timeout=10) as raw:
+            with ctx.wrap_socket(raw) as s:
+                return s.getpeercert(binary_form=True)
+
+    def test_served_with_a_key_of_its_own_or_an_installed_one(self):
         node = Node()
         try:
             node.start()
-            ca = os.path.join(node.data_dir, "cluster", "ca.crt")
-            status, _ = self.fetch(node, ca)
+            tls = os.path.join(node.data_dir, "cluster")
+            ca = os.path.join(tls, "ca.crt")
+            # A certificate the node made for a key of its own: never the
+            # cluster key, which opens the cluster port (issue 14, item 13).
+            served = self.public_key(self.served_der(node))
+            self.assertNotEqual(served, self.public_key(os.path.join(tls, "node.crt")))
+            self.assertEqual(served, self.public_key(os.path.join(tls, "https.crt")))
+            status, _ = self.fetch(node, os.path.join(tls, "https.crt"))
             self.assertIn(b"200", status)
+            with self.assertRaises(ssl.SSLError):
+                self.fetch(node, ca)
+            # The same one after a restart.
+            self.assertEqual(node.stop(), 0)
+            node.start()
+            self.assertEqual(self.public_key(self.served_der(node)), served)
             self.assertEqual(node.stop(), 0)
             d = tempfile.mkdtemp(prefix="creek-cert-")
             crt, key, other = (os.path.join(d, n) for n in ("c.pem", "k.pem", "o.pem"))
