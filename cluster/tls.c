@@ -424,6 +424,33 @@ int cluster_csr_sign(const char *ca_dir, const char *csr_pem, const char *node_n
 	return rc;
 }
 
+void cluster_cert_serial(const void *x509, char out[CLUSTER_SERIAL_MAX])
+{
+	BIGNUM *bn = x509 != NULL
+			 ? ASN1_INTEGER_to_BN(X509_get0_serialNumber((const X509 *)x509), NULL)
+			 : NULL;
+	char *hex = bn != NULL ? BN_bn2hex(bn) : NULL;
+
+	out[0] = '\0';
+	if (hex != NULL && strlen(hex) < CLUSTER_SERIAL_MAX)
+		(void)snprintf(out, CLUSTER_SERIAL_MAX, "%s", hex);
+	OPENSSL_free(hex);
+	BN_free(bn);
+}
+
+int cluster_cert_serial_pem(const char *crt_pem, char out[CLUSTER_SERIAL_MAX], struct cr_err *err)
+{
+	BIO *mem = BIO_new_mem_buf(crt_pem, -1);
+	X509 *cert = mem != NULL ? PEM_read_bio_X509(mem, NULL, NULL, NULL) : NULL;
+
+	cluster_cert_serial(cert, out);
+	X509_free(cert);
+	BIO_free(mem);
+	if (out[0] == '\0')
+		return cr_err_set(err, CR_EINVAL, "not a PEM certificate with a serial number");
+	return 0;
+}
+
 int cluster_ca_fingerprint(const char *dir, char *out, size_t out_len, struct cr_err *err)
 {
 	unsigned char md[EVP_MAX_MD_SIZE];

@@ -24,6 +24,7 @@
 
 #define CLUSTER_TLS_FINGERPRINT_LEN 64   /* hex SHA-256 of the CA certificate */
 #define CLUSTER_CSR_MAX             4096 /* bytes of a PEM certificate request */
+#define CLUSTER_SERIAL_MAX          48   /* a serial in hex (at most 20 octets), NUL */
 
 struct cluster_tls;
 
@@ -57,6 +58,14 @@ int cluster_csr_new(char **key_pem, char **csr_pem, struct cr_err *err);
  * key, or over CLUSTER_CSR_MAX; CR_EUNAVAIL: ca_dir holds no CA key. */
 int cluster_csr_sign(const char *ca_dir, const char *csr_pem, const char *node_name, const char *ip,
 		     char **crt_pem, struct cr_err *err);
+
+/* A certificate's serial number as upper-case hex ("" if none or over
+ * CLUSTER_SERIAL_MAX): what the cluster_node table records for a member,
+ * and what the proxy compares a peer's certificate with. x509 is an X509 *
+ * (void * so that callers need no OpenSSL). */
+void cluster_cert_serial(const void *x509, char out[CLUSTER_SERIAL_MAX]);
+/* The same of the first certificate in a PEM text; CR_EINVAL if none. */
+int cluster_cert_serial_pem(const char *crt_pem, char out[CLUSTER_SERIAL_MAX], struct cr_err *err);
 
 /* The CA's fingerprint (join tokens carry it); out_len > 64. */
 int cluster_ca_fingerprint(const char *dir, char *out, size_t out_len, struct cr_err *err);

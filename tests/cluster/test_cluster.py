@@ -554,6 +554,31 @@ class Trust(unittest.TestCase):
         self.assertTrue(self.store_query(self.first, os.path.join(self.second.data_dir,
                                                                   "cluster")))
 
+    def test_another_certificate_for_a_members_id_is_refused(self):
+        """A member is bound to the serial of the certificate the CA issued
+        at its join: another certificate the CA signed for the same node id
+        (an older one, kept after a re-issue) is refused on every member."""
+        node_id, d, _ = self.admit(self.first, "rebound")
+        wait_for(lambda: self.store_query(self.first, d), 15, "the new member to be let in")
+        wait_for(lambda: self.store_query(self.second, d), 15, "the new member to be let in")
+        other = os.path.join(self.tmp, "rebound-other")
+        os.makedirs(other)
+        for name in ("node.key", "ca.crt"):
+            shutil.copy(os.path.join(d, name), other)
+        ca = os.path.join(self.first.data_dir, "cluster")
+        self.openssl("x509", "-req", "-in", os.path.join(d, "node.csr"), "-CA",
+                     os.path.join(ca, "ca.crt"), "-CAkey", os.path.join(ca, "ca.key"),
+                     "-set_serial", "4243", "-days", "1", "-subj", f"/CN=node-{node_id}",
+                     "-out", os.path.join(other, "node.crt"))
+        self.assertFalse(self.store_query(self.first, other))
+        self.assertFalse(self.store_query(self.second, other))
+        self.assertIn(f"names node {node_id}, which is not a member (0: no node) or holds "
+                      "another certificate", self.first.read_log())
+        # The certificate it was issued still is its.
+        self.assertTrue(self.store_query(self.first, d))
+        self.assertEqual(self.first.request("DELETE", f"/api/v1/cluster/nodes/{node_id}").status,
+                         200)
+
     def peer_request(self, node, tls_dir, method, path, body, headers):
         """A request on node's cluster port with the certificate in tls_dir, as a
         node forwarding it would send it: (status, answer text)."""
