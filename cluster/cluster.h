@@ -83,6 +83,9 @@ struct cluster_config {
 	unsigned offline_after_ms;  /* default 30000 */
 	unsigned standbys;          /* default 3 */
 	bool join_pending;          /* remove `join` once this node is a member */
+	/* The serial of this node's node.crt ("" without cluster TLS): its own
+	 * entry in what the proxy accepts, whatever the table says. */
+	const char *self_cert_serial;
 	/* Told every member list the leader gives and each removal, so that
 	 * only members' certificates are peers (proxy.h); borrowed, must
 	 * outlive the manager. NULL: no proxy (cluster TLS off). */
@@ -93,6 +96,10 @@ struct cluster_node_status {
 	uint64_t id;
 	char address[CLUSTER_ADDRESS_MAX];
 	enum storage_role role;
+	/* The serial of the certificate it holds now (the cluster_node table;
+	 * this node's own from its node.crt); "" unknown: a member recorded by
+	 * an older release, until it next starts. */
+	char cert_serial[CLUSTER_SERIAL_MAX];
 	bool is_leader;
 	bool reachable;
 	int64_t last_contact_ms; /* ms since the last answer; -1 never */

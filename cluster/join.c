@@ -156,12 +156,14 @@ struct redeem {
 	unsigned failure_domain;
 	int64_t now_us;
 	bool undo; /* give the token back (the node could not be added) */
+	/* of the certificate just signed: the only one its peers accept */
+	char cert_serial[CLUSTER_SERIAL_MAX];
 };
 
 static int redeem_job(struct storage_tx *tx, void *arg, struct cr_err *err)
 {
 	const struct redeem *r = arg;
-	struct storage_value p[4];
+	struct storage_value p[5];
 	struct storage_rows rows;
 	struct storage_result res = { 0 };
 	int rc;
@@ -215,11 +217,12 @@ static int redeem_job(struct storage_tx *tx, void *arg, struct cr_err *err)
 	p[1] = storage_text(r->address);
 	p[2] = storage_int(r->failure_domain);
 	p[3] = storage_int(r->now_us);
+	p[4] = storage_text(r->cert_serial);
 	return storage_tx_exec(
 	    tx,
 	    "INSERT OR REPLACE INTO cluster_node (node_id, address, failure_domain, "
-	    "updated_us) VALUES (?, ?, ?, ?)",
-	    p, 4, NULL, err);
+	    "updated_us, cert_serial) VALUES (?, ?, ?, ?, ?)",
+	    p, 5, NULL, err);
 }
 
 /* The new node's certificate for the key of its request, signed here
@@ -328,9 +331,11 @@ int cluster_admit(struct storage_store *store, struct cluster *c, const char *fi
 	(void)snprintf(node_id, sizeof(node_id), "%" PRIu64, id);
 	sha256_hex(jr->secret, hash);
 	r = (struct redeem){ jr->token_id,       hash,         node_id, address,
-			     jr->failure_domain, cr_wall_us(), false };
+			     jr->failure_domain, cr_wall_us(), false,   "" };
 	/* Signed before the token is spent: a bad request changes nothing. */
 	rc = issue(files_dir, id, address, jr->csr_pem, out, err);
+	if (rc == 0)
+		rc = cluster_cert_serial_pem(out->node_crt, r.cert_serial, err);
 	if (rc == 0)
 		rc = storage_write(store, STORAGE_DB_SYSTEM, NULL, redeem_job, &r, err);
 	if (rc < 0) {
@@ -372,27 +377,32 @@ struct node_row {
 	const char *address;
 	unsigned failure_domain;
 	int64_t now_us;
+	const char *cert_serial;
 };
 
 static int node_row_job(struct storage_tx *tx, void *arg, struct cr_err *err)
 {
 	const struct node_row *r = arg;
-	struct storage_value p[5] = { storage_text(r->id), storage_text(r->address),
-				      storage_int(r->failure_domain), storage_text(CREEK_VERSION),
-				      storage_int(r->now_us) };
+	struct storage_value p[6] = { storage_text(r->id),
+				      storage_text(r->address),
+				      storage_int(r->failure_domain),
+				      storage_text(CREEK_VERSION),
+				      storage_int(r->now_us),
+				      r->cert_serial[0] != '\0' ? storage_text(r->cert_serial)
+								: storage_null() };
 
 	return storage_tx_exec(
 	    tx,
 	    "INSERT OR REPLACE INTO cluster_node (node_id, address, failure_domain, "
-	    "creek_version, updated_us) VALUES (?, ?, ?, ?, ?)",
-	    p, 5, NULL, err);
+	    "creek_version, updated_us, cert_serial) VALUES (?, ?, ?, ?, ?, ?)",
+	    p, 6, NULL, err);
 }
 
 int cluster_node_record(struct storage_store *store, uint64_t id, const char *address,
-			unsigned failure_domain, struct cr_err *err)
+			unsigned failure_domain, const char *cert_serial, struct cr_err *err)
 {
 	char sid[24];
-	struct node_row r = { sid, address, failure_domain, cr_wall_us() };
+	struct node_row r = { sid, address, failure_domain, cr_wall_us(), cert_serial };
 
 	(void)snprintf(sid, sizeof(sid), "%" PRIu64, id);
 	return storage_write(store, STORAGE_DB_SYSTEM, NULL, node_row_job, &r, err);

@@ -69,8 +69,9 @@ int cluster_admit(struct storage_store *store, struct cluster *c, const char *fi
 		  struct cr_err *err);
 void cluster_admission_free(struct cluster_admission *a);
 
-/* This node's row in cluster_node (address, failure domain, version). */
+/* This node's row in cluster_node (address, failure domain, version, and
+ * the serial of the certificate it holds: see cluster_admit()). */
 int cluster_node_record(struct storage_store *store, uint64_t id, const char *address,
-			unsigned failure_domain, struct cr_err *err);
+			unsigned failure_domain, const char *cert_serial, struct cr_err *err);
 
 #endif

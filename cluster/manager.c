@@ -34,6 +34,7 @@ struct cluster {
 	struct cluster_config cfg;
 	char files_dir[4096];
 	char self_address[CLUSTER_ADDRESS_MAX];
+	char self_serial[CLUSTER_SERIAL_MAX];
 	struct cluster_dialer *dialer;
 	struct storage_store *store;
 	uint64_t started_ms;
@@ -151,6 +152,9 @@ static bool merge_config(struct cluster *c, const struct storage_server *servers
 		(void)snprintf(next[k].s.address, sizeof(next[k].s.address), "%.63s",
 			       servers[i].address);
 		next[k].s.role = servers[i].role;
+		if (servers[i].id == c->cfg.self_id)
+			(void)snprintf(next[k].s.cert_serial, sizeof(next[k].s.cert_serial), "%s",
+				       c->self_serial);
 		k++;
 	}
 	for (unsigned i = 0; i < c->n_members; i++)
@@ -160,28 +164,36 @@ static bool merge_config(struct cluster *c, const struct storage_server *servers
 	return changed;
 }
 
-/* Only members' certificates are peers: st's nodes but skip_id (0: none). */
+/* Only members' current certificates are peers: st's nodes but skip_id
+ * (0: none), each with the serial it holds now. */
 static void tell_proxy(struct cluster *c, const struct cluster_status *st, uint64_t skip_id)
 {
 	uint64_t ids[CLUSTER_MAX_NODES];
+	const char *serials[CLUSTER_MAX_NODES];
 	unsigned n = 0;
 
 	if (c->cfg.proxy == NULL)
 		return;
 	for (unsigned i = 0; i < st->n_nodes; i++)
-		if (st->nodes[i].id != skip_id)
+		if (st->nodes[i].id != skip_id) {
+			serials[n] = st->nodes[i].cert_serial;
 			ids[n++] = st->nodes[i].id;
-	cluster_proxy_set_members(c->cfg.proxy, ids, n);
+		}
+	cluster_proxy_set_members(c->cfg.proxy, ids, serials, n);
 }
 
+static bool read_domains(struct cluster *c);
+
 /* After the member list changed: remember it and tell the pool and the
- * proxy. */
+ * proxy. A new member's serial is in the table before it is added
+ * (cluster_admit()), so it is read before the proxy learns the member. */
 static void publish_members(struct cluster *c)
 {
 	struct cluster_status st;
 	const char *addresses[CLUSTER_MAX_NODES];
 	struct cr_err err = { 0 };
 
+	(void)read_domains(c);
 	pthread_mutex_lock(&c->lock);
 	snapshot(c, &st);
 	pthread_mutex_unlock(&c->lock);
@@ -203,28 +215,40 @@ static void publish_members(struct cluster *c)
 	log_info("cluster members: %u", st.n_nodes);
 }
 
-/* Failure domains and versions come from the cluster_node table. */
-static void read_domains(struct cluster *c)
+/* Failure domains and certificate serials come from the cluster_node
+ * table (this node's own serial from its node.crt: the table may still
+ * hold the one before a re-issue). Whether a serial changed. */
+static bool read_domains(struct cluster *c)
 {
 	struct storage_rows rows;
 	struct cr_err err = { 0 };
-	int rc =
-	    storage_query(c->store, STORAGE_DB_SYSTEM,
-			  "SELECT node_id, failure_domain FROM cluster_node", NULL, 0, &rows, &err);
+	bool changed = false;
+	int rc = storage_query(c->store, STORAGE_DB_SYSTEM,
+			       "SELECT node_id, failure_domain, cert_serial FROM cluster_node",
+			       NULL, 0, &rows, &err);
 
 	if (rc == 0) {
 		pthread_mutex_lock(&c->lock);
 		for (size_t r = 0; r < rows.n_rows; r++) {
 			const char *id = storage_rows_text(&rows, r, 0);
+			const char *serial = storage_rows_text(&rows, r, 2);
 			struct member *m =
 			    id != NULL ? find_member(c, strtoull(id, NULL, 10)) : NULL;
-			if (m != NULL)
-				m->failure_domain = (unsigned)storage_rows_int(&rows, r, 1, 0);
+			if (m == NULL)
+				continue;
+			m->failure_domain = (unsigned)storage_rows_int(&rows, r, 1, 0);
+			if (m->s.id == c->cfg.self_id)
+				continue;
+			serial =
+			    serial != NULL && strlen(serial) < CLUSTER_SERIAL_MAX ? serial : "";
+			changed |= strcmp(m->s.cert_serial, serial) != 0;
+			(void)snprintf(m->s.cert_serial, sizeof(m->s.cert_serial), "%s", serial);
 		}
 		pthread_mutex_unlock(&c->lock);
 		c->domains_read_ms = cr_now_ms();
 	}
 	storage_rows_close(&rows);
+	return changed;
 }
 
 /* ---- roles (leader only) ---- */
@@ -512,10 +536,13 @@ static void round_once(struct cluster *c)
 		pthread_mutex_unlock(&c->lock);
 		free(servers);
 	}
-	if (changed)
+	if (changed) {
 		publish_members(c);
-	if (cr_now_ms() - c->domains_read_ms > DOMAIN_REFRESH_MS)
-		read_domains(c);
+	} else if (cr_now_ms() - c->domains_read_ms > DOMAIN_REFRESH_MS && read_domains(c)) {
+		struct cluster_status st;
+		cluster_status(c, &st);
+		tell_proxy(c, &st, 0); /* a member's certificate was re-issued */
+	}
 	if (leader_conn != NULL && leader_id == c->cfg.self_id &&
 	    cr_now_ms() - c->started_ms > c->cfg.probe_interval_ms)
 		adjust(c, leader_conn);
@@ -562,8 +589,11 @@ int cluster_start(const struct cluster_config *cfg, struct cluster_dialer *diale
 	(void)snprintf(c->files_dir, sizeof(c->files_dir), "%s", cfg->files_dir);
 	(void)snprintf(c->self_address, sizeof(c->self_address), "%s", cfg->self_address);
 	(void)snprintf(self.address, sizeof(self.address), "%s", cfg->self_address);
+	(void)snprintf(c->self_serial, sizeof(c->self_serial), "%s",
+		       cfg->self_cert_serial != NULL ? cfg->self_cert_serial : "");
 	c->cfg.files_dir = c->files_dir;
 	c->cfg.self_address = c->self_address;
+	c->cfg.self_cert_serial = c->self_serial;
 	if (c->cfg.probe_interval_ms == 0)
 		c->cfg.probe_interval_ms = 1000;
 	if (c->cfg.offline_after_ms == 0)

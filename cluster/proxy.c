@@ -54,10 +54,13 @@ struct cluster_proxy {
 	unsigned long n_refused; /* since the last report */
 	uint64_t refused_log_ms; /* monotonic; 0: never reported */
 	/* Under lock: the node ids whose certificates are peers (unless
-	 * checks_members is false), the connections of verified peers being
-	 * spliced (cut when their id leaves), when a refusal was last logged. */
+	 * checks_members is false) and the serial each must carry ("": any,
+	 * not known yet), the connections of verified peers being spliced
+	 * (cut when their id leaves or its serial changes), when a refusal was
+	 * last logged. */
 	bool checks_members;
 	uint64_t members[CLUSTER_PROXY_MAX_MEMBERS];
+	char serials[CLUSTER_PROXY_MAX_MEMBERS][CLUSTER_SERIAL_MAX];
 	unsigned n_members;
 	struct splice *peers;
 	uint64_t refusal_logged_ms;
@@ -68,12 +71,13 @@ struct splice {
 	SSL *ssl;
 	int tls_fd;
 	int plain_fd;
-	int stop_fd;                 /* -1 for dialled connections */
-	struct cluster_proxy *owner; /* NULL for dialled connections */
-	int unverified_slot;         /* its count in owner->unverified; -1: none */
-	char target[128];            /* the proxy's target, dialled by the thread */
-	uint64_t peer_id;            /* the node its certificate names; 0 none */
-	struct splice *next_peer;    /* in owner->peers while listed */
+	int stop_fd;                          /* -1 for dialled connections */
+	struct cluster_proxy *owner;          /* NULL for dialled connections */
+	int unverified_slot;                  /* its count in owner->unverified; -1: none */
+	char target[128];                     /* the proxy's target, dialled by the thread */
+	uint64_t peer_id;                     /* the node its certificate names; 0 none */
+	char peer_serial[CLUSTER_SERIAL_MAX]; /* its certificate's serial */
+	struct splice *next_peer;             /* in owner->peers while listed */
 	bool is_listed;
 };
 
@@ -374,26 +378,32 @@ static uint64_t peer_node_id(SSL *ssl)
 	return id;
 }
 
-static bool is_member(const struct cluster_proxy *p, uint64_t id)
+/* The certificate of node id with this serial is a member's current one:
+ * the id is a member's, and the serial the one recorded for it (if any). */
+static bool is_member(const struct cluster_proxy *p, uint64_t id, const char *serial)
 {
 	for (unsigned i = 0; i < p->n_members; i++)
 		if (p->members[i] == id && id != 0)
-			return true;
+			return p->serials[i][0] == '\0' || strcmp(p->serials[i], serial) == 0;
 	return false;
 }
 
-/* A verified peer is let in only while its node is a member; it is then
- * listed, so that losing membership cuts the connection. Under the same
- * lock as cluster_proxy_set_members(): no connection slips between. */
+/* A verified peer is let in only while its certificate is a member's
+ * current one; it is then listed, so that losing membership (or a new
+ * certificate for its node) cuts the connection. Under the same lock as
+ * cluster_proxy_set_members(): no connection slips between. */
 static bool admit_peer(struct cluster_proxy *p, struct splice *s)
 {
 	bool ok;
 	bool log_it = false;
 	uint64_t now = cr_now_ms();
+	X509 *cert = SSL_get1_peer_certificate(s->ssl);
 
 	s->peer_id = peer_node_id(s->ssl);
+	cluster_cert_serial(cert, s->peer_serial);
+	X509_free(cert);
 	pthread_mutex_lock(&p->lock);
-	ok = !p->checks_members || is_member(p, s->peer_id);
+	ok = !p->checks_members || is_member(p, s->peer_id, s->peer_serial);
 	if (ok) {
 		s->next_peer = p->peers;
 		p->peers = s;
@@ -406,10 +416,10 @@ static bool admit_peer(struct cluster_proxy *p, struct splice *s)
 	}
 	pthread_mutex_unlock(&p->lock);
 	if (log_it)
-		log_warn("refused a cluster connection: its certificate names node %" PRIu64
-			 ", which is not a member (0: no node); its next refusals are not "
-			 "logged for %d s",
-			 s->peer_id, REFUSAL_LOG_GAP_MS / 1000);
+		log_warn("refused a cluster connection: its certificate (serial %s) names node "
+			 "%" PRIu64 ", which is not a member (0: no node) or holds another "
+			 "certificate; its next refusals are not logged for %d s",
+			 s->peer_serial, s->peer_id, REFUSAL_LOG_GAP_MS / 1000);
 	return ok;
 }
 
@@ -425,18 +435,24 @@ static void unlist_peer(struct cluster_proxy *p, struct splice *s)
 	pthread_mutex_unlock(&p->lock);
 }
 
-void cluster_proxy_set_members(struct cluster_proxy *p, const uint64_t *ids, unsigned n)
+void cluster_proxy_set_members(struct cluster_proxy *p, const uint64_t *ids,
+			       const char *const *serials, unsigned n)
 {
 	pthread_mutex_lock(&p->lock);
 	p->checks_members = true;
 	p->n_members = 0;
-	for (unsigned i = 0; i < n && p->n_members < CLUSTER_PROXY_MAX_MEMBERS; i++)
+	for (unsigned i = 0; i < n && p->n_members < CLUSTER_PROXY_MAX_MEMBERS; i++) {
+		const char *serial = serials != NULL && serials[i] != NULL ? serials[i] : "";
+		(void)snprintf(p->serials[p->n_members], CLUSTER_SERIAL_MAX, "%s", serial);
 		p->members[p->n_members++] = ids[i];
+	}
 	/* The splice thread sees its socket end and frees the connection; the
 	 * fd stays open until it has unlisted it (under this lock). */
 	for (struct splice *s = p->peers; s != NULL; s = s->next_peer)
-		if (!is_member(p, s->peer_id) && shutdown(s->tls_fd, SHUT_RDWR) == 0)
-			log_info("cut a connection of node %" PRIu64 ": no longer a member",
+		if (!is_member(p, s->peer_id, s->peer_serial) &&
+		    shutdown(s->tls_fd, SHUT_RDWR) == 0)
+			log_info("cut a connection of node %" PRIu64
+				 ": no longer a member, or its certificate was replaced",
 				 s->peer_id);
 	pthread_mutex_unlock(&p->lock);
 }
@@ -610,6 +626,7 @@ int cluster_proxy_start(struct cluster_tls *tls, const struct cluster_proxy_conf
 	p->http_arg = cfg->http_arg;
 	p->listen_fd = fd;
 	p->checks_members = cfg->members != NULL;
+	/* No serials yet: the manager tells them once it has read the table. */
 	for (unsigned i = 0;
 	     p->checks_members && i < cfg->n_members && p->n_members < CLUSTER_PROXY_MAX_MEMBERS;
 	     i++)

@@ -56,6 +56,8 @@ static const struct storage_migration list[] = {
 	  "CREATE INDEX write_check_tag ON write_check (tag, id);"
 	  "CREATE INDEX write_check_created ON write_check (created_us);",
 	  false },
+	{ 6, "the serial of each member's current certificate",
+	  "ALTER TABLE cluster_node ADD COLUMN cert_serial TEXT;", false },
 };
 
 const struct storage_migrations cluster_system_migrations = { "cluster", list,

@@ -264,6 +264,38 @@ out:
 	return rc;
 }
 
+int cluster_https_cert_make(const char *dir, const char *ip, struct cr_err *err)
+{
+	char path[4096];
+	char san[96];
+	EVP_PKEY *key = NULL;
+	X509 *cert = NULL;
+	int rc = check_ip(ip, err);
+
+	path_join(path, sizeof(path), dir, "https.crt");
+	if (rc < 0 || access(path, F_OK) == 0)
+		return rc;
+	(void)snprintf(san, sizeof(san), "IP:%s", ip);
+	key = new_key();
+	cert = key != NULL ? new_cert(key, "Creek HTTPS", NODE_DAYS) : NULL;
+	if (cert == NULL || !X509_set_issuer_name(cert, X509_get_subject_name(cert)) ||
+	    !add_ext(cert, cert, NID_key_usage, "critical,digitalSignature,keyAgreement") ||
+	    !add_ext(cert, cert, NID_ext_key_usage, "serverAuth") ||
+	    !add_ext(cert, cert, NID_subject_alt_name, san) ||
+	    !X509_sign(cert, key, EVP_sha256())) {
+		rc = ssl_fail(err, "cannot make the HTTPS certificate (is the address an IP?)");
+		goto out;
+	}
+	/* The key first: a certificate on disk always has its key. */
+	rc = write_pem(dir, "https.key", 0600, NULL, key, err);
+	if (rc == 0)
+		rc = write_pem(dir, "https.crt", 0644, cert, NULL, err);
+out:
+	X509_free(cert);
+	EVP_PKEY_free(key);
+	return rc;
+}
+
 bool cluster_ca_can_sign(const char *ca_dir)
 {
 	char path[4096];
@@ -390,6 +422,33 @@ int cluster_csr_sign(const char *ca_dir, const char *csr_pem, const char *node_n
 	EVP_PKEY_free(ca_key);
 	EVP_PKEY_free(key);
 	return rc;
+}
+
+void cluster_cert_serial(const void *x509, char out[CLUSTER_SERIAL_MAX])
+{
+	BIGNUM *bn = x509 != NULL
+			 ? ASN1_INTEGER_to_BN(X509_get0_serialNumber((const X509 *)x509), NULL)
+			 : NULL;
+	char *hex = bn != NULL ? BN_bn2hex(bn) : NULL;
+
+	out[0] = '\0';
+	if (hex != NULL && strlen(hex) < CLUSTER_SERIAL_MAX)
+		(void)snprintf(out, CLUSTER_SERIAL_MAX, "%s", hex);
+	OPENSSL_free(hex);
+	BN_free(bn);
+}
+
+int cluster_cert_serial_pem(const char *crt_pem, char out[CLUSTER_SERIAL_MAX], struct cr_err *err)
+{
+	BIO *mem = BIO_new_mem_buf(crt_pem, -1);
+	X509 *cert = mem != NULL ? PEM_read_bio_X509(mem, NULL, NULL, NULL) : NULL;
+
+	cluster_cert_serial(cert, out);
+	X509_free(cert);
+	BIO_free(mem);
+	if (out[0] == '\0')
+		return cr_err_set(err, CR_EINVAL, "not a PEM certificate with a serial number");
+	return 0;
 }
 
 int cluster_ca_fingerprint(const char *dir, char *out, size_t out_len, struct cr_err *err)

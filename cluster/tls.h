@@ -8,6 +8,9 @@
  *                        receives the CA's key
  *   node.crt node.key    this node, signed by the CA, CN = node-<id>, SAN = its
  *                        IP address; node.key never leaves the node
+ *   https.crt https.key  what HTTPS serves: installed by the operator, else
+ *                        made on the node, self-signed, for a key of its own
+ *                        (the cluster key never serves HTTPS)
  * A connection is accepted only if the peer presents a certificate signed by
  * the cluster CA (both directions). Keys are EC P-256; TLS 1.2 or newer.
  * Not tied to a thread; contexts are shared read-only once made. */
@@ -21,6 +24,7 @@
 
 #define CLUSTER_TLS_FINGERPRINT_LEN 64   /* hex SHA-256 of the CA certificate */
 #define CLUSTER_CSR_MAX             4096 /* bytes of a PEM certificate request */
+#define CLUSTER_SERIAL_MAX          48   /* a serial in hex (at most 20 octets), NUL */
 
 struct cluster_tls;
 
@@ -33,6 +37,12 @@ int cluster_ca_create(const char *dir, const char *cluster_name, struct cr_err *
  * CR_EUNAVAIL: ca_dir holds no CA key. */
 int cluster_cert_issue(const char *ca_dir, const char *node_name, const char *ip,
 		       const char *out_dir, struct cr_err *err);
+
+/* Unless dir holds https.crt: a new key and a self-signed certificate
+ * for it, for ip, written as https.key (0600) and https.crt. The node's
+ * cluster key is never used, so that HTTPS, which faces users, exposes
+ * nothing that opens the cluster port. */
+int cluster_https_cert_make(const char *dir, const char *ip, struct cr_err *err);
 
 /* ca_dir holds the CA's key: this node can sign certificates. */
 bool cluster_ca_can_sign(const char *ca_dir);
@@ -48,6 +58,14 @@ int cluster_csr_new(char **key_pem, char **csr_pem, struct cr_err *err);
  * key, or over CLUSTER_CSR_MAX; CR_EUNAVAIL: ca_dir holds no CA key. */
 int cluster_csr_sign(const char *ca_dir, const char *csr_pem, const char *node_name, const char *ip,
 		     char **crt_pem, struct cr_err *err);
+
+/* A certificate's serial number as upper-case hex ("" if none or over
+ * CLUSTER_SERIAL_MAX): what the cluster_node table records for a member,
+ * and what the proxy compares a peer's certificate with. x509 is an X509 *
+ * (void * so that callers need no OpenSSL). */
+void cluster_cert_serial(const void *x509, char out[CLUSTER_SERIAL_MAX]);
+/* The same of the first certificate in a PEM text; CR_EINVAL if none. */
+int cluster_cert_serial_pem(const char *crt_pem, char out[CLUSTER_SERIAL_MAX], struct cr_err *err);
 
 /* The CA's fingerprint (join tokens carry it); out_len > 64. */
 int cluster_ca_fingerprint(const char *dir, char *out, size_t out_len, struct cr_err *err);

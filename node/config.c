@@ -50,8 +50,8 @@ static const struct setting settings[] = {
 	  "Mutual TLS on the cluster port. off only for a loopback cluster-address (development, "
 	  "tools that speak dqlite directly); a node without TLS cannot form a cluster." },
 	{ "https", SET_LISTEN_OPT, "0.0.0.0:8443", 0, 0, "host:port or off", AT(https),
-	  "Address of the web UI and API over HTTPS (certificate: the node's, signed by the "
-	  "cluster CA, or one installed with 'creekctl cert install'); off to disable." },
+	  "Address of the web UI and API over HTTPS (certificate: one installed with 'creekctl "
+	  "cert install', else one the node makes for a key of its own); off to disable." },
 	{ "failure-domain", SET_UINT, "0", 0, 65535, "number", AT(failure_domain),
 	  "Room, rack or power feed of this node: voters are spread across domains." },
 	{ "cluster-probe-interval", SET_UINT, "500", 100, 60000, "ms", AT(cluster_probe_ms),

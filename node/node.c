@@ -27,6 +27,7 @@
 #include "../lib/file.h"
 #include "../lib/log.h"
 #include "../lib/mem.h"
+#include "../lib/parse.h"
 #include "../lib/text.h"
 #include "../lib/time.h"
 #include "../storage/engine.h"
@@ -43,6 +44,8 @@ struct node {
 	int lock_fd;
 	struct cluster_files files;
 	struct cluster_tls *tls; /* NULL with cluster-tls off */
+	/* node.crt's serial, which peers must see ("" with cluster-tls off) */
+	char cert_serial[CLUSTER_SERIAL_MAX];
 	struct cluster_dialer dialer;
 	struct storage_engine *engine;
 	struct cluster_proxy *proxy;
@@ -244,9 +247,15 @@ static void peer_http(void *arg, int fd, bool verified)
 static int start_cluster_tls(struct node *n, const struct node_config *cfg, struct cr_err *err)
 {
 	int rc = cluster_files_prepare(cfg->data_dir, cfg->cluster_address, &n->files, err);
+	char *crt = NULL;
 
 	if (rc == 0)
 		rc = cluster_tls_new(n->files.dir, &n->tls, err);
+	if (rc == 0) {
+		crt = cr_file_read(n->files.dir, "node.crt", err);
+		rc = crt != NULL ? cluster_cert_serial_pem(crt, n->cert_serial, err) : CR_EINVAL;
+		free(crt);
+	}
 	if (rc < 0)
 		return cr_err_wrap(err, "cluster");
 	n->dialer.tls = n->tls;
@@ -363,7 +372,8 @@ static int record(struct node *n, struct cr_err *err)
 	rc = storage_write(n->store, STORAGE_DB_SYSTEM, request_id, record_start, &r, err);
 	if (rc < 0)
 		return rc;
-	rc = cluster_node_record(n->store, n->web_ctx.node_id, n->address, n->failure_domain, err);
+	rc = cluster_node_record(n->store, n->web_ctx.node_id, n->address, n->failure_domain,
+				 n->cert_serial, err);
 	if (rc < 0)
 		return rc;
 	/* The leader checks an operator's forwarded writes against it. */
@@ -379,12 +389,13 @@ static int record(struct node *n, struct cr_err *err)
 	return rc;
 }
 
-/* HTTPS: the certificate installed with `creekctl cert install`, else
- * this node's cluster certificate. */
+/* HTTPS: the certificate installed with `creekctl cert install`, else one
+ * this node made for a key of its own at its first start (tls.h); never
+ * the node's cluster certificate, whose key opens the cluster port. */
 static int load_https(struct node *n, const struct node_config *cfg, struct cr_err *err)
 {
-	const char *crt = "https.crt";
-	const char *key = "https.key";
+	char ip[CR_HOST_MAX];
+	uint16_t port;
 
 	if (cfg->https == NULL)
 		return 0;
@@ -392,16 +403,14 @@ static int load_https(struct node *n, const struct node_config *cfg, struct cr_e
 		log_warn("HTTPS is off: it needs the cluster certificates (cluster-tls is off)");
 		return 0;
 	}
-	n->https_cert = cr_file_read(n->files.dir, crt, NULL);
-	if (n->https_cert == NULL) {
-		crt = "node.crt";
-		key = "node.key";
-		n->https_cert = cr_file_read(n->files.dir, crt, NULL);
-	}
-	n->https_key = cr_file_read(n->files.dir, key, NULL);
+	if (cr_parse_host_port(cfg->cluster_address, ip, &port, err) < 0 ||
+	    cluster_https_cert_make(n->files.dir, ip, err) < 0)
+		return cr_err_wrap(err, "https");
+	n->https_cert = cr_file_read(n->files.dir, "https.crt", NULL);
+	n->https_key = cr_file_read(n->files.dir, "https.key", NULL);
 	if (n->https_cert == NULL || n->https_key == NULL)
-		return cr_err_set(err, CR_EINVAL, "https: cannot read %s/%s and %s", n->files.dir,
-				  crt, key);
+		return cr_err_set(err, CR_EINVAL, "https: cannot read %s/https.crt and https.key",
+				  n->files.dir);
 	return 0;
 }
 
@@ -435,6 +444,7 @@ static int start_cluster(struct node *n, const struct node_config *cfg, struct c
 		.offline_after_ms = cfg->cluster_offline_after_ms,
 		.standbys = cfg->cluster_standbys,
 		.join_pending = n->files.join_id != 0,
+		.self_cert_serial = n->cert_serial,
 		.proxy = n->proxy,
 	};
 	const struct cluster_chore chores[] = {

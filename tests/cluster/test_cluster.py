@@ -554,6 +554,31 @@ class Trust(unittest.TestCase):
         self.assertTrue(self.store_query(self.first, os.path.join(self.second.data_dir,
                                                                   "cluster")))
 
+    def test_another_certificate_for_a_members_id_is_refused(self):
+        """A member is bound to the serial of the certificate the CA issued
+        at its join: another certificate the CA signed for the same node id
+        (an older one, kept after a re-issue) is refused on every member."""
+        node_id, d, _ = self.admit(self.first, "rebound")
+        wait_for(lambda: self.store_query(self.first, d), 15, "the new member to be let in")
+        wait_for(lambda: self.store_query(self.second, d), 15, "the new member to be let in")
+        other = os.path.join(self.tmp, "rebound-other")
+        os.makedirs(other)
+        for name in ("node.key", "ca.crt"):
+            shutil.copy(os.path.join(d, name), other)
+        ca = os.path.join(self.first.data_dir, "cluster")
+        self.openssl("x509", "-req", "-in", os.path.join(d, "node.csr"), "-CA",
+                     os.path.join(ca, "ca.crt"), "-CAkey", os.path.join(ca, "ca.key"),
+                     "-set_serial", "4243", "-days", "1", "-subj", f"/CN=node-{node_id}",
+                     "-out", os.path.join(other, "node.crt"))
+        self.assertFalse(self.store_query(self.first, other))
+        self.assertFalse(self.store_query(self.second, other))
+        self.assertIn(f"names node {node_id}, which is not a member (0: no node) or holds "
+                      "another certificate", self.first.read_log())
+        # The certificate it was issued still is its.
+        self.assertTrue(self.store_query(self.first, d))
+        self.assertEqual(self.first.request("DELETE", f"/api/v1/cluster/nodes/{node_id}").status,
+                         200)
+
     def peer_request(self, node, tls_dir, method, path, body, headers):
         """A request on node's cluster port with the certificate in tls_dir, as a
         node forwarding it would send it: (status, answer text)."""
@@ -647,13 +672,45 @@ class Https(unittest.TestCase):
                     data += chunk
                 return data.split(b"\r\n")[0], s.getpeercert()
 
-    def test_served_with_the_cluster_certificate_or_an_installed_one(self):
+    @staticmethod
+    def public_key(pem_or_der):
+        """The public key of a certificate (PEM file path, or DER bytes), as PEM."""
+        args = ["openssl", "x509", "-noout", "-pubkey"]
+        if isinstance(pem_or_der, bytes):
+            out = subprocess.run(args + ["-inform", "DER"], input=pem_or_der,
+                                 capture_output=True, check=True)
+        else:
+            out = subprocess.run(args + ["-in", pem_or_der], capture_output=True, check=True)
+        return out.stdout
+
+    def served_der(self, node):
+        """The certificate the HTTPS port serves, DER, without verifying it."""
+        ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+        ctx.check_hostname = False
+        ctx.verify_mode = ssl.CERT_NONE
+        with socket.create_connection(("127.0.0.1", node.https_port), timeout=10) as raw:
+            with ctx.wrap_socket(raw) as s:
+                return s.getpeercert(binary_form=True)
+
+    def test_served_with_a_key_of_its_own_or_an_installed_one(self):
         node = Node()
         try:
             node.start()
-            ca = os.path.join(node.data_dir, "cluster", "ca.crt")
-            status, _ = self.fetch(node, ca)
+            tls = os.path.join(node.data_dir, "cluster")
+            ca = os.path.join(tls, "ca.crt")
+            # A certificate the node made for a key of its own: never the
+            # cluster key, which opens the cluster port (issue 14, item 13).
+            served = self.public_key(self.served_der(node))
+            self.assertNotEqual(served, self.public_key(os.path.join(tls, "node.crt")))
+            self.assertEqual(served, self.public_key(os.path.join(tls, "https.crt")))
+            status, _ = self.fetch(node, os.path.join(tls, "https.crt"))
             self.assertIn(b"200", status)
+            with self.assertRaises(ssl.SSLError):
+                self.fetch(node, ca)
+            # The same one after a restart.
+            self.assertEqual(node.stop(), 0)
+            node.start()
+            self.assertEqual(self.public_key(self.served_der(node)), served)
             self.assertEqual(node.stop(), 0)
             d = tempfile.mkdtemp(prefix="creek-cert-")
             crt, key, other = (os.path.join(d, n) for n in ("c.pem", "k.pem", "o.pem"))

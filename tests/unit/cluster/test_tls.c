@@ -24,6 +24,7 @@
 #include "cluster/forward.h"
 #include "cluster/proxy.h"
 #include "cluster/tls.h"
+#include "lib/file.h"
 #include "lib/parse.h"
 #include "lib/time.h"
 #include "storage/engine.h"
@@ -453,7 +454,7 @@ static void only_members_certificates_are_peers(void **state)
 	/* Node 1 is. */
 	assert_int_equal(greet(t1, address, &fd), 5);
 	/* It leaves: its open connection is cut, and it is refused after. */
-	cluster_proxy_set_members(p, others, 1);
+	cluster_proxy_set_members(p, others, NULL, 1);
 	assert_true(recv(fd, in, sizeof(in), 0) <= 0);
 	close(fd);
 	close(__atomic_load_n(&held_fd, __ATOMIC_ACQUIRE));
@@ -498,12 +499,89 @@ static void head_answers_end_without_a_body(void **state)
 	node_stop(&a);
 }
 
+/* The serial of the certificate in dir/node.crt. */
+static void serial_of(const char *dir, char out[CLUSTER_SERIAL_MAX])
+{
+	struct cr_err err = { 0 };
+	char *pem = cr_file_read(dir, "node.crt", &err);
+
+	if (pem == NULL || cluster_cert_serial_pem(pem, out, &err) != 0)
+		fail_msg("serial: %s", err.msg);
+	free(pem);
+}
+
+/* A member is bound to the serial recorded for it: another certificate
+ * of the CA for the same node id is refused, and an open connection of it
+ * is cut when the recorded serial changes. */
+static void only_a_members_current_certificate_is_a_peer(void **state)
+{
+	struct cr_err err = { 0 };
+	char ca[600], d_old[600], d_new[600], address[64];
+	char serial_old[CLUSTER_SERIAL_MAX], serial_new[CLUSTER_SERIAL_MAX];
+	const char *serials[1];
+	struct cluster_tls *t_old = NULL;
+	struct cluster_tls *t_new = NULL;
+	struct cluster_proxy *p = NULL;
+	const uint64_t members[] = { 3 };
+	struct cluster_proxy_config pc = { .db_target = "@creek-test-nowhere",
+					   .http = hold_handler,
+					   .members = members,
+					   .n_members = 1 };
+	char in[16];
+	int fd;
+
+	(void)state;
+	(void)signal(SIGPIPE, SIG_IGN);
+	snprintf(ca, sizeof(ca), "%s/ca", base);
+	snprintf(d_old, sizeof(d_old), "%s/s-old", base);
+	snprintf(d_new, sizeof(d_new), "%s/s-new", base);
+	snprintf(address, sizeof(address), "127.0.0.1:%u", fixture_free_port());
+	pc.listen_address = address;
+	if (cluster_cert_issue(ca, "node-3", "127.0.0.1", d_old, &err) != 0 ||
+	    cluster_cert_issue(ca, "node-3", "127.0.0.1", d_new, &err) != 0 ||
+	    cluster_tls_new(d_old, &t_old, &err) != 0 ||
+	    cluster_tls_new(d_new, &t_new, &err) != 0 ||
+	    cluster_proxy_start(t_old, &pc, &p, &err) != 0)
+		fail_msg("setup: %s", err.msg);
+	serial_of(d_old, serial_old);
+	serial_of(d_new, serial_new);
+	assert_string_not_equal(serial_old, serial_new);
+	/* Before the serial is known (a start), the node id decides. */
+	assert_int_equal(greet(t_old, address, &fd), 5);
+	/* Node 3 holds the old certificate: that one is let in, the new one not. */
+	serials[0] = serial_old;
+	cluster_proxy_set_members(p, members, serials, 1);
+	assert_int_equal(recv(fd, in, sizeof(in), MSG_DONTWAIT), -1); /* not cut */
+	close(fd);
+	close(__atomic_load_n(&held_fd, __ATOMIC_ACQUIRE));
+	assert_true(greet(t_new, address, &fd) <= 0);
+	close(fd);
+	/* It is re-issued: the old one's open connection is cut, and it is
+	 * refused from then on; the new one is let in. */
+	assert_int_equal(greet(t_old, address, &fd), 5);
+	serials[0] = serial_new;
+	cluster_proxy_set_members(p, members, serials, 1);
+	assert_true(recv(fd, in, sizeof(in), 0) <= 0);
+	close(fd);
+	close(__atomic_load_n(&held_fd, __ATOMIC_ACQUIRE));
+	assert_true(greet(t_old, address, &fd) <= 0);
+	close(fd);
+	assert_int_equal(greet(t_new, address, &fd), 5);
+	close(fd);
+	close(__atomic_load_n(&held_fd, __ATOMIC_ACQUIRE));
+	cluster_proxy_stop(p);
+	assert_true(cluster_dial_drain(5000));
+	cluster_tls_free(t_old);
+	cluster_tls_free(t_new);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(issues_certificates_and_refuses_a_second_ca),
 		cmocka_unit_test(signs_requests_only_where_the_ca_key_is),
 		cmocka_unit_test(only_members_certificates_are_peers),
+		cmocka_unit_test(only_a_members_current_certificate_is_a_peer),
 		cmocka_unit_test(sql_runs_through_the_mutual_tls_proxy),
 		cmocka_unit_test(peers_without_a_cluster_certificate_are_refused),
 		cmocka_unit_test(two_nodes_replicate_over_tls),
