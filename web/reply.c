@@ -278,18 +278,17 @@ static const char *refusal_event(struct web_request *req, const char *pattern,
 
 void web_security_audit(struct web_request *req)
 {
-	const struct web_route *route = NULL;
+	const struct web_route *route = req->route;
 	const struct web_security_row *row = NULL;
 	enum cr_log_level level = CR_LOG_NOTICE;
 	const char *event = NULL;
 	const char *method = web_method_name(req->method);
 	const char *login = json_string_value(json_object_get(req->json, "login"));
-	unsigned allow = 0;
 	bool is_ok = req->status >= 200 && req->status <= 299;
 
-	if (req->is_audited || strncmp(req->path, "/api/", 5) != 0 || req->status >= 500 ||
-	    (is_ok && (req->method == WEB_GET || req->method == WEB_HEAD)) ||
-	    web_route_find(req, &route, &allow) < 0)
+	/* route: what admit() matched (none: 404/405, nothing to audit) */
+	if (req->is_audited || route == NULL || req->status >= 500 ||
+	    (is_ok && (req->method == WEB_GET || req->method == WEB_HEAD)))
 		return;
 	row = is_ok ? security_row(req, route->pattern) : NULL;
 	if (row != NULL) {

@@ -237,15 +237,17 @@ static bool path_clean(const char *path)
  * answered. */
 static bool admit(struct web_request *req, const struct web_route **out)
 {
-	const struct web_route *route = NULL;
+	const struct web_route *route = req->route;
 	unsigned allow = 0;
-	int rc;
+	int rc = 0;
 
 	if (!path_clean(req->path)) {
 		web_reply_error(req, CR_EINVAL, "the path holds control characters");
 		return false;
 	}
-	rc = web_route_find(req, &route, &allow);
+	if (route == NULL)
+		rc = web_route_find(req, &route, &allow);
+	req->route = rc == 0 ? route : NULL;
 	if (rc == CR_ENOTFOUND) {
 		web_reply_error(req, CR_ENOTFOUND, "no API endpoint at '%s'", req->path);
 		return false;
@@ -326,8 +328,10 @@ static void admit_upload(struct web_request *req)
 	uint64_t n = 0;
 	struct cr_err err = { 0 };
 
-	if (strncmp(req->path, "/api/", 5) != 0 || web_route_find(req, &route, &allow) < 0 ||
-	    route->body != WEB_BODY_UPLOAD)
+	if (strncmp(req->path, "/api/", 5) != 0 || web_route_find(req, &route, &allow) < 0)
+		return;
+	req->route = route; /* admit() and the audit use it: found once */
+	if (route->body != WEB_BODY_UPLOAD)
 		return;
 	req->upload_route = route;
 	if (!admit(req, &route) || !take_upload_slot(req)) {

@@ -95,6 +95,9 @@ struct web_request {
 	/* Who asks (routes with a session or workspace permission). */
 	struct id_actor actor;
 	bool is_body_too_big;
+	/* The API route the path and method matched, once found (admit(),
+	 * or admit_upload() when the headers came); NULL before or without. */
+	const struct web_route *route;
 	/* An upload route, admitted or refused (then response is set) when
 	 * its headers arrived; NULL for other routes. */
 	const struct web_route *upload_route;
