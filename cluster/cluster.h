@@ -29,6 +29,9 @@
 
 #define CLUSTER_MAX_NODES   16 /* STORAGE_POOL_MAX_ADDRESSES */
 #define CLUSTER_ADDRESS_MAX 64
+/* Node certificates' default lifetime (cluster-cert-lifetime): 30 days,
+ * renewed when 10 are left. */
+#define CLUSTER_CERT_LIFETIME_S (30u * 86400u)
 
 /* Cluster's tables in the system database (schema.c), for node/ to
  * register with storage (storage/migrate.h). */
@@ -48,10 +51,11 @@ struct cluster_files {
 
 /* Prepare <data>/cluster for a node at address: on the very first start
  * (no certificate, no join pending, a store that is new or this node's
- * own one-node cluster) create the cluster CA and this node's certificate;
- * then read `join` or `members`. CR_EINVAL with the reason otherwise. */
-int cluster_files_prepare(const char *data_dir, const char *address, struct cluster_files *out,
-			  struct cr_err *err);
+ * own one-node cluster) create the cluster CA and this node's certificate
+ * (valid for lifetime_s); finish a renewal a crash interrupted; then read
+ * `join` or `members`. CR_EINVAL with the reason otherwise. */
+int cluster_files_prepare(const char *data_dir, const char *address, unsigned lifetime_s,
+			  struct cluster_files *out, struct cr_err *err);
 /* Write `join`: id and peer addresses for a node that has been admitted. */
 int cluster_files_write_join(const char *cluster_dir, uint64_t id, const char *const *addresses,
 			     unsigned n, struct cr_err *err);
@@ -86,6 +90,9 @@ struct cluster_config {
 	/* The serial of this node's node.crt ("" without cluster TLS): its own
 	 * entry in what the proxy accepts, whatever the table says. */
 	const char *self_cert_serial;
+	/* Of the node certificates this node signs if it holds the CA key
+	 * (renewals; cluster-cert-lifetime); 0: CLUSTER_CERT_LIFETIME_S. */
+	unsigned cert_lifetime_s;
 	/* Told every member list the leader gives and each removal, so that
 	 * only members' certificates are peers (proxy.h); borrowed, must
 	 * outlive the manager. NULL: no proxy (cluster TLS off). */
@@ -100,6 +107,9 @@ struct cluster_node_status {
 	 * this node's own from its node.crt); "" unknown: a member recorded by
 	 * an older release, until it next starts. */
 	char cert_serial[CLUSTER_SERIAL_MAX];
+	/* While it renews: the serial of its next certificate (or, on the
+	 * node itself, of the one it replaces), which peers accept too; "". */
+	char next_serial[CLUSTER_SERIAL_MAX];
 	bool is_leader;
 	bool reachable;
 	int64_t last_contact_ms; /* ms since the last answer; -1 never */
@@ -124,6 +134,8 @@ int cluster_start(const struct cluster_config *cfg, struct cluster_dialer *diale
 void cluster_handover(struct cluster *c, unsigned timeout_ms);
 void cluster_stop(struct cluster *c); /* NULL is a no-op */
 
+/* The lifetime of the node certificates this node signs. */
+unsigned cluster_cert_lifetime(const struct cluster *c);
 /* The picture as of the last round (no network). */
 void cluster_status(struct cluster *c, struct cluster_status *out);
 /* This node leads, as of the last round (at most one probe interval old). */

@@ -10,6 +10,7 @@
 #include "cluster.h"
 #include "file_sync.h"
 #include "forward.h"
+#include "tls.h"
 
 /* forward.c: parse the head of a peer's HTTP answer, buf[0..head_len)
  * (the status line and headers through the blank line; buf is
@@ -19,6 +20,25 @@
  * status needs. Exposed for tests/fuzz/fuzz_peer_head.c. */
 int cluster_http_parse_head(const char *buf, size_t head_len, struct cluster_http_response *resp,
 			    size_t *content_length, bool *keep_alive);
+
+/* renew.c: short-lived node certificates (renew.c's comment tells the
+ * steps). The manager owns one and runs a step every few seconds. */
+struct cluster_renewal {
+	const char *files_dir;
+	struct storage_store *store;
+	struct cluster_tls *tls; /* NULL: cluster TLS off, nothing to renew */
+	uint64_t self_id;
+	unsigned lifetime_s; /* of the certificates this node signs */
+	/* This node's serials, as peers must accept them: node.crt's, and
+	 * the one before while a renewal is being installed (else ""). */
+	char serial[CLUSTER_SERIAL_MAX];
+	char next_serial[CLUSTER_SERIAL_MAX];
+	uint64_t warned_ms; /* monotonic; 0: never */
+};
+/* Sign members' pending requests (on the node that holds the CA key),
+ * then request, or install, this node's own renewal when due. Whether
+ * this node's serials changed (tell the peers list). Manager thread. */
+bool cluster_renew_step(struct cluster_renewal *r);
 
 /* files.c: rewrite <cluster_dir>/members from the manager's picture. */
 int cluster_files_write_members(const char *cluster_dir, const struct cluster_status *st,

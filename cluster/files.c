@@ -83,7 +83,8 @@ static int store_info(const char *data_dir, uint64_t *id, char *address, size_t 
 	return rc == 1 ? 0 : rc;
 }
 
-static int create_cluster(const char *dir, const char *address, struct cr_err *err)
+static int create_cluster(const char *dir, const char *address, unsigned lifetime_s,
+			  struct cr_err *err)
 {
 	char ip[CR_HOST_MAX];
 	uint16_t port;
@@ -93,7 +94,7 @@ static int create_cluster(const char *dir, const char *address, struct cr_err *e
 		return CR_EINVAL;
 	rc = cluster_ca_create(dir, address, err);
 	if (rc == 0)
-		rc = cluster_cert_issue(dir, "node-1", ip, dir, err);
+		rc = cluster_cert_issue(dir, "node-1", ip, dir, lifetime_s, err);
 	if (rc == 0)
 		log_info("created a new cluster: CA and node certificate in '%s'", dir);
 	return rc;
@@ -103,7 +104,7 @@ static int create_cluster(const char *dir, const char *address, struct cr_err *e
  * store and certificate move to the new address); a member of a larger
  * cluster cannot. */
 static int follow_address(const char *data_dir, const char *old, const char *address,
-			  struct cluster_files *files, struct cr_err *err)
+			  unsigned lifetime_s, struct cluster_files *files, struct cr_err *err)
 {
 	char store[4200];
 	char ip[CR_HOST_MAX];
@@ -129,14 +130,39 @@ static int follow_address(const char *data_dir, const char *old, const char *add
 		return rc;
 	if (cr_parse_host_port(address, ip, &port, err) < 0)
 		return CR_EINVAL;
-	rc = cluster_cert_issue(files->dir, "node-1", ip, files->dir, err);
+	rc = cluster_cert_issue(files->dir, "node-1", ip, files->dir, lifetime_s, err);
 	if (rc == 0)
 		(void)unlink(members);
 	return rc;
 }
 
-int cluster_files_prepare(const char *data_dir, const char *address, struct cluster_files *out,
-			  struct cr_err *err)
+/* A renewal's install stopped between its two renames (cluster/renew.c):
+ * node.key is the new key, node.crt.next its certificate. Both .next
+ * files: the install had not begun (the certificate is fetched again). */
+static int finish_renewal(const char *dir, struct cr_err *err)
+{
+	char crt_next[4200];
+	char crt[4200];
+	char key_next[4200];
+
+	(void)snprintf(crt_next, sizeof(crt_next), "%s/node.crt.next", dir);
+	(void)snprintf(key_next, sizeof(key_next), "%s/node.key.next", dir);
+	(void)snprintf(crt, sizeof(crt), "%s/node.crt", dir);
+	if (access(crt_next, F_OK) != 0)
+		return 0;
+	if (access(key_next, F_OK) == 0) {
+		(void)unlink(crt_next);
+		return 0;
+	}
+	if (rename(crt_next, crt) < 0 || cr_file_sync_dir(dir) < 0)
+		return cr_err_set(err, CR_EINTERNAL, "cannot rename '%s': %s", crt_next,
+				  strerror(errno));
+	log_info("finished installing this node's renewed certificate");
+	return 0;
+}
+
+int cluster_files_prepare(const char *data_dir, const char *address, unsigned lifetime_s,
+			  struct cluster_files *out, struct cr_err *err)
 {
 	char path[4200];
 	char stored[160];
@@ -149,7 +175,9 @@ int cluster_files_prepare(const char *data_dir, const char *address, struct clus
 		return cr_err_set(err, CR_EINVAL, "cannot create '%s': %s", out->dir,
 				  strerror(errno));
 	(void)snprintf(path, sizeof(path), "%s/join", out->dir);
-	rc = read_lines(path, out, true, err);
+	rc = finish_renewal(out->dir, err);
+	if (rc == 0)
+		rc = read_lines(path, out, true, err);
 	if (rc < 0)
 		return rc;
 	if (rc == 0 && !exists(out->dir, "node.crt"))
@@ -171,12 +199,12 @@ int cluster_files_prepare(const char *data_dir, const char *address, struct clus
 					  "'%s' holds a CA but no node certificate; restore it "
 					  "from a backup",
 					  out->dir);
-		rc = create_cluster(out->dir, address, err);
+		rc = create_cluster(out->dir, address, lifetime_s, err);
 		if (rc < 0)
 			return rc;
 	}
 	if (out->join_id == 0 && store_id != 0) {
-		rc = follow_address(data_dir, stored, address, out, err);
+		rc = follow_address(data_dir, stored, address, lifetime_s, out, err);
 		if (rc < 0)
 			return rc;
 	}

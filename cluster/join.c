@@ -228,7 +228,7 @@ static int redeem_job(struct storage_tx *tx, void *arg, struct cr_err *err)
 /* The new node's certificate for the key of its request, signed here
  * (this node holds the CA key), and the CA's certificate. */
 static int issue(const char *files_dir, uint64_t id, const char *address, const char *csr_pem,
-		 struct cluster_admission *out, struct cr_err *err)
+		 unsigned lifetime_s, struct cluster_admission *out, struct cr_err *err)
 {
 	char ip[CR_HOST_MAX];
 	uint16_t port;
@@ -238,7 +238,7 @@ static int issue(const char *files_dir, uint64_t id, const char *address, const 
 	if (cr_parse_host_port(address, ip, &port, err) < 0)
 		return CR_EINVAL;
 	(void)snprintf(name, sizeof(name), "node-%" PRIu64, id);
-	rc = cluster_csr_sign(files_dir, csr_pem, name, ip, &out->node_crt, err);
+	rc = cluster_csr_sign(files_dir, csr_pem, name, ip, lifetime_s, &out->node_crt, err);
 	if (rc == 0) {
 		out->ca_crt = cr_file_read(files_dir, "ca.crt", err);
 		if (out->ca_crt == NULL)
@@ -333,7 +333,7 @@ int cluster_admit(struct storage_store *store, struct cluster *c, const char *fi
 	r = (struct redeem){ jr->token_id,       hash,         node_id, address,
 			     jr->failure_domain, cr_wall_us(), false,   "" };
 	/* Signed before the token is spent: a bad request changes nothing. */
-	rc = issue(files_dir, id, address, jr->csr_pem, out, err);
+	rc = issue(files_dir, id, address, jr->csr_pem, cluster_cert_lifetime(c), out, err);
 	if (rc == 0)
 		rc = cluster_cert_serial_pem(out->node_crt, r.cert_serial, err);
 	if (rc == 0)

@@ -34,7 +34,7 @@ struct cluster {
 	struct cluster_config cfg;
 	char files_dir[4096];
 	char self_address[CLUSTER_ADDRESS_MAX];
-	char self_serial[CLUSTER_SERIAL_MAX];
+	struct cluster_renewal renewal; /* this node's serials are its */
 	struct cluster_dialer *dialer;
 	struct storage_store *store;
 	uint64_t started_ms;
@@ -129,6 +129,15 @@ static void snapshot(struct cluster *c, struct cluster_status *out)
 	}
 }
 
+/* This node's own serials: what its node.crt holds (the table may still
+ * hold the one before a re-issue), and the one it replaces while it
+ * installs a renewal. */
+static void self_serials(const struct cluster *c, struct member *m)
+{
+	memcpy(m->s.cert_serial, c->renewal.serial, CLUSTER_SERIAL_MAX);
+	memcpy(m->s.next_serial, c->renewal.next_serial, CLUSTER_SERIAL_MAX);
+}
+
 /* Replace the member list with the configuration read from the leader,
  * keeping what is known of members that stay. */
 static bool merge_config(struct cluster *c, const struct storage_server *servers, unsigned n)
@@ -153,8 +162,7 @@ static bool merge_config(struct cluster *c, const struct storage_server *servers
 			       servers[i].address);
 		next[k].s.role = servers[i].role;
 		if (servers[i].id == c->cfg.self_id)
-			(void)snprintf(next[k].s.cert_serial, sizeof(next[k].s.cert_serial), "%s",
-				       c->self_serial);
+			self_serials(c, &next[k]);
 		k++;
 	}
 	for (unsigned i = 0; i < c->n_members; i++)
@@ -165,21 +173,23 @@ static bool merge_config(struct cluster *c, const struct storage_server *servers
 }
 
 /* Only members' current certificates are peers: st's nodes but skip_id
- * (0: none), each with the serial it holds now. */
+ * (0: none), each with the serials it holds now. */
 static void tell_proxy(struct cluster *c, const struct cluster_status *st, uint64_t skip_id)
 {
-	uint64_t ids[CLUSTER_MAX_NODES];
-	const char *serials[CLUSTER_MAX_NODES];
+	struct cluster_peer peers[CLUSTER_MAX_NODES];
 	unsigned n = 0;
 
 	if (c->cfg.proxy == NULL)
 		return;
+	memset(peers, 0, sizeof(peers));
 	for (unsigned i = 0; i < st->n_nodes; i++)
 		if (st->nodes[i].id != skip_id) {
-			serials[n] = st->nodes[i].cert_serial;
-			ids[n++] = st->nodes[i].id;
+			peers[n].id = st->nodes[i].id;
+			memcpy(peers[n].serial, st->nodes[i].cert_serial, CLUSTER_SERIAL_MAX);
+			memcpy(peers[n].next_serial, st->nodes[i].next_serial, CLUSTER_SERIAL_MAX);
+			n++;
 		}
-	cluster_proxy_set_members(c->cfg.proxy, ids, serials, n);
+	cluster_proxy_set_members(c->cfg.proxy, peers, n);
 }
 
 static bool read_domains(struct cluster *c);
@@ -224,7 +234,8 @@ static bool read_domains(struct cluster *c)
 	struct cr_err err = { 0 };
 	bool changed = false;
 	int rc = storage_query(c->store, STORAGE_DB_SYSTEM,
-			       "SELECT node_id, failure_domain, cert_serial FROM cluster_node",
+			       "SELECT node_id, failure_domain, cert_serial, next_serial "
+			       "FROM cluster_node",
 			       NULL, 0, &rows, &err);
 
 	if (rc == 0) {
@@ -232,6 +243,7 @@ static bool read_domains(struct cluster *c)
 		for (size_t r = 0; r < rows.n_rows; r++) {
 			const char *id = storage_rows_text(&rows, r, 0);
 			const char *serial = storage_rows_text(&rows, r, 2);
+			const char *next = storage_rows_text(&rows, r, 3);
 			struct member *m =
 			    id != NULL ? find_member(c, strtoull(id, NULL, 10)) : NULL;
 			if (m == NULL)
@@ -241,8 +253,11 @@ static bool read_domains(struct cluster *c)
 				continue;
 			serial =
 			    serial != NULL && strlen(serial) < CLUSTER_SERIAL_MAX ? serial : "";
-			changed |= strcmp(m->s.cert_serial, serial) != 0;
+			next = next != NULL && strlen(next) < CLUSTER_SERIAL_MAX ? next : "";
+			changed |= strcmp(m->s.cert_serial, serial) != 0 ||
+				   strcmp(m->s.next_serial, next) != 0;
 			(void)snprintf(m->s.cert_serial, sizeof(m->s.cert_serial), "%s", serial);
+			(void)snprintf(m->s.next_serial, sizeof(m->s.next_serial), "%s", next);
 		}
 		pthread_mutex_unlock(&c->lock);
 		c->domains_read_ms = cr_now_ms();
@@ -538,10 +553,23 @@ static void round_once(struct cluster *c)
 	}
 	if (changed) {
 		publish_members(c);
-	} else if (cr_now_ms() - c->domains_read_ms > DOMAIN_REFRESH_MS && read_domains(c)) {
-		struct cluster_status st;
-		cluster_status(c, &st);
-		tell_proxy(c, &st, 0); /* a member's certificate was re-issued */
+	} else if (cr_now_ms() - c->domains_read_ms > DOMAIN_REFRESH_MS) {
+		/* A member's certificate renewed, or this node's. */
+		bool renewed = read_domains(c);
+		if (cluster_renew_step(&c->renewal)) {
+			struct member *self = NULL;
+			pthread_mutex_lock(&c->lock);
+			self = find_member(c, c->cfg.self_id);
+			if (self != NULL)
+				self_serials(c, self);
+			pthread_mutex_unlock(&c->lock);
+			renewed = true;
+		}
+		if (renewed) {
+			struct cluster_status st;
+			cluster_status(c, &st);
+			tell_proxy(c, &st, 0);
+		}
 	}
 	if (leader_conn != NULL && leader_id == c->cfg.self_id &&
 	    cr_now_ms() - c->started_ms > c->cfg.probe_interval_ms)
@@ -589,11 +617,19 @@ int cluster_start(const struct cluster_config *cfg, struct cluster_dialer *diale
 	(void)snprintf(c->files_dir, sizeof(c->files_dir), "%s", cfg->files_dir);
 	(void)snprintf(c->self_address, sizeof(c->self_address), "%s", cfg->self_address);
 	(void)snprintf(self.address, sizeof(self.address), "%s", cfg->self_address);
-	(void)snprintf(c->self_serial, sizeof(c->self_serial), "%s",
+	c->renewal = (struct cluster_renewal){
+		.files_dir = c->files_dir,
+		.store = store,
+		.tls = cfg->proxy != NULL ? dialer->tls : NULL,
+		.self_id = cfg->self_id,
+		.lifetime_s =
+		    cfg->cert_lifetime_s != 0 ? cfg->cert_lifetime_s : CLUSTER_CERT_LIFETIME_S,
+	};
+	(void)snprintf(c->renewal.serial, sizeof(c->renewal.serial), "%s",
 		       cfg->self_cert_serial != NULL ? cfg->self_cert_serial : "");
 	c->cfg.files_dir = c->files_dir;
 	c->cfg.self_address = c->self_address;
-	c->cfg.self_cert_serial = c->self_serial;
+	c->cfg.self_cert_serial = c->renewal.serial;
 	if (c->cfg.probe_interval_ms == 0)
 		c->cfg.probe_interval_ms = 1000;
 	if (c->cfg.offline_after_ms == 0)
@@ -640,6 +676,11 @@ void cluster_poke(struct cluster *c)
 	c->poked = true;
 	pthread_cond_broadcast(&c->wake);
 	pthread_mutex_unlock(&c->lock);
+}
+
+unsigned cluster_cert_lifetime(const struct cluster *c)
+{
+	return c->renewal.lifetime_s;
 }
 
 void cluster_status(struct cluster *c, struct cluster_status *out)

@@ -54,13 +54,12 @@ struct cluster_proxy {
 	unsigned long n_refused; /* since the last report */
 	uint64_t refused_log_ms; /* monotonic; 0: never reported */
 	/* Under lock: the node ids whose certificates are peers (unless
-	 * checks_members is false) and the serial each must carry ("": any,
-	 * not known yet), the connections of verified peers being spliced
-	 * (cut when their id leaves or its serial changes), when a refusal was
-	 * last logged. */
+	 * checks_members is false) and the serials each may carry (its
+	 * current one, "": any, not known yet; its next while it renews),
+	 * the connections of verified peers being spliced (cut when their id
+	 * leaves or its serial changes), when a refusal was last logged. */
 	bool checks_members;
-	uint64_t members[CLUSTER_PROXY_MAX_MEMBERS];
-	char serials[CLUSTER_PROXY_MAX_MEMBERS][CLUSTER_SERIAL_MAX];
+	struct cluster_peer members[CLUSTER_PROXY_MAX_MEMBERS];
 	unsigned n_members;
 	struct splice *peers;
 	uint64_t refusal_logged_ms;
@@ -361,30 +360,13 @@ static bool peer_verified(SSL *ssl)
 	return ok;
 }
 
-/* The node id a certificate names: its CN is "node-<id>" (the CA sets it
- * when it signs; tls.h). 0 for any other name. */
-static uint64_t peer_node_id(SSL *ssl)
-{
-	X509 *cert = SSL_get1_peer_certificate(ssl);
-	char cn[64] = "";
-	uint64_t id = 0;
-
-	if (cert != NULL &&
-	    X509_NAME_get_text_by_NID(X509_get_subject_name(cert), NID_commonName, cn,
-				      (int)sizeof(cn)) > 5 &&
-	    strncmp(cn, "node-", 5) == 0 && cr_parse_u64(cn + 5, UINT64_MAX, &id, NULL) < 0)
-		id = 0;
-	X509_free(cert);
-	return id;
-}
-
 /* The certificate of node id with this serial is a member's current one:
- * the id is a member's, and the serial the one recorded for it (if any). */
+ * the id is a member's, and the serial one recorded for it (if any). */
 static bool is_member(const struct cluster_proxy *p, uint64_t id, const char *serial)
 {
 	for (unsigned i = 0; i < p->n_members; i++)
-		if (p->members[i] == id && id != 0)
-			return p->serials[i][0] == '\0' || strcmp(p->serials[i], serial) == 0;
+		if (p->members[i].id == id && id != 0)
+			return cluster_peer_holds(&p->members[i], serial);
 	return false;
 }
 
@@ -399,7 +381,7 @@ static bool admit_peer(struct cluster_proxy *p, struct splice *s)
 	uint64_t now = cr_now_ms();
 	X509 *cert = SSL_get1_peer_certificate(s->ssl);
 
-	s->peer_id = peer_node_id(s->ssl);
+	s->peer_id = cluster_cert_node_id(cert);
 	cluster_cert_serial(cert, s->peer_serial);
 	X509_free(cert);
 	pthread_mutex_lock(&p->lock);
@@ -435,17 +417,15 @@ static void unlist_peer(struct cluster_proxy *p, struct splice *s)
 	pthread_mutex_unlock(&p->lock);
 }
 
-void cluster_proxy_set_members(struct cluster_proxy *p, const uint64_t *ids,
-			       const char *const *serials, unsigned n)
+void cluster_proxy_set_members(struct cluster_proxy *p, const struct cluster_peer *members,
+			       unsigned n)
 {
+	n = n < CLUSTER_PROXY_MAX_MEMBERS ? n : CLUSTER_PROXY_MAX_MEMBERS;
+	cluster_tls_set_peers(p->tls, members, n);
 	pthread_mutex_lock(&p->lock);
 	p->checks_members = true;
-	p->n_members = 0;
-	for (unsigned i = 0; i < n && p->n_members < CLUSTER_PROXY_MAX_MEMBERS; i++) {
-		const char *serial = serials != NULL && serials[i] != NULL ? serials[i] : "";
-		(void)snprintf(p->serials[p->n_members], CLUSTER_SERIAL_MAX, "%s", serial);
-		p->members[p->n_members++] = ids[i];
-	}
+	memcpy(p->members, members, n * sizeof(*members));
+	p->n_members = n;
 	/* The splice thread sees its socket end and frees the connection; the
 	 * fd stays open until it has unlisted it (under this lock). */
 	for (struct splice *s = p->peers; s != NULL; s = s->next_peer)
@@ -568,7 +548,7 @@ static void accept_one(struct cluster_proxy *p)
 	s->owner = p;
 	s->unverified_slot = slot;
 	(void)snprintf(s->target, sizeof(s->target), "%s", p->target);
-	s->ssl = SSL_new(cluster_tls_server_ctx(p->tls));
+	s->ssl = cluster_tls_ssl_new(p->tls, true);
 	if (s->ssl == NULL || SSL_set_fd(s->ssl, fd) != 1 ||
 	    pthread_create(&t, NULL, serve_conn, s) != 0) {
 		unverified_release(p, s);
@@ -630,7 +610,9 @@ int cluster_proxy_start(struct cluster_tls *tls, const struct cluster_proxy_conf
 	for (unsigned i = 0;
 	     p->checks_members && i < cfg->n_members && p->n_members < CLUSTER_PROXY_MAX_MEMBERS;
 	     i++)
-		p->members[p->n_members++] = cfg->members[i];
+		p->members[p->n_members++].id = cfg->members[i];
+	if (p->checks_members)
+		cluster_tls_set_peers(tls, p->members, p->n_members);
 	p->stop_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
 	pthread_mutex_init(&p->lock, NULL);
 	pthread_cond_init(&p->idle, NULL);
@@ -719,7 +701,7 @@ int cluster_dial(struct cluster_tls *tls, const char *address, unsigned timeout_
 	s->tls_fd = fd;
 	s->plain_fd = -1;
 	s->stop_fd = -1;
-	s->ssl = SSL_new(cluster_tls_client_ctx(tls));
+	s->ssl = cluster_tls_ssl_new(tls, false);
 	if (s->ssl == NULL || SSL_set_fd(s->ssl, fd) != 1 ||
 	    handshake(s->ssl, fd, false, timeout_ms) < 0) {
 		ERR_clear_error();

@@ -17,8 +17,9 @@
  *
  * A certificate of the cluster CA is not enough: a peer is let in only
  * while the node its certificate names (CN "node-<id>", set by the CA) is a
- * member and the certificate's serial is the one recorded for that member
- * (the CA issued it at the node's join; cluster_node.cert_serial), and its
+ * member and the certificate's serial is one recorded for that member
+ * (the CA issued it at the node's join or last renewal:
+ * cluster_node.cert_serial, and next_serial while it renews), and its
  * connections are cut as soon as it is not (cluster_proxy_set_members();
  * the manager calls it with every new member list or serial, and
  * cluster_remove() at once). Node ids are random and never given twice, so
@@ -78,13 +79,13 @@ int cluster_proxy_start(struct cluster_tls *tls, const struct cluster_proxy_conf
 			struct cluster_proxy **out, struct cr_err *err);
 void cluster_proxy_stop(struct cluster_proxy *p); /* NULL is a no-op */
 
-/* From now on, peers are the nodes ids[0..n) name, each with the
- * certificate whose serial (cluster_cert_serial()) is serials[i] (NULL or
- * "": any certificate of the CA for that id, while not known); copied. A
- * verified connection of any other node or certificate is refused, and
- * those open are cut. */
-void cluster_proxy_set_members(struct cluster_proxy *p, const uint64_t *ids,
-			       const char *const *serials, unsigned n);
+/* From now on, peers are members[0..n), each with a certificate whose
+ * serial (cluster_cert_serial()) is one its entry holds
+ * (cluster_peer_holds()); copied, and told the TLS contexts too (which of
+ * them may have expired). A verified connection of any other node or
+ * certificate is refused, and those open are cut. */
+void cluster_proxy_set_members(struct cluster_proxy *p, const struct cluster_peer *members,
+			       unsigned n);
 
 /* Dial address over mutual TLS within timeout_ms. *fd_out is a local socket
  * that carries the connection's plain bytes; the caller closes it. The

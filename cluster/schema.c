@@ -58,6 +58,15 @@ static const struct storage_migration list[] = {
 	  false },
 	{ 6, "the serial of each member's current certificate",
 	  "ALTER TABLE cluster_node ADD COLUMN cert_serial TEXT;", false },
+	{ 7, "short-lived certificates: each member's next serial and its renewal request",
+	  "ALTER TABLE cluster_node ADD COLUMN next_serial TEXT;"
+	  "CREATE TABLE cluster_cert_renewal ("
+	  " node_id TEXT PRIMARY KEY,"
+	  " csr TEXT NOT NULL,"
+	  " requested_us INTEGER NOT NULL,"
+	  " crt TEXT,"
+	  " signed_us INTEGER);",
+	  false },
 };
 
 const struct storage_migrations cluster_system_migrations = { "cluster", list,

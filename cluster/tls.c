@@ -9,22 +9,32 @@
 #include <openssl/pem.h>
 #include <openssl/ssl.h>
 #include <openssl/x509v3.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "../lib/file.h"
 #include "../lib/mem.h"
+#include "../lib/parse.h"
 #include "../lib/text.h"
 
-#define CA_DAYS   3650
-#define NODE_DAYS 1825
+#define CA_DAYS    3650
+#define HTTPS_DAYS 1825
+#define SKEW_MAX_S 300 /* notBefore this far back, for clocks that differ */
 
+/* The contexts (replaced whole by a reload: an SSL made before keeps the
+ * one it was made with) and the members whose certificate may have
+ * expired (see accept_expired()), under lock. */
 struct cluster_tls {
+	pthread_mutex_t lock;
 	SSL_CTX *server;
 	SSL_CTX *client;
+	unsigned n_peers;
+	struct cluster_peer peers[CLUSTER_TLS_MAX_PEERS];
 };
 
 static int ssl_fail(struct cr_err *err, const char *what)
@@ -129,17 +139,19 @@ static int add_ext(X509 *cert, X509 *issuer, int nid, const char *value)
 	return ok;
 }
 
-/* A certificate for key, named cn, valid for days, with a random serial. */
-static X509 *new_cert(EVP_PKEY *key, const char *cn, long days)
+/* A certificate for key, named cn, valid for lifetime_s from now (and a
+ * little before, for clocks that differ), with a random serial. */
+static X509 *new_cert(EVP_PKEY *key, const char *cn, long lifetime_s)
 {
+	long skew = lifetime_s / 4 < SKEW_MAX_S ? lifetime_s / 4 : SKEW_MAX_S;
 	X509 *cert = X509_new();
 	ASN1_INTEGER *serial = X509_get_serialNumber(cert);
 	BIGNUM *bn = BN_new();
 
 	if (cert == NULL || bn == NULL || !BN_rand(bn, 120, BN_RAND_TOP_ANY, BN_RAND_BOTTOM_ANY) ||
 	    BN_to_ASN1_INTEGER(bn, serial) == NULL || !X509_set_version(cert, 2) ||
-	    X509_gmtime_adj(X509_getm_notBefore(cert), -3600) == NULL ||
-	    X509_gmtime_adj(X509_getm_notAfter(cert), days * 86400) == NULL ||
+	    X509_gmtime_adj(X509_getm_notBefore(cert), -skew) == NULL ||
+	    X509_gmtime_adj(X509_getm_notAfter(cert), lifetime_s) == NULL ||
 	    !X509_set_pubkey(cert, key) ||
 	    !X509_NAME_add_entry_by_txt(X509_get_subject_name(cert), "CN", MBSTRING_UTF8,
 					(const unsigned char *)cn, -1, -1, 0)) {
@@ -166,7 +178,7 @@ int cluster_ca_create(const char *dir, const char *cluster_name, struct cr_err *
 		return cr_err_set(err, CR_ECONFLICT, "'%s' already holds a cluster CA", dir);
 	(void)snprintf(cn, sizeof(cn), "Creek cluster CA %s", cluster_name);
 	key = new_key();
-	cert = key != NULL ? new_cert(key, cn, CA_DAYS) : NULL;
+	cert = key != NULL ? new_cert(key, cn, CA_DAYS * 86400L) : NULL;
 	if (cert == NULL || !X509_set_issuer_name(cert, X509_get_subject_name(cert)) ||
 	    !add_ext(cert, cert, NID_basic_constraints, "critical,CA:TRUE,pathlen:0") ||
 	    !add_ext(cert, cert, NID_key_usage, "critical,keyCertSign,cRLSign") ||
@@ -187,10 +199,10 @@ out:
 /* A node certificate for key, named node_name, for ip, signed by the CA.
  * The CA sets every field: nothing of a request but its key is kept. */
 static X509 *sign_node(X509 *ca, EVP_PKEY *ca_key, EVP_PKEY *key, const char *node_name,
-		       const char *ip)
+		       const char *ip, unsigned lifetime_s)
 {
 	char san[96];
-	X509 *cert = new_cert(key, node_name, NODE_DAYS);
+	X509 *cert = new_cert(key, node_name, (long)lifetime_s);
 
 	(void)snprintf(san, sizeof(san), "IP:%s", ip);
 	if (cert == NULL || !X509_set_issuer_name(cert, X509_get_subject_name(ca)) ||
@@ -229,7 +241,7 @@ static int read_ca(const char *ca_dir, X509 **ca, EVP_PKEY **ca_key, struct cr_e
 }
 
 int cluster_cert_issue(const char *ca_dir, const char *node_name, const char *ip,
-		       const char *out_dir, struct cr_err *err)
+		       const char *out_dir, unsigned lifetime_s, struct cr_err *err)
 {
 	X509 *ca = NULL;
 	X509 *cert = NULL;
@@ -246,7 +258,7 @@ int cluster_cert_issue(const char *ca_dir, const char *node_name, const char *ip
 	if (rc < 0)
 		return rc;
 	key = new_key();
-	cert = key != NULL ? sign_node(ca, ca_key, key, node_name, ip) : NULL;
+	cert = key != NULL ? sign_node(ca, ca_key, key, node_name, ip, lifetime_s) : NULL;
 	if (cert == NULL) {
 		rc = ssl_fail(err, "cannot issue the node certificate (is the address an IP?)");
 		goto out;
@@ -277,7 +289,7 @@ int cluster_https_cert_make(const char *dir, const char *ip, struct cr_err *err)
 		return rc;
 	(void)snprintf(san, sizeof(san), "IP:%s", ip);
 	key = new_key();
-	cert = key != NULL ? new_cert(key, "Creek HTTPS", NODE_DAYS) : NULL;
+	cert = key != NULL ? new_cert(key, "Creek HTTPS", HTTPS_DAYS * 86400L) : NULL;
 	if (cert == NULL || !X509_set_issuer_name(cert, X509_get_subject_name(cert)) ||
 	    !add_ext(cert, cert, NID_key_usage, "critical,digitalSignature,keyAgreement") ||
 	    !add_ext(cert, cert, NID_ext_key_usage, "serverAuth") ||
@@ -393,7 +405,7 @@ static EVP_PKEY *csr_key(const char *csr_pem, struct cr_err *err)
 }
 
 int cluster_csr_sign(const char *ca_dir, const char *csr_pem, const char *node_name, const char *ip,
-		     char **crt_pem, struct cr_err *err)
+		     unsigned lifetime_s, char **crt_pem, struct cr_err *err)
 {
 	X509 *ca = NULL;
 	X509 *cert = NULL;
@@ -409,7 +421,7 @@ int cluster_csr_sign(const char *ca_dir, const char *csr_pem, const char *node_n
 		return CR_EINVAL;
 	rc = read_ca(ca_dir, &ca, &ca_key, err);
 	if (rc == 0) {
-		cert = sign_node(ca, ca_key, key, node_name, ip);
+		cert = sign_node(ca, ca_key, key, node_name, ip, lifetime_s);
 		pem = cert != NULL ? to_pem(cert, NULL, NULL) : NULL;
 		if (pem == NULL)
 			rc = ssl_fail(err,
@@ -438,17 +450,67 @@ void cluster_cert_serial(const void *x509, char out[CLUSTER_SERIAL_MAX])
 	BN_free(bn);
 }
 
-int cluster_cert_serial_pem(const char *crt_pem, char out[CLUSTER_SERIAL_MAX], struct cr_err *err)
+static X509 *pem_cert(const char *crt_pem)
 {
 	BIO *mem = BIO_new_mem_buf(crt_pem, -1);
 	X509 *cert = mem != NULL ? PEM_read_bio_X509(mem, NULL, NULL, NULL) : NULL;
 
+	BIO_free(mem);
+	ERR_clear_error();
+	return cert;
+}
+
+int cluster_cert_serial_pem(const char *crt_pem, char out[CLUSTER_SERIAL_MAX], struct cr_err *err)
+{
+	X509 *cert = pem_cert(crt_pem);
+
 	cluster_cert_serial(cert, out);
 	X509_free(cert);
-	BIO_free(mem);
 	if (out[0] == '\0')
 		return cr_err_set(err, CR_EINVAL, "not a PEM certificate with a serial number");
 	return 0;
+}
+
+static int64_t epoch_s(const ASN1_TIME *t, bool *ok)
+{
+	struct tm tm;
+
+	memset(&tm, 0, sizeof(tm));
+	if (t == NULL || ASN1_TIME_to_tm(t, &tm) != 1) {
+		*ok = false;
+		return 0;
+	}
+	return (int64_t)timegm(&tm);
+}
+
+int cluster_cert_times_pem(const char *crt_pem, int64_t *not_before_s, int64_t *not_after_s,
+			   struct cr_err *err)
+{
+	X509 *cert = pem_cert(crt_pem);
+	bool ok = cert != NULL;
+
+	if (ok) {
+		*not_before_s = epoch_s(X509_get0_notBefore(cert), &ok);
+		*not_after_s = epoch_s(X509_get0_notAfter(cert), &ok);
+	}
+	X509_free(cert);
+	if (!ok)
+		return cr_err_set(err, CR_EINVAL, "not a PEM certificate with a validity period");
+	return 0;
+}
+
+bool cluster_cert_matches_key(const char *crt_pem, const char *key_pem)
+{
+	X509 *cert = pem_cert(crt_pem);
+	BIO *mem = BIO_new_mem_buf(key_pem, -1);
+	EVP_PKEY *key = mem != NULL ? PEM_read_bio_PrivateKey(mem, NULL, NULL, NULL) : NULL;
+	bool ok = cert != NULL && key != NULL && X509_check_private_key(cert, key) == 1;
+
+	ERR_clear_error();
+	EVP_PKEY_free(key);
+	BIO_free(mem);
+	X509_free(cert);
+	return ok;
 }
 
 int cluster_ca_fingerprint(const char *dir, char *out, size_t out_len, struct cr_err *err)
@@ -471,7 +533,60 @@ int cluster_ca_fingerprint(const char *dir, char *out, size_t out_len, struct cr
 	return 0;
 }
 
-static SSL_CTX *make_ctx(const char *dir, int is_server, struct cr_err *err)
+uint64_t cluster_cert_node_id(const void *x509)
+{
+	char cn[64] = "";
+	uint64_t id = 0;
+
+	if (x509 == NULL ||
+	    X509_NAME_get_text_by_NID(X509_get_subject_name((const X509 *)x509), NID_commonName, cn,
+				      (int)sizeof(cn)) <= 5 ||
+	    strncmp(cn, "node-", 5) != 0 || cr_parse_u64(cn + 5, UINT64_MAX, &id, NULL) < 0)
+		return 0;
+	return id;
+}
+
+bool cluster_peer_holds(const struct cluster_peer *peer, const char *serial)
+{
+	return peer->serial[0] == '\0' || strcmp(peer->serial, serial) == 0 ||
+	       (peer->next_serial[0] != '\0' && strcmp(peer->next_serial, serial) == 0);
+}
+
+/* Whether a peer's certificate that has expired may still be a peer: it
+ * is a member's current one (or, before the members' serials are known,
+ * the certificate of a member). Membership and the serial revoke (a
+ * renewal replaces the serial; proxy.h); the expiry only makes a node
+ * renew. A cluster switched off for longer than a certificate lives must
+ * come back by itself, and its nodes then renew at once. */
+static bool accept_expired(struct cluster_tls *t, X509 *cert)
+{
+	char serial[CLUSTER_SERIAL_MAX];
+	uint64_t id = cluster_cert_node_id(cert);
+	bool ok = false;
+
+	cluster_cert_serial(cert, serial);
+	pthread_mutex_lock(&t->lock);
+	for (unsigned i = 0; id != 0 && i < t->n_peers; i++)
+		if (t->peers[i].id == id)
+			ok = cluster_peer_holds(&t->peers[i], serial);
+	pthread_mutex_unlock(&t->lock);
+	return ok;
+}
+
+static int verify(int ok, X509_STORE_CTX *store)
+{
+	SSL *ssl = X509_STORE_CTX_get_ex_data(store, SSL_get_ex_data_X509_STORE_CTX_idx());
+	struct cluster_tls *t = ssl != NULL ? SSL_CTX_get_app_data(SSL_get_SSL_CTX(ssl)) : NULL;
+
+	if (ok || t == NULL || X509_STORE_CTX_get_error_depth(store) != 0 ||
+	    X509_STORE_CTX_get_error(store) != X509_V_ERR_CERT_HAS_EXPIRED ||
+	    !accept_expired(t, X509_STORE_CTX_get_current_cert(store)))
+		return ok;
+	X509_STORE_CTX_set_error(store, X509_V_OK);
+	return 1;
+}
+
+static SSL_CTX *make_ctx(struct cluster_tls *t, const char *dir, int is_server, struct cr_err *err)
 {
 	char ca[4096];
 	char crt[4096];
@@ -498,7 +613,8 @@ static SSL_CTX *make_ctx(const char *dir, int is_server, struct cr_err *err)
 	 * certificate still fails the handshake). */
 	SSL_CTX_set_verify(
 	    ctx, is_server ? SSL_VERIFY_PEER : SSL_VERIFY_PEER | SSL_VERIFY_FAIL_IF_NO_PEER_CERT,
-	    NULL);
+	    verify);
+	SSL_CTX_set_app_data(ctx, t);
 	SSL_CTX_set_mode(ctx, SSL_MODE_ENABLE_PARTIAL_WRITE | SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER);
 	if (is_server)
 		SSL_CTX_set_session_cache_mode(ctx, SSL_SESS_CACHE_OFF);
@@ -509,13 +625,37 @@ int cluster_tls_new(const char *dir, struct cluster_tls **out, struct cr_err *er
 {
 	struct cluster_tls *t = cr_calloc(1, sizeof(*t));
 
-	t->server = make_ctx(dir, 1, err);
-	t->client = t->server != NULL ? make_ctx(dir, 0, err) : NULL;
+	pthread_mutex_init(&t->lock, NULL);
+	t->server = make_ctx(t, dir, 1, err);
+	t->client = t->server != NULL ? make_ctx(t, dir, 0, err) : NULL;
 	if (t->client == NULL) {
 		cluster_tls_free(t);
 		return CR_EINVAL;
 	}
 	*out = t;
+	return 0;
+}
+
+int cluster_tls_reload(struct cluster_tls *t, const char *dir, struct cr_err *err)
+{
+	SSL_CTX *server = make_ctx(t, dir, 1, err);
+	SSL_CTX *client = server != NULL ? make_ctx(t, dir, 0, err) : NULL;
+	SSL_CTX *old_server = NULL;
+	SSL_CTX *old_client = NULL;
+
+	if (client == NULL) {
+		SSL_CTX_free(server);
+		return CR_EINVAL;
+	}
+	pthread_mutex_lock(&t->lock);
+	old_server = t->server;
+	old_client = t->client;
+	t->server = server;
+	t->client = client;
+	pthread_mutex_unlock(&t->lock);
+	/* Each SSL holds a reference to its context: those open keep theirs. */
+	SSL_CTX_free(old_server);
+	SSL_CTX_free(old_client);
 	return 0;
 }
 
@@ -525,15 +665,24 @@ void cluster_tls_free(struct cluster_tls *t)
 		return;
 	SSL_CTX_free(t->server);
 	SSL_CTX_free(t->client);
+	pthread_mutex_destroy(&t->lock);
 	free(t);
 }
 
-void *cluster_tls_server_ctx(struct cluster_tls *t)
+void *cluster_tls_ssl_new(struct cluster_tls *t, bool is_server)
 {
-	return t->server;
+	SSL *ssl;
+
+	pthread_mutex_lock(&t->lock);
+	ssl = SSL_new(is_server ? t->server : t->client);
+	pthread_mutex_unlock(&t->lock);
+	return ssl;
 }
 
-void *cluster_tls_client_ctx(struct cluster_tls *t)
+void cluster_tls_set_peers(struct cluster_tls *t, const struct cluster_peer *peers, unsigned n)
 {
-	return t->client;
+	pthread_mutex_lock(&t->lock);
+	t->n_peers = n < CLUSTER_TLS_MAX_PEERS ? n : CLUSTER_TLS_MAX_PEERS;
+	memcpy(t->peers, peers, t->n_peers * sizeof(*peers));
+	pthread_mutex_unlock(&t->lock);
 }

@@ -52,6 +52,11 @@ static const struct setting settings[] = {
 	{ "https", SET_LISTEN_OPT, "0.0.0.0:8443", 0, 0, "host:port or off", AT(https),
 	  "Address of the web UI and API over HTTPS (certificate: one installed with 'creekctl "
 	  "cert install', else one the node makes for a key of its own); off to disable." },
+	{ "cluster-cert-lifetime", SET_UINT, "2592000", 30, 31536000, "s",
+	  AT(cluster_cert_lifetime_s),
+	  "Lifetime of the node certificates this node signs (it holds the cluster CA's key): "
+	  "each node renews its own, with a new key, when a third of it is left, and peers then "
+	  "refuse the old one. 30 days by default; below an hour only for tests." },
 	{ "failure-domain", SET_UINT, "0", 0, 65535, "number", AT(failure_domain),
 	  "Room, rack or power feed of this node: voters are spread across domains." },
 	{ "cluster-probe-interval", SET_UINT, "500", 100, 60000, "ms", AT(cluster_probe_ms),

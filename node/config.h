@@ -27,6 +27,7 @@ struct node_config {
 	bool cluster_tls;
 	char *https; /* NULL: off */
 	unsigned failure_domain;
+	unsigned cluster_cert_lifetime_s;
 	unsigned cluster_probe_ms;
 	unsigned cluster_offline_after_ms;
 	unsigned cluster_standbys;

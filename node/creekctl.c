@@ -513,6 +513,9 @@ static void read_config(const char *path, struct ctl *c)
 			(void)snprintf(c->cluster_address, sizeof(c->cluster_address), "%s", value);
 		if (strcmp(key, "failure-domain") == 0 && cr_parse_u32(value, 65535, &u, NULL) == 0)
 			c->failure_domain = u;
+		if (strcmp(key, "cluster-cert-lifetime") == 0 &&
+		    cr_parse_u32(value, 31536000, &u, NULL) == 0 && u >= 30)
+			c->cert_lifetime_s = u;
 		if (strcmp(key, "http") == 0) {
 			const char *host = value;
 			/* A wildcard listener is reached on loopback. */
@@ -676,7 +679,8 @@ int main(int argc, char **argv)
 {
 	static struct ctl c = { .url = "http://127.0.0.1:8080",
 				.data_dir = "/var/lib/creek",
-				.cluster_address = "127.0.0.1:9443" };
+				.cluster_address = "127.0.0.1:9443",
+				.cert_lifetime_s = CLUSTER_CERT_LIFETIME_S };
 	struct flags f = { .config = "/etc/creek/creek.conf" };
 	const struct command *k;
 	const char *cmd;

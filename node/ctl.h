@@ -18,6 +18,7 @@ struct ctl {
 	char data_dir[1024];
 	char cluster_address[256];
 	unsigned failure_domain;
+	unsigned cert_lifetime_s; /* cluster-cert-lifetime, for `init` */
 	unsigned ttl_s;
 	const char *cert;
 	const char *key;

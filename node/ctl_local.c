@@ -78,7 +78,8 @@ int cmd_init(const struct ctl *c)
 
 	if (lock < 0)
 		return 1;
-	if (cluster_files_prepare(c->data_dir, c->cluster_address, &files, &err) < 0 ||
+	if (cluster_files_prepare(c->data_dir, c->cluster_address, c->cert_lifetime_s, &files,
+				  &err) < 0 ||
 	    cluster_ca_fingerprint(files.dir, fp, sizeof(fp), &err) < 0) {
 		(void)fprintf(stderr, "creekctl: %s\n", err.msg);
 		close(lock);

@@ -246,7 +246,8 @@ static void peer_http(void *arg, int fd, bool verified)
 
 static int start_cluster_tls(struct node *n, const struct node_config *cfg, struct cr_err *err)
 {
-	int rc = cluster_files_prepare(cfg->data_dir, cfg->cluster_address, &n->files, err);
+	int rc = cluster_files_prepare(cfg->data_dir, cfg->cluster_address,
+				       cfg->cluster_cert_lifetime_s, &n->files, err);
 	char *crt = NULL;
 
 	if (rc == 0)
@@ -445,6 +446,7 @@ static int start_cluster(struct node *n, const struct node_config *cfg, struct c
 		.standbys = cfg->cluster_standbys,
 		.join_pending = n->files.join_id != 0,
 		.self_cert_serial = n->cert_serial,
+		.cert_lifetime_s = cfg->cluster_cert_lifetime_s,
 		.proxy = n->proxy,
 	};
 	const struct cluster_chore chores[] = {

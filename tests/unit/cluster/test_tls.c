@@ -30,6 +30,8 @@
 #include "storage/engine.h"
 #include "storage/pool.h"
 
+#define LIFETIME 86400u /* of the certificates the tests issue */
+
 struct node {
 	char dir[512];
 	char tls_dir[512];
@@ -160,7 +162,7 @@ static void node_start(struct node *n, const char *name, uint64_t join_id)
 	pc.listen_address = n->address;
 	pc.db_target = n->bind;
 	pc.http = http_handler;
-	if (cluster_cert_issue(ca, name, "127.0.0.1", n->tls_dir, &err) != 0 ||
+	if (cluster_cert_issue(ca, name, "127.0.0.1", n->tls_dir, LIFETIME, &err) != 0 ||
 	    cluster_tls_new(n->tls_dir, &n->tls, &err) != 0 ||
 	    cluster_proxy_start(n->tls, &pc, &n->proxy, &err) != 0)
 		fail_msg("%s: %s", name, err.msg);
@@ -208,10 +210,11 @@ static void issues_certificates_and_refuses_a_second_ca(void **state)
 	assert_int_equal(cluster_ca_fingerprint(ca, fp, sizeof(fp), &err), 0);
 	assert_int_equal(strlen(fp), CLUSTER_TLS_FINGERPRINT_LEN);
 	snprintf(out, sizeof(out), "%s/n0", base);
-	assert_int_equal(cluster_cert_issue(ca, "n0", "10.0.0.5", out, &err), 0);
+	assert_int_equal(cluster_cert_issue(ca, "n0", "10.0.0.5", out, LIFETIME, &err), 0);
 	assert_int_equal(cluster_tls_new(out, &tls, &err), 0);
 	cluster_tls_free(tls);
-	assert_int_equal(cluster_cert_issue(ca, "n0", "not-an-ip", out, &err), CR_EINTERNAL);
+	assert_int_equal(cluster_cert_issue(ca, "n0", "not-an-ip", out, LIFETIME, &err),
+			 CR_EINTERNAL);
 }
 
 /* A joining node's request is signed for its own key; a request whose
@@ -232,7 +235,7 @@ static void signs_requests_only_where_the_ca_key_is(void **state)
 	assert_true(cluster_ca_can_sign(ca));
 	assert_int_equal(cluster_csr_new(&key, &csr, &err), 0);
 	assert_non_null(strstr(key, "PRIVATE KEY"));
-	assert_int_equal(cluster_csr_sign(ca, csr, "node-7", "10.0.0.7", &crt, &err), 0);
+	assert_int_equal(cluster_csr_sign(ca, csr, "node-7", "10.0.0.7", LIFETIME, &crt, &err), 0);
 	assert_non_null(strstr(crt, "BEGIN CERTIFICATE"));
 	assert_null(strstr(crt, "PRIVATE"));
 	free(crt);
@@ -241,12 +244,13 @@ static void signs_requests_only_where_the_ca_key_is(void **state)
 	bad = strdup(csr);
 	p = strchr(bad, '\n') + 40;
 	*p = *p == 'A' ? 'B' : 'A';
-	assert_int_equal(cluster_csr_sign(ca, bad, "node-7", "10.0.0.7", &crt, &err), CR_EINVAL);
+	assert_int_equal(cluster_csr_sign(ca, bad, "node-7", "10.0.0.7", LIFETIME, &crt, &err),
+			 CR_EINVAL);
 	assert_null(crt);
 	free(bad);
 	snprintf(no_key, sizeof(no_key), "%s/n0", base); /* ca.crt, no ca.key */
 	assert_false(cluster_ca_can_sign(no_key));
-	assert_int_equal(cluster_csr_sign(no_key, csr, "node-7", "10.0.0.7", &crt, &err),
+	assert_int_equal(cluster_csr_sign(no_key, csr, "node-7", "10.0.0.7", LIFETIME, &crt, &err),
 			 CR_EUNAVAIL);
 	assert_null(crt);
 	free(key);
@@ -332,7 +336,7 @@ static void peers_without_a_cluster_certificate_are_refused(void **state)
 	snprintf(other_ca, sizeof(other_ca), "%s/other-ca", base);
 	snprintf(other, sizeof(other), "%s/other", base);
 	assert_int_equal(cluster_ca_create(other_ca, "other", &err), 0);
-	assert_int_equal(cluster_cert_issue(other_ca, "x", "127.0.0.1", other, &err), 0);
+	assert_int_equal(cluster_cert_issue(other_ca, "x", "127.0.0.1", other, LIFETIME, &err), 0);
 	assert_int_equal(cluster_tls_new(other, &stranger, &err), 0);
 	assert_int_equal(storage_conn_open_with(dial, stranger, a.address, 2000, &c, &err),
 			 CR_EUNAVAIL);
@@ -426,7 +430,7 @@ static void only_members_certificates_are_peers(void **state)
 	struct cluster_tls *t2 = NULL;
 	struct cluster_proxy *p = NULL;
 	const uint64_t members[] = { 1 };
-	const uint64_t others[] = { 2 };
+	const struct cluster_peer others[] = { { .id = 2 } };
 	struct cluster_proxy_config pc = { .db_target = "@creek-test-nowhere",
 					   .http = hold_handler,
 					   .members = members,
@@ -442,8 +446,8 @@ static void only_members_certificates_are_peers(void **state)
 	snprintf(d2, sizeof(d2), "%s/m2", base);
 	snprintf(address, sizeof(address), "127.0.0.1:%u", fixture_free_port());
 	pc.listen_address = address;
-	if (cluster_cert_issue(ca, "node-1", "127.0.0.1", d1, &err) != 0 ||
-	    cluster_cert_issue(ca, "node-2", "127.0.0.1", d2, &err) != 0 ||
+	if (cluster_cert_issue(ca, "node-1", "127.0.0.1", d1, LIFETIME, &err) != 0 ||
+	    cluster_cert_issue(ca, "node-2", "127.0.0.1", d2, LIFETIME, &err) != 0 ||
 	    cluster_tls_new(d1, &t1, &err) != 0 || cluster_tls_new(d2, &t2, &err) != 0 ||
 	    cluster_proxy_start(t1, &pc, &p, &err) != 0)
 		fail_msg("setup: %s", err.msg);
@@ -454,7 +458,7 @@ static void only_members_certificates_are_peers(void **state)
 	/* Node 1 is. */
 	assert_int_equal(greet(t1, address, &fd), 5);
 	/* It leaves: its open connection is cut, and it is refused after. */
-	cluster_proxy_set_members(p, others, NULL, 1);
+	cluster_proxy_set_members(p, others, 1);
 	assert_true(recv(fd, in, sizeof(in), 0) <= 0);
 	close(fd);
 	close(__atomic_load_n(&held_fd, __ATOMIC_ACQUIRE));
@@ -518,7 +522,7 @@ static void only_a_members_current_certificate_is_a_peer(void **state)
 	struct cr_err err = { 0 };
 	char ca[600], d_old[600], d_new[600], address[64];
 	char serial_old[CLUSTER_SERIAL_MAX], serial_new[CLUSTER_SERIAL_MAX];
-	const char *serials[1];
+	struct cluster_peer peer = { .id = 3 };
 	struct cluster_tls *t_old = NULL;
 	struct cluster_tls *t_new = NULL;
 	struct cluster_proxy *p = NULL;
@@ -537,8 +541,8 @@ static void only_a_members_current_certificate_is_a_peer(void **state)
 	snprintf(d_new, sizeof(d_new), "%s/s-new", base);
 	snprintf(address, sizeof(address), "127.0.0.1:%u", fixture_free_port());
 	pc.listen_address = address;
-	if (cluster_cert_issue(ca, "node-3", "127.0.0.1", d_old, &err) != 0 ||
-	    cluster_cert_issue(ca, "node-3", "127.0.0.1", d_new, &err) != 0 ||
+	if (cluster_cert_issue(ca, "node-3", "127.0.0.1", d_old, LIFETIME, &err) != 0 ||
+	    cluster_cert_issue(ca, "node-3", "127.0.0.1", d_new, LIFETIME, &err) != 0 ||
 	    cluster_tls_new(d_old, &t_old, &err) != 0 ||
 	    cluster_tls_new(d_new, &t_new, &err) != 0 ||
 	    cluster_proxy_start(t_old, &pc, &p, &err) != 0)
@@ -549,8 +553,8 @@ static void only_a_members_current_certificate_is_a_peer(void **state)
 	/* Before the serial is known (a start), the node id decides. */
 	assert_int_equal(greet(t_old, address, &fd), 5);
 	/* Node 3 holds the old certificate: that one is let in, the new one not. */
-	serials[0] = serial_old;
-	cluster_proxy_set_members(p, members, serials, 1);
+	memcpy(peer.serial, serial_old, sizeof(peer.serial));
+	cluster_proxy_set_members(p, &peer, 1);
 	assert_int_equal(recv(fd, in, sizeof(in), MSG_DONTWAIT), -1); /* not cut */
 	close(fd);
 	close(__atomic_load_n(&held_fd, __ATOMIC_ACQUIRE));
@@ -559,8 +563,8 @@ static void only_a_members_current_certificate_is_a_peer(void **state)
 	/* It is re-issued: the old one's open connection is cut, and it is
 	 * refused from then on; the new one is let in. */
 	assert_int_equal(greet(t_old, address, &fd), 5);
-	serials[0] = serial_new;
-	cluster_proxy_set_members(p, members, serials, 1);
+	memcpy(peer.serial, serial_new, sizeof(peer.serial));
+	cluster_proxy_set_members(p, &peer, 1);
 	assert_true(recv(fd, in, sizeof(in), 0) <= 0);
 	close(fd);
 	close(__atomic_load_n(&held_fd, __ATOMIC_ACQUIRE));
@@ -575,6 +579,91 @@ static void only_a_members_current_certificate_is_a_peer(void **state)
 	cluster_tls_free(t_new);
 }
 
+/* A renewal: while a member installs its next certificate both serials
+ * are peers, then only the new one. A member's certificate that has
+ * expired is still a peer while it is that member's current one (a cluster
+ * switched off for longer than certificates live comes back), never once
+ * it was replaced; and a reload makes new connections show the new
+ * certificate. */
+static void a_renewing_member_and_an_expired_certificate(void **state)
+{
+	struct cr_err err = { 0 };
+	char ca[600], d_srv[600], d_old[600], d_new[600], address[64];
+	char serial_old[CLUSTER_SERIAL_MAX], serial_new[CLUSTER_SERIAL_MAX];
+	struct cluster_peer peers[2] = { { .id = 1 }, { .id = 5 } };
+	struct cluster_tls *t_srv = NULL;
+	struct cluster_tls *t_node = NULL;
+	struct cluster_proxy *p = NULL;
+	const uint64_t members[] = { 1, 5 };
+	struct cluster_proxy_config pc = { .db_target = "@creek-test-nowhere",
+					   .http = hold_handler,
+					   .members = members,
+					   .n_members = 2 };
+	char *crt = NULL;
+	int64_t not_before = 0, not_after = 0;
+	int fd;
+
+	(void)state;
+	(void)signal(SIGPIPE, SIG_IGN);
+	snprintf(ca, sizeof(ca), "%s/ca", base);
+	snprintf(d_srv, sizeof(d_srv), "%s/r-srv", base);
+	snprintf(d_old, sizeof(d_old), "%s/r-old", base);
+	snprintf(d_new, sizeof(d_new), "%s/r-new", base);
+	snprintf(address, sizeof(address), "127.0.0.1:%u", fixture_free_port());
+	pc.listen_address = address;
+	/* Node 5's first certificate lives 2 s (no skew below 4 s). */
+	if (cluster_cert_issue(ca, "node-1", "127.0.0.1", d_srv, LIFETIME, &err) != 0 ||
+	    cluster_cert_issue(ca, "node-5", "127.0.0.1", d_old, 2, &err) != 0 ||
+	    cluster_cert_issue(ca, "node-5", "127.0.0.1", d_new, LIFETIME, &err) != 0 ||
+	    cluster_tls_new(d_srv, &t_srv, &err) != 0 ||
+	    cluster_tls_new(d_old, &t_node, &err) != 0 ||
+	    cluster_proxy_start(t_srv, &pc, &p, &err) != 0)
+		fail_msg("setup: %s", err.msg);
+	crt = cr_file_read(d_old, "node.crt", &err);
+	assert_non_null(crt);
+	assert_int_equal(cluster_cert_times_pem(crt, &not_before, &not_after, &err), 0);
+	assert_int_equal(not_after - not_before, 2);
+	free(crt);
+	serial_of(d_old, serial_old);
+	serial_of(d_new, serial_new);
+	memcpy(peers[1].serial, serial_old, sizeof(peers[1].serial));
+	cluster_proxy_set_members(p, peers, 2);
+	assert_int_equal(greet(t_node, address, &fd), 5);
+	close(fd);
+	close(__atomic_load_n(&held_fd, __ATOMIC_ACQUIRE));
+	/* Expired: still node 5's current certificate, so still a peer. */
+	cr_sleep_ms(3100);
+	assert_int_equal(greet(t_node, address, &fd), 5);
+	close(fd);
+	close(__atomic_load_n(&held_fd, __ATOMIC_ACQUIRE));
+	/* Renewing: the next serial is a peer beside the current one. */
+	memcpy(peers[1].next_serial, serial_new, sizeof(peers[1].next_serial));
+	cluster_proxy_set_members(p, peers, 2);
+	assert_int_equal(greet(t_node, address, &fd), 5);
+	close(fd);
+	close(__atomic_load_n(&held_fd, __ATOMIC_ACQUIRE));
+	/* Installed: node 5 reloads its files; only the new serial is left. */
+	assert_int_equal(cluster_tls_reload(t_node, d_new, &err), 0);
+	memcpy(peers[1].serial, serial_new, sizeof(peers[1].serial));
+	peers[1].next_serial[0] = '\0';
+	cluster_proxy_set_members(p, peers, 2);
+	assert_int_equal(greet(t_node, address, &fd), 5);
+	close(fd);
+	close(__atomic_load_n(&held_fd, __ATOMIC_ACQUIRE));
+	/* The old, expired certificate is refused now: it is no one's current one. */
+	assert_int_equal(cluster_tls_reload(t_node, d_old, &err), 0);
+	assert_true(greet(t_node, address, &fd) <= 0);
+	close(fd);
+	/* A reload that cannot load leaves the contexts as they were. */
+	assert_int_equal(cluster_tls_reload(t_node, "/nonexistent", &err), CR_EINVAL);
+	assert_true(greet(t_node, address, &fd) <= 0);
+	close(fd);
+	cluster_proxy_stop(p);
+	assert_true(cluster_dial_drain(5000));
+	cluster_tls_free(t_srv);
+	cluster_tls_free(t_node);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -582,6 +671,7 @@ int main(void)
 		cmocka_unit_test(signs_requests_only_where_the_ca_key_is),
 		cmocka_unit_test(only_members_certificates_are_peers),
 		cmocka_unit_test(only_a_members_current_certificate_is_a_peer),
+		cmocka_unit_test(a_renewing_member_and_an_expired_certificate),
 		cmocka_unit_test(sql_runs_through_the_mutual_tls_proxy),
 		cmocka_unit_test(peers_without_a_cluster_certificate_are_refused),
 		cmocka_unit_test(two_nodes_replicate_over_tls),
