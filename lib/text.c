@@ -1,11 +1,17 @@
-/* lib/text.c: UTF-8 lengths and constant-time comparison. */
+/* lib/text.c: UTF-8 lengths, normalisation and constant-time comparison. */
 #include "text.h"
 
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
+#include <uninorm.h>
+#include <unistr.h>
+
 #include "assert.h"
+#include "err.h"
 
 long cr_utf8_chars(const char *s, bool multiline)
 {
@@ -34,6 +40,33 @@ long cr_utf8_chars(const char *s, bool multiline)
 		n++;
 	}
 	return n;
+}
+
+long cr_utf8_nfc(const char *s, char *out, size_t out_len)
+{
+	const uint8_t *in = (const uint8_t *)s;
+	size_t n = strlen(s), len;
+	uint8_t *got;
+
+	if (u8_check(in, n) != NULL)
+		return CR_EINVAL;
+	if (out_len == 0)
+		return CR_ETOOBIG;
+	if (n == 0) {
+		out[0] = '\0';
+		return 0;
+	}
+	len = out_len - 1;
+	got = u8_normalize(UNINORM_NFC, in, n, (uint8_t *)out, &len);
+	/* The input is valid UTF-8, so NULL means memory ran out: stop, as
+	 * cr_malloc() does. */
+	cr_assert(got != NULL);
+	if (got != (uint8_t *)out) { /* too long for out: libunistring allocated */
+		free(got);
+		return CR_ETOOBIG;
+	}
+	out[len] = '\0';
+	return (long)len;
 }
 
 bool cr_utf8_has_bidi_controls(const char *s)

@@ -10,6 +10,19 @@
  * are allowed). */
 long cr_utf8_chars(const char *s, bool multiline);
 
+/* Unicode normalisation form C can make text longer, by at most this
+ * factor in UTF-8 bytes (UAX #15, "Stabilization Policies": NFC 3X). */
+#define CR_NFC_GROWTH_MAX 3
+
+/* The Unicode normalisation form C (NFC, UAX #15) of NUL-terminated UTF-8
+ * s, NUL-terminated, into out (room for out_len bytes): its length in
+ * bytes; CR_EINVAL if s is not valid UTF-8 (overlong forms and surrogates
+ * included), CR_ETOOBIG if the form does not fit (room for
+ * CR_NFC_GROWTH_MAX * strlen(s) + 1 bytes always does). Text typed
+ * composed (U+00E9) or decomposed (e, U+0301) has one NFC form. Over
+ * libunistring's u8_normalize(); allocates nothing that outlives the call. */
+long cr_utf8_nfc(const char *s, char *out, size_t out_len);
+
 /* s (UTF-8) holds a character that changes the direction text is shown
  * in: U+061C, U+200E, U+200F, U+202A to U+202E, U+2066 to U+2069 (Unicode
  * UAX #9). A file named "invoice<U+202E>fdp.exe" shows as "invoiceexe.pdf",

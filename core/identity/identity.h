@@ -31,6 +31,8 @@
 #define ID_API_KEY_MAX       (6 + ID_WORKSPACE_ID_MAX + 1 + 43)
 #define ID_HASH_HEX          64 /* SHA-256 in hex */
 #define ID_PASSWORD_HASH_MAX 160
+/* A password's NFC form: NFC at most triples UTF-8 (UAX #15). */
+#define ID_PASSWORD_NFC_MAX (3 * ID_PASSWORD_MAX)
 
 /* Sign-in throttling, within a window: failures per login at one client
  * address (the pair: that address is locked out of that login), per
@@ -122,20 +124,27 @@ int id_login_check(const char *login, struct cr_err *err);
 /* Display names: 1 to 100 characters of valid UTF-8, no control characters,
  * trimmed. */
 int id_name_check(const char *name, const char *what, struct cr_err *err);
-/* Passwords: ID_PASSWORD_MIN to ID_PASSWORD_MAX characters (bytes for the
- * maximum), no control characters, not the login, not common
- * (id_password_common()). */
+/* Passwords: ID_PASSWORD_MIN to ID_PASSWORD_MAX characters (code points
+ * of the NFC form, id_password_chars(); bytes of the password as given
+ * for the maximum), no control characters, not the login (its NFC form,
+ * case ignored), not common (id_password_common()). */
 int id_password_check(const char *password, const char *login, struct cr_err *err);
 
-/* ---- what a password must not be (password.c, pure) ---- */
+/* ---- a password's form, and what it must not be (password.c, pure) ---- */
 
-/* Characters of valid UTF-8, counted as after NFC normalisation (or
- * fewer): combining marks and conjoining Hangul vowels and finals do not
- * count on their own. */
+/* The form of a password that Creek counts, compares and hashes: its
+ * Unicode NFC form (UAX #15), so that "é" typed as U+00E9 on one keyboard
+ * and as e + U+0301 on another is one password. Into out, NUL-terminated;
+ * its length in bytes, CR_EINVAL if password is not valid UTF-8,
+ * CR_ETOOBIG if it is longer than ID_PASSWORD_MAX bytes. */
+int id_password_nfc(const char *password, char out[ID_PASSWORD_NFC_MAX + 1]);
+/* Characters of a password: the code points of its NFC form (e + U+0301
+ * is 1, x + U+0301 is 2: no composed character exists). -1 if it has no
+ * NFC form (id_password_nfc()). */
 long id_password_chars(const char *utf8);
 /* On the bundled list of common and breached passwords, or made like
  * them (repeats, runs, keyboard rows, dates, a common word plus up to 4
- * digits or symbols), compared in lower case. */
+ * digits or symbols), compared in NFC form and lower case. */
 bool id_password_common(const char *password);
 /* The bundled lists are in strcmp order (a unit test asks). */
 bool id_password_lists_sorted(void);
@@ -145,10 +154,15 @@ void id_workspace_db(const char *workspace_id, char out[ID_DB_NAME_MAX + 1]);
 
 /* ---- secrets (secret.c, pure but for the handed crypto) ---- */
 
-/* "scrypt$<logN>$<r>$<p>$<salt b64>$<hash b64>". */
+/* "scrypt$<logN>$<r>$<p>$<salt b64>$<hash b64>" of the password's NFC
+ * form (id_password_nfc(); the bytes as given if it has none). */
 int id_password_hash(const struct identity *id, const char *password,
 		     char out[ID_PASSWORD_HASH_MAX + 1], struct cr_err *err);
-/* 0 match, CR_EAUTH no match, CR_EINVAL malformed stored hash. */
+/* 0 match, CR_EAUTH no match, CR_EINVAL malformed stored hash. The NFC
+ * form is tried first; if it fails and differs from the password as
+ * given, so is the latter (hashes stored before passwords were hashed in
+ * NFC form): a password whose NFC form differs costs two KDF runs when
+ * wrong, whether the login exists or not. */
 int id_password_verify(const struct identity *id, const char *password, const char *stored);
 /* A random token of n_bytes, base64url without padding. */
 int id_token_new(const struct identity *id, size_t n_bytes, char *out, size_t out_len);

@@ -1,30 +1,29 @@
-/* core/identity/password.c: what a new password must not be. Pure.
+/* core/identity/password.c: the form of a password Creek counts, compares
+ * and hashes, and what a new password must not be. Pure.
  *
- * Length counts characters, not bytes (a 3-character Chinese password
- * is 9 bytes). Debian 12 ships no small C library for Unicode
- * normalisation (libunistring has no -dev in the build deps and ICU is a
- * 30 MiB dependency for one call), so the count approximates NFC: code
- * points, where combining marks (U+0300-036F and the other combining
- * blocks) and conjoining Hangul vowels and finals (U+1160-11FF) do not
- * count on their own. Decomposed text therefore counts as its composed
- * form would, or less: never more than NFC would give.
+ * That form is the password's Unicode NFC form (UAX #15, libunistring's
+ * u8_normalize() behind cr_utf8_nfc()): é typed as U+00E9 and as e +
+ * U+0301 is one password, of one character. Length counts the code
+ * points of the NFC form, not bytes (a 3-character Chinese password is 9
+ * bytes); a mark with no composed form stays a code point of its own
+ * (x + U+0301 is 2), as the UI's [...s.normalize('NFC')].length counts.
  *
  * Common and breached passwords: a curated list bundled here (COMMON,
  * whole passwords of 8 or more characters, and COMMON_BASES, words that
  * lists of breached passwords show with a few digits or symbols added),
  * plus rules for what such lists are full of (one character repeated, a
  * short unit repeated, runs like 12345678 or abcdefgh, keyboard rows,
- * dates). Compared in lower case, with common letter swaps undone
- * (@ a, 0 o, 3 e, $ s). The lists are kept short on purpose (97 whole
+ * dates). Compared in NFC form and lower case, with common letter swaps
+ * undone (@ a, 0 o, 3 e, $ s). The lists are kept short on purpose (97 whole
  * passwords and 52 words, a few KiB; the rules cover what long lists
  * mostly hold): scrypt and the sign-in throttling hold guessing; the
  * list stops the passwords every guesser tries first. */
 #include <ctype.h>
 #include <stdbool.h>
-#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "../../lib/text.h"
 #include "identity.h"
 
 /* Whole passwords (lower case), sorted for bsearch (a test checks). */
@@ -73,32 +72,31 @@ static const char *const KEYBOARD[] = {
 #define COUNT(a)     (sizeof(a) / sizeof((a)[0]))
 #define SUFFIX_MAX   4
 #define UNIT_MAX     4
-#define COMPARED_MAX ID_PASSWORD_MAX
+#define COMPARED_MAX ID_PASSWORD_NFC_MAX
 
-static bool combining(uint32_t cp)
+_Static_assert(ID_PASSWORD_NFC_MAX >= CR_NFC_GROWTH_MAX * ID_PASSWORD_MAX,
+	       "the NFC form of the longest password fits");
+
+int id_password_nfc(const char *password, char out[ID_PASSWORD_NFC_MAX + 1])
 {
-	return (cp >= 0x0300 && cp <= 0x036f) || (cp >= 0x1ab0 && cp <= 0x1aff) ||
-	       (cp >= 0x1dc0 && cp <= 0x1dff) || (cp >= 0x20d0 && cp <= 0x20ff) ||
-	       (cp >= 0xfe20 && cp <= 0xfe2f) || (cp >= 0x1160 && cp <= 0x11ff) ||
-	       (cp >= 0x3099 && cp <= 0x309a);
+	long n;
+
+	if (strlen(password) > ID_PASSWORD_MAX)
+		return CR_ETOOBIG;
+	n = cr_utf8_nfc(password, out, ID_PASSWORD_NFC_MAX + 1);
+	return (int)n; /* a CR_E* code, or at most ID_PASSWORD_NFC_MAX */
 }
 
-long id_password_chars(const char *s)
+long id_password_chars(const char *utf8)
 {
-	const unsigned char *p = (const unsigned char *)s;
+	char nfc[ID_PASSWORD_NFC_MAX + 1];
 	long n = 0;
 
-	while (*p != '\0') {
-		uint32_t cp = *p;
-		unsigned extra = *p >= 0xf0 ? 3 : *p >= 0xe0 ? 2 : *p >= 0xc0 ? 1 : 0;
-		if (extra > 0)
-			cp &= 0x3fu >> extra;
-		p++;
-		for (unsigned i = 0; i < extra && (*p & 0xc0) == 0x80; i++, p++)
-			cp = (cp << 6) | (*p & 0x3fu);
-		if (!combining(cp))
+	if (id_password_nfc(utf8, nfc) < 0)
+		return -1;
+	for (const char *p = nfc; *p != '\0'; p++)
+		if (((unsigned char)*p & 0xc0) != 0x80) /* not a continuation byte */
 			n++;
-	}
 	return n;
 }
 
@@ -206,9 +204,14 @@ static void strip_suffix(const char *s, char *out, size_t len)
 	out[cut] = '\0';
 }
 
-bool id_password_common(const char *password)
+bool id_password_common(const char *given)
 {
+	char nfc[ID_PASSWORD_NFC_MAX + 1];
 	char lower[COMPARED_MAX + 1], folded[COMPARED_MAX + 1], base[COMPARED_MAX + 1];
+	/* The NFC form (U+212A KELVIN SIGN is K there, so a "killer12"
+	 * typed with it is on the list); without one (not UTF-8, too long:
+	 * the policy refuses those anyway), the bytes as given. */
+	const char *password = id_password_nfc(given, nfc) >= 0 ? nfc : given;
 	size_t n;
 
 	fold(password, folded, sizeof(folded));

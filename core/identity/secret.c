@@ -1,5 +1,9 @@
 /* core/identity/secret.c: password hashes, tokens and their digests, over
- * the crypto core was handed (struct id_crypto). */
+ * the crypto core was handed (struct id_crypto).
+ *
+ * A password is hashed in its NFC form (id_password_nfc()). Hashes stored
+ * before that are of the bytes as typed: verifying tries the NFC form,
+ * then, if it differs, the bytes as given, so those keep working. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -59,9 +63,19 @@ static long b64url_decode(const char *in, size_t n, uint8_t *out, size_t cap)
 	return (long)o;
 }
 
+/* What is hashed of a password: its NFC form, or the bytes as given if it
+ * has none (not UTF-8, over ID_PASSWORD_MAX bytes: the policy refuses
+ * both when a password is set, but a sign-in may still send one). */
+static const char *hashed_form(const char *password, char nfc[ID_PASSWORD_NFC_MAX + 1])
+{
+	return id_password_nfc(password, nfc) >= 0 ? nfc : password;
+}
+
 int id_password_hash(const struct identity *id, const char *password,
 		     char out[ID_PASSWORD_HASH_MAX + 1], struct cr_err *err)
 {
+	char nfc[ID_PASSWORD_NFC_MAX + 1];
+	const char *form = hashed_form(password, nfc);
 	uint8_t salt[SALT_LEN];
 	uint8_t hash[HASH_LEN];
 	char salt64[32];
@@ -70,8 +84,8 @@ int id_password_hash(const struct identity *id, const char *password,
 
 	if (id->crypto->random(salt, sizeof(salt)) < 0)
 		return cr_err_set(err, CR_EINTERNAL, "no random bytes for a password salt");
-	if (id->crypto->kdf(password, strlen(password), salt, sizeof(salt), (uint64_t)1 << log_n,
-			    SCRYPT_R, SCRYPT_P, hash) < 0)
+	if (id->crypto->kdf(form, strlen(form), salt, sizeof(salt), (uint64_t)1 << log_n, SCRYPT_R,
+			    SCRYPT_P, hash) < 0)
 		return cr_err_set(err, CR_EINTERNAL, "the password could not be hashed");
 	b64url(salt, sizeof(salt), salt64);
 	b64url(hash, sizeof(hash), hash64);
@@ -80,14 +94,27 @@ int id_password_hash(const struct identity *id, const char *password,
 	return 0;
 }
 
+/* 0 if the KDF of text is want, CR_EAUTH if not, CR_EINTERNAL. */
+static int kdf_matches(const struct identity *id, const char *text, const uint8_t *salt,
+		       size_t salt_len, unsigned log_n, unsigned r, unsigned p,
+		       const uint8_t want[HASH_LEN])
+{
+	uint8_t got[HASH_LEN];
+
+	if (id->crypto->kdf(text, strlen(text), salt, salt_len, (uint64_t)1 << log_n, r, p, got) <
+	    0)
+		return CR_EINTERNAL;
+	return cr_same_bytes(want, got, HASH_LEN) ? 0 : CR_EAUTH;
+}
+
 int id_password_verify(const struct identity *id, const char *password, const char *stored)
 {
 	unsigned log_n = 0, r = 0, p = 0;
-	int used = 0;
+	int used = 0, rc;
 	uint8_t salt[64];
 	uint8_t want[HASH_LEN];
-	uint8_t got[HASH_LEN];
-	const char *salt64, *hash64;
+	char nfc[ID_PASSWORD_NFC_MAX + 1];
+	const char *salt64, *hash64, *form;
 	long salt_len;
 
 	if (sscanf(stored, "scrypt$%u$%u$%u$%n", &log_n, &r, &p, &used) != 3 || used == 0 ||
@@ -101,10 +128,12 @@ int id_password_verify(const struct identity *id, const char *password, const ch
 	hash64++;
 	if (salt_len < 8 || b64url_decode(hash64, strlen(hash64), want, sizeof(want)) != HASH_LEN)
 		return CR_EINVAL;
-	if (id->crypto->kdf(password, strlen(password), salt, (size_t)salt_len,
-			    (uint64_t)1 << log_n, r, p, got) < 0)
-		return CR_EINTERNAL;
-	return cr_same_bytes(want, got, HASH_LEN) ? 0 : CR_EAUTH;
+	form = hashed_form(password, nfc);
+	rc = kdf_matches(id, form, salt, (size_t)salt_len, log_n, r, p, want);
+	/* A hash stored before passwords were hashed in NFC form. */
+	if (rc == CR_EAUTH && form != password && strcmp(form, password) != 0)
+		rc = kdf_matches(id, password, salt, (size_t)salt_len, log_n, r, p, want);
+	return rc;
 }
 
 int id_token_new(const struct identity *id, size_t n_bytes, char *out, size_t out_len)

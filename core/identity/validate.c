@@ -68,18 +68,21 @@ int id_name_check(const char *name, const char *what, struct cr_err *err)
 
 int id_password_check(const char *password, const char *login, struct cr_err *err)
 {
+	char nfc[ID_PASSWORD_NFC_MAX + 1];
 	size_t n = password != NULL ? strlen(password) : 0;
 
 	if (n > ID_PASSWORD_MAX)
 		return cr_err_set(err, CR_EINVAL, "the password must be at most %d bytes of UTF-8",
 				  ID_PASSWORD_MAX);
-	if (n > 0 && cr_utf8_chars(password, false) < 0)
+	if (n > 0 && (cr_utf8_chars(password, false) < 0 || id_password_nfc(password, nfc) < 0))
 		return cr_err_set(err, CR_EINVAL,
 				  "the password must be text without control characters");
+	/* From here on the NFC form is what counts (id_password_chars() and
+	 * id_password_common() take it themselves): it is what is hashed. */
 	if (n == 0 || id_password_chars(password) < ID_PASSWORD_MIN)
 		return cr_err_set(err, CR_EINVAL, "the password must be at least %d characters",
 				  ID_PASSWORD_MIN);
-	if (login != NULL && strcasecmp(password, login) == 0)
+	if (login != NULL && strcasecmp(nfc, login) == 0)
 		return cr_err_set(err, CR_EINVAL, "the password must not be the login");
 	if (id_password_common(password))
 		return cr_err_set(err, CR_EINVAL,

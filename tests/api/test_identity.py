@@ -1144,6 +1144,32 @@ class PasswordRules(OneWorkspace):
                   body={"current_password": m["password"], "new_password": "溪流春天的小荷花"},
                   expect=204)
 
+    def test_a_password_is_the_same_typed_composed_or_decomposed(self):
+        """Item 16: a password is counted, hashed and checked in its NFC
+        form: set with e + U+0301, it opens typed with U+00E9 (sign-in and
+        a change's current password), and the other way round; 7 accented
+        letters typed decomposed (14 code points) are 7 characters, too
+        short. Hashes stored before NFC: the unit test."""
+        composed, decomposed = "Cr\u00e8me br\u00fbl\u00e9e", "Cre\u0300me bru\u0302le\u0301e"
+        for set_as, typed in ((decomposed, composed), (composed, decomposed)):
+            login = f"nfc-{next(self.seq)}"
+            self.root.ok("POST", f"/workspaces/{self.ws}/members",
+                         {"login": login, "name": "Nfc", "password": set_as,
+                          "department_ids": [ROOT_DEPARTMENT]}, status=201)
+            c = Client.for_node(self.node, who=login)
+            c.sign_in(login, typed, keep_must_change=True)
+            c.request("PUT", "/me/password",
+                      body={"current_password": set_as, "new_password": typed}, expect=204)
+            Client.for_node(self.node, who=login).sign_in(login, set_as)
+            r = Client.for_node(self.node, who=login).sign_in(login, "Creme brulee", expect=None)
+            self.assert_error(r, 401, "unauthenticated")
+        r = self.root.post(f"/workspaces/{self.ws}/members",
+                           {"login": f"nfc-{next(self.seq)}", "name": "Nfc",
+                            "password": "a\u0301e\u0301i\u0301o\u0301u\u0301y\u0301n\u0301",
+                            "department_ids": [ROOT_DEPARTMENT]})
+        self.assert_error(r, 400, "invalid")
+        self.assertIn("at least 8", r.error_message, str(r))
+
 
 class MySessions(OneWorkspace):
     """Finding 16: one lists one's own live sessions (where each signed in,

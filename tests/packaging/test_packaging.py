@@ -102,7 +102,7 @@ class RpmPackage(unittest.TestCase):
     def test_dependencies_are_distribution_libraries_only(self):
         requires = run("rpm", "-qpR", self.rpm).stdout
         for need in ("libuv.so.1", "libmicrohttpd.so.12", "libjansson.so.4", "libsqlite3.so.0",
-                     "libzip.so.4", "libexpat.so.1", "systemd"):
+                     "libzip.so.4", "libexpat.so.1", "libunistring.so.2", "systemd"):
             self.assertIn(need, requires)
         # The engine is linked in: no dependency on any dqlite or raft library.
         self.assertNotIn("dqlite", requires)
@@ -139,9 +139,9 @@ class RpmPackage(unittest.TestCase):
 class DebPackage(unittest.TestCase):
     def test_dependencies_name_the_shared_libraries(self):
         # From dpkg-shlibdeps (CPACK_DEBIAN_PACKAGE_SHLIBDEPS): lib/xlsx*.c
-        # links libzip and expat.
+        # links libzip and expat, lib/text.c libunistring (Unicode NFC).
         depends = run("dpkg-deb", "-f", one("creek_*_amd64.deb"), "Depends").stdout
-        for need in ("libzip4", "libexpat1", "systemd"):
+        for need in ("libzip4", "libexpat1", "libunistring2", "systemd"):
             self.assertIn(need, depends)
 
 

@@ -5,7 +5,8 @@ Deviation, kept on purpose and listed here: web includes cluster's public
 headers beyond its status (cluster.h), because the cluster's operations
 (join admission, jobs, forwarding writes to the leader) have HTTP faces;
 cluster/ still owns every peer connection. cluster uses Jansson for job
-payloads; lib uses libzip and expat for .xlsx spreadsheets (lib/xlsx*.c).
+payloads; lib uses libzip and expat for .xlsx spreadsheets (lib/xlsx*.c)
+and libunistring for Unicode NFC (lib/text.c).
 
 Inside core/forms (FormsLayering): the pure files reach no storage/ header
 through any chain of includes, each file stays under 800 lines, the files'
@@ -29,11 +30,13 @@ LIBRARIES = {
     "cmocka.h": "cmocka",
     "zip.h": "libzip",
     "expat.h": "expat",
+    "uninorm.h": "libunistring",
+    "unistr.h": "libunistring",
 }
 PREFIXES = {"openssl/": "openssl", "curl/": "curl", "systemd/": "systemd"}
 
 ALLOWED = {
-    "lib": ({"lib"}, {"jansson", "libzip", "expat"}),
+    "lib": ({"lib"}, {"jansson", "libzip", "expat", "libunistring"}),
     "storage": ({"lib", "storage"}, {"dqlite", "jansson"}),
     "cluster": ({"lib", "storage", "cluster"}, {"openssl", "libuv", "jansson"}),
     "core": ({"lib", "storage", "core"}, {"jansson"}),

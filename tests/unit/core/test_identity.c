@@ -1,6 +1,8 @@
 /* tests/unit/core/test_identity.c: the pure parts of core/identity: who
  * may do what (authz.c), the department subtree, validation, CSV, and
- * password hashes over the node's real crypto. */
+ * password hashes over the node's real crypto. Password lengths are also
+ * checked against tests/cases/password_chars.json, which the UI's tests
+ * read too. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -9,6 +11,7 @@
 #include <string.h>
 
 #include <cmocka.h>
+#include <jansson.h>
 
 #include "core/identity/csv.h"
 #include "core/identity/identity.h"
@@ -239,6 +242,79 @@ static void refuses_common_and_breached_passwords(void **state)
 			fail_msg("'%s' is refused", fine[i]);
 }
 
+/* Every case of the table shared with the UI: the code points of the NFC
+ * form, and the length rule's verdict on them. */
+static void password_length_counts_nfc_code_points(void **state)
+{
+	json_error_t jerr;
+	json_t *table = json_load_file(CREEK_TEST_DATA "/password_chars.json", 0, &jerr);
+	json_t *cases = json_object_get(table, "cases"), *c;
+	size_t i;
+
+	(void)state;
+	if (table == NULL)
+		fail_msg("password_chars.json: %s (line %d)", jerr.text, jerr.line);
+	assert_int_equal(json_integer_value(json_object_get(table, "min")), ID_PASSWORD_MIN);
+	assert_true(json_array_size(cases) > 0);
+	json_array_foreach(cases, i, c)
+	{
+		const char *pw = json_string_value(json_object_get(c, "password"));
+		json_int_t want = json_integer_value(json_object_get(c, "chars"));
+		struct cr_err err = { 0 };
+		int rc = id_password_check(pw, "x", &err);
+
+		if (id_password_chars(pw) != want)
+			fail_msg("case %zu: %ld characters, the table says %lld", i,
+				 id_password_chars(pw), (long long)want);
+		if (want < ID_PASSWORD_MIN && (rc != CR_EINVAL || !strstr(err.msg, "at least 8")))
+			fail_msg("case %zu (%lld characters) is not refused as too short", i,
+				 (long long)want);
+		if (want >= ID_PASSWORD_MIN && rc != 0)
+			fail_msg("case %zu (%lld characters) is refused: %s", i, (long long)want,
+				 err.msg);
+	}
+	json_decref(table);
+}
+
+/* The NFC form is what the login and the common list are compared with:
+ * U+212A KELVIN SIGN is K there. */
+static void login_and_common_list_see_the_nfc_form(void **state)
+{
+	struct cr_err err = { 0 };
+
+	(void)state;
+	assert_int_equal(id_password_check(u8"\u212Aelvin.k", "kelvin.k", &err), CR_EINVAL);
+	assert_non_null(strstr(err.msg, "not be the login"));
+	assert_int_equal(id_password_check(u8"\u212Ailler12", "x", &err), CR_EINVAL);
+	assert_non_null(strstr(err.msg, "too common"));
+	assert_true(id_password_common(u8"\u212Ailler12"));
+}
+
+/* The NFC form of the longest password fits, however much NFC grows it
+ * (U+1D160 is 4 bytes, its NFC form 12: UAX #15's most); longer
+ * passwords and invalid UTF-8 have none. */
+static void password_nfc_form_has_room_for_the_longest_password(void **state)
+{
+	char pw[ID_PASSWORD_MAX + 2], nfc[ID_PASSWORD_NFC_MAX + 1];
+
+	(void)state;
+	for (size_t i = 0; i < ID_PASSWORD_MAX; i += 4)
+		memcpy(pw + i, "\xf0\x9d\x85\xa0", 4); /* U+1D160 */
+	pw[ID_PASSWORD_MAX] = '\0';
+	assert_int_equal(id_password_nfc(pw, nfc), ID_PASSWORD_NFC_MAX);
+	assert_int_equal(strlen(nfc), ID_PASSWORD_NFC_MAX);
+	assert_int_equal(id_password_chars(pw), 3 * ID_PASSWORD_MAX / 4);
+	assert_int_equal(id_password_check(pw, "x", NULL), 0);
+	memset(pw, 'a', ID_PASSWORD_MAX + 1);
+	pw[ID_PASSWORD_MAX + 1] = '\0';
+	assert_int_equal(id_password_nfc(pw, nfc), CR_ETOOBIG);
+	assert_int_equal(id_password_chars(pw), -1);
+	assert_int_equal(id_password_nfc("ab\xed\xa0\x80", nfc), CR_EINVAL); /* a surrogate */
+	assert_int_equal(id_password_check("abcdefgh\xed\xa0\x80", "x", NULL), CR_EINVAL);
+	assert_int_equal(id_password_nfc("", nfc), 0);
+	assert_string_equal(nfc, "");
+}
+
 static void csv_reads_quotes_blank_lines_and_bom(void **state)
 {
 	struct id_csv c;
@@ -289,6 +365,40 @@ static void passwords_hash_and_verify(void **state)
 			    "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
 }
 
+/* "Crème brûlée" typed composed (NFC, as most keyboards send it) and
+ * decomposed (NFD, as some input methods and macOS file names do). */
+#define CREME_NFC u8"Cr\u00e8me br\u00fbl\u00e9e"
+#define CREME_NFD u8"Cre\u0300me bru\u0302le\u0301e"
+
+/* A password is one password in either form; a hash stored before
+ * passwords were hashed in NFC form (of the bytes as typed) still
+ * verifies with those bytes. */
+static void passwords_verify_whichever_form_was_typed(void **state)
+{
+	struct identity id = { .crypto = node_crypto(), .kdf_log_n = 10 };
+	char hash[ID_PASSWORD_HASH_MAX + 1];
+	/* scrypt(CREME_NFD, "creek-nfc-test-1", N=1024, r=8, p=1), made with
+	 * Python's hashlib.scrypt: what an account set in NFD holds from
+	 * before. */
+	static const char old_nfd[] = "scrypt$10$8$1$Y3JlZWstbmZjLXRlc3QtMQ$"
+				      "nnCvBz4akzcO2nKwr9QeEAsdh5FAGniUT98Roc0Q2rA";
+
+	(void)state;
+	assert_int_equal(id_password_hash(&id, CREME_NFD, hash, NULL), 0);
+	assert_int_equal(id_password_verify(&id, CREME_NFC, hash), 0);
+	assert_int_equal(id_password_verify(&id, CREME_NFD, hash), 0);
+	assert_int_equal(id_password_verify(&id, "Creme brulee", hash), CR_EAUTH);
+	assert_int_equal(id_password_hash(&id, CREME_NFC, hash, NULL), 0);
+	assert_int_equal(id_password_verify(&id, CREME_NFD, hash), 0);
+	assert_int_equal(id_password_verify(&id, CREME_NFC, hash), 0);
+
+	assert_int_equal(id_password_verify(&id, CREME_NFD, old_nfd), 0);
+	/* Its NFC form was never hashed: until the password is set again,
+	 * the NFD bytes it was set with are what opens it. */
+	assert_int_equal(id_password_verify(&id, CREME_NFC, old_nfd), CR_EAUTH);
+	assert_int_equal(id_password_verify(&id, "Creme brulee", old_nfd), CR_EAUTH);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -301,8 +411,12 @@ int main(void)
 		cmocka_unit_test(only_admins_act_on_admins),
 		cmocka_unit_test(logins_names_and_passwords_are_checked),
 		cmocka_unit_test(refuses_common_and_breached_passwords),
+		cmocka_unit_test(password_length_counts_nfc_code_points),
+		cmocka_unit_test(login_and_common_list_see_the_nfc_form),
+		cmocka_unit_test(password_nfc_form_has_room_for_the_longest_password),
 		cmocka_unit_test(csv_reads_quotes_blank_lines_and_bom),
 		cmocka_unit_test(passwords_hash_and_verify),
+		cmocka_unit_test(passwords_verify_whichever_form_was_typed),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

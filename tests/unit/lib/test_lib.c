@@ -49,6 +49,32 @@ static void text_counts_utf8_and_compares_secrets(void **state)
 	assert_false(cr_same_bytes("\x01\x02", "\x01\x03", 2));
 }
 
+/* NFC composes what has a composed form, keeps what has none, and may
+ * lengthen text (UAX #15); the output's room is checked. */
+static void text_normalises_to_nfc(void **state)
+{
+	char out[16];
+
+	(void)state;
+	assert_int_equal(cr_utf8_nfc("e\xcc\x81t\xc3\xa9", out, sizeof(out)), 5); /* e + U+0301 */
+	assert_string_equal(out, "\xc3\xa9t\xc3\xa9");
+	assert_int_equal(cr_utf8_nfc("q\xcc\x81", out, sizeof(out)), 3); /* no composed form */
+	assert_string_equal(out, "q\xcc\x81");
+	assert_int_equal(cr_utf8_nfc("\xe2\x84\xaa", out, sizeof(out)), 1); /* KELVIN SIGN */
+	assert_string_equal(out, "K");
+	assert_int_equal(cr_utf8_nfc("\xe1\x84\x80\xe1\x85\xa1", out, sizeof(out)), 3);
+	assert_string_equal(out, "\xea\xb0\x80"); /* conjoining jamo: U+AC00 */
+	assert_int_equal(cr_utf8_nfc("\xf0\x9d\x85\xa0", out, 13), 12); /* U+1D160 grows 3x */
+	assert_int_equal(cr_utf8_nfc("\xf0\x9d\x85\xa0", out, 12), CR_ETOOBIG);
+	assert_int_equal(cr_utf8_nfc("abc", out, 3), CR_ETOOBIG);
+	assert_int_equal(cr_utf8_nfc("abc", out, 4), 3);
+	assert_int_equal(cr_utf8_nfc("", out, 1), 0);
+	assert_string_equal(out, "");
+	assert_int_equal(cr_utf8_nfc("\xc3\x28", out, sizeof(out)), CR_EINVAL);
+	assert_int_equal(cr_utf8_nfc("\xc0\xaf", out, sizeof(out)), CR_EINVAL);     /* overlong */
+	assert_int_equal(cr_utf8_nfc("\xed\xa0\x80", out, sizeof(out)), CR_EINVAL); /* surrogate */
+}
+
 static void base64_decodes_with_and_without_padding(void **state)
 {
 	unsigned char out[64];
@@ -421,6 +447,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(text_counts_utf8_and_compares_secrets),
+		cmocka_unit_test(text_normalises_to_nfc),
 		cmocka_unit_test(base64_decodes_with_and_without_padding),
 		cmocka_unit_test(hex_round_trips_and_rejects_non_hex),
 		cmocka_unit_test(format_fixed_writes_what_fits),

@@ -29,28 +29,15 @@ export const required = (message) => ({
   },
 });
 
-// creekd refuses shorter passwords (core/identity: ID_PASSWORD_MIN characters, as after NFC);
-// checking here too only gives the message before the round trip, and counts the same way so as
-// never to refuse what creekd accepts. creekd stays the judge of every other rule (it also refuses
+// creekd refuses shorter passwords (core/identity: ID_PASSWORD_MIN characters, counted in the
+// password's NFC form); checking here too only gives the message before the round trip, and counts
+// the same way so as never to refuse what creekd accepts (tests/cases/password_chars.json holds the
+// cases both sides are tested on). creekd stays the judge of every other rule (it also refuses
 // common passwords).
 export const PASSWORD_MIN = 8;
 
-// Combining marks and conjoining Hangul vowels and finals, which creekd does not count on their own
-// (core/identity/password.c).
-const COMBINING = [
-  [0x0300, 0x036f],
-  [0x1ab0, 0x1aff],
-  [0x1dc0, 0x1dff],
-  [0x20d0, 0x20ff],
-  [0xfe20, 0xfe2f],
-  [0x1160, 0x11ff],
-  [0x3099, 0x309a],
-];
-const combining = (cp) => COMBINING.some(([from, to]) => cp >= from && cp <= to);
-
-/** Characters as creekd counts a password's: code points after NFC, less combining marks. */
-export const passwordChars = (text) =>
-  [...text.normalize('NFC')].filter((ch) => !combining(ch.codePointAt(0))).length;
+/** Characters as creekd counts a password's: the code points of its Unicode NFC form. */
+export const passwordChars = (text) => [...text.normalize('NFC')].length;
 
 /** A password of at least `min` characters (as creekd counts them). */
 export const minLength = (min, message) => ({

@@ -1,5 +1,7 @@
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import {
+  PASSWORD_MIN,
   changedFields,
   formValid,
   minLength,
@@ -78,7 +80,28 @@ describe('minLength', () => {
   it('counts decomposed text as composed', () => {
     expect(passwordChars('e\u0301t\u00e9')).toBe(3);
     expect(passwordChars('\u1100\u1161\u11a8')).toBe(1); // 각 in conjoining jamo
-    expect(passwordChars('q\u0301')).toBe(1); // no composed form: the mark still does not count
+    expect(passwordChars('q\u0301')).toBe(2); // no composed form: the mark is a code point
+  });
+});
+
+// The cases creekd's tests read too (tests/unit/core/test_identity.c).
+describe('password length (tests/cases/password_chars.json)', () => {
+  const table = JSON.parse(
+    readFileSync(new URL('../../../../tests/cases/password_chars.json', import.meta.url), 'utf8'),
+  );
+
+  it('has the same minimum and has cases', () => {
+    expect(table.min).toBe(PASSWORD_MIN);
+    expect(table.cases.length).toBeGreaterThan(0);
+  });
+
+  table.cases.forEach((c, i) => {
+    it(`case ${i}: ${c.note}`, async () => {
+      expect(passwordChars(c.password)).toBe(c.chars);
+      expect(await check(minLength(table.min, 'short'), c.password)).toBe(
+        c.chars < table.min ? 'short' : null,
+      );
+    });
   });
 });
 
