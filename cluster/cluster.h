@@ -140,6 +140,9 @@ unsigned cluster_cert_lifetime(const struct cluster *c);
 void cluster_status(struct cluster *c, struct cluster_status *out);
 /* This node leads, as of the last round (at most one probe interval old). */
 bool cluster_is_leader(struct cluster *c);
+/* This node has known no leader for a while (the store's leaderless_ms):
+ * it is cut off from the majority, or no majority is up. */
+bool cluster_is_cut_off(struct cluster *c);
 /* The leader's address ("" if none known); out_len >= CLUSTER_ADDRESS_MAX. */
 void cluster_leader_address(struct cluster *c, char *out, size_t out_len);
 /* Ask for a round now (after a node joined or left). */

@@ -278,7 +278,7 @@ int cluster_file_sync_start(const struct cluster_file_sync_config *cfg, struct c
 					     : FIRST_REPAIR_MAX_MS;
 	s->cluster = c;
 	s->files = files;
-	rc = cluster_forwarder_new(tls, s->cfg.max_file + CLUSTER_FILE_LIST_SLACK, &s->forwarder,
+	rc = cluster_forwarder_new(tls, s->cfg.max_file + CLUSTER_FILE_LIST_SLACK, 0, &s->forwarder,
 				   err);
 	if (rc < 0)
 		goto err_after_alloc;

@@ -36,19 +36,21 @@ struct idle_conn {
 struct cluster_forwarder {
 	struct cluster_tls *tls;
 	size_t max_body;
+	unsigned dial_timeout_ms;
 	pthread_mutex_t lock;
 	struct idle_conn idle[IDLE_MAX];
 	unsigned n_idle;
 };
 
-int cluster_forwarder_new(struct cluster_tls *tls, size_t max_body, struct cluster_forwarder **out,
-			  struct cr_err *err)
+int cluster_forwarder_new(struct cluster_tls *tls, size_t max_body, unsigned dial_timeout_ms,
+			  struct cluster_forwarder **out, struct cr_err *err)
 {
 	struct cluster_forwarder *f = cr_calloc(1, sizeof(*f));
 
 	(void)err;
 	f->tls = tls;
 	f->max_body = max_body;
+	f->dial_timeout_ms = dial_timeout_ms;
 	pthread_mutex_init(&f->lock, NULL);
 	*out = f;
 	return 0;
@@ -277,6 +279,7 @@ static int exchange(struct cluster_forwarder *f, int fd, const struct cluster_ht
 	int rc;
 
 	*got_any = false;
+	resp->was_sent = true; /* (some of) it may reach the peer from here on */
 	rc = send_request(fd, req, deadline, err);
 	if (rc < 0)
 		return rc;
@@ -338,9 +341,15 @@ int cluster_http(struct cluster_forwarder *f, const struct cluster_http_request 
 		bool keep_alive = false;
 		if (fd < 0) {
 			uint64_t now = cr_now_ms();
-			rc =
-			    cluster_dial(f->tls, req->address,
-					 (unsigned)(deadline > now ? deadline - now : 1), &fd, err);
+			unsigned left = (unsigned)(deadline > now ? deadline - now : 1);
+			/* A peer that does not take a connection at once (paused,
+			 * cut off) is not waited for: the caller tries the leader of
+			 * the moment again. */
+			rc = cluster_dial(f->tls, req->address,
+					  f->dial_timeout_ms > 0 && f->dial_timeout_ms < left
+					      ? f->dial_timeout_ms
+					      : left,
+					  &fd, err);
 			if (rc < 0)
 				return rc;
 		}

@@ -35,11 +35,16 @@ struct cluster_http_response {
 	char content_type[128];
 	char set_cookie[256]; /* the answer's Set-Cookie, or "" */
 	char retry_after[16]; /* the answer's Retry-After, or "" */
-	struct cr_buf body;   /* initialised by the call; close it after */
+	/* The request (or part of it) left this node: without an answer, the
+	 * peer may have acted on it. */
+	bool was_sent;
+	struct cr_buf body; /* initialised by the call; close it after */
 };
 
-int cluster_forwarder_new(struct cluster_tls *tls, size_t max_body, struct cluster_forwarder **out,
-			  struct cr_err *err);
+/* Connections to a peer are given dial_timeout_ms (0: the request's
+ * timeout) to be made, TLS handshake included. */
+int cluster_forwarder_new(struct cluster_tls *tls, size_t max_body, unsigned dial_timeout_ms,
+			  struct cluster_forwarder **out, struct cr_err *err);
 void cluster_forwarder_free(struct cluster_forwarder *f); /* NULL is a no-op */
 
 /* Send one request and read the whole answer. 0 with a status (any);

@@ -690,21 +690,36 @@ void cluster_status(struct cluster *c, struct cluster_status *out)
 	pthread_mutex_unlock(&c->lock);
 }
 
+/* The leader: the local node's Raft view as the store's watcher read it
+ * (at most 50 ms old, never waiting on a peer), else the last round's. */
+static uint64_t leader_now(struct cluster *c, char *address, size_t address_len)
+{
+	uint64_t id = 0;
+
+	if (storage_pool_raft_leader(storage_store_pool(c->store), &id, address, address_len))
+		return id;
+	pthread_mutex_lock(&c->lock);
+	id = c->leader_id;
+	(void)snprintf(address, address_len, "%s", c->leader_address);
+	pthread_mutex_unlock(&c->lock);
+	return id;
+}
+
 bool cluster_is_leader(struct cluster *c)
 {
-	bool is;
+	char address[CLUSTER_ADDRESS_MAX];
 
-	pthread_mutex_lock(&c->lock);
-	is = c->leader_id == c->cfg.self_id;
-	pthread_mutex_unlock(&c->lock);
-	return is;
+	return leader_now(c, address, sizeof(address)) == c->cfg.self_id;
 }
 
 void cluster_leader_address(struct cluster *c, char *out, size_t out_len)
 {
-	pthread_mutex_lock(&c->lock);
-	(void)snprintf(out, out_len, "%s", c->leader_address);
-	pthread_mutex_unlock(&c->lock);
+	(void)leader_now(c, out, out_len);
+}
+
+bool cluster_is_cut_off(struct cluster *c)
+{
+	return storage_pool_is_leaderless(storage_store_pool(c->store));
 }
 
 /* ---- changes asked for by people and by a stopping node ---- */

@@ -53,6 +53,10 @@ struct cluster_proxy {
 	unsigned n_unverified;
 	unsigned long n_refused; /* since the last report */
 	uint64_t refused_log_ms; /* monotonic; 0: never reported */
+	/* Handshakes that failed (a peer that gave up on a slow handshake, a
+	 * scanner), reported like refusals: at most one line a minute. */
+	unsigned long n_failed;
+	uint64_t failed_log_ms;
 	/* Under lock: the node ids whose certificates are peers (unless
 	 * checks_members is false) and the serials each may carry (its
 	 * current one, "": any, not known yet; its next while it renews),
@@ -460,11 +464,24 @@ static void *serve_conn(void *arg)
 
 	if (handshake(s->ssl, s->tls_fd, true, CLUSTER_HANDSHAKE_TIMEOUT_MS) < 0) {
 		unsigned long e = ERR_get_error();
+		unsigned long n_failed = 0;
+		uint64_t now = cr_now_ms();
 		char why[160];
 		ERR_error_string_n(e, why, sizeof(why));
 		ERR_clear_error();
-		log_warn("refused a cluster connection: TLS handshake failed (%s)",
-			 e ? why : "closed");
+		pthread_mutex_lock(&p->lock);
+		p->n_failed++;
+		if (p->failed_log_ms == 0 || now - p->failed_log_ms >= REFUSED_LOG_MS) {
+			n_failed = p->n_failed;
+			p->n_failed = 0;
+			p->failed_log_ms = now;
+		}
+		pthread_mutex_unlock(&p->lock);
+		if (n_failed > 0)
+			log_warn(
+			    "refused %lu cluster connection(s) whose TLS handshake failed, the "
+			    "last: %s; the next are counted for a minute",
+			    n_failed, e ? why : "closed");
 		goto done;
 	}
 	verified = peer_verified(s->ssl);

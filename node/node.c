@@ -295,6 +295,24 @@ static int file_size(void *arg, const char *ws, const char *sha, int64_t *size, 
 	return rc;
 }
 
+/* Raft's election timeout is 15 store latencies (storage/engine.c): a
+ * peer that has not answered a connection attempt within two of them is
+ * abandoned, and a node that has known no leader for three answers at
+ * once that there is none (cut off, or no majority up). */
+static unsigned node_peer_wait_ms(const struct node_config *cfg)
+{
+	unsigned ms = 2 * 15 * cfg->store_latency_ms;
+
+	return ms < 500 ? 500 : ms;
+}
+
+static unsigned node_leaderless_ms(const struct node_config *cfg)
+{
+	unsigned ms = 3 * 15 * cfg->store_latency_ms;
+
+	return ms < 1000 ? 1000 : ms;
+}
+
 static int start_store(struct node *n, const struct node_config *cfg, struct cr_err *err)
 {
 	char dir[4096];
@@ -307,13 +325,17 @@ static int start_store(struct node *n, const struct node_config *cfg, struct cr_
 		.snapshot_trailing = cfg->snapshot_trailing,
 		.dial = cfg->cluster_tls ? cluster_dialer_dial : NULL,
 		.dial_arg = &n->dialer,
+		.dial_timeout_ms = node_peer_wait_ms(cfg),
 		.join_id = n->files.join_id,
 	};
 	struct storage_store_config sc = {
 		.pool = { .addresses = { cfg->cluster_address },
 			  .n_addresses = 1,
 			  .io_timeout_ms = cfg->store_timeout_ms,
+			  .dial_timeout_ms = node_peer_wait_ms(cfg),
 			  .acquire_timeout_ms = cfg->write_timeout_ms,
+			  .leaderless_ms = node_leaderless_ms(cfg),
+			  .self_address = cfg->cluster_address,
 			  .dial = cluster_dialer_dial,
 			  .dial_arg = &n->dialer },
 		.writer = { .max_batch = cfg->write_batch,
@@ -466,7 +488,7 @@ static int start_cluster(struct node *n, const struct node_config *cfg, struct c
 		rc = cluster_scheduler_start(&sc, n->cluster, n->store, &n->scheduler, err);
 	if (rc == 0 && cfg->cluster_tls)
 		rc = cluster_forwarder_new(n->tls, (size_t)cfg->http_max_body * 2 + 65536,
-					   &n->forwarder, err);
+					   node_peer_wait_ms(cfg), &n->forwarder, err);
 	if (rc == 0 && cfg->cluster_tls) {
 		struct cluster_file_sync_config fc = {
 			.max_file = cfg->max_upload,

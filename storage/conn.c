@@ -271,6 +271,17 @@ static int stmt_check(const struct storage_conn *c, uint32_t id, struct cr_err *
 	return 0;
 }
 
+const char *storage_conn_address(const struct storage_conn *c)
+{
+	return c->address;
+}
+
+void storage_conn_interrupt(struct storage_conn *c)
+{
+	if (c->fd >= 0)
+		(void)shutdown(c->fd, SHUT_RDWR);
+}
+
 bool storage_conn_is_broken(const struct storage_conn *c)
 {
 	return c->is_broken;

@@ -74,6 +74,12 @@ int storage_conn_open_with(storage_dial_fn dial, void *dial_arg, const char *add
 			   unsigned timeout_ms, struct storage_conn **out, struct cr_err *err);
 void storage_conn_free(struct storage_conn *c); /* NULL is a no-op */
 
+/* The node address the connection was opened to. */
+const char *storage_conn_address(const struct storage_conn *c);
+/* Make the call in progress on c (on another thread) fail at once, and c
+ * broken: the socket is shut down, not closed. Any thread, while c is not
+ * being freed. */
+void storage_conn_interrupt(struct storage_conn *c);
 bool storage_conn_is_broken(const struct storage_conn *c);
 uint64_t storage_conn_failure_code(const struct storage_conn *c);
 /* The database opened on it, or NULL (borrowed). */

@@ -184,7 +184,7 @@ int storage_answer_ids(const char *answer, int64_t *ids, size_t n, struct cr_err
 
 static void drop_conn(struct storage_writer *w)
 {
-	storage_conn_free(w->conn);
+	storage_pool_discard(w->pool, w->conn);
 	w->conn = NULL;
 	w->is_conn_tuned = false;
 }

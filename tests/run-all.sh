@@ -94,7 +94,9 @@ process_tests() {
 cluster_tests() {
 	# Real clusters of ASan+UBSan creekd processes; the partition test runs
 	# each node in a network namespace of its own (root, iproute2, nftables).
-	CREEK_BUILD="$root/build-asan" python3 -m unittest discover -s tests/cluster -t tests/cluster -v
+	# test_faults.py measures how long writes stop: on the release build.
+	CREEK_BUILD="$root/build-asan" CREEK_TIMING_BUILD="$root/build" \
+		python3 -m unittest discover -s tests/cluster -t tests/cluster -v
 }
 
 ui_unit_tests() {

@@ -119,6 +119,9 @@ bool web_forward_if_needed(struct web_request *req)
 	struct cr_err err = { 0 };
 	/* refused connections are cheap: look often */
 	struct cr_backoff backoff = CR_BACKOFF(10, 50);
+	/* Whether a leader may have the request: then no answer can say that
+	 * nothing was written. */
+	bool was_sent = false;
 
 	make_request_id(req);
 	if (req->kind == WEB_KIND_PEER)
@@ -154,6 +157,8 @@ bool web_forward_if_needed(struct web_request *req)
 		if (now >= deadline)
 			break;
 		if (leader[0] == '\0') {
+			if (cluster_is_cut_off(ctx->cluster))
+				break; /* no leader for a while: answer now */
 			cluster_poke(ctx->cluster);
 			cr_backoff_sleep(&backoff);
 			continue;
@@ -164,6 +169,12 @@ bool web_forward_if_needed(struct web_request *req)
 		fr.keep_waiting = still_leading;
 		fr.keep_waiting_arg = &sl;
 		rc = cluster_http(ctx->forwarder, &fr, &resp, &err);
+		/* A leader's 503 says what it knows; without an answer, it may
+		 * have the request. */
+		was_sent |=
+		    (rc < 0 && resp.was_sent) ||
+		    (rc == 0 && resp.body.data != NULL &&
+		     memmem(resp.body.data, resp.body.len, "\"outcome_unknown\"", 17) != NULL);
 		if (rc == 0 && resp.status != 503) {
 			req->is_audited = true; /* the leader logs its security event */
 			relay(req, &resp);
@@ -176,9 +187,14 @@ bool web_forward_if_needed(struct web_request *req)
 			  rc < 0 ? err.msg : "the leader answered 503");
 		cr_backoff_sleep(&backoff);
 	}
-	web_reply_error(req, CR_EUNKNOWN,
-			"no leader took the write within %u ms; retry with the same "
-			"Idempotency-Key (%s) to apply it at most once",
-			ctx->write_timeout_ms, req->request_id);
+	if (!was_sent)
+		web_reply_error(req, CR_EUNAVAIL,
+				"no store leader can be reached from this node; nothing was "
+				"written");
+	else
+		web_reply_error(req, CR_EUNKNOWN,
+				"no leader answered within %u ms; retry with the same "
+				"Idempotency-Key (%s) to apply it at most once",
+				ctx->write_timeout_ms, req->request_id);
 	return true;
 }

@@ -486,7 +486,7 @@ static void head_answers_end_without_a_body(void **state)
 
 	(void)state;
 	node_start(&a, "head", 0);
-	assert_int_equal(cluster_forwarder_new(a.tls, 1024, &f, &err), 0);
+	assert_int_equal(cluster_forwarder_new(a.tls, 1024, 0, &f, &err), 0);
 	{
 		struct cluster_http_request r = {
 			.method = "HEAD", .address = a.address, .path = "/x", .timeout_ms = 5000

@@ -1,10 +1,13 @@
-"""A client for the partition test, run inside a node's network namespace:
-writes check rows through that node (127.0.0.1), each with its own
-Idempotency-Key, retrying a failed write under the same key until it is
-acknowledged. One JSON line per attempt goes to the output file:
-{"key", "t0", "t1", "status"} (times: CLOCK_MONOTONIC, shared by all
-processes of the host). Stops, after its current key is settled, when the
-stop file exists; gives up on that key after --final-wait seconds."""
+"""A client for tests of faults (tests/lib/netcluster.py), run inside a
+node's network namespace: writes check rows through that node (127.0.0.1),
+each with its own Idempotency-Key, retrying a failed write under the same
+key until it is acknowledged (or, with --once, sending each key once and
+going on to the next whatever the answer). One JSON line per attempt goes
+to the output file: {"key", "t0", "t1", "status", "code"} (times:
+CLOCK_MONOTONIC, shared by all processes of the host; code: the error
+answer's code, e.g. "unavailable", or null). Stops, after its current key
+is settled, when the stop file exists; gives up on that key after
+--final-wait seconds."""
 
 import argparse
 import http.client
@@ -25,10 +28,16 @@ def attempt(port, tag, key, timeout, data_dir):
                   headers={"Content-Type": "application/json", "Idempotency-Key": key,
                            "X-Creek-Operator": read_operator_token(data_dir)})
         r = c.getresponse()
-        r.read()
-        return r.status
+        body = r.read()
+        code = None
+        if r.status >= 300:
+            try:
+                code = json.loads(body)["error"]["code"]
+            except (ValueError, KeyError, TypeError):
+                code = None
+        return r.status, code
     except OSError as e:
-        return repr(e)
+        return repr(e), None
     finally:
         c.close()
 
@@ -42,6 +51,7 @@ def main():
     ap.add_argument("--stop", required=True)
     ap.add_argument("--final-wait", type=float, default=60)
     ap.add_argument("--data-dir", required=True)
+    ap.add_argument("--once", action="store_true", help="send each key once")
     a = ap.parse_args()
     seq = 0
     with open(a.out, "a", buffering=1) as out:
@@ -51,10 +61,14 @@ def main():
             stop_seen = None
             while True:
                 t0 = time.monotonic()
-                status = attempt(a.port, a.tag, key, 30, a.data_dir)
+                status, code = attempt(a.port, a.tag, key, 30, a.data_dir)
                 t1 = time.monotonic()
-                out.write(json.dumps({"key": key, "t0": t0, "t1": t1, "status": status}) + "\n")
+                out.write(json.dumps({"key": key, "t0": t0, "t1": t1, "status": status,
+                                      "code": code}) + "\n")
                 if status in (200, 201):
+                    break
+                if a.once:
+                    time.sleep(0.1)
                     break
                 if os.path.exists(a.stop):
                     stop_seen = stop_seen or time.monotonic()
