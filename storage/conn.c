@@ -28,6 +28,7 @@ struct storage_conn {
 	bool has_db;
 	uint32_t db_id;
 	uint64_t failure_code;
+	uint64_t n_busy; /* requests the node refused as busy, ever */
 	char address[CONN_ADDRESS_MAX];
 	char *db_name;
 	/* Statement ids prepared and not yet finalized. dqlite 1.11 segfaults
@@ -147,8 +148,14 @@ static int failure(struct storage_conn *c, struct cr_err *err)
 		return cr_err_set(err, CR_EUNAVAIL, "store node '%s' is not the leader (%s)",
 				  c->address, msg);
 	}
-	if (primary == STORAGE_FAIL_BUSY)
+	if (primary == STORAGE_FAIL_BUSY) {
+		/* Refused before it ran: dqlite's gateway answers "checkpoint
+		 * in progress" before executing anything, and "database is
+		 * locked" when the request waited too long behind another
+		 * connection's transaction (storage.md, "Busy"). */
+		c->n_busy++;
 		return cr_err_set(err, CR_EUNAVAIL, "database is busy: %s", msg);
+	}
 	if (primary == STORAGE_FAIL_CONSTRAINT)
 		return cr_err_set(err, CR_ECONFLICT, "%s", msg);
 	return cr_err_set(err, CR_EINTERNAL, "SQL error %llu: %s", (unsigned long long)code, msg);
@@ -279,6 +286,11 @@ bool storage_conn_is_broken(const struct storage_conn *c)
 uint64_t storage_conn_failure_code(const struct storage_conn *c)
 {
 	return c->failure_code;
+}
+
+uint64_t storage_conn_busy_count(const struct storage_conn *c)
+{
+	return c->n_busy;
 }
 
 const char *storage_conn_database(const struct storage_conn *c)

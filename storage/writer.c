@@ -196,15 +196,16 @@ static int exec(struct storage_writer *w, const char *sql, const struct storage_
 }
 
 /* After a failed statement: RETRY if the connection or leadership is the
- * cause, FAILED otherwise. Rolls back what is left. */
+ * cause, FAILED otherwise. Rolls back what is left. A ROLLBACK that fails
+ * (refused as busy, say) leaves the transaction open on the node: the
+ * connection is dropped then, and closing it ends the transaction. */
 static enum attempt abandon(struct storage_writer *w, int rc)
 {
 	if (storage_conn_is_broken(w->conn)) {
 		drop_conn(w);
 		return ATTEMPT_RETRY;
 	}
-	(void)exec(w, "ROLLBACK", NULL, 0, NULL);
-	if (storage_conn_is_broken(w->conn))
+	if (exec(w, "ROLLBACK", NULL, 0, NULL) < 0)
 		drop_conn(w);
 	return rc == CR_EUNAVAIL ? ATTEMPT_RETRY : ATTEMPT_FAILED;
 }
@@ -238,13 +239,20 @@ static int run_job(struct storage_writer *w, struct job *j, struct cr_err *err)
 		j->rc = 1; /* applied before: nothing done, j->answer is the first's */
 		return 0;
 	}
+	uint64_t busy = storage_conn_busy_count(w->conn);
+
 	free(j->answer); /* a re-run starts without an answer */
 	j->answer = NULL;
 	j->rc = j->fn(&tx, j->arg, &j->err);
 	if (j->rc > 0)
 		j->rc = 0;
-	if (storage_conn_is_broken(w->conn) || j->rc == CR_EUNAVAIL)
-		return cr_err_set(err, CR_EUNAVAIL, "%s", j->err.msg);
+	/* A statement the node refused as busy did not run, whatever the job
+	 * made of its error (or even if it went on): the store, not the job,
+	 * failed, and the whole batch is run again. */
+	if (storage_conn_is_broken(w->conn) || j->rc == CR_EUNAVAIL ||
+	    storage_conn_busy_count(w->conn) != busy)
+		return cr_err_set(err, CR_EUNAVAIL, "%s",
+				  j->err.msg[0] != '\0' ? j->err.msg : "the store was busy");
 	return j->rc < 0 ? 1 : 0;
 }
 
