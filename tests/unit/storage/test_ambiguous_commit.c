@@ -8,10 +8,14 @@
  *   - after forwarding it, with a request id: the answer kept with the
  *     request id is what a retry through another writer (another node)
  *     gets back, without running the job again.
- * The relay also answers in the node's place, with the FAILURE frame
- * dqlite 1.18 sends: SQLITE_BUSY "checkpoint in progress" (refused before
- * running) on a COMMIT, a job's statement or a read is waited out and run
- * again. */
+ * The relay also answers in the node's place, with the FAILURE frames
+ * dqlite 1.18 sends (docs/storage.md, "What a failed COMMIT means"):
+ *   - a COMMIT that reached the node, answered with a failure dqlite gives
+ *     after the Raft append (SQLITE_IOERR): settled by the marker, never
+ *     run again; with the store gone after it, the answer is CR_EUNKNOWN
+ *     (`outcome_unknown`), never CR_EUNAVAIL ("nothing was written");
+ *   - SQLITE_BUSY "checkpoint in progress" (refused before running) on a
+ *     COMMIT, a job's statement or a read: waited out and run again. */
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <poll.h>
@@ -380,6 +384,38 @@ static void insert_through_relay(struct world *w, const char *k, int want_rc)
 		fail_msg("write '%s': %d (%s), expected %d", k, rc, err.msg, want_rc);
 }
 
+static void commit_failed_after_the_append_is_settled_not_run_again(void **state)
+{
+	struct world *w = *state;
+	struct storage_writer_stats before, after;
+	uint64_t applied = storage_writer_applied_here();
+
+	storage_store_stats(w->store, &before);
+	atomic_store(&w->plan.fake_after_commit, SQLITE_IOERR);
+	insert_through_relay(w, "ioerr", 0);
+	storage_store_stats(w->store, &after);
+	assert_int_equal(atomic_load(&w->plan.fake_after_commit), 0); /* it was answered */
+	assert_int_equal(count(w, "ioerr"), 1);
+	assert_int_equal(after.retries, before.retries); /* settled, not re-run */
+	assert_int_equal(after.unknown, before.unknown);
+	assert_int_equal(storage_writer_applied_here(), applied + 1);
+}
+
+static void commit_sent_then_no_answer_and_no_store_is_outcome_unknown(void **state)
+{
+	struct world *w = *state;
+	uint64_t applied = storage_writer_applied_here();
+	uint64_t start = cr_now_ms();
+
+	atomic_store(&w->plan.down_after_fake, true);
+	atomic_store(&w->plan.fake_after_commit, SQLITE_IOERR);
+	insert_through_relay(w, "unknown", CR_EUNKNOWN);
+	assert_true(cr_now_ms() - start < 3 * WRITE_TIMEOUT_MS); /* bounded */
+	assert_int_equal(storage_writer_applied_here(), applied + 1);
+	atomic_store(&w->plan.is_down, false);
+	assert_int_equal(count(w, "unknown"), 1); /* it had committed */
+}
+
 static void commit_refused_as_busy_is_run_again(void **state)
 {
 	struct world *w = *state;
@@ -447,6 +483,10 @@ int main(void)
 		cmocka_unit_test_setup_teardown(commit_never_sent_is_run_again, setup, teardown),
 		cmocka_unit_test_setup_teardown(
 		    a_retry_elsewhere_after_a_lost_commit_gets_the_first_answer, setup, teardown),
+		cmocka_unit_test_setup_teardown(
+		    commit_failed_after_the_append_is_settled_not_run_again, setup, teardown),
+		cmocka_unit_test_setup_teardown(
+		    commit_sent_then_no_answer_and_no_store_is_outcome_unknown, setup, teardown),
 		cmocka_unit_test_setup_teardown(commit_refused_as_busy_is_run_again, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(statement_refused_as_busy_runs_the_batch_again,
