@@ -31,6 +31,7 @@
 #include "../lib/text.h"
 #include "../lib/time.h"
 #include "../storage/files.h"
+#include "../storage/writer.h"
 #include "web_int.h"
 
 /* Connections refused over a limit are counted and reported at most once
@@ -387,12 +388,20 @@ static void exit_if_told(const struct web_request *req, const struct web_route *
 	_exit(75);
 }
 
+/* Where the handler's writes start (see web_request.applied_mark). */
+static void mark_applied(struct web_request *req)
+{
+	req->is_marked = true;
+	req->applied_mark = storage_writer_applied_here();
+}
+
 static void dispatch_api(struct web_request *req)
 {
 	const struct web_route *route = req->upload_route;
 
 	if (route == NULL) {
 		if (admit(req, &route)) {
+			mark_applied(req);
 			route->handler(req);
 			exit_if_told(req, route);
 		}
@@ -406,6 +415,7 @@ static void dispatch_api(struct web_request *req)
 							 : req->cfg->max_body);
 		return;
 	}
+	mark_applied(req);
 	route->handler(req);
 }
 
