@@ -395,6 +395,24 @@ static void mark_applied(struct web_request *req)
 	req->applied_mark = storage_writer_applied_here();
 }
 
+/* Fault injection for tests (test-fail-after-write): a write a client
+ * sent here that ran and committed (2xx), under a request id with the
+ * configured prefix, is answered as a handler answers when a read after
+ * its write finds the store unavailable (a create reads its record back).
+ * A retry forwarded by another node is answered normally. */
+static void fail_if_told(struct web_request *req, const struct web_route *route)
+{
+	const char *prefix = req->ctx->test_fail_after_write;
+
+	if (prefix == NULL || !route->is_write || req->kind == WEB_KIND_PEER || req->status < 200 ||
+	    req->status > 299 || strncmp(req->request_id, prefix, strlen(prefix)) != 0)
+		return;
+	log_warn("test-fail-after-write: failing request '%s' after its write", req->request_id);
+	MHD_destroy_response(req->response);
+	req->response = NULL;
+	web_reply_error(req, CR_EUNAVAIL, "test-fail-after-write: the read after the write failed");
+}
+
 static void dispatch_api(struct web_request *req)
 {
 	const struct web_route *route = req->upload_route;
@@ -403,6 +421,7 @@ static void dispatch_api(struct web_request *req)
 		if (admit(req, &route)) {
 			mark_applied(req);
 			route->handler(req);
+			fail_if_told(req, route);
 			exit_if_told(req, route);
 		}
 		return;
