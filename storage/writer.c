@@ -90,16 +90,16 @@ struct storage_writer {
 	uint64_t nonce;
 };
 
-/* creek_writer_batch: one row per writer instance (its random nonce),
- * replaced by every commit with the id of the batch committed; so it stays
- * as small as the number of writers, however many commits there are.
- * creek_request: one row per request id applied, with the answer its job
- * kept (NULL: none kept, or recorded before answers were kept). */
 /* Writes submitted from this thread that may have taken effect (see
  * storage_writer_applied_here()). Per thread, like errno: a request is
  * answered on the thread that submitted its writes. */
 static _Thread_local uint64_t applied_here;
 
+/* creek_writer_batch: one row per writer instance (its random nonce),
+ * replaced by every commit with the id of the batch committed; so it stays
+ * as small as the number of writers, however many commits there are.
+ * creek_request: one row per request id applied, with the answer its job
+ * kept (NULL: none kept, or recorded before answers were kept). */
 static const char WRITER_SCHEMA[] =
     "CREATE TABLE IF NOT EXISTS creek_writer_batch (writer TEXT PRIMARY KEY, "
     "batch TEXT NOT NULL, committed_us INTEGER NOT NULL);"
