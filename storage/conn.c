@@ -293,6 +293,24 @@ uint64_t storage_conn_busy_count(const struct storage_conn *c)
 	return c->n_busy;
 }
 
+/* The FAILURE codes dqlite 1.18 gives before a transaction reaches the
+ * Raft log (src/gateway.c, src/leader.c, src/raft/client.c): BUSY from
+ * FAIL_IF_CHECKPOINTING or the queue's busy timeout (exec_timer_cb), not
+ * leader from CHECK_LEADER or raft_apply() before its append, no database
+ * or statement, SQLite refusing a statement, and exec_apply() finding the
+ * database full. After the append come only LEADERSHIP_LOST (the apply
+ * callback of a deposed leader) and plain IOERR (RAFT_SHUTDOWN, RAFT_IOERR
+ * in the apply callback). */
+bool storage_conn_was_refused(const struct storage_conn *c)
+{
+	uint64_t code = c->failure_code;
+	uint64_t primary = code & 0xff;
+
+	return primary == STORAGE_FAIL_BUSY || code == STORAGE_FAIL_NOT_LEADER ||
+	       code == STORAGE_FAIL_NOTFOUND || code == STORAGE_FAIL_ERROR ||
+	       code == STORAGE_FAIL_FULL || primary == STORAGE_FAIL_CONSTRAINT;
+}
+
 const char *storage_conn_database(const struct storage_conn *c)
 {
 	return c->has_db ? c->db_name : NULL;

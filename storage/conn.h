@@ -86,6 +86,14 @@ uint64_t storage_conn_failure_code(const struct storage_conn *c);
  * statements on c compares it before and after, to tell "the store was
  * busy" from that code's own failures. */
 uint64_t storage_conn_busy_count(const struct storage_conn *c);
+/* Whether the last request failed with a FAILURE that says for certain
+ * that nothing of it was committed: the node refused it before anything
+ * reached Raft (busy, not leader, no database or statement, an SQL error
+ * or constraint, a full database). false after a success, an answer lost
+ * with the connection, and the failures that may follow the Raft append
+ * (SQLITE_IOERR_LEADERSHIP_LOST, a plain SQLITE_IOERR, any other code).
+ * docs/storage.md, "What a failed COMMIT means", has the table. */
+bool storage_conn_was_refused(const struct storage_conn *c);
 /* The database opened on it, or NULL (borrowed). */
 const char *storage_conn_database(const struct storage_conn *c);
 

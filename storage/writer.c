@@ -436,37 +436,6 @@ static int check_requests(struct storage_writer *w, struct job **jobs, unsigned 
 	return 0;
 }
 
-/* Whether a FAILURE answer to the request that carries COMMIT says for
- * certain that the transaction was not committed: the node refused it
- * before anything reached Raft. From dqlite 1.18's sources (src/gateway.c,
- * src/leader.c, src/raft/client.c, src/raft/convert.c; docs/storage.md,
- * "What a failed COMMIT means"):
- *   SQLITE_BUSY (5, any extended code)  FAIL_IF_CHECKPOINTING at the start
- *       of handle_exec_sql ("checkpoint in progress": nothing of the request
- *       ran; later statements of it are run without the check), or the
- *       statement waited in the database's queue past busy_timeout
- *       (exec_timer_cb, "database is locked"): it never ran.
- *   SQLITE_IOERR_NOT_LEADER (10250)  CHECK_LEADER before running, or
- *       raft_apply() refusing before it appends the entry.
- *   SQLITE_NOTFOUND (12)  no database or statement: nothing ran.
- *   SQLITE_ERROR (1), SQLITE_FULL (13), SQLITE_CONSTRAINT (19, any
- *       extended code)  SQLite refused a statement (the marker, or COMMIT
- *       itself: a deferred constraint), or exec_apply() found the
- *       database full before raft_apply().
- * Everything else may follow the append: SQLITE_IOERR_LEADERSHIP_LOST
- * (10506, the apply callback of a leader that stepped down), a plain
- * SQLITE_IOERR ("leader exec failed": RAFT_SHUTDOWN, RAFT_IOERR and the
- * like in the apply callback), an answer lost with the connection (code
- * 0), or a code not listed. */
-static bool is_refused_before_raft(uint64_t code)
-{
-	uint64_t primary = code & 0xff;
-
-	return primary == STORAGE_FAIL_BUSY || code == STORAGE_FAIL_NOT_LEADER ||
-	       code == STORAGE_FAIL_NOTFOUND || code == STORAGE_FAIL_ERROR ||
-	       code == STORAGE_FAIL_FULL || primary == STORAGE_FAIL_CONSTRAINT;
-}
-
 static enum attempt attempt(struct storage_writer *w, struct job **jobs, unsigned n,
 			    const char *batch_id, uint64_t deadline, struct cr_err *err)
 {
@@ -514,11 +483,10 @@ static enum attempt attempt(struct storage_writer *w, struct job **jobs, unsigne
 		  marker, 3, err);
 	if (rc == 0)
 		return ATTEMPT_COMMITTED;
-	if (!is_refused_before_raft(storage_conn_failure_code(w->conn))) {
-		/* COMMIT was sent and may have reached Raft: settled by the
-		 * marker, never run again or answered "not written" blindly.
-		 * Dropping the connection ends the transaction if it is still
-		 * open (the lookup must not run inside it). */
+	if (!storage_conn_was_refused(w->conn)) {
+		/* COMMIT may have reached Raft: settled by the marker, never
+		 * re-run blindly; dropping the connection ends the transaction
+		 * if it is still open (the lookup must not run inside it). */
 		drop_conn(w);
 		return ATTEMPT_UNKNOWN;
 	}
