@@ -133,6 +133,12 @@ static const struct setting settings[] = {
 	  "without answering, after it has run and committed a write whose Idempotency-Key (or "
 	  "forwarded request id) starts with this prefix; the client's retry must then get the "
 	  "first answer from another node." },
+	{ "test-fail-after-write", SET_TOKEN_OPT, "off", 0, 0, "prefix or off",
+	  AT(test_fail_after_write),
+	  "For tests only, never in production: a write a client sent to this node itself (not "
+	  "one forwarded by another node) whose Idempotency-Key starts with this prefix is "
+	  "answered as if the store had failed a read after its commit; the write stays applied, "
+	  "and the answer must say its outcome is unknown, never that nothing was written." },
 };
 
 #define N_SETTINGS (sizeof(settings) / sizeof(settings[0]))

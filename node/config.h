@@ -56,6 +56,7 @@ struct node_config {
 	unsigned write_timeout_ms;
 	unsigned write_batch;
 	char *test_exit_after_write; /* tests only; NULL: off (the default) */
+	char *test_fail_after_write; /* tests only; NULL: off (the default) */
 	bool is_foreground;
 	bool wants_help;
 	bool wants_version;

@@ -549,7 +549,8 @@ static void wire_engines(struct node *n, const struct node_config *cfg)
 					   .cluster_dir = n->files.dir,
 					   .write_timeout_ms = cfg->write_timeout_ms,
 					   .operator_token = n->operator_token,
-					   .test_exit_after_write = cfg->test_exit_after_write };
+					   .test_exit_after_write = cfg->test_exit_after_write,
+					   .test_fail_after_write = cfg->test_fail_after_write };
 	n->identity =
 	    (struct identity){ .store = n->store,
 			       .crypto = node_crypto(),

@@ -28,6 +28,7 @@ struct storage_conn {
 	bool has_db;
 	uint32_t db_id;
 	uint64_t failure_code;
+	uint64_t n_busy; /* requests the node refused as busy, ever */
 	char address[CONN_ADDRESS_MAX];
 	char *db_name;
 	/* Statement ids prepared and not yet finalized. dqlite 1.11 segfaults
@@ -147,8 +148,14 @@ static int failure(struct storage_conn *c, struct cr_err *err)
 		return cr_err_set(err, CR_EUNAVAIL, "store node '%s' is not the leader (%s)",
 				  c->address, msg);
 	}
-	if (primary == STORAGE_FAIL_BUSY)
+	if (primary == STORAGE_FAIL_BUSY) {
+		/* Refused before it ran: dqlite's gateway answers "checkpoint
+		 * in progress" before executing anything, and "database is
+		 * locked" when the request waited too long behind another
+		 * connection's transaction (storage.md, "Busy"). */
+		c->n_busy++;
 		return cr_err_set(err, CR_EUNAVAIL, "database is busy: %s", msg);
+	}
 	if (primary == STORAGE_FAIL_CONSTRAINT)
 		return cr_err_set(err, CR_ECONFLICT, "%s", msg);
 	return cr_err_set(err, CR_EINTERNAL, "SQL error %llu: %s", (unsigned long long)code, msg);
@@ -290,6 +297,29 @@ bool storage_conn_is_broken(const struct storage_conn *c)
 uint64_t storage_conn_failure_code(const struct storage_conn *c)
 {
 	return c->failure_code;
+}
+
+uint64_t storage_conn_busy_count(const struct storage_conn *c)
+{
+	return c->n_busy;
+}
+
+/* The FAILURE codes dqlite 1.18 gives before a transaction reaches the
+ * Raft log (src/gateway.c, src/leader.c, src/raft/client.c): BUSY from
+ * FAIL_IF_CHECKPOINTING or the queue's busy timeout (exec_timer_cb), not
+ * leader from CHECK_LEADER or raft_apply() before its append, no database
+ * or statement, SQLite refusing a statement, and exec_apply() finding the
+ * database full. After the append come only LEADERSHIP_LOST (the apply
+ * callback of a deposed leader) and plain IOERR (RAFT_SHUTDOWN, RAFT_IOERR
+ * in the apply callback). */
+bool storage_conn_was_refused(const struct storage_conn *c)
+{
+	uint64_t code = c->failure_code;
+	uint64_t primary = code & 0xff;
+
+	return primary == STORAGE_FAIL_BUSY || code == STORAGE_FAIL_NOT_LEADER ||
+	       code == STORAGE_FAIL_NOTFOUND || code == STORAGE_FAIL_ERROR ||
+	       code == STORAGE_FAIL_FULL || primary == STORAGE_FAIL_CONSTRAINT;
 }
 
 const char *storage_conn_database(const struct storage_conn *c)

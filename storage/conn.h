@@ -15,7 +15,9 @@
  *   CR_EINVAL    bad arguments (too many parameters, NUL in text, ...)
  *   CR_ECONFLICT a constraint failed (UNIQUE, PRIMARY KEY, CHECK, ...)
  *   CR_EUNAVAIL  not the leader, node gone, busy, timeout: safe to retry
- *                on another connection for anything that did not commit
+ *                on another connection for anything that did not commit;
+ *                "busy" (SQLITE_BUSY) leaves the connection usable: the
+ *                node refused that one request before running it
  *   CR_EUNKNOWN  leadership lost during a commit: it may have committed
  *   CR_ETOOBIG   a result or message past its limit
  *   CR_EINTERNAL any other SQL error (syntax, missing table, ...)
@@ -34,8 +36,10 @@
 struct storage_conn;
 
 /* dqlite/SQLite codes Creek acts on (dqlite src/protocol.h, sqlite3.h). */
+#define STORAGE_FAIL_ERROR           1
 #define STORAGE_FAIL_BUSY            5
 #define STORAGE_FAIL_NOTFOUND        12
+#define STORAGE_FAIL_FULL            13
 #define STORAGE_FAIL_CONSTRAINT      19
 #define STORAGE_FAIL_NOT_LEADER      10250 /* SQLITE_IOERR_NOT_LEADER */
 #define STORAGE_FAIL_LEADERSHIP_LOST 10506 /* SQLITE_IOERR_LEADERSHIP_LOST */
@@ -82,6 +86,20 @@ const char *storage_conn_address(const struct storage_conn *c);
 void storage_conn_interrupt(struct storage_conn *c);
 bool storage_conn_is_broken(const struct storage_conn *c);
 uint64_t storage_conn_failure_code(const struct storage_conn *c);
+/* How many requests on c the node refused as busy (SQLITE_BUSY: a WAL
+ * checkpoint in progress, or another connection's transaction in the way)
+ * since c was opened. A caller that lets code it does not control run
+ * statements on c compares it before and after, to tell "the store was
+ * busy" from that code's own failures. */
+uint64_t storage_conn_busy_count(const struct storage_conn *c);
+/* Whether the last request failed with a FAILURE that says for certain
+ * that nothing of it was committed: the node refused it before anything
+ * reached Raft (busy, not leader, no database or statement, an SQL error
+ * or constraint, a full database). false after a success, an answer lost
+ * with the connection, and the failures that may follow the Raft append
+ * (SQLITE_IOERR_LEADERSHIP_LOST, a plain SQLITE_IOERR, any other code).
+ * docs/storage.md, "What a failed COMMIT means", has the table. */
+bool storage_conn_was_refused(const struct storage_conn *c);
 /* The database opened on it, or NULL (borrowed). */
 const char *storage_conn_database(const struct storage_conn *c);
 

@@ -135,12 +135,16 @@ int storage_read(struct storage_store *s, const char *db, storage_read_fn fn, vo
 		rc = storage_pool_acquire(s->pool, db, &c, err);
 		if (rc < 0)
 			return rc;
+		uint64_t busy = storage_conn_busy_count(c);
 		rc = fn(c, arg, err);
 		bool is_broken = storage_conn_is_broken(c);
+		bool was_busy = storage_conn_busy_count(c) != busy;
 		storage_pool_release(s->pool, c);
-		/* Only a broken connection (node gone, leader changed) is retried:
-		 * an SQL error would fail the same way again. */
-		if (rc >= 0 || !is_broken || !cr_backoff_fits(&backoff, deadline))
+		/* Retried: a broken connection (node gone, leader changed) and a
+		 * statement the node refused as busy (a WAL checkpoint: it ran
+		 * nothing, and is over in milliseconds). An SQL error would fail
+		 * the same way again. */
+		if (rc >= 0 || !(is_broken || was_busy) || !cr_backoff_fits(&backoff, deadline))
 			return rc;
 		cr_backoff_sleep(&backoff);
 		rc = 0;

@@ -43,8 +43,9 @@ struct storage_pool *storage_store_pool(struct storage_store *s);
 int storage_db_name_check(const char *db, struct cr_err *err);
 
 /* A read: fn runs with a leader connection that has db open; it is run
- * again on a fresh connection if the connection breaks (reads are always
- * safe to retry), until the pool's acquire timeout. */
+ * again (reads are always safe to retry), until the pool's acquire
+ * timeout, if the connection breaks or the node refused one of its
+ * statements as busy (storage_conn_busy_count()). */
 typedef int (*storage_read_fn)(struct storage_conn *c, void *arg, struct cr_err *err);
 int storage_read(struct storage_store *s, const char *db, storage_read_fn fn, void *arg,
 		 struct cr_err *err);

@@ -90,6 +90,11 @@ struct storage_writer {
 	uint64_t nonce;
 };
 
+/* Writes submitted from this thread that may have taken effect (see
+ * storage_writer_applied_here()). Per thread, like errno: a request is
+ * answered on the thread that submitted its writes. */
+static _Thread_local uint64_t applied_here;
+
 /* creek_writer_batch: one row per writer instance (its random nonce),
  * replaced by every commit with the id of the batch committed; so it stays
  * as small as the number of writers, however many commits there are.
@@ -196,15 +201,16 @@ static int exec(struct storage_writer *w, const char *sql, const struct storage_
 }
 
 /* After a failed statement: RETRY if the connection or leadership is the
- * cause, FAILED otherwise. Rolls back what is left. */
+ * cause, FAILED otherwise. Rolls back what is left. A ROLLBACK that fails
+ * (refused as busy, say) leaves the transaction open on the node: the
+ * connection is dropped then, and closing it ends the transaction. */
 static enum attempt abandon(struct storage_writer *w, int rc)
 {
 	if (storage_conn_is_broken(w->conn)) {
 		drop_conn(w);
 		return ATTEMPT_RETRY;
 	}
-	(void)exec(w, "ROLLBACK", NULL, 0, NULL);
-	if (storage_conn_is_broken(w->conn))
+	if (exec(w, "ROLLBACK", NULL, 0, NULL) < 0)
 		drop_conn(w);
 	return rc == CR_EUNAVAIL ? ATTEMPT_RETRY : ATTEMPT_FAILED;
 }
@@ -238,13 +244,20 @@ static int run_job(struct storage_writer *w, struct job *j, struct cr_err *err)
 		j->rc = 1; /* applied before: nothing done, j->answer is the first's */
 		return 0;
 	}
+	uint64_t busy = storage_conn_busy_count(w->conn);
+
 	free(j->answer); /* a re-run starts without an answer */
 	j->answer = NULL;
 	j->rc = j->fn(&tx, j->arg, &j->err);
 	if (j->rc > 0)
 		j->rc = 0;
-	if (storage_conn_is_broken(w->conn) || j->rc == CR_EUNAVAIL)
-		return cr_err_set(err, CR_EUNAVAIL, "%s", j->err.msg);
+	/* A statement the node refused as busy did not run, whatever the job
+	 * made of its error (or even if it went on): the store, not the job,
+	 * failed, and the whole batch is run again. */
+	if (storage_conn_is_broken(w->conn) || j->rc == CR_EUNAVAIL ||
+	    storage_conn_busy_count(w->conn) != busy)
+		return cr_err_set(err, CR_EUNAVAIL, "%s",
+				  j->err.msg[0] != '\0' ? j->err.msg : "the store was busy");
 	return j->rc < 0 ? 1 : 0;
 }
 
@@ -470,12 +483,14 @@ static enum attempt attempt(struct storage_writer *w, struct job **jobs, unsigne
 		  marker, 3, err);
 	if (rc == 0)
 		return ATTEMPT_COMMITTED;
-	if (rc == CR_EUNKNOWN ||
-	    (storage_conn_is_broken(w->conn) && storage_conn_failure_code(w->conn) == 0)) {
-		drop_conn(w); /* the answer to COMMIT was lost */
+	if (!storage_conn_was_refused(w->conn)) {
+		/* COMMIT may have reached Raft: settled by the marker, never
+		 * re-run blindly; dropping the connection ends the transaction
+		 * if it is still open (the lookup must not run inside it). */
+		drop_conn(w);
 		return ATTEMPT_UNKNOWN;
 	}
-	return abandon(w, rc); /* a FAILURE reply: COMMIT was refused, not applied */
+	return abandon(w, rc); /* refused before it ran: not applied */
 }
 
 /* Stopping or draining: no more waiting for a leader. */
@@ -760,6 +775,8 @@ int storage_writer_submit(struct storage_writer *w, const char *request_id, stor
 	if (w->is_stopping)
 		pthread_cond_broadcast(&w->answered);
 	pthread_mutex_unlock(&w->lock);
+	if (j.rc >= 0 || j.rc == CR_EUNKNOWN)
+		applied_here++;
 	if (j.rc < 0 && err != NULL)
 		*err = j.err;
 	if (j.rc >= 0 && answer != NULL)
@@ -767,6 +784,11 @@ int storage_writer_submit(struct storage_writer *w, const char *request_id, stor
 	else
 		free(j.answer);
 	return j.rc;
+}
+
+uint64_t storage_writer_applied_here(void)
+{
+	return applied_here;
 }
 
 void storage_writer_stats(struct storage_writer *w, struct storage_writer_stats *out)

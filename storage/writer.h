@@ -11,9 +11,12 @@
  * Every transaction also records its batch id in the writer's own row of
  * creek_writer_batch (one row per writer, replaced each commit). When a
  * commit's outcome is unknown (leadership lost mid-commit, connection cut
- * after COMMIT was sent), the writer reconnects and looks the marker up:
- * present means committed, absent means not; then it answers or re-runs
- * the batch.
+ * after COMMIT was sent, or any failure dqlite may give once the entry is
+ * in the Raft log: docs/storage.md, "What a failed COMMIT means"), the
+ * writer reconnects and looks the marker up: present means committed,
+ * absent means not; then it answers or re-runs the batch. Only the
+ * failures dqlite gives before anything reaches Raft (busy, not leader,
+ * an SQL error) re-run the batch at once.
  *
  * Replays. A job that carries a request id is recorded in creek_request in
  * the same transaction as its effect, together with its answer: a short
@@ -111,6 +114,14 @@ void storage_writer_free(struct storage_writer *w); /* NULL is a no-op */
  * frees it with free(). Not written on an error. */
 int storage_writer_submit(struct storage_writer *w, const char *request_id, storage_job_fn fn,
 			  void *arg, char **answer, struct cr_err *err);
+
+/* How many storage_writer_submit() calls made by the calling thread
+ * returned 0, 1 or CR_EUNKNOWN: writes whose effect is, or may be, in the
+ * store. Whoever answers for a whole request (web/) reads it before and
+ * after: once it has moved, a later failure (a read after the write, say)
+ * must not be reported as "nothing was written". Any thread; each thread
+ * has its own count. */
+uint64_t storage_writer_applied_here(void);
 
 void storage_writer_stats(struct storage_writer *w, struct storage_writer_stats *out);
 

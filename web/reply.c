@@ -15,6 +15,7 @@
 #include "../lib/log.h"
 #include "../lib/mem.h"
 #include "../lib/text.h"
+#include "../storage/writer.h"
 
 /* Strict: scripts, styles, fonts and images only from this origin; no
  * framing; no plugins. The UI build is made to run under it. */
@@ -347,6 +348,15 @@ static bool hide_detail(struct web_request *req, int code, const char *detail, c
 	return true;
 }
 
+/* A write route's handler submitted a write that took effect or may have
+ * (storage_writer_applied_here() moved since it started): whatever failed
+ * after it, "nothing was written" would be false. */
+static bool may_have_applied(const struct web_request *req)
+{
+	return req->is_marked && req->route != NULL && req->route->is_write &&
+	       storage_writer_applied_here() != req->applied_mark;
+}
+
 void web_reply_error(struct web_request *req, int code, const char *fmt, ...)
 {
 	char detail[CR_ERR_MSG_MAX];
@@ -356,6 +366,17 @@ void web_reply_error(struct web_request *req, int code, const char *fmt, ...)
 	va_start(ap, fmt);
 	(void)vsnprintf(detail, sizeof(detail), fmt, ap);
 	va_end(ap);
+	if (code == CR_EUNAVAIL && may_have_applied(req)) {
+		/* docs/api.md: `unavailable` promises nothing was written. A
+		 * read after the write (a create's answer is read back) failed:
+		 * the client repeats the request under its key and gets the
+		 * first run's answer. */
+		char was[CR_ERR_MSG_MAX];
+		(void)snprintf(was, sizeof(was), "%s", detail);
+		(void)snprintf(detail, sizeof(detail), "after a write that took effect: %.200s",
+			       was);
+		code = CR_EUNKNOWN;
+	}
 	if (!hide_detail(req, code, detail, msg, sizeof(msg))) {
 		web_reply_http_error(req, web_status_for(code), cr_err_name(code), detail);
 		return;

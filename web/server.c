@@ -31,6 +31,7 @@
 #include "../lib/text.h"
 #include "../lib/time.h"
 #include "../storage/files.h"
+#include "../storage/writer.h"
 #include "web_int.h"
 
 /* Connections refused over a limit are counted and reported at most once
@@ -387,13 +388,40 @@ static void exit_if_told(const struct web_request *req, const struct web_route *
 	_exit(75);
 }
 
+/* Where the handler's writes start (see web_request.applied_mark). */
+static void mark_applied(struct web_request *req)
+{
+	req->is_marked = true;
+	req->applied_mark = storage_writer_applied_here();
+}
+
+/* Fault injection for tests (test-fail-after-write): a write a client
+ * sent here that ran and committed (2xx), under a request id with the
+ * configured prefix, is answered as a handler answers when a read after
+ * its write finds the store unavailable (a create reads its record back).
+ * A retry forwarded by another node is answered normally. */
+static void fail_if_told(struct web_request *req, const struct web_route *route)
+{
+	const char *prefix = req->ctx->test_fail_after_write;
+
+	if (prefix == NULL || !route->is_write || req->kind == WEB_KIND_PEER || req->status < 200 ||
+	    req->status > 299 || strncmp(req->request_id, prefix, strlen(prefix)) != 0)
+		return;
+	log_warn("test-fail-after-write: failing request '%s' after its write", req->request_id);
+	MHD_destroy_response(req->response);
+	req->response = NULL;
+	web_reply_error(req, CR_EUNAVAIL, "test-fail-after-write: the read after the write failed");
+}
+
 static void dispatch_api(struct web_request *req)
 {
 	const struct web_route *route = req->upload_route;
 
 	if (route == NULL) {
 		if (admit(req, &route)) {
+			mark_applied(req);
 			route->handler(req);
+			fail_if_told(req, route);
 			exit_if_told(req, route);
 		}
 		return;
@@ -406,6 +434,7 @@ static void dispatch_api(struct web_request *req)
 							 : req->cfg->max_body);
 		return;
 	}
+	mark_applied(req);
 	route->handler(req);
 }
 

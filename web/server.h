@@ -89,6 +89,10 @@ struct web_context {
 	 * process right after a write run here with a request id starting
 	 * with this committed, before answering it. */
 	const char *test_exit_after_write;
+	/* Tests only (setting test-fail-after-write; NULL: off): a write a
+	 * client sent here (not forwarded) with a request id starting with
+	 * this is answered as if a read after its commit had failed. */
+	const char *test_fail_after_write;
 };
 
 /* Uploads under way at once (uploads.c): at most max on the node and

@@ -109,6 +109,11 @@ struct web_request {
 	char upload_caller[WEB_UPLOAD_CALLER_MAX];
 	json_t *json; /* parsed body (owned) or NULL */
 	struct cr_arena arena;
+	/* storage_writer_applied_here() when its route's handler started
+	 * (is_marked): a write route whose writes may have applied is never
+	 * answered `unavailable` (web_reply_error() says `outcome_unknown`). */
+	bool is_marked;
+	uint64_t applied_mark;
 	/* the answer */
 	unsigned status;
 	struct MHD_Response *response;

@@ -4,7 +4,12 @@ first run got (201, the same id), also when the leader died right after
 COMMIT and the follower that forwarded the request retried it on the new
 leader itself. The first node, which leads, runs with the test-only fault
 test-exit-after-write: it exits after committing a write whose key starts
-with "crash-", before answering."""
+with "crash-", before answering. Every node runs with test-fail-after-write:
+a create sent straight to it under a key starting with "fail-" commits,
+then is answered as if reading its record back had failed; that answer
+must be outcome_unknown (never unavailable: something was written), and
+the client's retry through another node (forwarded to the leader) gets
+the 201 of the first run."""
 
 import os
 import sys
@@ -17,12 +22,13 @@ from creek import Cluster, wait_for  # noqa: E402
 from identity_client import Client, new_password  # noqa: E402
 
 CRASH = "crash-"  # keys the first leader dies on, right after COMMIT
+FAIL = "fail-"    # keys answered as if the read after the commit failed
 
 
 class ReplaysOnACluster(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
-        cls.c = Cluster(3)
+        cls.c = Cluster(3, extra_args=["--test-fail-after-write", FAIL])
         cls.c.nodes[0].extra_args += ["--test-exit-after-write", CRASH]
         cls.c.start()
         try:
@@ -137,6 +143,23 @@ class ReplaysOnACluster(unittest.TestCase):
         app = two.post(f"{self.W}/apps", {"name": "Shared"}, headers=key)
         self.assertEqual(app.status, 201, app.text())
         self.assertEqual(app.json()["name"], "Shared")
+
+    def test_a_create_that_failed_after_its_commit_is_outcome_unknown_then_201(self):
+        c = self.c
+        leader = wait_for(c.leader, 30, "a leader")
+        at_leader = self.on[c.nodes.index(leader)]
+        other = self.on[next(i for i, n in enumerate(c.nodes)
+                             if n is not leader and n in c.alive())]
+        key = {"Idempotency-Key": f"{FAIL}record-1"}
+        path = f"{self.W}/apps/{self.app}/records"
+        r = at_leader.post(path, {"values": {"t": "fail-1"}}, headers=key)
+        self.assertEqual((r.status, r.error_code), (503, "outcome_unknown"), r.text())
+        self.assertIn(f"'{FAIL}record-1'", r.error_message)
+        # The write is there; the retry (forwarded to the leader) gets its 201.
+        again = other.post(path, {"values": {"t": "fail-1"}}, headers=key)
+        self.assertEqual(again.status, 201, again.text())
+        self.assertEqual(again.json()["values"]["t"], "fail-1")
+        self.assert_records_with(other, "fail-1", [again.json()["id"]])
 
     def test_the_leader_dying_right_after_commit_still_answers_201_with_the_id(self):
         c, first, one = self.c, self.c.nodes[0], self.on[1]

@@ -7,7 +7,15 @@
  *     and runs the batch again, applied once;
  *   - after forwarding it, with a request id: the answer kept with the
  *     request id is what a retry through another writer (another node)
- *     gets back, without running the job again. */
+ *     gets back, without running the job again.
+ * The relay also answers in the node's place, with the FAILURE frames
+ * dqlite 1.18 sends (docs/storage.md, "What a failed COMMIT means"):
+ *   - a COMMIT that reached the node, answered with a failure dqlite gives
+ *     after the Raft append (SQLITE_IOERR): settled by the marker, never
+ *     run again; with the store gone after it, the answer is CR_EUNKNOWN
+ *     (`outcome_unknown`), never CR_EUNAVAIL ("nothing was written");
+ *   - SQLITE_BUSY "checkpoint in progress" (refused before running) on a
+ *     COMMIT, a job's statement or a read: waited out and run again. */
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <poll.h>
@@ -32,10 +40,7 @@
 
 enum cut { CUT_NONE, CUT_AFTER_COMMIT, CUT_BEFORE_COMMIT };
 
-struct relay_plan {
-	_Atomic int cut;  /* enum cut for the next COMMIT seen, then CUT_NONE */
-	_Atomic int cuts; /* how many connections were cut */
-};
+struct relay_plan;
 
 struct relay {
 	int client; /* the writer's end of the socketpair */
@@ -48,6 +53,99 @@ static bool has_commit(const char *buf, size_t n)
 	for (size_t i = 0; i + 6 <= n; i++)
 		if (memcmp(buf + i, "COMMIT", 6) == 0)
 			return true;
+	return false;
+}
+
+struct relay_plan {
+	_Atomic int cut;  /* enum cut for the next COMMIT seen, then CUT_NONE */
+	_Atomic int cuts; /* how many connections were cut */
+	/* Answered BUSY "checkpoint in progress" instead of forwarded: the
+	 * next busy_commits requests holding COMMIT, busy_marked requests
+	 * holding BUSY_MARK. */
+	_Atomic int busy_commits;
+	_Atomic int busy_marked;
+	/* The next COMMIT is forwarded and the node's answer replaced by a
+	 * FAILURE with this code (0: none); then the node looks gone (every
+	 * dial refused) if down_after_fake. */
+	_Atomic int fake_after_commit;
+	_Atomic bool down_after_fake;
+	_Atomic bool is_down;
+};
+
+#define BUSY_MARK        "busy-me"
+#define SQLITE_IOERR     10 /* dqlite's "leader exec failed" after the append */
+#define WRITE_TIMEOUT_MS 3000
+
+/* A FAILURE response as dqlite sends it (src/response.h): u64 code, text. */
+static void send_failure(int fd, uint64_t code, const char *msg)
+{
+	uint8_t frame[8 + 8 + 64] = { 0 };
+	size_t padded = (strlen(msg) + 1 + 7) / 8 * 8;
+	uint32_t words = (uint32_t)((8 + padded) / 8);
+
+	assert_true(padded <= 64);
+	for (int i = 0; i < 4; i++)
+		frame[i] = (uint8_t)(words >> (8 * i));
+	frame[4] = 0; /* FAILURE */
+	for (int i = 0; i < 8; i++)
+		frame[8 + i] = (uint8_t)(code >> (8 * i));
+	memcpy(frame + 16, msg, strlen(msg));
+	(void)send(fd, frame, 16 + padded, MSG_NOSIGNAL);
+}
+
+/* Read and drop one whole message from the node. */
+static bool drop_message(int fd)
+{
+	uint8_t hdr[8];
+	char buf[4096];
+	size_t left;
+
+	if (recv(fd, hdr, sizeof(hdr), MSG_WAITALL) != (ssize_t)sizeof(hdr))
+		return false;
+	left = (size_t)((uint32_t)hdr[0] | (uint32_t)hdr[1] << 8 | (uint32_t)hdr[2] << 16 |
+			(uint32_t)hdr[3] << 24) *
+	       8;
+	while (left > 0) {
+		ssize_t n = recv(fd, buf, left < sizeof(buf) ? left : sizeof(buf), 0);
+		if (n <= 0)
+			return false;
+		left -= (size_t)n;
+	}
+	return true;
+}
+
+static bool has_text(const char *buf, size_t n, const char *text)
+{
+	size_t len = strlen(text);
+
+	for (size_t i = 0; i + len <= n; i++)
+		if (memcmp(buf + i, text, len) == 0)
+			return true;
+	return false;
+}
+
+/* Take one from *counter if it is above 0. */
+static bool take(_Atomic int *counter)
+{
+	int v = atomic_load(counter);
+
+	while (v > 0)
+		if (atomic_compare_exchange_weak(counter, &v, v - 1))
+			return true;
+	return false;
+}
+
+/* A request (one per chunk: the client sends each whole, one at a time)
+ * the plan answers itself: true if answered. */
+static bool answer_busy(struct relay *r, const char *buf, size_t n)
+{
+	bool is_commit = has_commit(buf, n);
+
+	if ((is_commit && take(&r->plan->busy_commits)) ||
+	    (has_text(buf, n, BUSY_MARK) && take(&r->plan->busy_marked))) {
+		send_failure(r->client, 5, "checkpoint in progress");
+		return true;
+	}
 	return false;
 }
 
@@ -67,15 +165,29 @@ static void *relay_main(void *arg)
 			n = recv(r->client, buf, sizeof(buf), 0);
 			if (n <= 0)
 				break;
+			if (answer_busy(r, buf, (size_t)n))
+				continue;
 			int cut = has_commit(buf, (size_t)n)
 				      ? atomic_exchange(&r->plan->cut, CUT_NONE)
 				      : CUT_NONE;
+			int fake = has_commit(buf, (size_t)n)
+				       ? atomic_exchange(&r->plan->fake_after_commit, 0)
+				       : 0;
 			if (cut == CUT_BEFORE_COMMIT) {
 				atomic_fetch_add(&r->plan->cuts, 1);
 				break;
 			}
 			if (send(r->node, buf, (size_t)n, MSG_NOSIGNAL) != n)
 				break;
+			if (fake != 0) {
+				/* The node commits; its answer is replaced. */
+				if (!drop_message(r->node))
+					break;
+				if (atomic_load(&r->plan->down_after_fake))
+					atomic_store(&r->plan->is_down, true);
+				send_failure(r->client, (uint64_t)fake, "leader exec failed");
+				continue;
+			}
 			if (cut == CUT_AFTER_COMMIT) {
 				cr_sleep_ms(200); /* let the node commit, then lose its answer */
 				atomic_fetch_add(&r->plan->cuts, 1);
@@ -104,6 +216,10 @@ static int relay_dial(void *arg, const char *address, unsigned timeout_ms, int *
 	(void)timeout_ms;
 	r->plan = arg;
 	r->node = -1;
+	if (atomic_load(&r->plan->is_down)) {
+		free(r);
+		return cr_err_set(err, CR_EUNAVAIL, "node unreachable");
+	}
 	{
 		/* A plain TCP socket to the node. */
 		char host[CR_HOST_MAX];
@@ -140,7 +256,8 @@ static int setup(void **state)
 	struct storage_store_config sc = { .pool = { .n_addresses = 1,
 						     .io_timeout_ms = 5000,
 						     .acquire_timeout_ms = 10000,
-						     .dial = relay_dial } };
+						     .dial = relay_dial },
+					   .writer = { .write_timeout_ms = WRITE_TIMEOUT_MS } };
 	struct cr_err err = { 0 };
 
 	fixture_start(&w->f);
@@ -256,6 +373,108 @@ static void a_retry_elsewhere_after_a_lost_commit_gets_the_first_answer(void **s
 	assert_int_equal(count(w, "keyed"), 1);
 }
 
+static void insert_through_relay(struct world *w, const char *k, int want_rc)
+{
+	struct storage_value p = storage_text(k);
+	struct cr_err err = { 0 };
+	int rc =
+	    storage_exec(w->store, "amb", NULL, "INSERT INTO t (k) VALUES (?)", &p, 1, NULL, &err);
+
+	if (rc != want_rc)
+		fail_msg("write '%s': %d (%s), expected %d", k, rc, err.msg, want_rc);
+}
+
+static void commit_failed_after_the_append_is_settled_not_run_again(void **state)
+{
+	struct world *w = *state;
+	struct storage_writer_stats before, after;
+	uint64_t applied = storage_writer_applied_here();
+
+	storage_store_stats(w->store, &before);
+	atomic_store(&w->plan.fake_after_commit, SQLITE_IOERR);
+	insert_through_relay(w, "ioerr", 0);
+	storage_store_stats(w->store, &after);
+	assert_int_equal(atomic_load(&w->plan.fake_after_commit), 0); /* it was answered */
+	assert_int_equal(count(w, "ioerr"), 1);
+	assert_int_equal(after.retries, before.retries); /* settled, not re-run */
+	assert_int_equal(after.unknown, before.unknown);
+	assert_int_equal(storage_writer_applied_here(), applied + 1);
+}
+
+static void commit_sent_then_no_answer_and_no_store_is_outcome_unknown(void **state)
+{
+	struct world *w = *state;
+	uint64_t applied = storage_writer_applied_here();
+	uint64_t start = cr_now_ms();
+
+	atomic_store(&w->plan.down_after_fake, true);
+	atomic_store(&w->plan.fake_after_commit, SQLITE_IOERR);
+	insert_through_relay(w, "unknown", CR_EUNKNOWN);
+	assert_true(cr_now_ms() - start < 3 * WRITE_TIMEOUT_MS); /* bounded */
+	assert_int_equal(storage_writer_applied_here(), applied + 1);
+	atomic_store(&w->plan.is_down, false);
+	assert_int_equal(count(w, "unknown"), 1); /* it had committed */
+}
+
+static void commit_refused_as_busy_is_run_again(void **state)
+{
+	struct world *w = *state;
+	struct storage_writer_stats before, after;
+
+	storage_store_stats(w->store, &before);
+	atomic_store(&w->plan.busy_commits, 3);
+	insert_through_relay(w, "busy-commit", 0);
+	storage_store_stats(w->store, &after);
+	assert_int_equal(atomic_load(&w->plan.busy_commits), 0);
+	assert_int_equal(count(w, "busy-commit"), 1);
+	assert_true(after.retries >= before.retries + 3);
+}
+
+/* A job that reports every failure of its statement as its own. */
+static int insert_owning_errors(struct storage_tx *tx, void *arg, struct cr_err *err)
+{
+	struct storage_value p = storage_text(arg);
+
+	if (storage_tx_exec(tx, "INSERT INTO t (k) VALUES (?)", &p, 1, NULL, err) < 0)
+		return cr_err_set(err, CR_EINTERNAL, "the insert failed");
+	return 0;
+}
+
+static void statement_refused_as_busy_runs_the_batch_again(void **state)
+{
+	struct world *w = *state;
+	struct cr_err err = { 0 };
+	int rc;
+
+	atomic_store(&w->plan.busy_marked, 2);
+	rc = storage_write(w->store, "amb", NULL, insert_owning_errors, BUSY_MARK, &err);
+	if (rc != 0)
+		fail_msg("write: %d (%s)", rc, err.msg);
+	assert_int_equal(atomic_load(&w->plan.busy_marked), 0);
+	assert_int_equal(count(w, BUSY_MARK), 1);
+}
+
+static void read_refused_as_busy_is_run_again(void **state)
+{
+	struct world *w = *state;
+	struct storage_rows rows;
+	struct cr_err err = { 0 };
+	int rc;
+
+	insert_through_relay(w, "read", 0);
+	/* The read's own statement (the pool's barrier on a new connection
+	 * is retried by the pool already). */
+	atomic_store(&w->plan.busy_marked, 3);
+	rc = storage_query(w->store, "amb",
+			   "SELECT COUNT(*) FROM t WHERE k = 'read' OR k = '" BUSY_MARK "'", NULL,
+			   0, &rows, &err);
+	if (rc != 0)
+		fail_msg("read: %d (%s)", rc, err.msg);
+	assert_int_equal(storage_rows_int(&rows, 0, 0, -1), 1);
+	storage_rows_close(&rows);
+	assert_int_equal(atomic_load(&w->plan.busy_marked), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -264,6 +483,15 @@ int main(void)
 		cmocka_unit_test_setup_teardown(commit_never_sent_is_run_again, setup, teardown),
 		cmocka_unit_test_setup_teardown(
 		    a_retry_elsewhere_after_a_lost_commit_gets_the_first_answer, setup, teardown),
+		cmocka_unit_test_setup_teardown(
+		    commit_failed_after_the_append_is_settled_not_run_again, setup, teardown),
+		cmocka_unit_test_setup_teardown(
+		    commit_sent_then_no_answer_and_no_store_is_outcome_unknown, setup, teardown),
+		cmocka_unit_test_setup_teardown(commit_refused_as_busy_is_run_again, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(statement_refused_as_busy_runs_the_batch_again,
+						setup, teardown),
+		cmocka_unit_test_setup_teardown(read_refused_as_busy_is_run_again, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
