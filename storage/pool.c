@@ -62,7 +62,7 @@ static void live_add(struct storage_pool *p, struct storage_conn *c)
 	pthread_mutex_lock(&p->lock);
 	if (p->n_live == p->cap_live) {
 		p->cap_live = p->cap_live == 0 ? 16 : p->cap_live * 2;
-		p->live = cr_realloc(p->live, p->cap_live * sizeof(*p->live));
+		p->live = cr_realloc(p->live, p->cap_live * sizeof(struct storage_conn *));
 	}
 	p->live[p->n_live++] = c;
 	pthread_mutex_unlock(&p->lock);
@@ -314,8 +314,10 @@ static int find_leader_once(struct storage_pool *p, uint64_t deadline, struct st
 	uint64_t id = 0;
 
 	for (unsigned i = 0; i < n; i++) {
-		int rc = probe(p, addresses[i], deadline, out, &id, leader, sizeof(leader), err);
+		int rc = 0;
 		bool is_self = p->self[0] != '\0' && strcmp(addresses[i], p->self) == 0;
+		leader[0] = '\0';
+		rc = probe(p, addresses[i], deadline, out, &id, leader, sizeof(leader), err);
 		if (rc == 1) {
 			char named[128];
 			memcpy(named, leader, sizeof(named));

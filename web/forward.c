@@ -109,6 +109,30 @@ static bool accept_forwarded(struct web_request *req)
 	return false;
 }
 
+/* After one try: whether a leader may have the request (it left this
+ * node and no answer came, or the leader itself did not know). */
+static bool may_have_it(int rc, const struct cluster_http_response *resp)
+{
+	if (rc < 0)
+		return resp->was_sent;
+	return resp->status == 503 && resp->body.data != NULL &&
+	       memmem(resp->body.data, resp->body.len, "\"outcome_unknown\"", 17) != NULL;
+}
+
+/* No leader took the request: unavailable only if none can have it. */
+static void answer_unforwarded(struct web_request *req, bool was_sent)
+{
+	if (!was_sent)
+		web_reply_error(req, CR_EUNAVAIL,
+				"no store leader can be reached from this node; nothing was "
+				"written");
+	else
+		web_reply_error(req, CR_EUNKNOWN,
+				"no leader answered within %u ms; retry with the same "
+				"Idempotency-Key (%s) to apply it at most once",
+				req->ctx->write_timeout_ms, req->request_id);
+}
+
 bool web_forward_if_needed(struct web_request *req)
 {
 	const struct web_context *ctx = req->ctx;
@@ -169,12 +193,7 @@ bool web_forward_if_needed(struct web_request *req)
 		fr.keep_waiting = still_leading;
 		fr.keep_waiting_arg = &sl;
 		rc = cluster_http(ctx->forwarder, &fr, &resp, &err);
-		/* A leader's 503 says what it knows; without an answer, it may
-		 * have the request. */
-		was_sent |=
-		    (rc < 0 && resp.was_sent) ||
-		    (rc == 0 && resp.body.data != NULL &&
-		     memmem(resp.body.data, resp.body.len, "\"outcome_unknown\"", 17) != NULL);
+		was_sent |= may_have_it(rc, &resp);
 		if (rc == 0 && resp.status != 503) {
 			req->is_audited = true; /* the leader logs its security event */
 			relay(req, &resp);
@@ -187,14 +206,6 @@ bool web_forward_if_needed(struct web_request *req)
 			  rc < 0 ? err.msg : "the leader answered 503");
 		cr_backoff_sleep(&backoff);
 	}
-	if (!was_sent)
-		web_reply_error(req, CR_EUNAVAIL,
-				"no store leader can be reached from this node; nothing was "
-				"written");
-	else
-		web_reply_error(req, CR_EUNKNOWN,
-				"no leader answered within %u ms; retry with the same "
-				"Idempotency-Key (%s) to apply it at most once",
-				ctx->write_timeout_ms, req->request_id);
+	answer_unforwarded(req, was_sent);
 	return true;
 }
