@@ -143,6 +143,9 @@ bool cluster_is_leader(struct cluster *c);
 /* This node has known no leader for a while (the store's leaderless_ms):
  * it is cut off from the majority, or no majority is up. */
 bool cluster_is_cut_off(struct cluster *c);
+/* The leader's id (0 if none known) and address: Raft's view on this
+ * node (cluster_leader_address()'s), consistent with each other. */
+uint64_t cluster_leader(struct cluster *c, char *out, size_t out_len);
 /* The leader's address ("" if none known); out_len >= CLUSTER_ADDRESS_MAX. */
 void cluster_leader_address(struct cluster *c, char *out, size_t out_len);
 /* Ask for a round now (after a node joined or left). */

@@ -683,11 +683,20 @@ unsigned cluster_cert_lifetime(const struct cluster *c)
 	return c->renewal.lifetime_s;
 }
 
+static uint64_t leader_now(struct cluster *c, char *address, size_t address_len);
+
 void cluster_status(struct cluster *c, struct cluster_status *out)
 {
+	char address[CLUSTER_ADDRESS_MAX];
+	uint64_t leader_id = leader_now(c, address, sizeof(address));
+
 	pthread_mutex_lock(&c->lock);
 	snapshot(c, out);
 	pthread_mutex_unlock(&c->lock);
+	/* The leader as Raft sees it now, as the forwarding does. */
+	out->leader_id = leader_id;
+	for (unsigned i = 0; i < out->n_nodes; i++)
+		out->nodes[i].is_leader = out->nodes[i].id == leader_id && leader_id != 0;
 }
 
 /* The leader: the local node's Raft view as the store's watcher read it
@@ -715,6 +724,11 @@ bool cluster_is_leader(struct cluster *c)
 void cluster_leader_address(struct cluster *c, char *out, size_t out_len)
 {
 	(void)leader_now(c, out, out_len);
+}
+
+uint64_t cluster_leader(struct cluster *c, char *out, size_t out_len)
+{
+	return leader_now(c, out, out_len);
 }
 
 bool cluster_is_cut_off(struct cluster *c)

@@ -57,6 +57,7 @@ struct cluster_proxy {
 	 * scanner), reported like refusals: at most one line a minute. */
 	unsigned long n_failed;
 	uint64_t failed_log_ms;
+	char failed_why[160]; /* the reason last logged */
 	/* Under lock: the node ids whose certificates are peers (unless
 	 * checks_members is false) and the serials each may carry (its
 	 * current one, "": any, not known yet; its next while it renews),
@@ -466,22 +467,28 @@ static void *serve_conn(void *arg)
 		unsigned long e = ERR_get_error();
 		unsigned long n_failed = 0;
 		uint64_t now = cr_now_ms();
+		bool log_it = false;
 		char why[160];
 		ERR_error_string_n(e, why, sizeof(why));
 		ERR_clear_error();
 		pthread_mutex_lock(&p->lock);
-		p->n_failed++;
-		if (p->failed_log_ms == 0 || now - p->failed_log_ms >= REFUSED_LOG_MS) {
+		/* A new reason is logged at once; the same one again (a peer that
+		 * gave up on a slow handshake, many times) once per REFUSED_LOG_MS. */
+		if (strcmp(p->failed_why, e ? why : "closed") != 0 || p->failed_log_ms == 0 ||
+		    now - p->failed_log_ms >= REFUSED_LOG_MS) {
 			n_failed = p->n_failed;
 			p->n_failed = 0;
 			p->failed_log_ms = now;
+			(void)snprintf(p->failed_why, sizeof(p->failed_why), "%s", e ? why : "closed");
+			log_it = true;
+		} else {
+			p->n_failed++;
 		}
 		pthread_mutex_unlock(&p->lock);
-		if (n_failed > 0)
-			log_warn(
-			    "refused %lu cluster connection(s) whose TLS handshake failed, the "
-			    "last: %s; the next are counted for a minute",
-			    n_failed, e ? why : "closed");
+		if (log_it)
+			log_warn("refused a cluster connection: TLS handshake failed (%s); %lu more "
+				 "refused since the last such line",
+				 e ? why : "closed", n_failed);
 		goto done;
 	}
 	verified = peer_verified(s->ssl);

@@ -68,13 +68,10 @@ static void check_store(const struct web_context *ctx, struct health *h)
 	if (rc < 0)
 		log_warn("health: store check failed: %s", h->err.msg);
 	if (ctx->cluster != NULL) {
-		/* The cluster's own view, refreshed every probe interval: the
-		 * pool remembers the last leader it used even after it is gone. */
-		struct cluster_status st;
-		cluster_status(ctx->cluster, &st);
-		h->leader_id = st.leader_id;
+		/* Raft's view on this node (the pool's last leader may be
+		 * gone): id and address from the same reading. */
 		h->leader[0] = '\0';
-		cluster_leader_address(ctx->cluster, h->leader, sizeof(h->leader));
+		h->leader_id = cluster_leader(ctx->cluster, h->leader, sizeof(h->leader));
 	} else {
 		storage_pool_last_leader(pool, &h->leader_id, h->leader, sizeof(h->leader));
 	}
