@@ -26,7 +26,7 @@ import unittest
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
 
-from creek import CLUSTER_ARGS, Cluster, Node, Writer, wait_for  # noqa: E402
+from creek import Cluster, Node, Writer, request, wait_for  # noqa: E402
 
 FS_MIB = 128
 RESERVE_MIB = 48
@@ -67,7 +67,6 @@ def health(node):
 
 
 def anonymous_health(node):
-    from creek import request
     r = request(node.http_port, "GET", "/api/v1/health", timeout=10)
     return r.status, r.json()
 
@@ -91,7 +90,6 @@ class OneNode(unittest.TestCase):
         self.node.start()
 
     def tearDown(self):
-        self.node.close() if self.node.proc is None else None
         if self.node.proc is not None and self.node.proc.poll() is None:
             self.node.stop()
         umount(self.node.data_dir)
