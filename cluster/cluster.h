@@ -134,6 +134,18 @@ int cluster_start(const struct cluster_config *cfg, struct cluster_dialer *diale
 void cluster_handover(struct cluster *c, unsigned timeout_ms);
 void cluster_stop(struct cluster *c); /* NULL is a no-op */
 
+/* Whether the member id at address may take leadership from this node
+ * (node/ asks its health). Called on the manager's thread; may block for
+ * a short, bounded time. */
+typedef bool (*cluster_may_lead_fn)(void *arg, uint64_t id, const char *address);
+/* While yes, this node should not lead (its data disk is nearly full):
+ * in each round in which it leads, at most every CLUSTER_SHED_EVERY_MS,
+ * the manager transfers leadership to an up voter that may_lead accepts
+ * (NULL: any up voter). A round that finds none logs it once per request
+ * and tries again later. arg must stay valid while yes. Any thread. */
+#define CLUSTER_SHED_EVERY_MS 3000
+void cluster_avoid_leading(struct cluster *c, bool yes, cluster_may_lead_fn may_lead, void *arg);
+
 /* The lifetime of the node certificates this node signs. */
 unsigned cluster_cert_lifetime(const struct cluster *c);
 /* The picture as of the last round (no network). */

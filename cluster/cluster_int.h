@@ -40,6 +40,14 @@ struct cluster_renewal {
  * this node's serials changed (tell the peers list). Manager thread. */
 bool cluster_renew_step(struct cluster_renewal *r);
 
+/* shed.c: transfer this node's leadership to the first up voter of st
+ * (other than itself) that may_lead accepts (NULL: any), through a
+ * connection of its own to this node's store. *to_out: the voter.
+ * CR_EUNAVAIL if none may, else storage_conn_transfer()'s errors. */
+int cluster_shed_leadership(struct cluster_dialer *dialer, const char *self_address,
+			    const struct cluster_status *st, cluster_may_lead_fn may_lead,
+			    void *arg, uint64_t *to_out, struct cr_err *err);
+
 /* files.c: rewrite <cluster_dir>/members from the manager's picture. */
 int cluster_files_write_members(const char *cluster_dir, const struct cluster_status *st,
 				struct cr_err *err);

@@ -51,6 +51,12 @@ struct cluster {
 	unsigned n_members;
 	uint64_t leader_id;
 	char leader_address[CLUSTER_ADDRESS_MAX];
+	/* cluster_avoid_leading() */
+	bool is_avoiding_lead;
+	bool has_warned_no_heir; /* once per request */
+	cluster_may_lead_fn may_lead;
+	void *may_lead_arg;
+	uint64_t shed_after_ms; /* monotonic: no transfer before */
 };
 
 const char *cluster_role_name(enum storage_role role)
@@ -511,6 +517,47 @@ static void probe_all(struct cluster *c, uint64_t *leader_id, char *leader)
 	pthread_mutex_unlock(&c->lock);
 }
 
+/* This node leads but was asked not to (cluster_avoid_leading). */
+static void shed_if_asked(struct cluster *c)
+{
+	struct cluster_status st;
+	struct cr_err err = { 0 };
+	cluster_may_lead_fn may_lead;
+	void *arg;
+	uint64_t to = 0;
+	bool has_warned;
+
+	pthread_mutex_lock(&c->lock);
+	if (!c->is_avoiding_lead || cr_now_ms() < c->shed_after_ms) {
+		pthread_mutex_unlock(&c->lock);
+		return;
+	}
+	c->shed_after_ms = cr_now_ms() + CLUSTER_SHED_EVERY_MS;
+	may_lead = c->may_lead;
+	arg = c->may_lead_arg;
+	has_warned = c->has_warned_no_heir;
+	snapshot(c, &st);
+	pthread_mutex_unlock(&c->lock);
+	if (st.n_nodes <= 1)
+		return;
+	if (cluster_shed_leadership(c->dialer, c->self_address, &st, may_lead, arg, &to, &err) ==
+	    0) {
+		log_notice("leadership handed to node %" PRIu64 ": this node's data disk is "
+			   "nearly full",
+			   to);
+		storage_pool_forget_leader(storage_store_pool(c->store));
+		cluster_poke(c);
+		return;
+	}
+	if (!has_warned)
+		log_warn("this node leads with its data disk nearly full and cannot hand "
+			 "leadership over: %s",
+			 err.msg);
+	pthread_mutex_lock(&c->lock);
+	c->has_warned_no_heir = true;
+	pthread_mutex_unlock(&c->lock);
+}
+
 static void round_once(struct cluster *c)
 {
 	struct storage_server *servers = NULL;
@@ -574,6 +621,8 @@ static void round_once(struct cluster *c)
 	if (leader_conn != NULL && leader_id == c->cfg.self_id &&
 	    cr_now_ms() - c->started_ms > c->cfg.probe_interval_ms)
 		adjust(c, leader_conn);
+	if (leader_id == c->cfg.self_id)
+		shed_if_asked(c);
 	/* Give the leader connection back to its member. */
 	pthread_mutex_lock(&c->lock);
 	{
@@ -584,6 +633,19 @@ static void round_once(struct cluster *c)
 		else
 			storage_conn_free(leader_conn);
 	}
+	pthread_mutex_unlock(&c->lock);
+}
+
+void cluster_avoid_leading(struct cluster *c, bool yes, cluster_may_lead_fn may_lead, void *arg)
+{
+	pthread_mutex_lock(&c->lock);
+	c->is_avoiding_lead = yes;
+	c->has_warned_no_heir = false;
+	c->may_lead = may_lead;
+	c->may_lead_arg = arg;
+	c->shed_after_ms = 0;
+	c->poked = true;
+	pthread_cond_signal(&c->wake);
 	pthread_mutex_unlock(&c->lock);
 }
 

@@ -96,6 +96,12 @@ static const struct setting settings[] = {
 	{ "max-uploads-per-account", SET_UINT, "8", 1, 1024, "uploads", AT(max_uploads_per_account),
 	  "Uploads one account (or one workspace's API keys) sends at once; one more is answered "
 	  "429 with Retry-After." },
+	{ "disk-reserve", SET_UINT, "1024", 0, 1048576, "MiB", AT(disk_reserve_mib),
+	  "Free space kept on the filesystem of data-dir (as the creek user may use it, checked "
+	  "every second). Below it the node refuses writes (503 unavailable, nothing written), "
+	  "hands leadership to a voter with room, reports health degraded (disk) and logs one "
+	  "warning; at 10 % above it (at least 1 MiB) it takes writes again. The store's Raft "
+	  "log and snapshots must never meet a full disk. 0: no guard." },
 	{ "file-repair-interval", SET_UINT, "300", 1, 86400, "s", AT(file_repair_s),
 	  "How often each node compares its files with the other nodes' and fetches what it "
 	  "lacks." },

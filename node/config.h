@@ -43,6 +43,7 @@ struct node_config {
 	unsigned max_uploads;
 	unsigned max_uploads_per_account;
 	unsigned file_repair_s;
+	unsigned disk_reserve_mib; /* 0: no guard */
 	unsigned housekeeping_s;
 	enum cr_log_level log_level;
 	enum node_log_target log_target;

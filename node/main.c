@@ -21,6 +21,7 @@
 #include "notify.h"
 
 #define STATUS_INTERVAL_MS 10000
+#define DISK_INTERVAL_MS   1000 /* free space of data-dir (disk-reserve) */
 
 struct main_loop {
 	uv_loop_t loop;
@@ -28,6 +29,7 @@ struct main_loop {
 	uv_signal_t sigint;
 	uv_timer_t watchdog;
 	uv_timer_t status;
+	uv_timer_t disk;
 	struct node *node;
 	int stop_signal;
 };
@@ -53,6 +55,13 @@ static void on_status(uv_timer_t *t)
 
 	node_status_line(m->node, line, sizeof(line));
 	node_notify_status(line);
+}
+
+static void on_disk(uv_timer_t *t)
+{
+	struct main_loop *m = t->data;
+
+	node_disk_tick(m->node);
 }
 
 static void close_handle(uv_handle_t *h, void *arg)
@@ -96,6 +105,9 @@ static void run_loop(struct main_loop *m)
 	uv_timer_init(&m->loop, &m->status);
 	m->status.data = m;
 	uv_timer_start(&m->status, on_status, STATUS_INTERVAL_MS, STATUS_INTERVAL_MS);
+	uv_timer_init(&m->loop, &m->disk);
+	m->disk.data = m;
+	uv_timer_start(&m->disk, on_disk, DISK_INTERVAL_MS, DISK_INTERVAL_MS);
 	if (wd_usec > 0) {
 		/* Ping at half the interval, as sd_watchdog_enabled(3) advises. */
 		uint64_t every_ms = wd_usec / 2000 > 0 ? wd_usec / 2000 : 1;

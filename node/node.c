@@ -30,6 +30,7 @@
 #include "../lib/parse.h"
 #include "../lib/text.h"
 #include "../lib/time.h"
+#include "../storage/disk.h"
 #include "../storage/engine.h"
 #include "../storage/files.h"
 #include "../storage/store.h"
@@ -47,6 +48,10 @@ struct node {
 	/* node.crt's serial, which peers must see ("" with cluster-tls off) */
 	char cert_serial[CLUSTER_SERIAL_MAX];
 	struct cluster_dialer dialer;
+	/* Free space of data-dir (disk-reserve); the store refuses writes while
+	 * it is low. node_disk_tick() measures it. */
+	struct storage_disk *disk;
+	bool needs_record; /* started with a low disk: record() once it has room */
 	struct storage_engine *engine;
 	struct cluster_proxy *proxy;
 	struct storage_store *store;
@@ -95,6 +100,39 @@ static int write_operator_token(const char *dir, char token[NODE_OPERATOR_TOKEN_
 	if (cr_file_write_atomic(path, token, NODE_OPERATOR_TOKEN_LEN, 0600, err) < 0)
 		return cr_err_wrap(err, "'%s'", path);
 	return 0;
+}
+
+/* The operator.token of the last start, if it is one. */
+static bool read_operator_token(const char *dir, char token[NODE_OPERATOR_TOKEN_LEN + 1])
+{
+	char *old = cr_file_read(dir, "operator.token", NULL);
+	bool is_usable = old != NULL && strlen(old) == NODE_OPERATOR_TOKEN_LEN &&
+			 strspn(old, "0123456789abcdef") == NODE_OPERATOR_TOKEN_LEN;
+
+	if (is_usable)
+		memcpy(token, old, NODE_OPERATOR_TOKEN_LEN + 1);
+	free(old);
+	return is_usable;
+}
+
+/* A new token each start, but a node whose data disk is low or full keeps
+ * the last one (issue 15: a full disk made creekd exit here): the store
+ * still holds it for the leader's checks (record() cannot write one). */
+static int prepare_operator_token(struct node *n, const char *dir, struct cr_err *err)
+{
+	int rc;
+
+	if (storage_disk_is_low(n->disk) && read_operator_token(dir, n->operator_token)) {
+		log_warn("the data disk is nearly full: keeping the operator token of the last "
+			 "start");
+		return 0;
+	}
+	rc = write_operator_token(dir, n->operator_token, err);
+	if (rc < 0 && read_operator_token(dir, n->operator_token)) {
+		log_warn("no new operator token (%s): keeping the one of the last start", err->msg);
+		return 0;
+	}
+	return rc;
 }
 
 /* Setup succeeded: the code has served (HTTP thread). The store refuses
@@ -340,6 +378,7 @@ static int start_store(struct node *n, const struct node_config *cfg, struct cr_
 			  .dial_arg = &n->dialer },
 		.writer = { .max_batch = cfg->write_batch,
 			    .write_timeout_ms = cfg->write_timeout_ms },
+		.disk = n->disk,
 	};
 	struct cluster_proxy_config pc = { .listen_address = cfg->cluster_address,
 					   .db_target = n->dialer.local_address,
@@ -390,6 +429,11 @@ static int record(struct node *n, struct cr_err *err)
 	struct storage_rows rows;
 	int rc;
 
+	if (storage_disk_is_low(n->disk)) {
+		log_warn("the data disk is low: this start is recorded once writes resume");
+		n->needs_record = true;
+		return 0;
+	}
 	(void)snprintf(id, sizeof(id), "%" PRIu64, n->web_ctx.node_id);
 	(void)snprintf(request_id, sizeof(request_id), "node-start-%s-%" PRId64, id, r.started_us);
 	rc = storage_write(n->store, STORAGE_DB_SYSTEM, request_id, record_start, &r, err);
@@ -564,7 +608,64 @@ static void wire_engines(struct node *n, const struct node_config *cfg)
 	};
 	n->web_ctx.forms = &n->forms;
 	n->web_ctx.files = n->file_store;
+	n->web_ctx.disk = n->disk;
 	web_uploads_new(cfg->max_uploads, cfg->max_uploads_per_account, &n->web_ctx.uploads);
+}
+
+/* cluster_may_lead_fn: a voter may take leadership from a node whose disk
+ * is low if its own health is ok (its disk has room, it reaches the store). */
+static bool peer_may_lead(void *arg, uint64_t id, const char *address)
+{
+	struct node *n = arg;
+	struct cluster_http_request req = {
+		.method = "GET", .address = address, .path = "/api/v1/health", .timeout_ms = 3000
+	};
+	struct cluster_http_response resp = { 0 };
+	bool is_ok;
+
+	(void)id;
+	if (n->forwarder == NULL)
+		return true; /* no cluster TLS, no way to ask: any voter */
+	is_ok = cluster_http(n->forwarder, &req, &resp, NULL) == 0 && resp.status == 200;
+	cr_buf_close(&resp.body);
+	return is_ok;
+}
+
+static void disk_went_low(struct node *n)
+{
+	struct storage_disk_status st;
+
+	storage_disk_status(n->disk, &st);
+	log_warn("data disk nearly full: %" PRIu64 " MiB free, below disk-reserve (%" PRIu64
+		 " MiB); writes are refused and leadership is handed away until space is freed",
+		 st.free_bytes >> 20, st.reserve_bytes >> 20);
+	if (n->cluster != NULL)
+		cluster_avoid_leading(n->cluster, true, peer_may_lead, n);
+}
+
+void node_disk_tick(struct node *n)
+{
+	struct storage_disk_status st;
+	struct cr_err err = { 0 };
+
+	switch (storage_disk_check(n->disk)) {
+	case STORAGE_DISK_WENT_LOW:
+		disk_went_low(n);
+		break;
+	case STORAGE_DISK_RECOVERED:
+		storage_disk_status(n->disk, &st);
+		log_notice("data disk has room again (%" PRIu64 " MiB free): writes resume, "
+			   "health is ok",
+			   st.free_bytes >> 20);
+		if (n->cluster != NULL)
+			cluster_avoid_leading(n->cluster, false, NULL, NULL);
+		if (n->needs_record && record(n, &err) < 0)
+			log_warn("this start could not be recorded: %s", err.msg);
+		n->needs_record = false;
+		break;
+	case STORAGE_DISK_SAME:
+		break;
+	}
 }
 
 int node_start(const struct node_config *cfg, struct node **out, struct cr_err *err)
@@ -593,7 +694,10 @@ int node_start(const struct node_config *cfg, struct node **out, struct cr_err *
 	n->failure_domain = cfg->failure_domain;
 	rc = lock_data_dir(cfg->data_dir, &n->lock_fd, err);
 	if (rc == 0)
-		rc = write_operator_token(cfg->data_dir, n->operator_token, err);
+		rc = storage_disk_new(cfg->data_dir, (uint64_t)cfg->disk_reserve_mib << 20,
+				      &n->disk, err);
+	if (rc == 0)
+		rc = prepare_operator_token(n, cfg->data_dir, err);
 	if (rc == 0)
 		rc = web_server_listen(&wc, &n->http_fd, err);
 	if (rc == 0 && cfg->cluster_tls)
@@ -620,6 +724,8 @@ int node_start(const struct node_config *cfg, struct node **out, struct cr_err *
 		rc = start_cluster(n, cfg, err);
 	if (rc < 0)
 		goto err_after_node;
+	if (storage_disk_is_low(n->disk))
+		disk_went_low(n);
 	setup_code_prepare(n, cfg);
 	n->web_ctx.cluster = n->cluster;
 	n->web_ctx.forwarder = n->forwarder;
@@ -681,6 +787,7 @@ void node_stop(struct node *n)
 		log_warn("some cluster connections were still open at exit");
 	cluster_tls_free(n->tls);
 	storage_files_free(n->file_store);
+	storage_disk_free(n->disk);
 	web_uploads_free(n->web_ctx.uploads);
 	if (n->http_fd >= 0)
 		close(n->http_fd);

@@ -14,6 +14,10 @@ struct node;
 int node_start(const struct node_config *cfg, struct node **out, struct cr_err *err);
 /* One line for systemd's STATUS= (leader, store reachable). */
 void node_status_line(struct node *n, char *out, size_t out_len);
+/* Measure the data disk's free space (disk-reserve) and act on a change:
+ * log it once, refuse or resume writes, hand leadership away. About once
+ * a second, main thread. */
+void node_disk_tick(struct node *n);
 /* Before a graceful stop (SIGTERM): hand leadership and this node's voter
  * role to other nodes, so that writes continue without an election. */
 void node_handover(struct node *n);

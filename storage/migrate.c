@@ -215,10 +215,13 @@ int storage_migrate(struct storage_store *s, const char *db, const struct storag
 	unsigned n = 0;
 	int rc = storage_schema_check(schema, &n, err);
 
-	if (rc == 0)
+	/* A database that has its table needs no write to learn its version:
+	 * a node whose data disk is low (disk.h) starts when it is current. */
+	if (rc == 0 && current_version(s, db, &version, NULL) < 0) {
 		rc = storage_write(s, db, NULL, create_table, NULL, err);
-	if (rc == 0)
-		rc = current_version(s, db, &version, err);
+		if (rc == 0)
+			rc = current_version(s, db, &version, err);
+	}
 	if (rc < 0)
 		return rc;
 	if (version > (int)n)

@@ -20,6 +20,7 @@ struct writer_entry {
 struct storage_store {
 	struct storage_pool *pool;
 	struct storage_writer_config writer_cfg;
+	struct storage_disk *disk; /* borrowed; NULL: no guard */
 	unsigned acquire_timeout_ms;
 	pthread_mutex_t lock; /* guards writers */
 	struct writer_entry *writers;
@@ -54,6 +55,7 @@ int storage_store_new(const struct storage_store_config *cfg, struct storage_sto
 		return rc;
 	}
 	s->writer_cfg = cfg->writer;
+	s->disk = cfg->disk;
 	s->acquire_timeout_ms =
 	    cfg->pool.acquire_timeout_ms > 0 ? cfg->pool.acquire_timeout_ms : 10000;
 	pthread_mutex_init(&s->lock, NULL);
@@ -184,6 +186,9 @@ int storage_write_answered(struct storage_store *s, const char *db, const char *
 	struct storage_writer *w = NULL;
 	int rc = storage_db_name_check(db, err);
 
+	/* Raft must never meet ENOSPC (disk.h): nothing new is queued. */
+	if (rc == 0 && storage_disk_is_low(s->disk))
+		rc = cr_err_set(err, CR_EUNAVAIL, "%s", STORAGE_DISK_FULL_MSG);
 	if (rc == 0)
 		rc = writer_for(s, db, &w, err);
 	if (rc < 0)

@@ -11,6 +11,7 @@
 
 #include "../lib/err.h"
 #include "conn.h"
+#include "disk.h"
 #include "pool.h"
 #include "rows.h"
 #include "writer.h"
@@ -25,6 +26,10 @@ struct storage_store;
 struct storage_store_config {
 	struct storage_pool_config pool;
 	struct storage_writer_config writer;
+	/* The data directory's free space (disk.h; borrowed, must outlive the
+	 * store). While it is low, every write is refused before it reaches a
+	 * writer: CR_EUNAVAIL, nothing written. NULL: no guard. */
+	struct storage_disk *disk;
 };
 
 int storage_store_new(const struct storage_store_config *cfg, struct storage_store **out,
@@ -56,7 +61,8 @@ int storage_query(struct storage_store *s, const char *db, const char *sql,
 		  struct cr_err *err);
 
 /* A write through db's writer; see storage_writer_submit() for the results
- * (0 committed, 1 already applied under request_id, < 0 errors). */
+ * (0 committed, 1 already applied under request_id, < 0 errors), and
+ * CR_EUNAVAIL (nothing written) while the data disk is low (config.disk). */
 int storage_write(struct storage_store *s, const char *db, const char *request_id,
 		  storage_job_fn fn, void *arg, struct cr_err *err);
 /* storage_write() that hands back the job's answer (see

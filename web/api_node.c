@@ -1,9 +1,10 @@
 /* web/api_node.c: this node's health and the operator's log level.
  *
- * GET /api/v1/health answers 200 when the store answers, 503 (same body,
- * "status": "degraded") when it does not, so a load balancer can use it.
- * Only the status to anyone; the node, leader, store, versions and times
- * to those who may see the cluster (web_may_see_cluster()). */
+ * GET /api/v1/health answers 200 when the store answers and the data disk
+ * has room, 503 (same body, "status": "degraded", and "reason": "store" or
+ * "disk") when not, so a load balancer can use it. Only the status to
+ * anyone; the node, leader, store, disk, versions and times to those who
+ * may see the cluster (web_may_see_cluster()). */
 #define LOG_MODULE "web"
 #include "web_int.h"
 
@@ -15,6 +16,7 @@
 #include "../cluster/cluster.h"
 #include "../lib/log.h"
 #include "../lib/time.h"
+#include "../storage/disk.h"
 #include "../storage/engine.h"
 #include "../storage/pool.h"
 
@@ -93,10 +95,16 @@ static void health_get(struct web_request *req)
 	json_t *leader = json_null();
 	json_t *body;
 
+	struct storage_disk_status disk = { 0 };
+	bool is_ok;
+
 	check_store(ctx, &h);
+	if (ctx->disk != NULL)
+		storage_disk_status(ctx->disk, &disk);
+	is_ok = h.is_reachable && !disk.is_low;
 	if (!web_may_see_cluster(req)) {
-		web_reply_json(req, h.is_reachable ? 200 : 503,
-			       json_pack("{s:s}", "status", h.is_reachable ? "ok" : "degraded"));
+		web_reply_json(req, is_ok ? 200 : 503,
+			       json_pack("{s:s}", "status", is_ok ? "ok" : "degraded"));
 		return;
 	}
 	cr_format_utc(ctx->started_us, started, sizeof(started));
@@ -104,10 +112,10 @@ static void health_get(struct web_request *req)
 		leader = json_pack("{s:o, s:s}", "id", id_json(h.leader_id), "address", h.leader);
 	body = json_pack(
 	    "{s:s, s:{s:o, s:s, s:s?, s:b, s:I}, s:o, s:{s:b, s:o}, s:{s:s, s:s, s:s}, s:I, s:s}",
-	    "status", h.is_reachable ? "ok" : "degraded", "node", "id", id_json(ctx->node_id),
-	    "address", ctx->node_address, "role", h.has_role ? cluster_role_name(h.role) : NULL,
-	    "is_leader", h.leader_id == ctx->node_id, "starts", (json_int_t)ctx->starts, "leader",
-	    leader, "store", "reachable", h.is_reachable, "latency_ms",
+	    "status", is_ok ? "ok" : "degraded", "node", "id", id_json(ctx->node_id), "address",
+	    ctx->node_address, "role", h.has_role ? cluster_role_name(h.role) : NULL, "is_leader",
+	    h.leader_id == ctx->node_id, "starts", (json_int_t)ctx->starts, "leader", leader,
+	    "store", "reachable", h.is_reachable, "latency_ms",
 	    h.is_reachable ? json_real(h.latency_ms) : json_null(), "version", "creek",
 	    CREEK_VERSION, "dqlite", storage_engine_dqlite_version(), "raft",
 	    storage_engine_raft_version(), "uptime_s",
@@ -116,7 +124,14 @@ static void health_get(struct web_request *req)
 		json_object_set_new(
 		    body, "error",
 		    json_pack("{s:s, s:s}", "code", cr_err_name(h.err.code), "message", h.err.msg));
-	web_reply_json(req, h.is_reachable ? 200 : 503, body);
+	if (!is_ok)
+		json_object_set_new(body, "reason", json_string(h.is_reachable ? "disk" : "store"));
+	if (ctx->disk != NULL && disk.is_known)
+		json_object_set_new(body, "disk",
+				    json_pack("{s:b, s:I, s:I}", "low", disk.is_low, "free_bytes",
+					      (json_int_t)disk.free_bytes, "reserve_bytes",
+					      (json_int_t)disk.reserve_bytes));
+	web_reply_json(req, is_ok ? 200 : 503, body);
 }
 
 static void log_level_get(struct web_request *req)

@@ -15,6 +15,7 @@
 #include "../lib/log.h"
 #include "../lib/mem.h"
 #include "../lib/text.h"
+#include "../storage/disk.h"
 #include "../storage/writer.h"
 
 /* Strict: scripts, styles, fonts and images only from this origin; no
@@ -314,7 +315,11 @@ static bool hide_detail(struct web_request *req, int code, const char *detail, c
 	struct cr_log_fields f = request_fields(req, NULL);
 	const char *method = web_method_name(req->method);
 
-	if (code == CR_EUNAVAIL)
+	if (code == CR_EUNAVAIL && strstr(detail, STORAGE_DISK_FULL_MSG) != NULL)
+		(void)snprintf(msg, msg_len,
+			       "%s; nothing was written; try again later (request %s)",
+			       STORAGE_DISK_FULL_MSG, f.request_id);
+	else if (code == CR_EUNAVAIL)
 		(void)snprintf(msg, msg_len,
 			       "the service is unavailable right now; nothing was written; try "
 			       "again (request %s)",

@@ -83,6 +83,9 @@ struct web_context {
 	 * on the other nodes (NULL: no cluster). */
 	struct storage_files *files;
 	struct cluster_file_sync *file_sync;
+	/* Free space of the data directory (NULL: not watched); while low,
+	 * health is degraded with the reason "disk". */
+	struct storage_disk *disk;
 	/* The node's upload slots, shared by its servers (NULL: no cap). */
 	struct web_uploads *uploads;
 	/* Tests only (setting test-exit-after-write; NULL: off): exit the
