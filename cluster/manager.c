@@ -762,12 +762,15 @@ void cluster_status(struct cluster *c, struct cluster_status *out)
 }
 
 /* The leader: the local node's Raft view as the store's watcher read it
- * (at most 50 ms old, never waiting on a peer), else the last round's. */
+ * (at most 50 ms old, never waiting on a peer) when it names one, else the
+ * last round's (a spare, or a node that has just joined, may know no
+ * leader while its peers do). */
 static uint64_t leader_now(struct cluster *c, char *address, size_t address_len)
 {
 	uint64_t id = 0;
 
-	if (storage_pool_raft_leader(storage_store_pool(c->store), &id, address, address_len))
+	if (storage_pool_raft_leader(storage_store_pool(c->store), &id, address, address_len) &&
+	    id != 0)
 		return id;
 	pthread_mutex_lock(&c->lock);
 	id = c->leader_id;

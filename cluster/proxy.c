@@ -479,16 +479,18 @@ static void *serve_conn(void *arg)
 			n_failed = p->n_failed;
 			p->n_failed = 0;
 			p->failed_log_ms = now;
-			(void)snprintf(p->failed_why, sizeof(p->failed_why), "%s", e ? why : "closed");
+			(void)snprintf(p->failed_why, sizeof(p->failed_why), "%s",
+				       e ? why : "closed");
 			log_it = true;
 		} else {
 			p->n_failed++;
 		}
 		pthread_mutex_unlock(&p->lock);
 		if (log_it)
-			log_warn("refused a cluster connection: TLS handshake failed (%s); %lu more "
-				 "refused since the last such line",
-				 e ? why : "closed", n_failed);
+			log_warn(
+			    "refused a cluster connection: TLS handshake failed (%s); %lu more "
+			    "refused since the last such line",
+			    e ? why : "closed", n_failed);
 		goto done;
 	}
 	verified = peer_verified(s->ssl);

@@ -53,6 +53,10 @@ struct storage_pool {
 	uint64_t raft_read_ms;       /* monotonic; 0: never */
 	uint64_t raft_leaderless_ms; /* since when it knows no leader; 0: it knows one */
 	bool raft_ever_led;          /* it has known a leader */
+	/* It is a voter or standby (the leader replicates to it, so its view
+	 * of the leader is current); a spare knows no leader, and that says
+	 * nothing about the cluster. As of the last leaderless reading. */
+	bool raft_follows;
 };
 
 /* ---- connections handed out ---- */
@@ -101,6 +105,7 @@ static void watch_once(struct storage_pool *p, struct storage_conn **local)
 {
 	uint64_t id = 0;
 	char leader[128] = "";
+	bool follows = true;
 	int rc = 0;
 
 	if (*local == NULL)
@@ -113,7 +118,18 @@ static void watch_once(struct storage_pool *p, struct storage_conn **local)
 		*local = NULL;
 		return;
 	}
+	if (leader[0] == '\0') {
+		struct storage_server *servers = NULL;
+		unsigned n = 0;
+		follows = false;
+		if (storage_conn_cluster(*local, &servers, &n, NULL) == 0)
+			for (unsigned i = 0; i < n; i++)
+				if (strcmp(servers[i].address, p->self) == 0)
+					follows = servers[i].role != STORAGE_ROLE_SPARE;
+		free(servers);
+	}
 	pthread_mutex_lock(&p->lock);
+	p->raft_follows = follows;
 	p->raft_read_ms = cr_now_ms();
 	if (leader[0] == '\0') {
 		if (p->raft_leaderless_ms == 0)
@@ -337,7 +353,7 @@ static int find_leader_once(struct storage_pool *p, uint64_t deadline, struct st
 		if (is_self && rc == CR_EUNAVAIL && leader[0] == '\0') {
 			bool led;
 			pthread_mutex_lock(&p->lock);
-			led = p->raft_ever_led;
+			led = p->raft_ever_led && p->raft_follows;
 			pthread_mutex_unlock(&p->lock);
 			if (led)
 				break;
@@ -382,8 +398,8 @@ bool storage_pool_is_leaderless(struct storage_pool *p)
 	bool r;
 
 	pthread_mutex_lock(&p->lock);
-	r = p->leaderless_ms > 0 && p->raft_ever_led && p->raft_leaderless_ms != 0 &&
-	    cr_now_ms() - p->raft_leaderless_ms >= p->leaderless_ms &&
+	r = p->leaderless_ms > 0 && p->raft_ever_led && p->raft_follows &&
+	    p->raft_leaderless_ms != 0 && cr_now_ms() - p->raft_leaderless_ms >= p->leaderless_ms &&
 	    cr_now_ms() - p->raft_read_ms < WATCH_FRESH_MS;
 	pthread_mutex_unlock(&p->lock);
 	return r;
