@@ -363,7 +363,6 @@ static int start_store(struct node *n, const struct node_config *cfg, struct cr_
 		.snapshot_trailing = cfg->snapshot_trailing,
 		.dial = cfg->cluster_tls ? cluster_dialer_dial : NULL,
 		.dial_arg = &n->dialer,
-		.dial_timeout_ms = node_peer_wait_ms(cfg),
 		.join_id = n->files.join_id,
 	};
 	struct storage_store_config sc = {

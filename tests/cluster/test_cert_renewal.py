@@ -123,8 +123,12 @@ class Renewal(unittest.TestCase):
         for n in c.nodes:
             n.start(wait=False)
         for n in c.nodes:
-            wait_for(lambda: n.get("/api/v1/health", timeout=5).status == 200, 60,
-                     "the node to answer")
+            try:
+                wait_for(lambda: n.get("/api/v1/health", timeout=5).status == 200, 90,
+                         "the node to answer")
+            except AssertionError:
+                print(n.read_log()[-4000:], file=sys.stderr)
+                raise
         c.wait_settled(timeout_s=60)
         wait_for(lambda: self.all_renewed(before), 30, "every node to renew at once")
         tag = f"renewal-back-{os.getpid()}"

@@ -51,6 +51,17 @@ def snapshots_in(data_dir):
 
 class SnapshotsUnderLoad(unittest.TestCase):
     def test_creates_across_snapshots_are_never_unavailable_and_stored_once(self):
+        # An election during the load (a sanitized build on a busy machine
+        # can stall a node's loop past the election timeout) makes the run
+        # say nothing about snapshots: it is run once more on a new cluster.
+        for attempt in range(2):
+            if self.load_once():
+                return
+            print(f"\nleadership moved during load {attempt + 1}: again", file=sys.stderr)
+        self.fail("leadership moved during both loads")
+
+    def load_once(self):
+        """One load; False if leadership moved meanwhile (nothing checked)."""
         with Cluster(3, extra_args=["--snapshot-threshold", THRESHOLD,
                                     "--snapshot-trailing", THRESHOLD]).start() as c:
             leader = wait_for(c.leader, 30, "a leader")
@@ -117,7 +128,8 @@ class SnapshotsUnderLoad(unittest.TestCase):
                 for t in threads:
                     t.join(90)
             elapsed = time.monotonic() - start
-            self.assertIs(c.leader(), leader, "leadership moved during the load")
+            if c.leader() is not leader:
+                return False
 
             # Every record of the app, by its text (read on the leader).
             stored = {}
@@ -157,6 +169,7 @@ class SnapshotsUnderLoad(unittest.TestCase):
             twice = {k: ids for k, ids in stored.items() if len(ids) > 1}
             self.assertEqual(twice, {}, "creates stored more than once")
             self.assertEqual(set(stored) - {a[0] for a in answers}, {"first"})
+        return True
 
 
 if __name__ == "__main__":
