@@ -119,6 +119,28 @@ static bool may_have_it(int rc, const struct cluster_http_response *resp)
 	       memmem(resp->body.data, resp->body.len, "\"outcome_unknown\"", 17) != NULL;
 }
 
+/* A try that failed: a refused connection or a 503 is tried again soon;
+ * a leader that was silent (paused, cut off: the dial or the answer timed
+ * out) is not dialled again until another node leads or a second has
+ * passed, so that threads do not pile connections onto a node that will
+ * find them all when it wakes. */
+#define SILENT_MS 500
+static void pause_before_retry(const struct web_context *ctx, const char *leader, bool was_silent,
+			       struct cr_backoff *backoff)
+{
+	uint64_t until = cr_now_ms() + 1000;
+	char now_leading[CLUSTER_ADDRESS_MAX];
+
+	if (!was_silent) {
+		cr_backoff_sleep(backoff);
+		return;
+	}
+	do {
+		cr_sleep_ms(50);
+		cluster_leader_address(ctx->cluster, now_leading, sizeof(now_leading));
+	} while (strcmp(now_leading, leader) == 0 && cr_now_ms() < until);
+}
+
 /* No leader took the request: unavailable only if none can have it. */
 static void answer_unforwarded(struct web_request *req, bool was_sent)
 {
@@ -204,7 +226,7 @@ bool web_forward_if_needed(struct web_request *req)
 		cluster_poke(ctx->cluster); /* find the new leader now */
 		log_debug("forwarding to '%s' again: %s", leader,
 			  rc < 0 ? err.msg : "the leader answered 503");
-		cr_backoff_sleep(&backoff);
+		pause_before_retry(ctx, leader, rc < 0 && cr_now_ms() - now >= SILENT_MS, &backoff);
 	}
 	answer_unforwarded(req, was_sent);
 	return true;

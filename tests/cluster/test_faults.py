@@ -112,6 +112,7 @@ class Faults(unittest.TestCase):
     def run_fault(self, fault):
         c = self.c
         c.wait_voters()
+        time.sleep(float(os.environ.get("CREEK_FAULT_SETTLE_S", "0")))
         self.steady()
         leader = c.wait_leader()
         follower = (leader + 1) % 3
