@@ -5,6 +5,7 @@
 
 #include <pthread.h>
 #include <stdbool.h>
+#include <sys/types.h>
 
 #include "../storage/files.h"
 #include "cluster.h"
@@ -47,6 +48,12 @@ bool cluster_renew_step(struct cluster_renewal *r);
 int cluster_shed_leadership(struct cluster_dialer *dialer, const char *self_address,
 			    const struct cluster_status *st, cluster_may_lead_fn may_lead,
 			    void *arg, uint64_t *to_out, struct cr_err *err);
+
+/* files.c: whether dir/name exists; replace dir/name atomically with
+ * text (mode before the umask; the error names the path). */
+bool cluster_file_exists(const char *dir, const char *name);
+int cluster_file_write(const char *dir, const char *name, const char *text, mode_t mode,
+		       struct cr_err *err);
 
 /* files.c: rewrite <cluster_dir>/members from the manager's picture. */
 int cluster_files_write_members(const char *cluster_dir, const struct cluster_status *st,

@@ -20,7 +20,7 @@
 
 #define LINE_MAX_LEN 256
 
-static bool exists(const char *dir, const char *name)
+bool cluster_file_exists(const char *dir, const char *name)
 {
 	char path[4200];
 
@@ -180,7 +180,7 @@ int cluster_files_prepare(const char *data_dir, const char *address, unsigned li
 		rc = read_lines(path, out, true, err);
 	if (rc < 0)
 		return rc;
-	if (rc == 0 && !exists(out->dir, "node.crt"))
+	if (rc == 0 && !cluster_file_exists(out->dir, "node.crt"))
 		return cr_err_set(err, CR_EINVAL,
 				  "a join is pending but '%s' holds no node certificate; run "
 				  "'creekctl join' again",
@@ -188,13 +188,13 @@ int cluster_files_prepare(const char *data_dir, const char *address, unsigned li
 	rc = store_info(data_dir, &store_id, stored, sizeof(stored), err);
 	if (rc < 0)
 		return rc;
-	if (!exists(out->dir, "node.crt")) {
+	if (!cluster_file_exists(out->dir, "node.crt")) {
 		if (store_id > 1)
 			return cr_err_set(err, CR_EINVAL,
 					  "the store belongs to node %" PRIu64
 					  " of a cluster but '%s' holds no certificates",
 					  store_id, out->dir);
-		if (exists(out->dir, "ca.key"))
+		if (cluster_file_exists(out->dir, "ca.key"))
 			return cr_err_set(err, CR_EINVAL,
 					  "'%s' holds a CA but no node certificate; restore it "
 					  "from a backup",
@@ -223,9 +223,13 @@ int cluster_files_prepare(const char *data_dir, const char *address, unsigned li
 	return 0;
 }
 
-static int write_file(const char *path, const char *text, struct cr_err *err)
+int cluster_file_write(const char *dir, const char *name, const char *text, mode_t mode,
+		       struct cr_err *err)
 {
-	if (cr_file_write_atomic(path, text, strlen(text), 0600, err) < 0)
+	char path[4200];
+
+	(void)snprintf(path, sizeof(path), "%s/%s", dir, name);
+	if (cr_file_write_atomic(path, text, strlen(text), mode, err) < 0)
 		return cr_err_wrap(err, "'%s'", path);
 	return 0;
 }
@@ -234,29 +238,25 @@ int cluster_files_write_join(const char *cluster_dir, uint64_t id, const char *c
 			     unsigned n, struct cr_err *err)
 {
 	char text[CLUSTER_MAX_NODES * (CLUSTER_ADDRESS_MAX + 8) + 64];
-	char path[4200];
 	size_t off;
 
 	off = (size_t)snprintf(text, sizeof(text), "join %" PRIu64 "\n", id);
 	for (unsigned i = 0; i < n && i < CLUSTER_MAX_NODES; i++)
 		off += (size_t)snprintf(text + off, sizeof(text) - off, "peer %s\n", addresses[i]);
-	(void)snprintf(path, sizeof(path), "%s/join", cluster_dir);
-	return write_file(path, text, err);
+	return cluster_file_write(cluster_dir, "join", text, 0600, err);
 }
 
 int cluster_files_write_members(const char *cluster_dir, const struct cluster_status *st,
 				struct cr_err *err)
 {
 	char text[CLUSTER_MAX_NODES * (CLUSTER_ADDRESS_MAX + 24) + 8];
-	char path[4200];
 	size_t off = 0;
 
 	text[0] = '\0';
 	for (unsigned i = 0; i < st->n_nodes; i++)
 		off += (size_t)snprintf(text + off, sizeof(text) - off, "%" PRIu64 " %s\n",
 					st->nodes[i].id, st->nodes[i].address);
-	(void)snprintf(path, sizeof(path), "%s/members", cluster_dir);
-	return write_file(path, text, err);
+	return cluster_file_write(cluster_dir, "members", text, 0600, err);
 }
 
 int cluster_dialer_dial(void *arg, const char *address, unsigned timeout_ms, int *fd_out,

@@ -46,31 +46,12 @@ static void path_in(const struct cluster_renewal *r, const char *name, char *out
 	(void)snprintf(out, len, "%s/%s", r->files_dir, name);
 }
 
-static bool has_file(const struct cluster_renewal *r, const char *name)
-{
-	char path[4200];
-
-	path_in(r, name, path, sizeof(path));
-	return access(path, F_OK) == 0;
-}
-
 static void remove_file(const struct cluster_renewal *r, const char *name)
 {
 	char path[4200];
 
 	path_in(r, name, path, sizeof(path));
 	(void)unlink(path);
-}
-
-static int write_file(const struct cluster_renewal *r, const char *name, const char *text,
-		      mode_t mode, struct cr_err *err)
-{
-	char path[4200];
-
-	path_in(r, name, path, sizeof(path));
-	if (cr_file_write_atomic(path, text, strlen(text), mode, err) < 0)
-		return cr_err_wrap(err, "'%s'", path);
-	return 0;
 }
 
 /* ---- the signer: the node that holds the CA's key ---- */
@@ -217,9 +198,9 @@ static int request(struct cluster_renewal *r, const char *node_id, int64_t not_a
 	int rc = cluster_csr_new(&key, &csr, err);
 
 	if (rc == 0)
-		rc = write_file(r, "node.csr.next", csr, 0600, err);
+		rc = cluster_file_write(r->files_dir, "node.csr.next", csr, 0600, err);
 	if (rc == 0)
-		rc = write_file(r, "node.key.next", key, 0600, err);
+		rc = cluster_file_write(r->files_dir, "node.key.next", key, 0600, err);
 	if (rc == 0) {
 		struct request_row q = { node_id, csr };
 		rc = storage_write(r->store, STORAGE_DB_SYSTEM, NULL, insert_request, &q, err);
@@ -251,7 +232,7 @@ static int install(struct cluster_renewal *r, const char *node_id, const char *c
 	if (rc == 0)
 		rc = storage_write(r->store, STORAGE_DB_SYSTEM, NULL, set_serials, &s, err);
 	if (rc == 0)
-		rc = write_file(r, "node.crt.next", crt, 0644, err);
+		rc = cluster_file_write(r->files_dir, "node.crt.next", crt, 0644, err);
 	if (rc < 0)
 		return rc;
 	path_in(r, "node.key.next", from, sizeof(from));
@@ -311,7 +292,7 @@ static bool renew_self(struct cluster_renewal *r)
 	}
 	free(crt);
 	crt = NULL;
-	if (!has_file(r, "node.key.next")) {
+	if (!cluster_file_exists(r->files_dir, "node.key.next")) {
 		if (now >= not_after - (not_after - not_before) / 3 &&
 		    request(r, node_id, not_after, &err) < 0)
 			log_warn("cannot request a new cluster certificate: %s", err.msg);

@@ -16,7 +16,6 @@ import signal
 import subprocess
 import sys
 import tempfile
-import time
 
 from creek import BUILD, read_operator_token, wait_for
 
@@ -54,7 +53,6 @@ class NetCluster:
         self.procs = [None] * n
         self.writers = []
         self.logs = []
-        self.is_cut = [False] * n
         sh("ip", "netns", "add", self.hub)
         sh("ip", "-n", self.hub, "link", "add", "br0", "type", "bridge")
         sh("ip", "-n", self.hub, "link", "set", "br0", "up")
@@ -178,11 +176,9 @@ class NetCluster:
                  f" chain out {{ type filter hook output priority 0; policy accept;"
                  f" ip daddr {{ {others} }} drop; }}\n}}\n")
         sh("ip", "netns", "exec", self.ns[i], "nft", "-f", "-", input=rules)
-        self.is_cut[i] = True
 
     def heal(self, i):
         sh("ip", "netns", "exec", self.ns[i], "nft", "delete", "table", "inet", "creekcut")
-        self.is_cut[i] = False
 
     def pause(self, i):
         self.procs[i].send_signal(signal.SIGSTOP)
@@ -239,6 +235,3 @@ class NetCluster:
                         "GROUP BY request_id ORDER BY request_id", f"t:{tag}")
         return {k: n for k, n in rows}
 
-
-def now():
-    return time.monotonic()
