@@ -110,6 +110,9 @@ struct cluster_node_status {
 	/* While it renews: the serial of its next certificate (or, on the
 	 * node itself, of the one it replaces), which peers accept too; "". */
 	char next_serial[CLUSTER_SERIAL_MAX];
+	/* Its data disk is below its reserve (it says so in the cluster_node
+	 * table): the leader makes it a spare, which raft sends nothing to. */
+	bool disk_low;
 	bool is_leader;
 	bool reachable;
 	int64_t last_contact_ms; /* ms since the last answer; -1 never */

@@ -57,6 +57,7 @@ struct cluster {
 	cluster_may_lead_fn may_lead;
 	void *may_lead_arg;
 	uint64_t shed_after_ms; /* monotonic: no transfer before */
+	int disk_low_stored;    /* this node's row says: 0, 1, or -1 not read yet */
 };
 
 const char *cluster_role_name(enum storage_role role)
@@ -240,7 +241,7 @@ static bool read_domains(struct cluster *c)
 	struct cr_err err = { 0 };
 	bool changed = false;
 	int rc = storage_query(c->store, STORAGE_DB_SYSTEM,
-			       "SELECT node_id, failure_domain, cert_serial, next_serial "
+			       "SELECT node_id, failure_domain, cert_serial, next_serial, disk_low "
 			       "FROM cluster_node",
 			       NULL, 0, &rows, &err);
 
@@ -255,8 +256,11 @@ static bool read_domains(struct cluster *c)
 			if (m == NULL)
 				continue;
 			m->failure_domain = (unsigned)storage_rows_int(&rows, r, 1, 0);
-			if (m->s.id == c->cfg.self_id)
+			m->s.disk_low = storage_rows_int(&rows, r, 4, 0) != 0;
+			if (m->s.id == c->cfg.self_id) {
+				c->disk_low_stored = m->s.disk_low ? 1 : 0;
 				continue;
+			}
 			serial =
 			    serial != NULL && strlen(serial) < CLUSTER_SERIAL_MAX ? serial : "";
 			next = next != NULL && strlen(next) < CLUSTER_SERIAL_MAX ? next : "";
@@ -307,7 +311,7 @@ static struct member *candidate(struct cluster *c, enum storage_role role,
 		for (unsigned k = 0; k < n_from; k++)
 			if (m->s.role == from[k])
 				pref = k;
-		if (pref == n_from || !is_up(c, m, now) || !m->s.reachable)
+		if (pref == n_from || !is_up(c, m, now) || !m->s.reachable || m->s.disk_low)
 			continue;
 		score = (domain_held(c, m->failure_domain, role, now) ? 0 : 100) + (10 - pref);
 		if (best == NULL || score > best_score ||
@@ -376,12 +380,60 @@ static struct member *domain_spread(struct cluster *c, uint64_t now)
 		enum storage_role from = pass == 0 ? STORAGE_ROLE_STANDBY : STORAGE_ROLE_SPARE;
 		for (unsigned i = 0; i < c->n_members; i++) {
 			struct member *m = &c->members[i];
-			if (m->s.role == from && m->s.reachable && is_up(c, m, now) &&
+			if (m->s.role == from && m->s.reachable && !m->s.disk_low &&
+			    is_up(c, m, now) &&
 			    held_by(c, m->failure_domain, STORAGE_ROLE_VOTER, now) == 0)
 				return m;
 		}
 	}
 	return NULL;
+}
+
+/* A member of role, not this node, whose data disk is below its reserve. */
+static struct member *low_disk(struct cluster *c, enum storage_role role)
+{
+	for (unsigned i = 0; i < c->n_members; i++)
+		if (c->members[i].s.role == role && c->members[i].s.disk_low &&
+		    c->members[i].s.id != c->cfg.self_id)
+			return &c->members[i];
+	return NULL;
+}
+
+/* Up voters whose disk has room. */
+static unsigned fit_voters(const struct cluster *c, uint64_t now)
+{
+	unsigned n = 0;
+
+	for (unsigned i = 0; i < c->n_members; i++)
+		n += c->members[i].s.role == STORAGE_ROLE_VOTER && !c->members[i].s.disk_low &&
+		     is_up(c, &c->members[i], now);
+	return n;
+}
+
+/* A member whose disk is low must not receive the log (raft would append
+ * until ENOSPC, which it does not survive): a spare gets nothing. A voter
+ * is first replaced by a spare or standby with room, if one is up; with
+ * none, it leaves the quorum anyway (3 voters become 2: writes go on, and
+ * it comes back when its disk has room). */
+static bool plan_low_disk(struct cluster *c, uint64_t now, uint64_t *id, enum storage_role *role)
+{
+	static const enum storage_role for_voter[] = { STORAGE_ROLE_STANDBY, STORAGE_ROLE_SPARE };
+	struct member *low = low_disk(c, STORAGE_ROLE_VOTER);
+	struct member *m = NULL;
+
+	if (low != NULL && fit_voters(c, now) < voters_wanted(c->n_members)) {
+		m = candidate(c, STORAGE_ROLE_VOTER, for_voter, 2, now);
+		*role = STORAGE_ROLE_VOTER;
+	}
+	if (m == NULL && low == NULL)
+		low = low_disk(c, STORAGE_ROLE_STANDBY);
+	if (m == NULL && low != NULL) {
+		m = low;
+		*role = STORAGE_ROLE_SPARE;
+	}
+	if (m != NULL)
+		*id = m->s.id;
+	return m != NULL;
 }
 
 /* One role change, if one is needed: the id and role to assign. */
@@ -398,6 +450,8 @@ static bool plan_change(struct cluster *c, uint64_t *id, enum storage_role *role
 
 	if (c->n_members <= 1)
 		return false;
+	if (plan_low_disk(c, now, id, role))
+		return true;
 	for (unsigned i = 0; i < c->n_members; i++) {
 		unsigned r = (unsigned)c->members[i].s.role;
 		if (r > 2)
@@ -558,6 +612,47 @@ static void shed_if_asked(struct cluster *c)
 	pthread_mutex_unlock(&c->lock);
 }
 
+struct disk_row {
+	char node_id[24];
+	int64_t low;
+};
+
+static int set_disk_low(struct storage_tx *tx, void *arg, struct cr_err *err)
+{
+	const struct disk_row *d = arg;
+	struct storage_value p[2] = { storage_int(d->low), storage_text(d->node_id) };
+
+	return storage_tx_exec(tx, "UPDATE cluster_node SET disk_low = ? WHERE node_id = ?", p, 2,
+			       NULL, err);
+}
+
+/* Tell the leader (through this node's row) whether this node's disk is
+ * below its reserve, when the row says otherwise. */
+static void tell_disk(struct cluster *c)
+{
+	struct disk_row d = { "", 0 };
+	struct cr_err err = { 0 };
+	int stored;
+
+	pthread_mutex_lock(&c->lock);
+	d.low = c->is_avoiding_lead ? 1 : 0;
+	stored = c->disk_low_stored;
+	pthread_mutex_unlock(&c->lock);
+	if (stored < 0 || stored == d.low)
+		return;
+	(void)snprintf(d.node_id, sizeof(d.node_id), "%" PRIu64, c->cfg.self_id);
+	if (storage_write_past_reserve(c->store, STORAGE_DB_SYSTEM, set_disk_low, &d, &err) < 0) {
+		log_warn("cannot tell the cluster about this node's data disk: %s", err.msg);
+		return;
+	}
+	pthread_mutex_lock(&c->lock);
+	c->disk_low_stored = (int)d.low;
+	pthread_mutex_unlock(&c->lock);
+	log_info("%s", d.low
+			   ? "the leader is told to make this node a spare until its disk has room"
+			   : "the leader is told this node's disk has room: it may vote again");
+}
+
 static void round_once(struct cluster *c)
 {
 	struct storage_server *servers = NULL;
@@ -623,6 +718,8 @@ static void round_once(struct cluster *c)
 		adjust(c, leader_conn);
 	if (leader_id == c->cfg.self_id)
 		shed_if_asked(c);
+	if (leader_id != 0)
+		tell_disk(c);
 	/* Give the leader connection back to its member. */
 	pthread_mutex_lock(&c->lock);
 	{
@@ -701,6 +798,7 @@ int cluster_start(const struct cluster_config *cfg, struct cluster_dialer *diale
 	c->dialer = dialer;
 	c->store = store;
 	c->started_ms = cr_now_ms();
+	c->disk_low_stored = -1;
 	/* Until the leader tells: this node alone, plus the peers the pool
 	 * already knows about (they are probed for the leader). */
 	(void)merge_config(c, &self, 1);

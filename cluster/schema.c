@@ -67,6 +67,8 @@ static const struct storage_migration list[] = {
 	  " crt TEXT,"
 	  " signed_us INTEGER);",
 	  false },
+	{ 8, "each member's data disk below its reserve: the leader makes it a spare",
+	  "ALTER TABLE cluster_node ADD COLUMN disk_low INTEGER NOT NULL DEFAULT 0;", false },
 };
 
 const struct storage_migrations cluster_system_migrations = { "cluster", list,

@@ -418,14 +418,16 @@ static int cmd_cluster_status(const struct ctl *c)
 		if (json_is_integer(lc))
 			(void)snprintf(contact, sizeof(contact), "%.1f s ago",
 				       (double)json_integer_value(lc) / 1000.0);
-		printf("%-20s %-21s %-8s %-6s %-9s %-12s %-8s %lld%s\n", ctl_str(n, "id", NULL),
+		printf("%-20s %-21s %-8s %-6s %-9s %-12s %-8s %lld%s%s\n", ctl_str(n, "id", NULL),
 		       ctl_str(n, "address", NULL), ctl_str(n, "role", NULL),
 		       json_is_true(json_object_get(n, "is_leader")) ? "*" : "",
 		       ctl_str(n, "reachable", NULL), contact, ctl_str(n, "version", NULL),
 		       (long long)json_integer_value(json_object_get(n, "failure_domain")),
 		       strcmp(ctl_str(n, "id", NULL), ctl_str(a, "self_id", NULL)) == 0
 			   ? "  (this node)"
-			   : "");
+			   : "",
+		       json_is_true(json_object_get(n, "disk_low")) ? "  (data disk nearly full)"
+								    : "");
 	}
 	json_decref(a);
 	return 0;

@@ -196,6 +196,19 @@ int storage_write_answered(struct storage_store *s, const char *db, const char *
 	return storage_writer_submit(w, request_id, fn, arg, answer, err);
 }
 
+int storage_write_past_reserve(struct storage_store *s, const char *db, storage_job_fn fn,
+			       void *arg, struct cr_err *err)
+{
+	struct storage_writer *w = NULL;
+	int rc = storage_db_name_check(db, err);
+
+	if (rc == 0)
+		rc = writer_for(s, db, &w, err);
+	if (rc < 0)
+		return rc;
+	return storage_writer_submit(w, NULL, fn, arg, NULL, err);
+}
+
 int storage_write(struct storage_store *s, const char *db, const char *request_id,
 		  storage_job_fn fn, void *arg, struct cr_err *err)
 {

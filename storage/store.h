@@ -65,6 +65,11 @@ int storage_query(struct storage_store *s, const char *db, const char *sql,
  * CR_EUNAVAIL (nothing written) while the data disk is low (config.disk). */
 int storage_write(struct storage_store *s, const char *db, const char *request_id,
 		  storage_job_fn fn, void *arg, struct cr_err *err);
+/* storage_write() that the low-disk guard lets through: a few bytes of
+ * state the cluster needs to get this node out of raft's way (its disk is
+ * low, its disk has room again). Nothing a client asked for. */
+int storage_write_past_reserve(struct storage_store *s, const char *db, storage_job_fn fn,
+			       void *arg, struct cr_err *err);
 /* storage_write() that hands back the job's answer (see
  * storage_writer_submit(); the caller frees *answer with free()). */
 int storage_write_answered(struct storage_store *s, const char *db, const char *request_id,

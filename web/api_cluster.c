@@ -84,13 +84,13 @@ static void overview_get(struct web_request *req)
 		}
 		json_array_append_new(
 		    nodes,
-		    json_pack("{s:s, s:s, s:s, s:b, s:b, s:o, s:o, s:s, s:I}", "id", id, "address",
-			      n->address, "role", cluster_role_name(n->role), "is_leader",
-			      n->is_leader, "reachable", n->reachable, "last_contact_ms",
-			      n->last_contact_ms >= 0 ? json_integer(n->last_contact_ms)
-						      : json_null(),
-			      "latency_ms", n->reachable ? json_real(n->latency_ms) : json_null(),
-			      "version", version, "failure_domain", domain));
+		    json_pack(
+			"{s:s, s:s, s:s, s:b, s:b, s:b, s:o, s:o, s:s, s:I}", "id", id, "address",
+			n->address, "role", cluster_role_name(n->role), "is_leader", n->is_leader,
+			"reachable", n->reachable, "disk_low", n->disk_low, "last_contact_ms",
+			n->last_contact_ms >= 0 ? json_integer(n->last_contact_ms) : json_null(),
+			"latency_ms", n->reachable ? json_real(n->latency_ms) : json_null(),
+			"version", version, "failure_domain", domain));
 	}
 	storage_rows_close(&rows);
 	web_reply_json(req, 200,

@@ -13,9 +13,12 @@ the operator token; after the file is removed writes work and health is ok.
 Three nodes: the leader's disk fills while clients write through every
 node; leadership moves to another node, writes go on through every node
 (the full node forwards them), and every acknowledged write is stored
-exactly once. Not covered: a disk that fills to the last byte (raft's own
-ENOSPC handling, which the guard exists to avoid), a follower whose disk
-fills (raft keeps appending what the leader sends; docs/storage.md)."""
+exactly once. A follower's disk fills: the leader makes it a spare (raft
+sends a spare nothing), writes go on through every node; restarted while
+full it starts degraded and stays a spare; when space returns it votes
+again and holds every acknowledged write. Not covered: a disk that fills
+to the last byte (raft's own ENOSPC handling, which the guard exists to
+avoid)."""
 
 import json
 import os
@@ -29,6 +32,9 @@ sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."
 from creek import Cluster, Node, Writer, request, wait_for  # noqa: E402
 
 FS_MIB = 128
+# A cluster's nodes write their Raft logs for the whole test: room for that
+# (each write check costs tens of KiB of log until a snapshot compacts it).
+CLUSTER_FS_MIB = 512
 RESERVE_MIB = 48
 LOW_LINE = "data disk nearly full"
 ROOM_LINE = "data disk has room again"
@@ -38,9 +44,9 @@ def can_mount():
     return os.geteuid() == 0
 
 
-def mount_tmpfs(path):
+def mount_tmpfs(path, mib=FS_MIB):
     os.makedirs(path, exist_ok=True)
-    subprocess.run(["mount", "-t", "tmpfs", "-o", f"size={FS_MIB}m,mode=0750", "tmpfs", path],
+    subprocess.run(["mount", "-t", "tmpfs", "-o", f"size={mib}m,mode=0750", "tmpfs", path],
                    check=True)
 
 
@@ -139,7 +145,7 @@ class ThreeNodes(unittest.TestCase):
     def setUp(self):
         self.c = Cluster(3, extra_args=["--disk-reserve", str(RESERVE_MIB)])
         for node in self.c.nodes:
-            mount_tmpfs(node.data_dir)
+            mount_tmpfs(node.data_dir, CLUSTER_FS_MIB)
         self.c.start()
 
     def tearDown(self):
@@ -182,6 +188,80 @@ class ThreeNodes(unittest.TestCase):
         self.assertEqual(missing, [])
         self.assertEqual([i for i, k in rows.items() if k != 1], [])
         self.assertEqual(leader.read_log().count(LOW_LINE), 1)
+
+    def test_a_full_follower_becomes_a_spare_and_votes_again_when_freed(self):
+        c = self.c
+        c.wait_settled(60)
+        leader = wait_for(c.leader, 20, "a leader")
+        follower = next(n for n in c.nodes if n is not leader)
+        fid = follower.node_id()
+
+        def member(st):
+            return next((x for x in st["nodes"] if x["id"] == fid), None) if st else None
+
+        def role_is(role, low):
+            m = member(c.status(c.leader() or leader))
+            return m is not None and m["role"] == role and m["disk_low"] == low
+
+        writers = [Writer(c.nodes, node, "fdisk", f"f{i}").start()
+                   for i, node in enumerate(c.nodes)]
+        try:
+            wait_for(lambda: all(len(w.acked) >= 3 for w in writers), 20, "writes everywhere")
+            # Room for the open segments a restart preallocates.
+            big = fill(follower.data_dir, RESERVE_MIB - 16)
+            filled = time.monotonic()
+            wait_for(lambda: role_is("spare", True), 30, "the full follower to become a spare")
+            print(f"\nthe full follower became a spare {time.monotonic() - filled:.1f} s after "
+                  "it filled", file=sys.stderr)
+            time.sleep(1)  # what was in flight lands
+            free_as_spare = free_bytes(follower.data_dir)
+            counts = [len(w.acked) for w in writers]
+            wait_for(lambda: all(len(w.acked) >= k + 20 for w, k in zip(writers, counts)), 30,
+                     "writes through every node, the full one included")
+            # A spare is sent nothing: its disk stops filling.
+            self.assertLess(free_as_spare - free_bytes(follower.data_dir), 1 << 20)
+
+            # Restarted while full: it starts degraded and stays a spare.
+            follower.proc.kill()
+            follower.proc.wait()
+            follower.start(wait=False)
+            wait_for(lambda: follower.proc.poll() is None and anonymous_health(follower)[0] == 503,
+                     30, "the restarted full follower to answer degraded")
+            time.sleep(3)
+            self.assertTrue(role_is("spare", True), c.status(leader))
+            counts = [len(w.acked) for w in writers]
+            try:
+                wait_for(lambda: all(len(w.acked) >= k + 5 for w, k in zip(writers, counts)), 20,
+                         "writes through every node after the restart")
+            except AssertionError:
+                print([w.failures[-3:] for w in writers], [health(n) for n in c.nodes],
+                      [free_bytes(n.data_dir) >> 20 for n in c.nodes],
+                      [n.read_log()[-1500:] for n in c.nodes if n is not follower],
+                      file=sys.stderr)
+                raise
+
+            os.unlink(big)
+            freed = time.monotonic()
+            wait_for(lambda: role_is("voter", False), 30, "the freed follower to vote again")
+            print(f"it voted again {time.monotonic() - freed:.1f} s after space returned",
+                  file=sys.stderr)
+            wait_for(lambda: anonymous_health(follower)[0] == 200, 20, "its health ok again")
+            counts = [len(w.acked) for w in writers]
+            wait_for(lambda: all(len(w.acked) >= k + 5 for w, k in zip(writers, counts)), 20,
+                     "writes through every node after space returned")
+        finally:
+            for w in writers:
+                w.finish()
+        c.wait_settled(60)
+        acked = {}
+        for w in writers:
+            acked.update(w.acked)
+        # Exactly once in the store (creek-sql reads through the leader).
+        rows = dict(stored(wait_for(c.leader, 20, "a leader"), "fdisk"))
+        self.assertEqual([k for k, i in acked.items() if i not in rows], [])
+        self.assertEqual([i for i, k in rows.items() if k != 1], [])
+        self.assertEqual(follower.read_log().count("the leader is told to make this node a spare"),
+                         1, follower.read_log())
 
 
 if __name__ == "__main__":

@@ -111,6 +111,7 @@ export default {
     self: 'This node',
     online: 'Online',
     offline: 'Offline',
+    diskLow: 'Disk nearly full (spare until freed)',
     unknown: 'Unknown',
     never: 'Never',
     notApplicable: 'N/A',

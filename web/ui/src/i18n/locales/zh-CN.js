@@ -108,6 +108,7 @@ export default {
     self: '本节点',
     online: '在线',
     offline: '离线',
+    diskLow: '磁盘将满（空间释放前为空闲节点）',
     unknown: '未知',
     never: '从未联系',
     notApplicable: '不适用',

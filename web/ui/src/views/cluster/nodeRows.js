@@ -35,7 +35,7 @@ export function formatLastContact(ms, t) {
  * @param {object} cluster the cluster document
  * @param {{t: Function, te: Function}} i18n vue-i18n's t and te
  * @returns {Array<{id: string, address: string, role: string, roleLabel: string, roleTag: string,
- *   isLeader: boolean, isSelf: boolean, reachable: boolean, statusLabel: string,
+ *   isLeader: boolean, isSelf: boolean, reachable: boolean, diskLow: boolean, statusLabel: string,
  *   statusTag: string, lastContact: string, version: string, failureDomain: string}>}
  *   one row per node, voters first, then standbys, then spares, each by id
  */
@@ -52,6 +52,10 @@ export function buildNodeRows(cluster, { t, te }) {
       const roleKey = `cluster.roles.${role}`;
       const isSelf = id !== '' && id === cluster.self_id;
       const reachable = node.reachable === true;
+      const diskLow = node.disk_low === true;
+      let status = { label: t('cluster.offline'), tag: 'danger' };
+      if (reachable && diskLow) status = { label: t('cluster.diskLow'), tag: 'warning' };
+      else if (reachable) status = { label: t('cluster.online'), tag: 'success' };
       return {
         id,
         address: orUnknown(node.address),
@@ -61,8 +65,9 @@ export function buildNodeRows(cluster, { t, te }) {
         isLeader: node.is_leader === true || (leaderId !== '' && id === leaderId),
         isSelf,
         reachable,
-        statusLabel: reachable ? t('cluster.online') : t('cluster.offline'),
-        statusTag: reachable ? 'success' : 'danger',
+        diskLow,
+        statusLabel: status.label,
+        statusTag: status.tag,
         // "Since this node heard from itself" means nothing.
         lastContact: isSelf
           ? t('cluster.notApplicable')

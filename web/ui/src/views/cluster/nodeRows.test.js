@@ -89,6 +89,23 @@ describe('buildNodeRows', () => {
     expect(rows[0].lastContact).toBe('1 minute 5 seconds ago');
   });
 
+  it('marks a reachable node whose data disk is low, in both languages', () => {
+    const low = {
+      self_id: '1',
+      leader_id: '1',
+      nodes: [{ id: '2', role: 'spare', reachable: true, disk_low: true }],
+    };
+    const [zh] = inLocale('zh-CN', (fns) => buildNodeRows(low, fns));
+    expect(zh).toMatchObject({ diskLow: true, statusTag: 'warning' });
+    expect(zh.statusLabel).toContain('磁盘将满');
+    const [en] = inLocale('en', (fns) => buildNodeRows(low, fns));
+    expect(en.statusLabel).toBe('Disk nearly full (spare until freed)');
+    const [gone] = inLocale('en', (fns) =>
+      buildNodeRows({ nodes: [{ id: '2', reachable: false, disk_low: true }] }, fns),
+    );
+    expect(gone.statusLabel).toBe('Offline');
+  });
+
   it('takes the leader from leader_id too, and shows odd values as unknown or as sent', () => {
     const odd = {
       self_id: '',
