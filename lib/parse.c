@@ -162,3 +162,103 @@ int cr_parse_host_port(const char *s, char host[CR_HOST_MAX], uint16_t *port, st
 	*port = (uint16_t)p;
 	return 0;
 }
+
+static bool is_ows(char c)
+{
+	return c == ' ' || c == '\t';
+}
+
+/* A qvalue, "0" ["." 0*3DIGIT] / "1" ["." 0*3("0")]: 1 if it is above
+ * zero, 0 if zero, -1 if it is not one. */
+static int q_above_zero(const char *v, size_t n)
+{
+	bool any = false;
+
+	if (n == 0 || (v[0] != '0' && v[0] != '1') || (n > 1 && v[1] != '.') || n > 5)
+		return -1;
+	for (size_t i = 2; i < n; i++) {
+		if (v[i] < '0' || v[i] > '9' || (v[0] == '1' && v[i] != '0'))
+			return -1;
+		any |= v[i] != '0';
+	}
+	return v[0] == '1' || any ? 1 : 0;
+}
+
+/* One element, "coding *( OWS ; OWS param )", in [p, end): its coding's
+ * bit (CR_ENCODING_* or ~0u for "*"; 0 other) and whether its q allows
+ * it. false if it cannot be read. */
+static bool accept_item(const char *p, const char *end, unsigned *coding, bool *allowed)
+{
+	const char *tok;
+	size_t len;
+	int q = 1;
+
+	while (p < end && is_ows(*p))
+		p++;
+	tok = p;
+	while (p < end && *p != ';' && !is_ows(*p))
+		p++;
+	len = (size_t)(p - tok);
+	while (p < end) {
+		const char *name;
+		const char *val;
+		size_t name_len;
+		while (p < end && (is_ows(*p) || *p == ';'))
+			p++;
+		name = p;
+		while (p < end && *p != '=' && *p != ';' && !is_ows(*p))
+			p++;
+		if (p == name)
+			break;
+		if (p >= end || *p != '=')
+			return false;
+		name_len = (size_t)(p - name);
+		val = ++p;
+		while (p < end && *p != ';' && !is_ows(*p))
+			p++;
+		if (name_len == 1 && (name[0] == 'q' || name[0] == 'Q')) {
+			q = q_above_zero(val, (size_t)(p - val));
+			if (q < 0)
+				return false;
+		}
+	}
+	*allowed = q == 1;
+	if (len == 1 && tok[0] == '*')
+		*coding = ~0u;
+	else if ((len == 4 && strncasecmp(tok, "gzip", 4) == 0) ||
+		 (len == 6 && strncasecmp(tok, "x-gzip", 6) == 0))
+		*coding = CR_ENCODING_GZIP;
+	else if (len == 2 && strncasecmp(tok, "br", 2) == 0)
+		*coding = CR_ENCODING_BR;
+	else
+		*coding = 0;
+	return true;
+}
+
+unsigned cr_parse_accept_encoding(const char *s)
+{
+	unsigned named = 0;
+	unsigned accepted = 0;
+	bool star = false;
+
+	while (s != NULL && *s != '\0') {
+		const char *end = strchr(s, ',');
+		unsigned coding = 0;
+		bool allowed = false;
+		if (end == NULL)
+			end = s + strlen(s);
+		if (accept_item(s, end, &coding, &allowed)) {
+			if (coding == ~0u) {
+				star = allowed;
+			} else {
+				named |= coding;
+				if (allowed)
+					accepted |= coding;
+			}
+		}
+		s = *end == ',' ? end + 1 : end;
+	}
+	if (star)
+		accepted |= (CR_ENCODING_GZIP | CR_ENCODING_BR) & ~named;
+	return accepted;
+}

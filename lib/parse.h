@@ -32,4 +32,13 @@ int cr_parse_ipv4_port(const char *s, struct cr_err *err);
  * the problem otherwise; host and *port are written only on success. */
 int cr_parse_host_port(const char *s, char host[CR_HOST_MAX], uint16_t *port, struct cr_err *err);
 
+/* The content codings an Accept-Encoding header value accepts, of the ones
+ * Creek sends (RFC 9110 §12.5.3): "gzip" (or "x-gzip"), "br", and "*" for
+ * any not named; a coding with q=0 is refused. Case-insensitive; what it
+ * cannot read (a malformed q, junk) is skipped, never an error. NULL or
+ * "": none. */
+#define CR_ENCODING_GZIP 1u
+#define CR_ENCODING_BR   2u
+unsigned cr_parse_accept_encoding(const char *s);
+
 #endif

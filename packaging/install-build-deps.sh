@@ -16,7 +16,7 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 # (packaging/engine/build.sh): dpkg-dev, autotools and liblz4-dev for that;
 # libdqlite-dev/libraft-dev (1.11/0.15) stay for the compatibility tests.
 run_pkgs="cmake gcc make pkg-config libuv1-dev libmicrohttpd-dev libjansson-dev libssl-dev
-libsystemd-dev libcurl4-openssl-dev libsqlite3-dev liblz4-dev libzip-dev libexpat1-dev libunistring-dev dpkg-dev
+libsystemd-dev libcurl4-openssl-dev libsqlite3-dev liblz4-dev libzip-dev zlib1g-dev libexpat1-dev libunistring-dev dpkg-dev
 autoconf automake libtool debian-archive-keyring ca-certificates curl"
 
 test_pkgs="cppcheck libdqlite-dev libraft-dev libcmocka-dev go-dqlite python3 iproute2 chromium fonts-noto-cjk clang-format

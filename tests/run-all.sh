@@ -121,6 +121,8 @@ browser_test() {
 	CREEK_URL="http://127.0.0.1:$port" CREEK_ARTIFACTS="$artifacts" CREEK_DATA_DIR="$tmp/data" \
 		node tests/ui/identity.test.mjs || status=$?
 	CREEK_URL="http://127.0.0.1:$port" CREEK_ARTIFACTS="$artifacts" CREEK_DATA_DIR="$tmp/data" \
+		node tests/ui/first-screen.test.mjs || status=$?
+	CREEK_URL="http://127.0.0.1:$port" CREEK_ARTIFACTS="$artifacts" CREEK_DATA_DIR="$tmp/data" \
 		node tests/ui/forms.test.mjs || status=$?
 	CREEK_URL="http://127.0.0.1:$port" CREEK_ARTIFACTS="$artifacts" CREEK_DATA_DIR="$tmp/data" \
 		node tests/ui/health.test.mjs || status=$?

@@ -7,9 +7,12 @@ extern const size_t web_openapi_json_len;
 
 static void openapi_get(struct web_request *req)
 {
-	struct MHD_Response *r = MHD_create_response_from_buffer(
-	    web_openapi_json_len, (void *)web_openapi_json, MHD_RESPMEM_PERSISTENT);
+	struct MHD_Response *r = web_response_bytes(req, web_openapi_json, web_openapi_json_len);
 
+	if (r == NULL) {
+		web_reply_error(req, CR_EINTERNAL, "out of memory");
+		return;
+	}
 	(void)MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, "application/json");
 	web_headers_add(r, true);
 	req->response = r;

@@ -37,8 +37,7 @@ static void make_request_id(struct web_request *req)
 
 static void relay(struct web_request *req, struct cluster_http_response *resp)
 {
-	req->response =
-	    MHD_create_response_from_buffer(resp->body.len, resp->body.data, MHD_RESPMEM_MUST_COPY);
+	req->response = web_response_bytes(req, resp->body.data, resp->body.len);
 	if (req->response == NULL) {
 		web_reply_error(req, CR_EINTERNAL, "cannot relay the leader's answer");
 		return;

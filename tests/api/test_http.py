@@ -3,6 +3,7 @@ right status and the JSON error shape, every answer carries the security
 headers, static files are served safely, and nothing a client sends takes
 the node down."""
 
+import gzip
 import json
 import os
 import shutil
@@ -25,6 +26,9 @@ SECURITY_HEADERS = {
 }
 
 
+BR_BYTES = b"\x8b\x07\x80console.log('x')\x03"
+
+
 def make_ui_dir():
     d = tempfile.mkdtemp(prefix="creek-ui-")
     os.makedirs(os.path.join(d, "assets"))
@@ -32,6 +36,10 @@ def make_ui_dir():
         f.write("<!doctype html><title>Creek</title><div id=app></div>")
     with open(os.path.join(d, "assets", "index-abc123.js"), "w") as f:
         f.write("console.log('x')")
+    with open(os.path.join(d, "assets", "index-abc123.js.gz"), "wb") as f:
+        f.write(gzip.compress(b"console.log('x')"))
+    with open(os.path.join(d, "assets", "index-abc123.js.br"), "wb") as f:
+        f.write(BR_BYTES)  # served as is: creekd never decodes it
     with open(os.path.join(d, "assets", "index-abc123.css"), "w") as f:
         f.write("body{}")
     with open(os.path.join(d, "favicon.svg"), "w") as f:
@@ -201,6 +209,54 @@ class HttpApi(unittest.TestCase):
         self.assertEqual(self.node.get("/assets/index-abc123.css").header("Content-Type"),
                          "text/css; charset=utf-8")
         self.assertEqual(self.node.get("/favicon.svg").header("Content-Type"), "image/svg+xml")
+
+    def test_assets_are_sent_as_the_compressed_copy_the_client_accepts(self):
+        path = "/assets/index-abc123.js"
+
+        def get(accept, **headers):
+            return self.node.get(path, headers={"Accept-Encoding": accept, **headers})
+
+        r = get("gzip, deflate, br, zstd")
+        self.assertEqual((r.status, r.header("Content-Encoding"), r.body), (200, "br", BR_BYTES))
+        self.assertEqual(r.header("Vary"), "Accept-Encoding")
+        self.assertEqual(r.header("Content-Type"), "text/javascript; charset=utf-8")
+        self.assertTrue(r.header("ETag").endswith('-br"'), r.header("ETag"))
+        br_tag = r.header("ETag")
+
+        r = get("gzip;q=0.5, br;q=0")
+        self.assertEqual((r.status, r.header("Content-Encoding")), (200, "gzip"))
+        self.assertEqual(gzip.decompress(r.body), b"console.log('x')")
+        self.assertEqual(r.header("Vary"), "Accept-Encoding")
+        # Another representation: the brotli copy's tag does not match it.
+        self.assertEqual(get("gzip", **{"If-None-Match": br_tag}).status, 200)
+        self.assertEqual(get("br", **{"If-None-Match": br_tag}).status, 304)
+
+        for accept in ("identity", "*;q=0", "deflate"):
+            r = get(accept)
+            self.assertEqual((r.header("Content-Encoding"), r.body), (None, b"console.log('x')"),
+                             accept)
+            self.assertEqual(r.header("Vary"), "Accept-Encoding", accept)
+        # A file the build left uncompressed varies by nothing.
+        r = self.node.get("/assets/index-abc123.css", headers={"Accept-Encoding": "br, gzip"})
+        self.assertEqual((r.header("Content-Encoding"), r.header("Vary"), r.body),
+                         (None, None, b"body{}"))
+
+    def test_large_json_answers_are_gzipped_for_clients_that_accept_it(self):
+        plain = self.node.get("/api/v1/openapi.json")
+        self.assertEqual(plain.header("Content-Encoding"), None)
+        self.assertGreater(len(plain.body), 2048)
+        r = self.node.get("/api/v1/openapi.json", headers={"Accept-Encoding": "gzip, br"})
+        self.assertEqual((r.status, r.header("Content-Encoding")), (200, "gzip"))
+        self.assertEqual(r.header("Vary"), "Accept-Encoding")
+        self.assertEqual(gzip.decompress(r.body), plain.body)
+        self.assertLess(len(r.body), len(plain.body) / 4)
+        r = self.node.get("/api/v1/openapi.json", headers={"Accept-Encoding": "gzip;q=0"})
+        self.assertEqual((r.header("Content-Encoding"), r.body), (None, plain.body))
+        # A small answer is sent as it is.
+        r = request(self.node.http_port, "GET", "/api/v1/health",
+                    headers={"Accept-Encoding": "gzip"})
+        self.assertEqual((r.header("Content-Encoding"), r.header("Vary")), (None, None))
+        json.loads(r.body)
 
     def test_unknown_paths_fall_back_to_the_app_but_missing_assets_are_404(self):
         r = self.node.get("/cluster/health")

@@ -215,6 +215,31 @@ static void parse_ipv4_port_accepts_only_literals(void **state)
 	assert_int_equal(cr_parse_ipv4_port("1.2.3:80", NULL), CR_EINVAL);
 }
 
+static void parse_accept_encoding_reads_codings_and_q(void **state)
+{
+	const unsigned gz = CR_ENCODING_GZIP, br = CR_ENCODING_BR;
+
+	(void)state;
+	assert_int_equal(cr_parse_accept_encoding(NULL), 0);
+	assert_int_equal(cr_parse_accept_encoding(""), 0);
+	assert_int_equal(cr_parse_accept_encoding("gzip, deflate, br, zstd"), gz | br);
+	assert_int_equal(cr_parse_accept_encoding("GZIP"), gz);
+	assert_int_equal(cr_parse_accept_encoding("x-gzip;q=0.5"), gz);
+	assert_int_equal(cr_parse_accept_encoding("br;q=1.000,gzip;q=0"), br);
+	assert_int_equal(cr_parse_accept_encoding("br ; q=0.000 , gzip ; q=0.001"), gz);
+	assert_int_equal(cr_parse_accept_encoding("identity"), 0);
+	assert_int_equal(cr_parse_accept_encoding("*"), gz | br);
+	assert_int_equal(cr_parse_accept_encoding("br;q=0, *"), gz);
+	assert_int_equal(cr_parse_accept_encoding("*;q=0"), 0);
+	assert_int_equal(cr_parse_accept_encoding("gzip, *;q=0"), gz);
+	/* What cannot be read is skipped, the rest counts. */
+	assert_int_equal(cr_parse_accept_encoding("br;q=2, gzip"), gz);
+	assert_int_equal(cr_parse_accept_encoding("br;q=0.0001"), 0);
+	assert_int_equal(cr_parse_accept_encoding("br;q, gzip;q=1.5"), 0);
+	assert_int_equal(cr_parse_accept_encoding("gzipx, brr, ,,"), 0);
+	assert_int_equal(cr_parse_accept_encoding("br;level=3;q=0.8"), br);
+}
+
 static void parse_host_port_splits_ipv4_names_and_bracketed_ipv6(void **state)
 {
 	char host[CR_HOST_MAX] = "";
@@ -446,6 +471,7 @@ static void file_write_atomic_fails_in_a_missing_directory(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(parse_accept_encoding_reads_codings_and_q),
 		cmocka_unit_test(text_counts_utf8_and_compares_secrets),
 		cmocka_unit_test(text_normalises_to_nfc),
 		cmocka_unit_test(base64_decodes_with_and_without_padding),
