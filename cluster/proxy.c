@@ -13,6 +13,7 @@
 #include <openssl/x509.h>
 #include <poll.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -165,6 +166,45 @@ static int handshake(SSL *ssl, int fd, bool is_server, unsigned timeout_ms)
 
 /* ---- splice ---- */
 
+/* Bytes per second one connection may send to its peer (0: no bound);
+ * cluster_set_peer_bandwidth(). */
+static _Atomic uint64_t peer_bandwidth;
+
+void cluster_set_peer_bandwidth(uint64_t bytes_per_s)
+{
+	peer_bandwidth = bytes_per_s;
+}
+
+/* A token bucket over what one splice sends to its peer: at most rate
+ * bytes a second, in bursts of up to 50 ms of it (and one buffer). */
+struct bucket {
+	uint64_t rate;
+	double tokens;
+	uint64_t last_us;
+};
+
+/* Bytes that may be read for sending now (0: none until *wait_ms). */
+static size_t bucket_allow(struct bucket *b, size_t want, int *wait_ms)
+{
+	uint64_t now = cr_now_us();
+	double cap;
+
+	b->rate = peer_bandwidth;
+	if (b->rate == 0)
+		return want;
+	cap = (double)b->rate / 20.0;
+	if (cap < SPLICE_BUF)
+		cap = SPLICE_BUF;
+	b->tokens += (double)(now - b->last_us) * (double)b->rate / 1e6;
+	b->last_us = now;
+	if (b->tokens > cap)
+		b->tokens = cap;
+	if (b->tokens >= 1.0)
+		return b->tokens < (double)want ? (size_t)b->tokens : want;
+	*wait_ms = (int)((1.0 - b->tokens) * 1000.0 / (double)b->rate) + 1;
+	return 0;
+}
+
 struct half {
 	char buf[SPLICE_BUF];
 	size_t len;
@@ -213,11 +253,12 @@ static bool plain_would_block(ssize_t n)
 /* One pass over the four transfers; true if any byte moved. p[0] is the
  * TLS socket, p[1] the plain one; their events say what to wait for. */
 static bool splice_step(struct splice *s, struct half *to_tls, struct half *to_plain,
-			struct pollfd *p)
+			struct pollfd *p, struct bucket *b, int *wait_ms)
 {
 	bool moved = false;
 	ssize_t n;
 	int rc;
+	size_t allowed;
 
 	if (to_plain->len == 0) {
 		rc = SSL_read(s->ssl, to_plain->buf, sizeof(to_plain->buf));
@@ -236,14 +277,17 @@ static bool splice_step(struct splice *s, struct half *to_tls, struct half *to_p
 		else
 			to_plain->is_eof = true;
 	}
-	if (to_tls->len == 0) {
-		n = recv(s->plain_fd, to_tls->buf, sizeof(to_tls->buf), 0);
-		if (n > 0)
+	allowed = to_tls->len == 0 ? bucket_allow(b, sizeof(to_tls->buf), wait_ms) : 0;
+	if (allowed > 0) {
+		n = recv(s->plain_fd, to_tls->buf, allowed, 0);
+		if (n > 0) {
 			moved = filled(to_tls, n);
-		else if (plain_would_block(n))
+			b->tokens -= (double)n;
+		} else if (plain_would_block(n)) {
 			p[1].events |= POLLIN;
-		else
+		} else {
 			to_tls->is_eof = true;
+		}
 	}
 	if (to_tls->len > 0) {
 		rc = SSL_write(s->ssl, to_tls->buf + to_tls->off, (int)(to_tls->len - to_tls->off));
@@ -262,16 +306,18 @@ static void splice_run(struct splice *s)
 {
 	struct half to_tls = { .len = 0 };   /* plain -> TLS */
 	struct half to_plain = { .len = 0 }; /* TLS -> plain */
+	struct bucket b = { .last_us = cr_now_us() };
 
 	while (!to_tls.is_eof && !to_plain.is_eof) {
 		struct pollfd p[3] = { { .fd = s->tls_fd },
 				       { .fd = s->plain_fd },
 				       { .fd = s->stop_fd, .events = POLLIN } };
-		if (splice_step(s, &to_tls, &to_plain, p) || SSL_pending(s->ssl) > 0)
+		int wait_ms = -1; /* until a socket is ready, or the bucket refills */
+		if (splice_step(s, &to_tls, &to_plain, p, &b, &wait_ms) || SSL_pending(s->ssl) > 0)
 			continue;
 		if (to_tls.is_eof || to_plain.is_eof)
 			break;
-		if (poll(p, s->stop_fd >= 0 ? 3 : 2, -1) < 0 && errno != EINTR)
+		if (poll(p, s->stop_fd >= 0 ? 3 : 2, wait_ms) < 0 && errno != EINTR)
 			break;
 		if (s->stop_fd >= 0 && (p[2].revents & POLLIN))
 			break;

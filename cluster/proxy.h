@@ -93,6 +93,13 @@ void cluster_proxy_set_members(struct cluster_proxy *p, const struct cluster_pee
 int cluster_dial(struct cluster_tls *tls, const char *address, unsigned timeout_ms, int *fd_out,
 		 struct cr_err *err);
 
+/* Bound what each cluster connection (raft's replication to one peer, a
+ * store client's answers, forwarded HTTP) sends, in bytes a second: a
+ * leader streaming to a lagging follower cannot take more than this of
+ * the link or of a core. 0: no bound. Process-wide; takes effect at once
+ * on open connections too. */
+void cluster_set_peer_bandwidth(uint64_t bytes_per_s);
+
 /* Wait up to timeout_ms for the splice threads of dialled connections
  * whose local end was closed to finish; true if none is left. Call before
  * freeing the TLS contexts at exit. */

@@ -52,6 +52,10 @@ static const struct setting settings[] = {
 	{ "https", SET_LISTEN_OPT, "0.0.0.0:8443", 0, 0, "host:port or off", AT(https),
 	  "Address of the web UI and API over HTTPS (certificate: one installed with 'creekctl "
 	  "cert install', else one the node makes for a key of its own); off to disable." },
+	{ "cluster-bandwidth", SET_UINT, "100", 0, 100000, "MiB/s", AT(cluster_bandwidth_mib),
+	  "Most each cluster connection sends to its peer: a leader catching up a follower that "
+	  "lags (or streams it a snapshot) takes at most this of the link and of a core. 0: no "
+	  "bound." },
 	{ "cluster-cert-lifetime", SET_UINT, "2592000", 30, 31536000, "s",
 	  AT(cluster_cert_lifetime_s),
 	  "Lifetime of the node certificates this node signs (it holds the cluster CA's key): "

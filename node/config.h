@@ -28,6 +28,7 @@ struct node_config {
 	char *https; /* NULL: off */
 	unsigned failure_domain;
 	unsigned cluster_cert_lifetime_s;
+	unsigned cluster_bandwidth_mib; /* per cluster connection; 0: no bound */
 	unsigned cluster_probe_ms;
 	unsigned cluster_offline_after_ms;
 	unsigned cluster_standbys;

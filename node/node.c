@@ -288,6 +288,7 @@ static int start_cluster_tls(struct node *n, const struct node_config *cfg, stru
 				       cfg->cluster_cert_lifetime_s, &n->files, err);
 	char *crt = NULL;
 
+	cluster_set_peer_bandwidth((uint64_t)cfg->cluster_bandwidth_mib << 20);
 	if (rc == 0)
 		rc = cluster_tls_new(n->files.dir, &n->tls, err);
 	if (rc == 0) {
