@@ -94,4 +94,29 @@ bool cluster_file_sync_keep_waiting(void *s);
 /* One repair round against every reachable member (the repair thread). */
 void cluster_file_repair_round(struct cluster_file_sync *s);
 
+/* ---- roles.c ---- */
+
+/* What the role planner knows of a member. */
+struct cluster_role_member {
+	uint64_t id;
+	enum storage_role role;
+	unsigned failure_domain;
+	bool is_up;     /* answered within cluster-offline-after (this node: always) */
+	bool reachable; /* answered the last probe */
+	bool disk_low;  /* its data disk is below its reserve */
+};
+
+/* Voters a cluster of n members should have: 1 below 3, 3, 5 from 7. */
+unsigned cluster_voters_wanted(unsigned n);
+/* The one role change the leader (self_id) should make next, if any:
+ * true with the member's id and its new role. In order: a member whose
+ * disk is low leaves the voters or standbys (a fit spare or standby is
+ * promoted first when voters would fall short); fewer up voters than
+ * wanted promotes a standby, else a spare, preferring a failure domain no
+ * voter holds; more demotes one (never self_id); voters crowding a domain
+ * while another has an up node move there; down voters become spares
+ * once enough are up; then the same for standbys (standbys_wanted). */
+bool cluster_plan_role(const struct cluster_role_member *members, unsigned n, uint64_t self_id,
+		       unsigned standbys_wanted, uint64_t *id, enum storage_role *role);
+
 #endif

@@ -73,11 +73,6 @@ const char *cluster_role_name(enum storage_role role)
 	return "unknown";
 }
 
-static unsigned voters_wanted(unsigned n)
-{
-	return n >= 7 ? 5 : n >= 3 ? 3 : 1;
-}
-
 /* ---- talking to store nodes ---- */
 
 static int open_conn(struct cluster *c, const char *address, struct storage_conn **out,
@@ -126,7 +121,7 @@ static void snapshot(struct cluster *c, struct cluster_status *out)
 	out->self_id = c->cfg.self_id;
 	out->leader_id = c->leader_id;
 	out->n_nodes = c->n_members;
-	out->voters_wanted = voters_wanted(c->n_members);
+	out->voters_wanted = cluster_voters_wanted(c->n_members);
 	out->standbys_wanted = c->cfg.standbys;
 	for (unsigned i = 0; i < c->n_members; i++) {
 		out->nodes[i] = c->members[i].s;
@@ -285,214 +280,21 @@ static bool is_up(const struct cluster *c, const struct member *m, uint64_t now)
 	return now - m->first_fail_ms < c->cfg.offline_after_ms;
 }
 
-static bool domain_held(const struct cluster *c, unsigned domain, enum storage_role role,
-			uint64_t now)
-{
-	for (unsigned i = 0; i < c->n_members; i++)
-		if (c->members[i].s.role == role && c->members[i].failure_domain == domain &&
-		    is_up(c, &c->members[i], now))
-			return true;
-	return false;
-}
-
-/* The best up member of one of the roles in from[] (in order of
- * preference) for `role`: a failure domain not yet held by an up node of
- * that role first, then the earlier role, then the lower id. */
-static struct member *candidate(struct cluster *c, enum storage_role role,
-				const enum storage_role *from, unsigned n_from, uint64_t now)
-{
-	struct member *best = NULL;
-	unsigned best_score = 0;
-
-	for (unsigned i = 0; i < c->n_members; i++) {
-		struct member *m = &c->members[i];
-		unsigned score = 0;
-		unsigned pref = n_from;
-		for (unsigned k = 0; k < n_from; k++)
-			if (m->s.role == from[k])
-				pref = k;
-		if (pref == n_from || !is_up(c, m, now) || !m->s.reachable || m->s.disk_low)
-			continue;
-		score = (domain_held(c, m->failure_domain, role, now) ? 0 : 100) + (10 - pref);
-		if (best == NULL || score > best_score ||
-		    (score == best_score && m->s.id < best->s.id)) {
-			best = m;
-			best_score = score;
-		}
-	}
-	return best;
-}
-
-/* A member of `role` to demote: down ones first, never the leader. */
-/* Up members of role in domain. */
-static unsigned held_by(const struct cluster *c, unsigned domain, enum storage_role role,
-			uint64_t now)
-{
-	unsigned n = 0;
-
-	for (unsigned i = 0; i < c->n_members; i++)
-		n += c->members[i].s.role == role && c->members[i].failure_domain == domain &&
-		     is_up(c, &c->members[i], now);
-	return n;
-}
-
-/* A member of `role` to demote: down ones first, never this node (the
- * leader); among up ones, one whose failure domain holds another of the
- * role, then the highest id. */
-static struct member *demotable(struct cluster *c, enum storage_role role, bool down_only,
-				uint64_t now)
-{
-	struct member *pick = NULL;
-	bool pick_shared = false;
-
-	for (unsigned i = 0; i < c->n_members; i++) {
-		struct member *m = &c->members[i];
-		bool shared;
-		if (m->s.role != role || m->s.id == c->cfg.self_id)
-			continue;
-		if (!is_up(c, m, now))
-			return m;
-		if (down_only)
-			continue;
-		shared = held_by(c, m->failure_domain, role, now) > 1;
-		if (pick == NULL || (shared && !pick_shared) ||
-		    (shared == pick_shared && m->s.id > pick->s.id)) {
-			pick = m;
-			pick_shared = shared;
-		}
-	}
-	return pick;
-}
-
-/* Voters crowd one failure domain while another, with an up node, has
- * none: that node, to become a voter (a crowded voter is demoted next). */
-static struct member *domain_spread(struct cluster *c, uint64_t now)
-{
-	bool crowded = false;
-
-	for (unsigned i = 0; i < c->n_members; i++)
-		if (c->members[i].s.role == STORAGE_ROLE_VOTER &&
-		    held_by(c, c->members[i].failure_domain, STORAGE_ROLE_VOTER, now) > 1)
-			crowded = true;
-	if (!crowded)
-		return NULL;
-	for (unsigned pass = 0; pass < 2; pass++) {
-		enum storage_role from = pass == 0 ? STORAGE_ROLE_STANDBY : STORAGE_ROLE_SPARE;
-		for (unsigned i = 0; i < c->n_members; i++) {
-			struct member *m = &c->members[i];
-			if (m->s.role == from && m->s.reachable && !m->s.disk_low &&
-			    is_up(c, m, now) &&
-			    held_by(c, m->failure_domain, STORAGE_ROLE_VOTER, now) == 0)
-				return m;
-		}
-	}
-	return NULL;
-}
-
-/* A member of role, not this node, whose data disk is below its reserve. */
-static struct member *low_disk(struct cluster *c, enum storage_role role)
-{
-	for (unsigned i = 0; i < c->n_members; i++)
-		if (c->members[i].s.role == role && c->members[i].s.disk_low &&
-		    c->members[i].s.id != c->cfg.self_id)
-			return &c->members[i];
-	return NULL;
-}
-
-/* Up voters whose disk has room. */
-static unsigned fit_voters(const struct cluster *c, uint64_t now)
-{
-	unsigned n = 0;
-
-	for (unsigned i = 0; i < c->n_members; i++)
-		n += c->members[i].s.role == STORAGE_ROLE_VOTER && !c->members[i].s.disk_low &&
-		     is_up(c, &c->members[i], now);
-	return n;
-}
-
-/* A member whose disk is low must not receive the log (raft would append
- * until ENOSPC, which it does not survive): a spare gets nothing. A voter
- * is first replaced by a spare or standby with room, if one is up; with
- * none, it leaves the quorum anyway (3 voters become 2: writes go on, and
- * it comes back when its disk has room). */
-static bool plan_low_disk(struct cluster *c, uint64_t now, uint64_t *id, enum storage_role *role)
-{
-	static const enum storage_role for_voter[] = { STORAGE_ROLE_STANDBY, STORAGE_ROLE_SPARE };
-	struct member *low = low_disk(c, STORAGE_ROLE_VOTER);
-	struct member *m = NULL;
-
-	if (low != NULL && fit_voters(c, now) < voters_wanted(c->n_members)) {
-		m = candidate(c, STORAGE_ROLE_VOTER, for_voter, 2, now);
-		*role = STORAGE_ROLE_VOTER;
-	}
-	if (m == NULL && low == NULL)
-		low = low_disk(c, STORAGE_ROLE_STANDBY);
-	if (m == NULL && low != NULL) {
-		m = low;
-		*role = STORAGE_ROLE_SPARE;
-	}
-	if (m != NULL)
-		*id = m->s.id;
-	return m != NULL;
-}
-
-/* One role change, if one is needed: the id and role to assign. */
+/* One role change, if one is needed: the id and role to assign. Under
+ * c->lock. */
 static bool plan_change(struct cluster *c, uint64_t *id, enum storage_role *role)
 {
+	struct cluster_role_member m[CLUSTER_MAX_NODES];
 	uint64_t now = cr_now_ms();
-	unsigned up[3] = { 0 };
-	unsigned down[3] = { 0 };
-	unsigned want_v = voters_wanted(c->n_members);
-	unsigned want_s = c->cfg.standbys;
-	static const enum storage_role for_voter[] = { STORAGE_ROLE_STANDBY, STORAGE_ROLE_SPARE };
-	static const enum storage_role for_standby[] = { STORAGE_ROLE_SPARE };
-	struct member *m = NULL;
 
-	if (c->n_members <= 1)
-		return false;
-	if (plan_low_disk(c, now, id, role))
-		return true;
-	for (unsigned i = 0; i < c->n_members; i++) {
-		unsigned r = (unsigned)c->members[i].s.role;
-		if (r > 2)
-			continue;
-		if (is_up(c, &c->members[i], now))
-			up[r]++;
-		else
-			down[r]++;
-	}
-	if (up[STORAGE_ROLE_VOTER] < want_v) {
-		m = candidate(c, STORAGE_ROLE_VOTER, for_voter, 2, now);
-		*role = STORAGE_ROLE_VOTER;
-	}
-	if (m == NULL && up[STORAGE_ROLE_VOTER] > want_v) {
-		m = demotable(c, STORAGE_ROLE_VOTER, false, now);
-		*role = STORAGE_ROLE_SPARE;
-	}
-	if (m == NULL && up[STORAGE_ROLE_VOTER] == want_v && down[STORAGE_ROLE_VOTER] == 0) {
-		m = domain_spread(c, now);
-		*role = STORAGE_ROLE_VOTER;
-	}
-	if (m == NULL && down[STORAGE_ROLE_VOTER] > 0 && up[STORAGE_ROLE_VOTER] >= want_v) {
-		m = demotable(c, STORAGE_ROLE_VOTER, true, now);
-		*role = STORAGE_ROLE_SPARE;
-	}
-	if (m == NULL && up[STORAGE_ROLE_STANDBY] < want_s) {
-		m = candidate(c, STORAGE_ROLE_STANDBY, for_standby, 1, now);
-		*role = STORAGE_ROLE_STANDBY;
-	}
-	if (m == NULL && up[STORAGE_ROLE_STANDBY] > want_s) {
-		m = demotable(c, STORAGE_ROLE_STANDBY, false, now);
-		*role = STORAGE_ROLE_SPARE;
-	}
-	if (m == NULL && down[STORAGE_ROLE_STANDBY] > 0) {
-		m = demotable(c, STORAGE_ROLE_STANDBY, true, now);
-		*role = STORAGE_ROLE_SPARE;
-	}
-	if (m == NULL)
-		return false;
-	*id = m->s.id;
-	return true;
+	for (unsigned i = 0; i < c->n_members; i++)
+		m[i] = (struct cluster_role_member){ .id = c->members[i].s.id,
+						     .role = c->members[i].s.role,
+						     .failure_domain = c->members[i].failure_domain,
+						     .is_up = is_up(c, &c->members[i], now),
+						     .reachable = c->members[i].s.reachable,
+						     .disk_low = c->members[i].s.disk_low };
+	return cluster_plan_role(m, c->n_members, c->cfg.self_id, c->cfg.standbys, id, role);
 }
 
 static void adjust(struct cluster *c, struct storage_conn *leader_conn)
