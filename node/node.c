@@ -601,7 +601,9 @@ static void wire_engines(struct node *n, const struct node_config *cfg)
 			       .session_lifetime_us = (int64_t)cfg->session_lifetime_s * 1000000,
 			       .session_idle_us = (int64_t)cfg->session_idle_timeout_s * 1000000,
 			       .kdf_log_n = cfg->password_cost,
-			       .workspace_schema = &node_workspace_schema };
+			       .workspace_schema = &node_workspace_schema,
+			       .workspace_ready = fm_workspace_ready,
+			       .workspace_ready_arg = &n->forms };
 	n->web_ctx.identity = &n->identity;
 	n->forms = (struct forms){
 		.id = &n->identity, .file_size = file_size, .file_arg = n, .tz_offset_s = 8 * 3600

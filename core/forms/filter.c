@@ -550,6 +550,8 @@ int fm_query_parse(const struct fm_form *form, const struct fm_rights *rights,
 		rc = sort_parse(form, sort, q, err);
 	if (rc == 0 && paging && after != NULL && !json_is_null(after))
 		rc = cursor_sql(b, q, after, err);
+	q->all_live = !q->deleted && rights->all_data && (filter == NULL || json_is_null(filter)) &&
+		      text == NULL && (!paging || after == NULL || json_is_null(after));
 	if (rc == 0 && b->rc < 0)
 		rc = cr_err_set(err, CR_ETOOBIG, "the list request is longer than %d bytes of SQL",
 				FM_SQL_MAX);

@@ -40,6 +40,7 @@ struct fm_query {
 	char sort_expr[24];
 	const struct fm_col *sort_col; /* NULL for system fields */
 	bool desc, by_id, deleted;
+	bool all_live; /* every live record: no filter, no search, all rights */
 	unsigned limit;
 };
 

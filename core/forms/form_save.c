@@ -93,6 +93,8 @@ static int table_create(struct storage_tx *tx, const struct fm_form *form, struc
 			 "CREATE VIRTUAL TABLE IF NOT EXISTS %s USING fts5(body, tokenize = "
 			 "'trigram')",
 			 form->fts);
+	if (rc == 0)
+		rc = fm_tx_count_keep(tx, form->app, err);
 	return rc;
 }
 

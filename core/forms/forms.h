@@ -46,6 +46,11 @@ struct forms {
 	int tz_offset_s;
 };
 
+/* identity's workspace_ready step (arg: the struct forms): keep the
+ * live-record count of every app whose table was made before counts were
+ * kept (counts.c). One write when there is such an app; none otherwise. */
+int fm_workspace_ready(void *arg, const char *db, struct cr_err *err);
+
 /* Forms' tables (schema.c), for node/ to register with storage: its part
  * of every workspace database's migrations (storage/migrate.h). */
 struct storage_migrations;

@@ -77,6 +77,13 @@ int fm_record_read(const struct forms *f, const struct id_actor *a, const struct
 
 /* ---- the write path's parts (record_tx.c, history.c) ---- */
 /* CR_ECONFLICT when the app's form is no longer form->version. */
+/* counts.c: keep app's live-record count in record_count from now on
+ * (its table exists); a no-op if it is kept already. */
+int fm_tx_count_keep(struct storage_tx *tx, int64_t app, struct cr_err *err);
+/* app's kept count of live records into *out: 1, or 0 if it is not kept
+ * (the caller counts); < 0 as storage_query. */
+int fm_live_count(const struct forms *f, const char *db, int64_t app, int64_t *out,
+		  struct cr_err *err);
 int fm_tx_form_unchanged(struct storage_tx *tx, const struct fm_form *form, struct cr_err *err);
 /* Unique fields of values (only those in changed, if given) are taken by
  * no other live record than self. CR_ECONFLICT naming the field. */

@@ -22,6 +22,7 @@ static int purge_app_job(struct storage_tx *tx, void *arg, struct cr_err *err)
 		"DELETE FROM form_version WHERE app_id = ?",
 		"DELETE FROM serial_counter WHERE app_id = ?",
 		"DELETE FROM record_history WHERE app_id = ?",
+		"DELETE FROM record_count WHERE app_id = ?",
 		"DELETE FROM perm_group_app WHERE app_id = ?",
 		"DELETE FROM app WHERE id = ? AND deleted_us IS NOT NULL",
 	};

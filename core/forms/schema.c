@@ -94,6 +94,13 @@ static const struct storage_migration list[] = {
 	  " created_us INTEGER NOT NULL,"
 	  " PRIMARY KEY (sha256, account_id));",
 	  false },
+	/* The live records of each app, kept by triggers on its table
+	 * (counts.c): a count of all records reads one row. */
+	{ 4, "each app's count of live records",
+	  "CREATE TABLE record_count ("
+	  " app_id INTEGER PRIMARY KEY,"
+	  " live INTEGER NOT NULL);",
+	  false },
 };
 
 const struct storage_migrations fm_workspace_migrations = { "forms", list,

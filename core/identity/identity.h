@@ -65,6 +65,11 @@ struct identity {
 	/* Every owner's migrations of a workspace database (node/schema.c),
 	 * run on each workspace's database when it is made and at start. */
 	const struct storage_schema *workspace_schema;
+	/* Then, after those migrations, each engine's own step on the
+	 * database db (NULL: none): what plain SQL cannot do, such as a
+	 * trigger per app table (core/forms' fm_workspace_ready). */
+	int (*workspace_ready)(void *arg, const char *db, struct cr_err *err);
+	void *workspace_ready_arg;
 };
 
 /* Identity's tables (schema.c), for node/ to register with storage:

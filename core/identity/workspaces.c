@@ -56,6 +56,8 @@ int id_workspace_db_init(const struct identity *id, const char *workspace_id, co
 
 	id_workspace_db(workspace_id, db);
 	rc = storage_migrate(id->store, db, id->workspace_schema, err);
+	if (rc >= 0 && id->workspace_ready != NULL)
+		rc = id->workspace_ready(id->workspace_ready_arg, db, err);
 	if (rc < 0)
 		return cr_err_wrap(err, "workspace database");
 	return storage_write(id->store, db, NULL, root_job, &j, err) < 0 ? CR_EUNAVAIL : 0;
