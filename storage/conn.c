@@ -21,6 +21,7 @@
 /* Outgoing messages: the largest is an EXEC with 255 big parameters. */
 #define CONN_MAX_REQUEST ((size_t)64 * 1024 * 1024)
 #define CONN_ADDRESS_MAX 128
+#define CONN_STMT_CACHE  64 /* statements kept prepared per connection */
 
 struct storage_conn {
 	int fd;
@@ -37,6 +38,16 @@ struct storage_conn {
 	uint32_t *stmts;
 	size_t n_stmts;
 	size_t cap_stmts;
+	/* Statements kept prepared by their SQL (single statements run by
+	 * storage_conn_query_sql / exec_sql): the node parses each text once
+	 * per connection, not once per call. Least recently used goes first. */
+	struct {
+		char *sql;
+		uint32_t id;
+		uint64_t used; /* tick of the last use */
+	} cache[CONN_STMT_CACHE];
+	unsigned n_cache;
+	uint64_t tick;
 	struct cr_buf out; /* request being sent */
 	struct cr_buf in;  /* body of the last message received */
 	uint8_t in_type;
@@ -255,6 +266,8 @@ void storage_conn_free(struct storage_conn *c)
 	cr_buf_close(&c->in);
 	free(c->db_name);
 	free(c->stmts);
+	for (unsigned i = 0; i < c->n_cache; i++)
+		free(c->cache[i].sql);
 	free(c);
 }
 
@@ -553,6 +566,57 @@ static int encode_statement(struct storage_conn *c, enum wire_request type, uint
 	return wire_put_params(&c->out, params, n_params, err);
 }
 
+/* A statement the cache may keep: one statement (no ';') of a size worth
+ * keeping, whose result columns cannot change with the schema. A kept
+ * "SELECT *" would go on answering the columns it was prepared with after
+ * an ALTER TABLE (dqlite reads the column count before SQLite re-prepares
+ * it: test_conn.c), so a '*' other than count(*)'s is never kept. */
+static bool cacheable(const char *sql)
+{
+	for (const char *p = strchr(sql, '*'); p != NULL; p = strchr(p + 1, '*'))
+		if (p == sql || p[-1] != '(')
+			return false;
+	return strchr(sql, ';') == NULL && strlen(sql) < 16384;
+}
+
+/* The prepared id of sql, preparing it (and finalizing the least recently
+ * used one when the cache is full) if it is not kept yet. */
+static int cached_stmt(struct storage_conn *c, const char *sql, uint32_t *id, struct cr_err *err)
+{
+	unsigned slot = 0;
+	int rc;
+
+	for (unsigned i = 0; i < c->n_cache; i++) {
+		if (strcmp(c->cache[i].sql, sql) == 0) {
+			c->cache[i].used = ++c->tick;
+			*id = c->cache[i].id;
+			return 0;
+		}
+		if (c->cache[i].used < c->cache[slot].used)
+			slot = i;
+	}
+	if (c->n_cache == CONN_STMT_CACHE) {
+		rc = storage_conn_finalize(c, c->cache[slot].id, err);
+		free(c->cache[slot].sql);
+		c->cache[slot] = c->cache[--c->n_cache];
+		if (rc < 0)
+			return rc;
+	}
+	rc = storage_conn_prepare(c, sql, id, NULL, err);
+	if (rc < 0)
+		return rc;
+	slot = c->n_cache++;
+	c->cache[slot].sql = cr_strdup(sql);
+	c->cache[slot].id = *id;
+	c->cache[slot].used = ++c->tick;
+	return 0;
+}
+
+size_t storage_conn_n_statements(const struct storage_conn *c)
+{
+	return c->n_stmts;
+}
+
 static int exec_common(struct storage_conn *c, enum wire_request type, uint32_t stmt_id,
 		       const char *sql, const struct storage_value *params, unsigned n_params,
 		       struct storage_result *result, struct cr_err *err)
@@ -584,6 +648,14 @@ int storage_conn_exec_sql(struct storage_conn *c, const char *sql,
 			  const struct storage_value *params, unsigned n_params,
 			  struct storage_result *result, struct cr_err *err)
 {
+	uint32_t id = 0;
+
+	if (c->has_db && cacheable(sql)) {
+		int rc = cached_stmt(c, sql, &id, err);
+		if (rc < 0)
+			return rc;
+		return exec_common(c, WIRE_REQ_EXEC, id, NULL, params, n_params, result, err);
+	}
 	return exec_common(c, WIRE_REQ_EXEC_SQL, 0, sql, params, n_params, result, err);
 }
 
@@ -738,6 +810,14 @@ int storage_conn_query_sql_each(struct storage_conn *c, const char *sql,
 				const struct storage_value *params, unsigned n_params,
 				storage_row_fn fn, void *arg, struct cr_err *err)
 {
+	uint32_t id = 0;
+
+	if (c->has_db && cacheable(sql)) {
+		int rc = cached_stmt(c, sql, &id, err);
+		if (rc < 0)
+			return rc;
+		return query_common(c, WIRE_REQ_QUERY, id, NULL, params, n_params, fn, arg, err);
+	}
 	return query_common(c, WIRE_REQ_QUERY_SQL, 0, sql, params, n_params, fn, arg, err);
 }
 

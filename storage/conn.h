@@ -120,9 +120,15 @@ int storage_conn_open_db(struct storage_conn *c, const char *name, struct cr_err
 int storage_conn_prepare(struct storage_conn *c, const char *sql, uint32_t *stmt_id,
 			 uint64_t *n_params, struct cr_err *err);
 int storage_conn_finalize(struct storage_conn *c, uint32_t stmt_id, struct cr_err *err);
+/* Statements prepared on c and not finalized: the caller's own and the
+ * ones exec_sql / query_sql keep prepared (at most 64 of those, least
+ * recently used finalized first). */
+size_t storage_conn_n_statements(const struct storage_conn *c);
 
 /* EXEC a prepared statement / EXEC_SQL every statement of sql in order
- * (params bind to the first statement only). result may be NULL. */
+ * (params bind to the first statement only). result may be NULL. A sql
+ * of one statement (no ';') is prepared once and kept (see
+ * storage_conn_n_statements); query_sql below does the same. */
 int storage_conn_exec(struct storage_conn *c, uint32_t stmt_id, const struct storage_value *params,
 		      unsigned n_params, struct storage_result *result, struct cr_err *err);
 int storage_conn_exec_sql(struct storage_conn *c, const char *sql,

@@ -248,6 +248,72 @@ static void prepared_statements_bind_and_finalize(void **state)
 	storage_conn_free(c);
 }
 
+/* query_sql / exec_sql keep single statements prepared: the same text
+ * reuses its statement, the cache stays bounded, a schema change under a
+ * kept statement is taken in, and many statements at once still run. */
+static void single_statements_are_kept_prepared(void **state)
+{
+	struct storage_conn *c = fixture_conn(*state, "cache");
+	struct storage_rows rows;
+	struct cr_err err = { 0 };
+	size_t base;
+
+	exec_ok(c, "CREATE TABLE t (k INTEGER PRIMARY KEY, v TEXT)");
+	base = storage_conn_n_statements(c);
+	for (int i = 0; i < 20; i++) {
+		struct storage_value p[2] = { storage_int(i), storage_text("x") };
+		assert_int_equal(storage_conn_exec_sql(c, "INSERT INTO t (k, v) VALUES (?, ?)", p,
+						       2, NULL, &err),
+				 0);
+	}
+	for (int i = 0; i < 20; i++) {
+		struct storage_value p = storage_int(i);
+		assert_int_equal(
+		    storage_conn_query_sql(c, "SELECT v FROM t WHERE k = ?", &p, 1, &rows, &err),
+		    0);
+		assert_string_equal(storage_rows_text(&rows, 0, 0), "x");
+		storage_rows_close(&rows);
+	}
+	assert_int_equal(storage_conn_n_statements(c), base + 2);
+	/* More distinct texts than it keeps: the oldest are finalized. */
+	for (int i = 0; i < 100; i++) {
+		char sql[64];
+		snprintf(sql, sizeof(sql), "SELECT count(*) + %d FROM t", i);
+		assert_int_equal(storage_conn_query_sql(c, sql, NULL, 0, &rows, &err), 0);
+		assert_int_equal(storage_rows_int(&rows, 0, 0, -1), 20 + i);
+		storage_rows_close(&rows);
+	}
+	assert_true(storage_conn_n_statements(c) <= 64);
+	/* The table changes under a statement: a '*' column list is never
+	 * kept (dqlite would answer the columns it was prepared with). */
+	assert_int_equal(
+	    storage_conn_query_sql(c, "SELECT * FROM t WHERE k = 1", NULL, 0, &rows, &err), 0);
+	assert_int_equal(rows.n_cols, 2);
+	storage_rows_close(&rows);
+	exec_ok(c, "ALTER TABLE t ADD COLUMN w INTEGER DEFAULT 7");
+	assert_int_equal(
+	    storage_conn_query_sql(c, "SELECT * FROM t WHERE k = 1", NULL, 0, &rows, &err), 0);
+	assert_int_equal(rows.n_cols, 3);
+	assert_int_equal(storage_rows_int(&rows, 0, 2, -1), 7);
+	storage_rows_close(&rows);
+	/* Several statements in one text run as before, each once. */
+	exec_ok(c,
+		"INSERT INTO t (k, v) VALUES (100, 'a'); INSERT INTO t (k, v) VALUES (101, 'b')");
+	assert_int_equal(storage_conn_query_sql(c, "SELECT count(*) FROM t", NULL, 0, &rows, &err),
+			 0);
+	assert_int_equal(storage_rows_int(&rows, 0, 0, -1), 22);
+	storage_rows_close(&rows);
+	/* A text that does not prepare is an error, as it was, and is not kept
+	 * (the one it would have replaced may be gone). */
+	base = storage_conn_n_statements(c);
+	assert_int_equal(storage_conn_query_sql(c, "SELECT nope FROM t", NULL, 0, &rows, &err) < 0,
+			 true);
+	storage_rows_close(&rows);
+	assert_true(storage_conn_n_statements(c) <= base);
+	assert_false(storage_conn_is_broken(c));
+	storage_conn_free(c);
+}
+
 static void too_many_parameters_are_refused_before_sending(void **state)
 {
 	struct storage_conn *c = fixture_conn(*state, "params");
@@ -310,6 +376,7 @@ int main(void)
 		cmocka_unit_test(sql_errors_come_back_as_errors),
 		cmocka_unit_test(transactions_commit_or_roll_back_whole),
 		cmocka_unit_test(prepared_statements_bind_and_finalize),
+		cmocka_unit_test(single_statements_are_kept_prepared),
 		cmocka_unit_test(too_many_parameters_are_refused_before_sending),
 		cmocka_unit_test(leader_and_cluster_describe_the_node),
 		cmocka_unit_test(unreachable_node_is_unavailable),
