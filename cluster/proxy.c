@@ -97,14 +97,28 @@ static int set_nonblocking(int fd, bool on)
 	return fcntl(fd, F_SETFL, on ? flags | O_NONBLOCK : flags & ~O_NONBLOCK);
 }
 
+/* How long sent bytes may stay unacknowledged before the kernel drops the
+ * connection: cluster_set_peer_timeout(). */
+static _Atomic unsigned peer_timeout_ms = 30000;
+
+void cluster_set_peer_timeout(unsigned ms)
+{
+	peer_timeout_ms = ms < 500 ? 500 : ms;
+}
+
 static void tune_tcp(int fd)
 {
 	int one = 1;
 	int idle = 3;
-	unsigned user_timeout_ms = 30000;
+	unsigned user_timeout_ms = peer_timeout_ms;
 
 	/* Raft appends stall on Nagle + delayed ACK; a vanished peer is noticed
-	 * in seconds, not after the kernel's 20-minute default. */
+	 * in seconds, not after the kernel's 20-minute default. And a peer cut
+	 * off for a while must not come back to a connection deep in TCP's
+	 * retransmission backoff (after 8 s of loss the next try is up to 6 s
+	 * away, and raft's votes and heartbeats queue behind it): a
+	 * connection whose bytes go unacknowledged for the user timeout is
+	 * dropped, and raft dials a fresh one. */
 	(void)setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
 	(void)setsockopt(fd, SOL_SOCKET, SO_KEEPALIVE, &one, sizeof(one));
 	(void)setsockopt(fd, IPPROTO_TCP, TCP_KEEPIDLE, &idle, sizeof(idle));

@@ -100,6 +100,13 @@ int cluster_dial(struct cluster_tls *tls, const char *address, unsigned timeout_
  * on open connections too. */
 void cluster_set_peer_bandwidth(uint64_t bytes_per_s);
 
+/* A cluster connection whose sent bytes stay unacknowledged for ms (at
+ * least 500) is dropped by the kernel (TCP_USER_TIMEOUT), so raft dials a
+ * fresh one instead of waiting out TCP's retransmission backoff after a
+ * network cut. For connections made from now on. Default 30 s; creekd
+ * sets twice the election timeout. */
+void cluster_set_peer_timeout(unsigned ms);
+
 /* Wait up to timeout_ms for the splice threads of dialled connections
  * whose local end was closed to finish; true if none is left. Call before
  * freeing the TLS contexts at exit. */

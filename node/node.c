@@ -289,6 +289,8 @@ static int start_cluster_tls(struct node *n, const struct node_config *cfg, stru
 	char *crt = NULL;
 
 	cluster_set_peer_bandwidth((uint64_t)cfg->cluster_bandwidth_mib << 20);
+	/* Twice the election timeout (store-latency x 15). */
+	cluster_set_peer_timeout(cfg->store_latency_ms * 30);
 	if (rc == 0)
 		rc = cluster_tls_new(n->files.dir, &n->tls, err);
 	if (rc == 0) {
