@@ -133,6 +133,8 @@ static int write_info(const char *path, uint64_t id, const char *address, struct
  * anything below 1.17 is treated as the old engine. */
 #define ENGINE_IS_NEW (DQLITE_VERSION_NUMBER >= 11700)
 
+#define ENGINE_UV_THREADS "32"
+
 static int set_snapshots(dqlite_node *node, const struct storage_engine_config *cfg)
 {
 	if (cfg->snapshot_threshold == 0)
@@ -253,6 +255,15 @@ int storage_engine_start(const struct storage_engine_config *cfg, struct storage
 		if (rc < 0)
 			return rc;
 	}
+	/* dqlite runs raft's disk work (segments, snapshots) and the connect
+	 * function on libuv's one threadpool, 4 threads unless the process
+	 * says otherwise before its first use. A dial to a paused peer waits
+	 * out its bound (the TLS handshake finds a kernel that accepts and a
+	 * process that never answers), and a few of those at once left
+	 * raft's appends waiting for a thread: the whole cluster stopped
+	 * writing while one follower was paused. More threads; an operator's
+	 * own UV_THREADPOOL_SIZE wins. */
+	(void)setenv("UV_THREADPOOL_SIZE", ENGINE_UV_THREADS, 0);
 	e = cr_calloc(1, sizeof(*e));
 	e->id = id;
 	e->address = cr_strdup(cfg->address);
