@@ -483,16 +483,20 @@ static int load_https(struct node *n, const struct node_config *cfg, struct cr_e
 	return 0;
 }
 
-/* The recycle bins past their days (core/forms/purge.c), a chore of the
- * leader's housekeeping. */
+/* The recycle bins past their days and the outbox past its window
+ * (core/forms/purge.c), a chore of the leader's housekeeping. */
 static int purge_bins(void *arg, int64_t now_us, struct cr_err *err)
 {
 	struct node *n = arg;
-	size_t apps = 0, records = 0;
-	int rc = fm_purge(&n->forms, now_us, &apps, &records, err);
+	struct fm_purged p = { 0 };
+	int rc = fm_purge(&n->forms, now_us, &p, err);
 
-	if (rc == 0 && (apps > 0 || records > 0))
-		log_info("recycle bins: %zu apps and %zu records deleted for good", apps, records);
+	if (rc == 0 && (p.apps > 0 || p.records > 0))
+		log_info("recycle bins: %zu apps and %zu records deleted for good", p.apps,
+			 p.records);
+	if (rc == 0 && p.events > 0)
+		log_info("outbox: %zu events older than %d days deleted", p.events,
+			 FM_OUTBOX_KEEP_DAYS);
 	return rc;
 }
 

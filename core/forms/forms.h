@@ -111,11 +111,18 @@ int fm_records_query(const struct forms *f, const struct id_actor *a, int64_t ap
 int fm_records_count(const struct forms *f, const struct id_actor *a, int64_t app,
 		     const json_t *body, json_t **out, struct cr_err *err);
 
-/* ---- the recycle bins (purge.c) ---- */
-/* Purge apps and records deleted more than ID_RECYCLE_DAYS before now in
- * every workspace; how many in *apps and *records. */
-int fm_purge(const struct forms *f, int64_t now_us, size_t *apps, size_t *records,
-	     struct cr_err *err);
+/* ---- the recycle bins and the outbox's window (purge.c) ---- */
+/* Outbox events are kept this long, then deleted by fm_purge: a bounded
+ * window for the readers that follow it (until each reader says how far
+ * it has read). */
+#define FM_OUTBOX_KEEP_DAYS 30
+struct fm_purged {
+	size_t apps, records, events;
+};
+/* Purge apps and records deleted more than ID_RECYCLE_DAYS before now, and
+ * outbox events older than FM_OUTBOX_KEEP_DAYS, in every workspace; how
+ * many of each in *out. */
+int fm_purge(const struct forms *f, int64_t now_us, struct fm_purged *out, struct cr_err *err);
 
 /* ---- import and export (transfer.c) ---- */
 /* The file in out; *content_type and name (e.g. "采购单.csv") set. */

@@ -1,9 +1,10 @@
 /* core/forms/purge.c: emptying the recycle bins. An app deleted more than
  * ID_RECYCLE_DAYS ago goes for good (its record tables, form versions,
  * columns, serial counters and history); so does a record deleted that
- * long ago (its row, search text and history). Outbox events stay: they
- * are the log later consumers read. Run by the leader now and then
- * (node/ wires it to the scheduler's housekeeping). */
+ * long ago (its row, search text and history). Outbox events are the log
+ * later readers follow: they are kept FM_OUTBOX_KEEP_DAYS, then deleted
+ * oldest first. Run by the leader now and then (node/ wires it to the
+ * scheduler's housekeeping). */
 #include <stdio.h>
 #include <string.h>
 
@@ -79,8 +80,41 @@ static int purge_records_job(struct storage_tx *tx, void *arg, struct cr_err *er
 	return rc;
 }
 
-static int purge_workspace(const struct forms *f, const char *db, int64_t before_us, size_t *apps,
-			   size_t *records, struct cr_err *err)
+#define OUTBOX_CHUNK 1000
+
+struct purge_outbox_job {
+	int64_t before_us;
+	size_t purged; /* out */
+};
+
+/* The oldest events, up to the first one still in the window: ids follow
+ * commit order, so this reads OUTBOX_CHUNK rows at most, never the table. */
+static int purge_outbox_job(struct storage_tx *tx, void *arg, struct cr_err *err)
+{
+	struct purge_outbox_job *j = arg;
+	struct storage_value p = storage_int(OUTBOX_CHUNK);
+	struct storage_rows rows;
+	int64_t last = 0;
+	int rc = storage_tx_query(tx, "SELECT id, at_us FROM outbox ORDER BY id LIMIT ?", &p, 1,
+				  &rows, err);
+
+	j->purged = 0;
+	for (size_t r = 0; rc == 0 && r < rows.n_rows; r++) {
+		if (storage_rows_int(&rows, r, 1, 0) >= j->before_us)
+			break;
+		last = storage_rows_int(&rows, r, 0, 0);
+		j->purged++;
+	}
+	storage_rows_close(&rows);
+	if (rc == 0 && j->purged > 0) {
+		struct storage_value q = storage_int(last);
+		rc = storage_tx_exec(tx, "DELETE FROM outbox WHERE id <= ?", &q, 1, NULL, err);
+	}
+	return rc;
+}
+
+static int purge_workspace(const struct forms *f, const char *db, int64_t before_us,
+			   int64_t events_before_us, struct fm_purged *out, struct cr_err *err)
 {
 	struct storage_value p = storage_int(before_us);
 	struct storage_rows rows;
@@ -94,33 +128,40 @@ static int purge_workspace(const struct forms *f, const char *db, int64_t before
 		if (storage_rows_int(&rows, r, 1, 0) != 0) {
 			struct purge_app_job j = { app };
 			rc = storage_write(f->id->store, db, NULL, purge_app_job, &j, err);
-			*apps += rc == 0;
+			out->apps += rc == 0;
 		} else if (storage_rows_int(&rows, r, 2, 0) > 0) {
 			struct purge_records_job j = { app, before_us, 0 };
 			do {
 				rc = storage_write(f->id->store, db, NULL, purge_records_job, &j,
 						   err);
-				*records += rc == 0 ? j.purged : 0;
+				out->records += rc == 0 ? j.purged : 0;
 			} while (rc == 0 && j.purged == 500);
 		}
 	}
 	storage_rows_close(&rows);
+	if (rc == 0) {
+		struct purge_outbox_job j = { events_before_us, 0 };
+		do {
+			rc = storage_write(f->id->store, db, NULL, purge_outbox_job, &j, err);
+			out->events += rc == 0 ? j.purged : 0;
+		} while (rc == 0 && j.purged == OUTBOX_CHUNK);
+	}
 	return rc;
 }
 
-int fm_purge(const struct forms *f, int64_t now_us, size_t *apps, size_t *records,
-	     struct cr_err *err)
+int fm_purge(const struct forms *f, int64_t now_us, struct fm_purged *out, struct cr_err *err)
 {
 	int64_t before = now_us - (int64_t)ID_RECYCLE_DAYS * 86400 * 1000000;
+	int64_t events_before = now_us - (int64_t)FM_OUTBOX_KEEP_DAYS * 86400 * 1000000;
 	struct storage_rows rows;
 	int rc = storage_query(f->id->store, STORAGE_DB_SYSTEM, "SELECT id FROM workspace", NULL, 0,
 			       &rows, err);
 
-	*apps = *records = 0;
+	*out = (struct fm_purged){ 0 };
 	for (size_t r = 0; rc == 0 && r < rows.n_rows; r++) {
 		char db[ID_DB_NAME_MAX + 1];
 		id_workspace_db(storage_rows_text(&rows, r, 0), db);
-		rc = purge_workspace(f, db, before, apps, records, err);
+		rc = purge_workspace(f, db, before, events_before, out, err);
 	}
 	storage_rows_close(&rows);
 	return rc;

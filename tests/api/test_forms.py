@@ -792,6 +792,10 @@ class FormsTest(unittest.TestCase):
         self.root.ok("DELETE", f"/workspaces/{self.ws}/apps/{gone}")
         # 31 days ago, as far as the bins can tell
         db = f"ws-{self.ws}"
+        # The outbox's oldest events too (ids follow commit order).
+        newest = self.node.sql(db, "query", "SELECT max(id) FROM outbox")[0][0]
+        first_kept = self.create(app, {"t": "after"})
+        self.node.sql(db, "exec", "UPDATE outbox SET at_us = 1 WHERE id <= ?", f"i:{newest}")
         self.node.sql(db, "exec", f"UPDATE rec_{app} SET deleted_us = 1 WHERE id = ?", f"i:{old['id']}")
         self.node.sql(db, "exec", "UPDATE app SET deleted_us = 1 WHERE id = ?", f"i:{gone}")
 
@@ -807,7 +811,12 @@ class FormsTest(unittest.TestCase):
                                        "AND record_id = ?", f"i:{app}", f"i:{old['id']}"), [[0]])
         self.assertEqual(self.node.sql(db, "query", "SELECT count(*) FROM record_count WHERE app_id = ?",
                                        f"i:{gone}"), [[0]])
-        self.assertEqual(self.kept_and_scanned(app), (0, 0, 0))
+        self.assertEqual(self.kept_and_scanned(app), (1, 1, 1))
+        wait_for(lambda: self.node.sql(db, "query", "SELECT min(id) FROM outbox")[0][0] > newest,
+                 20, "the outbox's old events to go")
+        self.assertEqual(self.node.sql(db, "query", "SELECT record_id FROM outbox WHERE topic = "
+                                       "'record.created' AND app_id = ?", f"i:{app}"),
+                         [[first_kept["id"]]])
         self.assertEqual(self.root.get(self.W(f"/apps/{app}/records/{old['id']}")).status, 404)
 
     # ---- the apps page ----
