@@ -15,7 +15,8 @@ machine). Prints figures; never gates CI.
      cluster (followers forward to the leader), for --seconds: p50, p99.
 
 Usage: tests/bench/forms.py [--records N] [--seconds S] [--skip-cluster]
-Binaries from $CREEK_BUILD (default build/).
+Binaries from $CREEK_BUILD (default build/); BENCH_NODE_ARGS (e.g.
+"--snapshot-threshold 128") is passed to every creekd.
 """
 
 import argparse
@@ -151,6 +152,17 @@ def rss_kib(pid):
     return 0
 
 
+def dir_mib(path):
+    total = 0
+    for root, _, files in os.walk(path):
+        for name in files:
+            try:
+                total += os.lstat(os.path.join(root, name)).st_blocks * 512
+            except OSError:
+                pass
+    return total / (1 << 20)
+
+
 def bulk_insert(node, ws, app, total):
     path = f"/api/v1/workspaces/{ws}/apps/{app}/records/batch"
     lock = threading.Lock()
@@ -239,15 +251,17 @@ def main():
     ap.add_argument("--skip-cluster", action="store_true")
     args = ap.parse_args()
 
-    node = Node()
+    node = Node(extra_args=os.environ.get("BENCH_NODE_ARGS", "").split())
     node.start()
     try:
         ws, app = setup(node)
         base = rss_kib(node.proc.pid)
         took = bulk_insert(node, ws, app, args.records)
+        after = rss_kib(node.proc.pid)
         print(f"bulk insert: {args.records} records of 10 fields in {took:.1f} s "
               f"({args.records / took:.0f} records/s); creekd RSS {base / 1024:.0f} MiB before, "
-              f"{rss_kib(node.proc.pid) / 1024:.0f} MiB after")
+              f"{after / 1024:.0f} MiB after ({(after - base) / args.records:.2f} KiB a record); "
+              f"data dir {dir_mib(node.data_dir):.0f} MiB")
         q = f"/api/v1/workspaces/{ws}/apps/{app}/records"
         flt = lambda rng: {"filter": {"conditions": [{"field": "kind", "op": "eq", "value": f"k{rng.randint(0, 9)}"}]},  # noqa: E731
                            "sort": [{"field": "amount", "dir": "desc"}], "limit": 50}
@@ -266,7 +280,7 @@ def main():
 
     if args.skip_cluster:
         return
-    with Cluster(3).start() as c:
+    with Cluster(3, extra_args=os.environ.get("BENCH_NODE_ARGS", "").split()).start() as c:
         ws, app = setup(c.nodes[0])
         ports = [n.http_port for n in c.nodes]
         q = f"/api/v1/workspaces/{ws}/apps/{app}/records"
