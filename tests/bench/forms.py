@@ -258,6 +258,11 @@ def main():
         base = rss_kib(node.proc.pid)
         took = bulk_insert(node, ws, app, args.records)
         after = rss_kib(node.proc.pid)
+        db = f"ws-{ws}"
+        pages = node.sql(db, "query", "SELECT page_count * page_size FROM pragma_page_count(), "
+                         "pragma_page_size()")[0][0]
+        print(f"workspace database: {pages / (1 << 20):.0f} MiB ({pages / args.records:.0f} bytes "
+              "a record)")
         print(f"bulk insert: {args.records} records of 10 fields in {took:.1f} s "
               f"({args.records / took:.0f} records/s); creekd RSS {base / 1024:.0f} MiB before, "
               f"{after / 1024:.0f} MiB after ({(after - base) / args.records:.2f} KiB a record); "
