@@ -180,14 +180,17 @@ int storage_query(struct storage_store *s, const char *db, const char *sql,
 	return storage_read(s, db, query_fn, &q, err);
 }
 
-int storage_write_answered(struct storage_store *s, const char *db, const char *request_id,
-			   storage_job_fn fn, void *arg, char **answer, struct cr_err *err)
+/* A job through db's writer; is_low_refused: not while the data disk is
+ * below its reserve. */
+static int submit(struct storage_store *s, const char *db, const char *request_id,
+		  storage_job_fn fn, void *arg, char **answer, bool is_low_refused,
+		  struct cr_err *err)
 {
 	struct storage_writer *w = NULL;
 	int rc = storage_db_name_check(db, err);
 
 	/* Raft must never meet ENOSPC (disk.h): nothing new is queued. */
-	if (rc == 0 && storage_disk_is_low(s->disk))
+	if (rc == 0 && is_low_refused && storage_disk_is_low(s->disk))
 		rc = cr_err_set(err, CR_EUNAVAIL, "%s", STORAGE_DISK_FULL_MSG);
 	if (rc == 0)
 		rc = writer_for(s, db, &w, err);
@@ -196,17 +199,16 @@ int storage_write_answered(struct storage_store *s, const char *db, const char *
 	return storage_writer_submit(w, request_id, fn, arg, answer, err);
 }
 
+int storage_write_answered(struct storage_store *s, const char *db, const char *request_id,
+			   storage_job_fn fn, void *arg, char **answer, struct cr_err *err)
+{
+	return submit(s, db, request_id, fn, arg, answer, true, err);
+}
+
 int storage_write_past_reserve(struct storage_store *s, const char *db, storage_job_fn fn,
 			       void *arg, struct cr_err *err)
 {
-	struct storage_writer *w = NULL;
-	int rc = storage_db_name_check(db, err);
-
-	if (rc == 0)
-		rc = writer_for(s, db, &w, err);
-	if (rc < 0)
-		return rc;
-	return storage_writer_submit(w, NULL, fn, arg, NULL, err);
+	return submit(s, db, NULL, fn, arg, NULL, false, err);
 }
 
 int storage_write(struct storage_store *s, const char *db, const char *request_id,
