@@ -131,7 +131,7 @@ static int write_info(const char *path, uint64_t id, const char *address, struct
 
 /* dqlite's version macros: Debian's 1.11.1 header still says 1.10.0, so
  * anything below 1.17 is treated as the old engine. */
-#define ENGINE_IS_NEW (DQLITE_VERSION_NUMBER >= 11700)
+#define ENGINE_IS_NEW     (DQLITE_VERSION_NUMBER >= 11700)
 
 #define ENGINE_UV_THREADS "32"
 

@@ -105,7 +105,7 @@ FORMS_PURE = {
     "forms.h", "serial.c", "serial.h", "sheet.c", "sheet.h", "values.c", "values.h",
 }
 FORMS_STORE = {
-    "apps.c", "apps.h", "export.c", "form_load.c", "form_save.c", "forms_int.h", "history.c",
+    "apps.c", "apps.h", "counts.c", "export.c", "form_load.c", "form_save.c", "forms_int.h", "history.c",
     "import.c", "purge.c", "query.c", "query.h", "record.c", "record_change.c",
     "record_create.c", "record_tx.c", "refs.c", "schema.c", "store_check.c", "uploads.c",
 }
