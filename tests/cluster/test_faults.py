@@ -139,13 +139,15 @@ class Faults(unittest.TestCase):
         answers = [a for n in self.names for a in c.attempts(n) if t0 <= a["t1"] <= t_back]
         gap = longest_gap(acks, t0, t_heal) if majority else None
         if gap is not None and gap > (GAP_MAX_S or 3.0):
-            # What the majority's clients saw meanwhile, for the log.
+            # What the majority's clients saw meanwhile, for the log: the
+            # slow or failed attempts only.
             for n in self.retrying(majority):
                 print(f"'{fault}' (leader was node {leader}, t0 {t0:.2f} = "
                       f"{time.strftime('%H:%M:%S', time.gmtime(time.time() - (time.monotonic() - t0)))}"
                       f"): {n}:",
                       [(round(a["t0"], 2), round(a["t1"], 2), a["status"], a["code"])
-                       for a in c.attempts(n) if t0 - 0.5 <= a["t1"] <= t_heal + 1],
+                       for a in c.attempts(n) if t0 - 0.5 <= a["t1"] <= t_heal + 1
+                       and (a["status"] not in (200, 201) or a["t1"] - a["t0"] > 0.5)],
                       file=sys.stderr)
         return {
             "fault": fault,
