@@ -7,7 +7,8 @@ extern const size_t web_openapi_json_len;
 
 static void openapi_get(struct web_request *req)
 {
-	struct MHD_Response *r = web_response_bytes(req, web_openapi_json, web_openapi_json_len);
+	struct MHD_Response *r = web_response_bytes(req, (void *)web_openapi_json,
+						    web_openapi_json_len, MHD_RESPMEM_PERSISTENT);
 
 	if (r == NULL) {
 		web_reply_error(req, CR_EINTERNAL, "out of memory");

@@ -37,7 +37,8 @@ static void make_request_id(struct web_request *req)
 
 static void relay(struct web_request *req, struct cluster_http_response *resp)
 {
-	req->response = web_response_bytes(req, resp->body.data, resp->body.len);
+	req->response =
+	    web_response_bytes(req, resp->body.data, resp->body.len, MHD_RESPMEM_MUST_COPY);
 	if (req->response == NULL) {
 		web_reply_error(req, CR_EINTERNAL, "cannot relay the leader's answer");
 		return;

@@ -108,7 +108,8 @@ static int gzip_bytes(const void *data, size_t len, unsigned char **out, size_t 
 	return 0;
 }
 
-struct MHD_Response *web_response_bytes(struct web_request *req, const void *data, size_t len)
+struct MHD_Response *web_response_bytes(struct web_request *req, void *data, size_t len,
+					enum MHD_ResponseMemoryMode mode)
 {
 	unsigned char *packed = NULL;
 	size_t packed_len = 0;
@@ -119,6 +120,8 @@ struct MHD_Response *web_response_bytes(struct web_request *req, const void *dat
 		 req->conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_ACCEPT_ENCODING)) &
 	     CR_ENCODING_GZIP) != 0 &&
 	    gzip_bytes(data, len, &packed, &packed_len) == 0) {
+		if (mode == MHD_RESPMEM_MUST_FREE)
+			free(data);
 		r = MHD_create_response_from_buffer(packed_len, packed, MHD_RESPMEM_MUST_FREE);
 		if (r == NULL) {
 			free(packed);
@@ -126,10 +129,12 @@ struct MHD_Response *web_response_bytes(struct web_request *req, const void *dat
 		}
 		(void)MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_ENCODING, "gzip");
 	} else {
-		r = MHD_create_response_from_buffer(len, (void *)(uintptr_t)data,
-						    MHD_RESPMEM_MUST_COPY);
-		if (r == NULL)
+		r = MHD_create_response_from_buffer(len, data, mode);
+		if (r == NULL) {
+			if (mode == MHD_RESPMEM_MUST_FREE)
+				free(data);
 			return NULL;
+		}
 	}
 	if (len >= WEB_COMPRESS_MIN)
 		(void)MHD_add_response_header(r, MHD_HTTP_HEADER_VARY, "Accept-Encoding");
@@ -138,9 +143,8 @@ struct MHD_Response *web_response_bytes(struct web_request *req, const void *dat
 
 static void reply_text(struct web_request *req, unsigned status, char *text, size_t len)
 {
-	struct MHD_Response *r = web_response_bytes(req, text, len);
+	struct MHD_Response *r = web_response_bytes(req, text, len, MHD_RESPMEM_MUST_FREE);
 
-	free(text);
 	if (r == NULL) {
 		static const char fallback[] = "{\"error\":{\"code\":\"internal\",\"message\":"
 					       "\"out of memory\"}}";

@@ -178,11 +178,15 @@ void web_reply_http_error(struct web_request *req, unsigned status, const char *
 			  const char *message);
 /* Security headers every answer carries; is_api adds no-store caching. */
 void web_headers_add(struct MHD_Response *r, bool is_api);
-/* An answer of len bytes at data (copied), gzip-compressed when it is at
- * least WEB_COMPRESS_MIN bytes and the client accepts gzip (with
- * Content-Encoding and Vary set); NULL if out of memory. */
+/* An answer of len bytes at data, gzip-compressed when it is at least
+ * WEB_COMPRESS_MIN bytes and the client accepts gzip (with
+ * Content-Encoding and Vary set). mode says whose data is, as for
+ * MHD_create_response_from_buffer: MUST_FREE hands it over (freed also
+ * when compressed or on failure), PERSISTENT outlives the answer,
+ * MUST_COPY is copied. NULL if out of memory. */
 #define WEB_COMPRESS_MIN 2048
-struct MHD_Response *web_response_bytes(struct web_request *req, const void *data, size_t len);
+struct MHD_Response *web_response_bytes(struct web_request *req, void *data, size_t len,
+					enum MHD_ResponseMemoryMode mode);
 /* The request's log id (req->log_id, made up on the first call). */
 const char *web_log_id(struct web_request *req);
 /* Log the security event a finished request makes, if any, once: a
