@@ -13,10 +13,13 @@
 #   2. lets apt fetch and verify the source package (the Release signature
 #      and every file's SHA-256, exactly as apt does), and dpkg-source
 #      unpack it with Debian's patches;
-#   3. builds a static libdqlite with Debian's hardening flags into a
+#   3. applies Creek's patches (packaging/engine/patches/*.patch, each with
+#      its reason in its header; today one: raft's AppendEntries messages
+#      are bounded in bytes);
+#   4. builds a static libdqlite with Debian's hardening flags into a
 #      private prefix, which CMake links into creekd (CREEK_ENGINE_PREFIX);
-#   4. caches the prefix, keyed by version, Debian release and this
-#      script, so a second run costs nothing.
+#   5. caches the prefix, keyed by version, Debian release, this script
+#      and the patches, so a second run costs nothing.
 #
 # stdout: the prefix. Progress and errors go to stderr.
 # Environment: CREEK_DQLITE_SOURCE_VERSION (default below),
@@ -36,7 +39,8 @@ die() {
 	exit 1
 }
 
-script_sum=$(sha256sum "$0" | cut -c1-16)
+patches_dir=$(cd "$(dirname "$0")" && pwd)/patches
+script_sum=$(cat "$0" "$patches_dir"/*.patch | sha256sum | cut -c1-16)
 # shellcheck disable=SC1091 # the machine's own release file
 codename=$(. /etc/os-release && echo "${VERSION_CODENAME:-unknown}")
 cache=${CREEK_ENGINE_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/creek/engine}
@@ -55,7 +59,7 @@ if [ -f "$prefix/.complete" ]; then
 	exit 0
 fi
 
-for tool in apt-get dpkg-source autoreconf make cc pkg-config; do
+for tool in apt-get dpkg-source autoreconf make cc pkg-config patch; do
 	command -v "$tool" >/dev/null 2>&1 || die "'$tool' is missing (packaging/install-build-deps.sh installs it)"
 done
 [ -f "$keyring" ] || die "Debian's archive keyring '$keyring' is missing"
@@ -87,6 +91,13 @@ apt-get -q $apt_opts update >&2 || die "apt-get update of the source lists faile
 src=$(find "$work/src" -maxdepth 1 -type d -name 'dqlite-*' | head -n 1)
 [ -n "$src" ] || die "the dqlite source package did not unpack"
 
+patched=""
+for p in "$patches_dir"/*.patch; do
+	say "applying $(basename "$p")"
+	patch -d "$src" -p1 --forward --quiet <"$p" >&2 || die "patch $(basename "$p") does not apply to dqlite $version"
+	patched="$patched $(basename "$p" .patch)"
+done
+
 say "building $(basename "$src") (static, bundled raft)"
 CFLAGS=$(dpkg-buildflags --get CFLAGS)
 CPPFLAGS=$(dpkg-buildflags --get CPPFLAGS)
@@ -108,7 +119,7 @@ raft_version=$(awk '/#define RAFT_VERSION_(MAJOR|MINOR|RELEASE)/ { v = v (v == "
 	END { print v }' "$src/src/raft.h")
 mkdir -p "$prefix.tmp/share/creek-engine"
 echo "$raft_version" >"$prefix.tmp/share/creek-engine/raft-version"
-echo "dqlite $version (Debian source), raft $raft_version (bundled), built on $codename" \
+echo "dqlite $version (Debian source, patched:$patched), raft $raft_version (bundled), built on $codename" \
 	>"$prefix.tmp/share/creek-engine/build-info"
 rm -f "$prefix.tmp"/lib/*.la
 rm -rf "$prefix"
