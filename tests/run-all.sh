@@ -57,7 +57,7 @@ build() {
 	cmake --build build-asan -j "$jobs"
 	# ThreadSanitizer covers the thread hand-offs: pool, writer, TLS splices.
 	cmake -S . -B build-tsan -DCREEK_TSAN=ON -DCREEK_ENGINE_PREFIX="$engine" -DCREEK_TESTS=ON >/dev/null
-	cmake --build build-tsan -j "$jobs" --target test_writer test_conn test_cluster_tls test_ambiguous_commit
+	cmake --build build-tsan -j "$jobs" --target test_writer test_conn test_cluster_tls test_ambiguous_commit test_workers
 	# The storage client must keep working against Debian 12's dqlite 1.11.
 	cmake -S . -B build-dqlite111 -DCREEK_ENGINE_PREFIX= -DCREEK_TESTS=ON >/dev/null
 	cmake --build build-dqlite111 -j "$jobs" --target test_conn test_writer test_migrate test_ambiguous_commit test_leader_change
@@ -82,7 +82,7 @@ unit_tests() {
 	ctest --test-dir build --output-on-failure -j "$jobs"
 	ctest --test-dir build-asan --output-on-failure -j "$jobs"
 	TSAN_OPTIONS="halt_on_error=1 suppressions=$root/tests/tsan.supp" ctest --test-dir build-tsan --output-on-failure \
-		-R '^(test_writer|test_conn|test_cluster_tls|test_ambiguous_commit)$'
+		-R '^(test_writer|test_conn|test_cluster_tls|test_ambiguous_commit|test_workers)$'
 	ctest --test-dir build-dqlite111 --output-on-failure -R '^(test_conn|test_writer|test_migrate|test_ambiguous_commit|test_leader_change)$'
 }
 

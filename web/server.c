@@ -6,7 +6,11 @@
  *   next calls  body chunks: append up to max_body, then only count; an
  *               admitted upload's go to a temporary file on disk (hashed
  *               on the way, up to max_upload), never to memory
- *   last call   (*upload_data_size == 0): dispatch and queue the answer
+ *   last call   (*upload_data_size == 0): an API request is handed to a
+ *               worker (workers.h) with its connection suspended; the
+ *               worker runs the handler and resumes the connection; then
+ *               one more call queues the answer. The UI's files are
+ *               served on the HTTP thread (no store, no peer).
  * Answering on the first call makes MHD drop keep-alive (notes §1.4), so
  * even an immediate refusal waits for the second call. */
 #define LOG_MODULE "web"
@@ -33,6 +37,7 @@
 #include "../storage/files.h"
 #include "../storage/writer.h"
 #include "web_int.h"
+#include "workers.h"
 
 /* Connections refused over a limit are counted and reported at most once
  * per this interval (a flood of them must not flood the log). */
@@ -46,9 +51,15 @@
 /* Sent on HTTPS answers only (RFC 6797 §7.2: not over plain HTTP). */
 #define WEB_HSTS "max-age=31536000"
 
+/* Workers per HTTP thread, and jobs queued or running per worker, before
+ * requests are answered 503 with Retry-After. */
+#define WEB_WORKERS_PER_THREAD 4
+#define WEB_JOBS_PER_WORKER    8
+
 struct web_server {
 	struct MHD_Daemon *daemon;
-	struct web_config cfg; /* cfg.ui_dir: the canonical path, or NULL (owned) */
+	struct web_workers *workers; /* the API's handlers run here */
+	struct web_config cfg;       /* cfg.ui_dir: the canonical path, or NULL (owned) */
 	const struct web_context *ctx;
 	/* Refusals over a connection limit (any MHD thread) */
 	atomic_ulong n_refused;          /* since the last report */
@@ -453,6 +464,43 @@ static void dispatch(struct web_request *req)
 	web_static_serve(req);
 }
 
+/* The answer is ready: log, audit and send it. */
+static enum MHD_Result answer(struct web_server *s, struct MHD_Connection *conn,
+			      struct web_request *req, const char *method, const char *url)
+{
+	enum MHD_Result ok;
+
+	if (req->response == NULL)
+		web_reply_error(req, CR_EINTERNAL, "the handler gave no answer");
+	web_security_audit(req);
+	if (s->cfg.tls_cert_pem != NULL)
+		(void)MHD_add_response_header(req->response, "Strict-Transport-Security", WEB_HSTS);
+	ok = MHD_queue_response(conn, req->status, req->response);
+	if (req->status >= 500 && req->log_id[0] == '\0') /* else logged with its id */
+		log_warn("%s '%s' answered %u", method, url, req->status);
+	return ok;
+}
+
+/* On a worker: run the handler, then give the connection back to MHD,
+ * which calls access_handler() again to send the answer. req may be freed
+ * as soon as its connection is resumed. */
+static void work(void *job)
+{
+	struct web_request *req = job;
+	struct web_workers *workers = req->workers;
+	struct MHD_Connection *conn = req->conn;
+
+	dispatch(req);
+	give_back_upload_slot(req); /* its answer is ready: the next may come */
+	web_workers_done(workers);
+	MHD_resume_connection(conn);
+}
+
+static bool is_api(const struct web_request *req)
+{
+	return strncmp(req->path, "/api/", 5) == 0 || strcmp(req->path, "/api") == 0;
+}
+
 static enum MHD_Result access_handler(void *cls, struct MHD_Connection *conn, const char *url,
 				      const char *method, const char *version,
 				      const char *upload_data, size_t *upload_data_size,
@@ -460,7 +508,6 @@ static enum MHD_Result access_handler(void *cls, struct MHD_Connection *conn, co
 {
 	struct web_server *s = cls;
 	struct web_request *req = *con_cls;
-	enum MHD_Result ok;
 
 	(void)version;
 	if (req == NULL) {
@@ -477,17 +524,27 @@ static enum MHD_Result access_handler(void *cls, struct MHD_Connection *conn, co
 		*upload_data_size = 0; /* consumed (or dropped once too big) */
 		return MHD_YES;
 	}
+	if (req->workers != NULL) /* back from its worker */
+		return answer(s, conn, req, method, url);
+	if (is_api(req) && req->response == NULL) {
+		if (web_workers_reserve(s->workers)) {
+			req->workers = s->workers;
+			MHD_suspend_connection(conn);
+			web_workers_submit(s->workers, req);
+			return MHD_YES;
+		}
+		/* Every worker is taken and the queue is full (or the node
+		 * is stopping): nothing ran, nothing was written. */
+		web_reply_error(req, CR_EUNAVAIL,
+				"this node has %u requests in hand; try again in a moment",
+				web_workers_busy(s->workers));
+		(void)MHD_add_response_header(req->response, MHD_HTTP_HEADER_RETRY_AFTER, "1");
+		give_back_upload_slot(req);
+		return answer(s, conn, req, method, url);
+	}
 	dispatch(req);
 	give_back_upload_slot(req); /* its answer is ready: the next may come */
-	if (req->response == NULL)
-		web_reply_error(req, CR_EINTERNAL, "the handler gave no answer");
-	web_security_audit(req);
-	if (s->cfg.tls_cert_pem != NULL)
-		(void)MHD_add_response_header(req->response, "Strict-Transport-Security", WEB_HSTS);
-	ok = MHD_queue_response(conn, req->status, req->response);
-	if (req->status >= 500 && req->log_id[0] == '\0') /* else logged with its id */
-		log_warn("%s '%s' answered %u", method, url, req->status);
-	return ok;
+	return answer(s, conn, req, method, url);
 }
 
 /* One connection refused over http-max-connections or
@@ -638,7 +695,8 @@ static int start(const struct web_config *cfg, const struct web_context *ctx, in
 {
 	struct web_server *s;
 	unsigned threads = cfg->threads;
-	unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ERROR_LOG;
+	unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ERROR_LOG |
+			 MHD_ALLOW_SUSPEND_RESUME;
 	struct MHD_OptionItem opts[WEB_MAX_OPTIONAL + 1];
 	int rc = optional_options(cfg, listen_fd, opts, &flags, err);
 
@@ -656,6 +714,15 @@ static int start(const struct web_config *cfg, const struct web_context *ctx, in
 	s = cr_calloc(1, sizeof(*s));
 	s->cfg = *cfg;
 	s->ctx = ctx;
+	rc = web_workers_new(threads * WEB_WORKERS_PER_THREAD,
+			     threads * WEB_WORKERS_PER_THREAD * WEB_JOBS_PER_WORKER, work,
+			     &s->workers, err);
+	if (rc < 0) {
+		if (listen_fd >= 0)
+			close(listen_fd);
+		free(s);
+		return rc;
+	}
 	/* Resolved once: static.c compares every file against this root. */
 	s->cfg.ui_dir = cfg->ui_dir != NULL ? realpath(cfg->ui_dir, NULL) : NULL;
 	if (s->cfg.ui_dir == NULL && cfg->kind == WEB_KIND_PUBLIC)
@@ -671,16 +738,17 @@ static int start(const struct web_config *cfg, const struct web_context *ctx, in
 	if (s->daemon == NULL) {
 		if (listen_fd >= 0)
 			close(listen_fd);
+		web_workers_free(s->workers);
 		free((char *)s->cfg.ui_dir);
 		free(s);
 		return cr_err_set(err, CR_EUNAVAIL, "cannot serve %s on '%s'",
 				  cfg->tls_cert_pem != NULL ? "HTTPS" : kind_name(cfg->kind),
 				  cfg->address != NULL ? cfg->address : "the cluster port");
 	}
-	log_info("serving %s%s%s with %u threads",
+	log_info("serving %s%s%s with %u threads, its API with %u workers",
 		 cfg->tls_cert_pem != NULL ? "HTTPS" : kind_name(cfg->kind),
 		 cfg->address != NULL ? " on " : "", cfg->address != NULL ? cfg->address : "",
-		 threads);
+		 threads, threads * WEB_WORKERS_PER_THREAD);
 	*out = s;
 	return 0;
 }
@@ -710,7 +778,11 @@ void web_server_stop(struct web_server *s)
 {
 	if (s == NULL)
 		return;
+	/* Requests in hand are answered first (MHD must not stop with a
+	 * connection suspended); any that comes meanwhile is answered 503. */
+	web_workers_stop(s->workers);
 	MHD_stop_daemon(s->daemon);
+	web_workers_free(s->workers);
 	free((char *)s->cfg.ui_dir);
 	free(s);
 }

@@ -68,6 +68,8 @@ struct storage_files_upload; /* storage/files.h */
 /* "a<account id>" or "k<workspace id>": who holds an upload slot. */
 #define WEB_UPLOAD_CALLER_MAX 48
 
+struct web_workers;
+
 struct web_request {
 	struct MHD_Connection *conn;
 	const struct web_context *ctx;
@@ -117,6 +119,9 @@ struct web_request {
 	/* the answer */
 	unsigned status;
 	struct MHD_Response *response;
+	/* The workers its handler was handed to (workers.h), once it was;
+	 * NULL while it is read and for what the HTTP thread answers. */
+	struct web_workers *workers;
 };
 
 typedef void (*web_handler_fn)(struct web_request *req);
