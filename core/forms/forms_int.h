@@ -115,6 +115,12 @@ int fm_tx_record_insert(struct storage_tx *tx, const struct forms *f, const stru
 int fm_records_insert(const struct forms *f, const struct id_actor *a, const struct fm_form *form,
 		      json_t *const *values, size_t n, const char *action, const char *request_id,
 		      int64_t now_us, int64_t *ids, size_t *failed, struct cr_err *err);
+/* ---- imports (import.c) ---- */
+/* How many of the n rows from rows[0] an import's next batch (one
+ * transaction) takes: at most 500, and past the first row at most 256 KiB
+ * of values. At least one; the same for the same rows. */
+size_t fm_import_batch_rows(json_t *const *rows, size_t n);
+
 /* Check and normalize the values of a new record (fm_values_build), then
  * what the store knows of them (fm_values_store_check). */
 int fm_values_new(const struct forms *f, const struct id_actor *a, const struct fm_form *form,

@@ -14,9 +14,14 @@
 #include "forms_int.h"
 #include "sheet.h"
 
-#define IMPORT_BATCH     500
-#define IMPORT_BYTES_MAX ((size_t)20 << 20)
-#define BAD_ROWS_SHOWN   1000
+/* A batch (one transaction, one raft log entry) holds at most this many
+ * rows and, past its first row, at most this many bytes of values: a
+ * sheet of wide rows makes more, smaller batches, so no log entry grows
+ * to tens of MB (issue 16). */
+#define IMPORT_BATCH       500
+#define IMPORT_BATCH_BYTES ((size_t)256 << 10)
+#define IMPORT_BYTES_MAX   ((size_t)20 << 20)
+#define BAD_ROWS_SHOWN     1000
 
 static bool importable(const struct fm_col *c)
 {
@@ -233,20 +238,36 @@ static int row_check(struct import *im, size_t r, struct cr_err *err)
 	return rc;
 }
 
+/* How many of the n rows from rows[0] the next batch takes (at least
+ * one): the same for the same sheet, so a replay makes the same batches. */
+size_t fm_import_batch_rows(json_t *const *rows, size_t n)
+{
+	size_t bytes = 0, k;
+
+	for (k = 0; k < n && k < IMPORT_BATCH; k++) {
+		size_t len = json_dumpb(rows[k], NULL, 0, JSON_COMPACT);
+		if (k > 0 && bytes + len > IMPORT_BATCH_BYTES)
+			break;
+		bytes += len;
+	}
+	return k > 0 ? k : (n > 0 ? 1 : 0);
+}
+
 /* The good rows, a batch per transaction, each all or nothing. */
 static int batches_write(struct import *im, const char *request_id, int64_t now_us,
 			 struct cr_err *err)
 {
-	for (size_t i = 0; i < im->n_good; i += IMPORT_BATCH) {
-		size_t n = im->n_good - i < IMPORT_BATCH ? im->n_good - i : IMPORT_BATCH,
-		       failed = 0;
+	size_t n;
+
+	for (size_t i = 0, batch = 0; i < im->n_good; i += n, batch++) {
+		size_t failed = 0;
 		int64_t ids[IMPORT_BATCH];
 		char sub[STORAGE_REQUEST_ID_MAX + 1] = "";
 		struct cr_err why = { 0 };
 		int br;
+		n = fm_import_batch_rows(im->good + i, im->n_good - i);
 		if (request_id != NULL)
-			(void)snprintf(sub, sizeof(sub), "%.100s#%zu", request_id,
-				       i / IMPORT_BATCH);
+			(void)snprintf(sub, sizeof(sub), "%.100s#%zu", request_id, batch);
 		br = fm_records_insert(im->f, im->a, &im->form, im->good + i, n, "import",
 				       sub[0] ? sub : NULL, now_us, ids, &failed, &why);
 		if (br == CR_EUNAVAIL || br == CR_EUNKNOWN)
