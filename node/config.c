@@ -73,7 +73,9 @@ static const struct setting settings[] = {
 	{ "ui-dir", SET_STRING, CREEK_UI_DIR, 0, 0, "path", AT(ui_dir),
 	  "Directory of the built web UI." },
 	{ "http-threads", SET_UINT, "0", 0, 256, "threads", AT(http_threads),
-	  "HTTP worker threads; 0 means eight per CPU core (requests wait for the store)." },
+	  "Threads that read requests and send answers; 0 means eight per CPU core. The API's "
+	  "handlers run on four workers per thread, with eight requests in hand per worker at "
+	  "most (then 503 with Retry-After)." },
 	{ "http-max-body", SET_UINT, "1048576", 1024, 1073741824, "bytes", AT(http_max_body),
 	  "Largest request body accepted (413 above)." },
 	{ "http-max-header", SET_UINT, "32768", 4096, 1048576, "bytes", AT(http_max_header),
