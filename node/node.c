@@ -36,6 +36,7 @@
 #include "../storage/store.h"
 #include "../web/server.h"
 #include "crypto.h"
+#include "model_feed.h"
 #include "schema.h"
 
 #define HANDOVER_TIMEOUT_MS     10000
@@ -75,6 +76,7 @@ struct node {
 	struct web_context web_ctx;
 	struct identity identity;
 	struct forms forms;
+	struct node_model_feed *model_feed; /* forms.model's thread */
 	char operator_token[NODE_OPERATOR_TOKEN_LEN + 1];
 	char setup_code[ID_SETUP_CODE_LEN + 1]; /* "" once set up */
 	char *setup_code_path;
@@ -738,7 +740,9 @@ int node_start(const struct node_config *cfg, struct node **out, struct cr_err *
 	n->web_ctx.cluster = n->cluster;
 	n->web_ctx.forwarder = n->forwarder;
 	n->web_ctx.file_sync = n->file_sync;
-	rc = start_web(n, cfg, &wc, err);
+	rc = node_model_feed_start(&n->forms, cfg->data_dir, &n->model_feed, err);
+	if (rc == 0)
+		rc = start_web(n, cfg, &wc, err);
 	if (rc < 0)
 		goto err_after_node;
 	*out = n;
@@ -786,6 +790,7 @@ void node_stop(struct node *n)
 		web_server_stop(peer);
 		web_server_stop(stranger);
 	}
+	node_model_feed_stop(n->model_feed); /* no request reads any more */
 	cluster_file_sync_stop(n->file_sync);
 	cluster_stop(n->cluster);
 	storage_store_free(n->store);

@@ -821,54 +821,12 @@ int storage_conn_query_sql_each(struct storage_conn *c, const char *sql,
 	return query_common(c, WIRE_REQ_QUERY_SQL, 0, sql, params, n_params, fn, arg, err);
 }
 
-/* Collect rows into a storage_rows, copying text and blobs into its arena. */
-static int collect_row(void *arg, unsigned n_cols, const char *const *cols,
-		       const struct storage_value *row, struct cr_err *err)
-{
-	struct storage_rows *r = arg;
-	struct storage_value *dst;
-
-	if (r->cols == NULL) {
-		r->cols = cr_arena_alloc(&r->arena, n_cols * sizeof(*r->cols));
-		for (unsigned i = 0; r->cols != NULL && i < n_cols; i++) {
-			r->cols[i] = cr_arena_strndup(&r->arena, cols[i], strlen(cols[i]));
-			if (r->cols[i] == NULL)
-				r->cols = NULL;
-		}
-		if (r->cols == NULL)
-			goto too_big;
-		r->n_cols = n_cols;
-	}
-	if (r->n_rows == r->cap_rows) {
-		size_t cap = r->cap_rows == 0 ? 64 : r->cap_rows * 2;
-		if (cap * n_cols * sizeof(*r->values) > STORAGE_MAX_RESULT_BYTES)
-			goto too_big;
-		r->values = cr_realloc(r->values, cap * n_cols * sizeof(*r->values));
-		r->cap_rows = cap;
-	}
-	dst = &r->values[r->n_rows * n_cols];
-	for (unsigned i = 0; i < n_cols; i++) {
-		dst[i] = row[i];
-		if (row[i].type == STORAGE_TEXT || row[i].type == STORAGE_ISO8601 ||
-		    row[i].type == STORAGE_BLOB) {
-			char *p = cr_arena_strndup(&r->arena, row[i].s.p, row[i].s.len);
-			if (p == NULL)
-				goto too_big;
-			dst[i].s.p = p;
-		}
-	}
-	r->n_rows++;
-	return 0;
-too_big:
-	return cr_err_set(err, CR_ETOOBIG, "query result is larger than %zu bytes",
-			  STORAGE_MAX_RESULT_BYTES);
-}
-
 int storage_conn_query(struct storage_conn *c, uint32_t stmt_id, const struct storage_value *params,
 		       unsigned n_params, struct storage_rows *rows, struct cr_err *err)
 {
 	storage_rows_init(rows);
-	return storage_conn_query_each(c, stmt_id, params, n_params, collect_row, rows, err);
+	return storage_conn_query_each(c, stmt_id, params, n_params, storage_rows_add_fn, rows,
+				       err);
 }
 
 int storage_conn_query_sql(struct storage_conn *c, const char *sql,
@@ -876,5 +834,6 @@ int storage_conn_query_sql(struct storage_conn *c, const char *sql,
 			   struct storage_rows *rows, struct cr_err *err)
 {
 	storage_rows_init(rows);
-	return storage_conn_query_sql_each(c, sql, params, n_params, collect_row, rows, err);
+	return storage_conn_query_sql_each(c, sql, params, n_params, storage_rows_add_fn, rows,
+					   err);
 }

@@ -10,6 +10,7 @@
 #include <stddef.h>
 
 #include "../lib/arena.h"
+#include "../lib/err.h"
 #include "value.h"
 
 #define STORAGE_MAX_RESULT_BYTES ((size_t)256 * 1024 * 1024)
@@ -34,5 +35,13 @@ const struct storage_value *storage_rows_at(const struct storage_rows *r, size_t
  * others give dflt) and as text (TEXT, ISO8601; others give NULL). */
 int64_t storage_rows_int(const struct storage_rows *r, size_t row, unsigned col, int64_t dflt);
 const char *storage_rows_text(const struct storage_rows *r, size_t row, unsigned col);
+
+/* Append a row, copying its names (the first time) and its text and
+ * blobs into the set. CR_ETOOBIG past STORAGE_MAX_RESULT_BYTES. */
+int storage_rows_add(struct storage_rows *r, unsigned n_cols, const char *const *cols,
+		     const struct storage_value *row, struct cr_err *err);
+/* The same as a row callback (conn.h's storage_row_fn; arg: the set). */
+int storage_rows_add_fn(void *arg, unsigned n_cols, const char *const *cols,
+			const struct storage_value *row, struct cr_err *err);
 
 #endif

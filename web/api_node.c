@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "../cluster/cluster.h"
+#include "../core/forms/model.h"
 #include "../lib/log.h"
 #include "../lib/time.h"
 #include "../storage/disk.h"
@@ -126,6 +127,14 @@ static void health_get(struct web_request *req)
 		    json_pack("{s:s, s:s}", "code", cr_err_name(h.err.code), "message", h.err.msg));
 	if (!is_ok)
 		json_object_set_new(body, "reason", json_string(h.is_reachable ? "disk" : "store"));
+	if (ctx->forms != NULL && ctx->forms->model != NULL) {
+		int64_t lag = 0;
+		unsigned unbuilt = 0;
+		storage_model_lag(ctx->forms->model, &lag, &unbuilt);
+		json_object_set_new(body, "read_model",
+				    json_pack("{s:I, s:I}", "lag", (json_int_t)lag, "building",
+					      (json_int_t)unbuilt));
+	}
 	if (ctx->disk != NULL && disk.is_known)
 		json_object_set_new(body, "disk",
 				    json_pack("{s:b, s:I, s:I}", "low", disk.is_low, "free_bytes",
@@ -159,6 +168,30 @@ static void log_level_put(struct web_request *req)
 	web_reply_json(req, 200, json_pack("{s:s}", "level", cr_log_level_name(level)));
 }
 
+/* This node's read model: per workspace its position, the store's head
+ * and the lag; ?sums=1 also compares every app's records, model against
+ * store (reads them all twice: a check, not a probe). */
+static void read_model_get(struct web_request *req)
+{
+	const char *sums = MHD_lookup_connection_value(req->conn, MHD_GET_ARGUMENT_KIND, "sums");
+	struct cr_err err = { 0 };
+	json_t *list = NULL;
+	int rc = fm_model_status_all(req->ctx->forms, sums != NULL && strcmp(sums, "1") == 0, &list,
+				     &err);
+
+	if (rc < 0) {
+		web_reply_error(req, rc, "%s", err.msg);
+		return;
+	}
+	{
+		uint64_t model = 0, store = 0;
+		storage_model_reads(req->ctx->forms->model, &model, &store);
+		web_reply_json(req, 200,
+			       json_pack("{s:o, s:{s:I, s:I}}", "databases", list, "reads", "model",
+					 (json_int_t)model, "store", (json_int_t)store));
+	}
+}
+
 /* This family's routes; web/routes.c lists the families. */
 const struct web_route web_routes_node[] = {
 	{ .methods = WEB_GET | WEB_HEAD,
@@ -168,6 +201,10 @@ const struct web_route web_routes_node[] = {
 	{ .methods = WEB_GET | WEB_HEAD,
 	  .pattern = "/api/v1/node/log-level",
 	  .handler = log_level_get,
+	  .permission = WEB_PERM_OPERATOR },
+	{ .methods = WEB_GET | WEB_HEAD,
+	  .pattern = "/api/v1/node/read-model",
+	  .handler = read_model_get,
 	  .permission = WEB_PERM_OPERATOR },
 	{ .methods = WEB_PUT,
 	  .pattern = "/api/v1/node/log-level",

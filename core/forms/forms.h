@@ -26,6 +26,8 @@
 #include "../../lib/err.h"
 #include "../identity/identity.h"
 
+struct storage_model;
+
 #define FM_FIELDS_MAX     200 /* fields with a value, per form */
 #define FM_PAGE_MAX       200
 #define FM_PAGE_DEFAULT   50
@@ -44,6 +46,9 @@ struct forms {
 	/* Local time's offset from UTC, for serial dates and imported times
 	 * without a zone (+8 h: China). */
 	int tz_offset_s;
+	/* This node's read model (model.h), or NULL: every read goes to the
+	 * store. Borrowed. */
+	struct storage_model *model;
 };
 
 /* identity's workspace_ready step (arg: the struct forms): keep the

@@ -41,7 +41,7 @@ static int purge_app_job(struct storage_tx *tx, void *arg, struct cr_err *err)
 }
 
 struct purge_records_job {
-	int64_t app, before_us;
+	int64_t app, before_us, now_us;
 	size_t purged; /* out */
 };
 
@@ -74,6 +74,16 @@ static int purge_records_job(struct storage_tx *tx, void *arg, struct cr_err *er
 					     "DELETE FROM record_history WHERE app_id = ? AND "
 					     "record_id = ?",
 					     q, 2, NULL, err);
+		/* The change log says so too: read models drop the row. */
+		if (rc == 0) {
+			struct storage_value e[3] = { storage_int(j->now_us), q[0], q[1] };
+			rc = storage_tx_exec(
+			    tx,
+			    "INSERT INTO outbox (at_us, topic, app_id, record_id, "
+			    "actor, body) VALUES (?, 'record.purged', ?, ?, 0, "
+			    "json_object('app', ?2, 'record', ?3, 'action', 'purge'))",
+			    e, 3, NULL, err);
+		}
 		j->purged++;
 	}
 	storage_rows_close(&rows);
@@ -113,7 +123,7 @@ static int purge_outbox_job(struct storage_tx *tx, void *arg, struct cr_err *err
 	return rc;
 }
 
-static int purge_workspace(const struct forms *f, const char *db, int64_t before_us,
+static int purge_workspace(const struct forms *f, const char *db, int64_t now_us, int64_t before_us,
 			   int64_t events_before_us, struct fm_purged *out, struct cr_err *err)
 {
 	struct storage_value p = storage_int(before_us);
@@ -130,7 +140,7 @@ static int purge_workspace(const struct forms *f, const char *db, int64_t before
 			rc = storage_write(f->id->store, db, NULL, purge_app_job, &j, err);
 			out->apps += rc == 0;
 		} else if (storage_rows_int(&rows, r, 2, 0) > 0) {
-			struct purge_records_job j = { app, before_us, 0 };
+			struct purge_records_job j = { app, before_us, now_us, 0 };
 			do {
 				rc = storage_write(f->id->store, db, NULL, purge_records_job, &j,
 						   err);
@@ -161,7 +171,7 @@ int fm_purge(const struct forms *f, int64_t now_us, struct fm_purged *out, struc
 	for (size_t r = 0; rc == 0 && r < rows.n_rows; r++) {
 		char db[ID_DB_NAME_MAX + 1];
 		id_workspace_db(storage_rows_text(&rows, r, 0), db);
-		rc = purge_workspace(f, db, before, events_before, out, err);
+		rc = purge_workspace(f, db, now_us, before, events_before, out, err);
 	}
 	storage_rows_close(&rows);
 	return rc;

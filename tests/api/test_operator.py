@@ -124,6 +124,7 @@ class OperatorFromAnotherMachine(unittest.TestCase):
         for who, headers in (("signed out", {}), ("a member", clerk)):
             for method, path, body in (("GET", "/api/v1/cluster", None),
                                        ("GET", "/api/v1/node/log-level", None),
+                                       ("GET", "/api/v1/node/read-model?sums=1", None),
                                        ("POST", "/api/v1/cluster/write-checks", {"tag": "x"}),
                                        ("POST", "/api/v1/cluster/tokens", {})):
                 status, _, text = self.call(self.cli, method, path, body, headers)
@@ -132,6 +133,9 @@ class OperatorFromAnotherMachine(unittest.TestCase):
         # The installation admin: reads, and changes with the CSRF token only.
         status, _, text = self.call(self.cli, "GET", "/api/v1/cluster", None, admin)
         self.assertEqual(status, 200, text)
+        status, _, text = self.call(self.cli, "GET", "/api/v1/node/read-model", None, admin)
+        self.assertEqual(status, 200, text)
+        self.assertEqual([d["workspace"] for d in json.loads(text)["databases"]], [ws])
         no_csrf = {"Cookie": admin["Cookie"]}
         status, _, text = self.call(self.cli, "POST", "/api/v1/cluster/write-checks",
                                     {"tag": "remote"}, no_csrf)

@@ -1,0 +1,546 @@
+/* core/forms/model.c: the forms' read model on this node (model.h).
+ *
+ * What it holds, per workspace: each app's record table (rec_<app>, with
+ * the store's own indexes), its full-text index (rec_<app>_fts) and the
+ * live counts (record_count), as the store's schema makes them. How it
+ * follows: the one write path appends an outbox row (app, record) to every
+ * record change, in the change's transaction, and outbox ids grow in
+ * commit order. A round reads the outbox after the model's position, then
+ * the current rows of the records named there, and applies them with the
+ * new position in one local transaction: a record's row is taken whole,
+ * so applying it twice or late is harmless. A form saved, an app made or
+ * removed (the apps' form versions differ from the model's), a position
+ * the outbox no longer reaches (pruned) or a corrupt file: the workspace's
+ * model is rebuilt from the store, and meanwhile reads go to the store.
+ *
+ * Reads (fm_read): the store's newest outbox id is asked first (one small
+ * query to the leader), and the read is answered from the model once it
+ * has applied that far (at most FM_MODEL_WAIT_MS): what any client wrote
+ * before is seen, on every node. Otherwise, or if the model fails, the
+ * store answers. */
+#define LOG_MODULE "forms"
+#include "model.h"
+
+#include <jansson.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../../lib/buf.h"
+#include "../../lib/log.h"
+#include "../../lib/mem.h"
+#include "../../lib/time.h"
+#include "forms_int.h"
+
+#define MODEL_EVENTS    1000 /* outbox rows per round and database (the LIMIT below) */
+#define MODEL_COPY_ROWS 1000 /* rows per query while building */
+#define MODEL_APPS_MAX  (64 * 1024)
+
+/* The store's newest outbox id and its apps' signature ("<id>:<form
+ * version>,..."; made, saved or removed apps change it). */
+struct head {
+	int64_t last;
+	char *apps; /* owned */
+};
+
+static const char HEAD_SQL[] =
+    "SELECT coalesce((SELECT max(id) FROM outbox), 0), coalesce((SELECT group_concat(id || ':' "
+    "|| form_version, ',') FROM (SELECT id, form_version FROM app WHERE deleted_us IS NULL AND "
+    "form_version > 0 ORDER BY id)), '')";
+
+static int head_read(const struct forms *f, const char *db, struct head *h, struct cr_err *err)
+{
+	struct storage_rows rows;
+	int rc = storage_query(f->id->store, db, HEAD_SQL, NULL, 0, &rows, err);
+
+	h->apps = NULL;
+	if (rc == 0 && rows.n_rows == 1) {
+		const char *apps = storage_rows_text(&rows, 0, 1);
+		h->last = storage_rows_int(&rows, 0, 0, 0);
+		h->apps = cr_strdup(apps != NULL ? apps : "");
+	} else if (rc == 0) {
+		rc = cr_err_set(err, CR_EINTERNAL, "the store's outbox head has no row");
+	}
+	storage_rows_close(&rows);
+	return rc;
+}
+
+/* The apps' signature the model was built for ("" if none). */
+static char *model_apps(struct storage_model_db *d)
+{
+	struct storage_rows rows;
+	struct cr_err err = { 0 };
+	char *apps = NULL;
+
+	if (storage_model_applier_query(d, "SELECT apps FROM creek_model_apps", NULL, 0, &rows,
+					&err) == 0 &&
+	    rows.n_rows == 1 && storage_rows_text(&rows, 0, 0) != NULL)
+		apps = cr_strdup(storage_rows_text(&rows, 0, 0));
+	storage_rows_close(&rows);
+	return apps != NULL ? apps : cr_strdup("");
+}
+
+/* rows (all their columns) into table on the model. A row that collides
+ * with another on a unique index replaces it: the model may hold an older
+ * row that gave the value up in a change it has not applied yet (that
+ * change, applied next, brings it back). */
+static int insert_rows(struct storage_model_db *d, const char *table,
+		       const struct storage_rows *rows, struct cr_err *err)
+{
+	struct cr_buf sql;
+	int rc = 0;
+
+	if (rows->n_rows == 0)
+		return 0;
+	cr_buf_init(&sql, (size_t)1 << 20);
+	(void)cr_buf_printf(&sql, "%s INTO \"%s\" (",
+			    strstr(table, "_fts") != NULL ? "INSERT" : "INSERT OR REPLACE", table);
+	for (unsigned c = 0; c < rows->n_cols; c++)
+		(void)cr_buf_printf(&sql, "%s\"%s\"", c ? ", " : "", rows->cols[c]);
+	(void)cr_buf_printf(&sql, ") VALUES (");
+	for (unsigned c = 0; c < rows->n_cols; c++)
+		(void)cr_buf_printf(&sql, "%s?", c ? ", " : "");
+	if (cr_buf_printf(&sql, ")") < 0)
+		rc = cr_err_set(err, CR_ETOOBIG, "a record table has too many columns");
+	for (size_t r = 0; rc == 0 && r < rows->n_rows; r++)
+		rc = storage_model_exec(d, sql.data, &rows->values[r * rows->n_cols], rows->n_cols,
+					err);
+	cr_buf_close(&sql);
+	return rc;
+}
+
+/* Copy a whole table from the store, key column `key`, in chunks. */
+static int copy_table(const struct forms *f, const char *db, struct storage_model_db *d,
+		      const char *table, const char *key, const char *cols, struct cr_err *err)
+{
+	char sql[256];
+	int64_t after = -1;
+	int rc = 0;
+
+	(void)snprintf(sql, sizeof(sql), "SELECT %s FROM \"%s\" WHERE %s > ? ORDER BY %s LIMIT %d",
+		       cols, table, key, key, MODEL_COPY_ROWS);
+	for (;;) {
+		struct storage_value p = storage_int(after);
+		struct storage_rows rows;
+		size_t n;
+		rc = storage_query(f->id->store, db, sql, &p, 1, &rows, err);
+		if (rc == 0)
+			rc = storage_model_begin(d, err);
+		if (rc == 0)
+			rc = insert_rows(d, table, &rows, err);
+		if (rc == 0)
+			rc = storage_model_commit(d, STORAGE_MODEL_UNBUILT, err);
+		n = rows.n_rows;
+		if (rc == 0 && n > 0)
+			after = storage_rows_int(&rows, n - 1, 0, 0);
+		storage_rows_close(&rows);
+		if (rc < 0 || n < MODEL_COPY_ROWS)
+			return rc;
+	}
+}
+
+/* The store's tables and indexes of one table name, made on the model. */
+static int make_like_store(const struct forms *f, const char *db, struct storage_model_db *d,
+			   const char *table, struct cr_err *err)
+{
+	struct storage_value p = storage_text(table);
+	struct storage_rows rows;
+	int rc =
+	    storage_query(f->id->store, db,
+			  "SELECT sql FROM sqlite_master WHERE tbl_name = ? AND sql IS NOT NULL "
+			  "AND type IN ('table', 'index') ORDER BY type = 'index'",
+			  &p, 1, &rows, err);
+
+	if (rc == 0)
+		rc = storage_model_begin(d, err);
+	for (size_t r = 0; rc == 0 && r < rows.n_rows; r++)
+		rc = storage_model_exec(d, storage_rows_text(&rows, r, 0), NULL, 0, err);
+	if (rc == 0)
+		rc = storage_model_commit(d, STORAGE_MODEL_UNBUILT, err);
+	storage_rows_close(&rows);
+	return rc;
+}
+
+/* Build the workspace's model from the store. */
+static int rebuild(const struct forms *f, const char *db, struct storage_model_db *d,
+		   struct cr_err *err)
+{
+	struct head h = { 0, NULL };
+	int rc = storage_model_reset(d, err);
+	uint64_t t0 = cr_now_ms();
+	size_t n_apps = 0;
+
+	if (rc == 0)
+		rc = head_read(f, db, &h, err);
+	if (rc < 0)
+		return rc;
+	storage_model_saw_head(d, h.last);
+	rc = make_like_store(f, db, d, "record_count", err);
+	if (rc == 0)
+		rc = copy_table(f, db, d, "record_count", "app_id", "app_id, live", err);
+	for (char *s = h.apps; rc == 0 && s != NULL && *s != '\0';) {
+		char table[32], fts[40];
+		long long app = strtoll(s, &s, 10);
+		s = strchr(s, ',');
+		s = s != NULL ? s + 1 : NULL;
+		(void)snprintf(table, sizeof(table), "rec_%lld", app);
+		(void)snprintf(fts, sizeof(fts), "rec_%lld_fts", app);
+		rc = make_like_store(f, db, d, table, err);
+		if (rc == 0)
+			rc = make_like_store(f, db, d, fts, err);
+		if (rc == 0)
+			rc = copy_table(f, db, d, table, "id", "*", err);
+		if (rc == 0)
+			rc = copy_table(f, db, d, fts, "rowid", "rowid, body", err);
+		n_apps++;
+	}
+	if (rc == 0)
+		rc = storage_model_begin(d, err);
+	if (rc == 0) {
+		struct storage_value p = storage_text(h.apps);
+		rc = storage_model_exec(d, "CREATE TABLE creek_model_apps (apps TEXT NOT NULL)",
+					NULL, 0, err);
+		if (rc == 0)
+			rc = storage_model_exec(d, "INSERT INTO creek_model_apps (apps) VALUES (?)",
+						&p, 1, err);
+		if (rc == 0)
+			rc = storage_model_commit(d, h.last, err);
+		else
+			storage_model_rollback(d);
+	}
+	if (rc == 0)
+		log_info("read model of '%s' built: %zu apps, up to change %lld, in %llu ms", db,
+			 n_apps, (long long)h.last, (unsigned long long)(cr_now_ms() - t0));
+	free(h.apps);
+	return rc;
+}
+
+/* Bring one app's records (ids: a JSON array) from the store. */
+static int apply_app(const struct forms *f, const char *db, struct storage_model_db *d, int64_t app,
+		     const char *ids, struct cr_err *err)
+{
+	char sql[160], table[32];
+	struct storage_value p[2] = { storage_text(ids), storage_int(app) };
+	struct storage_rows rows;
+	int rc;
+
+	(void)snprintf(table, sizeof(table), "rec_%lld", (long long)app);
+	(void)snprintf(sql, sizeof(sql),
+		       "SELECT * FROM %s WHERE id IN (SELECT value FROM json_each(?))", table);
+	rc = storage_query(f->id->store, db, sql, p, 1, &rows, err);
+	(void)snprintf(sql, sizeof(sql),
+		       "DELETE FROM %s WHERE id IN (SELECT value FROM json_each(?))", table);
+	if (rc == 0)
+		rc = storage_model_exec(d, sql, p, 1, err);
+	if (rc == 0)
+		rc = insert_rows(d, table, &rows, err);
+	storage_rows_close(&rows);
+
+	(void)snprintf(sql, sizeof(sql),
+		       "SELECT rowid, body FROM %s_fts WHERE rowid IN (SELECT value FROM "
+		       "json_each(?))",
+		       table);
+	if (rc == 0)
+		rc = storage_query(f->id->store, db, sql, p, 1, &rows, err);
+	else
+		storage_rows_init(&rows);
+	(void)snprintf(sql, sizeof(sql),
+		       "DELETE FROM %s_fts WHERE rowid IN (SELECT value FROM json_each(?))", table);
+	if (rc == 0)
+		rc = storage_model_exec(d, sql, p, 1, err);
+	(void)snprintf(sql, sizeof(sql), "%s_fts", table);
+	if (rc == 0)
+		rc = insert_rows(d, sql, &rows, err);
+	storage_rows_close(&rows);
+
+	if (rc == 0)
+		rc = storage_query(f->id->store, db,
+				   "SELECT app_id, live FROM record_count WHERE app_id = ?", &p[1],
+				   1, &rows, err);
+	else
+		storage_rows_init(&rows);
+	if (rc == 0)
+		rc = storage_model_exec(d, "DELETE FROM record_count WHERE app_id = ?", &p[1], 1,
+					err);
+	if (rc == 0)
+		rc = insert_rows(d, "record_count", &rows, err);
+	storage_rows_close(&rows);
+	return rc;
+}
+
+/* Is app in the signature? */
+static bool has_app(const char *apps, int64_t app)
+{
+	char key[32];
+	size_t n = (size_t)snprintf(key, sizeof(key), "%lld:", (long long)app);
+
+	for (const char *s = apps; s != NULL && *s != '\0';) {
+		if (strncmp(s, key, n) == 0)
+			return true;
+		s = strchr(s, ',');
+		s = s != NULL ? s + 1 : NULL;
+	}
+	return false;
+}
+
+/* The events after the model's position, applied. 1: the outbox no
+ * longer reaches the position (a rebuild is due). */
+static int apply_events(const struct forms *f, const char *db, struct storage_model_db *d,
+			int64_t pos, const char *apps, struct cr_err *err)
+{
+	struct storage_value p = storage_int(pos);
+	struct storage_rows ev;
+	json_t *by_app = json_object();
+	int rc = storage_query(f->id->store, db,
+			       "SELECT id, app_id, record_id FROM outbox WHERE id > ? ORDER BY id "
+			       "LIMIT 1000",
+			       &p, 1, &ev, err);
+	int64_t last = pos;
+
+	if (rc == 0 && ev.n_rows > 0 && storage_rows_int(&ev, 0, 0, 0) != pos + 1)
+		rc = 1; /* pruned past the position */
+	for (size_t r = 0; rc == 0 && r < ev.n_rows; r++) {
+		char key[24];
+		int64_t app = storage_rows_int(&ev, r, 1, 0);
+		const struct storage_value *rec = storage_rows_at(&ev, r, 2);
+		last = storage_rows_int(&ev, r, 0, last);
+		if (app <= 0 || rec->type != STORAGE_INTEGER || !has_app(apps, app))
+			continue; /* not a record's, or its app is gone */
+		(void)snprintf(key, sizeof(key), "%lld", (long long)app);
+		if (json_object_get(by_app, key) == NULL)
+			json_object_set_new(by_app, key, json_array());
+		json_array_append_new(json_object_get(by_app, key), json_integer(rec->i));
+	}
+	storage_rows_close(&ev);
+	if (rc == 0 && last > pos) {
+		const char *key;
+		json_t *ids;
+		rc = storage_model_begin(d, err);
+		json_object_foreach(by_app, key, ids)
+		{
+			char *text = json_dumps(ids, JSON_COMPACT);
+			if (rc == 0)
+				rc = text != NULL
+					 ? apply_app(f, db, d, strtoll(key, NULL, 10), text, err)
+					 : cr_err_set(err, CR_EINTERNAL, "out of memory");
+			free(text);
+		}
+		if (rc == 0)
+			rc = storage_model_commit(d, last, err);
+		else
+			storage_model_rollback(d);
+	}
+	json_decref(by_app);
+	return rc;
+}
+
+int fm_model_follow(const struct forms *f, const char *db, struct cr_err *err)
+{
+	struct storage_model_db *d;
+	struct head h = { 0, NULL };
+	int64_t pos;
+	int rc = storage_model_db(f->model, db, &d, err);
+
+	if (rc < 0)
+		return rc;
+	pos = storage_model_position(d);
+	if (pos == STORAGE_MODEL_UNBUILT || storage_model_is_corrupt(d))
+		return rebuild(f, db, d, err);
+	rc = head_read(f, db, &h, err);
+	if (rc < 0)
+		return rc;
+	storage_model_saw_head(d, h.last);
+	{
+		char *mine = model_apps(d);
+		bool same = h.apps != NULL && strcmp(mine, h.apps) == 0;
+		free(mine);
+		if (!same) {
+			log_info("read model of '%s': apps or forms changed; rebuilding", db);
+			free(h.apps);
+			return rebuild(f, db, d, err);
+		}
+	}
+	/* Up to MODEL_EVENTS at a time, until it has caught up with the head. */
+	while (rc == 0 && storage_model_position(d) < h.last)
+		rc = apply_events(f, db, d, storage_model_position(d), h.apps, err);
+	free(h.apps);
+	if (rc == 1) {
+		log_info("read model of '%s': changes after %lld were pruned; rebuilding", db,
+			 (long long)storage_model_position(d));
+		return rebuild(f, db, d, err);
+	}
+	return rc;
+}
+
+int fm_model_follow_all(const struct forms *f, struct cr_err *err)
+{
+	struct storage_rows rows;
+	int rc = storage_query(f->id->store, STORAGE_DB_SYSTEM, "SELECT id FROM workspace", NULL, 0,
+			       &rows, err);
+	int first = 0;
+
+	for (size_t r = 0; rc == 0 && r < rows.n_rows; r++) {
+		char db[ID_DB_NAME_MAX + 1];
+		struct cr_err e = { 0 };
+		id_workspace_db(storage_rows_text(&rows, r, 0), db);
+		/* One workspace failing does not hold up the others. */
+		if (fm_model_follow(f, db, &e) < 0 && first == 0) {
+			first = e.code != 0 ? e.code : CR_EINTERNAL;
+			*err = e;
+		}
+	}
+	storage_rows_close(&rows);
+	return rc < 0 ? rc : first;
+}
+
+int fm_read(const struct forms *f, const char *db, const char *sql,
+	    const struct storage_value *params, unsigned n_params, struct storage_rows *rows,
+	    struct cr_err *err)
+{
+	struct storage_model_db *d;
+	struct cr_err e = { 0 };
+
+	if (f->model != NULL && storage_model_db(f->model, db, &d, &e) == 0 &&
+	    storage_model_position(d) != STORAGE_MODEL_UNBUILT) {
+		struct storage_rows head;
+		int rc = storage_query(f->id->store, db, "SELECT coalesce(max(id), 0) FROM outbox",
+				       NULL, 0, &head, err);
+		int64_t want = rc == 0 && head.n_rows == 1 ? storage_rows_int(&head, 0, 0, 0) : -1;
+		storage_rows_close(&head);
+		if (rc < 0)
+			return rc; /* the store is not there: neither is its answer */
+		if (storage_model_position(d) < want)
+			storage_model_poke(f->model);
+		if (storage_model_wait(d, want, FM_MODEL_WAIT_MS)) {
+			if (storage_model_query(d, sql, params, n_params, rows, &e) == 0) {
+				storage_model_note_read(f->model, true);
+				return 0;
+			}
+			storage_rows_close(rows);
+			log_debug("%s; the store answers", e.msg);
+		}
+	}
+	if (f->model != NULL)
+		storage_model_note_read(f->model, false);
+	return storage_query(f->id->store, db, sql, params, n_params, rows, err);
+}
+
+/* A checksum of a table's rows, ordered by id: FNV-1a over every value. */
+static int table_sum(struct storage_rows *rows, uint64_t *sum)
+{
+	uint64_t h = 1469598103934665603ULL;
+
+	for (size_t i = 0; i < rows->n_rows * rows->n_cols; i++) {
+		const struct storage_value *v = &rows->values[i];
+		char num[32];
+		const unsigned char *p = (const unsigned char *)num;
+		size_t n;
+		switch (v->type) {
+		case STORAGE_INTEGER:
+			n = (size_t)snprintf(num, sizeof(num), "i%lld", (long long)v->i);
+			break;
+		case STORAGE_FLOAT:
+			n = (size_t)snprintf(num, sizeof(num), "f%.17g", v->f);
+			break;
+		case STORAGE_TEXT:
+		case STORAGE_BLOB:
+			p = (const unsigned char *)v->s.p;
+			n = v->s.len;
+			break;
+		default:
+			n = (size_t)snprintf(num, sizeof(num), "n");
+			break;
+		}
+		for (size_t k = 0; k < n; k++)
+			h = (h ^ p[k]) * 1099511628211ULL;
+		h = (h ^ 0xff) * 1099511628211ULL; /* value separator */
+	}
+	*sum = h;
+	return 0;
+}
+
+int fm_model_status(const struct forms *f, const char *db, bool sums, json_t **out,
+		    struct cr_err *err)
+{
+	struct storage_model_db *d;
+	struct head h = { 0, NULL };
+	int rc = f->model != NULL ? storage_model_db(f->model, db, &d, err)
+				  : cr_err_set(err, CR_EUNAVAIL, "this node keeps no read model");
+	json_t *apps;
+
+	if (rc == 0)
+		rc = head_read(f, db, &h, err);
+	if (rc < 0)
+		return rc;
+	apps = json_array();
+	for (char *s = h.apps; sums && rc == 0 && s != NULL && *s != '\0';) {
+		char sql[96];
+		long long app = strtoll(s, &s, 10);
+		struct storage_rows a, b;
+		uint64_t sa = 0, sb = 0;
+		s = strchr(s, ',');
+		s = s != NULL ? s + 1 : NULL;
+		(void)snprintf(sql, sizeof(sql), "SELECT * FROM rec_%lld ORDER BY id", app);
+		rc = storage_query(f->id->store, db, sql, NULL, 0, &a, err);
+		if (rc == 0 && storage_model_query(d, sql, NULL, 0, &b, err) == 0) {
+			(void)table_sum(&a, &sa);
+			(void)table_sum(&b, &sb);
+			json_array_append_new(apps, json_pack("{s:I, s:I, s:I, s:b}", "app",
+							      (json_int_t)app, "store_rows",
+							      (json_int_t)a.n_rows, "model_rows",
+							      (json_int_t)b.n_rows, "same",
+							      sa == sb && a.n_rows == b.n_rows));
+			storage_rows_close(&b);
+		} else if (rc == 0) {
+			json_array_append_new(apps, json_pack("{s:I, s:s}", "app", (json_int_t)app,
+							      "model_error", err->msg));
+			storage_rows_close(&b);
+		}
+		storage_rows_close(&a);
+	}
+	if (rc == 0) {
+		int64_t pos = storage_model_position(d);
+		*out = json_pack("{s:s, s:I, s:I, s:b, s:o}", "database", db, "position",
+				 (json_int_t)pos, "head", (json_int_t)h.last, "built",
+				 pos != STORAGE_MODEL_UNBUILT, "apps", apps);
+		if (pos != STORAGE_MODEL_UNBUILT)
+			json_object_set_new(*out, "lag", json_integer(h.last - pos));
+	} else {
+		json_decref(apps);
+	}
+	free(h.apps);
+	return rc;
+}
+
+int fm_model_status_all(const struct forms *f, bool sums, json_t **out, struct cr_err *err)
+{
+	struct storage_rows rows;
+	int rc = f->model == NULL
+		     ? cr_err_set(err, CR_EUNAVAIL, "this node keeps no read model")
+		     : storage_query(f->id->store, STORAGE_DB_SYSTEM,
+				     "SELECT id FROM workspace ORDER BY id", NULL, 0, &rows, err);
+	json_t *list;
+
+	if (rc < 0)
+		return rc;
+	list = json_array();
+	for (size_t r = 0; rc == 0 && r < rows.n_rows; r++) {
+		char db[ID_DB_NAME_MAX + 1];
+		json_t *one = NULL;
+		id_workspace_db(storage_rows_text(&rows, r, 0), db);
+		rc = fm_model_status(f, db, sums, &one, err);
+		if (rc == 0) {
+			json_object_set_new(one, "workspace",
+					    json_string(storage_rows_text(&rows, r, 0)));
+			json_array_append_new(list, one);
+		}
+	}
+	storage_rows_close(&rows);
+	if (rc < 0) {
+		json_decref(list);
+		return rc;
+	}
+	*out = list;
+	return 0;
+}

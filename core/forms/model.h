@@ -1,0 +1,43 @@
+/* core/forms/model.h: the forms' read model on this node (model.c):
+ * records, their full-text index and their counts, kept in a local SQLite
+ * database per workspace (storage/model.h) that follows the store's
+ * outbox; lists, searches, counts and record reads are answered from it. */
+#ifndef CREEK_CORE_FORMS_MODEL_H
+#define CREEK_CORE_FORMS_MODEL_H
+
+#include <jansson.h>
+#include <stdbool.h>
+
+#include "../../storage/model.h"
+#include "forms.h"
+
+/* How long a read waits for the model to apply what the store has
+ * committed before the store answers it instead. */
+#define FM_MODEL_WAIT_MS 500
+
+/* One round for db: build the model if it is missing, corrupt, out of
+ * date with the apps' forms or behind the pruned outbox; else apply what
+ * the outbox holds after its position. f->model must be set. */
+int fm_model_follow(const struct forms *f, const char *db, struct cr_err *err);
+/* fm_model_follow() for every workspace (the first error is returned;
+ * the others still run). */
+int fm_model_follow_all(const struct forms *f, struct cr_err *err);
+
+/* A read of record data (record tables, rec_<app>_fts, record_count) in
+ * db: from the model once it has applied everything the store had
+ * committed when the read began, else from the store. rows as
+ * storage_query(). */
+int fm_read(const struct forms *f, const char *db, const char *sql,
+	    const struct storage_value *params, unsigned n_params, struct storage_rows *rows,
+	    struct cr_err *err);
+
+/* The model of db: {database, position, head, lag, built, apps: [{app,
+ * store_rows, model_rows, same}]} (the apps' row checksums only when sums
+ * is true: it reads every record twice). */
+int fm_model_status(const struct forms *f, const char *db, bool sums, json_t **out,
+		    struct cr_err *err);
+
+/* fm_model_status() of every workspace: a JSON array (with "workspace"). */
+int fm_model_status_all(const struct forms *f, bool sums, json_t **out, struct cr_err *err);
+
+#endif
