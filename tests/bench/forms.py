@@ -267,6 +267,18 @@ def main():
               f"({args.records / took:.0f} records/s); creekd RSS {base / 1024:.0f} MiB before, "
               f"{after / 1024:.0f} MiB after ({(after - base) / args.records:.2f} KiB a record); "
               f"data dir {dir_mib(node.data_dir):.0f} MiB")
+        # The reads below are answered by the read model once it has
+        # caught up with the load (until then by the store).
+        t_model = time.monotonic()
+        while True:
+            m = node.get("/api/v1/node/read-model", timeout=60).json()
+            dbs = [d for d in m["databases"] if d["database"] == db]
+            if dbs and dbs[0]["built"] and dbs[0]["lag"] == 0:
+                break
+            time.sleep(0.5)
+        print(f"read model caught up {time.monotonic() - t_model:.1f} s after the load; "
+              f"model file {os.path.getsize(os.path.join(node.data_dir, 'model', db + '.db')) / (1 << 20):.0f} MiB; "
+              f"creekd RSS {rss_kib(node.proc.pid) / 1024:.0f} MiB")
         q = f"/api/v1/workspaces/{ws}/apps/{app}/records"
         flt = lambda rng: {"filter": {"conditions": [{"field": "kind", "op": "eq", "value": f"k{rng.randint(0, 9)}"}]},  # noqa: E731
                            "sort": [{"field": "amount", "dir": "desc"}], "limit": 50}
@@ -278,7 +290,9 @@ def main():
         report("count", *load(sess, "POST", q + "/count",
                               lambda rng: {"filter": flt(rng)["filter"]}, args.seconds))
         report("count*", *load(sess, "POST", q + "/count", lambda rng: {}, args.seconds))
-        print(f"creekd RSS after the reads: {rss_kib(node.proc.pid) / 1024:.0f} MiB")
+        reads = node.get("/api/v1/node/read-model", timeout=60).json()["reads"]
+        print(f"creekd RSS after the reads: {rss_kib(node.proc.pid) / 1024:.0f} MiB; reads "
+              f"answered by the read model {reads['model']}, by the store {reads['store']}")
     finally:
         node.stop()
         node.close()

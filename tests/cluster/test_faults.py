@@ -16,8 +16,8 @@ Checks: every acknowledged write is stored exactly once on every node; no
 write answered `unavailable` is stored; no request is answered 409 (a
 replay gets the first answer); during each single fault the longest stretch
 in which no client of the majority's nodes got a write acknowledged is at
-most CREEK_FAULT_GAP_MAX_S if that is set (printed otherwise: see
-GAP_MAX_S); after each fault every client writes again. The figures per
+most 3 s (CREEK_FAULT_GAP_MAX_S if set); after each fault every client
+writes again. The figures per
 fault are printed. CREEK_FAULT_REPS repeats the whole round (the benchmark
 tests/bench/faults.py runs it 10 times). Runs the binaries of
 $CREEK_TIMING_BUILD if set (make test: the release build), else
@@ -36,14 +36,11 @@ from netcluster import NetCluster, tools_present  # noqa: E402
 
 REPS = int(os.environ.get("CREEK_FAULT_REPS", "1"))
 HOLD_S = float(os.environ.get("CREEK_FAULT_HOLD_S", "10"))
-# The goal is 3 s (issue 15). On this 2-core VM a release build measures a
-# median of 1.8-4 s for a paused, cut-off or killed leader (docs/cluster.md),
-# but about 1 round in 10 still stalls for the whole fault (issue 15, open).
-# Until that is found the stretch is printed, not gated, unless
-# CREEK_FAULT_GAP_MAX_S is set; what is gated is what every answer says and
-# that every client writes again after each fault.
-GAP_MAX_S = float(os.environ["CREEK_FAULT_GAP_MAX_S"]) if os.environ.get(
-    "CREEK_FAULT_GAP_MAX_S") else None
+# The goal is 3 s (issue 15): with 3 voters, one node paused, cut off or
+# killed costs writes at most about the election time. On this 2-core VM
+# a release build measured a max of 2.57 s over 10 rounds (docs/cluster.md).
+# CREEK_FAULT_GAP_MAX_S sets another bound (e.g. for a slower machine).
+GAP_MAX_S = float(os.environ.get("CREEK_FAULT_GAP_MAX_S") or "3.0")
 FAULTS = ("pause leader", "pause follower", "cut leader", "cut follower", "kill leader",
           "kill follower + pause leader")
 # CREEK_FAULTS="kill leader,cut leader": only those (for a closer look).
@@ -138,7 +135,7 @@ class Faults(unittest.TestCase):
                 if a["status"] in (200, 201)]
         answers = [a for n in self.names for a in c.attempts(n) if t0 <= a["t1"] <= t_back]
         gap = longest_gap(acks, t0, t_heal) if majority else None
-        if gap is not None and gap > (GAP_MAX_S or 3.0):
+        if gap is not None and gap > GAP_MAX_S:
             # What the majority's clients saw meanwhile, for the log: the
             # slow or failed attempts only.
             for n in self.retrying(majority):
@@ -190,11 +187,9 @@ class Faults(unittest.TestCase):
                              f"writes answered 'unavailable' were stored (node {i})")
         self.assertEqual([a for a in attempts if a["status"] == 409], [],
                          "a request was answered 409")
-        if GAP_MAX_S is not None:
-            slow = [(r["fault"], round(r["gap"], 2)) for r in results
-                    if r["gap"] is not None and r["gap"] > GAP_MAX_S]
-            self.assertEqual(slow, [],
-                             f"the majority wrote nothing for more than {GAP_MAX_S} s")
+        slow = [(r["fault"], round(r["gap"], 2)) for r in results
+                if r["gap"] is not None and r["gap"] > GAP_MAX_S]
+        self.assertEqual(slow, [], f"the majority wrote nothing for more than {GAP_MAX_S} s")
 
 
 if __name__ == "__main__":
