@@ -211,6 +211,51 @@ static void transactions_commit_or_roll_back_whole(void **state)
 	storage_conn_free(c);
 }
 
+/* A connection that was idle while the WAL grew by more than one region of
+ * its index (4,096 frames) reads it: SQLite asks for the last region
+ * first. dqlite 1.18's VFS asserted that regions are mapped in order and
+ * aborted the node (packaging/engine/patches/vfs-map-skipped-shm-regions). */
+static void a_reader_idle_while_the_wal_grew_reads_it(void **state)
+{
+	struct storage_conn *w = fixture_conn(*state, "walgrow");
+	struct storage_conn *idle = fixture_conn(*state, "walgrow");
+	struct storage_conn *hold = fixture_conn(*state, "walgrow");
+	char pad[3000];
+	struct storage_value p = storage_blob(pad, sizeof(pad));
+	struct storage_rows rows;
+	struct cr_err err = { 0 };
+
+	memset(pad, 'x', sizeof(pad));
+	exec_ok(w, "CREATE TABLE g (id INTEGER PRIMARY KEY, pad BLOB)");
+	exec_ok(w, "INSERT INTO g (pad) VALUES (x'00')");
+	/* idle maps the first region; hold keeps a read open, so that no
+	 * checkpoint can start the WAL over while it grows. */
+	assert_int_equal(
+	    storage_conn_query_sql(idle, "SELECT count(*) FROM g", NULL, 0, &rows, &err), 0);
+	storage_rows_close(&rows);
+	exec_ok(hold, "BEGIN");
+	assert_int_equal(
+	    storage_conn_query_sql(hold, "SELECT count(*) FROM g", NULL, 0, &rows, &err), 0);
+	storage_rows_close(&rows);
+	/* 12,000 rows of a page each: about 3 regions of WAL index. */
+	for (int t = 0; t < 12; t++) {
+		exec_ok(w, "BEGIN");
+		for (int i = 0; i < 1000; i++)
+			if (storage_conn_exec_sql(w, "INSERT INTO g (pad) VALUES (?)", &p, 1, NULL,
+						  &err) != 0)
+				fail_msg("insert: %s", err.msg);
+		exec_ok(w, "COMMIT");
+	}
+	assert_int_equal(
+	    storage_conn_query_sql(idle, "SELECT count(*) FROM g", NULL, 0, &rows, &err), 0);
+	assert_int_equal(storage_rows_int(&rows, 0, 0, -1), 12001);
+	storage_rows_close(&rows);
+	exec_ok(hold, "COMMIT");
+	storage_conn_free(hold);
+	storage_conn_free(idle);
+	storage_conn_free(w);
+}
+
 static void prepared_statements_bind_and_finalize(void **state)
 {
 	struct storage_conn *c = fixture_conn(*state, "prep");
@@ -375,6 +420,7 @@ int main(void)
 		cmocka_unit_test(interrupting_a_stream_leaves_the_connection_usable),
 		cmocka_unit_test(sql_errors_come_back_as_errors),
 		cmocka_unit_test(transactions_commit_or_roll_back_whole),
+		cmocka_unit_test(a_reader_idle_while_the_wal_grew_reads_it),
 		cmocka_unit_test(prepared_statements_bind_and_finalize),
 		cmocka_unit_test(single_statements_are_kept_prepared),
 		cmocka_unit_test(too_many_parameters_are_refused_before_sending),
