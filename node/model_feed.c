@@ -13,7 +13,9 @@
 #include "../lib/mem.h"
 #include "../lib/time.h"
 
-#define NODE_MODEL_ROUND_MS 200
+/* A round when a read waits for one (it pokes), else this often: each
+ * round asks the leader for every workspace's outbox head. */
+#define NODE_MODEL_ROUND_MS 1000
 /* A failing round is logged again at most this often. */
 #define NODE_MODEL_LOG_MS 60000
 
