@@ -43,7 +43,9 @@ static void *feed_main(void *arg)
 			log_info("read model: following the store again");
 		}
 		failing = rc < 0;
-		storage_model_wait_poke(mf->model, failing ? 1000 : NODE_MODEL_ROUND_MS);
+		/* A failing store is asked again less often; a read pokes a round. */
+		storage_model_wait_poke(mf->model,
+					failing ? 5 * NODE_MODEL_ROUND_MS : NODE_MODEL_ROUND_MS);
 	}
 	return NULL;
 }
