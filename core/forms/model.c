@@ -33,7 +33,7 @@
 #include "../../lib/time.h"
 #include "forms_int.h"
 
-#define MODEL_EVENTS    1000 /* outbox rows per round and database (the LIMIT below) */
+#define MODEL_EVENTS    1000 /* outbox rows a query */
 #define MODEL_COPY_ROWS 1000 /* rows per query while building */
 #define MODEL_APPS_MAX  (64 * 1024)
 
@@ -81,12 +81,13 @@ static char *model_apps(struct storage_model_db *d)
 	return apps != NULL ? apps : cr_strdup("");
 }
 
-/* rows (all their columns) into table on the model. A row that collides
- * with another on a unique index replaces it: the model may hold an older
- * row that gave the value up in a change it has not applied yet (that
- * change, applied next, brings it back). */
+/* rows (all their columns) into table on the model. replace: a row that
+ * collides with another on a unique index replaces it (a record table:
+ * the model may hold an older row that gave the value up in a change it
+ * has not applied yet; that change, applied next, brings it back). The
+ * full-text index has no such index. */
 static int insert_rows(struct storage_model_db *d, const char *table,
-		       const struct storage_rows *rows, struct cr_err *err)
+		       const struct storage_rows *rows, bool replace, struct cr_err *err)
 {
 	struct cr_buf sql;
 	int rc = 0;
@@ -94,8 +95,8 @@ static int insert_rows(struct storage_model_db *d, const char *table,
 	if (rows->n_rows == 0)
 		return 0;
 	cr_buf_init(&sql, (size_t)1 << 20);
-	(void)cr_buf_printf(&sql, "%s INTO \"%s\" (",
-			    strstr(table, "_fts") != NULL ? "INSERT" : "INSERT OR REPLACE", table);
+	(void)cr_buf_printf(&sql, "%s INTO \"%s\" (", replace ? "INSERT OR REPLACE" : "INSERT",
+			    table);
 	for (unsigned c = 0; c < rows->n_cols; c++)
 		(void)cr_buf_printf(&sql, "%s\"%s\"", c ? ", " : "", rows->cols[c]);
 	(void)cr_buf_printf(&sql, ") VALUES (");
@@ -110,9 +111,23 @@ static int insert_rows(struct storage_model_db *d, const char *table,
 	return rc;
 }
 
+/* The next app of a signature ("<id>:<form version>,..."): false at its
+ * end; else *app, and s moves past it. */
+static bool next_app(const char **s, int64_t *app)
+{
+	if (*s == NULL || **s == '\0')
+		return false;
+	*app = strtoll(*s, NULL, 10);
+	*s = strchr(*s, ',');
+	if (*s != NULL)
+		(*s)++;
+	return true;
+}
+
 /* Copy a whole table from the store, key column `key`, in chunks. */
 static int copy_table(const struct forms *f, const char *db, struct storage_model_db *d,
-		      const char *table, const char *key, const char *cols, struct cr_err *err)
+		      const char *table, const char *key, const char *cols, bool replace,
+		      struct cr_err *err)
 {
 	char sql[256];
 	int64_t after = -1;
@@ -128,9 +143,11 @@ static int copy_table(const struct forms *f, const char *db, struct storage_mode
 		if (rc == 0)
 			rc = storage_model_begin(d, err);
 		if (rc == 0)
-			rc = insert_rows(d, table, &rows, err);
+			rc = insert_rows(d, table, &rows, replace, err);
 		if (rc == 0)
 			rc = storage_model_commit(d, STORAGE_MODEL_UNBUILT, err);
+		else
+			storage_model_rollback(d);
 		n = rows.n_rows;
 		if (rc == 0 && n > 0)
 			after = storage_rows_int(&rows, n - 1, 0, 0);
@@ -158,6 +175,8 @@ static int make_like_store(const struct forms *f, const char *db, struct storage
 		rc = storage_model_exec(d, storage_rows_text(&rows, r, 0), NULL, 0, err);
 	if (rc == 0)
 		rc = storage_model_commit(d, STORAGE_MODEL_UNBUILT, err);
+	else
+		storage_model_rollback(d);
 	storage_rows_close(&rows);
 	return rc;
 }
@@ -170,6 +189,7 @@ static int rebuild(const struct forms *f, const char *db, struct storage_model_d
 	int rc = storage_model_reset(d, err);
 	uint64_t t0 = cr_now_ms();
 	size_t n_apps = 0;
+	int64_t app;
 
 	if (rc == 0)
 		rc = head_read(f, db, &h, err);
@@ -178,21 +198,18 @@ static int rebuild(const struct forms *f, const char *db, struct storage_model_d
 	storage_model_saw_head(d, h.last);
 	rc = make_like_store(f, db, d, "record_count", err);
 	if (rc == 0)
-		rc = copy_table(f, db, d, "record_count", "app_id", "app_id, live", err);
-	for (char *s = h.apps; rc == 0 && s != NULL && *s != '\0';) {
+		rc = copy_table(f, db, d, "record_count", "app_id", "app_id, live", true, err);
+	for (const char *s = h.apps; rc == 0 && next_app(&s, &app);) {
 		char table[32], fts[40];
-		long long app = strtoll(s, &s, 10);
-		s = strchr(s, ',');
-		s = s != NULL ? s + 1 : NULL;
-		(void)snprintf(table, sizeof(table), "rec_%lld", app);
-		(void)snprintf(fts, sizeof(fts), "rec_%lld_fts", app);
+		(void)snprintf(table, sizeof(table), "rec_%lld", (long long)app);
+		(void)snprintf(fts, sizeof(fts), "rec_%lld_fts", (long long)app);
 		rc = make_like_store(f, db, d, table, err);
 		if (rc == 0)
 			rc = make_like_store(f, db, d, fts, err);
 		if (rc == 0)
-			rc = copy_table(f, db, d, table, "id", "*", err);
+			rc = copy_table(f, db, d, table, "id", "*", true, err);
 		if (rc == 0)
-			rc = copy_table(f, db, d, fts, "rowid", "rowid, body", err);
+			rc = copy_table(f, db, d, fts, "rowid", "rowid, body", false, err);
 		n_apps++;
 	}
 	if (rc == 0)
@@ -216,90 +233,84 @@ static int rebuild(const struct forms *f, const char *db, struct storage_model_d
 	return rc;
 }
 
-/* Bring one app's records (ids: a JSON array) from the store. */
-static int apply_app(const struct forms *f, const char *db, struct storage_model_db *d, int64_t app,
-		     const char *ids, struct cr_err *err)
+/* The model's rows of table whose key is in ids (a JSON array), replaced
+ * by the store's rows as they are now. */
+static int refresh(const struct forms *f, const char *db, struct storage_model_db *d,
+		   const char *table, const char *key, const char *cols,
+		   const struct storage_value *ids, bool replace, struct cr_err *err)
 {
-	char sql[160], table[32];
-	struct storage_value p[2] = { storage_text(ids), storage_int(app) };
+	char sql[192];
 	struct storage_rows rows;
 	int rc;
 
+	(void)snprintf(sql, sizeof(sql),
+		       "SELECT %s FROM \"%s\" WHERE %s IN (SELECT value FROM json_each(?))", cols,
+		       table, key);
+	rc = storage_query(f->id->store, db, sql, ids, 1, &rows, err);
+	(void)snprintf(sql, sizeof(sql),
+		       "DELETE FROM \"%s\" WHERE %s IN (SELECT value FROM json_each(?))", table,
+		       key);
+	if (rc == 0)
+		rc = storage_model_exec(d, sql, ids, 1, err);
+	if (rc == 0)
+		rc = insert_rows(d, table, &rows, replace, err);
+	storage_rows_close(&rows);
+	return rc;
+}
+
+/* Bring one app's records (ids: a JSON array), their search text and the
+ * app's live count from the store. */
+static int apply_app(const struct forms *f, const char *db, struct storage_model_db *d, int64_t app,
+		     const char *ids, struct cr_err *err)
+{
+	char table[32], fts[40], one[32];
+	struct storage_value p = storage_text(ids), q;
+	int rc;
+
 	(void)snprintf(table, sizeof(table), "rec_%lld", (long long)app);
-	(void)snprintf(sql, sizeof(sql),
-		       "SELECT * FROM %s WHERE id IN (SELECT value FROM json_each(?))", table);
-	rc = storage_query(f->id->store, db, sql, p, 1, &rows, err);
-	(void)snprintf(sql, sizeof(sql),
-		       "DELETE FROM %s WHERE id IN (SELECT value FROM json_each(?))", table);
+	(void)snprintf(fts, sizeof(fts), "rec_%lld_fts", (long long)app);
+	(void)snprintf(one, sizeof(one), "[%lld]", (long long)app);
+	q = storage_text(one); /* its length is taken now */
+	rc = refresh(f, db, d, table, "id", "*", &p, true, err);
 	if (rc == 0)
-		rc = storage_model_exec(d, sql, p, 1, err);
+		rc = refresh(f, db, d, fts, "rowid", "rowid, body", &p, false, err);
 	if (rc == 0)
-		rc = insert_rows(d, table, &rows, err);
-	storage_rows_close(&rows);
-
-	(void)snprintf(sql, sizeof(sql),
-		       "SELECT rowid, body FROM %s_fts WHERE rowid IN (SELECT value FROM "
-		       "json_each(?))",
-		       table);
-	if (rc == 0)
-		rc = storage_query(f->id->store, db, sql, p, 1, &rows, err);
-	else
-		storage_rows_init(&rows);
-	(void)snprintf(sql, sizeof(sql),
-		       "DELETE FROM %s_fts WHERE rowid IN (SELECT value FROM json_each(?))", table);
-	if (rc == 0)
-		rc = storage_model_exec(d, sql, p, 1, err);
-	(void)snprintf(sql, sizeof(sql), "%s_fts", table);
-	if (rc == 0)
-		rc = insert_rows(d, sql, &rows, err);
-	storage_rows_close(&rows);
-
-	if (rc == 0)
-		rc = storage_query(f->id->store, db,
-				   "SELECT app_id, live FROM record_count WHERE app_id = ?", &p[1],
-				   1, &rows, err);
-	else
-		storage_rows_init(&rows);
-	if (rc == 0)
-		rc = storage_model_exec(d, "DELETE FROM record_count WHERE app_id = ?", &p[1], 1,
-					err);
-	if (rc == 0)
-		rc = insert_rows(d, "record_count", &rows, err);
-	storage_rows_close(&rows);
+		rc = refresh(f, db, d, "record_count", "app_id", "app_id, live", &q, true, err);
 	return rc;
 }
 
 /* Is app in the signature? */
 static bool has_app(const char *apps, int64_t app)
 {
-	char key[32];
-	size_t n = (size_t)snprintf(key, sizeof(key), "%lld:", (long long)app);
+	int64_t id;
 
-	for (const char *s = apps; s != NULL && *s != '\0';) {
-		if (strncmp(s, key, n) == 0)
+	for (const char *s = apps; next_app(&s, &id);)
+		if (id == app)
 			return true;
-		s = strchr(s, ',');
-		s = s != NULL ? s + 1 : NULL;
-	}
 	return false;
 }
 
-/* The events after the model's position, applied. 1: the outbox no
- * longer reaches the position (a rebuild is due). */
+/* The events after the model's position (which is behind the store's
+ * head), applied. 1: the outbox no longer reaches the position (a rebuild
+ * is due). */
 static int apply_events(const struct forms *f, const char *db, struct storage_model_db *d,
 			int64_t pos, const char *apps, struct cr_err *err)
 {
 	struct storage_value p = storage_int(pos);
 	struct storage_rows ev;
 	json_t *by_app = json_object();
-	int rc = storage_query(f->id->store, db,
-			       "SELECT id, app_id, record_id FROM outbox WHERE id > ? ORDER BY id "
-			       "LIMIT 1000",
-			       &p, 1, &ev, err);
+	char sql[128];
 	int64_t last = pos;
+	int rc;
 
-	if (rc == 0 && ev.n_rows > 0 && storage_rows_int(&ev, 0, 0, 0) != pos + 1)
-		rc = 1; /* pruned past the position */
+	(void)snprintf(sql, sizeof(sql),
+		       "SELECT id, app_id, record_id FROM outbox WHERE id > ? ORDER BY id LIMIT %d",
+		       MODEL_EVENTS);
+	rc = storage_query(f->id->store, db, sql, &p, 1, &ev, err);
+	/* Called behind the head: no next event, or not the next one, means
+	 * the outbox was pruned past the position. */
+	if (rc == 0 && (ev.n_rows == 0 || storage_rows_int(&ev, 0, 0, 0) != pos + 1))
+		rc = 1;
 	for (size_t r = 0; rc == 0 && r < ev.n_rows; r++) {
 		char key[24];
 		int64_t app = storage_rows_int(&ev, r, 1, 0);
@@ -402,7 +413,7 @@ int fm_read(const struct forms *f, const char *db, const char *sql,
 	struct cr_err e = { 0 };
 
 	if (f->model != NULL && storage_model_db(f->model, db, &d, &e) == 0 &&
-	    storage_model_position(d) != STORAGE_MODEL_UNBUILT) {
+	    storage_model_position(d) != STORAGE_MODEL_UNBUILT && !storage_model_is_corrupt(d)) {
 		struct storage_rows head;
 		int rc = storage_query(f->id->store, db, "SELECT coalesce(max(id), 0) FROM outbox",
 				       NULL, 0, &head, err);
@@ -426,11 +437,9 @@ int fm_read(const struct forms *f, const char *db, const char *sql,
 	return storage_query(f->id->store, db, sql, params, n_params, rows, err);
 }
 
-/* A checksum of a table's rows, ordered by id: FNV-1a over every value. */
-static int table_sum(struct storage_rows *rows, uint64_t *sum)
+/* FNV-1a over every value of rows, going on from *h. */
+static void hash_rows(const struct storage_rows *rows, uint64_t *h)
 {
-	uint64_t h = 1469598103934665603ULL;
-
 	for (size_t i = 0; i < rows->n_rows * rows->n_cols; i++) {
 		const struct storage_value *v = &rows->values[i];
 		char num[32];
@@ -453,11 +462,41 @@ static int table_sum(struct storage_rows *rows, uint64_t *sum)
 			break;
 		}
 		for (size_t k = 0; k < n; k++)
-			h = (h ^ p[k]) * 1099511628211ULL;
-		h = (h ^ 0xff) * 1099511628211ULL; /* value separator */
+			*h = (*h ^ p[k]) * 1099511628211ULL;
+		*h = (*h ^ 0xff) * 1099511628211ULL; /* value separator */
 	}
-	*sum = h;
-	return 0;
+}
+
+/* An app's records, ordered by id, as a checksum and a count: from the
+ * store (d NULL) or the model, MODEL_COPY_ROWS at a time (a whole table
+ * would not fit one result). */
+static int app_sum(const struct forms *f, const char *db, struct storage_model_db *d, int64_t app,
+		   uint64_t *h, int64_t *n_rows, struct cr_err *err)
+{
+	char sql[128];
+	int64_t after = -1;
+	int rc;
+
+	(void)snprintf(sql, sizeof(sql), "SELECT * FROM rec_%lld WHERE id > ? ORDER BY id LIMIT %d",
+		       (long long)app, MODEL_COPY_ROWS);
+	*h = 1469598103934665603ULL;
+	*n_rows = 0;
+	for (;;) {
+		struct storage_value p = storage_int(after);
+		struct storage_rows rows;
+		size_t n;
+		rc = d == NULL ? storage_query(f->id->store, db, sql, &p, 1, &rows, err)
+			       : storage_model_query(d, sql, &p, 1, &rows, err);
+		n = rows.n_rows;
+		if (rc == 0 && n > 0) {
+			hash_rows(&rows, h);
+			*n_rows += (int64_t)n;
+			after = storage_rows_int(&rows, n - 1, 0, 0);
+		}
+		storage_rows_close(&rows);
+		if (rc < 0 || n < MODEL_COPY_ROWS)
+			return rc;
+	}
 }
 
 int fm_model_status(const struct forms *f, const char *db, bool sums, json_t **out,
@@ -467,6 +506,7 @@ int fm_model_status(const struct forms *f, const char *db, bool sums, json_t **o
 	struct head h = { 0, NULL };
 	int rc = f->model != NULL ? storage_model_db(f->model, db, &d, err)
 				  : cr_err_set(err, CR_EUNAVAIL, "this node keeps no read model");
+	int64_t app;
 	json_t *apps;
 
 	if (rc == 0)
@@ -474,30 +514,18 @@ int fm_model_status(const struct forms *f, const char *db, bool sums, json_t **o
 	if (rc < 0)
 		return rc;
 	apps = json_array();
-	for (char *s = h.apps; sums && rc == 0 && s != NULL && *s != '\0';) {
-		char sql[96];
-		long long app = strtoll(s, &s, 10);
-		struct storage_rows a, b;
+	for (const char *s = h.apps; sums && rc == 0 && next_app(&s, &app);) {
 		uint64_t sa = 0, sb = 0;
-		s = strchr(s, ',');
-		s = s != NULL ? s + 1 : NULL;
-		(void)snprintf(sql, sizeof(sql), "SELECT * FROM rec_%lld ORDER BY id", app);
-		rc = storage_query(f->id->store, db, sql, NULL, 0, &a, err);
-		if (rc == 0 && storage_model_query(d, sql, NULL, 0, &b, err) == 0) {
-			(void)table_sum(&a, &sa);
-			(void)table_sum(&b, &sb);
-			json_array_append_new(apps, json_pack("{s:I, s:I, s:I, s:b}", "app",
-							      (json_int_t)app, "store_rows",
-							      (json_int_t)a.n_rows, "model_rows",
-							      (json_int_t)b.n_rows, "same",
-							      sa == sb && a.n_rows == b.n_rows));
-			storage_rows_close(&b);
-		} else if (rc == 0) {
+		int64_t na = 0, nb = 0;
+		rc = app_sum(f, db, NULL, app, &sa, &na, err);
+		if (rc == 0 && app_sum(f, db, d, app, &sb, &nb, err) == 0)
+			json_array_append_new(
+			    apps, json_pack("{s:I, s:I, s:I, s:b}", "app", (json_int_t)app,
+					    "store_rows", (json_int_t)na, "model_rows",
+					    (json_int_t)nb, "same", sa == sb && na == nb));
+		else if (rc == 0)
 			json_array_append_new(apps, json_pack("{s:I, s:s}", "app", (json_int_t)app,
 							      "model_error", err->msg));
-			storage_rows_close(&b);
-		}
-		storage_rows_close(&a);
 	}
 	if (rc == 0) {
 		int64_t pos = storage_model_position(d);

@@ -192,7 +192,7 @@ class ReadModel(unittest.TestCase):
                 fh.write(b"this is not a database" * 200)
         victim.start()
         self.wait_same("a corrupt model file")
-        self.assertIn("read model", victim.read_log())
+        self.assertIn("starting it empty", victim.read_log(), "the damaged file was not noticed")
 
 
 if __name__ == "__main__":

@@ -5,7 +5,8 @@ Run inside the node's network namespace (tests/cluster/test_threads.py):
 each under its own Idempotency-Key) one after the other for --seconds; one
 more thread asks for a file of the UI (GET --probe-path) every 50 ms and
 times each answer. Prints one JSON object: the probe's latencies (s), the
-writes' answers by status, and the longest write."""
+writes' answers by status ("503 Retry-After 1" when the answer says when to
+come back), and the longest write."""
 
 import argparse
 import http.client
@@ -49,6 +50,8 @@ def main():
                 r = c.getresponse()
                 r.read()
                 status = str(r.status)
+                if r.status == 503 and r.getheader("Retry-After") is not None:
+                    status += " Retry-After " + r.getheader("Retry-After")
             except OSError as e:
                 status = type(e).__name__
             finally:
