@@ -188,6 +188,8 @@ int cluster_http_parse_head(const char *buf, size_t head_len, struct cluster_htt
 			header_value(p + 11, n - 11, resp->set_cookie, sizeof(resp->set_cookie));
 		} else if (n > 12 && strncasecmp(p, "Retry-After:", 12) == 0) {
 			header_value(p + 12, n - 12, resp->retry_after, sizeof(resp->retry_after));
+		} else if (n > 15 && strncasecmp(p, "Creek-Position:", 15) == 0) {
+			header_value(p + 15, n - 15, resp->position, sizeof(resp->position));
 		} else if (n >= 17 && strncasecmp(p, "Connection: close", 17) == 0) {
 			*keep_alive = false;
 		}
@@ -357,6 +359,7 @@ int cluster_http(struct cluster_forwarder *f, const struct cluster_http_request 
 		resp->status = 0;
 		resp->set_cookie[0] = '\0';
 		resp->retry_after[0] = '\0';
+		resp->position[0] = '\0';
 		rc = exchange(f, fd, req, resp, deadline, &got_any, &keep_alive, err);
 		if (rc == 0 && keep_alive) {
 			give_back(f, req->address, fd);

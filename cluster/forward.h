@@ -35,6 +35,7 @@ struct cluster_http_response {
 	char content_type[128];
 	char set_cookie[256]; /* the answer's Set-Cookie, or "" */
 	char retry_after[16]; /* the answer's Retry-After, or "" */
+	char position[64];    /* the answer's Creek-Position, or "" */
 	/* The request (or part of it) left this node: without an answer, the
 	 * peer may have acted on it. */
 	bool was_sent;

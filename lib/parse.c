@@ -262,3 +262,15 @@ unsigned cr_parse_accept_encoding(const char *s)
 		accepted |= (CR_ENCODING_GZIP | CR_ENCODING_BR) & ~named;
 	return accepted;
 }
+
+int64_t cr_parse_position(const char *s, const char *ws)
+{
+	struct cr_err err = { 0 };
+	size_t n = ws != NULL ? strlen(ws) : 0;
+	uint64_t v;
+
+	if (s == NULL || n == 0 || strncmp(s, ws, n) != 0 || s[n] != '.' ||
+	    cr_parse_u64(s + n + 1, INT64_MAX, &v, &err) < 0)
+		return 0;
+	return (int64_t)v;
+}

@@ -41,4 +41,10 @@ int cr_parse_host_port(const char *s, char host[CR_HOST_MAX], uint16_t *port, st
 #define CR_ENCODING_BR   2u
 unsigned cr_parse_accept_encoding(const char *s);
 
+/* A read-your-writes position as Creek hands it out (Creek-Position),
+ * "<workspace id>.<n>" with n a decimal from 1 to INT64_MAX: n if the
+ * workspace is ws. Anything else (NULL, another workspace, junk, a sign,
+ * an overflow) is 0, as a client that carries no position. */
+int64_t cr_parse_position(const char *s, const char *ws);
+
 #endif

@@ -516,6 +516,25 @@ void storage_model_saw_head(struct storage_model_db *d, int64_t head)
 	(void)pthread_mutex_unlock(&d->mu);
 }
 
+void storage_model_note_write(struct storage_model *m, struct storage_model_db *d, int64_t pos)
+{
+	(void)pthread_mutex_lock(&d->mu);
+	if (pos > d->head)
+		d->head = pos;
+	(void)pthread_mutex_unlock(&d->mu);
+	storage_model_poke(m);
+}
+
+int64_t storage_model_head(struct storage_model_db *d)
+{
+	int64_t head;
+
+	(void)pthread_mutex_lock(&d->mu);
+	head = d->head;
+	(void)pthread_mutex_unlock(&d->mu);
+	return head;
+}
+
 void storage_model_lag(struct storage_model *m, int64_t *max_lag, unsigned *n_unbuilt)
 {
 	*max_lag = 0;

@@ -69,6 +69,12 @@ bool storage_model_is_corrupt(struct storage_model_db *d);
 
 /* The applier saw the store's newest change at head (for the lag). */
 void storage_model_saw_head(struct storage_model_db *d, int64_t head);
+/* A write this node made or relayed committed at position pos: the head
+ * is raised to it (never lowered) and the applier poked. */
+void storage_model_note_write(struct storage_model *m, struct storage_model_db *d, int64_t pos);
+/* The store's newest change as this node last knew it (a round or a
+ * write it made or relayed). */
+int64_t storage_model_head(struct storage_model_db *d);
 /* The largest lag (changes the store has and a model has not, as the
  * applier last saw) and how many models are being built. */
 void storage_model_lag(struct storage_model *m, int64_t *max_lag, unsigned *n_unbuilt);

@@ -53,6 +53,8 @@ static void relay(struct web_request *req, struct cluster_http_response *resp)
 					      resp->set_cookie);
 	if (resp->retry_after[0] != '\0')
 		(void)MHD_add_response_header(req->response, "Retry-After", resp->retry_after);
+	if (resp->position[0] != '\0' && resp->status >= 200 && resp->status <= 299)
+		web_position_relay(req, resp->position);
 }
 
 struct still_leading {

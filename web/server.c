@@ -299,6 +299,7 @@ static bool admit(struct web_request *req, const struct web_route **out)
 		return false;
 	if (!web_auth(req, route))
 		return false;
+	web_position_take(req, route);
 	*out = route;
 	return true;
 }
@@ -432,6 +433,7 @@ static void dispatch_api(struct web_request *req)
 		if (admit(req, &route)) {
 			mark_applied(req);
 			route->handler(req);
+			web_position_give(req, route);
 			fail_if_told(req, route);
 			exit_if_told(req, route);
 		}
@@ -447,6 +449,7 @@ static void dispatch_api(struct web_request *req)
 	}
 	mark_applied(req);
 	route->handler(req);
+	web_position_give(req, route);
 }
 
 static void dispatch(struct web_request *req)

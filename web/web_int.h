@@ -238,6 +238,17 @@ bool web_origin_ok(struct web_request *req);
 void web_session_cookie(struct web_request *req, const char *token, int64_t expires_us,
 			int64_t now_us);
 void web_session_cookie_clear(struct web_request *req);
+
+/* position.c: read-your-writes. take: the position the request carries
+ * (Creek-Position, else its cookie) into req->actor.seen, on a workspace
+ * route. give: after a workspace write answered 2xx here, the position it
+ * reached, in the answer's header and cookie. relay: a forwarded write's
+ * position (the leader's Creek-Position value) onto the relayed answer
+ * (its cookie comes with the leader's Set-Cookie), and told to this
+ * node's read model. */
+void web_position_take(struct web_request *req, const struct web_route *route);
+void web_position_give(struct web_request *req, const struct web_route *route);
+void web_position_relay(struct web_request *req, const char *value);
 /* Answer rc (< 0: the error in err) or status with body. */
 void web_reply_result(struct web_request *req, int rc, const struct cr_err *err, unsigned status,
 		      json_t *body);

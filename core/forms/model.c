@@ -13,11 +13,15 @@
  * the outbox no longer reaches (pruned) or a corrupt file: the workspace's
  * model is rebuilt from the store, and meanwhile reads go to the store.
  *
- * Reads (fm_read): the store's newest outbox id is asked first (one small
- * query to the leader), and the read is answered from the model once it
- * has applied that far (at most FM_MODEL_WAIT_MS): what any client wrote
- * before is seen, on every node. Otherwise, or if the model fails, the
- * store answers. */
+ * Reads (fm_read): a client that carries the position its writes reached
+ * (the actor's seen) is answered from the model once it has applied that
+ * far, with no call to the leader: it sees its own writes on every node,
+ * and others' as soon as this node has applied them. A client that carries
+ * none makes the store's newest outbox id be asked first (one small query
+ * to the leader): it sees what any client wrote before, on every node.
+ * Either waits at most FM_MODEL_WAIT_MS, then, or if the model fails, the
+ * store answers. A write made or relayed here raises the head this node
+ * knows of (fm_model_saw): later reads here wait for it too. */
 #define LOG_MODULE "forms"
 #include "model.h"
 
@@ -405,20 +409,41 @@ int fm_model_follow_all(const struct forms *f, struct cr_err *err)
 	return rc < 0 ? rc : first;
 }
 
-int fm_read(const struct forms *f, const char *db, const char *sql,
+/* The position a read waits for: the client's (it carries what its
+ * writes reached) or, from a client that carries none, the store's newest
+ * (a small query to the leader); never less than the newest this node
+ * knows of. CR_EUNAVAIL if the store cannot say. */
+static int read_wants(const struct forms *f, const struct id_actor *a, struct storage_model_db *d,
+		      int64_t *want, struct cr_err *err)
+{
+	struct storage_rows head;
+	int rc;
+
+	*want = storage_model_head(d);
+	if (a->seen > 0) {
+		if (a->seen > *want)
+			*want = a->seen;
+		return 0;
+	}
+	rc = storage_query(f->id->store, a->db, "SELECT coalesce(max(id), 0) FROM outbox", NULL, 0,
+			   &head, err);
+	if (rc == 0 && head.n_rows == 1 && storage_rows_int(&head, 0, 0, 0) > *want)
+		*want = storage_rows_int(&head, 0, 0, 0);
+	storage_rows_close(&head);
+	return rc;
+}
+
+int fm_read(const struct forms *f, const struct id_actor *a, const char *sql,
 	    const struct storage_value *params, unsigned n_params, struct storage_rows *rows,
 	    struct cr_err *err)
 {
 	struct storage_model_db *d;
 	struct cr_err e = { 0 };
 
-	if (f->model != NULL && storage_model_db(f->model, db, &d, &e) == 0 &&
+	if (f->model != NULL && storage_model_db(f->model, a->db, &d, &e) == 0 &&
 	    storage_model_position(d) != STORAGE_MODEL_UNBUILT && !storage_model_is_corrupt(d)) {
-		struct storage_rows head;
-		int rc = storage_query(f->id->store, db, "SELECT coalesce(max(id), 0) FROM outbox",
-				       NULL, 0, &head, err);
-		int64_t want = rc == 0 && head.n_rows == 1 ? storage_rows_int(&head, 0, 0, 0) : -1;
-		storage_rows_close(&head);
+		int64_t want;
+		int rc = read_wants(f, a, d, &want, err);
 		if (rc < 0)
 			return rc; /* the store is not there: neither is its answer */
 		if (storage_model_position(d) < want)
@@ -434,7 +459,32 @@ int fm_read(const struct forms *f, const char *db, const char *sql,
 	}
 	if (f->model != NULL)
 		storage_model_note_read(f->model, false);
-	return storage_query(f->id->store, db, sql, params, n_params, rows, err);
+	return storage_query(f->id->store, a->db, sql, params, n_params, rows, err);
+}
+
+int fm_model_wrote(const struct forms *f, const char *db, int64_t *pos, struct cr_err *err)
+{
+	struct storage_rows head;
+	int rc = storage_query(f->id->store, db, "SELECT coalesce(max(id), 0) FROM outbox", NULL, 0,
+			       &head, err);
+
+	if (rc == 0 && head.n_rows != 1)
+		rc = cr_err_set(err, CR_EINTERNAL, "the store's outbox head has no row");
+	if (rc == 0) {
+		*pos = storage_rows_int(&head, 0, 0, 0);
+		fm_model_saw(f, db, *pos);
+	}
+	storage_rows_close(&head);
+	return rc;
+}
+
+void fm_model_saw(const struct forms *f, const char *db, int64_t pos)
+{
+	struct storage_model_db *d;
+	struct cr_err e = { 0 };
+
+	if (f->model != NULL && pos > 0 && storage_model_db(f->model, db, &d, &e) == 0)
+		storage_model_note_write(f->model, d, pos);
 }
 
 /* FNV-1a over every value of rows, going on from *h. */

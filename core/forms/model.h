@@ -24,12 +24,21 @@ int fm_model_follow(const struct forms *f, const char *db, struct cr_err *err);
 int fm_model_follow_all(const struct forms *f, struct cr_err *err);
 
 /* A read of record data (record tables, rec_<app>_fts, record_count) in
- * db: from the model once it has applied everything the store had
- * committed when the read began, else from the store. rows as
+ * the actor's workspace: from the model once it has applied the actor's
+ * seen position (if it carries one) or else everything the store had
+ * committed when the read began; else from the store. rows as
  * storage_query(). */
-int fm_read(const struct forms *f, const char *db, const char *sql,
+int fm_read(const struct forms *f, const struct id_actor *a, const char *sql,
 	    const struct storage_value *params, unsigned n_params, struct storage_rows *rows,
 	    struct cr_err *err);
+
+/* After a write to db committed on this node: *pos, the store's newest
+ * change (at least the write's own), for the client to carry back; the
+ * model is told (fm_model_saw). */
+int fm_model_wrote(const struct forms *f, const char *db, int64_t *pos, struct cr_err *err);
+/* A write this node made or relayed reached pos in db: reads here wait
+ * for it, and the model is poked to apply it now. No-op without a model. */
+void fm_model_saw(const struct forms *f, const char *db, int64_t pos);
 
 /* The model of db: {database, position, head, lag, built, apps: [{app,
  * store_rows, model_rows, same}]} (the apps' row checksums only when sums

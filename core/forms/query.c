@@ -50,7 +50,7 @@ int fm_query_page(const struct forms *f, const struct id_actor *a, const struct 
 	if (!q->by_id)
 		FM_SQL_PRINTF(&sql, ", id %s", q->desc ? "DESC" : "ASC");
 	FM_SQL_PRINTF(&sql, " LIMIT %u", q->limit + 1);
-	rc = fm_read(f, a->db, sql.data, p, n, &rows, err);
+	rc = fm_read(f, a, sql.data, p, n, &rows, err);
 	cr_buf_close(&sql);
 	if (rc == 0) {
 		json_t *list = json_array();
@@ -144,7 +144,7 @@ int fm_records_count(const struct forms *f, const struct id_actor *a, int64_t ap
 		unsigned n = params_of(&q.s, p);
 		cr_buf_init(&sql, (size_t)2 << 20); /* the WHERE clause (FM_SQL_MAX) */
 		FM_SQL_PRINTF(&sql, "SELECT count(*) FROM %s%s", form.table, fm_sql_where(&q.s));
-		rc = fm_read(f, a->db, sql.data, p, n, &rows, err);
+		rc = fm_read(f, a, sql.data, p, n, &rows, err);
 		if (rc == 0)
 			*out = json_pack("{s:I}", "count",
 					 (json_int_t)storage_rows_int(&rows, 0, 0, 0));

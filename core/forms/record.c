@@ -66,7 +66,7 @@ int fm_record_read(const struct forms *f, const struct id_actor *a, const struct
 	cr_buf_init(&sql, 65536); /* at most 2,000 columns of ", c<n>" */
 	select_sql(form, &sql, "id = ?");
 	rc = tx != NULL ? storage_tx_query(tx, sql.data, &p, 1, &rows, err)
-			: fm_read(f, a->db, sql.data, &p, 1, &rows, err);
+			: fm_read(f, a, sql.data, &p, 1, &rows, err);
 	cr_buf_close(&sql);
 	if (rc == 0 && rows.n_rows == 1) {
 		bool mine = storage_rows_int(&rows, 0, 2, 0) == a->account.id;

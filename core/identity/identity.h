@@ -120,6 +120,11 @@ struct id_actor {
 	char workspace_id[ID_WORKSPACE_ID_MAX + 1];
 	char db[ID_DB_NAME_MAX + 1];
 	enum id_role role;
+	/* Read-your-writes: the position in the workspace's changes the
+	 * client has seen (what a write's answer gave it, carried back in
+	 * Creek-Position or its cookie); 0 if none. Reads of records wait for
+	 * the node's read model to reach it instead of asking the leader. */
+	int64_t seen;
 };
 
 /* ---- validation (validate.c, pure) ---- */

@@ -26,9 +26,10 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "lib"))
 
 from creek import Cluster, wait_for  # noqa: E402
-from identity_client import Client, new_password  # noqa: E402
+from identity_client import SESSION_COOKIE, Client, new_password  # noqa: E402
 
 READS_IN_A_ROW = int(os.environ.get("CREEK_RYW_READS", "1000"))
+POSITION_COOKIE = "__Host-creek_position"
 CHOICES = {"choices": [{"id": "a", "label": "甲"}, {"id": "b", "label": "乙"}]}
 
 
@@ -137,6 +138,10 @@ class ReadModel(unittest.TestCase):
         self.wait_same("a form saved")
 
     def test_a_write_through_one_node_is_read_at_once_through_another(self):
+        """Each write answers with its position; the next read, on another
+        node, carries it in the header (an API client), in the cookie (a
+        browser) or not at all (then the node asks the leader how far the
+        store is): every way, the read sees the write."""
         a, b = self.clients[0], self.clients[1]
         misses = []
         t0 = time.monotonic()
@@ -144,13 +149,48 @@ class ReadModel(unittest.TestCase):
             r = a.post(self.R(), {"values": {"name": f"ryw {i}", "n": i}})
             self.assertEqual(r.status, 201, r.text())
             rec = r.json()["id"]
-            got = b.get(self.R(f"/{rec}"))
+            pos = r.header("Creek-Position")
+            self.assertRegex(pos or "", rf"^{self.ws}\.[1-9][0-9]*$")
+            self.assertIn(f"{POSITION_COOKIE}={pos}; Path=/; HttpOnly; Secure; SameSite=Strict",
+                          r.header_all("Set-Cookie"))
+            carry = ({"Creek-Position": pos} if i % 3 == 0 else
+                     {"Cookie": f"{SESSION_COOKIE}={b.cookie}; {POSITION_COOKIE}={pos}"}
+                     if i % 3 == 1 else {})
+            got = b.get(self.R(f"/{rec}"), headers=carry)
             if got.status != 200 or got.json()["values"].get("n") != i:
                 misses.append((i, got.status))
             (a, b) = (b, self.clients[2]) if i % 2 else (self.clients[2], a)
         print(f"\nread-your-writes: {READS_IN_A_ROW} in {time.monotonic() - t0:.1f} s, "
               f"{len(misses)} misses", file=sys.stderr)
         self.assertEqual(misses, [])
+
+    def test_a_carried_position_is_waited_for_and_only_in_its_workspace(self):
+        cl = self.clients[1]
+        r = self.clients[0].post(self.R(), {"values": {"name": "位置", "n": 7}})
+        self.assertEqual(r.status, 201, r.text())
+        rec = r.json()["id"]
+        pos = int(r.header("Creek-Position").split(".")[1])
+
+        def read(carried):
+            before = model(self.c.nodes[1], sums=False)["reads"]
+            t = time.monotonic()
+            got = cl.get(self.R(f"/{rec}"), headers={"Creek-Position": carried})
+            took = time.monotonic() - t
+            after = model(self.c.nodes[1], sums=False)["reads"]
+            self.assertEqual(got.status, 200, got.text())
+            self.assertEqual(got.json()["values"]["n"], 7)
+            return took, after["model"] - before["model"], after["store"] - before["store"]
+
+        # A position the store has not reached: the node waits for its
+        # model (bounded), then the store answers.
+        took, by_model, by_store = read(f"{self.ws}.{pos + 1000000}")
+        self.assertGreaterEqual(took, 0.4, "the carried position was not waited for")
+        self.assertEqual((by_model, by_store), (0, 1))
+        # Its own position, another workspace's or junk: the model answers.
+        for carried in (f"{self.ws}.{pos}", f"w000000000000.{pos + 1000000}", "junk", ""):
+            took, by_model, by_store = read(carried)
+            self.assertLess(took, 0.4, carried)
+            self.assertEqual((by_model, by_store), (1, 0), carried)
 
     def test_a_killed_node_and_a_corrupt_model_catch_up(self):
         cl = self.clients

@@ -240,6 +240,29 @@ static void parse_accept_encoding_reads_codings_and_q(void **state)
 	assert_int_equal(cr_parse_accept_encoding("br;level=3;q=0.8"), br);
 }
 
+static void parse_position_takes_only_its_workspace_and_a_positive_number(void **state)
+{
+	const char *ws = "w0123456789ab";
+
+	(void)state;
+	assert_int_equal(cr_parse_position("w0123456789ab.1", ws), 1);
+	assert_int_equal(cr_parse_position("w0123456789ab.9223372036854775807", ws), INT64_MAX);
+	assert_int_equal(cr_parse_position(NULL, ws), 0);
+	assert_int_equal(cr_parse_position("w0123456789ab.1", NULL), 0);
+	assert_int_equal(cr_parse_position("w0123456789ab.1", ""), 0);
+	assert_int_equal(cr_parse_position("", ws), 0);
+	assert_int_equal(cr_parse_position("w0123456789ab.", ws), 0);
+	assert_int_equal(cr_parse_position("w0123456789ab", ws), 0);
+	assert_int_equal(cr_parse_position("w0123456789ab.0", ws), 0);
+	assert_int_equal(cr_parse_position("w0123456789ab.-5", ws), 0);
+	assert_int_equal(cr_parse_position("w0123456789ab.+5", ws), 0);
+	assert_int_equal(cr_parse_position("w0123456789ab.5x", ws), 0);
+	assert_int_equal(cr_parse_position("w0123456789ab.9223372036854775808", ws), 0);
+	assert_int_equal(cr_parse_position("w0123456789ac.5", ws), 0);  /* another workspace */
+	assert_int_equal(cr_parse_position("w0123456789abc.5", ws), 0); /* a longer id */
+	assert_int_equal(cr_parse_position("w0123456789a.5", ws), 0);
+}
+
 static void parse_host_port_splits_ipv4_names_and_bracketed_ipv6(void **state)
 {
 	char host[CR_HOST_MAX] = "";
@@ -472,6 +495,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(parse_accept_encoding_reads_codings_and_q),
+		cmocka_unit_test(parse_position_takes_only_its_workspace_and_a_positive_number),
 		cmocka_unit_test(text_counts_utf8_and_compares_secrets),
 		cmocka_unit_test(text_normalises_to_nfc),
 		cmocka_unit_test(base64_decodes_with_and_without_padding),
