@@ -25,6 +25,7 @@ struct storage_store {
 	pthread_mutex_t lock; /* guards writers */
 	struct writer_entry *writers;
 	unsigned n_writers;
+	struct storage_kept *kept; /* storage_query_kept()'s answers */
 };
 
 int storage_db_name_check(const char *db, struct cr_err *err)
@@ -59,6 +60,7 @@ int storage_store_new(const struct storage_store_config *cfg, struct storage_sto
 	s->acquire_timeout_ms =
 	    cfg->pool.acquire_timeout_ms > 0 ? cfg->pool.acquire_timeout_ms : 10000;
 	pthread_mutex_init(&s->lock, NULL);
+	s->kept = storage_kept_new();
 	*out = s;
 	return 0;
 }
@@ -86,6 +88,7 @@ void storage_store_free(struct storage_store *s)
 		free(e);
 	}
 	storage_pool_free(s->pool);
+	storage_kept_free(s->kept);
 	pthread_mutex_destroy(&s->lock);
 	free(s);
 }
@@ -178,6 +181,25 @@ int storage_query(struct storage_store *s, const char *db, const char *sql,
 
 	storage_rows_init(rows);
 	return storage_read(s, db, query_fn, &q, err);
+}
+
+int storage_query_kept(struct storage_store *s, const char *db, int64_t version, const char *sql,
+		       const struct storage_value *params, unsigned n_params,
+		       struct storage_rows *rows, struct cr_err *err)
+{
+	int rc;
+
+	if (storage_kept_get(s->kept, db, version, sql, params, n_params, rows))
+		return 0;
+	rc = storage_query(s, db, sql, params, n_params, rows, err);
+	if (rc == 0)
+		storage_kept_put(s->kept, db, version, sql, params, n_params, rows);
+	return rc;
+}
+
+void storage_kept_stats(struct storage_store *s, uint64_t *hits, uint64_t *misses)
+{
+	storage_kept_counts(s->kept, hits, misses);
 }
 
 /* A job through db's writer; is_low_refused: not while the data disk is

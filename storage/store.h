@@ -12,6 +12,7 @@
 #include "../lib/err.h"
 #include "conn.h"
 #include "disk.h"
+#include "kept.h"
 #include "pool.h"
 #include "rows.h"
 #include "writer.h"
@@ -59,6 +60,16 @@ int storage_read(struct storage_store *s, const char *db, storage_read_fn fn, vo
 int storage_query(struct storage_store *s, const char *db, const char *sql,
 		  const struct storage_value *params, unsigned n_params, struct storage_rows *rows,
 		  struct cr_err *err);
+
+/* storage_query() for a read that depends only on tables whose every
+ * change raises db's version (kept.h), read by the caller from the store
+ * before: the answer kept at that version if there is one, else the
+ * store's (then kept). version <= 0: storage_query(). */
+int storage_query_kept(struct storage_store *s, const char *db, int64_t version, const char *sql,
+		       const struct storage_value *params, unsigned n_params,
+		       struct storage_rows *rows, struct cr_err *err);
+/* How many storage_query_kept() answers came from memory and the store. */
+void storage_kept_stats(struct storage_store *s, uint64_t *hits, uint64_t *misses);
 
 /* A write through db's writer; see storage_writer_submit() for the results
  * (0 committed, 1 already applied under request_id, < 0 errors), and

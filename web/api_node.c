@@ -169,8 +169,9 @@ static void log_level_put(struct web_request *req)
 }
 
 /* This node's read model: per workspace its position, the store's head
- * and the lag; ?sums=1 also compares every app's records, model against
- * store (reads them all twice: a check, not a probe). */
+ * and the lag, the reads it and the store answered, and how many reads of
+ * rights and forms came from memory (kept) or the store; ?sums=1 also compares every app's records,
+ * model against store (reads them all twice: a check, not a probe). */
 static void read_model_get(struct web_request *req)
 {
 	const char *sums = MHD_lookup_connection_value(req->conn, MHD_GET_ARGUMENT_KIND, "sums");
@@ -184,11 +185,15 @@ static void read_model_get(struct web_request *req)
 		return;
 	}
 	{
-		uint64_t model = 0, store = 0;
+		uint64_t model = 0, store = 0, hits = 0, misses = 0;
 		storage_model_reads(req->ctx->forms->model, &model, &store);
+		if (req->ctx->store != NULL)
+			storage_kept_stats(req->ctx->store, &hits, &misses);
 		web_reply_json(req, 200,
-			       json_pack("{s:o, s:{s:I, s:I}}", "databases", list, "reads", "model",
-					 (json_int_t)model, "store", (json_int_t)store));
+			       json_pack("{s:o, s:{s:I, s:I}, s:{s:I, s:I}}", "databases", list,
+					 "reads", "model", (json_int_t)model, "store",
+					 (json_int_t)store, "kept", "hits", (json_int_t)hits,
+					 "misses", (json_int_t)misses));
 	}
 }
 

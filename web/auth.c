@@ -60,6 +60,25 @@ static bool is_change(const struct web_request *req)
 static const char OPERATOR_ONLY[] = "this endpoint is open to the node's operator (creekctl on the "
 				    "node) and to the installation's administrator";
 
+/* A workspace route that reads gets the workspace's rights version: its
+ * actor's facts and forms may then come from this node's memory. Not a
+ * write: what it reads after its own change must not be what was kept
+ * before it. */
+static bool rights_version(struct web_request *req, const struct web_route *route)
+{
+	struct cr_err err = { 0 };
+	int rc;
+
+	if ((route->permission != WEB_PERM_WORKSPACE &&
+	     route->permission != WEB_PERM_WORKSPACE_KEY) ||
+	    route->is_write)
+		return true;
+	rc = id_rights_version(req->ctx->identity, &req->actor, &err);
+	if (rc < 0)
+		web_reply_error(req, rc, "%s", err.msg);
+	return rc == 0;
+}
+
 bool web_auth(struct web_request *req, const struct web_route *route)
 {
 	const struct identity *id = req->ctx->identity;
@@ -95,9 +114,11 @@ bool web_auth(struct web_request *req, const struct web_route *route)
 		rc = id_api_key_check(id, authz + 7, ws, &req->actor, &err);
 		if (rc == 0) /* an expired key stops; a used one says when */
 			rc = id_api_key_use(id, authz + 7, cr_wall_us(), &err);
-		if (rc < 0)
+		if (rc < 0) {
 			web_reply_error(req, rc, "%s", err.msg);
-		return rc == 0;
+			return false;
+		}
+		return rights_version(req, route);
 	}
 	rc = id_session_check(id,
 			      MHD_lookup_connection_value(req->conn, MHD_COOKIE_KIND, COOKIE_NAME),
@@ -137,7 +158,7 @@ bool web_auth(struct web_request *req, const struct web_route *route)
 			return false;
 		}
 	}
-	return true;
+	return rights_version(req, route);
 }
 
 void web_session_cookie(struct web_request *req, const char *token, int64_t expires_us,

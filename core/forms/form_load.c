@@ -87,12 +87,12 @@ int fm_form_load(const struct forms *f, const struct id_actor *a, int64_t app, s
 	(void)snprintf(out->table, sizeof(out->table), "rec_%lld", (long long)app);
 	(void)snprintf(out->fts, sizeof(out->fts), "rec_%lld_fts", (long long)app);
 	storage_rows_init(&cols);
-	rc =
-	    storage_query(f->id->store, a->db,
-			  "SELECT a.name, a.form_version, v.definition, v.created_by, v.created_us "
-			  "FROM app a LEFT JOIN form_version v ON v.app_id = a.id AND v.version = "
-			  "a.form_version WHERE a.id = ? AND a.deleted_us IS NULL",
-			  &p, 1, &rows, err);
+	rc = storage_query_kept(
+	    f->id->store, a->db, a->rights_version,
+	    "SELECT a.name, a.form_version, v.definition, v.created_by, v.created_us "
+	    "FROM app a LEFT JOIN form_version v ON v.app_id = a.id AND v.version = "
+	    "a.form_version WHERE a.id = ? AND a.deleted_us IS NULL",
+	    &p, 1, &rows, err);
 	if (rc == 0 && rows.n_rows == 0)
 		rc = cr_err_set(err, CR_ENOTFOUND, "no app %lld in this workspace", (long long)app);
 	if (rc == 0) {
@@ -110,10 +110,11 @@ int fm_form_load(const struct forms *f, const struct id_actor *a, int64_t app, s
 			json_decref(out->fields);
 			out->fields = json_array();
 		}
-		rc = storage_query(f->id->store, a->db,
-				   "SELECT field_id, col, type, label, live FROM form_column WHERE "
-				   "app_id = ? ORDER BY col",
-				   &p, 1, &cols, err);
+		rc = storage_query_kept(
+		    f->id->store, a->db, a->rights_version,
+		    "SELECT field_id, col, type, label, live FROM form_column WHERE "
+		    "app_id = ? ORDER BY col",
+		    &p, 1, &cols, err);
 	}
 	if (rc == 0)
 		cols_build(out, &cols);

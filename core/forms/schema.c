@@ -101,6 +101,12 @@ static const struct storage_migration list[] = {
 	  " app_id INTEGER PRIMARY KEY,"
 	  " live INTEGER NOT NULL);",
 	  false },
+	/* The forms' part of the rights version (core/identity/schema.c): a
+	 * form or an app changed raises it too (forms are kept with it). */
+	{ 5, "apps and forms raise the rights version",
+	  ID_RIGHTS_TRIGGERS("app") ID_RIGHTS_TRIGGERS("form_version")
+	      ID_RIGHTS_TRIGGERS("form_column"),
+	  true },
 };
 
 const struct storage_migrations fm_workspace_migrations = { "forms", list,

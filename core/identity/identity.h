@@ -125,7 +125,28 @@ struct id_actor {
 	 * Creek-Position or its cookie); 0 if none. Reads of records wait for
 	 * the node's read model to reach it instead of asking the leader. */
 	int64_t seen;
+	/* The workspace's rights version when the request began
+	 * (id_rights_version()); 0: not read, nothing is taken from memory. */
+	int64_t rights_version;
 };
+
+/* Three triggers that raise the workspace's rights version whenever table
+ * changes (id_rights_version(): what requests read of rights and forms is
+ * kept per node while the version stays). SQL for a migration. */
+#define ID_RIGHTS_TRIGGERS(table)                                                                  \
+	"CREATE TRIGGER rights_" table "_i AFTER INSERT ON " table                                 \
+	" BEGIN UPDATE rights_version SET v = v + 1; END;"                                         \
+	"CREATE TRIGGER rights_" table "_u AFTER UPDATE ON " table                                 \
+	" BEGIN UPDATE rights_version SET v = v + 1; END;"                                         \
+	"CREATE TRIGGER rights_" table "_d AFTER DELETE ON " table                                 \
+	" BEGIN UPDATE rights_version SET v = v + 1; END;"
+
+/* The workspace's rights version (a row every change to the tables an
+ * actor's facts and the apps' forms are read from raises, by triggers):
+ * into actor->rights_version, read once at the start of a request. Facts
+ * and forms read with it may come from this node's memory (the store's
+ * storage_query_kept()). Needs actor->db. */
+int id_rights_version(const struct identity *id, struct id_actor *actor, struct cr_err *err);
 
 /* ---- validation (validate.c, pure) ---- */
 

@@ -155,6 +155,18 @@ static const struct storage_migration workspace_list[] = {
 	  " PRIMARY KEY (group_id, account_id));"
 	  "CREATE INDEX perm_group_member_account ON perm_group_member (account_id);",
 	  true },
+	/* The rights version (id_rights_version()): one row, raised by every
+	 * change to the tables an actor's facts are read from; core/forms
+	 * adds the triggers of its own tables (apps, forms) to this version. */
+	{ 5, "a version of the workspace's rights",
+	  "CREATE TABLE rights_version ("
+	  " id INTEGER PRIMARY KEY CHECK (id = 1),"
+	  " v INTEGER NOT NULL);"
+	  "INSERT INTO rights_version (id, v) VALUES (1, 1);" ID_RIGHTS_TRIGGERS("department")
+	      ID_RIGHTS_TRIGGERS("department_member") ID_RIGHTS_TRIGGERS("department_duty")
+		  ID_RIGHTS_TRIGGERS("org_role_member") ID_RIGHTS_TRIGGERS("perm_group")
+		      ID_RIGHTS_TRIGGERS("perm_group_app") ID_RIGHTS_TRIGGERS("perm_group_member"),
+	  true },
 };
 
 const struct storage_migrations id_workspace_migrations = {

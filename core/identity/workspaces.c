@@ -160,12 +160,29 @@ int id_workspaces_mine(const struct identity *id, const struct id_actor *actor, 
 
 /* ---- facts ---- */
 
+int id_rights_version(const struct identity *id, struct id_actor *actor, struct cr_err *err)
+{
+	struct storage_rows rows;
+	int rc = storage_query(id->store, actor->db, "SELECT v FROM rights_version", NULL, 0, &rows,
+			       err);
+
+	if (rc == 0 && rows.n_rows != 1)
+		rc = cr_err_set(err, CR_EINTERNAL, "the workspace has no rights version");
+	if (rc == 0)
+		actor->rights_version = storage_rows_int(&rows, 0, 0, 0);
+	storage_rows_close(&rows);
+	return rc;
+}
+
+/* The facts' reads below are kept per node at the actor's rights version
+ * (storage_query_kept()): every table they read raises it. */
+
 static int load_depts(const struct identity *id, const struct id_actor *a, struct id_facts *f,
 		      struct cr_err *err)
 {
 	struct storage_rows rows;
-	int rc = storage_query(id->store, a->db, "SELECT id, parent_id FROM department", NULL, 0,
-			       &rows, err);
+	int rc = storage_query_kept(id->store, a->db, a->rights_version,
+				    "SELECT id, parent_id FROM department", NULL, 0, &rows, err);
 
 	if (rc == 0) {
 		f->dept_id = cr_calloc(rows.n_rows + 1, sizeof(int64_t));
@@ -185,7 +202,8 @@ static int load_duties(const struct identity *id, const struct id_actor *a, stru
 {
 	struct storage_value p = storage_int(a->account.id);
 	struct storage_rows rows;
-	int rc = storage_query(id->store, a->db,
+	int rc =
+	    storage_query_kept(id->store, a->db, a->rights_version,
 			       "SELECT department_id FROM department_duty WHERE account_id = ? AND "
 			       "duty = 'admin'",
 			       &p, 1, &rows, err);
@@ -203,18 +221,19 @@ static int load_groups(const struct identity *id, const struct id_actor *a, stru
 {
 	struct storage_value p = storage_int(a->account.id);
 	struct storage_rows rows, apps;
-	int rc = storage_query(id->store, a->db,
+	int rc =
+	    storage_query_kept(id->store, a->db, a->rights_version,
 			       "SELECT g.id, g.grants, g.all_apps FROM perm_group g JOIN "
 			       "perm_group_member m ON m.group_id = g.id WHERE m.account_id = ?",
 			       &p, 1, &rows, err);
 
 	storage_rows_init(&apps);
 	if (rc == 0 && rows.n_rows > 0)
-		rc = storage_query(id->store, a->db,
-				   "SELECT a.group_id, a.app_id FROM perm_group_app a JOIN "
-				   "perm_group_member m ON m.group_id = a.group_id WHERE "
-				   "m.account_id = ?",
-				   &p, 1, &apps, err);
+		rc = storage_query_kept(id->store, a->db, a->rights_version,
+					"SELECT a.group_id, a.app_id FROM perm_group_app a JOIN "
+					"perm_group_member m ON m.group_id = a.group_id WHERE "
+					"m.account_id = ?",
+					&p, 1, &apps, err);
 	if (rc == 0)
 		f->groups = cr_calloc(rows.n_rows + 1, sizeof(*f->groups));
 	for (size_t r = 0; rc == 0 && r < rows.n_rows; r++) {

@@ -59,6 +59,10 @@ class Session:
         self.port = port
         self.conn = None
         self.cookie = self.csrf = None
+        # Creek-Position of this session's last write, carried on its
+        # reads when carry is set (read-your-writes without the leader)
+        self.position = None
+        self.carry = False
 
     def call(self, method, path, body=None, headers=None):
         for attempt in range(2):
@@ -68,12 +72,16 @@ class Session:
             if self.cookie:
                 h["Cookie"] = self.cookie
                 h["X-Creek-CSRF"] = self.csrf
+            if self.carry and self.position:
+                h["Creek-Position"] = self.position
             h.update(headers or {})
             try:
                 self.conn.request(method, path, body=json.dumps(body) if body is not None else None,
                                   headers=h)
                 r = self.conn.getresponse()
                 data = r.read()
+                if r.getheader("Creek-Position"):
+                    self.position = r.getheader("Creek-Position")
                 return r.status, data, r.getheader("Set-Cookie") or ""
             except (http.client.HTTPException, OSError):
                 self.conn.close()
@@ -283,16 +291,30 @@ def main():
         flt = lambda rng: {"filter": {"conditions": [{"field": "kind", "op": "eq", "value": f"k{rng.randint(0, 9)}"}]},  # noqa: E731
                            "sort": [{"field": "amount", "dir": "desc"}], "limit": 50}
         sess = sessions([node.http_port])
-        report("list", *load(sess, "POST", q + "/query", flt, args.seconds))
-        report("search", *load(sess, "POST", q + "/query",
-                               lambda rng: {"q": rng.choice(WORDS) + rng.choice(WORDS), "limit": 50},
-                               args.seconds))
-        report("count", *load(sess, "POST", q + "/count",
-                              lambda rng: {"filter": flt(rng)["filter"]}, args.seconds))
-        report("count*", *load(sess, "POST", q + "/count", lambda rng: {}, args.seconds))
-        reads = node.get("/api/v1/node/read-model", timeout=60).json()["reads"]
+        # Each session writes once (its answer carries the position), then
+        # reads: first without the position (each read asks the leader
+        # for the outbox head), then carrying it.
+        for k, s in enumerate(sess):
+            status, data, _ = s.call("POST", q, record(random.Random(k), args.records + k))
+            assert status == 201, data
+        for carry in (False, True):
+            for s in sess:
+                s.carry = carry
+            tag = "+pos" if carry else ""
+            report("list" + tag, *load(sess, "POST", q + "/query", flt, args.seconds))
+            report("search" + tag, *load(sess, "POST", q + "/query",
+                                         lambda rng: {"q": rng.choice(WORDS) + rng.choice(WORDS),
+                                                      "limit": 50}, args.seconds))
+            report("count" + tag, *load(sess, "POST", q + "/count",
+                                        lambda rng: {"filter": flt(rng)["filter"]}, args.seconds))
+            report("count*" + tag, *load(sess, "POST", q + "/count", lambda rng: {},
+                                         args.seconds))
+        m = node.get("/api/v1/node/read-model", timeout=60).json()
+        reads, kept = m["reads"], m.get("kept", {})
         print(f"creekd RSS after the reads: {rss_kib(node.proc.pid) / 1024:.0f} MiB; reads "
-              f"answered by the read model {reads['model']}, by the store {reads['store']}")
+              f"answered by the read model {reads['model']}, by the store {reads['store']}; "
+              f"rights and forms from memory {kept.get('hits')}, from the store "
+              f"{kept.get('misses')}")
     finally:
         node.stop()
         node.close()
@@ -304,7 +326,19 @@ def main():
         ports = [n.http_port for n in c.nodes]
         q = f"/api/v1/workspaces/{ws}/apps/{app}/records"
         counter = iter(range(10**9))
-        report("submit", *load(sessions(ports), "POST", q, lambda rng: record(rng, next(counter)), args.seconds))
+        spread = sessions(ports)
+        report("submit", *load(spread, "POST", q, lambda rng: record(rng, next(counter)), args.seconds))
+        # Lists of what was submitted, carrying each session's position:
+        # all clients on the leader, then spread over the three nodes.
+        flt = lambda rng: {"filter": {"conditions": [{"field": "kind", "op": "eq", "value": f"k{rng.randint(0, 9)}"}]},  # noqa: E731
+                           "sort": [{"field": "amount", "dir": "desc"}], "limit": 50}
+        one = sessions([c.leader().http_port])
+        for k, s in enumerate(one):
+            s.position, s.carry = spread[k].position, True
+        for s in spread:
+            s.carry = True
+        report("list 1 node", *load(one, "POST", q + "/query", flt, args.seconds))
+        report("list 3 nodes", *load(spread, "POST", q + "/query", flt, args.seconds))
 
 
 if __name__ == "__main__":

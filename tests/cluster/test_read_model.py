@@ -192,6 +192,42 @@ class ReadModel(unittest.TestCase):
             self.assertLess(took, 0.4, carried)
             self.assertEqual((by_model, by_store), (1, 0), carried)
 
+    def test_a_permission_change_holds_on_every_node_at_the_next_request(self):
+        """What a request reads of rights and forms is kept per node while
+        the workspace's rights version stays: a member taken out of the
+        group that lets her see every record loses the right on every
+        node at her very next request, and gets it back the same way."""
+        root = self.clients[0]
+        login, password = "wang.fang", new_password()
+        m = root.ok("POST", f"{self.W}/members",
+                    {"login": login, "name": "王芳", "password": password}, status=201)
+        group = root.ok("POST", f"{self.W}/permission-groups",
+                        {"name": "数据", "grants": {"manage_data": True}, "all_apps": True,
+                         "app_ids": [], "member_ids": [m["account_id"]]}, status=201)["id"]
+        rec = root.ok("POST", self.R(), {"values": {"name": "别人的", "n": 1}}, status=201)["id"]
+        her = []
+        for node in self.c.nodes:
+            c = Client.for_node(node, who=f"wang.fang on {node.http_port}")
+            c.sign_in(login, password)
+            her.append(c)
+
+        def statuses():
+            return [c.get(self.R(f"/{rec}")).status for c in her]
+
+        kept = [model(n, sums=False)["kept"]["hits"] for n in self.c.nodes]
+        for _ in range(3):
+            self.assertEqual(statuses(), [200, 200, 200])
+        for before, node in zip(kept, self.c.nodes):
+            self.assertGreater(model(node, sums=False)["kept"]["hits"], before,
+                               f"node {node.http_port} kept nothing: the test proves nothing")
+        for i in range(4):
+            members = [] if i % 2 == 0 else [m["account_id"]]
+            writer = self.clients[i % 3]
+            r = writer.patch(f"{self.W}/permission-groups/{group}", {"member_ids": members})
+            self.assertEqual(r.status, 200, r.text())
+            want = [404, 404, 404] if not members else [200, 200, 200]
+            self.assertEqual(statuses(), want, f"change {i} (through node {i % 3})")
+
     def test_a_killed_node_and_a_corrupt_model_catch_up(self):
         cl = self.clients
         stop = threading.Event()
