@@ -67,6 +67,9 @@ async function run(context) {
   await waitForText(page, 'health-node-address', health.node.address, 'node address');
   await waitForText(page, 'health-version-dqlite', health.version.dqlite, 'dqlite version');
   await waitForText(page, 'health-role', ROLE_LABELS[health.node.role].zh, 'role (zh-CN)');
+  // The node keeps a read model; idle, it has applied every change.
+  await waitForText(page, 'health-read-model-lag', '0 条', 'read model lag (zh-CN)');
+  await waitForText(page, 'health-read-model-building', '无', 'read model rebuilds (zh-CN)');
   for (const test of ['health-uptime', 'health-leader', 'health-store', 'health-version-creek']) {
     if (!(await textOf(page, test))) fail(`${test} is missing or empty`);
   }

@@ -36,6 +36,7 @@ export default {
       leader: 'Leader',
       store: 'Store',
       versions: 'Versions',
+      readModel: 'Read model',
     },
     fields: {
       status: 'Status',
@@ -52,6 +53,8 @@ export default {
       creek: 'Creek',
       dqlite: 'dqlite',
       raft: 'Raft',
+      modelLag: 'Changes not applied yet',
+      modelBuilding: 'Being rebuilt',
     },
     status: {
       ok: 'OK',
@@ -70,6 +73,8 @@ export default {
     reachable: 'Reachable',
     unreachable: 'Unreachable',
     latencyMs: '{ms} ms',
+    changesBehind: '{n} behind',
+    workspacesBuilding: '{n} workspaces',
   },
   cluster: {
     title: 'Cluster nodes',

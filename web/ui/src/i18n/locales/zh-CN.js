@@ -35,6 +35,7 @@ export default {
       leader: '领导者',
       store: '存储',
       versions: '版本',
+      readModel: '读模型',
     },
     fields: {
       status: '状态',
@@ -51,6 +52,8 @@ export default {
       creek: 'Creek',
       dqlite: 'dqlite',
       raft: 'Raft',
+      modelLag: '未应用的变更',
+      modelBuilding: '正在重建',
     },
     status: {
       ok: '正常',
@@ -69,6 +72,8 @@ export default {
     reachable: '可达',
     unreachable: '不可达',
     latencyMs: '{ms} 毫秒',
+    changesBehind: '{n} 条',
+    workspacesBuilding: '{n} 个工作区',
   },
   cluster: {
     title: '集群节点',

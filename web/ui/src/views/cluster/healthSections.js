@@ -22,8 +22,10 @@ export function buildHealthSections(health, { t, te }) {
   const store = health.store ?? {};
   const version = health.version ?? {};
   const latency = store.latency_ms;
+  const model = health.read_model ?? null;
+  const count = (n) => (typeof n === 'number' && Number.isFinite(n) ? n : null);
 
-  return [
+  const sections = [
     {
       key: 'node',
       rows: [
@@ -89,6 +91,37 @@ export function buildHealthSections(health, { t, te }) {
       })),
     },
   ];
+  // The read model (lists, searches and counts on this node): how many
+  // changes of the store it has not applied yet, and how many workspaces'
+  // models are being built (their reads go to the leader meanwhile).
+  if (model) {
+    const lag = count(model.lag);
+    const building = count(model.building);
+    sections.splice(3, 0, {
+      key: 'readModel',
+      test: 'health-read-model',
+      rows: [
+        {
+          key: 'modelLag',
+          value: lag === null ? t('health.unknown') : t('health.changesBehind', { n: lag }),
+          tag: lag === null ? 'info' : lag === 0 ? 'success' : 'warning',
+          test: 'health-read-model-lag',
+        },
+        {
+          key: 'modelBuilding',
+          value:
+            building === null
+              ? t('health.unknown')
+              : building === 0
+                ? t('health.none')
+                : t('health.workspacesBuilding', { n: building }),
+          tag: building ? 'warning' : undefined,
+          test: 'health-read-model-building',
+        },
+      ],
+    });
+  }
+  return sections;
 }
 
 /** The translated status label: 正常 / 异常 (ok / degraded), or unknown for anything else. */

@@ -63,6 +63,30 @@ describe('buildHealthSections', () => {
     });
   });
 
+  it('shows the read model when the node keeps one', () => {
+    expect(inLocale('en', (f) => byTest(buildHealthSections(HEALTH, f)))).not.toHaveProperty(
+      'health-read-model-lag',
+    );
+    const caughtUp = { ...HEALTH, read_model: { lag: 0, building: 0 } };
+    expect(inLocale('zh-CN', (f) => byTest(buildHealthSections(caughtUp, f)))).toMatchObject({
+      'health-read-model-lag': '0 条',
+      'health-read-model-building': '无',
+    });
+    const behind = { ...HEALTH, read_model: { lag: 1200, building: 2 } };
+    const sections = inLocale('en', (f) => buildHealthSections(behind, f));
+    expect(byTest(sections)).toMatchObject({
+      'health-read-model-lag': '1200 behind',
+      'health-read-model-building': '2 workspaces',
+    });
+    const card = sections.find((s) => s.key === 'readModel');
+    expect(card.rows.map((r) => r.tag)).toEqual(['warning', 'warning']);
+    const odd = { ...HEALTH, read_model: { lag: 'x' } };
+    expect(inLocale('en', (f) => byTest(buildHealthSections(odd, f)))).toMatchObject({
+      'health-read-model-lag': 'Unknown',
+      'health-read-model-building': 'Unknown',
+    });
+  });
+
   it('shows an unknown role as sent', () => {
     const odd = { ...HEALTH, node: { ...HEALTH.node, role: 'observer' } };
     const rows = inLocale('en', (i18nFns) => byTest(buildHealthSections(odd, i18nFns)));
