@@ -114,6 +114,10 @@ static const struct setting settings[] = {
 	{ "housekeeping-interval", SET_UINT, "3600", 1, 86400, "s", AT(housekeeping_s),
 	  "How often the leader empties the recycle bins of apps and records deleted more than 30 "
 	  "days ago (first a minute after start, or sooner with a shorter interval)." },
+	{ "read-model", SET_BOOL, "on", 0, 0, "on or off", AT(read_model),
+	  "Keep a read model on this node (<data-dir>/model: a local copy of the records that "
+	  "answers lists, searches, counts and record reads here instead of the leader). off: "
+	  "every read asks the leader, as a check of the read model or to save its disk space." },
 	{ "log-level", SET_LEVEL, "info", 0, 0, "level", AT(log_level),
 	  "error, warning, notice, info or debug." },
 	{ "log-target", SET_TARGET, "auto", 0, 0, "target", AT(log_target),

@@ -46,6 +46,7 @@ struct node_config {
 	unsigned file_repair_s;
 	unsigned disk_reserve_mib; /* 0: no guard */
 	unsigned housekeeping_s;
+	bool read_model;
 	enum cr_log_level log_level;
 	enum node_log_target log_target;
 	unsigned password_cost;

@@ -9,9 +9,11 @@
  * the current rows of the records named there, and applies them with the
  * new position in one local transaction: a record's row is taken whole,
  * so applying it twice or late is harmless. A form saved, an app made or
- * removed (the apps' form versions differ from the model's), a position
- * the outbox no longer reaches (pruned) or a corrupt file: the workspace's
- * model is rebuilt from the store, and meanwhile reads go to the store.
+ * removed (the apps' form versions differ from the model's): those apps'
+ * tables are rebuilt from the store in one local transaction, the others
+ * kept. A position the outbox no longer reaches (pruned) or a corrupt
+ * file: the workspace's whole model is rebuilt from the store, and
+ * meanwhile reads go to the store.
  *
  * Reads (fm_read): a client that carries the position its writes reached
  * (the actor's seen) is answered from the model once it has applied that
@@ -41,6 +43,12 @@
 #define MODEL_COPY_ROWS 1000 /* rows per query while building */
 #define MODEL_APPS_MAX  (64 * 1024)
 
+/* The newest outbox id the store has given, even if the events up to it
+ * were pruned since (AUTOINCREMENT keeps it in sqlite_sequence): a model
+ * behind it with no event after its position has been passed by the
+ * pruning, not caught up. */
+#define OUTBOX_HEAD "coalesce((SELECT seq FROM sqlite_sequence WHERE name = 'outbox'), 0)"
+
 /* The store's newest outbox id and its apps' signature ("<id>:<form
  * version>,..."; made, saved or removed apps change it). */
 struct head {
@@ -49,7 +57,7 @@ struct head {
 };
 
 static const char HEAD_SQL[] =
-    "SELECT coalesce((SELECT max(id) FROM outbox), 0), coalesce((SELECT group_concat(id || ':' "
+    "SELECT " OUTBOX_HEAD ", coalesce((SELECT group_concat(id || ':' "
     "|| form_version, ',') FROM (SELECT id, form_version FROM app WHERE deleted_us IS NULL AND "
     "form_version > 0 ORDER BY id)), '')";
 
@@ -128,10 +136,12 @@ static bool next_app(const char **s, int64_t *app)
 	return true;
 }
 
-/* Copy a whole table from the store, key column `key`, in chunks. */
+/* Copy a whole table from the store, key column `key`, in chunks: each
+ * its own local transaction (a build: the model is unbuilt meanwhile), or
+ * all in the one the caller holds (in_tx). */
 static int copy_table(const struct forms *f, const char *db, struct storage_model_db *d,
 		      const char *table, const char *key, const char *cols, bool replace,
-		      struct cr_err *err)
+		      bool in_tx, struct cr_err *err)
 {
 	char sql[256];
 	int64_t after = -1;
@@ -144,13 +154,13 @@ static int copy_table(const struct forms *f, const char *db, struct storage_mode
 		struct storage_rows rows;
 		size_t n;
 		rc = storage_query(f->id->store, db, sql, &p, 1, &rows, err);
-		if (rc == 0)
+		if (rc == 0 && !in_tx)
 			rc = storage_model_begin(d, err);
 		if (rc == 0)
 			rc = insert_rows(d, table, &rows, replace, err);
-		if (rc == 0)
+		if (!in_tx && rc == 0)
 			rc = storage_model_commit(d, STORAGE_MODEL_UNBUILT, err);
-		else
+		else if (!in_tx)
 			storage_model_rollback(d);
 		n = rows.n_rows;
 		if (rc == 0 && n > 0)
@@ -161,9 +171,10 @@ static int copy_table(const struct forms *f, const char *db, struct storage_mode
 	}
 }
 
-/* The store's tables and indexes of one table name, made on the model. */
+/* The store's tables and indexes of one table name, made on the model
+ * (in its own local transaction, or in the caller's: in_tx). */
 static int make_like_store(const struct forms *f, const char *db, struct storage_model_db *d,
-			   const char *table, struct cr_err *err)
+			   const char *table, bool in_tx, struct cr_err *err)
 {
 	struct storage_value p = storage_text(table);
 	struct storage_rows rows;
@@ -173,13 +184,13 @@ static int make_like_store(const struct forms *f, const char *db, struct storage
 			  "AND type IN ('table', 'index') ORDER BY type = 'index'",
 			  &p, 1, &rows, err);
 
-	if (rc == 0)
+	if (rc == 0 && !in_tx)
 		rc = storage_model_begin(d, err);
 	for (size_t r = 0; rc == 0 && r < rows.n_rows; r++)
 		rc = storage_model_exec(d, storage_rows_text(&rows, r, 0), NULL, 0, err);
-	if (rc == 0)
+	if (!in_tx && rc == 0)
 		rc = storage_model_commit(d, STORAGE_MODEL_UNBUILT, err);
-	else
+	else if (!in_tx)
 		storage_model_rollback(d);
 	storage_rows_close(&rows);
 	return rc;
@@ -200,20 +211,21 @@ static int rebuild(const struct forms *f, const char *db, struct storage_model_d
 	if (rc < 0)
 		return rc;
 	storage_model_saw_head(d, h.last);
-	rc = make_like_store(f, db, d, "record_count", err);
+	rc = make_like_store(f, db, d, "record_count", false, err);
 	if (rc == 0)
-		rc = copy_table(f, db, d, "record_count", "app_id", "app_id, live", true, err);
+		rc = copy_table(f, db, d, "record_count", "app_id", "app_id, live", true, false,
+				err);
 	for (const char *s = h.apps; rc == 0 && next_app(&s, &app);) {
 		char table[32], fts[40];
 		(void)snprintf(table, sizeof(table), "rec_%lld", (long long)app);
 		(void)snprintf(fts, sizeof(fts), "rec_%lld_fts", (long long)app);
-		rc = make_like_store(f, db, d, table, err);
+		rc = make_like_store(f, db, d, table, false, err);
 		if (rc == 0)
-			rc = make_like_store(f, db, d, fts, err);
+			rc = make_like_store(f, db, d, fts, false, err);
 		if (rc == 0)
-			rc = copy_table(f, db, d, table, "id", "*", true, err);
+			rc = copy_table(f, db, d, table, "id", "*", true, false, err);
 		if (rc == 0)
-			rc = copy_table(f, db, d, fts, "rowid", "rowid, body", false, err);
+			rc = copy_table(f, db, d, fts, "rowid", "rowid, body", false, false, err);
 		n_apps++;
 	}
 	if (rc == 0)
@@ -350,6 +362,93 @@ static int apply_events(const struct forms *f, const char *db, struct storage_mo
 	return rc;
 }
 
+/* The form version of app in a signature, 0 if it is not there. */
+static int64_t app_version(const char *apps, int64_t app)
+{
+	int64_t id;
+
+	for (const char *s = apps; s != NULL && *s != '\0';) {
+		const char *at = s;
+		if (!next_app(&s, &id))
+			break;
+		if (id == app) {
+			const char *colon = strchr(at, ':');
+			return colon != NULL ? strtoll(colon + 1, NULL, 10) : 0;
+		}
+	}
+	return 0;
+}
+
+/* One app's tables on the model dropped and, unless it is gone from the
+ * store, made and filled again; its count row too. Inside the caller's
+ * transaction. */
+static int app_rebuild(const struct forms *f, const char *db, struct storage_model_db *d,
+		       int64_t app, bool gone, struct cr_err *err)
+{
+	char table[32], fts[40], sql[96], one[32];
+	struct storage_value ids;
+	int rc;
+
+	(void)snprintf(table, sizeof(table), "rec_%lld", (long long)app);
+	(void)snprintf(fts, sizeof(fts), "rec_%lld_fts", (long long)app);
+	(void)snprintf(one, sizeof(one), "[%lld]", (long long)app);
+	ids = storage_text(one);
+	(void)snprintf(sql, sizeof(sql), "DROP TABLE IF EXISTS \"%s\"", fts);
+	rc = storage_model_exec(d, sql, NULL, 0, err);
+	(void)snprintf(sql, sizeof(sql), "DROP TABLE IF EXISTS \"%s\"", table);
+	if (rc == 0)
+		rc = storage_model_exec(d, sql, NULL, 0, err);
+	if (rc == 0 && !gone)
+		rc = make_like_store(f, db, d, table, true, err);
+	if (rc == 0 && !gone)
+		rc = make_like_store(f, db, d, fts, true, err);
+	if (rc == 0 && !gone)
+		rc = copy_table(f, db, d, table, "id", "*", true, true, err);
+	if (rc == 0 && !gone)
+		rc = copy_table(f, db, d, fts, "rowid", "rowid, body", false, true, err);
+	if (rc == 0)
+		rc = refresh(f, db, d, "record_count", "app_id", "app_id, live", &ids, true, err);
+	return rc;
+}
+
+/* The apps whose form changed, that were made or removed since the model
+ * was built (mine: its signature; h: the store's), rebuilt one by one in
+ * one local transaction, the position kept: the other apps' tables stay
+ * as they are, and the events after the position, applied next, bring the
+ * rebuilt apps' records again (harmless: rows are taken whole). Until it
+ * commits, readers see the model as it was. */
+static int apps_rebuild(const struct forms *f, const char *db, struct storage_model_db *d,
+			const char *mine, const struct head *h, struct cr_err *err)
+{
+	struct storage_value p = storage_text(h->apps);
+	uint64_t t0 = cr_now_ms();
+	size_t n = 0;
+	int64_t app;
+	int rc = storage_model_begin(d, err);
+
+	for (const char *s = h->apps; rc == 0 && next_app(&s, &app);)
+		if (app_version(mine, app) != app_version(h->apps, app)) {
+			rc = app_rebuild(f, db, d, app, false, err);
+			n++;
+		}
+	for (const char *s = mine; rc == 0 && next_app(&s, &app);)
+		if (app_version(h->apps, app) == 0) {
+			rc = app_rebuild(f, db, d, app, true, err);
+			n++;
+		}
+	if (rc == 0)
+		rc = storage_model_exec(d, "UPDATE creek_model_apps SET apps = ?", &p, 1, err);
+	if (rc == 0)
+		rc = storage_model_commit(d, storage_model_position(d), err);
+	else
+		storage_model_rollback(d);
+	if (rc == 0)
+		log_info(
+		    "read model of '%s': %zu apps made, changed or removed, rebuilt in %llu ms", db,
+		    n, (unsigned long long)(cr_now_ms() - t0));
+	return rc;
+}
+
 int fm_model_follow(const struct forms *f, const char *db, struct cr_err *err)
 {
 	struct storage_model_db *d;
@@ -368,13 +467,14 @@ int fm_model_follow(const struct forms *f, const char *db, struct cr_err *err)
 	storage_model_saw_head(d, h.last);
 	{
 		char *mine = model_apps(d);
-		bool same = h.apps != NULL && strcmp(mine, h.apps) == 0;
-		free(mine);
-		if (!same) {
-			log_info("read model of '%s': apps or forms changed; rebuilding", db);
+		if (h.apps != NULL && strcmp(mine, h.apps) != 0 &&
+		    apps_rebuild(f, db, d, mine, &h, err) < 0) {
+			log_warn("read model of '%s': %s; rebuilding all of it", db, err->msg);
+			free(mine);
 			free(h.apps);
 			return rebuild(f, db, d, err);
 		}
+		free(mine);
 	}
 	/* Up to MODEL_EVENTS at a time, until it has caught up with the head. */
 	while (rc == 0 && storage_model_position(d) < h.last)
@@ -425,8 +525,7 @@ static int read_wants(const struct forms *f, const struct id_actor *a, struct st
 			*want = a->seen;
 		return 0;
 	}
-	rc = storage_query(f->id->store, a->db, "SELECT coalesce(max(id), 0) FROM outbox", NULL, 0,
-			   &head, err);
+	rc = storage_query(f->id->store, a->db, "SELECT " OUTBOX_HEAD, NULL, 0, &head, err);
 	if (rc == 0 && head.n_rows == 1 && storage_rows_int(&head, 0, 0, 0) > *want)
 		*want = storage_rows_int(&head, 0, 0, 0);
 	storage_rows_close(&head);
@@ -465,8 +564,7 @@ int fm_read(const struct forms *f, const struct id_actor *a, const char *sql,
 int fm_model_wrote(const struct forms *f, const char *db, int64_t *pos, struct cr_err *err)
 {
 	struct storage_rows head;
-	int rc = storage_query(f->id->store, db, "SELECT coalesce(max(id), 0) FROM outbox", NULL, 0,
-			       &head, err);
+	int rc = storage_query(f->id->store, db, "SELECT " OUTBOX_HEAD, NULL, 0, &head, err);
 
 	if (rc == 0 && head.n_rows != 1)
 		rc = cr_err_set(err, CR_EINTERNAL, "the store's outbox head has no row");

@@ -99,10 +99,12 @@ TYPES = [
 
 
 class FormsTest(unittest.TestCase):
+    # the leader empties the recycle bins every second here (hourly by default)
+    NODE_ARGS = ("--housekeeping-interval", "1")
+
     @classmethod
     def setUpClass(cls):
-        # the leader empties the recycle bins every second here (hourly by default)
-        cls.node = Node(extra_args=("--housekeeping-interval", "1"))
+        cls.node = Node(extra_args=cls.NODE_ARGS)
         cls.node.start()
         cls.root = Client.for_node(cls.node, "root")
         cls.ws = cls.root.setup("root", "Root", new_password(), "Acme").json()["workspace"]["id"]
@@ -856,6 +858,18 @@ class FormsTest(unittest.TestCase):
         self.root.ok("POST", f"/workspaces/{self.ws}/apps/{app}/restore")
         got = self.root.get(self.W(f"/apps/{app}/records/{rec['id']}")).json()
         self.assertEqual(got["values"]["t"], "keep me")
+
+
+class FormsWithoutReadModelTest(FormsTest):
+    """Every test above again on a node without a read model, where the
+    store answers every read: the model (FormsTest's node reads from it)
+    must answer what the store answers, for every actor of the matrix."""
+    NODE_ARGS = FormsTest.NODE_ARGS + ("--read-model", "off")
+
+    def test_reads_come_from_the_store(self):
+        r = self.node.get("/api/v1/node/read-model")
+        self.assertEqual(r.status, 503, r.body)
+        self.assertNotIn("read_model", self.node.get("/api/v1/health").json())
 
 
 if __name__ == "__main__":

@@ -126,7 +126,12 @@ class ReadModel(unittest.TestCase):
             self.assertGreaterEqual(a["model"] - b["model"], 3, "reads answered by the model")
             self.assertEqual(a["store"] - b["store"], 0, "reads the store answered instead")
 
-        # A field added: the model is rebuilt and serves the new column.
+        # A field added: that app's tables are rebuilt (not the whole
+        # model) and serve the new column.
+        db = f"ws-{self.ws}"
+        built = [n.read_log().count(f"read model of '{db}' built:") for n in self.c.nodes]
+        apps_rebuilt = [n.read_log().count(f"read model of '{db}': 1 apps made, changed or "
+                                           "removed, rebuilt") for n in self.c.nodes]
         r = cl[0].put(f"{self.W}/apps/{self.app}/form",
                       {"version": 1, "fields": self.fields + [
                           {"id": "note", "type": "text", "label": "备注"}]})
@@ -136,6 +141,13 @@ class ReadModel(unittest.TestCase):
         r = cl[1].get(self.R(f"/{r.json()['id']}"))
         self.assertEqual(r.json()["values"]["note"], "备注文字")
         self.wait_same("a form saved")
+        for node, b, a in zip(self.c.nodes, built, apps_rebuilt):
+            log = node.read_log()
+            self.assertEqual(log.count(f"read model of '{db}' built:"), b,
+                             f"node {node.http_port} rebuilt its whole model for a form")
+            self.assertGreater(log.count(f"read model of '{db}': 1 apps made, changed or "
+                                         "removed, rebuilt"), a,
+                               f"node {node.http_port} did not rebuild the app")
 
     def test_a_write_through_one_node_is_read_at_once_through_another(self):
         """Each write answers with its position; the next read, on another
@@ -227,6 +239,29 @@ class ReadModel(unittest.TestCase):
             self.assertEqual(r.status, 200, r.text())
             want = [404, 404, 404] if not members else [200, 200, 200]
             self.assertEqual(statuses(), want, f"change {i} (through node {i % 3})")
+
+    def test_a_node_down_past_the_outbox_window_is_rebuilt(self):
+        """The outbox keeps 30 days of changes: a node down longer finds its
+        position passed and rebuilds its model from the store, also when
+        nothing was written after the pruning."""
+        cl = self.clients[0]
+        for i in range(3):
+            self.assertEqual(cl.post(self.R(), {"values": {"name": f"前 {i}", "n": i}}).status, 201)
+        self.wait_same("writes before the node went down")
+        victim = self.c.nodes[2]
+        victim.stop()
+        for i in range(40):
+            self.assertEqual(cl.post(self.R(), {"values": {"name": f"后 {i}", "n": i}}).status, 201)
+        r = cl.patch(self.R("/" + str(cl.post(self.R(), {"values": {"name": "改"}}).json()["id"])),
+                     {"values": {"name": "改过"}})
+        self.assertEqual(r.status, 200, r.text())
+        # The window passes: what the leader's housekeeping would delete
+        # after 30 days, deleted now.
+        self.c.nodes[0].sql(f"ws-{self.ws}", "exec", "DELETE FROM outbox")
+        victim.start()
+        self.wait_same("a node down past the outbox window")
+        self.assertIn("were pruned; rebuilding", victim.read_log(),
+                      "the model did not notice the pruned changes")
 
     def test_a_killed_node_and_a_corrupt_model_catch_up(self):
         cl = self.clients
