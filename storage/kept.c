@@ -13,14 +13,22 @@ struct slot {
 	char *key; /* owned; NULL: empty */
 	size_t key_len;
 	int64_t version;
-	size_t bytes; /* key and rows */
+	size_t bytes;  /* key and rows */
+	uint64_t used; /* the cache's tick when last given or kept */
 	struct storage_rows rows;
 };
+
+/* Slots come in sets of KEPT_WAYS: a key's set is fixed by its hash, and
+ * a new answer replaces the least recently used slot of its set (two
+ * keys that share a set do not push each other out). */
+#define KEPT_WAYS 4
+#define KEPT_SETS (STORAGE_KEPT_SLOTS / KEPT_WAYS)
 
 struct storage_kept {
 	pthread_mutex_t mu;
 	struct slot slots[STORAGE_KEPT_SLOTS];
-	size_t bytes; /* of every slot */
+	size_t bytes;  /* of every slot */
+	uint64_t tick; /* counts gets and puts */
 	atomic_ulong hits, misses;
 };
 
@@ -80,14 +88,42 @@ static bool key_make(struct cr_buf *key, const char *db, const char *sql,
 	return ok;
 }
 
-/* FNV-1a of the key: its slot. */
-static size_t slot_of(const struct cr_buf *key)
+/* The first slot of the key's set (FNV-1a of the key). */
+static struct slot *set_of(struct storage_kept *k, const struct cr_buf *key)
 {
 	uint64_t h = 1469598103934665603ULL;
 
 	for (size_t i = 0; i < key->len; i++)
 		h = (h ^ (unsigned char)key->data[i]) * 1099511628211ULL;
-	return (size_t)(h % STORAGE_KEPT_SLOTS);
+	return &k->slots[(h % KEPT_SETS) * KEPT_WAYS];
+}
+
+/* The slot of set that holds key, or NULL. Under k->mu. */
+static struct slot *slot_find(struct slot *set, const struct cr_buf *key)
+{
+	for (unsigned i = 0; i < KEPT_WAYS; i++)
+		if (set[i].key != NULL && set[i].key_len == key->len &&
+		    memcmp(set[i].key, key->data, key->len) == 0)
+			return &set[i];
+	return NULL;
+}
+
+/* Where key's answer goes: its slot, else an empty one, else the least
+ * recently used of its set. Under k->mu. */
+static struct slot *slot_for(struct slot *set, const struct cr_buf *key)
+{
+	struct slot *s = slot_find(set, key);
+
+	if (s != NULL)
+		return s;
+	for (unsigned i = 0; i < KEPT_WAYS; i++)
+		if (set[i].key == NULL)
+			return &set[i];
+	s = &set[0];
+	for (unsigned i = 1; i < KEPT_WAYS; i++)
+		if (set[i].used < s->used)
+			s = &set[i];
+	return s;
 }
 
 /* A copy of src into dst (initialised here); its bytes into *bytes. */
@@ -123,10 +159,11 @@ bool storage_kept_get(struct storage_kept *k, const char *db, int64_t version, c
 		return false;
 	cr_buf_init(&key, STORAGE_KEPT_MAX_BYTES);
 	if (key_make(&key, db, sql, params, n_params)) {
-		struct slot *s = &k->slots[slot_of(&key)];
+		struct slot *set = set_of(k, &key), *s;
 		(void)pthread_mutex_lock(&k->mu);
-		if (s->key != NULL && s->version == version && s->key_len == key.len &&
-		    memcmp(s->key, key.data, key.len) == 0) {
+		s = slot_find(set, &key);
+		if (s != NULL && s->version == version) {
+			s->used = ++k->tick;
 			storage_rows_close(rows);
 			found = rows_copy(rows, &s->rows, NULL) == 0;
 			if (!found) {
@@ -162,12 +199,13 @@ void storage_kept_put(struct storage_kept *k, const char *db, int64_t version, c
 		return;
 	}
 	{
-		struct slot *s = &k->slots[slot_of(&key)];
+		struct slot *set = set_of(k, &key), *s;
 		struct slot old;
 		char *kept_key = cr_malloc(key.len);
 		memcpy(kept_key, key.data, key.len);
 		bytes += key.len;
 		(void)pthread_mutex_lock(&k->mu);
+		s = slot_for(set, &key);
 		old = *s;
 		if (k->bytes - old.bytes + bytes > STORAGE_KEPT_TOTAL_BYTES) {
 			old.key = kept_key; /* full: not kept, freed below */
@@ -178,6 +216,7 @@ void storage_kept_put(struct storage_kept *k, const char *db, int64_t version, c
 			s->key_len = key.len;
 			s->version = version;
 			s->bytes = bytes;
+			s->used = ++k->tick;
 			s->rows = copy;
 		}
 		(void)pthread_mutex_unlock(&k->mu);
