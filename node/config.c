@@ -118,6 +118,10 @@ static const struct setting settings[] = {
 	  "Keep a read model on this node (<data-dir>/model: a local copy of the records that "
 	  "answers lists, searches, counts and record reads here instead of the leader). off: "
 	  "every read asks the leader, as a check of the read model or to save its disk space." },
+	{ "read-model-check-interval", SET_UINT, "3600", 0, 604800, "s", AT(read_model_check_s),
+	  "How often this node compares its read model with the store, every record of every "
+	  "app, when the store is quiet, and rebuilds an app that differs (logged as a warning). "
+	  "Each comparison reads every record from the leader: 0 turns it off." },
 	{ "log-level", SET_LEVEL, "info", 0, 0, "level", AT(log_level),
 	  "error, warning, notice, info or debug." },
 	{ "log-target", SET_TARGET, "auto", 0, 0, "target", AT(log_target),

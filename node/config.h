@@ -47,6 +47,7 @@ struct node_config {
 	unsigned disk_reserve_mib; /* 0: no guard */
 	unsigned housekeeping_s;
 	bool read_model;
+	unsigned read_model_check_s;
 	enum cr_log_level log_level;
 	enum node_log_target log_target;
 	unsigned password_cost;

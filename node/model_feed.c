@@ -22,6 +22,7 @@
 struct node_model_feed {
 	struct forms *f;
 	struct storage_model *model;
+	uint64_t check_ms; /* between comparisons with the store; 0: never */
 	pthread_t thread;
 	atomic_bool stop;
 };
@@ -29,7 +30,7 @@ struct node_model_feed {
 static void *feed_main(void *arg)
 {
 	struct node_model_feed *mf = arg;
-	uint64_t logged_ms = 0;
+	uint64_t logged_ms = 0, checked_ms = cr_now_ms();
 	bool failing = false;
 
 	while (!atomic_load(&mf->stop)) {
@@ -43,6 +44,17 @@ static void *feed_main(void *arg)
 			log_info("read model: following the store again");
 		}
 		failing = rc < 0;
+		if (!failing && mf->check_ms > 0 && now - checked_ms >= mf->check_ms) {
+			size_t repaired = 0;
+			if (fm_model_check_all(mf->f, &repaired, &err) < 0)
+				log_warn("read model: the comparison with the store failed: %s",
+					 err.msg);
+			else if (repaired > 0)
+				log_warn("read model: %zu apps differed from the store and were "
+					 "rebuilt",
+					 repaired);
+			checked_ms = cr_now_ms();
+		}
 		/* A failing store is asked again less often; a read pokes a round. */
 		storage_model_wait_poke(mf->model,
 					failing ? 5 * NODE_MODEL_ROUND_MS : NODE_MODEL_ROUND_MS);
@@ -50,8 +62,8 @@ static void *feed_main(void *arg)
 	return NULL;
 }
 
-int node_model_feed_start(struct forms *f, const char *data_dir, struct node_model_feed **out,
-			  struct cr_err *err)
+int node_model_feed_start(struct forms *f, const char *data_dir, unsigned check_s,
+			  struct node_model_feed **out, struct cr_err *err)
 {
 	struct node_model_feed *mf;
 	char dir[4096];
@@ -60,6 +72,7 @@ int node_model_feed_start(struct forms *f, const char *data_dir, struct node_mod
 	(void)snprintf(dir, sizeof(dir), "%s/model", data_dir);
 	mf = cr_calloc(1, sizeof(*mf));
 	mf->f = f;
+	mf->check_ms = (uint64_t)check_s * 1000;
 	rc = storage_model_new(dir, &mf->model, err);
 	if (rc < 0) {
 		free(mf);

@@ -740,7 +740,8 @@ int node_start(const struct node_config *cfg, struct node **out, struct cr_err *
 	n->web_ctx.cluster = n->cluster;
 	n->web_ctx.forwarder = n->forwarder;
 	n->web_ctx.file_sync = n->file_sync;
-	rc = cfg->read_model ? node_model_feed_start(&n->forms, cfg->data_dir, &n->model_feed, err)
+	rc = cfg->read_model ? node_model_feed_start(&n->forms, cfg->data_dir,
+						     cfg->read_model_check_s, &n->model_feed, err)
 			     : 0;
 	if (rc == 0)
 		rc = start_web(n, cfg, &wc, err);

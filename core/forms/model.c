@@ -720,3 +720,77 @@ int fm_model_status_all(const struct forms *f, bool sums, json_t **out, struct c
 	*out = list;
 	return 0;
 }
+
+/* The same head (newest change and apps' signature) twice. */
+static bool same_head(const struct head *a, const struct head *b)
+{
+	return a->last == b->last && a->apps != NULL && b->apps != NULL &&
+	       strcmp(a->apps, b->apps) == 0;
+}
+
+int fm_model_check(const struct forms *f, const char *db, size_t *repaired, struct cr_err *err)
+{
+	struct storage_model_db *d;
+	struct head h = { 0, NULL };
+	int64_t app;
+	int rc = fm_model_follow(f, db, err);
+
+	if (rc == 0)
+		rc = storage_model_db(f->model, db, &d, err);
+	if (rc == 0)
+		rc = head_read(f, db, &h, err);
+	if (rc < 0)
+		return rc;
+	/* Compared only where the model has applied everything: the store
+	 * must not move while an app is summed (else the check is skipped
+	 * until the next one; a drift stays until a quiet moment). */
+	for (const char *s = h.apps;
+	     rc == 0 && storage_model_position(d) == h.last && next_app(&s, &app);) {
+		struct head after = { 0, NULL };
+		uint64_t sa = 0, sb = 0;
+		int64_t na = 0, nb = 0;
+		rc = app_sum(f, db, NULL, app, &sa, &na, err);
+		if (rc == 0)
+			rc = app_sum(f, db, d, app, &sb, &nb, err);
+		if (rc == 0)
+			rc = head_read(f, db, &after, err);
+		if (rc == 0 && same_head(&h, &after) && (sa != sb || na != nb)) {
+			log_warn("read model of '%s': app %lld differs from the store (%lld rows "
+				 "against %lld); rebuilding it",
+				 db, (long long)app, (long long)nb, (long long)na);
+			rc = storage_model_begin(d, err);
+			if (rc == 0)
+				rc = app_rebuild(f, db, d, app, false, err);
+			if (rc == 0)
+				rc = storage_model_commit(d, storage_model_position(d), err);
+			else
+				storage_model_rollback(d);
+			if (rc == 0)
+				(*repaired)++;
+		}
+		free(after.apps);
+	}
+	free(h.apps);
+	return rc;
+}
+
+int fm_model_check_all(const struct forms *f, size_t *repaired, struct cr_err *err)
+{
+	struct storage_rows rows;
+	int rc = storage_query(f->id->store, STORAGE_DB_SYSTEM, "SELECT id FROM workspace", NULL, 0,
+			       &rows, err);
+	int first = 0;
+
+	*repaired = 0;
+	for (size_t r = 0; rc == 0 && r < rows.n_rows; r++) {
+		char db[ID_DB_NAME_MAX + 1];
+		struct cr_err e = { 0 };
+		id_workspace_db(storage_rows_text(&rows, r, 0), db);
+		if (fm_model_check(f, db, repaired, &e) < 0 && first == 0) {
+			first = e.code != 0 ? e.code : CR_EINTERNAL;
+			*err = e;
+		}
+	}
+	storage_rows_close(&rows);
+	return rc < 0 ? rc : first;
+}

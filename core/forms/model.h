@@ -49,4 +49,13 @@ int fm_model_status(const struct forms *f, const char *db, bool sums, json_t **o
 /* fm_model_status() of every workspace: a JSON array (with "workspace"). */
 int fm_model_status_all(const struct forms *f, bool sums, json_t **out, struct cr_err *err);
 
+/* The model of db compared with the store, app by app (every record of
+ * both, 1,000 at a time), once it has caught up and while the store does
+ * not move; an app whose rows differ (a model that drifted: a bug, a disk
+ * that changed a page) is rebuilt from the store and counted in
+ * *repaired. f->model must be set. */
+int fm_model_check(const struct forms *f, const char *db, size_t *repaired, struct cr_err *err);
+/* fm_model_check() of every workspace (*repaired: their total). */
+int fm_model_check_all(const struct forms *f, size_t *repaired, struct cr_err *err);
+
 #endif

@@ -17,6 +17,7 @@ import csv
 import io
 import os
 import signal
+import sqlite3
 import sys
 import threading
 import time
@@ -25,7 +26,7 @@ import unittest
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "lib"))
 
-from creek import Cluster, wait_for  # noqa: E402
+from creek import Cluster, Node, wait_for  # noqa: E402
 from identity_client import SESSION_COOKIE, Client, new_password  # noqa: E402
 
 READS_IN_A_ROW = int(os.environ.get("CREEK_RYW_READS", "1000"))
@@ -304,6 +305,44 @@ class ReadModel(unittest.TestCase):
         victim.start()
         self.wait_same("a corrupt model file")
         self.assertIn("starting it empty", victim.read_log(), "the damaged file was not noticed")
+
+
+
+class Drift(unittest.TestCase):
+    """A model that drifted from the store (a row lost behind creekd's
+    back) is found by the node's periodic comparison and that app
+    rebuilt."""
+
+    def test_a_model_that_drifted_is_compared_and_repaired(self):
+        node = Node(extra_args=["--read-model-check-interval", "1"])
+        node.start()
+        self.addCleanup(node.close)
+        self.addCleanup(node.stop)
+        root = Client.for_node(node, "root")
+        ws = root.setup("root", "Root", new_password(), "Acme").json()["workspace"]["id"]
+        W = f"/api/v1/workspaces/{ws}"
+        app = root.ok("POST", f"{W}/apps", {"name": "订单"}, status=201)["id"]
+        root.ok("PUT", f"{W}/apps/{app}/form",
+                {"version": 0, "fields": [{"id": "name", "type": "text", "label": "名称"}]})
+        for i in range(20):
+            root.ok("POST", f"{W}/apps/{app}/records", {"values": {"name": f"单 {i}"}}, status=201)
+        wait_for(lambda: same_as_store(node), 30, "the model to equal the store")
+        path = os.path.join(node.data_dir, "model", f"ws-{ws}.db")
+        con = sqlite3.connect(path, timeout=10)
+        con.execute(f"DELETE FROM rec_{app} WHERE id = (SELECT max(id) FROM rec_{app})")
+        con.commit()
+        con.close()
+        wait_for(lambda: f"app {app} differs from the store (19 rows against 20)"
+                 in node.read_log(), 30, "the drift to be found")
+        wait_for(lambda: same_as_store(node), 30, "the model to be repaired")
+        # Writes while it compares (every second) are no drift.
+        found = node.read_log().count("differs from the store")
+        t = time.monotonic()
+        while time.monotonic() - t < 3:
+            root.ok("POST", f"{W}/apps/{app}/records", {"values": {"name": "又一单"}}, status=201)
+        wait_for(lambda: same_as_store(node), 30, "the model to catch up")
+        self.assertEqual(node.read_log().count("differs from the store"), found,
+                         "writes during a comparison were taken for a drift")
 
 
 if __name__ == "__main__":
