@@ -139,10 +139,10 @@ static const struct setting settings[] = {
 	  "(40: a lost leader is replaced in about 1 s)." },
 	{ "snapshot-threshold", SET_UINT, "1024", 4, 1048576, "entries", AT(snapshot_threshold),
 	  "Raft log entries between snapshots; a snapshot comes sooner when the entries since the "
-	  "last one hold more bytes than an eighth of it (at least 16 MiB)." },
+	  "last one hold more bytes than an eighth of it (at least 64 MiB)." },
 	{ "snapshot-trailing", SET_UINT, "2048", 4, 1048576, "entries", AT(snapshot_trailing),
 	  "Most Raft log entries kept after a snapshot (at least snapshot-threshold): fewer when "
-	  "they hold more bytes than the snapshot or than an eighth of it (at least 16 MiB)." },
+	  "they hold more bytes than the snapshot or than an eighth of it (at least 64 MiB)." },
 	{ "store-timeout", SET_UINT, "5000", 100, 600000, "ms", AT(store_timeout_ms),
 	  "Bound on each store connection attempt and socket read or write." },
 	{ "write-timeout", SET_UINT, "15000", 100, 600000, "ms", AT(write_timeout_ms),

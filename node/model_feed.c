@@ -94,7 +94,7 @@ void node_model_feed_stop(struct node_model_feed *mf)
 	if (mf == NULL)
 		return;
 	atomic_store(&mf->stop, true);
-	storage_model_poke(mf->model);
+	storage_model_stop(mf->model); /* a long build or catch-up ends now */
 	(void)pthread_join(mf->thread, NULL);
 	mf->f->model = NULL;
 	storage_model_free(mf->model);

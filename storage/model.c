@@ -50,6 +50,7 @@ struct storage_model {
 	struct storage_model_db *dbs[STORAGE_MAX_DATABASES];
 	unsigned n_dbs;
 	atomic_ulong n_model_reads, n_store_reads;
+	atomic_bool is_stopping;
 };
 
 /* An SQLite error into err (and the corrupt flag when it says so). */
@@ -461,6 +462,17 @@ void storage_model_poke(struct storage_model *m)
 	m->is_poked = true;
 	(void)pthread_cond_signal(&m->poked);
 	(void)pthread_mutex_unlock(&m->mu);
+}
+
+void storage_model_stop(struct storage_model *m)
+{
+	atomic_store(&m->is_stopping, true);
+	storage_model_poke(m);
+}
+
+bool storage_model_stopping(struct storage_model *m)
+{
+	return atomic_load(&m->is_stopping);
 }
 
 void storage_model_wait_poke(struct storage_model *m, unsigned ms)

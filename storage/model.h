@@ -59,6 +59,10 @@ int64_t storage_model_position(struct storage_model_db *d);
 bool storage_model_wait(struct storage_model_db *d, int64_t pos, unsigned ms);
 /* Ask the applier to come soon (a reader waits). */
 void storage_model_poke(struct storage_model *m);
+/* The node is stopping: the applier's long loops (a build, a catch-up, a
+ * comparison) end at their next step. Any thread. */
+void storage_model_stop(struct storage_model *m);
+bool storage_model_stopping(struct storage_model *m);
 /* The applier waits for a poke, at most ms. */
 void storage_model_wait_poke(struct storage_model *m, unsigned ms);
 

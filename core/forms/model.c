@@ -38,10 +38,10 @@
 #include "../../lib/mem.h"
 #include "../../lib/time.h"
 #include "forms_int.h"
+#include "model_int.h"
 
-#define MODEL_EVENTS    1000 /* outbox rows a query */
-#define MODEL_COPY_ROWS 1000 /* rows per query while building */
-#define MODEL_APPS_MAX  (64 * 1024)
+#define MODEL_EVENTS   1000 /* outbox rows a query */
+#define MODEL_APPS_MAX (64 * 1024)
 
 /* The newest outbox id the store has given, even if the events up to it
  * were pruned since (AUTOINCREMENT keeps it in sqlite_sequence): a model
@@ -49,19 +49,12 @@
  * pruning, not caught up. */
 #define OUTBOX_HEAD "coalesce((SELECT seq FROM sqlite_sequence WHERE name = 'outbox'), 0)"
 
-/* The store's newest outbox id and its apps' signature ("<id>:<form
- * version>,..."; made, saved or removed apps change it). */
-struct head {
-	int64_t last;
-	char *apps; /* owned */
-};
-
 static const char HEAD_SQL[] =
     "SELECT " OUTBOX_HEAD ", coalesce((SELECT group_concat(id || ':' "
     "|| form_version, ',') FROM (SELECT id, form_version FROM app WHERE deleted_us IS NULL AND "
     "form_version > 0 ORDER BY id)), '')";
 
-static int head_read(const struct forms *f, const char *db, struct head *h, struct cr_err *err)
+int fm_model_head_read(const struct forms *f, const char *db, struct fm_head *h, struct cr_err *err)
 {
 	struct storage_rows rows;
 	int rc = storage_query(f->id->store, db, HEAD_SQL, NULL, 0, &rows, err);
@@ -125,7 +118,7 @@ static int insert_rows(struct storage_model_db *d, const char *table,
 
 /* The next app of a signature ("<id>:<form version>,..."): false at its
  * end; else *app, and s moves past it. */
-static bool next_app(const char **s, int64_t *app)
+bool fm_model_next_app(const char **s, int64_t *app)
 {
 	if (*s == NULL || **s == '\0')
 		return false;
@@ -148,11 +141,13 @@ static int copy_table(const struct forms *f, const char *db, struct storage_mode
 	int rc = 0;
 
 	(void)snprintf(sql, sizeof(sql), "SELECT %s FROM \"%s\" WHERE %s > ? ORDER BY %s LIMIT %d",
-		       cols, table, key, key, MODEL_COPY_ROWS);
+		       cols, table, key, key, FM_MODEL_COPY_ROWS);
 	for (;;) {
 		struct storage_value p = storage_int(after);
 		struct storage_rows rows;
 		size_t n;
+		if (storage_model_stopping(f->model))
+			return cr_err_set(err, CR_EUNAVAIL, "the node is stopping");
 		rc = storage_query(f->id->store, db, sql, &p, 1, &rows, err);
 		if (rc == 0 && !in_tx)
 			rc = storage_model_begin(d, err);
@@ -166,7 +161,7 @@ static int copy_table(const struct forms *f, const char *db, struct storage_mode
 		if (rc == 0 && n > 0)
 			after = storage_rows_int(&rows, n - 1, 0, 0);
 		storage_rows_close(&rows);
-		if (rc < 0 || n < MODEL_COPY_ROWS)
+		if (rc < 0 || n < FM_MODEL_COPY_ROWS)
 			return rc;
 	}
 }
@@ -200,14 +195,16 @@ static int make_like_store(const struct forms *f, const char *db, struct storage
 static int rebuild(const struct forms *f, const char *db, struct storage_model_db *d,
 		   struct cr_err *err)
 {
-	struct head h = { 0, NULL };
-	int rc = storage_model_reset(d, err);
+	struct fm_head h = { 0, NULL };
+	int rc = storage_model_stopping(f->model)
+		     ? cr_err_set(err, CR_EUNAVAIL, "the node is stopping")
+		     : storage_model_reset(d, err);
 	uint64_t t0 = cr_now_ms();
 	size_t n_apps = 0;
 	int64_t app;
 
 	if (rc == 0)
-		rc = head_read(f, db, &h, err);
+		rc = fm_model_head_read(f, db, &h, err);
 	if (rc < 0)
 		return rc;
 	storage_model_saw_head(d, h.last);
@@ -215,7 +212,7 @@ static int rebuild(const struct forms *f, const char *db, struct storage_model_d
 	if (rc == 0)
 		rc = copy_table(f, db, d, "record_count", "app_id", "app_id, live", true, false,
 				err);
-	for (const char *s = h.apps; rc == 0 && next_app(&s, &app);) {
+	for (const char *s = h.apps; rc == 0 && fm_model_next_app(&s, &app);) {
 		char table[32], fts[40];
 		(void)snprintf(table, sizeof(table), "rec_%lld", (long long)app);
 		(void)snprintf(fts, sizeof(fts), "rec_%lld_fts", (long long)app);
@@ -300,7 +297,7 @@ static bool has_app(const char *apps, int64_t app)
 {
 	int64_t id;
 
-	for (const char *s = apps; next_app(&s, &id);)
+	for (const char *s = apps; fm_model_next_app(&s, &id);)
 		if (id == app)
 			return true;
 	return false;
@@ -369,7 +366,7 @@ static int64_t app_version(const char *apps, int64_t app)
 
 	for (const char *s = apps; s != NULL && *s != '\0';) {
 		const char *at = s;
-		if (!next_app(&s, &id))
+		if (!fm_model_next_app(&s, &id))
 			break;
 		if (id == app) {
 			const char *colon = strchr(at, ':');
@@ -382,8 +379,8 @@ static int64_t app_version(const char *apps, int64_t app)
 /* One app's tables on the model dropped and, unless it is gone from the
  * store, made and filled again; its count row too. Inside the caller's
  * transaction. */
-static int app_rebuild(const struct forms *f, const char *db, struct storage_model_db *d,
-		       int64_t app, bool gone, struct cr_err *err)
+int fm_model_app_rebuild(const struct forms *f, const char *db, struct storage_model_db *d,
+			 int64_t app, bool gone, struct cr_err *err)
 {
 	char table[32], fts[40], sql[96], one[32];
 	struct storage_value ids;
@@ -418,7 +415,7 @@ static int app_rebuild(const struct forms *f, const char *db, struct storage_mod
  * rebuilt apps' records again (harmless: rows are taken whole). Until it
  * commits, readers see the model as it was. */
 static int apps_rebuild(const struct forms *f, const char *db, struct storage_model_db *d,
-			const char *mine, const struct head *h, struct cr_err *err)
+			const char *mine, const struct fm_head *h, struct cr_err *err)
 {
 	struct storage_value p = storage_text(h->apps);
 	uint64_t t0 = cr_now_ms();
@@ -426,14 +423,14 @@ static int apps_rebuild(const struct forms *f, const char *db, struct storage_mo
 	int64_t app;
 	int rc = storage_model_begin(d, err);
 
-	for (const char *s = h->apps; rc == 0 && next_app(&s, &app);)
+	for (const char *s = h->apps; rc == 0 && fm_model_next_app(&s, &app);)
 		if (app_version(mine, app) != app_version(h->apps, app)) {
-			rc = app_rebuild(f, db, d, app, false, err);
+			rc = fm_model_app_rebuild(f, db, d, app, false, err);
 			n++;
 		}
-	for (const char *s = mine; rc == 0 && next_app(&s, &app);)
+	for (const char *s = mine; rc == 0 && fm_model_next_app(&s, &app);)
 		if (app_version(h->apps, app) == 0) {
-			rc = app_rebuild(f, db, d, app, true, err);
+			rc = fm_model_app_rebuild(f, db, d, app, true, err);
 			n++;
 		}
 	if (rc == 0)
@@ -452,7 +449,7 @@ static int apps_rebuild(const struct forms *f, const char *db, struct storage_mo
 int fm_model_follow(const struct forms *f, const char *db, struct cr_err *err)
 {
 	struct storage_model_db *d;
-	struct head h = { 0, NULL };
+	struct fm_head h = { 0, NULL };
 	int64_t pos;
 	int rc = storage_model_db(f->model, db, &d, err);
 
@@ -461,23 +458,28 @@ int fm_model_follow(const struct forms *f, const char *db, struct cr_err *err)
 	pos = storage_model_position(d);
 	if (pos == STORAGE_MODEL_UNBUILT || storage_model_is_corrupt(d))
 		return rebuild(f, db, d, err);
-	rc = head_read(f, db, &h, err);
+	rc = fm_model_head_read(f, db, &h, err);
 	if (rc < 0)
 		return rc;
 	storage_model_saw_head(d, h.last);
 	{
 		char *mine = model_apps(d);
 		if (h.apps != NULL && strcmp(mine, h.apps) != 0 &&
-		    apps_rebuild(f, db, d, mine, &h, err) < 0) {
+		    apps_rebuild(f, db, d, mine, &h, err) < 0 &&
+		    !storage_model_stopping(f->model)) {
 			log_warn("read model of '%s': %s; rebuilding all of it", db, err->msg);
 			free(mine);
 			free(h.apps);
 			return rebuild(f, db, d, err);
 		}
 		free(mine);
+		if (storage_model_stopping(f->model)) {
+			free(h.apps);
+			return cr_err_set(err, CR_EUNAVAIL, "the node is stopping");
+		}
 	}
 	/* Up to MODEL_EVENTS at a time, until it has caught up with the head. */
-	while (rc == 0 && storage_model_position(d) < h.last)
+	while (rc == 0 && storage_model_position(d) < h.last && !storage_model_stopping(f->model))
 		rc = apply_events(f, db, d, storage_model_position(d), h.apps, err);
 	free(h.apps);
 	if (rc == 1) {
@@ -488,7 +490,12 @@ int fm_model_follow(const struct forms *f, const char *db, struct cr_err *err)
 	return rc;
 }
 
-int fm_model_follow_all(const struct forms *f, struct cr_err *err)
+/* fn for every workspace's database, one after the other: one failing
+ * does not hold up the others; the first error is returned. */
+int fm_model_each_workspace(const struct forms *f,
+			    int (*fn)(const struct forms *f, const char *db, void *arg,
+				      struct cr_err *err),
+			    void *arg, struct cr_err *err)
 {
 	struct storage_rows rows;
 	int rc = storage_query(f->id->store, STORAGE_DB_SYSTEM, "SELECT id FROM workspace", NULL, 0,
@@ -499,14 +506,24 @@ int fm_model_follow_all(const struct forms *f, struct cr_err *err)
 		char db[ID_DB_NAME_MAX + 1];
 		struct cr_err e = { 0 };
 		id_workspace_db(storage_rows_text(&rows, r, 0), db);
-		/* One workspace failing does not hold up the others. */
-		if (fm_model_follow(f, db, &e) < 0 && first == 0) {
+		if (fn(f, db, arg, &e) < 0 && first == 0) {
 			first = e.code != 0 ? e.code : CR_EINTERNAL;
 			*err = e;
 		}
 	}
 	storage_rows_close(&rows);
 	return rc < 0 ? rc : first;
+}
+
+static int follow_one(const struct forms *f, const char *db, void *arg, struct cr_err *err)
+{
+	(void)arg;
+	return fm_model_follow(f, db, err);
+}
+
+int fm_model_follow_all(const struct forms *f, struct cr_err *err)
+{
+	return fm_model_each_workspace(f, follow_one, NULL, err);
 }
 
 /* The position a read waits for: the client's (it carries what its
@@ -583,214 +600,4 @@ void fm_model_saw(const struct forms *f, const char *db, int64_t pos)
 
 	if (f->model != NULL && pos > 0 && storage_model_db(f->model, db, &d, &e) == 0)
 		storage_model_note_write(f->model, d, pos);
-}
-
-/* FNV-1a over every value of rows, going on from *h. */
-static void hash_rows(const struct storage_rows *rows, uint64_t *h)
-{
-	for (size_t i = 0; i < rows->n_rows * rows->n_cols; i++) {
-		const struct storage_value *v = &rows->values[i];
-		char num[32];
-		const unsigned char *p = (const unsigned char *)num;
-		size_t n;
-		switch (v->type) {
-		case STORAGE_INTEGER:
-			n = (size_t)snprintf(num, sizeof(num), "i%lld", (long long)v->i);
-			break;
-		case STORAGE_FLOAT:
-			n = (size_t)snprintf(num, sizeof(num), "f%.17g", v->f);
-			break;
-		case STORAGE_TEXT:
-		case STORAGE_BLOB:
-			p = (const unsigned char *)v->s.p;
-			n = v->s.len;
-			break;
-		default:
-			n = (size_t)snprintf(num, sizeof(num), "n");
-			break;
-		}
-		for (size_t k = 0; k < n; k++)
-			*h = (*h ^ p[k]) * 1099511628211ULL;
-		*h = (*h ^ 0xff) * 1099511628211ULL; /* value separator */
-	}
-}
-
-/* An app's records, ordered by id, as a checksum and a count: from the
- * store (d NULL) or the model, MODEL_COPY_ROWS at a time (a whole table
- * would not fit one result). */
-static int app_sum(const struct forms *f, const char *db, struct storage_model_db *d, int64_t app,
-		   uint64_t *h, int64_t *n_rows, struct cr_err *err)
-{
-	char sql[128];
-	int64_t after = -1;
-	int rc;
-
-	(void)snprintf(sql, sizeof(sql), "SELECT * FROM rec_%lld WHERE id > ? ORDER BY id LIMIT %d",
-		       (long long)app, MODEL_COPY_ROWS);
-	*h = 1469598103934665603ULL;
-	*n_rows = 0;
-	for (;;) {
-		struct storage_value p = storage_int(after);
-		struct storage_rows rows;
-		size_t n;
-		rc = d == NULL ? storage_query(f->id->store, db, sql, &p, 1, &rows, err)
-			       : storage_model_query(d, sql, &p, 1, &rows, err);
-		n = rows.n_rows;
-		if (rc == 0 && n > 0) {
-			hash_rows(&rows, h);
-			*n_rows += (int64_t)n;
-			after = storage_rows_int(&rows, n - 1, 0, 0);
-		}
-		storage_rows_close(&rows);
-		if (rc < 0 || n < MODEL_COPY_ROWS)
-			return rc;
-	}
-}
-
-int fm_model_status(const struct forms *f, const char *db, bool sums, json_t **out,
-		    struct cr_err *err)
-{
-	struct storage_model_db *d;
-	struct head h = { 0, NULL };
-	int rc = f->model != NULL ? storage_model_db(f->model, db, &d, err)
-				  : cr_err_set(err, CR_EUNAVAIL, "this node keeps no read model");
-	int64_t app;
-	json_t *apps;
-
-	if (rc == 0)
-		rc = head_read(f, db, &h, err);
-	if (rc < 0)
-		return rc;
-	apps = json_array();
-	for (const char *s = h.apps; sums && rc == 0 && next_app(&s, &app);) {
-		uint64_t sa = 0, sb = 0;
-		int64_t na = 0, nb = 0;
-		rc = app_sum(f, db, NULL, app, &sa, &na, err);
-		if (rc == 0 && app_sum(f, db, d, app, &sb, &nb, err) == 0)
-			json_array_append_new(
-			    apps, json_pack("{s:I, s:I, s:I, s:b}", "app", (json_int_t)app,
-					    "store_rows", (json_int_t)na, "model_rows",
-					    (json_int_t)nb, "same", sa == sb && na == nb));
-		else if (rc == 0)
-			json_array_append_new(apps, json_pack("{s:I, s:s}", "app", (json_int_t)app,
-							      "model_error", err->msg));
-	}
-	if (rc == 0) {
-		int64_t pos = storage_model_position(d);
-		*out = json_pack("{s:s, s:I, s:I, s:b, s:o}", "database", db, "position",
-				 (json_int_t)pos, "head", (json_int_t)h.last, "built",
-				 pos != STORAGE_MODEL_UNBUILT, "apps", apps);
-		if (pos != STORAGE_MODEL_UNBUILT)
-			json_object_set_new(*out, "lag", json_integer(h.last - pos));
-	} else {
-		json_decref(apps);
-	}
-	free(h.apps);
-	return rc;
-}
-
-int fm_model_status_all(const struct forms *f, bool sums, json_t **out, struct cr_err *err)
-{
-	struct storage_rows rows;
-	int rc = f->model == NULL
-		     ? cr_err_set(err, CR_EUNAVAIL, "this node keeps no read model")
-		     : storage_query(f->id->store, STORAGE_DB_SYSTEM,
-				     "SELECT id FROM workspace ORDER BY id", NULL, 0, &rows, err);
-	json_t *list;
-
-	if (rc < 0)
-		return rc;
-	list = json_array();
-	for (size_t r = 0; rc == 0 && r < rows.n_rows; r++) {
-		char db[ID_DB_NAME_MAX + 1];
-		json_t *one = NULL;
-		id_workspace_db(storage_rows_text(&rows, r, 0), db);
-		rc = fm_model_status(f, db, sums, &one, err);
-		if (rc == 0) {
-			json_object_set_new(one, "workspace",
-					    json_string(storage_rows_text(&rows, r, 0)));
-			json_array_append_new(list, one);
-		}
-	}
-	storage_rows_close(&rows);
-	if (rc < 0) {
-		json_decref(list);
-		return rc;
-	}
-	*out = list;
-	return 0;
-}
-
-/* The same head (newest change and apps' signature) twice. */
-static bool same_head(const struct head *a, const struct head *b)
-{
-	return a->last == b->last && a->apps != NULL && b->apps != NULL &&
-	       strcmp(a->apps, b->apps) == 0;
-}
-
-int fm_model_check(const struct forms *f, const char *db, size_t *repaired, struct cr_err *err)
-{
-	struct storage_model_db *d;
-	struct head h = { 0, NULL };
-	int64_t app;
-	int rc = fm_model_follow(f, db, err);
-
-	if (rc == 0)
-		rc = storage_model_db(f->model, db, &d, err);
-	if (rc == 0)
-		rc = head_read(f, db, &h, err);
-	if (rc < 0)
-		return rc;
-	/* Compared only where the model has applied everything: the store
-	 * must not move while an app is summed (else the check is skipped
-	 * until the next one; a drift stays until a quiet moment). */
-	for (const char *s = h.apps;
-	     rc == 0 && storage_model_position(d) == h.last && next_app(&s, &app);) {
-		struct head after = { 0, NULL };
-		uint64_t sa = 0, sb = 0;
-		int64_t na = 0, nb = 0;
-		rc = app_sum(f, db, NULL, app, &sa, &na, err);
-		if (rc == 0)
-			rc = app_sum(f, db, d, app, &sb, &nb, err);
-		if (rc == 0)
-			rc = head_read(f, db, &after, err);
-		if (rc == 0 && same_head(&h, &after) && (sa != sb || na != nb)) {
-			log_warn("read model of '%s': app %lld differs from the store (%lld rows "
-				 "against %lld); rebuilding it",
-				 db, (long long)app, (long long)nb, (long long)na);
-			rc = storage_model_begin(d, err);
-			if (rc == 0)
-				rc = app_rebuild(f, db, d, app, false, err);
-			if (rc == 0)
-				rc = storage_model_commit(d, storage_model_position(d), err);
-			else
-				storage_model_rollback(d);
-			if (rc == 0)
-				(*repaired)++;
-		}
-		free(after.apps);
-	}
-	free(h.apps);
-	return rc;
-}
-
-int fm_model_check_all(const struct forms *f, size_t *repaired, struct cr_err *err)
-{
-	struct storage_rows rows;
-	int rc = storage_query(f->id->store, STORAGE_DB_SYSTEM, "SELECT id FROM workspace", NULL, 0,
-			       &rows, err);
-	int first = 0;
-
-	*repaired = 0;
-	for (size_t r = 0; rc == 0 && r < rows.n_rows; r++) {
-		char db[ID_DB_NAME_MAX + 1];
-		struct cr_err e = { 0 };
-		id_workspace_db(storage_rows_text(&rows, r, 0), db);
-		if (fm_model_check(f, db, repaired, &e) < 0 && first == 0) {
-			first = e.code != 0 ? e.code : CR_EINTERNAL;
-			*err = e;
-		}
-	}
-	storage_rows_close(&rows);
-	return rc < 0 ? rc : first;
 }

@@ -107,7 +107,7 @@ FORMS_PURE = {
 }
 FORMS_STORE = {
     "apps.c", "apps.h", "counts.c", "export.c", "form_load.c", "form_save.c", "forms_int.h", "history.c",
-    "import.c", "model.c", "model.h", "purge.c", "query.c", "query.h", "record.c", "record_change.c",
+    "import.c", "model.c", "model.h", "model_check.c", "model_int.h", "purge.c", "query.c", "query.h", "record.c", "record_change.c",
     "record_create.c", "record_tx.c", "refs.c", "schema.c", "store_check.c", "uploads.c",
 }
 FILE_LINES_MAX = 800
