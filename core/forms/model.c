@@ -40,8 +40,7 @@
 #include "forms_int.h"
 #include "model_int.h"
 
-#define MODEL_EVENTS   1000 /* outbox rows a query */
-#define MODEL_APPS_MAX (64 * 1024)
+#define MODEL_EVENTS 1000 /* outbox rows a query */
 
 /* The newest outbox id the store has given, even if the events up to it
  * were pruned since (AUTOINCREMENT keeps it in sqlite_sequence): a model
